@@ -1,0 +1,199 @@
+//! `cargo run --release -p lango-bench -- catalogue`: the catalogue benchmark.
+//!
+//! It imports 20,000 services from CSV (timed), starts a real server process on
+//! loopback, and measures in rounds: the `/healthz` rate (the baseline), the search API
+//! under a realistic query mix, and the service page over every service. Rates are
+//! reported as medians over the rounds and as ratios to the baseline of the same run.
+
+mod load;
+mod queries;
+
+use clap::{Parser, Subcommand};
+use lango_catalogue::service::import_services;
+use lango_catalogue::{csv, seed, store, AgencyCode};
+use lango_core::config::Config;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Catalogue: import, search API and service pages against the /healthz baseline.
+    Catalogue {
+        /// Services to import.
+        #[arg(long, default_value_t = 20_000)]
+        services: usize,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds of the three measurements (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// (internal) the server process the benchmark starts.
+    #[command(hide = true)]
+    ServeChild,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Runtime::new()?;
+    match cli.command {
+        Cmd::ServeChild => rt.block_on(async {
+            let config = Config::load(None)?;
+            let listener = tokio::net::TcpListener::bind(config.listen).await?;
+            lango::Node::open(config, vec![])
+                .await?
+                .serve(listener, lango::shutdown_signal())
+                .await
+        }),
+        Cmd::Catalogue {
+            services,
+            connections,
+            seconds,
+            rounds,
+        } => rt.block_on(catalogue(
+            services,
+            connections,
+            Duration::from_secs(seconds),
+            rounds,
+        )),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn rss_mb(pid: u32, key: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn catalogue(
+    n: usize,
+    connections: usize,
+    duration: Duration,
+    rounds: usize,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::env::set_var("LANGO_DATA_DIR", dir.path());
+    let config = Config::load(None)?;
+    let db = lango::open_db(&config).await?;
+    lango::demo::load(&db).await?;
+    let mut agencies: Vec<AgencyCode> = store::agency_codes(&db)
+        .await?
+        .into_iter()
+        .filter_map(|c| AgencyCode::parse(&c).ok())
+        .collect();
+    agencies.sort();
+    let synthetic = seed::synthetic_services(n, &agencies, 42);
+    let file = dir.path().join("services.csv");
+    csv::write_services(std::fs::File::create(&file)?, &synthetic)?;
+    let started = Instant::now();
+    let report = import_services(&db, std::fs::File::open(&file)?, &mut |_, _| {}).await?;
+    let import_s = started.elapsed().as_secs_f64();
+    anyhow::ensure!(report.rejected.is_empty(), "import refused rows");
+    let all = store::services_since(&db, 0).await?;
+    db.close().await;
+    println!(
+        "import: {} services from CSV in {import_s:.2} s (SQLite, one transaction)",
+        report.created
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .arg("serve-child")
+        .env("LANGO_LISTEN", &addr)
+        .env("LANGO_LOG", "warn")
+        .spawn()?;
+    let client_ready = async {
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    };
+    anyhow::ensure!(client_ready.await, "server did not start");
+    let pid = child.id();
+
+    let (distinct, search) = queries::search_mix(&all, 2500, 200_000, 7);
+    let mut pages: Vec<String> = all
+        .iter()
+        .map(|s| format!("/services/{}", s.code))
+        .collect();
+    pages.shuffle(&mut rand::rngs::StdRng::seed_from_u64(3));
+    let health = Arc::new(vec!["/healthz".to_string()]);
+    let search = Arc::new(search);
+    let pages = Arc::new(pages);
+    println!(
+        "server: pid {pid}, {} services; load: {connections} connections, {rounds} rounds of {} s each; {distinct} distinct queries (Zipf), {} service pages",
+        all.len(),
+        duration.as_secs(),
+        pages.len()
+    );
+    // Warm-up: the first pass fills caches as a running server's would be.
+    load::run(&addr, connections, Duration::from_secs(2), search.clone()).await?;
+
+    let mut results: Vec<(&str, Vec<load::Measured>)> = vec![
+        ("healthz", vec![]),
+        ("search API", vec![]),
+        ("service page", vec![]),
+    ];
+    for round in 0..rounds {
+        for (i, paths) in [&health, &search, &pages].into_iter().enumerate() {
+            let m = load::run(&addr, connections, duration, paths.clone()).await?;
+            anyhow::ensure!(
+                m.errors == 0 || i == 1,
+                "{} answered {} errors",
+                results[i].0,
+                m.errors
+            );
+            results[i].1.push(m);
+        }
+        eprintln!("round {} done", round + 1);
+    }
+    let rss = rss_mb(pid, "VmRSS:");
+    let hwm = rss_mb(pid, "VmHWM:");
+    let base = median(results[0].1.iter().map(|m| m.rate).collect());
+    println!(
+        "\n{:<14} {:>10} {:>9} {:>9} {:>8}",
+        "endpoint", "req/s", "p50 ms", "p99 ms", "× base"
+    );
+    for (name, ms) in &results {
+        let rate = median(ms.iter().map(|m| m.rate).collect());
+        let p50 = median(ms.iter().map(|m| m.p50_ms).collect());
+        let p99 = median(ms.iter().map(|m| m.p99_ms).collect());
+        println!(
+            "{name:<14} {rate:>10.0} {p50:>9.2} {p99:>9.2} {:>8.2}",
+            rate / base
+        );
+    }
+    println!("\nserver RSS: {rss:.0} MB now, {hwm:.0} MB peak");
+    let _ = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+    let _ = child.wait();
+    Ok(())
+}

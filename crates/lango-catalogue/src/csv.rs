@@ -1,0 +1,376 @@
+//! The catalogue CSV format (DESIGN.md's fixed contract), read row by row.
+//!
+//! A problem with the header refuses the whole file; a problem with a row refuses that
+//! row alone, with its line number and reason, and the others go on.
+
+use crate::model::*;
+use lango_core::Error;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+/// Columns every services file has.
+pub const SERVICE_COLUMNS: [&str; 15] = [
+    "code",
+    "name",
+    "name_sw",
+    "summary",
+    "summary_sw",
+    "agency_code",
+    "category",
+    "life_events",
+    "channels",
+    "stage",
+    "fees",
+    "sla_days",
+    "documents",
+    "keywords",
+    "status",
+];
+/// Columns a services file may add.
+pub const SERVICE_OPTIONAL: [&str; 4] = [
+    "description",
+    "description_sw",
+    "eligibility",
+    "eligibility_sw",
+];
+/// Columns every agencies file has.
+pub const AGENCY_COLUMNS: [&str; 6] =
+    ["code", "name", "name_sw", "level", "parent_code", "website"];
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The line the row starts on (the header is line 1).
+    pub line: u64,
+    /// The row's code, when it could be read.
+    pub code: Option<String>,
+    /// What was wrong.
+    pub reason: String,
+}
+
+/// The rows of a file that parsed, with their line numbers, and those that did not.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    /// Rows that parsed, in file order.
+    pub rows: Vec<(u64, T)>,
+    /// Rows that did not.
+    pub rejected: Vec<Rejected>,
+}
+
+/// One row's cells by column name.
+struct Row<'a> {
+    cells: HashMap<&'a str, &'a str>,
+}
+
+impl Row<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.cells.get(column).copied().unwrap_or("")
+    }
+}
+
+/// Reads a services file.
+pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
+    read_rows(input, &SERVICE_COLUMNS, &SERVICE_OPTIONAL, |row| {
+        let code = ServiceCode::parse(row.get("code"))?;
+        let stage = Stage::parse(row.get("stage")).ok_or_else(|| {
+            Error::invalid(
+                "stage",
+                format!(
+                    "stage must be one of {}, got {:?}",
+                    Stage::choices(),
+                    row.get("stage")
+                ),
+            )
+        })?;
+        let status = match row.get("status").trim() {
+            "" => Status::Active,
+            s => Status::parse(s).ok_or_else(|| {
+                Error::invalid(
+                    "status",
+                    format!("status must be one of {}, got {s:?}", Status::choices()),
+                )
+            })?,
+        };
+        let life_events = parse_items("life_events", row.get("life_events"))?
+            .iter()
+            .map(|s| parse_slug("life_events", s))
+            .collect::<Result<_, _>>()?;
+        Ok((
+            code.to_string(),
+            Service {
+                code,
+                name: parse_text("name", row.get("name"), MAX_NAME, true)?,
+                name_sw: parse_text("name_sw", row.get("name_sw"), MAX_NAME, false)?,
+                summary: parse_text("summary", row.get("summary"), MAX_SUMMARY, true)?,
+                summary_sw: parse_text("summary_sw", row.get("summary_sw"), MAX_SUMMARY, false)?,
+                description: parse_text("description", row.get("description"), MAX_TEXT, false)?,
+                description_sw: parse_text(
+                    "description_sw",
+                    row.get("description_sw"),
+                    MAX_TEXT,
+                    false,
+                )?,
+                eligibility: parse_text("eligibility", row.get("eligibility"), MAX_TEXT, false)?,
+                eligibility_sw: parse_text(
+                    "eligibility_sw",
+                    row.get("eligibility_sw"),
+                    MAX_TEXT,
+                    false,
+                )?,
+                agency_code: AgencyCode::parse(row.get("agency_code"))
+                    .map_err(|e| Error::invalid("agency_code", e.to_string()))?,
+                category: parse_slug("category", row.get("category"))?,
+                life_events,
+                channels: parse_channels(row.get("channels"))?,
+                stage,
+                fees: parse_fees(row.get("fees"))?,
+                sla_days: parse_sla(row.get("sla_days"))?,
+                documents: parse_items("documents", row.get("documents"))?,
+                keywords: parse_items("keywords", row.get("keywords"))?,
+                status,
+            },
+        ))
+    })
+}
+
+/// Reads an agencies file.
+pub fn read_agencies(input: impl Read) -> Result<Parsed<Agency>, Error> {
+    read_rows(input, &AGENCY_COLUMNS, &[], |row| {
+        let code = AgencyCode::parse(row.get("code"))?;
+        let level = Level::parse(row.get("level")).ok_or_else(|| {
+            Error::invalid(
+                "level",
+                format!(
+                    "level must be one of {}, got {:?}",
+                    Level::choices(),
+                    row.get("level")
+                ),
+            )
+        })?;
+        let parent_code = match row.get("parent_code").trim() {
+            "" => None,
+            p => Some(
+                AgencyCode::parse(p).map_err(|e| Error::invalid("parent_code", e.to_string()))?,
+            ),
+        };
+        if parent_code.as_ref() == Some(&code) {
+            return Err(Error::invalid(
+                "parent_code",
+                "an agency cannot be its own parent",
+            ));
+        }
+        let website = parse_text("website", row.get("website"), MAX_ITEM, false)?;
+        if !(website.is_empty()
+            || website.starts_with("https://")
+            || website.starts_with("http://"))
+        {
+            return Err(Error::invalid(
+                "website",
+                "website must start with https:// or http://",
+            ));
+        }
+        Ok((
+            code.to_string(),
+            Agency {
+                code,
+                name: parse_text("name", row.get("name"), MAX_NAME, true)?,
+                name_sw: parse_text("name_sw", row.get("name_sw"), MAX_NAME, false)?,
+                level,
+                parent_code,
+                website,
+                email: String::new(),
+                phone: String::new(),
+            },
+        ))
+    })
+}
+
+fn read_rows<T>(
+    input: impl Read,
+    required: &[&str],
+    optional: &[&str],
+    parse: impl Fn(&Row) -> Result<(String, T), Error>,
+) -> Result<Parsed<T>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(input);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| Error::invalid("file", format!("cannot read the header row: {e}")))?
+        .clone();
+    let mut columns: Vec<String> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = if i == 0 {
+            h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
+        } else {
+            h
+        };
+        let name = std::str::from_utf8(h)
+            .map_err(|_| Error::invalid("file", "the header row is not valid UTF-8"))?
+            .trim()
+            .to_string();
+        if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
+            return Err(Error::invalid("file", format!("unknown column {name:?}")));
+        }
+        if columns.contains(&name) {
+            return Err(Error::invalid(
+                "file",
+                format!("column {name:?} appears twice"),
+            ));
+        }
+        columns.push(name);
+    }
+    if let Some(missing) = required.iter().find(|c| !columns.iter().any(|x| x == *c)) {
+        return Err(Error::invalid(
+            "file",
+            format!("missing column {missing:?}"),
+        ));
+    }
+
+    let mut parsed = Parsed {
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                if let csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(Error::invalid(
+                        "file",
+                        format!("cannot read line {line}: {e}"),
+                    ));
+                }
+                parsed.rejected.push(Rejected {
+                    line,
+                    code: None,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let result = row_cells(&record, &columns).and_then(|cells| parse(&Row { cells }));
+        match result {
+            Ok((code, value)) => {
+                if let Some(first) = seen.get(&code) {
+                    parsed.rejected.push(Rejected {
+                        line,
+                        code: Some(code),
+                        reason: format!("code already appears on line {first} of this file"),
+                    });
+                } else {
+                    seen.insert(code, line);
+                    parsed.rows.push((line, value));
+                }
+            }
+            Err(e) => {
+                let code = record
+                    .get(columns.iter().position(|c| c == "code").unwrap_or(0))
+                    .and_then(|c| std::str::from_utf8(c).ok())
+                    .map(|c| c.trim().chars().take(40).collect());
+                parsed.rejected.push(Rejected {
+                    line,
+                    code,
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+fn row_cells<'a>(
+    record: &'a csv::ByteRecord,
+    columns: &'a [String],
+) -> Result<HashMap<&'a str, &'a str>, Error> {
+    if record.len() != columns.len() {
+        return Err(Error::invalid(
+            "row",
+            format!(
+                "row has {} fields; the header has {}",
+                record.len(),
+                columns.len()
+            ),
+        ));
+    }
+    let mut cells = HashMap::with_capacity(columns.len());
+    for (name, raw) in columns.iter().zip(record.iter()) {
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| Error::invalid(name.as_str(), format!("{name} is not valid UTF-8")))?;
+        cells.insert(name.as_str(), text);
+    }
+    Ok(cells)
+}
+
+/// Writes services in the import format, optional columns included.
+pub fn write_services<'a>(
+    output: impl Write,
+    services: impl IntoIterator<Item = &'a Service>,
+) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(output);
+    let header: Vec<&str> = SERVICE_COLUMNS
+        .iter()
+        .chain(SERVICE_OPTIONAL.iter())
+        .copied()
+        .collect();
+    w.write_record(&header).map_err(io_error)?;
+    for s in services {
+        let sla = s.sla_days.map(|d| d.to_string()).unwrap_or_default();
+        let channels: Vec<&str> = s.channels.iter().map(|c| c.as_str()).collect();
+        w.write_record([
+            s.code.as_str(),
+            &s.name,
+            &s.name_sw,
+            &s.summary,
+            &s.summary_sw,
+            s.agency_code.as_str(),
+            &s.category,
+            &s.life_events.join(";"),
+            &channels.join(";"),
+            s.stage.as_str(),
+            &format_fees(&s.fees),
+            &sla,
+            &s.documents.join(";"),
+            &s.keywords.join(";"),
+            s.status.as_str(),
+            &s.description,
+            &s.description_sw,
+            &s.eligibility,
+            &s.eligibility_sw,
+        ])
+        .map_err(io_error)?;
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Writes agencies in the import format.
+pub fn write_agencies<'a>(
+    output: impl Write,
+    agencies: impl IntoIterator<Item = &'a Agency>,
+) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(output);
+    w.write_record(AGENCY_COLUMNS).map_err(io_error)?;
+    for a in agencies {
+        let parent = a.parent_code.as_ref().map_or("", |p| p.as_str());
+        w.write_record([
+            a.code.as_str(),
+            &a.name,
+            &a.name_sw,
+            a.level.as_str(),
+            parent,
+            &a.website,
+        ])
+        .map_err(io_error)?;
+    }
+    w.flush().map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn io_error(e: csv::Error) -> Error {
+    Error::Internal(format!("cannot write CSV: {e}"))
+}

@@ -1,0 +1,5 @@
+-- Named monotonic counters (e.g. the catalogue revision that search indexes follow).
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);

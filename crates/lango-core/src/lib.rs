@@ -1,0 +1,9 @@
+//! Lango's shared foundation: the pieces every domain crate stands on.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod money;
+
+pub use error::{Error, Result};

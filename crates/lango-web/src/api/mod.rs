@@ -1,0 +1,46 @@
+//! The JSON API. Routes and the OpenAPI document come from the same definitions.
+
+mod catalogue;
+
+pub use catalogue::SearchParams;
+
+use crate::AppState;
+use axum::http::header;
+use axum::response::IntoResponse;
+use std::sync::OnceLock;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Lango API",
+        description = "One gateway to every government service: the catalogue, and (as they land) applications, bills and payments.",
+        license(name = "Apache-2.0")
+    ),
+    tags((name = "catalogue", description = "Agencies and their services"))
+)]
+struct ApiDoc;
+
+/// Every JSON route with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(catalogue::router())
+        .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
+}
+
+/// The OpenAPI 3.1 document, built once.
+pub fn openapi_document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, doc) = router().split_for_parts();
+        doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string())
+    })
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi_document(),
+    )
+}

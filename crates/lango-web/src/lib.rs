@@ -1,0 +1,51 @@
+//! Lango's front door: the portal pages, the JSON API and the middleware around them.
+//!
+//! Handlers are thin: they parse the request into domain types, call one operation of a
+//! domain crate and render the answer. Business rules never live here.
+
+pub mod api;
+pub mod error;
+pub mod i18n;
+pub mod middleware;
+pub mod pages;
+pub mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+
+/// Largest request body accepted on ordinary routes.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The whole application: pages, API and operations endpoints with every middleware.
+pub fn app(state: AppState) -> Router {
+    let (api, _openapi) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router())
+        .merge(api)
+        .merge(middleware::ops_router())
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::security_headers,
+        ))
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(middleware::trace_layer())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

@@ -1,0 +1,196 @@
+//! Server-rendered portal pages (askama). Every page works without JavaScript.
+
+mod catalogue;
+mod views;
+
+use crate::i18n::{Lang, Strings};
+use crate::AppState;
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use std::convert::Infallible;
+
+/// The stylesheet, embedded in the binary.
+const CSS: &str = include_str!("../../assets/lango.css");
+/// Changes whenever the release does, so browsers may cache assets for a year.
+const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(catalogue::home))
+        .route("/services", get(catalogue::results))
+        .route("/services/{code}", get(catalogue::service))
+        .route("/services/{code}/apply", get(catalogue::apply))
+        .route("/agencies", get(catalogue::agencies))
+        .route("/agencies/{code}", get(catalogue::agency))
+        .route("/language", get(switch_language))
+        .route("/assets/lango.css", get(stylesheet))
+}
+
+/// The reader's language: the `lang` cookie, else `Accept-Language`, else English.
+#[derive(Debug, Clone, Copy)]
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(PageLang(lang_of(&parts.headers)))
+    }
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().strip_prefix("lang="))
+        .find_map(Lang::parse);
+    if let Some(lang) = cookie {
+        return lang;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match accept
+        .split(',')
+        .next()
+        .map(|l| l.trim().to_ascii_lowercase())
+    {
+        Some(l) if l.starts_with("sw") => Lang::Sw,
+        _ => Lang::En,
+    }
+}
+
+/// The frame around every page: language, switch link, demo banner.
+pub struct Chrome {
+    /// This page's language tag.
+    pub lang: &'static str,
+    /// Fixed texts in that language.
+    pub t: &'static Strings,
+    /// The other language's tag.
+    pub other_lang: &'static str,
+    /// The other language's name, in itself.
+    pub other_lang_name: &'static str,
+    /// Link that switches language and comes back here.
+    pub switch_url: String,
+    /// Show the demo banner.
+    pub demo: bool,
+    /// Cache-busting version of the stylesheet.
+    pub asset_version: &'static str,
+}
+
+impl Chrome {
+    /// The frame for a page at `here` (path and query).
+    pub fn new(lang: Lang, demo: bool, here: &str) -> Chrome {
+        let other = lang.other();
+        let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        Chrome {
+            lang: lang.tag(),
+            t: lang.strings(),
+            other_lang: other.tag(),
+            other_lang_name: other.strings().language_name,
+            switch_url: format!("/language?to={}&next={next}", other.tag()),
+            demo,
+            asset_version: ASSET_VERSION,
+        }
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sorry, there is a problem with the service",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    c: Chrome,
+    title: &'static str,
+    body: &'static str,
+    not_found: bool,
+    q: String,
+}
+
+/// The 404 or 500 page in the reader's language.
+pub fn render_status_page(status: StatusCode, lang: Lang, demo: bool) -> Response {
+    let t = lang.strings();
+    let not_found = status == StatusCode::NOT_FOUND;
+    let page = StatusPage {
+        c: Chrome::new(lang, demo, "/"),
+        title: if not_found {
+            t.not_found_title
+        } else {
+            t.server_error_title
+        },
+        body: if not_found {
+            t.not_found_body
+        } else {
+            t.server_error_body
+        },
+        not_found,
+        q: String::new(),
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+struct SwitchParams {
+    to: Option<String>,
+    next: Option<String>,
+}
+
+/// Sets the language cookie and returns to the page the reader was on.
+async fn switch_language(params: Result<Query<SwitchParams>, QueryRejection>) -> Response {
+    let params = params.map(|Query(p)| p).unwrap_or(SwitchParams {
+        to: None,
+        next: None,
+    });
+    let lang = params
+        .to
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::En);
+    // Only local paths: never an open redirect.
+    let next = params
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let mut res = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.tag()
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+}

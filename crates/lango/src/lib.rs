@@ -1,0 +1,95 @@
+//! Wiring: turns a [`Config`] into a running node, and loads the demo country.
+
+pub mod demo;
+
+use anyhow::Context;
+use lango_catalogue::Catalogue;
+use lango_core::config::Config;
+use lango_core::db::Db;
+use lango_web::AppState;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Every crate's migrations, in the order their tables depend on each other.
+pub fn migrations() -> Vec<lango_core::db::Migrations> {
+    vec![lango_core::db::migrations(), lango_catalogue::migrations()]
+}
+
+/// Connects to the configured database and applies pending migrations.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.effective_database_url(), config.db_max_connections)
+        .await
+        .context("cannot open the database")?;
+    db.migrate(&migrations())
+        .await
+        .context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// A node ready to serve: its state and the task that keeps its catalogue current.
+pub struct Node {
+    /// What handlers see.
+    pub state: AppState,
+    follower: tokio::task::JoinHandle<()>,
+}
+
+impl Node {
+    /// Opens the database, loads and indexes the catalogue, and starts following changes.
+    pub async fn open(config: Config, popular: Vec<String>) -> anyhow::Result<Node> {
+        let db = open_db(&config).await?;
+        let catalogue = Catalogue::open(db.clone())
+            .await
+            .context("cannot load the catalogue")?;
+        let follower = catalogue.follow(Duration::from_millis(config.search_refresh_ms));
+        lango_web::middleware::metrics_handle();
+        Ok(Node {
+            state: AppState {
+                db,
+                catalogue,
+                config: Arc::new(config),
+                popular: Arc::new(popular),
+            },
+            follower,
+        })
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then closes the database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = lango_web::app(self.state.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        self.follower.abort();
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

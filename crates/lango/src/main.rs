@@ -1,0 +1,283 @@
+//! `lango`: serve the platform, run the demo, and operate the catalogue from the shell.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use lango::{demo, open_db, shutdown_signal, Node};
+use lango_catalogue::service::{
+    export_agencies, export_services, import_agencies, import_services, ImportReport,
+};
+use lango_catalogue::{seed, store, AgencyCode};
+use lango_core::config::{Config, LogFormat};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "lango",
+    version,
+    about = "One gateway to every government service"
+)]
+struct Cli {
+    /// A TOML configuration file (LANGO_* environment variables override it).
+    #[arg(long, global = true, env = "LANGO_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve on LANGO_LISTEN using LANGO_DATABASE_URL (or SQLite in the data dir).
+    Serve,
+    /// Serve the demo country on embedded SQLite, with demo data and simulators.
+    Demo,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Import agencies or services from CSV (upsert by code).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export agencies or services as CSV, in the import format.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Generate synthetic data for benchmarks.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Services: code,name,name_sw,summary,summary_sw,agency_code,category,… (see README).
+    Services { file: PathBuf },
+    /// Agencies: code,name,name_sw,level,parent_code,website.
+    Agencies { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// Every service.
+    Services {
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Every agency, parents first.
+    Agencies {
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedWhat {
+    /// Synthetic services spread over the existing agencies (the demo's when there are none).
+    Catalogue {
+        /// How many services to create.
+        #[arg(long, default_value_t = 20_000)]
+        services: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("lango: {e}");
+            return ExitCode::from(78);
+        }
+    };
+    if matches!(cli.command, Command::Demo) {
+        config.demo = true;
+        // The demo is always the embedded database, whatever the environment says.
+        config.database_url = None;
+    }
+    init_logging(&config);
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lango: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let popular = std::env::var("LANGO_POPULAR_SERVICES")
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            serve(config, popular).await?;
+        }
+        Command::Demo => {
+            let db = open_db(&config).await?;
+            let (agencies, services) = demo::load(&db).await?;
+            db.close().await;
+            demo::write_credentials(&config.data_dir, &config.public_url)?;
+            eprintln!(
+                "Lango demo: {agencies} agencies, {services} services. Open {} (credentials in {}).",
+                config.public_url,
+                config.data_dir.join("demo-credentials.json").display()
+            );
+            serve(config, demo::popular()).await?;
+        }
+        Command::Migrate => {
+            open_db(&config).await?.close().await;
+            eprintln!("migrations applied");
+        }
+        Command::Import { what } => {
+            let db = open_db(&config).await?;
+            let (file, report) = match what {
+                ImportWhat::Agencies { file } => {
+                    let input = std::fs::File::open(&file)
+                        .with_context(|| format!("cannot open {}", file.display()))?;
+                    let report = import_agencies(&db, input).await?;
+                    (file, report)
+                }
+                ImportWhat::Services { file } => {
+                    let input = std::fs::File::open(&file)
+                        .with_context(|| format!("cannot open {}", file.display()))?;
+                    let bar = progress_bar("importing");
+                    let report = import_services(&db, input, &mut |done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await?;
+                    bar.finish_and_clear();
+                    (file, report)
+                }
+            };
+            db.close().await;
+            return Ok(print_report(&file, &report));
+        }
+        Command::Export { what } => {
+            let db = open_db(&config).await?;
+            let (output, count) = match what {
+                ExportWhat::Services { output } => {
+                    let mut w = writer(output.as_ref())?;
+                    (output, export_services(&db, &mut w).await?)
+                }
+                ExportWhat::Agencies { output } => {
+                    let mut w = writer(output.as_ref())?;
+                    (output, export_agencies(&db, &mut w).await?)
+                }
+            };
+            if let Some(path) = output {
+                eprintln!("{count} rows written to {}", path.display());
+            }
+            db.close().await;
+        }
+        Command::Seed {
+            what: SeedWhat::Catalogue { services },
+        } => {
+            let db = open_db(&config).await?;
+            let mut agencies: Vec<AgencyCode> = store::agency_codes(&db)
+                .await?
+                .into_iter()
+                .filter_map(|c| AgencyCode::parse(&c).ok())
+                .collect();
+            if agencies.is_empty() {
+                demo::load(&db).await?;
+                agencies = store::agency_codes(&db)
+                    .await?
+                    .into_iter()
+                    .filter_map(|c| AgencyCode::parse(&c).ok())
+                    .collect();
+            }
+            agencies.sort();
+            let rows = seed::synthetic_services(services, &agencies, 42);
+            let bar = progress_bar("seeding");
+            store::upsert_services(&db, &rows, &mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            eprintln!("{services} synthetic services written");
+            db.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(config: Config, popular: Vec<String>) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let node = Node::open(config, popular).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    tracing::info!(address = %listen, "listening");
+    node.serve(listener, shutdown_signal()).await
+}
+
+fn progress_bar(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn writer(output: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    })
+}
+
+/// Prints the import report; exits 2 when any row was refused so scripts notice.
+fn print_report(file: &std::path::Path, report: &ImportReport) -> ExitCode {
+    println!(
+        "{}: {} created, {} updated, {} rejected",
+        file.display(),
+        report.created,
+        report.updated,
+        report.rejected.len()
+    );
+    for r in &report.rejected {
+        let code = r
+            .code
+            .as_deref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        println!("  line {}{code}: {}", r.line, r.reason);
+    }
+    if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real binary, the real HTTP stack, SQLite always and PostgreSQL
+//! when `LANGO_TEST_POSTGRES_URL` is set. One test binary keeps the build short.
+
+mod support;
+
+mod browser;
+mod catalogue_api;
+mod catalogue_import;
+mod pages;

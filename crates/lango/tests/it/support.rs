@@ -1,0 +1,211 @@
+//! The test kit: spawns the real app on port 0 with a fresh database per test.
+
+use lango::{demo, Node};
+use lango_core::config::Config;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Output;
+use tempfile::TempDir;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running Lango on a loopback port, with the demo catalogue loaded.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    /// A client that does not follow redirects.
+    pub client: reqwest::Client,
+    /// The data directory (SQLite file, demo credentials).
+    pub data_dir: TempDir,
+    /// The database URL the app uses.
+    pub db_url: String,
+    pg_database: Option<(String, String)>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// Runs each test body once per backend: `mod name { fn sqlite; fn postgres }`.
+#[macro_export]
+macro_rules! backend_tests {
+    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($app: $crate::support::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run($crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.unwrap()).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                        Some(app) => run(app).await,
+                        None => eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let slash = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{name}", &base[..slash]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestApp {
+    /// Spawns an app; `None` when PostgreSQL was asked for but is not configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let (db_url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}/lango.db?mode=rwc", data_dir.path().display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let admin = std::env::var("LANGO_TEST_POSTGRES_URL").ok()?;
+                let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .expect("postgres admin");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
+                (replace_database(&admin, &name), Some((admin, name)))
+            }
+        };
+        let config = test_config(data_dir.path(), &db_url);
+        let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
+            .await
+            .expect("node opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(async move {
+            node.serve(listener, std::future::pending())
+                .await
+                .expect("serve");
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Some(TestApp {
+            base,
+            client,
+            data_dir,
+            db_url,
+            pg_database,
+            server,
+        })
+    }
+
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET a path and parse JSON, asserting the status.
+    pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status().as_u16(), status, "GET {path}");
+        res.json().await.expect("JSON body")
+    }
+
+    /// Runs the real `lango` binary against this app's database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lango"))
+            .args(args)
+            .env("LANGO_DATA_DIR", self.data_dir.path())
+            .env("LANGO_DATABASE_URL", &self.db_url)
+            .env("LANGO_LOG", "warn")
+            .output()
+            .expect("run lango")
+    }
+
+    /// Polls `check` until it holds, for at most ten seconds.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        for _ in 0..100 {
+            if check().await {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("never happened: {what}");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some((admin, name)) = self.pg_database.take() {
+            // Drop the per-test database from a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("rt");
+                rt.block_on(async {
+                    if let Ok(mut conn) =
+                        <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn test_config(data_dir: &Path, db_url: &str) -> Config {
+    let env: HashMap<String, String> = [
+        ("LANGO_DATA_DIR", data_dir.display().to_string()),
+        ("LANGO_DATABASE_URL", db_url.to_string()),
+        ("LANGO_SEARCH_REFRESH_MS", "100".to_string()),
+        ("LANGO_DB_MAX_CONNECTIONS", "4".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Config::from_sources(None, &env).expect("test config")
+}
+
+async fn demo_popular(_db_url: &str, config: &Config) -> Vec<String> {
+    let db = lango::open_db(config).await.expect("database");
+    demo::load(&db).await.expect("demo data");
+    db.close().await;
+    demo::popular()
+}
