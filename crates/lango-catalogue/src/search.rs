@@ -184,8 +184,8 @@ struct Fields {
     channel: Field,
     life_event: Field,
     status: Field,
-    /// Text fields with their weights.
-    text: [(Field, f32); 7],
+    /// Text fields with their weights, and whether typos and prefixes are tried on them.
+    text: [(Field, f32, bool); 7],
 }
 
 /// The index, its writer and the result cache.
@@ -260,13 +260,13 @@ impl SearchIndex {
                 life_event,
                 status,
                 text: [
-                    (name, 3.0),
-                    (name_sw, 3.0),
-                    (keywords, 2.0),
-                    (summary, 1.0),
-                    (summary_sw, 1.0),
-                    (agency_name, 1.5),
-                    (agency_name_sw, 1.5),
+                    (name, 3.0, true),
+                    (name_sw, 3.0, true),
+                    (keywords, 2.0, true),
+                    (summary, 1.0, false),
+                    (summary_sw, 1.0, false),
+                    (agency_name, 1.5, false),
+                    (agency_name_sw, 1.5, false),
                 ],
             },
             cache: Cache::new(8192),
@@ -305,7 +305,7 @@ impl SearchIndex {
                 agency.name.clone(),
                 agency.name_sw.clone(),
             ];
-            for ((field, _), text) in f.text.iter().zip(texts) {
+            for ((field, _, _), text) in f.text.iter().zip(texts) {
                 doc.add_text(*field, text);
             }
             writer.add_document(doc).map_err(internal)?;
@@ -316,6 +316,12 @@ impl SearchIndex {
     }
 
     /// Runs a search against one consistent generation of index and snapshot.
+    /// The cached page for this request, if one is.
+    pub fn cached(&self, generation: u64, req: &SearchRequest) -> Option<Arc<SearchPage>> {
+        self.cache.get(&(generation, req.clone()))
+    }
+
+    /// Runs a search (or answers from the cache), caching the page it computes.
     pub fn search(
         &self,
         generation: u64,
@@ -350,7 +356,7 @@ impl SearchIndex {
         let mut word_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
             let last = i + 1 == words.len();
-            for &(field, weight) in &f.text {
+            for &(field, weight, forgiving) in &f.text {
                 let mut analyzer = self.index.tokenizer_for_field(field).map_err(internal)?;
                 let mut stream = analyzer.token_stream(word);
                 while let Some(token) = stream.next() {
@@ -368,6 +374,9 @@ impl SearchIndex {
                         4..=5 => 1,
                         _ => 2,
                     };
+                    if !forgiving {
+                        continue;
+                    }
                     if distance > 0 {
                         word_clauses.push((
                             Occur::Should,

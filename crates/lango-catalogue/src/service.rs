@@ -289,15 +289,26 @@ impl Catalogue {
         self.current.load().snapshot.clone()
     }
 
-    /// Searches the current generation.
-    pub fn search(&self, req: &SearchRequest) -> Result<Arc<SearchPage>> {
-        let generation = self.current.load();
-        let searcher = generation
-            .searcher
-            .as_ref()
-            .ok_or_else(|| Error::Internal("search index not built".into()))?;
-        self.index
-            .search(generation.id, searcher, &generation.snapshot, req)
+    /// Searches the current generation. A cached page is answered at once; a new query
+    /// runs on the blocking pool so that a slow typo-tolerant search never holds up the
+    /// cheap requests queued behind it on the same worker.
+    pub async fn search(self: &Arc<Self>, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+        let generation = self.current.load_full();
+        if let Some(page) = self.index.cached(generation.id, req) {
+            return Ok(page);
+        }
+        let this = Arc::clone(self);
+        let req = req.clone();
+        tokio::task::spawn_blocking(move || {
+            let searcher = generation
+                .searcher
+                .as_ref()
+                .ok_or_else(|| Error::Internal("search index not built".into()))?;
+            this.index
+                .search(generation.id, searcher, &generation.snapshot, &req)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("search task failed: {e}")))?
     }
 
     /// The database this catalogue follows.

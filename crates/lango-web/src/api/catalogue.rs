@@ -209,7 +209,7 @@ async fn list_services(
 ) -> Result<Json<ServiceList>, ApiError> {
     let Query(params) = params?;
     let req = params.parse()?;
-    let page = state.catalogue.search(&req)?;
+    let page = state.catalogue.search(&req).await?;
     let base = &state.config.public_url;
     Ok(Json(ServiceList {
         items: page.items.iter().map(|h| summary(base, h)).collect(),

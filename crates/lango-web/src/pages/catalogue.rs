@@ -109,7 +109,7 @@ pub async fn results(
             )
         }
     };
-    let page = match state.catalogue.search(&req) {
+    let page = match state.catalogue.search(&req).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "search failed");
@@ -438,7 +438,7 @@ pub async fn agency(
         per_page: 20,
         ..Default::default()
     };
-    let page = match state.catalogue.search(&req) {
+    let page = match state.catalogue.search(&req).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "agency listing failed");
