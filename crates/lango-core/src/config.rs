@@ -36,6 +36,19 @@ pub struct Config {
     pub db_max_connections: u32,
     /// True when serving the demo country: outside parties are simulators, cookies not Secure.
     pub demo: bool,
+    /// Sign-in with a national identity provider (OpenID Connect), when configured.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The national identity provider Lango signs people in with.
+#[derive(Clone)]
+pub struct OidcConfig {
+    /// The issuer URL (its discovery document is at `/.well-known/openid-configuration`).
+    pub issuer: String,
+    /// Lango's client id there.
+    pub client_id: String,
+    /// Lango's client secret there.
+    pub client_secret: SecretString,
 }
 
 /// The format of log lines.
@@ -64,6 +77,10 @@ impl fmt::Debug for Config {
             .field("search_refresh_ms", &self.search_refresh_ms)
             .field("db_max_connections", &self.db_max_connections)
             .field("demo", &self.demo)
+            .field(
+                "oidc_issuer",
+                &self.oidc.as_ref().map(|o| o.issuer.as_str()),
+            )
             .finish()
     }
 }
@@ -99,6 +116,9 @@ struct FileConfig {
     public_url: Option<String>,
     search_refresh_ms: Option<u64>,
     db_max_connections: Option<u32>,
+    oidc_issuer: Option<String>,
+    oidc_client_id: Option<String>,
+    oidc_client_secret: Option<String>,
 }
 
 impl Config {
@@ -214,6 +234,29 @@ impl Config {
                 }
                 None => 16,
             };
+        let oidc = match (
+            pick("oidc_issuer", file.oidc_issuer),
+            pick("oidc_client_id", file.oidc_client_id),
+            pick("oidc_client_secret", file.oidc_client_secret),
+        ) {
+            (None, None, None) => None,
+            (Some((setting, issuer)), Some((_, client_id)), Some((_, secret))) => {
+                if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                    return Err(config_error(&setting, "expected the issuer's https:// URL"));
+                }
+                Some(OidcConfig {
+                    issuer,
+                    client_id,
+                    client_secret: SecretString::from(secret),
+                })
+            }
+            _ => {
+                return Err(config_error(
+                    "oidc_issuer",
+                    "set oidc_issuer, oidc_client_id and oidc_client_secret together",
+                ))
+            }
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -226,6 +269,7 @@ impl Config {
             search_refresh_ms,
             db_max_connections,
             demo: false,
+            oidc,
         })
     }
 

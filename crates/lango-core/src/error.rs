@@ -13,6 +13,9 @@ pub enum Error {
     /// The object asked for does not exist (or is not visible to the caller).
     #[error("{0} not found")]
     NotFound(String),
+    /// The caller may not do this (the policy refused).
+    #[error("{0}")]
+    Forbidden(String),
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -38,6 +41,7 @@ impl Error {
         match self {
             Error::Invalid { .. } => "invalid_request",
             Error::NotFound(_) => "not_found",
+            Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",
             Error::Database(_) | Error::Internal(_) => "internal",
         }

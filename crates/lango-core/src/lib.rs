@@ -1,5 +1,6 @@
 //! Lango's shared foundation: the pieces every domain crate stands on.
 
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,7 +1,7 @@
 //! The one error policy of the web layer.
 //!
 //! - JSON routes answer `{"error":{"code","message"}}`; pages answer an HTML page.
-//! - `Invalid` → 400, `NotFound` → 404, `Conflict` → 409, anything else → 500.
+//! - `Invalid` → 400, `Forbidden` → 403, `NotFound` → 404, `Conflict` → 409, anything else → 500.
 //! - A 500 never shows its cause to the caller: the cause is logged with the request id.
 
 use crate::pages::render_status_page;
@@ -23,7 +23,7 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable machine code: `invalid_request`, `not_found`, `conflict`, `method_not_allowed`, `internal`.
+    /// Stable machine code: `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `method_not_allowed`, `internal`.
     pub code: &'static str,
     /// A sentence for people.
     pub message: String,
@@ -53,6 +53,7 @@ pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid { .. } => StatusCode::BAD_REQUEST,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -139,4 +140,20 @@ pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response
         "something went wrong on our side",
     )
     .into_response()
+}
+
+/// A domain error answered as a page: 403 and 404 pages for refusals, the 500 page (cause
+/// logged, never shown) for faults.
+pub fn page_error(state: &crate::AppState, lang: crate::i18n::Lang, e: Error) -> Response {
+    match status_of(&e) {
+        StatusCode::FORBIDDEN => {
+            crate::pages::render_message_page(state, lang, StatusCode::FORBIDDEN, "forbidden")
+        }
+        StatusCode::NOT_FOUND => render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo),
+        s if s.is_server_error() => {
+            tracing::error!(error = %e, "page failed");
+            crate::pages::render_message_page(state, lang, s, "server_error")
+        }
+        s => (s, e.to_string()).into_response(),
+    }
 }

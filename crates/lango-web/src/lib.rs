@@ -5,10 +5,13 @@
 
 pub mod api;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod middleware;
 pub mod pages;
 pub mod state;
+pub mod visitor;
+pub mod words;
 
 pub use state::AppState;
 
@@ -21,7 +24,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 /// Largest request body accepted on ordinary routes.
-const BODY_LIMIT: usize = 1024 * 1024;
+pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The whole application: pages, API and operations endpoints with every middleware.
 pub fn app(state: AppState) -> Router {
@@ -32,6 +35,10 @@ pub fn app(state: AppState) -> Router {
         .merge(middleware::ops_router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            visitor::resolve,
+        ))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state,

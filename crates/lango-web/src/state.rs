@@ -1,8 +1,10 @@
 //! What every handler can reach.
 
+use governor::DefaultKeyedRateLimiter;
 use lango_catalogue::Catalogue;
 use lango_core::config::Config;
 use lango_core::db::Db;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Shared application state, cheap to clone.
@@ -16,4 +18,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Service codes featured on the home page, in order.
     pub popular: Arc<Vec<String>>,
+    /// The national identity provider, when configured.
+    pub oidc: Option<Arc<lango_identity::oidc::Provider>>,
+    /// Sign-in, code and reset forms per client address.
+    pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+/// The per-address limit on sign-in, code and reset forms: 30 a minute.
+pub fn form_limiter() -> Arc<DefaultKeyedRateLimiter<IpAddr>> {
+    let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(30).expect("non-zero"));
+    Arc::new(governor::RateLimiter::keyed(quota))
 }

@@ -3,6 +3,10 @@
 use anyhow::Context;
 use lango_catalogue::service::{import_agencies, import_services};
 use lango_core::db::Db;
+use lango_identity::apikey;
+use lango_identity::model::{AccountKind, Role, PERMISSIONS};
+use lango_identity::policy::Actor;
+use lango_identity::seed::{self, PersonSeed};
 use std::path::Path;
 
 /// Demo agencies (embedded).
@@ -41,19 +45,204 @@ pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
     ))
 }
 
-/// Writes `demo-credentials.json` so that a newcomer or a test can act at once.
-pub fn write_credentials(data_dir: &Path, portal: &str) -> anyhow::Result<()> {
-    let body = serde_json::json!({
+/// One demo person: (label, kind, ID number, given, family, e-mail, phone, password).
+type DemoPerson = (
+    &'static str,
+    AccountKind,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+
+/// The demo's people. Passwords are public: this is sample data on a laptop.
+const PEOPLE: [DemoPerson; 10] = [
+    (
+        "citizen",
+        AccountKind::Citizen,
+        Some("12345678"),
+        "Wanjiku",
+        "Kamau",
+        "wanjiku@demo.lango.ke",
+        Some("+254712345678"),
+        "demo-citizen-pass",
+    ),
+    (
+        "business_owner",
+        AccountKind::Citizen,
+        Some("23456789"),
+        "Otieno",
+        "Odhiambo",
+        "otieno@demo.lango.ke",
+        Some("+254722000111"),
+        "demo-owner-pass",
+    ),
+    (
+        "business_representative",
+        AccountKind::Citizen,
+        Some("34567890"),
+        "Achieng",
+        "Atieno",
+        "achieng@demo.lango.ke",
+        Some("+254733000222"),
+        "demo-representative-pass",
+    ),
+    (
+        "officer",
+        AccountKind::Staff,
+        None,
+        "Kiprop",
+        "Chebet",
+        "officer@dis.demo.lango.ke",
+        None,
+        "demo-officer-pass",
+    ),
+    (
+        "supervisor",
+        AccountKind::Staff,
+        None,
+        "Njeri",
+        "Mwangi",
+        "supervisor@dis.demo.lango.ke",
+        None,
+        "demo-supervisor-pass",
+    ),
+    (
+        "agency_admin",
+        AccountKind::Staff,
+        None,
+        "Hassan",
+        "Abdi",
+        "admin@dis.demo.lango.ke",
+        None,
+        "demo-agency-admin-pass",
+    ),
+    (
+        "finance_officer",
+        AccountKind::Staff,
+        None,
+        "Mutua",
+        "Musyoka",
+        "finance@treasury.demo.lango.ke",
+        None,
+        "demo-finance-pass",
+    ),
+    (
+        "auditor",
+        AccountKind::Staff,
+        None,
+        "Akinyi",
+        "Ouma",
+        "auditor@oag.demo.lango.ke",
+        None,
+        "demo-auditor-pass",
+    ),
+    (
+        "platform_admin",
+        AccountKind::Staff,
+        None,
+        "Baraka",
+        "Kiplagat",
+        "admin@demo.lango.ke",
+        None,
+        "demo-platform-admin-pass",
+    ),
+    (
+        "centre_staff",
+        AccountKind::Staff,
+        None,
+        "Zawadi",
+        "Wekesa",
+        "gpo@huduma.demo.lango.ke",
+        None,
+        "demo-centre-pass",
+    ),
+];
+
+/// The agency whose staff and API key the demo shows.
+pub const DEMO_AGENCY: &str = "DIS";
+
+/// Creates the demo's accounts, roles, business and a fresh agency API key; returns the
+/// credentials document. Running it again reuses the accounts and replaces the key.
+pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Value> {
+    let mut accounts = Vec::new();
+    let mut ids = std::collections::HashMap::new();
+    for (label, kind, id_number, given, family, email, phone, password) in PEOPLE {
+        let id = seed::person(
+            db,
+            &PersonSeed {
+                kind,
+                id_number,
+                given_name: given,
+                family_name: family,
+                email,
+                phone,
+                password,
+                county: "Nairobi",
+            },
+        )
+        .await?;
+        ids.insert(label, id);
+        accounts.push(serde_json::json!({
+            "role": label, "name": format!("{given} {family}"), "sign_in": id_number.unwrap_or(email),
+            "email": email, "password": password,
+        }));
+    }
+    let grants = [
+        ("officer", Role::Officer, Some(DEMO_AGENCY), None),
+        ("supervisor", Role::Supervisor, Some(DEMO_AGENCY), None),
+        ("agency_admin", Role::AgencyAdmin, Some(DEMO_AGENCY), None),
+        ("finance_officer", Role::FinanceOfficer, None, None),
+        ("auditor", Role::Auditor, None, None),
+        ("platform_admin", Role::PlatformAdmin, None, None),
+        ("centre_staff", Role::CentreStaff, None, Some("HC-GPO")),
+    ];
+    for (label, role, agency, centre) in grants {
+        seed::grant(db, &ids[label], role, agency, centre).await?;
+    }
+    let business = seed::business(
+        db,
+        &ids["business_owner"],
+        "PVT-DEMO0001",
+        "Odhiambo Hardware Ltd",
+    )
+    .await?;
+    seed::member(
+        db,
+        &business,
+        &ids["business_representative"],
+        "representative",
+    )
+    .await?;
+    let admin = Actor::Person(lango_identity::account::actor(db, &ids["agency_admin"]).await?);
+    for old in apikey::list(db, &admin, DEMO_AGENCY).await? {
+        if old.name == "Demo case system" && old.revoked_at.is_none() {
+            apikey::revoke(db, &admin, DEMO_AGENCY, &old.id).await?;
+        }
+    }
+    let perms: Vec<String> = PERMISSIONS.iter().map(|p| p.as_str().to_string()).collect();
+    let (_, key) = apikey::create(db, &admin, DEMO_AGENCY, "Demo case system", &perms)
+        .await?
+        .map_err(|p| anyhow::anyhow!("demo key refused: {p:?}"))?;
+    Ok(serde_json::json!({
         "portal": portal,
         "paybill": PAYBILL,
-        "accounts": [],
-        "api_keys": [],
-        "note": "Demo accounts and agency API keys are listed here once sign-in is part of Lango."
-    });
+        "accounts": accounts,
+        "business": {"registration_number": "PVT-DEMO0001", "name": "Odhiambo Hardware Ltd"},
+        "api_keys": [{"agency": DEMO_AGENCY, "key": key, "permissions": perms}],
+        "messages": format!("{portal}/dev/messages"),
+        "note": "Sample data. Sign in with 'sign_in' and 'password'. No SMS or e-mail leaves this computer: see 'messages'."
+    }))
+}
+
+/// Writes `demo-credentials.json` so that a newcomer or a test can act at once.
+pub fn write_credentials(data_dir: &Path, body: &serde_json::Value) -> anyhow::Result<()> {
     let path = data_dir.join("demo-credentials.json");
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    std::fs::write(&path, serde_json::to_string_pretty(&body)?)
+    std::fs::write(&path, serde_json::to_string_pretty(body)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

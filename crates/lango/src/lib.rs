@@ -13,7 +13,12 @@ use tokio::net::TcpListener;
 
 /// Every crate's migrations, in the order their tables depend on each other.
 pub fn migrations() -> Vec<lango_core::db::Migrations> {
-    vec![lango_core::db::migrations(), lango_catalogue::migrations()]
+    vec![
+        lango_core::db::migrations(),
+        lango_catalogue::migrations(),
+        lango_notify::migrations(),
+        lango_identity::migrations(),
+    ]
 }
 
 /// Connects to the configured database and applies pending migrations.
@@ -32,6 +37,7 @@ pub struct Node {
     /// What handlers see.
     pub state: AppState,
     follower: tokio::task::JoinHandle<()>,
+    notifier: tokio::task::JoinHandle<()>,
 }
 
 impl Node {
@@ -43,14 +49,38 @@ impl Node {
             .context("cannot load the catalogue")?;
         let follower = catalogue.follow(Duration::from_millis(config.search_refresh_ms));
         lango_web::middleware::metrics_handle();
+        // Until SMS and e-mail gateways are configured, messages go to the log channel.
+        let sender = Arc::new(lango_notify::LogSender {
+            show_bodies: config.demo,
+        });
+        let oidc = match &config.oidc {
+            Some(o) => {
+                use secrecy::ExposeSecret;
+                let settings = lango_identity::oidc::OidcSettings {
+                    issuer_url: o.issuer.clone(),
+                    client_id: o.client_id.clone(),
+                    client_secret: o.client_secret.expose_secret().to_string(),
+                    redirect_url: format!("{}/signin/national-id/callback", config.public_url),
+                };
+                let provider = lango_identity::oidc::Provider::discover(settings)
+                    .await
+                    .context("cannot reach the national identity provider (oidc_issuer)")?;
+                Some(Arc::new(provider))
+            }
+            None => None,
+        };
+        let notifier = lango_notify::spawn_worker(db.clone(), sender, Duration::from_millis(250));
         Ok(Node {
             state: AppState {
                 db,
                 catalogue,
                 config: Arc::new(config),
                 popular: Arc::new(popular),
+                limiter: lango_web::state::form_limiter(),
+                oidc,
             },
             follower,
+            notifier,
         })
     }
 
@@ -61,11 +91,15 @@ impl Node {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = lango_web::app(self.state.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed")?;
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server failed")?;
         self.follower.abort();
+        self.notifier.abort();
         self.state.db.close().await;
         Ok(())
     }

@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Check the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
     /// Generate synthetic data for benchmarks.
     Seed {
         #[command(subcommand)]
@@ -74,6 +79,12 @@ enum ExportWhat {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditWhat {
+    /// Walk the whole chain; exit 1 naming every altered, removed or reordered record.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -139,8 +150,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             let db = open_db(&config).await?;
             let (agencies, services) = demo::load(&db).await?;
+            let credentials = demo::seed_people(&db, &config.public_url).await?;
             db.close().await;
-            demo::write_credentials(&config.data_dir, &config.public_url)?;
+            demo::write_credentials(&config.data_dir, &credentials)?;
             eprintln!(
                 "Lango demo: {agencies} agencies, {services} services. Open {} (credentials in {}).",
                 config.public_url,
@@ -193,6 +205,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 eprintln!("{count} rows written to {}", path.display());
             }
             db.close().await;
+        }
+        Command::Audit {
+            what: AuditWhat::Verify,
+        } => {
+            let db = open_db(&config).await?;
+            let bar = progress_bar("verifying");
+            let (checked, faults) = lango_core::audit::verify(&db, &mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            db.close().await;
+            for f in &faults {
+                println!("fault: {f}");
+            }
+            println!("{checked} audit records checked, {} faults", faults.len());
+            if !faults.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Seed {
             what: SeedWhat::Catalogue { services },

@@ -1,10 +1,12 @@
 //! The JSON API. Routes and the OpenAPI document come from the same definitions.
 
+pub mod auth;
 mod catalogue;
 
 pub use catalogue::SearchParams;
 
 use crate::AppState;
+use auth::BearerScheme;
 use axum::http::header;
 use axum::response::IntoResponse;
 use std::sync::OnceLock;
@@ -18,7 +20,11 @@ use utoipa_axum::router::OpenApiRouter;
         description = "One gateway to every government service: the catalogue, and (as they land) applications, bills and payments.",
         license(name = "Apache-2.0")
     ),
-    tags((name = "catalogue", description = "Agencies and their services"))
+    modifiers(&BearerScheme),
+    tags(
+        (name = "catalogue", description = "Agencies and their services"),
+        (name = "access", description = "Agency API keys")
+    )
 )]
 struct ApiDoc;
 
@@ -26,6 +32,7 @@ struct ApiDoc;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(catalogue::router())
+        .merge(auth::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -1,5 +1,8 @@
 //! Server-rendered portal pages (askama). Every page works without JavaScript.
 
+mod account;
+mod admin;
+mod auth;
 mod catalogue;
 mod views;
 
@@ -11,7 +14,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -31,6 +34,74 @@ pub fn router() -> Router<AppState> {
         .route("/agencies", get(catalogue::agencies))
         .route("/agencies/{code}", get(catalogue::agency))
         .route("/language", get(switch_language))
+        .route("/register", get(auth::register_page).post(auth::register))
+        .route("/verify", get(auth::verify_page_get).post(auth::verify))
+        .route("/verify/resend", post(auth::resend))
+        .route("/signin", get(auth::signin_page_get).post(auth::signin))
+        .route("/signin/national-id", get(auth::national_id))
+        .route(
+            "/signin/national-id/callback",
+            get(auth::national_id_callback),
+        )
+        .route(
+            "/signin/two-factor",
+            get(auth::two_factor_page).post(auth::two_factor),
+        )
+        .route("/signout", post(auth::signout))
+        .route(
+            "/forgot-password",
+            get(auth::forgot_page).post(auth::forgot),
+        )
+        .route("/reset-password", get(auth::reset_page).post(auth::reset))
+        .route("/account", get(account::home))
+        .route(
+            "/account/profile",
+            get(account::profile_page).post(account::profile),
+        )
+        .route("/account/sessions", get(account::sessions))
+        .route(
+            "/account/sessions/sign-out-others",
+            post(account::sign_out_others),
+        )
+        .route(
+            "/account/two-factor",
+            get(account::two_factor).post(account::two_factor_enable),
+        )
+        .route(
+            "/account/two-factor/disable",
+            post(account::two_factor_disable),
+        )
+        .route("/account/businesses", post(account::business_create))
+        .route("/account/businesses/new", get(account::business_new))
+        .route("/account/businesses/{id}", get(account::business_show))
+        .route(
+            "/account/businesses/{id}/representatives",
+            post(account::representative_add),
+        )
+        .route(
+            "/account/businesses/{id}/representatives/{account}/revoke",
+            post(account::representative_revoke),
+        )
+        .route("/account/dependants", post(account::dependant_create))
+        .route("/account/dependants/new", get(account::dependant_new))
+        .route("/account/activity", get(account::activity))
+        .route(
+            "/admin/agencies/{code}/staff",
+            get(admin::staff_list).post(admin::staff_add),
+        )
+        .route(
+            "/admin/agencies/{code}/staff/{account}/{role}/remove",
+            post(admin::staff_remove),
+        )
+        .route(
+            "/admin/agencies/{code}/api-keys",
+            get(admin::keys_list).post(admin::keys_create),
+        )
+        .route(
+            "/admin/agencies/{code}/api-keys/{id}/revoke",
+            post(admin::keys_revoke),
+        )
+        .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }
 
@@ -45,7 +116,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     }
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+/// The language of a request: the cookie, else `Accept-Language`, else English.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
     let cookie = headers
         .get_all(header::COOKIE)
         .iter()
@@ -86,6 +158,12 @@ pub struct Chrome {
     pub demo: bool,
     /// Cache-busting version of the stylesheet.
     pub asset_version: &'static str,
+    /// Show the sign-out button (and its CSRF token) instead of the account link only.
+    pub signed_in: bool,
+    /// The CSRF token for the sign-out form.
+    pub csrf: String,
+    /// This page's language.
+    pub language: Lang,
 }
 
 impl Chrome {
@@ -101,7 +179,23 @@ impl Chrome {
             switch_url: format!("/language?to={}&next={next}", other.tag()),
             demo,
             asset_version: ASSET_VERSION,
+            signed_in: false,
+            csrf: String::new(),
+            language: lang,
         }
+    }
+
+    /// The frame for a page seen by `v`.
+    pub fn for_visitor(v: &crate::visitor::Visitor, demo: bool, here: &str) -> Chrome {
+        let mut c = Chrome::new(v.lang, demo, here);
+        c.signed_in = v.account.is_some();
+        c.csrf = v.csrf.clone();
+        c
+    }
+
+    /// Words of the account and administration pages in this page's language.
+    pub fn tr(&self, key: &str) -> &'static str {
+        crate::words::tr(self.language, key)
     }
 }
 
@@ -148,6 +242,29 @@ pub fn render_status_page(status: StatusCode, lang: Lang, demo: bool) -> Respons
         },
         not_found,
         q: String::new(),
+    };
+    render(status, &page)
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    c: Chrome,
+    title: &'static str,
+    body: &'static str,
+}
+
+/// A page with a title and one paragraph, both words of `key` (`KEY_title`, `KEY_body`).
+pub fn render_message_page(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    key: &str,
+) -> Response {
+    let page = MessagePage {
+        c: Chrome::new(lang, state.config.demo, "/"),
+        title: crate::words::tr(lang, &format!("{key}_title")),
+        body: crate::words::tr(lang, &format!("{key}_body")),
     };
     render(status, &page)
 }

@@ -1,7 +1,11 @@
 //! Integration tests: the real binary, the real HTTP stack, SQLite always and PostgreSQL
 //! when `LANGO_TEST_POSTGRES_URL` is set. One test binary keeps the build short.
 
+mod browser_kit;
 mod support;
+
+mod access;
+mod accounts;
 
 mod browser;
 mod catalogue_api;

@@ -209,3 +209,90 @@ async fn demo_popular(_db_url: &str, config: &Config) -> Vec<String> {
     db.close().await;
     demo::popular()
 }
+
+impl TestApp {
+    /// A connection pool of its own to the app's database.
+    pub async fn db(&self) -> lango_core::db::Db {
+        lango_core::db::Db::connect(&self.db_url, 2)
+            .await
+            .expect("test db")
+    }
+
+    /// The newest six-digit code sent to `recipient` (the SMS and e-mail simulators' inbox).
+    pub async fn last_code(&self, recipient: &str) -> String {
+        let db = self.db().await;
+        let messages = lango_notify::to_recipient(&db, recipient, 1)
+            .await
+            .expect("messages");
+        db.close().await;
+        let body = messages.first().map(|m| m.body.clone()).unwrap_or_default();
+        body.split(|c: char| !c.is_ascii_digit())
+            .find(|w| w.len() == 6)
+            .unwrap_or_else(|| panic!("no code sent to {recipient}: {body:?}"))
+            .to_string()
+    }
+
+    /// An active person with verified contacts; returns the account id.
+    pub async fn person(&self, id_number: &str, email: &str, password: &str) -> String {
+        let db = self.db().await;
+        let id = lango_identity::seed::person(
+            &db,
+            &lango_identity::seed::PersonSeed {
+                kind: lango_identity::model::AccountKind::Citizen,
+                id_number: Some(id_number),
+                given_name: "Test",
+                family_name: "Person",
+                email,
+                phone: Some("+254700000001"),
+                password,
+                county: "Nairobi",
+            },
+        )
+        .await
+        .expect("seed person");
+        db.close().await;
+        id
+    }
+
+    /// A staff member holding `role` (at `agency` for agency roles); returns the account id.
+    pub async fn staff(
+        &self,
+        email: &str,
+        password: &str,
+        role: lango_identity::model::Role,
+        agency: Option<&str>,
+    ) -> String {
+        let db = self.db().await;
+        let id = lango_identity::seed::person(
+            &db,
+            &lango_identity::seed::PersonSeed {
+                kind: lango_identity::model::AccountKind::Staff,
+                id_number: None,
+                given_name: "Staff",
+                family_name: "Member",
+                email,
+                phone: None,
+                password,
+                county: "",
+            },
+        )
+        .await
+        .expect("seed staff");
+        lango_identity::seed::grant(&db, &id, role, agency, None)
+            .await
+            .expect("grant");
+        db.close().await;
+        id
+    }
+
+    /// Counts the rows of a table (to prove a refused request stored nothing).
+    pub async fn count(&self, table: &str) -> i64 {
+        let db = self.db().await;
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db.pool())
+            .await
+            .expect("count");
+        db.close().await;
+        n
+    }
+}

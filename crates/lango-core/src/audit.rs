@@ -1,0 +1,219 @@
+//! The hash-chained audit log: append inside the caller's transaction, verify from the shell.
+//!
+//! Appends take the `audit` counter's row lock, so records are numbered without gaps in
+//! commit order and each one can read the hash of the one before it.
+
+use crate::clock::now_ms;
+use crate::db::{next_counter, read_counter, Db};
+use crate::Result;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// The counter that numbers audit records.
+const AUDIT_COUNTER: &str = "audit";
+/// The `prev_hash` of the first record.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One thing to record.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// Who did it: `account:ID`, `apikey:ID`, `system`, `cli`.
+    pub actor: &'a str,
+    /// What was done, e.g. `profile.update`.
+    pub action: &'a str,
+    /// What it was done to, e.g. `account:ID`.
+    pub object: &'a str,
+    /// Whose data it concerns (an account id), so people can see who touched theirs.
+    pub subject: &'a str,
+    /// Details for the auditor (no secrets).
+    pub detail: &'a str,
+}
+
+/// A stored record.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When, unix milliseconds.
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// To what.
+    pub object: String,
+    /// Whose data.
+    pub subject: String,
+    /// Details.
+    pub detail: String,
+}
+
+fn field(h: &mut Sha256, s: &str) {
+    h.update((s.len() as u64).to_be_bytes());
+    h.update(s.as_bytes());
+}
+
+fn chain_hash(prev: &str, r: &Record) -> String {
+    let mut h = Sha256::new();
+    field(&mut h, prev);
+    h.update(r.seq.to_be_bytes());
+    h.update(r.at.to_be_bytes());
+    for s in [&r.actor, &r.action, &r.object, &r.subject, &r.detail] {
+        field(&mut h, s);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends `entry` inside `tx`; it becomes visible (and chained) when `tx` commits.
+pub async fn append(tx: &mut sqlx::AnyConnection, entry: Entry<'_>) -> Result<i64> {
+    let seq = next_counter(tx, AUDIT_COUNTER).await?;
+    let prev: String = if seq == 1 {
+        GENESIS.to_string()
+    } else {
+        sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq - 1)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or_else(|| GENESIS.to_string())
+    };
+    let record = Record {
+        seq,
+        at: now_ms(),
+        actor: entry.actor.to_string(),
+        action: entry.action.to_string(),
+        object: entry.object.to_string(),
+        subject: entry.subject.to_string(),
+        detail: entry.detail.to_string(),
+    };
+    let hash = chain_hash(&prev, &record);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, object, subject, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(record.seq)
+    .bind(record.at)
+    .bind(&record.actor)
+    .bind(&record.action)
+    .bind(&record.object)
+    .bind(&record.subject)
+    .bind(&record.detail)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(seq)
+}
+
+/// Appends one entry in its own transaction.
+pub async fn record(db: &Db, entry: Entry<'_>) -> Result<i64> {
+    let mut tx = db.pool().begin().await?;
+    let seq = append(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+fn record_of(row: &sqlx::any::AnyRow) -> Result<Record> {
+    Ok(Record {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        object: row.try_get("object")?,
+        subject: row.try_get("subject")?,
+        detail: row.try_get("detail")?,
+    })
+}
+
+/// The newest records that concern `subject`, newest first.
+pub async fn for_subject(db: &Db, subject: &str, limit: i64) -> Result<Vec<Record>> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, object, subject, detail FROM audit_log \
+         WHERE subject = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(subject)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(record_of).collect()
+}
+
+/// What `verify` found wrong, naming the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The record's content no longer matches its hash.
+    Altered(i64),
+    /// Records are missing before this one (or at the end, after it).
+    Missing { after: i64, next: Option<i64> },
+    /// The record does not follow the one before it (moved or replaced).
+    Broken(i64),
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Altered(s) => write!(f, "record {s} was altered"),
+            Fault::Missing {
+                after,
+                next: Some(n),
+            } => {
+                write!(f, "records between {after} and {n} were removed")
+            }
+            Fault::Missing { after, next: None } => {
+                write!(f, "records after {after} were removed")
+            }
+            Fault::Broken(s) => write!(f, "record {s} does not follow the record before it"),
+        }
+    }
+}
+
+/// Walks the whole chain; returns how many records it checked and every fault found.
+pub async fn verify(db: &Db, progress: &mut dyn FnMut(u64, u64)) -> Result<(u64, Vec<Fault>)> {
+    let total = read_counter(db, AUDIT_COUNTER).await?;
+    let mut faults = Vec::new();
+    let mut prev_hash = GENESIS.to_string();
+    let mut expected = 1i64;
+    let mut checked = 0u64;
+    let mut after = 0i64;
+    const PAGE: i64 = 5_000;
+    loop {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, object, subject, detail, prev_hash, hash FROM audit_log \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(db.pool())
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let r = record_of(row)?;
+            let stored_prev: String = row.try_get("prev_hash")?;
+            let stored_hash: String = row.try_get("hash")?;
+            if r.seq != expected {
+                faults.push(Fault::Missing {
+                    after: expected - 1,
+                    next: Some(r.seq),
+                });
+            } else if stored_prev != prev_hash {
+                faults.push(Fault::Broken(r.seq));
+            }
+            if chain_hash(&stored_prev, &r) != stored_hash {
+                faults.push(Fault::Altered(r.seq));
+            }
+            prev_hash = stored_hash;
+            expected = r.seq + 1;
+            after = r.seq;
+            checked += 1;
+        }
+        progress(checked, total.max(0) as u64);
+    }
+    if expected - 1 < total {
+        faults.push(Fault::Missing {
+            after: expected - 1,
+            next: None,
+        });
+    }
+    Ok((checked, faults))
+}

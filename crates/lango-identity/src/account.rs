@@ -1,0 +1,739 @@
+//! Person accounts: registration, contact verification, the profile entered once, and
+//! loading the actor the policy judges.
+
+use crate::messages::code_message;
+use crate::model::*;
+use crate::otp::{self, Purpose, Refusal};
+use crate::password::{self, NewPassword};
+use crate::policy::Person;
+use crate::session::{self, Client};
+use crate::throttle;
+use lango_core::audit::{self, Entry};
+use lango_core::clock::now_ms;
+use lango_core::db::Db;
+use lango_core::{Error, Result};
+use lango_notify::{enqueue, Channel};
+use sqlx::Row;
+
+/// An account as pages show it (never its password hash or second-factor secret).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Its id.
+    pub id: String,
+    /// Citizen, resident, foreigner, dependant or staff.
+    pub kind: AccountKind,
+    /// Document kind, for people.
+    pub id_kind: Option<IdKind>,
+    /// Document number, for people.
+    pub id_number: Option<String>,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Other names.
+    pub other_names: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    /// E.164 phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone confirmed by a code.
+    pub phone_verified: bool,
+    /// E-mail confirmed by a code.
+    pub email_verified: bool,
+    /// A second factor is set up.
+    pub totp_enabled: bool,
+    /// `pending` (contacts not yet verified), `active` or `disabled`.
+    pub status: String,
+    /// Postal address.
+    pub postal_address: String,
+    /// County.
+    pub county: String,
+    /// Sub-county.
+    pub sub_county: String,
+    /// Preferred language (`en`, `sw`).
+    pub language: String,
+}
+
+impl Account {
+    /// The full name for greetings and lists.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+}
+
+const COLUMNS: &str = "id, kind, id_kind, id_number, given_name, family_name, other_names, date_of_birth, \
+    phone, email, phone_verified_at, email_verified_at, totp_secret, status, postal_address, county, \
+    sub_county, language";
+
+pub(crate) fn account_of(row: &sqlx::any::AnyRow) -> Result<Account> {
+    let kind: String = row.try_get("kind")?;
+    let id_kind: Option<String> = row.try_get("id_kind")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        kind: AccountKind::parse(&kind).unwrap_or(AccountKind::Citizen),
+        id_kind: id_kind.as_deref().and_then(IdKind::parse),
+        id_number: row.try_get("id_number")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        other_names: row.try_get("other_names")?,
+        date_of_birth: row.try_get("date_of_birth")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        phone_verified: row
+            .try_get::<Option<i64>, _>("phone_verified_at")?
+            .is_some(),
+        email_verified: row
+            .try_get::<Option<i64>, _>("email_verified_at")?
+            .is_some(),
+        totp_enabled: row.try_get::<Option<String>, _>("totp_secret")?.is_some(),
+        status: row.try_get("status")?,
+        postal_address: row.try_get("postal_address")?,
+        county: row.try_get("county")?,
+        sub_county: row.try_get("sub_county")?,
+        language: row.try_get("language")?,
+    })
+}
+
+/// Reads an account by id.
+pub async fn get(db: &Db, id: &str) -> Result<Account> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| Error::NotFound("account".into()))?;
+    account_of(&row)
+}
+
+/// Finds the account a person signs in with: an e-mail address or an ID/passport number.
+pub async fn find_by_identifier(
+    db: &Db,
+    identifier: &str,
+) -> Result<Option<(Account, Option<String>)>> {
+    let ident = normalise_identifier(identifier);
+    let sql = if ident.contains('@') {
+        format!("SELECT {COLUMNS}, password_hash FROM accounts WHERE email = $1")
+    } else {
+        format!(
+            "SELECT {COLUMNS}, password_hash FROM accounts WHERE id_number = $1 \
+             AND kind <> 'dependant' ORDER BY id_kind LIMIT 1"
+        )
+    };
+    let row = sqlx::query(&sql)
+        .bind(&ident)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| Ok((account_of(&r)?, r.try_get("password_hash")?)))
+        .transpose()
+}
+
+/// How an identifier is compared: e-mails lower-cased, document numbers upper-cased
+/// without spaces or hyphens.
+pub fn normalise_identifier(raw: &str) -> String {
+    let t = raw.trim();
+    if t.contains('@') {
+        t.to_lowercase()
+    } else {
+        t.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase()
+    }
+}
+
+/// The registration form as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RegistrationForm {
+    /// `citizen`, `resident` or `foreigner`.
+    #[serde(default)]
+    pub kind: String,
+    /// Document number.
+    #[serde(default)]
+    pub id_number: String,
+    /// Given name.
+    #[serde(default)]
+    pub given_name: String,
+    /// Family name.
+    #[serde(default)]
+    pub family_name: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_of_birth: String,
+    /// Mobile number.
+    #[serde(default)]
+    pub phone: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: String,
+    /// New password.
+    #[serde(default)]
+    pub password: String,
+    /// The same again.
+    #[serde(default)]
+    pub password_confirm: String,
+}
+
+/// A registration that parsed.
+#[derive(Debug)]
+pub struct Registration {
+    /// Citizen, resident or foreigner.
+    pub kind: AccountKind,
+    /// Their document.
+    pub id: IdNumber,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: Date,
+    /// Mobile.
+    pub phone: Phone,
+    /// E-mail.
+    pub email: Email,
+    /// Password.
+    pub password: NewPassword,
+}
+
+impl RegistrationForm {
+    /// Parses every field, collecting every problem for the error summary.
+    pub fn parse(&self) -> std::result::Result<Registration, Problems> {
+        let mut p = Problems::default();
+        let kind = match AccountKind::parse(&self.kind) {
+            Some(k @ (AccountKind::Citizen | AccountKind::Resident | AccountKind::Foreigner)) => {
+                Some(k)
+            }
+            _ => {
+                p.add("kind", "choose_one");
+                None
+            }
+        };
+        let id = kind
+            .and_then(|k| k.id_kind())
+            .and_then(|k| p.take(IdNumber::parse(k, &self.id_number)));
+        let given_name = p.take(parse_name("given_name", &self.given_name));
+        let family_name = p.take(parse_name("family_name", &self.family_name));
+        let date_of_birth = p.take(Date::parse_past(
+            "date_of_birth",
+            &self.date_of_birth,
+            &today_utc(),
+        ));
+        let phone = p.take(Phone::parse(&self.phone));
+        let email = p.take(Email::parse(&self.email));
+        let personal = [
+            self.email.trim(),
+            self.id_number.trim(),
+            self.email.split('@').next().unwrap_or(""),
+        ];
+        let password = p.take(NewPassword::parse(&self.password, &personal));
+        if password.is_some() && self.password != self.password_confirm {
+            p.add("password_confirm", "password_mismatch");
+        }
+        match (
+            kind,
+            id,
+            given_name,
+            family_name,
+            date_of_birth,
+            phone,
+            email,
+            password,
+        ) {
+            (
+                Some(kind),
+                Some(id),
+                Some(given_name),
+                Some(family_name),
+                Some(date_of_birth),
+                Some(phone),
+                Some(email),
+                Some(password),
+            ) if p.is_empty() => Ok(Registration {
+                kind,
+                id,
+                given_name,
+                family_name,
+                date_of_birth,
+                phone,
+                email,
+                password,
+            }),
+            _ => Err(p),
+        }
+    }
+}
+
+/// Whether a document or e-mail is already registered (checked before insert for a clear
+/// message; the unique indexes still decide a race).
+async fn taken(db: &Db, id: &IdNumber, email: &Email) -> Result<Problems> {
+    let mut p = Problems::default();
+    let doc: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_kind = $1 AND id_number = $2")
+            .bind(id.kind.as_str())
+            .bind(id.as_str())
+            .fetch_optional(db.pool())
+            .await?;
+    if doc.is_some() {
+        p.add("id_number", "id_number_taken");
+    }
+    let mail: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .await?;
+    if mail.is_some() {
+        p.add("email", "email_taken");
+    }
+    Ok(p)
+}
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Creates a pending account, sends codes to its phone and e-mail, and signs it in;
+/// returns the account id and the session token.
+pub async fn register(
+    db: &Db,
+    reg: Registration,
+    lang: &str,
+    client: &Client,
+) -> Result<std::result::Result<(String, String), Problems>> {
+    let clash = taken(db, &reg.id, &reg.email).await?;
+    if !clash.is_empty() {
+        return Ok(Err(clash));
+    }
+    let hash = password::hash(reg.password.expose()).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, kind, id_kind, id_number, given_name, family_name, date_of_birth, phone, email, \
+         password_hash, status, language, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $12)",
+    )
+    .bind(&id)
+    .bind(reg.kind.as_str())
+    .bind(reg.id.kind.as_str())
+    .bind(reg.id.as_str())
+    .bind(&reg.given_name)
+    .bind(&reg.family_name)
+    .bind(reg.date_of_birth.as_str())
+    .bind(reg.phone.as_str())
+    .bind(reg.email.as_str())
+    .bind(&hash)
+    .bind(lang)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    if let Err(e) = inserted {
+        if unique_violation(&e) {
+            return Ok(Err(Problems::one("id_number", "id_number_taken")));
+        }
+        return Err(e.into());
+    }
+    send_code(&mut tx, &id, Channel::Sms, reg.phone.as_str(), lang).await?;
+    send_code(&mut tx, &id, Channel::Email, reg.email.as_str(), lang).await?;
+    let subject = format!("account:{id}");
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &subject,
+            action: "account.register",
+            object: &subject,
+            subject: &id,
+            detail: reg.kind.as_str(),
+        },
+    )
+    .await?;
+    let token = session::create(&mut tx, &id, false, client).await?;
+    tx.commit().await?;
+    Ok(Ok((id, token)))
+}
+
+async fn send_code(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+    channel: Channel,
+    recipient: &str,
+    lang: &str,
+) -> Result<()> {
+    let purpose = match channel {
+        Channel::Sms => Purpose::VerifyPhone,
+        Channel::Email => Purpose::VerifyEmail,
+    };
+    let code = otp::issue(tx, account_id, purpose).await?;
+    enqueue(
+        tx,
+        &code_message(account_id, channel, recipient, purpose, &code, lang),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends fresh codes for whichever contact is not yet verified (at most five times in
+/// fifteen minutes); `Err(minutes)` while locked.
+pub async fn resend_codes(db: &Db, account: &Account) -> Result<std::result::Result<(), i64>> {
+    let key = format!("resend:{}", account.id);
+    if let Some(m) = throttle::locked(db, &key).await? {
+        return Ok(Err(m));
+    }
+    throttle::fail(db, &key).await?;
+    let mut tx = db.pool().begin().await?;
+    if let (Some(phone), false) = (&account.phone, account.phone_verified) {
+        send_code(&mut tx, &account.id, Channel::Sms, phone, &account.language).await?;
+    }
+    if let (Some(email), false) = (&account.email, account.email_verified) {
+        send_code(
+            &mut tx,
+            &account.id,
+            Channel::Email,
+            email,
+            &account.language,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+fn refusal_problem(field: &'static str, r: Refusal) -> Problem {
+    Problem {
+        field,
+        code: match r {
+            Refusal::Wrong => "code_wrong",
+            Refusal::Expired => "code_expired",
+            Refusal::TooManyTries => "code_too_many",
+        },
+    }
+}
+
+/// Checks the codes sent to the phone and the e-mail; when both contacts are verified the
+/// account becomes active.
+pub async fn verify_contacts(
+    db: &Db,
+    account: &Account,
+    phone_code: &str,
+    email_code: &str,
+) -> Result<std::result::Result<(), Problems>> {
+    let key = format!("otp:{}", account.id);
+    if throttle::locked(db, &key).await?.is_some() {
+        return Ok(Err(Problems::one("phone_code", "locked")));
+    }
+    let mut p = Problems::default();
+    let mut checks = Vec::new();
+    if !account.phone_verified {
+        checks.push((
+            "phone_code",
+            Purpose::VerifyPhone,
+            phone_code,
+            "phone_verified_at",
+        ));
+    }
+    if !account.email_verified {
+        checks.push((
+            "email_code",
+            Purpose::VerifyEmail,
+            email_code,
+            "email_verified_at",
+        ));
+    }
+    let mut verified = Vec::new();
+    for (field, purpose, code, column) in checks {
+        match otp::check(db, &account.id, purpose, code).await? {
+            Ok(()) => verified.push(column),
+            Err(r) => {
+                throttle::fail(db, &key).await?;
+                p.add(field, refusal_problem(field, r).code);
+            }
+        }
+    }
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    for column in &verified {
+        sqlx::query(&format!(
+            "UPDATE accounts SET {column} = $1, updated_at = $1 WHERE id = $2"
+        ))
+        .bind(now)
+        .bind(&account.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'pending' \
+         AND phone_verified_at IS NOT NULL AND email_verified_at IS NOT NULL",
+    )
+    .bind(&account.id)
+    .execute(&mut *tx)
+    .await?;
+    if !verified.is_empty() {
+        let subject = format!("account:{}", account.id);
+        audit::append(
+            &mut tx,
+            Entry {
+                actor: &subject,
+                action: "account.verify_contact",
+                object: &subject,
+                subject: &account.id,
+                detail: &verified.join(","),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    if p.is_empty() {
+        throttle::clear(db, &key).await?;
+        Ok(Ok(()))
+    } else {
+        Ok(Err(p))
+    }
+}
+
+/// The profile form as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProfileForm {
+    /// Given name.
+    #[serde(default)]
+    pub given_name: String,
+    /// Family name.
+    #[serde(default)]
+    pub family_name: String,
+    /// Other names.
+    #[serde(default)]
+    pub other_names: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_of_birth: String,
+    /// Mobile.
+    #[serde(default)]
+    pub phone: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Postal address.
+    #[serde(default)]
+    pub postal_address: String,
+    /// County.
+    #[serde(default)]
+    pub county: String,
+    /// Sub-county.
+    #[serde(default)]
+    pub sub_county: String,
+    /// `en` or `sw`.
+    #[serde(default)]
+    pub language: String,
+}
+
+impl ProfileForm {
+    /// The form filled from what is stored.
+    pub fn from_account(a: &Account) -> ProfileForm {
+        ProfileForm {
+            given_name: a.given_name.clone(),
+            family_name: a.family_name.clone(),
+            other_names: a.other_names.clone(),
+            date_of_birth: a.date_of_birth.clone().unwrap_or_default(),
+            phone: a.phone.clone().unwrap_or_default(),
+            email: a.email.clone().unwrap_or_default(),
+            postal_address: a.postal_address.clone(),
+            county: a.county.clone(),
+            sub_county: a.sub_county.clone(),
+            language: a.language.clone(),
+        }
+    }
+}
+
+/// Saves a profile edit by `actor` (policy-checked by the caller's `Person`); a changed
+/// phone or e-mail must be verified again. Every change is audited with the fields named.
+pub async fn update_profile(
+    db: &Db,
+    actor: &crate::policy::Actor,
+    account_id: &str,
+    form: &ProfileForm,
+) -> Result<std::result::Result<Vec<&'static str>, Problems>> {
+    use crate::policy::{check, Action, Object};
+    check(actor, Action::Edit, Object::Account(account_id))?;
+    let current = get(db, account_id).await?;
+    let mut p = Problems::default();
+    let given = p.take(parse_name("given_name", &form.given_name));
+    let family = p.take(parse_name("family_name", &form.family_name));
+    let other = p.take(parse_text("other_names", &form.other_names, 100));
+    let dob = p.take(Date::parse_past(
+        "date_of_birth",
+        &form.date_of_birth,
+        &today_utc(),
+    ));
+    let phone = p.take(Phone::parse(&form.phone));
+    let email = p.take(Email::parse(&form.email));
+    let postal = p.take(parse_text("postal_address", &form.postal_address, 200));
+    let county = p.take(parse_text("county", &form.county, 60));
+    let sub_county = p.take(parse_text("sub_county", &form.sub_county, 60));
+    let language = if form.language == "sw" { "sw" } else { "en" };
+    let (
+        Some(given),
+        Some(family),
+        Some(other),
+        Some(dob),
+        Some(phone),
+        Some(email),
+        Some(postal),
+        Some(county),
+        Some(sub_county),
+    ) = (
+        given, family, other, dob, phone, email, postal, county, sub_county,
+    )
+    else {
+        return Ok(Err(p));
+    };
+    if current.email.as_deref() != Some(email.as_str()) {
+        let other_owner: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1 AND id <> $2")
+                .bind(email.as_str())
+                .bind(account_id)
+                .fetch_optional(db.pool())
+                .await?;
+        if other_owner.is_some() {
+            return Ok(Err(Problems::one("email", "email_taken")));
+        }
+    }
+    let mut changed = Vec::new();
+    let mut note = |name: &'static str, old: &str, new: &str| {
+        if old != new {
+            changed.push(name);
+        }
+    };
+    note("given_name", &current.given_name, &given);
+    note("family_name", &current.family_name, &family);
+    note("other_names", &current.other_names, &other);
+    note(
+        "date_of_birth",
+        current.date_of_birth.as_deref().unwrap_or(""),
+        dob.as_str(),
+    );
+    note(
+        "phone",
+        current.phone.as_deref().unwrap_or(""),
+        phone.as_str(),
+    );
+    note(
+        "email",
+        current.email.as_deref().unwrap_or(""),
+        email.as_str(),
+    );
+    note("postal_address", &current.postal_address, &postal);
+    note("county", &current.county, &county);
+    note("sub_county", &current.sub_county, &sub_county);
+    note("language", &current.language, language);
+    if changed.is_empty() {
+        return Ok(Ok(changed));
+    }
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE accounts SET given_name = $1, family_name = $2, other_names = $3, date_of_birth = $4, \
+         phone = $5, email = $6, postal_address = $7, county = $8, sub_county = $9, language = $10, \
+         phone_verified_at = CASE WHEN phone = $5 THEN phone_verified_at ELSE NULL END, \
+         email_verified_at = CASE WHEN email = $6 THEN email_verified_at ELSE NULL END, \
+         updated_at = $11 WHERE id = $12",
+    )
+    .bind(&given)
+    .bind(&family)
+    .bind(&other)
+    .bind(dob.as_str())
+    .bind(phone.as_str())
+    .bind(email.as_str())
+    .bind(&postal)
+    .bind(&county)
+    .bind(&sub_county)
+    .bind(language)
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut *tx)
+    .await?;
+    if changed.contains(&"phone") {
+        send_code(&mut tx, account_id, Channel::Sms, phone.as_str(), language).await?;
+    }
+    if changed.contains(&"email") {
+        send_code(
+            &mut tx,
+            account_id,
+            Channel::Email,
+            email.as_str(),
+            language,
+        )
+        .await?;
+    }
+    let detail = format!("changed: {}", changed.join(", "));
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &actor_label(actor),
+            action: "profile.update",
+            object: &format!("account:{account_id}"),
+            subject: account_id,
+            detail: &detail,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(changed))
+}
+
+/// How an actor is named in the audit log.
+pub fn actor_label(actor: &crate::policy::Actor) -> String {
+    match actor {
+        crate::policy::Actor::Anonymous => "anonymous".into(),
+        crate::policy::Actor::Person(p) => format!("account:{}", p.account_id),
+        crate::policy::Actor::ApiClient(c) => format!("apikey:{}", c.key_id),
+    }
+}
+
+/// Loads everything that grants `account_id` access, fresh from the database.
+pub async fn actor(db: &Db, account_id: &str) -> Result<Person> {
+    let roles = sqlx::query(
+        "SELECT role, agency_code, centre_code FROM account_roles WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut grants = Vec::new();
+    for r in &roles {
+        let role: String = r.try_get("role")?;
+        let agency: String = r.try_get("agency_code")?;
+        let centre: String = r.try_get("centre_code")?;
+        if let Some(role) = Role::parse(&role) {
+            grants.push(Grant {
+                role,
+                agency: (!agency.is_empty()).then_some(agency),
+                centre: (!centre.is_empty()).then_some(centre),
+            });
+        }
+    }
+    let dependants: Vec<String> = sqlx::query_scalar(
+        "SELECT dependant_id FROM guardianships WHERE guardian_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    let members = sqlx::query(
+        "SELECT business_id, role FROM business_members WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut owns = Vec::new();
+    let mut represents = Vec::new();
+    for m in &members {
+        let b: String = m.try_get("business_id")?;
+        let role: String = m.try_get("role")?;
+        if role == "owner" {
+            owns.push(b.clone());
+        }
+        represents.push(b);
+    }
+    Ok(Person {
+        account_id: account_id.to_string(),
+        grants,
+        dependants,
+        owns,
+        represents,
+    })
+}

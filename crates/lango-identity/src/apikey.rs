@@ -1,0 +1,186 @@
+//! Agency systems' API keys: `lango_<id>_<secret>`, shown once, stored as a digest,
+//! scoped to one agency and chosen permissions, revocable, with the last use recorded.
+
+use crate::account::actor_label;
+use crate::model::*;
+use crate::policy::{check, Action, Actor, ApiClient, Object};
+use crate::token::{digest, random_token, same};
+use lango_core::audit::{self, Entry};
+use lango_core::clock::now_ms;
+use lango_core::db::Db;
+use lango_core::{Error, Result};
+use rand::RngCore;
+use sqlx::Row;
+
+/// The last use is written at most this often.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// A key as its agency's administrators see it (never its secret).
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// Its id (the visible part of the key).
+    pub id: String,
+    /// What the administrator called it.
+    pub name: String,
+    /// What it may do.
+    pub permissions: Vec<Permission>,
+    /// Created at, unix ms.
+    pub created_at: i64,
+    /// Last used at, unix ms.
+    pub last_used_at: Option<i64>,
+    /// Revoked at, unix ms.
+    pub revoked_at: Option<i64>,
+}
+
+/// Creates a key for `agency`; returns its id and the whole key, which is never shown again.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    agency: &str,
+    name: &str,
+    permissions: &[String],
+) -> Result<std::result::Result<(String, String), Problems>> {
+    check(actor, Action::ManageApiKeys, Object::Agency(agency))?;
+    let mut p = Problems::default();
+    let name = p.take(parse_name("name", name));
+    let perms: Vec<Permission> = permissions
+        .iter()
+        .filter_map(|s| Permission::parse(s))
+        .collect();
+    if perms.is_empty() || perms.len() != permissions.len() {
+        p.add("permissions", "choose_one");
+    }
+    let Some(name) = name.filter(|_| p.is_empty()) else {
+        return Ok(Err(p));
+    };
+    let mut raw = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let id = hex::encode(raw);
+    let secret = random_token();
+    let names: Vec<&str> = perms.iter().map(|p| p.as_str()).collect();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO api_keys (id, agency_code, name, secret_hash, permissions, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(agency)
+    .bind(&name)
+    .bind(digest(&[&id, &secret]))
+    .bind(serde_json::to_string(&names).unwrap_or_default())
+    .bind(actor_label(actor))
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &actor_label(actor),
+            action: "apikey.create",
+            object: &format!("apikey:{id}"),
+            subject: "",
+            detail: &format!("{agency}: {}", names.join(" ")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok((id.clone(), format!("lango_{id}_{secret}"))))
+}
+
+fn permissions_of(json: &str) -> Vec<Permission> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| Permission::parse(s))
+        .collect()
+}
+
+/// The agency's keys, newest first.
+pub async fn list(db: &Db, actor: &Actor, agency: &str) -> Result<Vec<KeyInfo>> {
+    check(actor, Action::View, Object::Agency(agency))?;
+    let rows = sqlx::query(
+        "SELECT id, name, permissions, created_at, last_used_at, revoked_at FROM api_keys \
+         WHERE agency_code = $1 ORDER BY created_at DESC",
+    )
+    .bind(agency)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(KeyInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                permissions: permissions_of(&r.try_get::<String, _>("permissions")?),
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a key of `agency`; it stops working on its next call.
+pub async fn revoke(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()> {
+    check(actor, Action::ManageApiKeys, Object::Agency(agency))?;
+    let mut tx = db.pool().begin().await?;
+    let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND agency_code = $3 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(id)
+        .bind(agency)
+        .execute(&mut *tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(Error::NotFound("API key".into()));
+    }
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &actor_label(actor),
+            action: "apikey.revoke",
+            object: &format!("apikey:{id}"),
+            subject: "",
+            detail: agency,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The agency system behind a bearer key, or `None` for an unknown, revoked or wrong key.
+pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
+    let Some(rest) = key.strip_prefix("lango_") else {
+        return Ok(None);
+    };
+    let Some((id, secret)) = rest.split_once('_') else {
+        return Ok(None);
+    };
+    if id.len() != 16 || secret.len() != 43 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT agency_code, secret_hash, permissions, last_used_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: String = row.try_get("secret_hash")?;
+    if !same(&digest(&[id, secret]), &stored) {
+        return Ok(None);
+    }
+    let now = now_ms();
+    let last: Option<i64> = row.try_get("last_used_at")?;
+    if last.is_none_or(|l| now - l >= TOUCH_EVERY_MS) {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(ApiClient {
+        key_id: id.to_string(),
+        agency: row.try_get("agency_code")?,
+        permissions: permissions_of(&row.try_get::<String, _>("permissions")?),
+    }))
+}

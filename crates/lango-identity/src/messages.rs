@@ -1,0 +1,57 @@
+//! The texts of identity's messages in English and Kiswahili.
+
+use crate::otp::Purpose;
+use lango_notify::{Channel, Message};
+
+/// A one-time code message for `purpose`, in `lang` (`en` or `sw`).
+pub fn code_message(
+    account_id: &str,
+    channel: Channel,
+    recipient: &str,
+    purpose: Purpose,
+    code: &str,
+    lang: &str,
+) -> Message {
+    let sw = lang == "sw";
+    let (subject, what) = match (purpose, sw) {
+        (Purpose::VerifyPhone | Purpose::VerifyEmail, false) => (
+            "Your Lango verification code",
+            "to confirm your contact details",
+        ),
+        (Purpose::VerifyPhone | Purpose::VerifyEmail, true) => (
+            "Nambari yako ya uthibitisho ya Lango",
+            "kuthibitisha mawasiliano yako",
+        ),
+        (Purpose::ResetPassword, false) => ("Reset your Lango password", "to set a new password"),
+        (Purpose::ResetPassword, true) => {
+            ("Badilisha nenosiri lako la Lango", "kuweka nenosiri jipya")
+        }
+    };
+    let body = if sw {
+        format!("Lango: nambari yako ni {code} {what}. Inatumika kwa dakika 10. Usimpe mtu yeyote.")
+    } else {
+        format!("Lango: your code is {code} {what}. It works for 10 minutes. Do not share it with anyone.")
+    };
+    Message {
+        account_id: Some(account_id.to_string()),
+        channel,
+        recipient: recipient.to_string(),
+        subject: subject.to_string(),
+        body,
+    }
+}
+
+/// The invitation a new staff member receives, with a code to set their password.
+pub fn staff_invitation(account_id: &str, email: &str, agency: &str, code: &str) -> Message {
+    Message {
+        account_id: Some(account_id.to_string()),
+        channel: Channel::Email,
+        recipient: email.to_string(),
+        subject: "You have been added to Lango".to_string(),
+        body: format!(
+            "You now have a staff account for {agency} on Lango. Go to /reset-password, enter \
+             this e-mail address and the code {code} to choose your password. The code works \
+             for 10 minutes; after that use 'Forgotten your password?'."
+        ),
+    }
+}

@@ -1,0 +1,351 @@
+//! The one authorisation policy: every domain operation asks [`may`] whether this actor
+//! may do this action on this object. Nothing else in Lango decides access.
+//!
+//! An actor is loaded fresh on every request (see `account::actor`), so a revoked
+//! representative or role loses access on the very next request.
+
+use crate::model::{Grant, Permission, Role};
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// Nobody signed in.
+    Anonymous,
+    /// A signed-in person (citizen, representative, staff).
+    Person(Person),
+    /// An agency system calling with an API key.
+    ApiClient(ApiClient),
+}
+
+/// A signed-in person and every relationship that grants access.
+#[derive(Debug, Clone, Default)]
+pub struct Person {
+    /// Their account.
+    pub account_id: String,
+    /// Staff roles, each with where it applies.
+    pub grants: Vec<Grant>,
+    /// Accounts they act for as guardian.
+    pub dependants: Vec<String>,
+    /// Businesses they own.
+    pub owns: Vec<String>,
+    /// Businesses they represent (owners included).
+    pub represents: Vec<String>,
+}
+
+/// An agency system.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    /// The key's id.
+    pub key_id: String,
+    /// The agency the key belongs to.
+    pub agency: String,
+    /// What it may do.
+    pub permissions: Vec<Permission>,
+}
+
+/// What the actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read it.
+    View,
+    /// Change it.
+    Edit,
+    /// Add or remove who acts for it (business representatives).
+    ManageMembers,
+    /// Add or remove an agency's staff.
+    ManageStaff,
+    /// Create or revoke an agency's API keys.
+    ManageApiKeys,
+    /// Work a case (claim, move through the workflow).
+    Work,
+    /// See and assign an agency's workload.
+    Supervise,
+    /// Serve people at a centre (assisted applications, queue).
+    Assist,
+}
+
+/// What it is done to.
+#[derive(Debug, Clone, Copy)]
+pub enum Object<'a> {
+    /// A person's account and profile.
+    Account(&'a str),
+    /// A business.
+    Business(&'a str),
+    /// An agency (its staff, keys, settings).
+    Agency(&'a str),
+    /// An application: whose it is and which agency handles it.
+    Case {
+        /// The applicant's account.
+        applicant: &'a str,
+        /// The business it was made for, if any.
+        business: Option<&'a str>,
+        /// The agency handling it.
+        agency: &'a str,
+    },
+    /// A service centre.
+    Centre(&'a str),
+    /// Revenue, ledger, reconciliation and settlement.
+    Finance,
+    /// The audit log.
+    AuditLog,
+    /// The platform's settings and every agency.
+    Platform,
+}
+
+impl Person {
+    fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    fn has_in_agency(&self, roles: &[Role], agency: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| roles.contains(&g.role) && g.agency.as_deref() == Some(agency))
+    }
+
+    fn has_in_centre(&self, centre: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role.is_centre_role() && g.centre.as_deref() == Some(centre))
+    }
+
+    /// True when the person is `account` or acts for it as guardian.
+    fn speaks_for(&self, account: &str) -> bool {
+        self.account_id == account || self.dependants.iter().any(|d| d == account)
+    }
+}
+
+const AGENCY_STAFF: [Role; 3] = [Role::Officer, Role::Supervisor, Role::AgencyAdmin];
+
+/// May `actor` do `action` on `object`?
+pub fn may(actor: &Actor, action: Action, object: Object<'_>) -> bool {
+    match actor {
+        Actor::Anonymous => false,
+        Actor::ApiClient(c) => api_client_may(c, action, object),
+        Actor::Person(p) => {
+            // The auditor reads everything and changes nothing.
+            if p.has(Role::Auditor) && action == Action::View {
+                return true;
+            }
+            person_may(p, action, object)
+        }
+    }
+}
+
+fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
+    let admin = p.has(Role::PlatformAdmin);
+    match object {
+        Object::Account(id) => match action {
+            Action::View => p.speaks_for(id) || admin,
+            Action::Edit => p.speaks_for(id),
+            _ => false,
+        },
+        Object::Business(id) => match action {
+            Action::View => p.represents.iter().any(|b| b == id) || admin,
+            Action::Edit | Action::ManageMembers => p.owns.iter().any(|b| b == id),
+            _ => false,
+        },
+        Object::Agency(code) => match action {
+            Action::View => p.has_in_agency(&AGENCY_STAFF, code) || admin,
+            Action::ManageStaff | Action::ManageApiKeys | Action::Edit => {
+                p.has_in_agency(&[Role::AgencyAdmin], code) || admin
+            }
+            Action::Supervise => p.has_in_agency(&[Role::Supervisor, Role::AgencyAdmin], code),
+            _ => false,
+        },
+        Object::Case {
+            applicant,
+            business,
+            agency,
+        } => {
+            let own = p.speaks_for(applicant)
+                || business.is_some_and(|b| p.represents.iter().any(|r| r == b));
+            match action {
+                Action::View => own || p.has_in_agency(&AGENCY_STAFF, agency),
+                Action::Edit => own,
+                Action::Work => p.has_in_agency(&[Role::Officer, Role::Supervisor], agency),
+                Action::Supervise => p.has_in_agency(&[Role::Supervisor], agency),
+                _ => false,
+            }
+        }
+        Object::Centre(code) => match action {
+            Action::View | Action::Assist => p.has_in_centre(code),
+            _ => false,
+        },
+        Object::Finance => match action {
+            Action::View => p.has(Role::FinanceOfficer) || admin,
+            Action::Edit => p.has(Role::FinanceOfficer),
+            _ => false,
+        },
+        Object::AuditLog => action == Action::View && admin,
+        Object::Platform => admin,
+    }
+}
+
+fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
+    let can = |perm: Permission| c.permissions.contains(&perm);
+    match object {
+        Object::Case { agency, .. } if agency == c.agency => match action {
+            Action::View => can(Permission::CasesRead),
+            Action::Work => can(Permission::CasesWrite),
+            _ => false,
+        },
+        Object::Agency(code) if code == c.agency => match action {
+            Action::View => true,
+            // Bills are the agency's: raising one is an edit of the agency's books.
+            Action::Edit => can(Permission::BillsWrite),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Asks [`may`] and turns a refusal into the error every caller reports.
+pub fn check(actor: &Actor, action: Action, object: Object<'_>) -> lango_core::Result<()> {
+    if may(actor, action, object) {
+        Ok(())
+    } else {
+        Err(lango_core::Error::Forbidden(
+            "you are not allowed to do that".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: &str) -> Person {
+        Person {
+            account_id: id.into(),
+            ..Person::default()
+        }
+    }
+
+    fn staff(id: &str, role: Role, agency: Option<&str>, centre: Option<&str>) -> Actor {
+        let mut p = person(id);
+        p.grants.push(Grant {
+            role,
+            agency: agency.map(Into::into),
+            centre: centre.map(Into::into),
+        });
+        Actor::Person(p)
+    }
+
+    fn case<'a>(applicant: &'a str, agency: &'a str) -> Object<'a> {
+        Object::Case {
+            applicant,
+            business: None,
+            agency,
+        }
+    }
+
+    #[test]
+    fn citizens_see_only_their_own_and_their_dependants() {
+        let mut wanjiku = person("A");
+        wanjiku.dependants.push("CHILD".into());
+        let a = Actor::Person(wanjiku);
+        assert!(may(&a, Action::View, Object::Account("A")));
+        assert!(may(&a, Action::Edit, Object::Account("CHILD")));
+        assert!(may(&a, Action::View, case("CHILD", "DIS")));
+        assert!(!may(&a, Action::View, Object::Account("B")));
+        assert!(!may(&a, Action::View, case("B", "DIS")));
+        assert!(!may(&a, Action::Work, case("A", "DIS")));
+        assert!(!may(&Actor::Anonymous, Action::View, Object::Account("A")));
+    }
+
+    #[test]
+    fn representatives_act_for_the_business_only_while_granted() {
+        let mut rep = person("R");
+        rep.represents.push("BIZ".into());
+        let rep = Actor::Person(rep);
+        let biz_case = Object::Case {
+            applicant: "OWNER",
+            business: Some("BIZ"),
+            agency: "BRS",
+        };
+        assert!(may(&rep, Action::View, Object::Business("BIZ")));
+        assert!(may(&rep, Action::Edit, biz_case));
+        assert!(!may(&rep, Action::ManageMembers, Object::Business("BIZ")));
+        let revoked = Actor::Person(person("R"));
+        assert!(!may(&revoked, Action::View, Object::Business("BIZ")));
+        assert!(!may(&revoked, Action::Edit, biz_case));
+    }
+
+    #[test]
+    fn officers_act_only_for_their_agency() {
+        let officer = staff("O", Role::Officer, Some("DIS"), None);
+        assert!(may(&officer, Action::Work, case("X", "DIS")));
+        assert!(may(&officer, Action::View, case("X", "DIS")));
+        assert!(!may(&officer, Action::Work, case("X", "NTSA")));
+        assert!(!may(&officer, Action::View, case("X", "NTSA")));
+        assert!(!may(&officer, Action::ManageStaff, Object::Agency("DIS")));
+        let admin = staff("AD", Role::AgencyAdmin, Some("DIS"), None);
+        assert!(may(&admin, Action::ManageStaff, Object::Agency("DIS")));
+        assert!(may(&admin, Action::ManageApiKeys, Object::Agency("DIS")));
+        assert!(!may(&admin, Action::ManageStaff, Object::Agency("NTSA")));
+    }
+
+    #[test]
+    fn agents_act_only_within_their_centre() {
+        let agent = staff("K", Role::KioskAgent, None, Some("HC-GPO"));
+        assert!(may(&agent, Action::Assist, Object::Centre("HC-GPO")));
+        assert!(!may(&agent, Action::Assist, Object::Centre("HC-MSA")));
+        assert!(!may(&agent, Action::Work, case("X", "DIS")));
+    }
+
+    #[test]
+    fn auditors_read_everything_and_write_nothing() {
+        let auditor = staff("AU", Role::Auditor, None, None);
+        for o in [
+            Object::Account("A"),
+            Object::Business("B"),
+            Object::Agency("DIS"),
+            case("A", "DIS"),
+            Object::Finance,
+            Object::AuditLog,
+            Object::Centre("HC"),
+        ] {
+            assert!(may(&auditor, Action::View, o));
+            for a in [
+                Action::Edit,
+                Action::ManageMembers,
+                Action::ManageStaff,
+                Action::ManageApiKeys,
+                Action::Work,
+                Action::Supervise,
+                Action::Assist,
+            ] {
+                assert!(!may(&auditor, a, o), "auditor may {a:?} {o:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn api_keys_are_bound_to_their_agency_and_permissions() {
+        let key = Actor::ApiClient(ApiClient {
+            key_id: "K".into(),
+            agency: "DIS".into(),
+            permissions: vec![Permission::CasesRead, Permission::BillsWrite],
+        });
+        assert!(may(&key, Action::View, case("A", "DIS")));
+        assert!(!may(&key, Action::Work, case("A", "DIS")));
+        assert!(may(&key, Action::Edit, Object::Agency("DIS")));
+        assert!(!may(&key, Action::View, case("A", "NTSA")));
+        assert!(!may(&key, Action::Edit, Object::Agency("NTSA")));
+        assert!(!may(&key, Action::View, Object::Account("A")));
+        assert!(!may(&key, Action::ManageApiKeys, Object::Agency("DIS")));
+    }
+
+    #[test]
+    fn finance_and_platform() {
+        let fin = staff("F", Role::FinanceOfficer, None, None);
+        assert!(may(&fin, Action::View, Object::Finance));
+        assert!(may(&fin, Action::Edit, Object::Finance));
+        assert!(!may(&fin, Action::View, Object::AuditLog));
+        let root = staff("P", Role::PlatformAdmin, None, None);
+        assert!(may(&root, Action::ManageStaff, Object::Agency("DIS")));
+        assert!(!may(&root, Action::Edit, Object::Account("A")));
+        assert!(!may(&root, Action::Edit, Object::Finance));
+    }
+}

@@ -1,0 +1,104 @@
+//! Agency systems authenticate with `Authorization: Bearer <api key>`; `GET /api/v1/me`
+//! tells a system what its key may do.
+
+use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Json;
+use lango_identity::apikey;
+use lango_identity::policy::ApiClient;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The authentication routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
+}
+
+/// Adds the bearer-key scheme to the OpenAPI document.
+pub struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("lango_<id>_<secret>")
+                    .description(Some(
+                        "An agency API key, created by the agency's administrator",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The agency system calling, from its bearer key.
+pub struct Agent(pub ApiClient);
+
+impl<S> FromRequestParts<S> for Agent
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(s);
+        let unauthorised = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send a valid agency API key as 'Authorization: Bearer <key>'",
+            )
+        };
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(unauthorised)?;
+        match apikey::authenticate(&state.db, key.trim()).await? {
+            Some(client) => Ok(Agent(client)),
+            None => Err(unauthorised()),
+        }
+    }
+}
+
+/// What a key is and may do.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// The key's id.
+    pub key_id: String,
+    /// The agency it acts for.
+    pub agency: String,
+    /// Its permissions, e.g. `cases:read`.
+    pub permissions: Vec<&'static str>,
+}
+
+/// The calling key's agency and permissions.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "access",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The key is valid", body = Me),
+        (status = 401, description = "Missing, unknown or revoked key", body = ErrorBody)
+    )
+)]
+async fn me(agent: Agent) -> Json<Me> {
+    let c = agent.0;
+    Json(Me {
+        key_id: c.key_id,
+        agency: c.agency,
+        permissions: c.permissions.iter().map(|p| p.as_str()).collect(),
+    })
+}

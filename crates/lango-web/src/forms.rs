@@ -1,0 +1,176 @@
+//! Forms as data: a page lists its fields and the one `form.html` template renders them
+//! with labels, hints, the error summary linked to each field, and the CSRF token.
+
+use crate::i18n::Lang;
+use crate::words::{has, tr};
+use lango_identity::model::Problems;
+
+/// One choice of a select, radio group or checkbox group.
+pub struct Choice {
+    /// Submitted value.
+    pub value: String,
+    /// What people read.
+    pub label: String,
+    /// Chosen now.
+    pub checked: bool,
+}
+
+/// One field of a form.
+pub struct Field {
+    /// Form name and (prefixed `f-`) element id.
+    pub name: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Hint under the label (may be empty).
+    pub hint: &'static str,
+    /// `text`, `email`, `tel`, `password`, `date`, `radios`, `checkboxes`, `hidden`.
+    pub kind: &'static str,
+    /// Current value.
+    pub value: String,
+    /// What is wrong with it.
+    pub error: Option<&'static str>,
+    /// Choices, for radios and checkboxes.
+    pub choices: Vec<Choice>,
+    /// The `autocomplete` token.
+    pub autocomplete: &'static str,
+}
+
+impl Field {
+    /// A field labelled by its own name's words (and hinted by `NAME_hint` when there are such words).
+    pub fn new(lang: Lang, name: &'static str, kind: &'static str) -> Field {
+        let hint_key = format!("{name}_hint");
+        Field {
+            name,
+            label: if kind == "hidden" { "" } else { tr(lang, name) },
+            hint: if has(&hint_key) {
+                tr(lang, &hint_key)
+            } else {
+                ""
+            },
+            kind,
+            value: String::new(),
+            error: None,
+            choices: Vec::new(),
+            autocomplete: "off",
+        }
+    }
+
+    /// With a value.
+    pub fn value(mut self, v: impl Into<String>) -> Field {
+        self.value = v.into();
+        self
+    }
+
+    /// With an `autocomplete` token (helps people and password managers).
+    pub fn auto(mut self, token: &'static str) -> Field {
+        self.autocomplete = token;
+        self
+    }
+
+    /// With a label other than the field's name.
+    pub fn label(mut self, lang: Lang, key: &str) -> Field {
+        self.label = tr(lang, key);
+        self
+    }
+
+    /// With choices whose labels are the words of their values; `chosen` are checked.
+    pub fn choices(mut self, lang: Lang, values: &[&str], chosen: &[&str]) -> Field {
+        self.choices = values
+            .iter()
+            .map(|v| Choice {
+                value: v.to_string(),
+                label: tr(lang, v).to_string(),
+                checked: chosen.contains(v),
+            })
+            .collect();
+        self
+    }
+
+    /// The element id the error summary links to (a group links to its first choice).
+    pub fn anchor(&self) -> String {
+        if self.choices.is_empty() {
+            format!("f-{}", self.name)
+        } else {
+            format!("f-{}-0", self.name)
+        }
+    }
+}
+
+/// A link in the error summary.
+pub struct ErrorLink {
+    /// `#id` of the field.
+    pub anchor: String,
+    /// The message.
+    pub message: &'static str,
+}
+
+/// A whole form: fields, where it posts, and what went wrong last time.
+pub struct Form {
+    /// Where it posts.
+    pub action: String,
+    /// Its fields.
+    pub fields: Vec<Field>,
+    /// Words on the button.
+    pub submit: &'static str,
+    /// The error summary.
+    pub errors: Vec<ErrorLink>,
+    /// The CSRF token.
+    pub csrf: String,
+}
+
+impl Form {
+    /// A form posting to `action`.
+    pub fn new(
+        action: impl Into<String>,
+        csrf: &str,
+        submit: &'static str,
+        fields: Vec<Field>,
+    ) -> Form {
+        Form {
+            action: action.into(),
+            fields,
+            submit,
+            errors: Vec::new(),
+            csrf: csrf.to_string(),
+        }
+    }
+
+    /// Marks each problem on its field and lists it in the summary, in field order.
+    pub fn problems(mut self, lang: Lang, problems: &Problems) -> Form {
+        for p in &problems.0 {
+            let message = tr(lang, p.code);
+            match self.fields.iter_mut().find(|f| f.name == p.field) {
+                Some(f) => {
+                    f.error.get_or_insert(message);
+                }
+                None => self.errors.push(ErrorLink {
+                    anchor: self.fields.first().map_or_else(String::new, Field::anchor),
+                    message,
+                }),
+            }
+        }
+        let mut linked: Vec<ErrorLink> = self
+            .fields
+            .iter()
+            .filter_map(|f| {
+                f.error.map(|message| ErrorLink {
+                    anchor: f.anchor(),
+                    message,
+                })
+            })
+            .collect();
+        linked.append(&mut self.errors);
+        self.errors = linked;
+        self
+    }
+
+    /// A problem not tied to one field (shown on the first).
+    pub fn general(self, lang: Lang, code: &'static str) -> Form {
+        let first = self
+            .fields
+            .iter()
+            .find(|f| f.kind != "hidden")
+            .map_or("form", |f| f.name);
+        self.problems(lang, &Problems::one(first, code))
+    }
+}

@@ -1,0 +1,643 @@
+//! The signed-in person's pages: their details (entered once), sessions, two-step sign-in,
+//! businesses and representatives, dependants, and who has seen or changed their data.
+
+use super::auth::{form_page, send};
+use super::{render, Chrome};
+use crate::forms::{Field, Form};
+use crate::i18n::Lang;
+use crate::visitor::SignedIn;
+use crate::words::tr;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form as Posted;
+use base64::Engine;
+use lango_identity::account::{self, Account, ProfileForm};
+use lango_identity::business::{self, Business, DependantForm, Member};
+use lango_identity::model::{Problems, Role};
+use lango_identity::session::{self, Session};
+use lango_identity::{signin, totp};
+use serde::Deserialize;
+
+/// Formats unix milliseconds as `YYYY-MM-DD HH:MM` UTC.
+pub fn when(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+/// A place where a staff member works, linked from their account page.
+pub struct StaffLink {
+    /// Where.
+    pub href: String,
+    /// What.
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    c: Chrome,
+    a: Account,
+    notice: &'static str,
+    businesses: Vec<(Business, String)>,
+    dependants: Vec<Account>,
+    staff: Vec<StaffLink>,
+}
+
+fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
+    let Some(p) = s.v.person() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for g in &p.grants {
+        if let (Role::AgencyAdmin, Some(agency)) = (g.role, &g.agency) {
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/staff"),
+                label: format!("{} – {agency}", tr(lang, "staff_title")),
+            });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/api-keys"),
+                label: format!("{} – {agency}", tr(lang, "api_keys")),
+            });
+        }
+    }
+    out
+}
+
+async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> Response {
+    let businesses = business::of_account(&state.db, &s.account.id).await;
+    let dependants = business::dependants(&state.db, &s.account.id).await;
+    match (businesses, dependants) {
+        (Ok(businesses), Ok(dependants)) => render(
+            StatusCode::OK,
+            &AccountPage {
+                c: Chrome::for_visitor(&s.v, state.config.demo, "/account"),
+                a: s.account.clone(),
+                notice,
+                businesses,
+                dependants,
+                staff: staff_links(s.v.lang, s),
+            },
+        ),
+        (Err(e), _) | (_, Err(e)) => crate::error::page_error(state, s.v.lang, e),
+    }
+}
+
+/// `GET /account`
+pub async fn home(State(state): State<AppState>, s: SignedIn) -> Response {
+    account_page(&state, &s, "").await
+}
+
+fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
+    Form::new(
+        "/account/profile",
+        csrf,
+        tr(lang, "save"),
+        vec![
+            Field::new(lang, "given_name", "text")
+                .value(&f.given_name)
+                .auto("given-name"),
+            Field::new(lang, "family_name", "text")
+                .value(&f.family_name)
+                .auto("family-name"),
+            Field::new(lang, "other_names", "text")
+                .value(&f.other_names)
+                .auto("additional-name"),
+            Field::new(lang, "date_of_birth", "text")
+                .value(&f.date_of_birth)
+                .auto("bday"),
+            Field::new(lang, "phone", "tel").value(&f.phone).auto("tel"),
+            Field::new(lang, "email", "email")
+                .value(&f.email)
+                .auto("email"),
+            Field::new(lang, "postal_address", "text")
+                .value(&f.postal_address)
+                .auto("street-address"),
+            Field::new(lang, "county", "text")
+                .value(&f.county)
+                .auto("address-level1"),
+            Field::new(lang, "sub_county", "text")
+                .value(&f.sub_county)
+                .auto("address-level2"),
+            Field::new(lang, "language", "radios").choices(
+                lang,
+                &["en", "sw"],
+                &[f.language.as_str()],
+            ),
+        ],
+    )
+}
+
+/// `GET /account/profile`
+pub async fn profile_page(State(state): State<AppState>, s: SignedIn) -> Response {
+    let form = profile_form(s.v.lang, &s.v.csrf, &ProfileForm::from_account(&s.account));
+    send(form_page(
+        &state,
+        &s.v,
+        "/account/profile",
+        "edit_profile",
+        "account_lead",
+        form,
+    ))
+}
+
+/// `POST /account/profile`
+pub async fn profile(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<ProfileForm>,
+) -> Response {
+    match account::update_profile(&state.db, &s.v.actor, &s.account.id, &f).await {
+        Ok(Ok(changed)) => {
+            let s = match account::get(&state.db, &s.account.id).await {
+                Ok(a) => SignedIn { account: a, ..s },
+                Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+            };
+            if changed.contains(&"phone") || changed.contains(&"email") {
+                return Redirect::to("/verify").into_response();
+            }
+            account_page(&state, &s, tr(s.v.lang, "profile_saved")).await
+        }
+        Ok(Err(p)) => {
+            let form = profile_form(s.v.lang, &s.v.csrf, &f).problems(s.v.lang, &p);
+            send(form_page(
+                &state,
+                &s.v,
+                "/account/profile",
+                "edit_profile",
+                "account_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// A session as the sessions page lists it.
+pub struct SessionRow {
+    started: String,
+    last_active: String,
+    browser: String,
+    ip: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    c: Chrome,
+    rows: Vec<SessionRow>,
+    notice: &'static str,
+}
+
+fn session_rows(list: Vec<Session>, current: &str) -> Vec<SessionRow> {
+    list.into_iter()
+        .map(|x| SessionRow {
+            started: when(x.created_at),
+            last_active: when(x.last_seen_at),
+            browser: x.user_agent.chars().take(80).collect(),
+            ip: x.ip,
+            current: x.id == current,
+        })
+        .collect()
+}
+
+async fn sessions_page(state: &AppState, s: &SignedIn, notice: &'static str) -> Response {
+    match session::list(&state.db, &s.account.id).await {
+        Ok(list) => render(
+            StatusCode::OK,
+            &SessionsPage {
+                c: Chrome::for_visitor(&s.v, state.config.demo, "/account/sessions"),
+                rows: session_rows(list, &s.session.id),
+                notice,
+            },
+        ),
+        Err(e) => crate::error::page_error(state, s.v.lang, e),
+    }
+}
+
+/// `GET /account/sessions`
+pub async fn sessions(State(state): State<AppState>, s: SignedIn) -> Response {
+    sessions_page(&state, &s, "").await
+}
+
+/// `POST /account/sessions/sign-out-others`
+pub async fn sign_out_others(State(state): State<AppState>, s: SignedIn) -> Response {
+    match signin::sign_out_others(&state.db, &s.session).await {
+        Ok(_) => sessions_page(&state, &s, tr(s.v.lang, "others_signed_out")).await,
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "two_factor.html")]
+struct TwoFactorPage {
+    c: Chrome,
+    enabled: bool,
+    secret: String,
+    qr: String,
+    form: Form,
+    notice: &'static str,
+}
+
+/// The two-step form as typed.
+#[derive(Deserialize, Default)]
+pub struct TwoFactorForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+fn two_factor_page(
+    state: &AppState,
+    s: &SignedIn,
+    enabled: bool,
+    secret: String,
+    problems: Option<&Problems>,
+    notice: &'static str,
+) -> Response {
+    let lang = s.v.lang;
+    let label = s
+        .account
+        .email
+        .clone()
+        .unwrap_or_else(|| s.account.display_name());
+    let qr = totp::setup_url(&secret, &label)
+        .map(|u| base64::engine::general_purpose::STANDARD.encode(totp::qr_svg(&u)))
+        .unwrap_or_default();
+    let (action, submit) = if enabled {
+        ("/account/two-factor/disable", tr(lang, "turn_off"))
+    } else {
+        ("/account/two-factor", tr(lang, "turn_on"))
+    };
+    let mut form = Form::new(
+        action,
+        &s.v.csrf,
+        submit,
+        vec![
+            Field::new(lang, "code", "text").auto("one-time-code"),
+            Field::new(lang, "secret", "hidden").value(&secret),
+        ],
+    );
+    if let Some(p) = problems {
+        form = form.problems(lang, p);
+    }
+    let status = if form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render(
+        status,
+        &TwoFactorPage {
+            c: Chrome::for_visitor(&s.v, state.config.demo, "/account/two-factor"),
+            enabled,
+            secret: if enabled { String::new() } else { secret },
+            qr: if enabled { String::new() } else { qr },
+            form,
+            notice,
+        },
+    )
+}
+
+/// `GET /account/two-factor`
+pub async fn two_factor(State(state): State<AppState>, s: SignedIn) -> Response {
+    let enabled = s.account.totp_enabled;
+    two_factor_page(&state, &s, enabled, totp::new_secret(), None, "")
+}
+
+/// `POST /account/two-factor`: turns it on when the code matches the new secret.
+pub async fn two_factor_enable(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<TwoFactorForm>,
+) -> Response {
+    match totp::enable(&state.db, &s.v.actor, &s.account.id, &f.secret, &f.code).await {
+        Ok(true) => two_factor_page(
+            &state,
+            &s,
+            true,
+            String::new(),
+            None,
+            tr(s.v.lang, "two_factor_enabled"),
+        ),
+        Ok(false) => two_factor_page(
+            &state,
+            &s,
+            false,
+            f.secret,
+            Some(&Problems::one("code", "totp_wrong")),
+            "",
+        ),
+        Err(lango_core::Error::Invalid { .. }) => two_factor_page(
+            &state,
+            &s,
+            false,
+            totp::new_secret(),
+            Some(&Problems::one("code", "secret_invalid")),
+            "",
+        ),
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// `POST /account/two-factor/disable`
+pub async fn two_factor_disable(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<TwoFactorForm>,
+) -> Response {
+    match totp::disable(&state.db, &s.v.actor, &s.account.id, &f.code).await {
+        Ok(true) => two_factor_page(
+            &state,
+            &s,
+            false,
+            totp::new_secret(),
+            None,
+            tr(s.v.lang, "two_factor_disabled"),
+        ),
+        Ok(false) => two_factor_page(
+            &state,
+            &s,
+            true,
+            String::new(),
+            Some(&Problems::one("code", "totp_wrong")),
+            "",
+        ),
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "business.html")]
+struct BusinessPage {
+    c: Chrome,
+    b: Business,
+    members: Vec<Member>,
+    owner: bool,
+    form: Form,
+}
+
+/// The business form as typed.
+#[derive(Deserialize, Default)]
+pub struct BusinessForm {
+    #[serde(default)]
+    registration_number: String,
+    #[serde(default)]
+    name: String,
+}
+
+fn business_form(lang: Lang, csrf: &str, f: &BusinessForm) -> Form {
+    Form::new(
+        "/account/businesses",
+        csrf,
+        tr(lang, "add_business"),
+        vec![
+            Field::new(lang, "registration_number", "text").value(&f.registration_number),
+            Field::new(lang, "name", "text")
+                .value(&f.name)
+                .auto("organization"),
+        ],
+    )
+}
+
+/// `GET /account/businesses/new`
+pub async fn business_new(State(state): State<AppState>, s: SignedIn) -> Response {
+    let form = business_form(s.v.lang, &s.v.csrf, &BusinessForm::default());
+    send(form_page(
+        &state,
+        &s.v,
+        "/account/businesses/new",
+        "add_business",
+        "businesses_lead",
+        form,
+    ))
+}
+
+/// `POST /account/businesses`
+pub async fn business_create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<BusinessForm>,
+) -> Response {
+    match business::create(&state.db, &s.v.actor, &f.registration_number, &f.name).await {
+        Ok(Ok(id)) => Redirect::to(&format!("/account/businesses/{id}")).into_response(),
+        Ok(Err(p)) => {
+            let form = business_form(s.v.lang, &s.v.csrf, &f).problems(s.v.lang, &p);
+            send(form_page(
+                &state,
+                &s.v,
+                "/account/businesses/new",
+                "add_business",
+                "businesses_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+fn representative_form(lang: Lang, csrf: &str, id: &str, identifier: &str) -> Form {
+    Form::new(
+        format!("/account/businesses/{id}/representatives"),
+        csrf,
+        tr(lang, "add_representative"),
+        vec![Field::new(lang, "identifier", "text")
+            .value(identifier)
+            .label(lang, "identifier")],
+    )
+}
+
+async fn business_page(state: &AppState, s: &SignedIn, id: &str, form: Option<Form>) -> Response {
+    match business::get(&state.db, &s.v.actor, id).await {
+        Ok((b, members)) => {
+            let owner = s.v.person().is_some_and(|p| p.owns.iter().any(|o| o == id));
+            let form = form.unwrap_or_else(|| representative_form(s.v.lang, &s.v.csrf, id, ""));
+            let status = if form.errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            render(
+                status,
+                &BusinessPage {
+                    c: Chrome::for_visitor(
+                        &s.v,
+                        state.config.demo,
+                        &format!("/account/businesses/{id}"),
+                    ),
+                    b,
+                    members,
+                    owner,
+                    form,
+                },
+            )
+        }
+        Err(e) => crate::error::page_error(state, s.v.lang, e),
+    }
+}
+
+/// `GET /account/businesses/{id}`
+pub async fn business_show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<String>,
+) -> Response {
+    business_page(&state, &s, &id, None).await
+}
+
+/// The representative form as typed.
+#[derive(Deserialize, Default)]
+pub struct RepresentativeForm {
+    #[serde(default)]
+    identifier: String,
+}
+
+/// `POST /account/businesses/{id}/representatives`
+pub async fn representative_add(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<String>,
+    Posted(f): Posted<RepresentativeForm>,
+) -> Response {
+    match business::grant_representative(&state.db, &s.v.actor, &id, &f.identifier).await {
+        Ok(Ok(_)) => Redirect::to(&format!("/account/businesses/{id}")).into_response(),
+        Ok(Err(p)) => {
+            let form =
+                representative_form(s.v.lang, &s.v.csrf, &id, &f.identifier).problems(s.v.lang, &p);
+            business_page(&state, &s, &id, Some(form)).await
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// `POST /account/businesses/{id}/representatives/{account}/revoke`
+pub async fn representative_revoke(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((id, account_id)): Path<(String, String)>,
+) -> Response {
+    match business::revoke_representative(&state.db, &s.v.actor, &id, &account_id).await {
+        Ok(()) => Redirect::to(&format!("/account/businesses/{id}")).into_response(),
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+fn dependant_form(lang: Lang, csrf: &str, f: &DependantForm) -> Form {
+    Form::new(
+        "/account/dependants",
+        csrf,
+        tr(lang, "add_dependant"),
+        vec![
+            Field::new(lang, "given_name", "text").value(&f.given_name),
+            Field::new(lang, "family_name", "text").value(&f.family_name),
+            Field::new(lang, "date_of_birth", "text").value(&f.date_of_birth),
+            Field::new(lang, "birth_certificate", "text").value(&f.birth_certificate),
+            Field::new(lang, "relationship", "radios").choices(
+                lang,
+                &["parent", "guardian"],
+                &[f.relationship.as_str()],
+            ),
+        ],
+    )
+}
+
+/// `GET /account/dependants/new`
+pub async fn dependant_new(State(state): State<AppState>, s: SignedIn) -> Response {
+    let form = dependant_form(s.v.lang, &s.v.csrf, &DependantForm::default());
+    send(form_page(
+        &state,
+        &s.v,
+        "/account/dependants/new",
+        "add_dependant",
+        "dependants_lead",
+        form,
+    ))
+}
+
+/// `POST /account/dependants`
+pub async fn dependant_create(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<DependantForm>,
+) -> Response {
+    match business::add_dependant(&state.db, &s.v.actor, &f).await {
+        Ok(Ok(_)) => Redirect::to("/account").into_response(),
+        Ok(Err(p)) => {
+            let form = dependant_form(s.v.lang, &s.v.csrf, &f).problems(s.v.lang, &p);
+            send(form_page(
+                &state,
+                &s.v,
+                "/account/dependants/new",
+                "add_dependant",
+                "dependants_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// A line of the activity page.
+pub struct ActivityRow {
+    at: String,
+    actor: String,
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "activity.html")]
+struct ActivityPage {
+    c: Chrome,
+    rows: Vec<ActivityRow>,
+    messages: Vec<(String, String, String)>,
+}
+
+/// `GET /account/activity`: who has seen or changed this person's data, and messages sent.
+pub async fn activity(State(state): State<AppState>, s: SignedIn) -> Response {
+    let records = lango_core::audit::for_subject(&state.db, &s.account.id, 100).await;
+    let messages = lango_notify::for_account(&state.db, &s.account.id, 50).await;
+    match (records, messages) {
+        (Ok(records), Ok(messages)) => render(
+            StatusCode::OK,
+            &ActivityPage {
+                c: Chrome::for_visitor(&s.v, state.config.demo, "/account/activity"),
+                rows: records
+                    .into_iter()
+                    .map(|r| ActivityRow {
+                        at: when(r.at),
+                        actor: if r.actor == format!("account:{}", s.account.id) {
+                            tr(s.v.lang, "your_account").to_string()
+                        } else {
+                            r.actor
+                        },
+                        action: r.action,
+                    })
+                    .collect(),
+                messages: messages
+                    .into_iter()
+                    .map(|m| (when(m.created_at), m.channel, m.status))
+                    .collect(),
+            },
+        ),
+        (Err(e), _) | (_, Err(e)) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}

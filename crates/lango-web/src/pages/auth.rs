@@ -1,0 +1,613 @@
+//! Registration, contact verification, sign-in (password, second factor, national ID),
+//! sign-out and password reset. Thin: each handler parses, calls identity, renders.
+
+use super::{render, render_message_page, Chrome};
+use crate::forms::{Field, Form};
+use crate::i18n::Lang;
+use crate::visitor::{cookie, safe_next, SignedIn, Visitor, SESSION};
+use crate::words::tr;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form as Posted;
+use lango_identity::account::{self, RegistrationForm};
+use lango_identity::model::Problems;
+use lango_identity::signin::{self, SignIn};
+use serde::Deserialize;
+
+/// A page that is one form.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    /// Frame.
+    pub c: Chrome,
+    /// Heading.
+    pub title: &'static str,
+    /// Paragraph under the heading.
+    pub lead: &'static str,
+    /// A confirmation of what just happened.
+    pub notice: &'static str,
+    /// The form.
+    pub form: Form,
+    /// Links under the form.
+    pub links: Vec<(String, &'static str)>,
+}
+
+/// Renders a form page: 200 when fresh, 400 when it comes back with problems.
+pub fn form_page(
+    state: &AppState,
+    v: &Visitor,
+    here: &str,
+    title: &str,
+    lead: &str,
+    form: Form,
+) -> FormPage {
+    let _ = state;
+    FormPage {
+        c: Chrome::for_visitor(v, state.config.demo, here),
+        title: tr(v.lang, title),
+        lead: if lead.is_empty() {
+            ""
+        } else {
+            tr(v.lang, lead)
+        },
+        notice: "",
+        form,
+        links: Vec::new(),
+    }
+}
+
+/// Sends the page with 400 when its form has errors.
+pub fn send(page: FormPage) -> Response {
+    let status = if page.form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render(status, &page)
+}
+
+/// Refuses when this address has sent too many sign-in, code or reset forms.
+pub fn throttled(state: &AppState, v: &Visitor) -> Option<Response> {
+    let ip = v
+        .client
+        .ip
+        .parse()
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    state
+        .limiter
+        .check_key(&ip)
+        .is_err()
+        .then(|| render_message_page(state, v.lang, StatusCode::TOO_MANY_REQUESTS, "rate_limited"))
+}
+
+/// Redirects and sets the session cookie.
+fn with_session(state: &AppState, to: &str, token: &str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(h) = HeaderValue::from_str(&cookie(state, SESSION, token, None)) {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
+    res
+}
+
+fn register_form(lang: Lang, csrf: &str, f: &RegistrationForm) -> Form {
+    Form::new(
+        "/register",
+        csrf,
+        tr(lang, "continue"),
+        vec![
+            Field::new(lang, "kind", "radios").choices(
+                lang,
+                &["citizen", "resident", "foreigner"],
+                &[f.kind.as_str()],
+            ),
+            Field::new(lang, "id_number", "text").value(&f.id_number),
+            Field::new(lang, "given_name", "text")
+                .value(&f.given_name)
+                .auto("given-name"),
+            Field::new(lang, "family_name", "text")
+                .value(&f.family_name)
+                .auto("family-name"),
+            Field::new(lang, "date_of_birth", "text")
+                .value(&f.date_of_birth)
+                .auto("bday"),
+            Field::new(lang, "phone", "tel").value(&f.phone).auto("tel"),
+            Field::new(lang, "email", "email")
+                .value(&f.email)
+                .auto("email"),
+            Field::new(lang, "password", "password").auto("new-password"),
+            Field::new(lang, "password_confirm", "password").auto("new-password"),
+        ],
+    )
+}
+
+/// `GET /register`
+pub async fn register_page(State(state): State<AppState>, v: Visitor) -> Response {
+    let form = register_form(v.lang, &v.csrf, &RegistrationForm::default());
+    let mut page = form_page(&state, &v, "/register", "register", "register_lead", form);
+    page.links
+        .push(("/signin".into(), tr(v.lang, "have_account")));
+    send(page)
+}
+
+/// `POST /register`
+pub async fn register(
+    State(state): State<AppState>,
+    v: Visitor,
+    Posted(f): Posted<RegistrationForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    let outcome = match f.parse() {
+        Ok(reg) => account::register(&state.db, reg, v.lang.tag(), &v.client).await,
+        Err(p) => Ok(Err(p)),
+    };
+    match outcome {
+        Ok(Ok((_, token))) => with_session(&state, "/verify", &token),
+        Ok(Err(p)) => {
+            let form = register_form(v.lang, &v.csrf, &f).problems(v.lang, &p);
+            send(form_page(
+                &state,
+                &v,
+                "/register",
+                "register",
+                "register_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// The verification form as typed.
+#[derive(Deserialize, Default)]
+pub struct VerifyForm {
+    #[serde(default)]
+    phone_code: String,
+    #[serde(default)]
+    email_code: String,
+}
+
+fn verify_form(lang: Lang, csrf: &str, a: &account::Account) -> Form {
+    let mut fields = Vec::new();
+    if !a.phone_verified {
+        fields.push(Field::new(lang, "phone_code", "text").auto("one-time-code"));
+    }
+    if !a.email_verified {
+        fields.push(Field::new(lang, "email_code", "text").auto("one-time-code"));
+    }
+    Form::new("/verify", csrf, tr(lang, "continue"), fields)
+}
+
+fn verify_page(state: &AppState, s: &SignedIn, form: Form, notice: &'static str) -> Response {
+    let mut page = form_page(state, &s.v, "/verify", "verify_title", "verify_lead", form);
+    page.notice = notice;
+    send(page)
+}
+
+/// `GET /verify`
+pub async fn verify_page_get(State(state): State<AppState>, s: SignedIn) -> Response {
+    if s.account.phone_verified && s.account.email_verified {
+        return Redirect::to("/account").into_response();
+    }
+    verify_page(&state, &s, verify_form(s.v.lang, &s.v.csrf, &s.account), "")
+}
+
+/// `POST /verify`
+pub async fn verify(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<VerifyForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &s.v) {
+        return r;
+    }
+    match account::verify_contacts(&state.db, &s.account, &f.phone_code, &f.email_code).await {
+        Ok(Ok(())) => Redirect::to("/account").into_response(),
+        Ok(Err(p)) => {
+            // Re-read: one of the two may have been confirmed just now.
+            let a = account::get(&state.db, &s.account.id)
+                .await
+                .unwrap_or(s.account.clone());
+            let form = verify_form(s.v.lang, &s.v.csrf, &a).problems(s.v.lang, &p);
+            verify_page(&state, &s, form, "")
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// `POST /verify/resend`
+pub async fn resend(State(state): State<AppState>, s: SignedIn) -> Response {
+    match account::resend_codes(&state.db, &s.account).await {
+        Ok(Ok(())) => verify_page(
+            &state,
+            &s,
+            verify_form(s.v.lang, &s.v.csrf, &s.account),
+            tr(s.v.lang, "codes_sent"),
+        ),
+        Ok(Err(_)) => {
+            let form = verify_form(s.v.lang, &s.v.csrf, &s.account).general(s.v.lang, "locked");
+            verify_page(&state, &s, form, "")
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// Where to go after signing in.
+#[derive(Deserialize, Default)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+/// The sign-in form as typed.
+#[derive(Deserialize, Default)]
+pub struct SignInForm {
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn signin_form(lang: Lang, csrf: &str, identifier: &str, next: &str) -> Form {
+    Form::new(
+        "/signin",
+        csrf,
+        tr(lang, "sign_in"),
+        vec![
+            Field::new(lang, "identifier", "text")
+                .value(identifier)
+                .auto("username"),
+            Field::new(lang, "password", "password").auto("current-password"),
+            Field::new(lang, "next", "hidden").value(next),
+        ],
+    )
+}
+
+fn signin_page(state: &AppState, v: &Visitor, form: Form, notice: &'static str) -> Response {
+    let mut page = form_page(state, v, "/signin", "sign_in", "", form);
+    page.notice = notice;
+    page.links
+        .push(("/forgot-password".into(), tr(v.lang, "forgot")));
+    page.links
+        .push(("/register".into(), tr(v.lang, "no_account")));
+    send(page)
+}
+
+/// `GET /signin`
+pub async fn signin_page_get(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<NextParam>,
+) -> Response {
+    if v.account.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    let next = safe_next(q.next.as_deref());
+    signin_page(&state, &v, signin_form(v.lang, &v.csrf, "", &next), "")
+}
+
+/// `POST /signin`
+pub async fn signin(
+    State(state): State<AppState>,
+    v: Visitor,
+    Posted(f): Posted<SignInForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    let next = safe_next(Some(&f.next));
+    let refuse = |code: &'static str| {
+        let form = signin_form(v.lang, &v.csrf, &f.identifier, &next).general(v.lang, code);
+        signin_page(&state, &v, form, "")
+    };
+    match signin::sign_in(&state.db, &f.identifier, &f.password, &v.client).await {
+        Ok(SignIn::Done(token)) => {
+            // An account still waiting for its codes goes to finish that first.
+            let to = match account::find_by_identifier(&state.db, &f.identifier).await {
+                Ok(Some((a, _))) if a.status == "pending" => "/verify".to_string(),
+                _ => next.clone(),
+            };
+            with_session(&state, &to, &token)
+        }
+        Ok(SignIn::SecondFactor(token)) => {
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            with_session(&state, &format!("/signin/two-factor?next={next}"), &token)
+        }
+        Ok(SignIn::Refused) => refuse("signin_refused"),
+        Ok(SignIn::Locked(_)) => refuse("locked"),
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// The second-factor form as typed.
+#[derive(Deserialize, Default)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn two_factor_form(lang: Lang, csrf: &str, next: &str) -> Form {
+    Form::new(
+        "/signin/two-factor",
+        csrf,
+        tr(lang, "continue"),
+        vec![
+            Field::new(lang, "code", "text").auto("one-time-code"),
+            Field::new(lang, "next", "hidden").value(next),
+        ],
+    )
+}
+
+/// `GET /signin/two-factor`
+pub async fn two_factor_page(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<NextParam>,
+) -> Response {
+    if v.session.as_ref().is_none_or(|s| !s.mfa_pending) {
+        return Redirect::to("/signin").into_response();
+    }
+    let form = two_factor_form(v.lang, &v.csrf, &safe_next(q.next.as_deref()));
+    send(form_page(
+        &state,
+        &v,
+        "/signin/two-factor",
+        "two_factor_title",
+        "",
+        form,
+    ))
+}
+
+/// `POST /signin/two-factor`
+pub async fn two_factor(
+    State(state): State<AppState>,
+    v: Visitor,
+    Posted(f): Posted<CodeForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    let Some(session) = v.session.clone().filter(|s| s.mfa_pending) else {
+        return Redirect::to("/signin").into_response();
+    };
+    let next = safe_next(Some(&f.next));
+    let problem = match signin::second_factor(&state.db, &session, &f.code).await {
+        Ok(Ok(true)) => return Redirect::to(&next).into_response(),
+        Ok(Ok(false)) => "totp_wrong",
+        Ok(Err(_)) => "locked",
+        Err(e) => return crate::error::page_error(&state, v.lang, e),
+    };
+    let form =
+        two_factor_form(v.lang, &v.csrf, &next).problems(v.lang, &Problems::one("code", problem));
+    send(form_page(
+        &state,
+        &v,
+        "/signin/two-factor",
+        "two_factor_title",
+        "",
+        form,
+    ))
+}
+
+/// `POST /signout`
+pub async fn signout(State(state): State<AppState>, v: Visitor) -> Response {
+    if let Some(s) = &v.session {
+        if let Err(e) = signin::sign_out(&state.db, s).await {
+            return crate::error::page_error(&state, v.lang, e);
+        }
+    }
+    let mut res = Redirect::to("/signin?signed_out=1").into_response();
+    if let Ok(h) = HeaderValue::from_str(&cookie(&state, SESSION, "", Some(0))) {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
+    res
+}
+
+/// The forgotten-password form as typed.
+#[derive(Deserialize, Default)]
+pub struct ForgotForm {
+    #[serde(default)]
+    identifier: String,
+}
+
+fn forgot_form(lang: Lang, csrf: &str, identifier: &str) -> Form {
+    Form::new(
+        "/forgot-password",
+        csrf,
+        tr(lang, "continue"),
+        vec![Field::new(lang, "identifier", "text")
+            .value(identifier)
+            .auto("username")],
+    )
+}
+
+/// `GET /forgot-password`
+pub async fn forgot_page(State(state): State<AppState>, v: Visitor) -> Response {
+    let form = forgot_form(v.lang, &v.csrf, "");
+    send(form_page(
+        &state,
+        &v,
+        "/forgot-password",
+        "forgot_title",
+        "forgot_lead",
+        form,
+    ))
+}
+
+/// `POST /forgot-password`: the same answer whether or not the account exists.
+pub async fn forgot(
+    State(state): State<AppState>,
+    v: Visitor,
+    Posted(f): Posted<ForgotForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    if f.identifier.trim().is_empty() {
+        let form = forgot_form(v.lang, &v.csrf, "")
+            .problems(v.lang, &Problems::one("identifier", "required"));
+        return send(form_page(
+            &state,
+            &v,
+            "/forgot-password",
+            "forgot_title",
+            "forgot_lead",
+            form,
+        ));
+    }
+    match signin::request_reset(&state.db, &f.identifier).await {
+        Ok(Ok(())) => {
+            let form = reset_form(v.lang, &v.csrf, &f.identifier);
+            send(form_page(
+                &state,
+                &v,
+                "/reset-password",
+                "reset_title",
+                "reset_lead",
+                form,
+            ))
+        }
+        Ok(Err(_)) => {
+            let form = forgot_form(v.lang, &v.csrf, &f.identifier).general(v.lang, "locked");
+            send(form_page(
+                &state,
+                &v,
+                "/forgot-password",
+                "forgot_title",
+                "forgot_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// The reset form as typed.
+#[derive(Deserialize, Default)]
+pub struct ResetForm {
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+fn reset_form(lang: Lang, csrf: &str, identifier: &str) -> Form {
+    Form::new(
+        "/reset-password",
+        csrf,
+        tr(lang, "save"),
+        vec![
+            Field::new(lang, "identifier", "text")
+                .value(identifier)
+                .auto("username"),
+            Field::new(lang, "code", "text").auto("one-time-code"),
+            Field::new(lang, "password", "password").auto("new-password"),
+            Field::new(lang, "password_confirm", "password").auto("new-password"),
+        ],
+    )
+}
+
+/// `GET /reset-password`
+pub async fn reset_page(State(state): State<AppState>, v: Visitor) -> Response {
+    let form = reset_form(v.lang, &v.csrf, "");
+    send(form_page(
+        &state,
+        &v,
+        "/reset-password",
+        "reset_title",
+        "reset_lead",
+        form,
+    ))
+}
+
+/// `POST /reset-password`
+pub async fn reset(
+    State(state): State<AppState>,
+    v: Visitor,
+    Posted(f): Posted<ResetForm>,
+) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    match signin::complete_reset(
+        &state.db,
+        &f.identifier,
+        &f.code,
+        &f.password,
+        &f.password_confirm,
+    )
+    .await
+    {
+        Ok(Ok(())) => {
+            let form = signin_form(v.lang, &v.csrf, &f.identifier, "/account");
+            signin_page(&state, &v, form, tr(v.lang, "reset_done"))
+        }
+        Ok(Err(p)) => {
+            let form = reset_form(v.lang, &v.csrf, &f.identifier).problems(v.lang, &p);
+            send(form_page(
+                &state,
+                &v,
+                "/reset-password",
+                "reset_title",
+                "reset_lead",
+                form,
+            ))
+        }
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// `GET /signin/national-id`: off to the national identity provider.
+pub async fn national_id(State(state): State<AppState>, v: Visitor) -> Response {
+    let Some(provider) = state.oidc.clone() else {
+        return super::render_status_page(StatusCode::NOT_FOUND, v.lang, state.config.demo);
+    };
+    match provider.begin(&state.db).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// What the provider sends back.
+#[derive(Deserialize, Default)]
+pub struct Callback {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// `GET /signin/national-id/callback`
+pub async fn national_id_callback(
+    State(state): State<AppState>,
+    v: Visitor,
+    Query(q): Query<Callback>,
+) -> Response {
+    let Some(provider) = state.oidc.clone() else {
+        return super::render_status_page(StatusCode::NOT_FOUND, v.lang, state.config.demo);
+    };
+    match provider
+        .finish(&state.db, &q.code, &q.state, &v.client)
+        .await
+    {
+        Ok(Ok((_, token))) => with_session(&state, "/account", &token),
+        Ok(Err(refusal)) => {
+            tracing::warn!(?refusal, "national ID sign-in refused");
+            let form =
+                signin_form(v.lang, &v.csrf, "", "/account").general(v.lang, "national_id_failed");
+            signin_page(&state, &v, form, "")
+        }
+        Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
