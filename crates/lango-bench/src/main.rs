@@ -7,6 +7,7 @@
 
 mod load;
 mod queries;
+mod signin;
 
 use clap::{Parser, Subcommand};
 use lango_catalogue::service::import_services;
@@ -40,6 +41,18 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Sign-in: password sign-ins per second per core, next to the raw commit rate.
+    Signin {
+        /// Concurrent sign-ins.
+        #[arg(long, default_value_t = 8)]
+        workers: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -57,6 +70,11 @@ fn main() -> anyhow::Result<()> {
                 .serve(listener, lango::shutdown_signal())
                 .await
         }),
+        Cmd::Signin {
+            workers,
+            seconds,
+            rounds,
+        } => rt.block_on(signin::run(workers, Duration::from_secs(seconds), rounds)),
         Cmd::Catalogue {
             services,
             connections,

@@ -333,18 +333,7 @@ pub async fn register(
     }
     send_code(&mut tx, &id, Channel::Sms, reg.phone.as_str(), lang).await?;
     send_code(&mut tx, &id, Channel::Email, reg.email.as_str(), lang).await?;
-    let subject = format!("account:{id}");
-    audit::append(
-        &mut tx,
-        Entry {
-            actor: &subject,
-            action: "account.register",
-            object: &subject,
-            subject: &id,
-            detail: reg.kind.as_str(),
-        },
-    )
-    .await?;
+    crate::account::audit_own(&mut tx, &id, "account.register", reg.kind.as_str()).await?;
     let token = session::create(&mut tx, &id, false, client).await?;
     tx.commit().await?;
     Ok(Ok((id, token)))
@@ -466,16 +455,11 @@ pub async fn verify_contacts(
     .execute(&mut *tx)
     .await?;
     if !verified.is_empty() {
-        let subject = format!("account:{}", account.id);
-        audit::append(
+        crate::account::audit_own(
             &mut tx,
-            Entry {
-                actor: &subject,
-                action: "account.verify_contact",
-                object: &subject,
-                subject: &account.id,
-                detail: &verified.join(","),
-            },
+            &account.id,
+            "account.verify_contact",
+            &verified.join(","),
         )
         .await?;
     }
@@ -675,6 +659,28 @@ pub async fn update_profile(
     .await?;
     tx.commit().await?;
     Ok(Ok(changed))
+}
+
+/// Records, inside `tx`, something a person did to their own account.
+pub(crate) async fn audit_own(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    let me = format!("account:{account_id}");
+    audit::append(
+        tx,
+        Entry {
+            actor: &me,
+            action,
+            object: &me,
+            subject: account_id,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// How an actor is named in the audit log.

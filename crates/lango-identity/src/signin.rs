@@ -10,7 +10,6 @@ use crate::otp::{self, Purpose, Refusal};
 use crate::password::{self, NewPassword};
 use crate::session::{self, Client, Session};
 use crate::throttle;
-use lango_core::audit::{self, Entry};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
 use lango_core::Result;
@@ -59,16 +58,11 @@ pub async fn sign_in(db: &Db, identifier: &str, password: &str, client: &Client)
     throttle::clear(db, &key).await?;
     let mut tx = db.pool().begin().await?;
     let token = session::create(&mut tx, &account.id, account.totp_enabled, client).await?;
-    let subject = format!("account:{}", account.id);
-    audit::append(
+    crate::account::audit_own(
         &mut tx,
-        Entry {
-            actor: &subject,
-            action: "session.start",
-            object: &subject,
-            subject: &account.id,
-            detail: &format!("ip {}", client.ip),
-        },
+        &account.id,
+        "session.start",
+        &format!("ip {}", client.ip),
     )
     .await?;
     tx.commit().await?;
@@ -110,16 +104,11 @@ pub async fn sign_out(db: &Db, session: &Session) -> Result<()> {
 pub async fn sign_out_others(db: &Db, session: &Session) -> Result<u64> {
     let mut tx = db.pool().begin().await?;
     let n = session::revoke_others(&mut tx, &session.account_id, Some(&session.id)).await?;
-    let subject = format!("account:{}", session.account_id);
-    audit::append(
+    crate::account::audit_own(
         &mut tx,
-        Entry {
-            actor: &subject,
-            action: "session.end_others",
-            object: &subject,
-            subject: &session.account_id,
-            detail: &format!("{n} sessions ended"),
-        },
+        &session.account_id,
+        "session.end_others",
+        &format!("{n} sessions ended"),
     )
     .await?;
     tx.commit().await?;
@@ -233,16 +222,11 @@ pub async fn complete_reset(
     .execute(&mut *tx)
     .await?;
     session::revoke_others(&mut tx, &account.id, None).await?;
-    let subject = format!("account:{}", account.id);
-    audit::append(
+    crate::account::audit_own(
         &mut tx,
-        Entry {
-            actor: &subject,
-            action: "password.reset",
-            object: &subject,
-            subject: &account.id,
-            detail: "every session ended",
-        },
+        &account.id,
+        "password.reset",
+        "every session ended",
     )
     .await?;
     tx.commit().await?;

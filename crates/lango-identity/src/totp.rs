@@ -3,7 +3,6 @@
 //! replayed within its window.
 
 use crate::policy::{check, Action, Actor, Object};
-use lango_core::audit::{self, Entry};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
 use lango_core::{Error, Result};
@@ -87,17 +86,7 @@ pub async fn enable(
     .bind(account_id)
     .execute(&mut *tx)
     .await?;
-    audit::append(
-        &mut tx,
-        Entry {
-            actor: &format!("account:{account_id}"),
-            action: "second_factor.enable",
-            object: &format!("account:{account_id}"),
-            subject: account_id,
-            detail: "totp",
-        },
-    )
-    .await?;
+    crate::account::audit_own(&mut tx, account_id, "second_factor.enable", "totp").await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -143,17 +132,7 @@ pub async fn disable(db: &Db, actor: &Actor, account_id: &str, code: &str) -> Re
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    audit::append(
-        &mut tx,
-        Entry {
-            actor: &format!("account:{account_id}"),
-            action: "second_factor.disable",
-            object: &format!("account:{account_id}"),
-            subject: account_id,
-            detail: "totp",
-        },
-    )
-    .await?;
+    crate::account::audit_own(&mut tx, account_id, "second_factor.disable", "totp").await?;
     tx.commit().await?;
     Ok(true)
 }

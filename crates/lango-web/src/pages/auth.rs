@@ -240,6 +240,7 @@ pub async fn resend(State(state): State<AppState>, s: SignedIn) -> Response {
 #[derive(Deserialize, Default)]
 pub struct NextParam {
     next: Option<String>,
+    signed_out: Option<String>,
 }
 
 /// The sign-in form as typed.
@@ -288,7 +289,12 @@ pub async fn signin_page_get(
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     let next = safe_next(q.next.as_deref());
-    signin_page(&state, &v, signin_form(v.lang, &v.csrf, "", &next), "")
+    let notice = if q.signed_out.is_some() {
+        tr(v.lang, "signed_out")
+    } else {
+        ""
+    };
+    signin_page(&state, &v, signin_form(v.lang, &v.csrf, "", &next), notice)
 }
 
 /// `POST /signin`

@@ -180,3 +180,121 @@ async fn search_service_page_and_language_switch_in_chromium() {
     }
     d.client.clone().close().await.unwrap();
 }
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn submit(c: &Client) {
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (up to ten seconds) for the page's heading to read `expected`: a click starts a
+/// navigation, and the old page's heading is still there for a moment.
+async fn heading_is(c: &Client, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(h) = c.find(Locator::Css("h1")).await {
+            last = h.text().await.unwrap_or_default();
+            if last == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("heading is {last:?}, expected {expected:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_verify_sign_in_and_sign_out_in_chromium() {
+    let Some(d) = driver().await else { return };
+    // Demo mode: plain cookies, as a browser on http://127.0.0.1 accepts them.
+    let app = TestApp::spawn_with(Backend::Sqlite, true).await.unwrap();
+    let axe = axe_source();
+    let c = &d.client;
+
+    c.goto(&format!("{}/register", app.base)).await.unwrap();
+    assert_accessible(c, &axe, "register").await;
+    submit(c).await;
+    c.wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap();
+    assert_accessible(c, &axe, "register with errors").await;
+    c.find(Locator::Css("label[for=f-kind-0]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for (id, text) in [
+        ("f-id_number", "31234567"),
+        ("f-given_name", "Neema"),
+        ("f-family_name", "Wafula"),
+        ("f-date_of_birth", "1988-11-02"),
+        ("f-phone", "0722 333 444"),
+        ("f-email", "neema@example.com"),
+        ("f-password", "blue mountain coffee"),
+        ("f-password_confirm", "blue mountain coffee"),
+    ] {
+        fill(c, id, text).await;
+    }
+    submit(c).await;
+    heading_is(c, "Confirm your phone and e-mail").await;
+    assert_accessible(c, &axe, "verify").await;
+    fill(c, "f-phone_code", &app.last_code("+254722333444").await).await;
+    fill(c, "f-email_code", &app.last_code("neema@example.com").await).await;
+    submit(c).await;
+    heading_is(c, "Neema Wafula").await;
+    assert_accessible(c, &axe, "account").await;
+
+    c.find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading_is(c, "Sign in").await;
+    assert_accessible(c, &axe, "sign in").await;
+    fill(c, "f-identifier", "31234567").await;
+    fill(c, "f-password", "not the password").await;
+    submit(c).await;
+    c.wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap();
+    assert_accessible(c, &axe, "sign in with errors").await;
+    fill(c, "f-password", "blue mountain coffee").await;
+    submit(c).await;
+    heading_is(c, "Neema Wafula").await;
+    for path in [
+        "/account/profile",
+        "/account/sessions",
+        "/account/two-factor",
+        "/account/activity",
+        "/account/businesses/new",
+        "/forgot-password",
+    ] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        assert_accessible(c, &axe, path).await;
+    }
+    c.goto(&format!("{}/account", app.base)).await.unwrap();
+    c.find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading_is(c, "Sign in").await;
+    c.goto(&format!("{}/account", app.base)).await.unwrap();
+    // Signed out: the account page asks to sign in.
+    heading_is(c, "Sign in").await;
+    d.client.clone().close().await.unwrap();
+}

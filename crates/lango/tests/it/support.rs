@@ -74,6 +74,11 @@ fn replace_database(url: &str, name: &str) -> String {
 impl TestApp {
     /// Spawns an app; `None` when PostgreSQL was asked for but is not configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, false).await
+    }
+
+    /// Spawns an app, in demo mode (plain cookies over http, simulators) when `demo`.
+    pub async fn spawn_with(backend: Backend, demo: bool) -> Option<TestApp> {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let (db_url, pg_database) = match backend {
             Backend::Sqlite => (
@@ -94,7 +99,8 @@ impl TestApp {
                 (replace_database(&admin, &name), Some((admin, name)))
             }
         };
-        let config = test_config(data_dir.path(), &db_url);
+        let mut config = test_config(data_dir.path(), &db_url);
+        config.demo = demo;
         let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
             .await
             .expect("node opens");
