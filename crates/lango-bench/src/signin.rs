@@ -80,7 +80,7 @@ pub async fn run(workers: usize, duration: Duration, rounds: usize) -> anyhow::R
                     let start = Instant::now();
                     let who = format!("bench{}@example.com", i % people);
                     let r = signin::sign_in(&db, &who, PASSWORD, &Client::default()).await?;
-                    anyhow::ensure!(matches!(r, SignIn::Done(_)), "sign-in refused: {r:?}");
+                    anyhow::ensure!(matches!(r, SignIn::Done { .. }), "sign-in refused: {r:?}");
                     hist.record(start.elapsed().as_micros().max(1) as u64)?;
                     i += workers;
                 }

@@ -9,3 +9,66 @@ pub fn now_ms() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+/// A UTC calendar time: year, month, day, hour, minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    /// Year.
+    pub year: i64,
+    /// Month, 1–12.
+    pub month: i64,
+    /// Day, 1–31.
+    pub day: i64,
+    /// Hour, 0–23.
+    pub hour: i64,
+    /// Minute, 0–59.
+    pub minute: i64,
+}
+
+impl Civil {
+    /// The UTC calendar time of unix milliseconds (Howard Hinnant's days-to-civil).
+    pub fn from_ms(ms: i64) -> Civil {
+        let secs = ms.div_euclid(1000);
+        let rem = secs.rem_euclid(86_400);
+        let z = secs.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        Civil {
+            year: yoe + era * 400 + i64::from(month <= 2),
+            month,
+            day: doy - (153 * mp + 2) / 5 + 1,
+            hour: rem / 3600,
+            minute: rem % 3600 / 60,
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `YYYY-MM-DD HH:MM`.
+    pub fn date_time(&self) -> String {
+        format!("{} {:02}:{:02}", self.date(), self.hour, self.minute)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Civil;
+
+    #[test]
+    fn civil_times() {
+        assert_eq!(Civil::from_ms(0).date_time(), "1970-01-01 00:00");
+        // 2024-02-29 13:45 UTC, a leap day.
+        assert_eq!(
+            Civil::from_ms(1_709_214_300_000).date_time(),
+            "2024-02-29 13:45"
+        );
+        assert_eq!(Civil::from_ms(-86_400_000).date(), "1969-12-31");
+    }
+}

@@ -646,15 +646,13 @@ pub async fn update_profile(
         .await?;
     }
     let detail = format!("changed: {}", changed.join(", "));
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "profile.update",
-            object: &format!("account:{account_id}"),
-            subject: account_id,
-            detail: &detail,
-        },
+        actor,
+        "profile.update",
+        &format!("account:{account_id}"),
+        account_id,
+        &detail,
     )
     .await?;
     tx.commit().await?;
@@ -676,6 +674,29 @@ pub(crate) async fn audit_own(
             action,
             object: &me,
             subject: account_id,
+            detail,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records, inside `tx`, something `actor` did to `object` that concerns `subject`'s data.
+pub(crate) async fn audit_by(
+    tx: &mut sqlx::AnyConnection,
+    actor: &crate::policy::Actor,
+    action: &str,
+    object: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<()> {
+    audit::append(
+        tx,
+        Entry {
+            actor: &actor_label(actor),
+            action,
+            object,
+            subject,
             detail,
         },
     )

@@ -5,7 +5,6 @@ use crate::account::actor_label;
 use crate::model::*;
 use crate::policy::{check, Action, Actor, ApiClient, Object};
 use crate::token::{digest, random_token, same};
-use lango_core::audit::{self, Entry};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
 use lango_core::{Error, Result};
@@ -72,15 +71,13 @@ pub async fn create(
     .bind(now_ms())
     .execute(&mut *tx)
     .await?;
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "apikey.create",
-            object: &format!("apikey:{id}"),
-            subject: "",
-            detail: &format!("{agency}: {}", names.join(" ")),
-        },
+        actor,
+        "apikey.create",
+        &format!("apikey:{id}"),
+        "",
+        &format!("{agency}: {}", names.join(" ")),
     )
     .await?;
     tx.commit().await?;
@@ -132,15 +129,13 @@ pub async fn revoke(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()
     if r.rows_affected() == 0 {
         return Err(Error::NotFound("API key".into()));
     }
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "apikey.revoke",
-            object: &format!("apikey:{id}"),
-            subject: "",
-            detail: agency,
-        },
+        actor,
+        "apikey.revoke",
+        &format!("apikey:{id}"),
+        "",
+        agency,
     )
     .await?;
     tx.commit().await?;

@@ -3,7 +3,6 @@
 use crate::account::{self, actor_label};
 use crate::model::*;
 use crate::policy::{check, Action, Actor, Object};
-use lango_core::audit::{self, Entry};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
 use lango_core::{Error, Result};
@@ -79,15 +78,13 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "business.create",
-            object: &format!("business:{id}"),
-            subject: &p.account_id,
-            detail: &reg,
-        },
+        actor,
+        "business.create",
+        &format!("business:{id}"),
+        &p.account_id,
+        &reg,
     )
     .await?;
     tx.commit().await?;
@@ -193,15 +190,13 @@ pub async fn grant_representative(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "business.grant_representative",
-            object: &format!("business:{business_id}"),
-            subject: &person.id,
-            detail: "representative",
-        },
+        actor,
+        "business.grant_representative",
+        &format!("business:{business_id}"),
+        &person.id,
+        "representative",
     )
     .await?;
     tx.commit().await?;
@@ -229,15 +224,13 @@ pub async fn revoke_representative(
     if r.rows_affected() == 0 {
         return Err(Error::NotFound("representative".into()));
     }
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "business.revoke_representative",
-            object: &format!("business:{business_id}"),
-            subject: account_id,
-            detail: "representative",
-        },
+        actor,
+        "business.revoke_representative",
+        &format!("business:{business_id}"),
+        account_id,
+        "representative",
     )
     .await?;
     tx.commit().await?;
@@ -330,15 +323,13 @@ pub async fn add_dependant(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "dependant.add",
-            object: &format!("account:{id}"),
-            subject: &id,
-            detail: relationship,
-        },
+        actor,
+        "dependant.add",
+        &format!("account:{id}"),
+        &id,
+        relationship,
     )
     .await?;
     tx.commit().await?;

@@ -332,19 +332,9 @@ impl Date {
     }
 }
 
-/// Today's date in UTC as `YYYY-MM-DD` (civil-from-days, no calendar crate needed).
+/// Today's date in UTC as `YYYY-MM-DD`.
 pub fn today_utc() -> String {
-    let days = lango_core::clock::now_ms().div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    lango_core::clock::Civil::from_ms(lango_core::clock::now_ms()).date()
 }
 
 /// A staff role. Agency roles are bound to one agency, centre roles to one centre.

@@ -18,8 +18,14 @@ use lango_notify::{enqueue, Channel};
 /// What a sign-in attempt led to.
 #[derive(Debug)]
 pub enum SignIn {
-    /// Signed in: the new session's cookie token.
-    Done(String),
+    /// Signed in: the new session's cookie token, and whether the account still waits for
+    /// its contacts to be confirmed (then the person should finish that first).
+    Done {
+        /// The session cookie's token.
+        token: String,
+        /// Contacts not yet confirmed.
+        pending: bool,
+    },
     /// Password right; the second factor is still needed (session token, limited).
     SecondFactor(String),
     /// Identifier and password do not match (the same answer for unknown accounts).
@@ -69,7 +75,10 @@ pub async fn sign_in(db: &Db, identifier: &str, password: &str, client: &Client)
     Ok(if account.totp_enabled {
         SignIn::SecondFactor(token)
     } else {
-        SignIn::Done(token)
+        SignIn::Done {
+            token,
+            pending: account.status == "pending",
+        }
     })
 }
 

@@ -199,15 +199,13 @@ pub async fn remove(
     if r.rows_affected() == 0 {
         return Err(Error::NotFound("staff role".into()));
     }
-    audit::append(
+    crate::account::audit_by(
         &mut tx,
-        Entry {
-            actor: &actor_label(actor),
-            action: "role.remove",
-            object: &format!("account:{account_id}"),
-            subject: account_id,
-            detail: &format!("{} at {agency}", role.as_str()),
-        },
+        actor,
+        "role.remove",
+        &format!("account:{account_id}"),
+        account_id,
+        &format!("{} at {agency}", role.as_str()),
     )
     .await?;
     tx.commit().await?;

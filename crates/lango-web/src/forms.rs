@@ -164,6 +164,15 @@ impl Form {
         self
     }
 
+    /// 200 for a fresh form, 400 when it comes back with problems.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::BAD_REQUEST
+        }
+    }
+
     /// A problem not tied to one field (shown on the first).
     pub fn general(self, lang: Lang, code: &'static str) -> Form {
         let first = self

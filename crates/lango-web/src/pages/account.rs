@@ -23,23 +23,7 @@ use serde::Deserialize;
 
 /// Formats unix milliseconds as `YYYY-MM-DD HH:MM` UTC.
 pub fn when(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    lango_core::clock::Civil::from_ms(ms).date_time()
 }
 
 /// A place where a staff member works, linked from their account page.
@@ -300,11 +284,7 @@ fn two_factor_page(
     if let Some(p) = problems {
         form = form.problems(lang, p);
     }
-    let status = if form.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
+    let status = form.status();
     render(
         status,
         &TwoFactorPage {
@@ -471,11 +451,7 @@ async fn business_page(state: &AppState, s: &SignedIn, id: &str, form: Option<Fo
         Ok((b, members)) => {
             let owner = s.v.person().is_some_and(|p| p.owns.iter().any(|o| o == id));
             let form = form.unwrap_or_else(|| representative_form(s.v.lang, &s.v.csrf, id, ""));
-            let status = if form.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            let status = form.status();
             render(
                 status,
                 &BusinessPage {

@@ -51,11 +51,7 @@ async fn staff_page(state: &AppState, s: &SignedIn, agency: &str, form: Option<F
         Ok(list) => {
             let form = form
                 .unwrap_or_else(|| staff_form(s.v.lang, &s.v.csrf, agency, &StaffForm::default()));
-            let status = if form.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            let status = form.status();
             render(
                 status,
                 &StaffPage {
@@ -203,11 +199,7 @@ async fn keys_page(
         Ok(keys) => {
             let form =
                 form.unwrap_or_else(|| key_form(s.v.lang, &s.v.csrf, agency, &KeyForm::default()));
-            let status = if form.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::BAD_REQUEST
-            };
+            let status = form.status();
             render(
                 status,
                 &KeysPage {

@@ -44,7 +44,6 @@ pub fn form_page(
     lead: &str,
     form: Form,
 ) -> FormPage {
-    let _ = state;
     FormPage {
         c: Chrome::for_visitor(v, state.config.demo, here),
         title: tr(v.lang, title),
@@ -61,12 +60,7 @@ pub fn form_page(
 
 /// Sends the page with 400 when its form has errors.
 pub fn send(page: FormPage) -> Response {
-    let status = if page.form.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    render(status, &page)
+    render(page.form.status(), &page)
 }
 
 /// Refuses when this address has sent too many sign-in, code or reset forms.
@@ -312,13 +306,9 @@ pub async fn signin(
         signin_page(&state, &v, form, "")
     };
     match signin::sign_in(&state.db, &f.identifier, &f.password, &v.client).await {
-        Ok(SignIn::Done(token)) => {
+        Ok(SignIn::Done { token, pending }) => {
             // An account still waiting for its codes goes to finish that first.
-            let to = match account::find_by_identifier(&state.db, &f.identifier).await {
-                Ok(Some((a, _))) if a.status == "pending" => "/verify".to_string(),
-                _ => next.clone(),
-            };
-            with_session(&state, &to, &token)
+            with_session(&state, if pending { "/verify" } else { &next }, &token)
         }
         Ok(SignIn::SecondFactor(token)) => {
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
