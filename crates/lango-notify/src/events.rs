@@ -1,0 +1,159 @@
+//! Domain events: what happened, to which agency's object, in commit order.
+//!
+//! Emitting is part of the caller's transaction: the event (and its webhook deliveries)
+//! exists exactly when the change does. Consumers follow `seq`.
+
+use lango_core::clock::now_ms;
+use lango_core::db::{next_counter, Db};
+use lango_core::Result;
+use sqlx::Row;
+
+/// The counter that numbers events.
+pub const EVENTS_COUNTER: &str = "events";
+
+/// Every event type Lango emits, with what it means. Agencies filter webhooks by these.
+pub const EVENT_TYPES: &[(&str, &str)] = &[
+    (
+        "application.received",
+        "An application was submitted to the agency",
+    ),
+    (
+        "application.information_requested",
+        "An officer asked the applicant for more information",
+    ),
+    ("application.approved", "An application was approved"),
+    ("application.rejected", "An application was rejected"),
+    (
+        "document.issued",
+        "A document (permit, certificate) was issued",
+    ),
+    ("bill.raised", "A bill was raised"),
+    ("payment.received", "A payment was received against a bill"),
+    ("refund.issued", "A refund was issued"),
+    ("appointment.reminder", "An appointment is coming up"),
+    ("staff.added", "A person was given a role in the agency"),
+    (
+        "staff.removed",
+        "A person's role in the agency was taken away",
+    ),
+    ("apikey.created", "An API key was created for the agency"),
+    ("apikey.revoked", "An API key of the agency was revoked"),
+    ("webhook.ping", "A test event sent by an administrator"),
+];
+
+/// True for a known event type.
+pub fn is_event_type(t: &str) -> bool {
+    EVENT_TYPES.iter().any(|(k, _)| *k == t)
+}
+
+/// An event to emit.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// One of [`EVENT_TYPES`].
+    pub kind: &'a str,
+    /// The agency it concerns.
+    pub agency: &'a str,
+    /// Events with the same key reach each receiver in order (a case id, a bill reference).
+    pub order_key: &'a str,
+    /// The event's data (becomes CloudEvents `data`).
+    pub data: serde_json::Value,
+}
+
+/// A stored event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Position in commit order, from 1.
+    pub seq: i64,
+    /// Unique id (CloudEvents `id`).
+    pub id: String,
+    /// Event type.
+    pub kind: String,
+    /// Agency.
+    pub agency: String,
+    /// Ordering key.
+    pub order_key: String,
+    /// JSON data.
+    pub data: String,
+    /// When, unix ms.
+    pub occurred_at: i64,
+}
+
+/// Emits `event` inside `tx` and fans it out to the agency's matching webhook subscriptions.
+pub async fn emit(tx: &mut sqlx::AnyConnection, event: &NewEvent<'_>) -> Result<i64> {
+    let seq = next_counter(tx, EVENTS_COUNTER).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(seq)
+    .bind(&id)
+    .bind(event.kind)
+    .bind(event.agency)
+    .bind(event.order_key)
+    .bind(event.data.to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    crate::webhooks::fan_out(tx, seq, event).await?;
+    Ok(seq)
+}
+
+fn event_of(row: &sqlx::any::AnyRow) -> Result<Event> {
+    Ok(Event {
+        seq: row.try_get("seq")?,
+        id: row.try_get("id")?,
+        kind: row.try_get("type")?,
+        agency: row.try_get("agency_code")?,
+        order_key: row.try_get("order_key")?,
+        data: row.try_get("data")?,
+        occurred_at: row.try_get("occurred_at")?,
+    })
+}
+
+const COLUMNS: &str = "seq, id, type, agency_code, order_key, data, occurred_at";
+
+/// Events after `seq`, oldest first, at most `limit`.
+pub async fn since(db: &Db, seq: i64, limit: i64) -> Result<Vec<Event>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+    ))
+    .bind(seq)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_of).collect()
+}
+
+/// One event by its seq.
+pub async fn get(db: &Db, seq: i64) -> Result<Option<Event>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM events WHERE seq = $1"))
+        .bind(seq)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(event_of).transpose()
+}
+
+/// Where consumer `name` has got to (0 at first).
+pub async fn cursor(db: &Db, name: &str) -> Result<i64> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM event_cursors WHERE name = $1")
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// Moves consumer `name`'s cursor to `seq` (never backwards).
+pub async fn advance(db: &Db, name: &str, seq: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO event_cursors (name, seq) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET seq = CASE WHEN event_cursors.seq > excluded.seq \
+         THEN event_cursors.seq ELSE excluded.seq END",
+    )
+    .bind(name)
+    .bind(seq)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
