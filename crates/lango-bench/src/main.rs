@@ -8,6 +8,7 @@
 mod load;
 mod queries;
 mod signin;
+mod webhooks;
 
 use clap::{Parser, Subcommand};
 use lango_catalogue::service::import_services;
@@ -53,6 +54,18 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Webhooks: signed deliveries per second to a local sink, next to plain POSTs to it.
+    Webhooks {
+        /// Events per round.
+        #[arg(long, default_value_t = 50_000)]
+        events: usize,
+        /// Order keys (cases) they are spread over.
+        #[arg(long, default_value_t = 5_000)]
+        cases: usize,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -70,6 +83,11 @@ fn main() -> anyhow::Result<()> {
                 .serve(listener, lango::shutdown_signal())
                 .await
         }),
+        Cmd::Webhooks {
+            events,
+            cases,
+            rounds,
+        } => rt.block_on(webhooks::run(events, cases, rounds)),
         Cmd::Signin {
             workers,
             seconds,

@@ -1,16 +1,36 @@
-//! The hash-chained audit log: append inside the caller's transaction, verify from the shell.
+//! Hash-chained logs: the audit log (state changes, looks at people's data) and the exchange
+//! log (webhooks sent, agency systems' calls). Append inside the caller's transaction,
+//! verify from the shell.
 //!
-//! Appends take the `audit` counter's row lock, so records are numbered without gaps in
+//! Appends take the chain's counter row lock, so records are numbered without gaps in
 //! commit order and each one can read the hash of the one before it.
 
 use crate::clock::now_ms;
-use crate::db::{next_counter, read_counter, Db};
+use crate::db::{read_counter, Db};
 use crate::Result;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// The counter that numbers audit records.
-const AUDIT_COUNTER: &str = "audit";
+/// One hash-chained log: its table and the counter that numbers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chain {
+    /// The table.
+    pub table: &'static str,
+    /// The counter.
+    pub counter: &'static str,
+}
+
+/// State changes and every look at a person's data.
+pub const AUDIT: Chain = Chain {
+    table: "audit_log",
+    counter: "audit",
+};
+
+/// Outbound webhooks and agency systems' calls.
+pub const EXCHANGE: Chain = Chain {
+    table: "exchange_log",
+    counter: "exchange",
+};
 /// The `prev_hash` of the first record.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -64,50 +84,104 @@ fn chain_hash(prev: &str, r: &Record) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends `entry` inside `tx`; it becomes visible (and chained) when `tx` commits.
+/// Appends `entry` to the audit log inside `tx`; it becomes visible (and chained) when
+/// `tx` commits.
 pub async fn append(tx: &mut sqlx::AnyConnection, entry: Entry<'_>) -> Result<i64> {
-    let seq = next_counter(tx, AUDIT_COUNTER).await?;
-    let prev: String = if seq == 1 {
+    append_many(tx, AUDIT, std::slice::from_ref(&entry)).await
+}
+
+/// Appends `entries` to `chain` inside `tx`, in order, with one counter step and one
+/// multi-row insert (the webhook hot path logs hundreds at once); returns the last seq.
+pub async fn append_many(
+    tx: &mut sqlx::AnyConnection,
+    chain: Chain,
+    entries: &[Entry<'_>],
+) -> Result<i64> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let n = entries.len() as i64;
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
+    )
+    .bind(chain.counter)
+    .bind(n)
+    .fetch_one(&mut *tx)
+    .await?;
+    let first = last - n + 1;
+    let mut prev: String = if first == 1 {
         GENESIS.to_string()
     } else {
-        sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
-            .bind(seq - 1)
+        sqlx::query_scalar(&format!("SELECT hash FROM {} WHERE seq = $1", chain.table))
+            .bind(first - 1)
             .fetch_optional(&mut *tx)
             .await?
             .unwrap_or_else(|| GENESIS.to_string())
     };
-    let record = Record {
-        seq,
-        at: now_ms(),
-        actor: entry.actor.to_string(),
-        action: entry.action.to_string(),
-        object: entry.object.to_string(),
-        subject: entry.subject.to_string(),
-        detail: entry.detail.to_string(),
-    };
-    let hash = chain_hash(&prev, &record);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, object, subject, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(record.seq)
-    .bind(record.at)
-    .bind(&record.actor)
-    .bind(&record.action)
-    .bind(&record.object)
-    .bind(&record.subject)
-    .bind(&record.detail)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?;
-    Ok(seq)
+    let at = now_ms();
+    // 9 values a row: 100 rows stay under both engines' bind limits.
+    for (c, chunk) in entries.chunks(100).enumerate() {
+        let mut sql = format!(
+            "INSERT INTO {} (seq, at, actor, action, object, subject, detail, prev_hash, hash) VALUES ",
+            chain.table
+        );
+        for i in 0..chunk.len() {
+            let b = i * 9;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for (i, e) in chunk.iter().enumerate() {
+            let record = Record {
+                seq: first + (c * 100 + i) as i64,
+                at,
+                actor: e.actor.to_string(),
+                action: e.action.to_string(),
+                object: e.object.to_string(),
+                subject: e.subject.to_string(),
+                detail: e.detail.to_string(),
+            };
+            let hash = chain_hash(&prev, &record);
+            q = q
+                .bind(record.seq)
+                .bind(record.at)
+                .bind(record.actor)
+                .bind(record.action)
+                .bind(record.object)
+                .bind(record.subject)
+                .bind(record.detail)
+                .bind(prev)
+                .bind(hash.clone());
+            prev = hash;
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(last)
 }
 
-/// Appends one entry in its own transaction.
+/// Appends one entry to the audit log in its own transaction.
 pub async fn record(db: &Db, entry: Entry<'_>) -> Result<i64> {
+    record_in(db, AUDIT, entry).await
+}
+
+/// Appends one entry to `chain` in its own transaction.
+pub async fn record_in(db: &Db, chain: Chain, entry: Entry<'_>) -> Result<i64> {
     let mut tx = db.pool().begin().await?;
-    let seq = append(&mut tx, entry).await?;
+    let seq = append_many(&mut tx, chain, std::slice::from_ref(&entry)).await?;
     tx.commit().await?;
     Ok(seq)
 }
@@ -166,9 +240,13 @@ impl std::fmt::Display for Fault {
     }
 }
 
-/// Walks the whole chain; returns how many records it checked and every fault found.
-pub async fn verify(db: &Db, progress: &mut dyn FnMut(u64, u64)) -> Result<(u64, Vec<Fault>)> {
-    let total = read_counter(db, AUDIT_COUNTER).await?;
+/// Walks a whole chain; returns how many records it checked and every fault found.
+pub async fn verify(
+    db: &Db,
+    chain: Chain,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(u64, Vec<Fault>)> {
+    let total = read_counter(db, chain.counter).await?;
     let mut faults = Vec::new();
     let mut prev_hash = GENESIS.to_string();
     let mut expected = 1i64;
@@ -176,10 +254,11 @@ pub async fn verify(db: &Db, progress: &mut dyn FnMut(u64, u64)) -> Result<(u64,
     let mut after = 0i64;
     const PAGE: i64 = 5_000;
     loop {
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, action, object, subject, detail, prev_hash, hash FROM audit_log \
+        let rows = sqlx::query(&format!(
+            "SELECT seq, at, actor, action, object, subject, detail, prev_hash, hash FROM {} \
              WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
+            chain.table
+        ))
         .bind(after)
         .bind(PAGE)
         .fetch_all(db.pool())

@@ -38,6 +38,22 @@ pub struct Config {
     pub demo: bool,
     /// Sign-in with a national identity provider (OpenID Connect), when configured.
     pub oidc: Option<OidcConfig>,
+    /// Webhook retries: first wait, ms (doubling each time).
+    pub webhook_backoff_ms: u64,
+    /// Webhook retries: longest wait, ms.
+    pub webhook_backoff_cap_ms: u64,
+    /// Webhook attempts before a delivery is dead.
+    pub webhook_max_attempts: u64,
+    /// How long a webhook receiver gets to answer, ms.
+    pub webhook_timeout_ms: u64,
+    /// The NATS server domain events are also published to (JetStream), when configured.
+    pub nats_url: Option<SecretString>,
+    /// The SMS gateway (Africa's Talking style), when configured; else SMS go to the log.
+    pub sms: Option<SmsConfig>,
+    /// Networks whose SMS delivery reports are believed (loopback too in demo mode).
+    pub sms_report_networks: Vec<IpNetwork>,
+    /// The SMTP relay for e-mail, when configured; else e-mail goes to the log.
+    pub email: Option<EmailConfig>,
 }
 
 /// The national identity provider Lango signs people in with.
@@ -49,6 +65,64 @@ pub struct OidcConfig {
     pub client_id: String,
     /// Lango's client secret there.
     pub client_secret: SecretString,
+}
+
+/// An SMS gateway that speaks Africa's Talking's API.
+#[derive(Clone)]
+pub struct SmsConfig {
+    /// Where messages are posted (`…/version1/messaging`).
+    pub gateway_url: String,
+    /// The account's username there.
+    pub username: String,
+    /// The account's API key.
+    pub api_key: SecretString,
+    /// The sender id or short code shown to people, when the account has one.
+    pub sender: Option<String>,
+}
+
+/// The SMTP relay e-mail leaves through.
+#[derive(Clone)]
+pub struct EmailConfig {
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://…`, or `smtp://localhost:25`.
+    pub smtp_url: SecretString,
+    /// The From address, e.g. `Lango <no-reply@lango.go.ke>`.
+    pub from: String,
+}
+
+/// An address range such as `196.201.214.0/24` (a bare address is a range of one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    /// The range's first address.
+    pub addr: std::net::IpAddr,
+    /// How many leading bits are fixed.
+    pub prefix: u8,
+}
+
+impl IpNetwork {
+    /// Parses `ADDRESS` or `ADDRESS/PREFIX`.
+    pub fn parse(s: &str) -> Option<IpNetwork> {
+        let (a, p) = s.trim().split_once('/').unwrap_or((s.trim(), ""));
+        let addr: std::net::IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = if p.is_empty() { max } else { p.parse().ok()? };
+        (prefix <= max).then_some(IpNetwork { addr, prefix })
+    }
+
+    /// True when `ip` lies in the range (IPv4 peers seen as `::ffff:a.b.c.d` included).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map_or(ip, V4),
+            v4 => v4,
+        };
+        let (a, b, bits) = match (self.addr, ip) {
+            (V4(a), V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+            (V6(a), V6(b)) => (u128::from(a), u128::from(b), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= bits || (a >> shift) == (b >> shift)
+    }
 }
 
 /// The format of log lines.
@@ -77,10 +151,21 @@ impl fmt::Debug for Config {
             .field("search_refresh_ms", &self.search_refresh_ms)
             .field("db_max_connections", &self.db_max_connections)
             .field("demo", &self.demo)
+            .field("webhook_backoff_ms", &self.webhook_backoff_ms)
+            .field("webhook_backoff_cap_ms", &self.webhook_backoff_cap_ms)
+            .field("webhook_max_attempts", &self.webhook_max_attempts)
+            .field("webhook_timeout_ms", &self.webhook_timeout_ms)
             .field(
                 "oidc_issuer",
                 &self.oidc.as_ref().map(|o| o.issuer.as_str()),
             )
+            .field("nats_url", &self.nats_url.as_ref().map(|_| "[redacted]"))
+            .field(
+                "sms_gateway_url",
+                &self.sms.as_ref().map(|s| s.gateway_url.as_str()),
+            )
+            .field("sms_report_networks", &self.sms_report_networks)
+            .field("email_from", &self.email.as_ref().map(|e| e.from.as_str()))
             .finish()
     }
 }
@@ -93,6 +178,15 @@ pub struct ConfigError {
     pub setting: String,
     /// What was wrong and what is expected.
     pub message: String,
+}
+
+/// A whole number that must be at least 1, or `default` when not set.
+fn positive(setting: &str, value: Option<u64>, default: u64) -> Result<u64, ConfigError> {
+    match value {
+        Some(0) => Err(config_error(setting, "must be at least 1")),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    }
 }
 
 fn config_error(setting: &str, message: impl Into<String>) -> ConfigError {
@@ -119,6 +213,18 @@ struct FileConfig {
     oidc_issuer: Option<String>,
     oidc_client_id: Option<String>,
     oidc_client_secret: Option<String>,
+    webhook_backoff_ms: Option<u64>,
+    webhook_backoff_cap_ms: Option<u64>,
+    webhook_max_attempts: Option<u64>,
+    webhook_timeout_ms: Option<u64>,
+    nats_url: Option<String>,
+    sms_gateway_url: Option<String>,
+    sms_username: Option<String>,
+    sms_api_key: Option<String>,
+    sms_sender: Option<String>,
+    sms_report_networks: Option<String>,
+    smtp_url: Option<String>,
+    email_from: Option<String>,
 }
 
 impl Config {
@@ -234,6 +340,19 @@ impl Config {
                 }
                 None => 16,
             };
+        // Optional: without it events stay in the database for webhooks and cursors only.
+        let nats_url = match pick("nats_url", file.nats_url) {
+            Some((setting, v)) => {
+                if !(v.starts_with("nats://") || v.starts_with("tls://")) {
+                    return Err(config_error(
+                        &setting,
+                        "expected a nats://host:4222 or tls://… URL",
+                    ));
+                }
+                Some(SecretString::from(v))
+            }
+            None => None,
+        };
         let oidc = match (
             pick("oidc_issuer", file.oidc_issuer),
             pick("oidc_client_id", file.oidc_client_id),
@@ -257,6 +376,74 @@ impl Config {
                 ))
             }
         };
+        let sms = match (
+            pick("sms_gateway_url", file.sms_gateway_url),
+            pick("sms_username", file.sms_username),
+            pick("sms_api_key", file.sms_api_key),
+        ) {
+            (None, None, None) => None,
+            (Some((setting, gateway_url)), Some((_, username)), Some((_, key))) => {
+                if !(gateway_url.starts_with("https://") || gateway_url.starts_with("http://")) {
+                    return Err(config_error(
+                        &setting,
+                        "expected the gateway's https:// URL",
+                    ));
+                }
+                Some(SmsConfig {
+                    gateway_url,
+                    username,
+                    api_key: SecretString::from(key),
+                    sender: pick("sms_sender", file.sms_sender).map(|(_, v)| v),
+                })
+            }
+            _ => {
+                return Err(config_error(
+                    "sms_gateway_url",
+                    "set sms_gateway_url, sms_username and sms_api_key together",
+                ))
+            }
+        };
+        let mut sms_report_networks = Vec::new();
+        if let Some((setting, v)) = pick("sms_report_networks", file.sms_report_networks) {
+            for part in v.split(',').filter(|p| !p.trim().is_empty()) {
+                sms_report_networks.push(IpNetwork::parse(part).ok_or_else(|| {
+                    config_error(
+                        &setting,
+                        format!("expected addresses or ranges like 196.201.214.0/24, got {part:?}"),
+                    )
+                })?);
+            }
+        }
+        let email = match (
+            pick("smtp_url", file.smtp_url),
+            pick("email_from", file.email_from),
+        ) {
+            (None, None) => None,
+            (Some((setting, url)), Some((from_setting, from))) => {
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(config_error(
+                        &setting,
+                        "expected an smtp:// or smtps:// URL",
+                    ));
+                }
+                if !from.contains('@') {
+                    return Err(config_error(
+                        &from_setting,
+                        "expected an address like Lango <no-reply@example.go.ke>",
+                    ));
+                }
+                Some(EmailConfig {
+                    smtp_url: SecretString::from(url),
+                    from,
+                })
+            }
+            _ => {
+                return Err(config_error(
+                    "smtp_url",
+                    "set smtp_url and email_from together",
+                ))
+            }
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -270,6 +457,30 @@ impl Config {
             db_max_connections,
             demo: false,
             oidc,
+            webhook_backoff_ms: positive(
+                "webhook_backoff_ms",
+                num("webhook_backoff_ms", file.webhook_backoff_ms)?,
+                1_000,
+            )?,
+            webhook_backoff_cap_ms: positive(
+                "webhook_backoff_cap_ms",
+                num("webhook_backoff_cap_ms", file.webhook_backoff_cap_ms)?,
+                600_000,
+            )?,
+            webhook_max_attempts: positive(
+                "webhook_max_attempts",
+                num("webhook_max_attempts", file.webhook_max_attempts)?,
+                20,
+            )?,
+            webhook_timeout_ms: positive(
+                "webhook_timeout_ms",
+                num("webhook_timeout_ms", file.webhook_timeout_ms)?,
+                10_000,
+            )?,
+            nats_url,
+            sms,
+            sms_report_networks,
+            email,
         })
     }
 
@@ -323,6 +534,51 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("LANGO_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert_eq!(err.setting, "LANGO_DATABASE_URL");
+    }
+
+    #[test]
+    fn channels_are_set_together_and_secrets_stay_hidden() {
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                (
+                    "LANGO_SMS_GATEWAY_URL",
+                    "https://sms.example/version1/messaging",
+                ),
+                ("LANGO_SMS_USERNAME", "lango"),
+                ("LANGO_SMS_API_KEY", "atsk_hunter2"),
+                ("LANGO_SMS_REPORT_NETWORKS", "196.201.214.0/24, ::1"),
+                ("LANGO_SMTP_URL", "smtp://u:hunter3@mail.example:587"),
+                ("LANGO_EMAIL_FROM", "Lango <no-reply@example.go.ke>"),
+            ]),
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3"),
+            "{shown}"
+        );
+        let nets = &c.sms_report_networks;
+        assert!(nets[0].contains("196.201.214.77".parse().unwrap()));
+        assert!(!nets[0].contains("196.201.215.1".parse().unwrap()));
+        assert!(nets[1].contains("::1".parse().unwrap()));
+        let err = Config::from_sources(None, &env(&[("LANGO_SMS_USERNAME", "x")])).unwrap_err();
+        assert!(err.to_string().contains("sms_gateway_url"), "{err}");
+        let err = Config::from_sources(None, &env(&[("LANGO_SMS_REPORT_NETWORKS", "10.0.0.0/40")]))
+            .unwrap_err();
+        assert_eq!(err.setting, "LANGO_SMS_REPORT_NETWORKS");
+    }
+
+    #[test]
+    fn nats_url_is_optional_and_checked() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert!(c.nats_url.is_none());
+        let c = Config::from_sources(None, &env(&[("LANGO_NATS_URL", "nats://127.0.0.1:4222")]))
+            .unwrap();
+        assert_eq!(c.nats_url.unwrap().expose_secret(), "nats://127.0.0.1:4222");
+        let err =
+            Config::from_sources(None, &env(&[("LANGO_NATS_URL", "127.0.0.1:4222")])).unwrap_err();
+        assert_eq!(err.setting, "LANGO_NATS_URL");
     }
 
     #[test]

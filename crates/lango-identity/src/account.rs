@@ -54,6 +54,8 @@ pub struct Account {
     pub sub_county: String,
     /// Preferred language (`en`, `sw`).
     pub language: String,
+    /// How they want to hear from Lango: `sms`, `email` or `both`.
+    pub contact_preference: String,
 }
 
 impl Account {
@@ -65,7 +67,7 @@ impl Account {
 
 const COLUMNS: &str = "id, kind, id_kind, id_number, given_name, family_name, other_names, date_of_birth, \
     phone, email, phone_verified_at, email_verified_at, totp_secret, status, postal_address, county, \
-    sub_county, language";
+    sub_county, language, contact_preference";
 
 pub(crate) fn account_of(row: &sqlx::any::AnyRow) -> Result<Account> {
     let kind: String = row.try_get("kind")?;
@@ -93,6 +95,7 @@ pub(crate) fn account_of(row: &sqlx::any::AnyRow) -> Result<Account> {
         county: row.try_get("county")?,
         sub_county: row.try_get("sub_county")?,
         language: row.try_get("language")?,
+        contact_preference: row.try_get("contact_preference")?,
     })
 }
 
@@ -505,6 +508,9 @@ pub struct ProfileForm {
     /// `en` or `sw`.
     #[serde(default)]
     pub language: String,
+    /// `sms`, `email` or `both`.
+    #[serde(default)]
+    pub contact_preference: String,
 }
 
 impl ProfileForm {
@@ -521,6 +527,7 @@ impl ProfileForm {
             county: a.county.clone(),
             sub_county: a.sub_county.clone(),
             language: a.language.clone(),
+            contact_preference: a.contact_preference.clone(),
         }
     }
 }
@@ -551,6 +558,15 @@ pub async fn update_profile(
     let county = p.take(parse_text("county", &form.county, 60));
     let sub_county = p.take(parse_text("sub_county", &form.sub_county, 60));
     let language = if form.language == "sw" { "sw" } else { "en" };
+    // A form without the field (an older page) keeps the stored choice.
+    let preference = lango_notify::Preference::parse(if form.contact_preference.is_empty() {
+        &current.contact_preference
+    } else {
+        &form.contact_preference
+    });
+    if preference.is_none() {
+        p.add("contact_preference", "choose_one");
+    }
     let (
         Some(given),
         Some(family),
@@ -561,8 +577,9 @@ pub async fn update_profile(
         Some(postal),
         Some(county),
         Some(sub_county),
+        Some(preference),
     ) = (
-        given, family, other, dob, phone, email, postal, county, sub_county,
+        given, family, other, dob, phone, email, postal, county, sub_county, preference,
     )
     else {
         return Ok(Err(p));
@@ -606,6 +623,11 @@ pub async fn update_profile(
     note("county", &current.county, &county);
     note("sub_county", &current.sub_county, &sub_county);
     note("language", &current.language, language);
+    note(
+        "contact_preference",
+        &current.contact_preference,
+        preference.as_str(),
+    );
     if changed.is_empty() {
         return Ok(Ok(changed));
     }
@@ -614,7 +636,7 @@ pub async fn update_profile(
     sqlx::query(
         "UPDATE accounts SET given_name = $1, family_name = $2, other_names = $3, date_of_birth = $4, \
          phone = $5, email = $6, postal_address = $7, county = $8, sub_county = $9, language = $10, \
-         phone_verified_at = CASE WHEN phone = $5 THEN phone_verified_at ELSE NULL END, \
+         contact_preference = $13, phone_verified_at = CASE WHEN phone = $5 THEN phone_verified_at ELSE NULL END, \
          email_verified_at = CASE WHEN email = $6 THEN email_verified_at ELSE NULL END, \
          updated_at = $11 WHERE id = $12",
     )
@@ -630,6 +652,7 @@ pub async fn update_profile(
     .bind(language)
     .bind(now)
     .bind(account_id)
+    .bind(preference.as_str())
     .execute(&mut *tx)
     .await?;
     if changed.contains(&"phone") {

@@ -80,6 +80,7 @@ pub async fn create(
         &format!("{agency}: {}", names.join(" ")),
     )
     .await?;
+    key_event(&mut tx, "apikey.created", agency, &id).await?;
     tx.commit().await?;
     Ok(Ok((id.clone(), format!("lango_{id}_{secret}"))))
 }
@@ -90,6 +91,22 @@ fn permissions_of(json: &str) -> Vec<Permission> {
         .iter()
         .filter_map(|s| Permission::parse(s))
         .collect()
+}
+
+/// Tells the agency's systems that its keys changed.
+async fn key_event(tx: &mut sqlx::AnyConnection, kind: &str, agency: &str, id: &str) -> Result<()> {
+    let data = serde_json::json!({ "key_id": id });
+    lango_notify::events::emit(
+        tx,
+        &lango_notify::events::NewEvent {
+            kind,
+            agency,
+            order_key: id,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The agency's keys, newest first.
@@ -138,6 +155,7 @@ pub async fn revoke(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()
         agency,
     )
     .await?;
+    key_event(&mut tx, "apikey.revoked", agency, id).await?;
     tx.commit().await?;
     Ok(())
 }

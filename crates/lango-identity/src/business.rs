@@ -341,7 +341,7 @@ pub async fn dependants(db: &Db, guardian_id: &str) -> Result<Vec<account::Accou
     let rows = sqlx::query(
         "SELECT a.id, a.kind, a.id_kind, a.id_number, a.given_name, a.family_name, a.other_names, a.date_of_birth, \
          a.phone, a.email, a.phone_verified_at, a.email_verified_at, a.totp_secret, a.status, a.postal_address, \
-         a.county, a.sub_county, a.language FROM accounts a JOIN guardianships g ON g.dependant_id = a.id \
+         a.county, a.sub_county, a.language, a.contact_preference FROM accounts a JOIN guardianships g ON g.dependant_id = a.id \
          WHERE g.guardian_id = $1 AND g.revoked_at IS NULL ORDER BY a.given_name",
     )
     .bind(guardian_id)

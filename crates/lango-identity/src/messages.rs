@@ -1,7 +1,21 @@
 //! The texts of identity's messages in English and Kiswahili.
 
+use crate::account::Account;
 use crate::otp::Purpose;
-use lango_notify::{Channel, Message};
+use lango_notify::{Channel, Message, Preference, Recipient};
+
+/// How [`lango_notify::notify()`] reaches `a`: only contacts they confirmed with a code (an
+/// unconfirmed number may be someone else's), in their language and on their channels.
+pub fn recipient(a: &Account) -> Recipient {
+    Recipient {
+        account_id: Some(a.id.clone()),
+        name: a.given_name.clone(),
+        phone: a.phone.clone().filter(|_| a.phone_verified),
+        email: a.email.clone().filter(|_| a.email_verified),
+        language: a.language.clone(),
+        preference: Preference::parse(&a.contact_preference).unwrap_or_default(),
+    }
+}
 
 /// A one-time code message for `purpose`, in `lang` (`en` or `sw`).
 pub fn code_message(

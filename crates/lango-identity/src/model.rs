@@ -424,14 +424,17 @@ pub enum Permission {
     BillsRead,
     /// Raise and cancel the agency's bills.
     BillsWrite,
+    /// Manage the agency's webhook subscriptions and redeliver.
+    WebhooksManage,
 }
 
 /// Every permission, in the order pages list them.
-pub const PERMISSIONS: [Permission; 4] = [
+pub const PERMISSIONS: [Permission; 5] = [
     Permission::CasesRead,
     Permission::CasesWrite,
     Permission::BillsRead,
     Permission::BillsWrite,
+    Permission::WebhooksManage,
 ];
 
 impl Permission {
@@ -442,6 +445,7 @@ impl Permission {
             Permission::CasesWrite => "cases:write",
             Permission::BillsRead => "bills:read",
             Permission::BillsWrite => "bills:write",
+            Permission::WebhooksManage => "webhooks:manage",
         }
     }
 

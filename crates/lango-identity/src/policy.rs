@@ -56,6 +56,8 @@ pub enum Action {
     ManageStaff,
     /// Create or revoke an agency's API keys.
     ManageApiKeys,
+    /// Subscribe an agency's systems to events and redeliver webhooks.
+    ManageWebhooks,
     /// Work a case (claim, move through the workflow).
     Work,
     /// See and assign an agency's workload.
@@ -147,7 +149,7 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
         },
         Object::Agency(code) => match action {
             Action::View => p.has_in_agency(&AGENCY_STAFF, code) || admin,
-            Action::ManageStaff | Action::ManageApiKeys | Action::Edit => {
+            Action::ManageStaff | Action::ManageApiKeys | Action::ManageWebhooks | Action::Edit => {
                 p.has_in_agency(&[Role::AgencyAdmin], code) || admin
             }
             Action::Supervise => p.has_in_agency(&[Role::Supervisor, Role::AgencyAdmin], code),
@@ -194,6 +196,7 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
             Action::View => true,
             // Bills are the agency's: raising one is an edit of the agency's books.
             Action::Edit => can(Permission::BillsWrite),
+            Action::ManageWebhooks => can(Permission::WebhooksManage),
             _ => false,
         },
         _ => false,
@@ -315,6 +318,7 @@ mod tests {
                 Action::Work,
                 Action::Supervise,
                 Action::Assist,
+                Action::ManageWebhooks,
             ] {
                 assert!(!may(&auditor, a, o), "auditor may {a:?} {o:?}");
             }
@@ -335,6 +339,14 @@ mod tests {
         assert!(!may(&key, Action::Edit, Object::Agency("NTSA")));
         assert!(!may(&key, Action::View, Object::Account("A")));
         assert!(!may(&key, Action::ManageApiKeys, Object::Agency("DIS")));
+        assert!(!may(&key, Action::ManageWebhooks, Object::Agency("DIS")));
+        let hooks = Actor::ApiClient(ApiClient {
+            key_id: "H".into(),
+            agency: "DIS".into(),
+            permissions: vec![Permission::WebhooksManage],
+        });
+        assert!(may(&hooks, Action::ManageWebhooks, Object::Agency("DIS")));
+        assert!(!may(&hooks, Action::ManageWebhooks, Object::Agency("NTSA")));
     }
 
     #[test]

@@ -130,6 +130,7 @@ pub async fn add(
         None,
     )
     .await?;
+    agency_event(&mut tx, "staff.added", agency, &account_id, role).await?;
     tx.commit().await?;
     Ok(Ok(account_id))
 }
@@ -164,6 +165,28 @@ pub async fn grant_in(
             object: &format!("account:{account_id}"),
             subject: account_id,
             detail: &format!("{} at {place}", role.as_str()),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tells the agency's systems (webhooks, NATS) that its staff changed.
+async fn agency_event(
+    tx: &mut sqlx::AnyConnection,
+    kind: &str,
+    agency: &str,
+    account_id: &str,
+    role: Role,
+) -> Result<()> {
+    let data = serde_json::json!({"account_id": account_id, "role": role.as_str()});
+    lango_notify::events::emit(
+        tx,
+        &lango_notify::events::NewEvent {
+            kind,
+            agency,
+            order_key: account_id,
+            data,
         },
     )
     .await?;
@@ -208,6 +231,7 @@ pub async fn remove(
         &format!("{} at {agency}", role.as_str()),
     )
     .await?;
+    agency_event(&mut tx, "staff.removed", agency, account_id, role).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! domain crate and render the answer. Business rules never live here.
 
 pub mod api;
+pub mod channels;
 pub mod error;
 pub mod forms;
 pub mod i18n;

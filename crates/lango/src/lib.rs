@@ -38,6 +38,21 @@ pub struct Node {
     pub state: AppState,
     follower: tokio::task::JoinHandle<()>,
     notifier: tokio::task::JoinHandle<()>,
+    /// Publishes domain events to NATS JetStream, when `nats_url` is configured.
+    nats: Option<tokio::task::JoinHandle<()>>,
+    webhooks: tokio::task::JoinHandle<()>,
+}
+
+/// The webhook retry schedule and limits from configuration.
+pub fn webhook_settings(config: &Config) -> lango_notify::dispatch::Settings {
+    let ms = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    lango_notify::dispatch::Settings {
+        backoff_ms: ms(config.webhook_backoff_ms),
+        backoff_cap_ms: ms(config.webhook_backoff_cap_ms),
+        max_attempts: ms(config.webhook_max_attempts),
+        timeout_ms: config.webhook_timeout_ms,
+        ..lango_notify::dispatch::Settings::default()
+    }
 }
 
 impl Node {
@@ -49,10 +64,9 @@ impl Node {
             .context("cannot load the catalogue")?;
         let follower = catalogue.follow(Duration::from_millis(config.search_refresh_ms));
         lango_web::middleware::metrics_handle();
-        // Until SMS and e-mail gateways are configured, messages go to the log channel.
-        let sender = Arc::new(lango_notify::LogSender {
-            show_bodies: config.demo,
-        });
+        // The SMS gateway and SMTP relay when configured; the log channel for the rest.
+        let sender = lango_notify::channels::sender(&config)
+            .map_err(|e| anyhow::anyhow!("cannot set up the notification channels: {e}"))?;
         let oidc = match &config.oidc {
             Some(o) => {
                 use secrecy::ExposeSecret;
@@ -70,6 +84,13 @@ impl Node {
             None => None,
         };
         let notifier = lango_notify::spawn_worker(db.clone(), sender, Duration::from_millis(250));
+        // A task of its own: an unreachable NATS server is retried and blocks nothing.
+        let nats = config.nats_url.as_ref().map(|url| {
+            use secrecy::ExposeSecret;
+            let settings = lango_notify::nats::Settings::new(url.expose_secret());
+            lango_notify::nats::spawn(db.clone(), settings)
+        });
+        let webhooks = lango_notify::dispatch::spawn(db.clone(), webhook_settings(&config));
         Ok(Node {
             state: AppState {
                 db,
@@ -81,6 +102,8 @@ impl Node {
             },
             follower,
             notifier,
+            nats,
+            webhooks,
         })
     }
 
@@ -100,6 +123,10 @@ impl Node {
         .context("server failed")?;
         self.follower.abort();
         self.notifier.abort();
+        if let Some(nats) = &self.nats {
+            nats.abort();
+        }
+        self.webhooks.abort();
         self.state.db.close().await;
         Ok(())
     }

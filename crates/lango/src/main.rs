@@ -210,19 +210,30 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             what: AuditWhat::Verify,
         } => {
             let db = open_db(&config).await?;
-            let bar = progress_bar("verifying");
-            let (checked, faults) = lango_core::audit::verify(&db, &mut |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await?;
-            bar.finish_and_clear();
-            db.close().await;
-            for f in &faults {
-                println!("fault: {f}");
+            let mut faulty = false;
+            for (name, chain) in [
+                ("audit", lango_core::audit::AUDIT),
+                ("exchange", lango_core::audit::EXCHANGE),
+            ] {
+                let bar = progress_bar(name);
+                let (checked, faults) =
+                    lango_core::audit::verify(&db, chain, &mut |done, total| {
+                        bar.set_length(total);
+                        bar.set_position(done);
+                    })
+                    .await?;
+                bar.finish_and_clear();
+                for f in &faults {
+                    println!("fault in the {name} log: {f}");
+                }
+                println!(
+                    "{name} log: {checked} records checked, {} faults",
+                    faults.len()
+                );
+                faulty |= !faults.is_empty();
             }
-            println!("{checked} audit records checked, {} faults", faults.len());
-            if !faults.is_empty() {
+            db.close().await;
+            if faulty {
                 return Ok(ExitCode::FAILURE);
             }
         }

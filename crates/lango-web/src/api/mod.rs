@@ -2,6 +2,7 @@
 
 pub mod auth;
 mod catalogue;
+pub mod webhooks;
 
 pub use catalogue::SearchParams;
 
@@ -23,7 +24,8 @@ use utoipa_axum::router::OpenApiRouter;
     modifiers(&BearerScheme),
     tags(
         (name = "catalogue", description = "Agencies and their services"),
-        (name = "access", description = "Agency API keys")
+        (name = "access", description = "Agency API keys"),
+        (name = "webhooks", description = "Signed CloudEvents to agency systems")
     )
 )]
 struct ApiDoc;
@@ -33,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(catalogue::router())
         .merge(auth::router())
+        .merge(webhooks::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

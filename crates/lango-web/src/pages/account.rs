@@ -60,7 +60,18 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
                 href: format!("/admin/agencies/{agency}/api-keys"),
                 label: format!("{} – {agency}", tr(lang, "api_keys")),
             });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/webhooks"),
+                label: format!("{} – {agency}", tr(lang, "webhooks")),
+            });
         }
+    }
+    use lango_identity::policy::{may, Action, Object};
+    if may(&s.v.actor, Action::Edit, Object::Platform) {
+        out.push(StaffLink {
+            href: "/admin/templates".into(),
+            label: tr(lang, "templates_title").to_string(),
+        });
     }
     out
 }
@@ -125,8 +136,23 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
                 &["en", "sw"],
                 &[f.language.as_str()],
             ),
+            contact_preference_field(lang, &f.contact_preference),
         ],
     )
+}
+
+/// The channel choice; its values are stored names, so the labels have words of their own.
+fn contact_preference_field(lang: Lang, chosen: &str) -> Field {
+    let mut field = Field::new(lang, "contact_preference", "radios");
+    field.choices = ["sms", "email", "both"]
+        .into_iter()
+        .map(|v| crate::forms::Choice {
+            value: v.to_string(),
+            label: tr(lang, &format!("prefer_{v}")).to_string(),
+            checked: v == chosen,
+        })
+        .collect();
+    field
 }
 
 /// `GET /account/profile`
@@ -610,10 +636,25 @@ pub async fn activity(State(state): State<AppState>, s: SignedIn) -> Response {
                     .collect(),
                 messages: messages
                     .into_iter()
-                    .map(|m| (when(m.created_at), m.channel, m.status))
+                    .map(|m| message_row(s.v.lang, m))
                     .collect(),
             },
         ),
         (Err(e), _) | (_, Err(e)) => crate::error::page_error(&state, s.v.lang, e),
     }
+}
+
+/// A line of the message history: when, what (the event, or an account message such as a
+/// code) and how, and its delivery status, in the reader's language.
+fn message_row(lang: Lang, m: lango_notify::Stored) -> (String, String, String) {
+    let what = match &m.event_type {
+        Some(e) => tr(lang, &format!("event_{e}")),
+        None => tr(lang, "msg_other"),
+    };
+    let how = tr(lang, &format!("channel_{}", m.channel));
+    (
+        when(m.created_at),
+        format!("{what} ({how})"),
+        tr(lang, &format!("msg_{}", m.status)).to_string(),
+    )
 }

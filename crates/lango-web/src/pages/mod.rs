@@ -4,7 +4,9 @@ mod account;
 mod admin;
 mod auth;
 mod catalogue;
+mod message_templates;
 mod views;
+mod webhooks;
 
 use crate::i18n::{Lang, Strings};
 use crate::AppState;
@@ -100,6 +102,32 @@ pub fn router() -> Router<AppState> {
         .route(
             "/admin/agencies/{code}/api-keys/{id}/revoke",
             post(admin::keys_revoke),
+        )
+        .route("/admin/templates", get(message_templates::list))
+        .route(
+            "/admin/templates/{event}/{channel}/{lang}",
+            get(message_templates::edit).post(message_templates::save),
+        )
+        .route(
+            "/admin/templates/{event}/{channel}/{lang}/reset",
+            post(message_templates::reset),
+        )
+        .route(
+            "/channels/sms/delivery-reports",
+            post(crate::channels::sms_delivery_report),
+        )
+        .route(
+            "/admin/agencies/{code}/webhooks",
+            get(webhooks::show).post(webhooks::create),
+        )
+        .route("/admin/agencies/{code}/webhooks/ping", post(webhooks::ping))
+        .route(
+            "/admin/agencies/{code}/webhooks/{id}/stop",
+            post(webhooks::stop),
+        )
+        .route(
+            "/admin/agencies/{code}/webhooks/deliveries/{id}/redeliver",
+            post(webhooks::redeliver),
         )
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))

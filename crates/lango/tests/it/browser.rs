@@ -298,3 +298,35 @@ async fn register_verify_sign_in_and_sign_out_in_chromium() {
     heading_is(c, "Sign in").await;
     d.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_templates_admin_in_chromium() {
+    let Some(d) = driver().await else { return };
+    let app = TestApp::spawn_with(Backend::Sqlite, true).await.unwrap();
+    let role = lango_identity::model::Role::PlatformAdmin;
+    app.staff("root@example.com", "blue mountain coffee", role, None)
+        .await;
+    let axe = axe_source();
+    let c = &d.client;
+    c.goto(&format!("{}/signin", app.base)).await.unwrap();
+    fill(c, "f-identifier", "root@example.com").await;
+    fill(c, "f-password", "blue mountain coffee").await;
+    submit(c).await;
+    heading_is(c, "Staff Member").await;
+    c.goto(&format!("{}/admin/templates", app.base))
+        .await
+        .unwrap();
+    heading_is(c, "Message templates").await;
+    assert_accessible(c, &axe, "message templates").await;
+    let edit = "/admin/templates/bill.raised/email/sw";
+    c.goto(&format!("{}{edit}", app.base)).await.unwrap();
+    assert_accessible(c, &axe, edit).await;
+    fill(c, "f-body", "Lipa {amount} kwa {payment_number} {rangi}").await;
+    submit(c).await;
+    c.wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap();
+    assert_accessible(c, &axe, "template with errors").await;
+    d.client.clone().close().await.unwrap();
+}

@@ -2,7 +2,10 @@
 //! when `LANGO_TEST_POSTGRES_URL` is set. One test binary keeps the build short.
 
 mod browser_kit;
+mod sms_simulator;
+mod smtp_server;
 mod support;
+mod webhook_receiver;
 
 mod access;
 mod accounts;
@@ -10,4 +13,7 @@ mod accounts;
 mod browser;
 mod catalogue_api;
 mod catalogue_import;
+mod notifications;
 mod pages;
+mod webhook_crash;
+mod webhooks;

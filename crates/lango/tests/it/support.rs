@@ -79,6 +79,15 @@ impl TestApp {
 
     /// Spawns an app, in demo mode (plain cookies over http, simulators) when `demo`.
     pub async fn spawn_with(backend: Backend, demo: bool) -> Option<TestApp> {
+        TestApp::spawn_configured(backend, demo, &[]).await
+    }
+
+    /// Spawns an app with extra `LANGO_*` settings (e.g. pointing at the SMS simulator).
+    pub async fn spawn_configured(
+        backend: Backend,
+        demo: bool,
+        settings: &[(&str, String)],
+    ) -> Option<TestApp> {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let (db_url, pg_database) = match backend {
             Backend::Sqlite => (
@@ -99,7 +108,7 @@ impl TestApp {
                 (replace_database(&admin, &name), Some((admin, name)))
             }
         };
-        let mut config = test_config(data_dir.path(), &db_url);
+        let mut config = test_config(data_dir.path(), &db_url, settings);
         config.demo = demo;
         let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
             .await
@@ -196,8 +205,8 @@ impl Drop for TestApp {
     }
 }
 
-fn test_config(data_dir: &Path, db_url: &str) -> Config {
-    let env: HashMap<String, String> = [
+fn test_config(data_dir: &Path, db_url: &str, settings: &[(&str, String)]) -> Config {
+    let mut env: HashMap<String, String> = [
         ("LANGO_DATA_DIR", data_dir.display().to_string()),
         ("LANGO_DATABASE_URL", db_url.to_string()),
         ("LANGO_SEARCH_REFRESH_MS", "100".to_string()),
@@ -206,6 +215,7 @@ fn test_config(data_dir: &Path, db_url: &str) -> Config {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    env.extend(settings.iter().map(|(k, v)| (k.to_string(), v.clone())));
     Config::from_sources(None, &env).expect("test config")
 }
 
