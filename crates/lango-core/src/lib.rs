@@ -6,5 +6,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod money;
+#[cfg(feature = "test-support")]
+pub mod testdb;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@ mod oidc_simulator;
 
 use lango_core::audit;
 use lango_core::db::Db;
+use lango_core::testdb::PostgresTestDatabase;
 use lango_identity::account;
 use lango_identity::model::IdKind;
 use lango_identity::oidc::{OidcSettings, Provider, Refusal};
@@ -35,13 +36,7 @@ fn amina() -> TestPerson {
 struct TestDb {
     db: Db,
     _dir: Option<TempDir>,
-    _pg: Option<PgDatabase>,
-}
-
-/// A per-test PostgreSQL database, dropped (WITH (FORCE)) when this is, even after a panic.
-struct PgDatabase {
-    admin: String,
-    name: String,
+    _pg: Option<PostgresTestDatabase>,
 }
 
 async fn migrated(url: &str) -> Db {
@@ -54,12 +49,6 @@ async fn migrated(url: &str) -> Db {
     .await
     .expect("migrate");
     db
-}
-
-fn replace_database(admin: &str, name: &str) -> String {
-    let mut url = reqwest::Url::parse(admin).expect("postgres url");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
 }
 
 impl TestDb {
@@ -79,47 +68,12 @@ impl TestDb {
 
     /// `None` when `LANGO_TEST_POSTGRES_URL` is unset.
     async fn postgres() -> Option<TestDb> {
-        let admin = std::env::var("LANGO_TEST_POSTGRES_URL").ok()?;
-        let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .expect("postgres admin");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .expect("create database");
-        // The guard exists before migrating, so a failed migration still drops the database.
-        let pg = PgDatabase { admin, name };
-        let db = migrated(&replace_database(&pg.admin, &pg.name)).await;
+        let pg = PostgresTestDatabase::create().await?;
         Some(TestDb {
-            db,
+            db: migrated(&pg.url).await,
             _dir: None,
             _pg: Some(pg),
         })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        // Async work in Drop: a thread with its own runtime, joined.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("rt");
-            rt.block_on(async {
-                if let Ok(mut conn) =
-                    <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
-                {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
     }
 }
 

@@ -7,6 +7,7 @@
 use async_nats::jetstream::{self, consumer, message::StreamMessage};
 use futures_util::StreamExt;
 use lango_core::db::Db;
+use lango_core::testdb::PostgresTestDatabase;
 use lango_notify::events::{self, NewEvent};
 use lango_notify::nats::{self, Publisher, Settings};
 use std::time::Duration;
@@ -23,12 +24,7 @@ async fn migrated(url: &str) -> Db {
 struct TestDb {
     db: Db,
     _dir: Option<tempfile::TempDir>,
-    _pg: Option<PgDatabase>,
-}
-
-struct PgDatabase {
-    admin: String,
-    name: String,
+    _pg: Option<PostgresTestDatabase>,
 }
 
 impl TestDb {
@@ -44,26 +40,9 @@ impl TestDb {
 
     /// `None` when `LANGO_TEST_POSTGRES_URL` is unset.
     async fn postgres() -> Option<TestDb> {
-        let admin = std::env::var("LANGO_TEST_POSTGRES_URL").ok()?;
-        let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-            .await
-            .expect("postgres admin");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .expect("create database");
-        // The guard exists before migrating, so a failed migration still drops it.
-        let pg = PgDatabase { admin, name };
-        let (base, query) = match pg.admin.split_once('?') {
-            Some((b, q)) => (b, format!("?{q}")),
-            None => (pg.admin.as_str(), String::new()),
-        };
-        let base = &base[..base.rfind('/').expect("postgres url has a path")];
-        let db = migrated(&format!("{base}/{}{query}", pg.name)).await;
+        let pg = PostgresTestDatabase::create().await?;
         Some(TestDb {
-            db,
+            db: migrated(&pg.url).await,
             _dir: None,
             _pg: Some(pg),
         })
@@ -80,19 +59,6 @@ fn block_on_thread<F: std::future::Future<Output = ()> + Send + 'static>(f: F) {
             .block_on(f)
     })
     .join();
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        block_on_thread(async move {
-            if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
-        });
-    }
 }
 
 fn nats_url() -> String {

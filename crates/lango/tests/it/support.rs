@@ -2,6 +2,7 @@
 
 use lango::{demo, Node};
 use lango_core::config::Config;
+use lango_core::testdb::PostgresTestDatabase;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Output;
@@ -24,7 +25,7 @@ pub struct TestApp {
     pub data_dir: TempDir,
     /// The database URL the app uses.
     pub db_url: String,
-    pg_database: Option<(String, String)>,
+    _pg: Option<PostgresTestDatabase>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -55,22 +56,6 @@ macro_rules! backend_tests {
     };
 }
 
-fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let slash = base
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .unwrap_or(base.len());
-    let mut out = format!("{}/{name}", &base[..slash]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
 impl TestApp {
     /// Spawns an app; `None` when PostgreSQL was asked for but is not configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
@@ -95,17 +80,8 @@ impl TestApp {
                 None,
             ),
             Backend::Postgres => {
-                let admin = std::env::var("LANGO_TEST_POSTGRES_URL").ok()?;
-                let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
-                sqlx::any::install_default_drivers();
-                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                    .await
-                    .expect("postgres admin");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create database");
-                (replace_database(&admin, &name), Some((admin, name)))
+                let pg = PostgresTestDatabase::create().await?;
+                (pg.url.clone(), Some(pg))
             }
         };
         let mut config = test_config(data_dir.path(), &db_url, settings);
@@ -131,7 +107,7 @@ impl TestApp {
             client,
             data_dir,
             db_url,
-            pg_database,
+            _pg: pg_database,
             server,
         })
     }
@@ -181,27 +157,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // The server goes first; then `_pg` drops the PostgreSQL database.
         self.server.abort();
-        if let Some((admin, name)) = self.pg_database.take() {
-            // Drop the per-test database from a thread with its own runtime.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("rt");
-                rt.block_on(async {
-                    if let Ok(mut conn) =
-                        <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
-                    {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            })
-            .join();
-        }
     }
 }
 
