@@ -262,3 +262,17 @@ fn service_from_row(row: &AnyRow) -> Result<Service> {
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &code))?,
     })
 }
+
+/// The agency that provides service `code` and whether it is active, if the service exists.
+pub async fn service_owner(db: &Db, code: &str) -> Result<Option<(String, bool)>> {
+    let row = sqlx::query("SELECT agency_code, status FROM services WHERE code = $1")
+        .bind(code)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|r| {
+        let agency: String = r.try_get("agency_code")?;
+        let status: String = r.try_get("status")?;
+        Ok((agency, status == "active"))
+    })
+    .transpose()
+}

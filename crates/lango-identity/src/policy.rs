@@ -84,6 +84,8 @@ pub enum Object<'a> {
         /// The agency handling it.
         agency: &'a str,
     },
+    /// A bill of an agency.
+    Bill(&'a str),
     /// A service centre.
     Centre(&'a str),
     /// Revenue, ledger, reconciliation and settlement.
@@ -170,6 +172,12 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
                 _ => false,
             }
         }
+        Object::Bill(agency) => match action {
+            Action::View => {
+                p.has_in_agency(&AGENCY_STAFF, agency) || p.has(Role::FinanceOfficer) || admin
+            }
+            _ => false,
+        },
         Object::Centre(code) => match action {
             Action::View | Action::Assist => p.has_in_centre(code),
             _ => false,
@@ -190,6 +198,11 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
         Object::Case { agency, .. } if agency == c.agency => match action {
             Action::View => can(Permission::CasesRead),
             Action::Work => can(Permission::CasesWrite),
+            _ => false,
+        },
+        Object::Bill(agency) if agency == c.agency => match action {
+            Action::View => can(Permission::BillsRead) || can(Permission::BillsWrite),
+            Action::Edit => can(Permission::BillsWrite),
             _ => false,
         },
         Object::Agency(code) if code == c.agency => match action {
@@ -308,6 +321,7 @@ mod tests {
             Object::Finance,
             Object::AuditLog,
             Object::Centre("HC"),
+            Object::Bill("DIS"),
         ] {
             assert!(may(&auditor, Action::View, o));
             for a in [
@@ -337,6 +351,9 @@ mod tests {
         assert!(may(&key, Action::Edit, Object::Agency("DIS")));
         assert!(!may(&key, Action::View, case("A", "NTSA")));
         assert!(!may(&key, Action::Edit, Object::Agency("NTSA")));
+        assert!(may(&key, Action::View, Object::Bill("DIS")));
+        assert!(may(&key, Action::Edit, Object::Bill("DIS")));
+        assert!(!may(&key, Action::View, Object::Bill("NTSA")));
         assert!(!may(&key, Action::View, Object::Account("A")));
         assert!(!may(&key, Action::ManageApiKeys, Object::Agency("DIS")));
         assert!(!may(&key, Action::ManageWebhooks, Object::Agency("DIS")));

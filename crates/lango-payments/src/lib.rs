@@ -2,8 +2,19 @@
 //! character, the convenience fee bands, and the double-entry transaction that every
 //! receipt becomes. Channels (M-Pesa, card), reconciliation and settlement build on these.
 
+pub mod bills;
+pub mod daraja;
 pub mod fees;
 pub mod ledger;
 pub mod reference;
+pub mod store;
 
 pub use reference::BillReference;
+
+/// This crate's tables.
+pub fn migrations() -> lango_core::db::Migrations {
+    lango_core::db::Migrations {
+        sqlite: sqlx::migrate!("./migrations/sqlite"),
+        postgres: sqlx::migrate!("./migrations/postgres"),
+    }
+}

@@ -18,6 +18,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_catalogue::migrations(),
         lango_notify::migrations(),
         lango_identity::migrations(),
+        lango_payments::migrations(),
     ]
 }
 

@@ -45,6 +45,11 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Check the double-entry ledger.
+    Ledger {
+        #[command(subcommand)]
+        what: LedgerWhat,
+    },
     /// Check the hash-chained audit log.
     Audit {
         #[command(subcommand)]
@@ -79,6 +84,12 @@ enum ExportWhat {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum LedgerWhat {
+    /// Prove every transaction balances and every balance equals its entries; exit 1 otherwise.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -205,6 +216,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 eprintln!("{count} rows written to {}", path.display());
             }
             db.close().await;
+        }
+        Command::Ledger {
+            what: LedgerWhat::Verify,
+        } => {
+            let db = open_db(&config).await?;
+            let (checked, faults) = lango_payments::store::verify(&db).await?;
+            db.close().await;
+            for f in &faults {
+                println!("fault: {f}");
+            }
+            println!(
+                "ledger: {checked} transactions checked, {} faults",
+                faults.len()
+            );
+            if !faults.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Audit {
             what: AuditWhat::Verify,

@@ -1,6 +1,7 @@
 //! The JSON API. Routes and the OpenAPI document come from the same definitions.
 
 pub mod auth;
+mod bills;
 mod catalogue;
 pub mod webhooks;
 
@@ -25,7 +26,8 @@ use utoipa_axum::router::OpenApiRouter;
     tags(
         (name = "catalogue", description = "Agencies and their services"),
         (name = "access", description = "Agency API keys"),
-        (name = "webhooks", description = "Signed CloudEvents to agency systems")
+        (name = "webhooks", description = "Signed CloudEvents to agency systems"),
+        (name = "payments", description = "Bills and their payment")
     )
 )]
 struct ApiDoc;
@@ -36,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(catalogue::router())
         .merge(auth::router())
         .merge(webhooks::router())
+        .merge(bills::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -9,6 +9,7 @@ mod webhook_receiver;
 
 mod access;
 mod accounts;
+mod bills;
 
 mod browser;
 mod catalogue_api;

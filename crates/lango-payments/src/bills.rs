@@ -1,0 +1,266 @@
+//! Bills raised by agency systems (and, later, by applications): parse the request, price
+//! the convenience fee, give the bill a reference, and make a repeated request idempotent.
+
+use crate::fees::FeeTable;
+use crate::reference::BillReference;
+use lango_core::clock::now_ms;
+use lango_core::db::Db;
+use lango_core::money::{Currency, Money};
+use lango_core::{Error, Result};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// A bill request as an agency system sends it (`POST /api/v1/bills`).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct BillRequest {
+    /// The catalogue service being paid for.
+    pub service_code: String,
+    /// Decimal string in major units, e.g. `"4550.00"`.
+    pub amount: String,
+    /// ISO 4217, e.g. `KES`.
+    pub currency: String,
+    /// The agency's own reference (its case or invoice number).
+    #[serde(default)]
+    pub agency_reference: String,
+    /// Who pays.
+    #[serde(default)]
+    pub payer: Payer,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The payer's contacts.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct Payer {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+}
+
+/// A bill as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bill {
+    /// Its reference.
+    pub reference: String,
+    /// The agency.
+    pub agency: String,
+    /// The agency's own reference.
+    pub agency_reference: String,
+    /// `open`, `partly_paid`, `paid`, `cancelled`, `expired`.
+    pub status: String,
+    /// What the agency asked for.
+    pub service_amount: Money,
+    /// The convenience fee.
+    pub fee: Money,
+    /// Paid so far (service and fee).
+    pub paid: Money,
+}
+
+impl Bill {
+    /// What the payer owes in all.
+    pub fn amount(&self) -> Money {
+        Money::from_minor(
+            self.service_amount.minor() + self.fee.minor(),
+            self.fee.currency(),
+        )
+    }
+
+    /// What remains to pay.
+    pub fn balance(&self) -> Money {
+        Money::from_minor(
+            (self.amount().minor() - self.paid.minor()).max(0),
+            self.fee.currency(),
+        )
+    }
+}
+
+fn text(field: &str, v: &str, max: usize) -> Result<String> {
+    let t = v.trim();
+    if t.chars().count() > max || t.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            format!("{field} must be at most {max} characters of text"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn request_hash(agency: &str, req: &BillRequest) -> String {
+    let body = serde_json::to_string(req).unwrap_or_default();
+    hex::encode(Sha256::digest(format!("{agency}\n{body}").as_bytes()))
+}
+
+/// Raises a bill for `agency` (whose service it must be). With an idempotency `key`, the same
+/// key and request give the same bill; the same key with another request is a conflict.
+/// Returns the bill and whether it was created now.
+pub async fn raise(
+    db: &Db,
+    agency: &str,
+    created_by: &str,
+    req: &BillRequest,
+    key: Option<&str>,
+    fees: &FeeTable,
+) -> Result<(Bill, bool)> {
+    let currency: Currency = req.currency.trim().parse().map_err(|_| {
+        Error::invalid(
+            "currency",
+            "currency must be an ISO 4217 code Lango supports, e.g. KES",
+        )
+    })?;
+    let amount = Money::parse_decimal(&req.amount, currency)
+        .map_err(|e| Error::invalid("amount", e.to_string()))?;
+    if amount.minor() <= 0 {
+        return Err(Error::invalid("amount", "amount must be more than zero"));
+    }
+    match lango_catalogue::store::service_owner(db, req.service_code.trim()).await? {
+        Some((owner, true)) if owner == agency => {}
+        Some((owner, _)) if owner != agency => {
+            return Err(Error::invalid(
+                "service_code",
+                "the service belongs to another agency",
+            ))
+        }
+        Some(_) => return Err(Error::invalid("service_code", "the service is retired")),
+        None => {
+            return Err(Error::invalid(
+                "service_code",
+                "no such service in the catalogue",
+            ))
+        }
+    }
+    let agency_reference = text("agency_reference", &req.agency_reference, 100)?;
+    let description = text("description", &req.description, 500)?;
+    let (name, phone, email) = (
+        text("payer.name", &req.payer.name, 200)?,
+        text("payer.phone", &req.payer.phone, 30)?,
+        text("payer.email", &req.payer.email, 254)?,
+    );
+    let key = key
+        .map(|k| text("Idempotency-Key", k, 200))
+        .transpose()?
+        .filter(|k| !k.is_empty());
+    let hash = request_hash(agency, req);
+    if let Some(k) = &key {
+        if let Some(bill) = replay(db, agency, k, &hash).await? {
+            return Ok((bill, false));
+        }
+    }
+    let fee = fees.fee_for(amount);
+    let now = now_ms();
+    for _ in 0..5 {
+        let reference = BillReference::generate(&mut rand::thread_rng())
+            .as_str()
+            .to_string();
+        let mut tx = db.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO bills (reference, agency_code, service_code, agency_reference, description, payer_name, \
+             payer_phone, payer_email, currency, service_amount, fee, service_paid, fee_paid, excess, status, \
+             created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, 'open', $12, $13, $13)",
+        )
+        .bind(&reference)
+        .bind(agency)
+        .bind(req.service_code.trim())
+        .bind(&agency_reference)
+        .bind(&description)
+        .bind(&name)
+        .bind(&phone)
+        .bind(&email)
+        .bind(currency.code())
+        .bind(amount.minor())
+        .bind(fee.minor())
+        .bind(created_by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => continue,
+            Err(e) => return Err(e.into()),
+            Ok(_) => {}
+        }
+        if let Some(k) = &key {
+            let claimed = sqlx::query(
+                "INSERT INTO bill_requests (agency_code, key, request_hash, reference, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(agency)
+            .bind(k)
+            .bind(&hash)
+            .bind(&reference)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            if let Err(sqlx::Error::Database(d)) = &claimed {
+                if d.is_unique_violation() {
+                    // Another request with this key won the race: answer as it was answered.
+                    drop(tx);
+                    return replay(db, agency, k, &hash)
+                        .await?
+                        .map(|b| (b, false))
+                        .ok_or_else(|| Error::Conflict("idempotency key in use".into()));
+                }
+            }
+            claimed?;
+        }
+        tx.commit().await?;
+        return Ok((
+            get(db, &reference)
+                .await?
+                .ok_or_else(|| Error::Internal("bill vanished".into()))?,
+            true,
+        ));
+    }
+    Err(Error::Internal(
+        "could not find a free bill reference".into(),
+    ))
+}
+
+async fn replay(db: &Db, agency: &str, key: &str, hash: &str) -> Result<Option<Bill>> {
+    let row = sqlx::query(
+        "SELECT request_hash, reference FROM bill_requests WHERE agency_code = $1 AND key = $2",
+    )
+    .bind(agency)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: String = row.try_get("request_hash")?;
+    if stored != hash {
+        return Err(Error::Conflict(
+            "this Idempotency-Key was used with a different request".into(),
+        ));
+    }
+    get(db, &row.try_get::<String, _>("reference")?).await
+}
+
+/// A bill by its (canonical) reference.
+pub async fn get(db: &Db, reference: &str) -> Result<Option<Bill>> {
+    let row = sqlx::query(
+        "SELECT reference, agency_code, agency_reference, status, currency, service_amount, fee, service_paid, fee_paid \
+         FROM bills WHERE reference = $1",
+    )
+    .bind(reference)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let currency: Currency = r
+        .try_get::<String, _>("currency")?
+        .parse()
+        .map_err(|_| Error::Internal("stored currency unknown".into()))?;
+    let paid = r.try_get::<i64, _>("service_paid")? + r.try_get::<i64, _>("fee_paid")?;
+    Ok(Some(Bill {
+        reference: r.try_get("reference")?,
+        agency: r.try_get("agency_code")?,
+        agency_reference: r.try_get("agency_reference")?,
+        status: r.try_get("status")?,
+        service_amount: Money::from_minor(r.try_get("service_amount")?, currency),
+        fee: Money::from_minor(r.try_get("fee")?, currency),
+        paid: Money::from_minor(paid, currency),
+    }))
+}
