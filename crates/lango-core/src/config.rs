@@ -52,6 +52,11 @@ pub struct Config {
     pub sms: Option<SmsConfig>,
     /// Networks whose SMS delivery reports are believed (loopback too in demo mode).
     pub sms_report_networks: Vec<IpNetwork>,
+    /// The M-Pesa paybill (Daraja `BusinessShortCode`) confirmations must be for.
+    pub mpesa_shortcode: String,
+    /// Networks M-Pesa callbacks are believed from (Safaricom's published ranges; loopback
+    /// is also allowed in the demo).
+    pub mpesa_source_networks: Vec<IpNetwork>,
     /// The SMTP relay for e-mail, when configured; else e-mail goes to the log.
     pub email: Option<EmailConfig>,
 }
@@ -165,6 +170,8 @@ impl fmt::Debug for Config {
                 &self.sms.as_ref().map(|s| s.gateway_url.as_str()),
             )
             .field("sms_report_networks", &self.sms_report_networks)
+            .field("mpesa_shortcode", &self.mpesa_shortcode)
+            .field("mpesa_source_networks", &self.mpesa_source_networks)
             .field("email_from", &self.email.as_ref().map(|e| e.from.as_str()))
             .finish()
     }
@@ -178,6 +185,24 @@ pub struct ConfigError {
     pub setting: String,
     /// What was wrong and what is expected.
     pub message: String,
+}
+
+/// A comma-separated list of addresses or ranges (`196.201.214.0/24`), empty when unset.
+fn networks(value: Option<(String, String)>) -> Result<Vec<IpNetwork>, ConfigError> {
+    let Some((setting, v)) = value else {
+        return Ok(Vec::new());
+    };
+    v.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|part| {
+            IpNetwork::parse(part).ok_or_else(|| {
+                config_error(
+                    &setting,
+                    format!("expected addresses or ranges like 196.201.214.0/24, got {part:?}"),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A whole number that must be at least 1, or `default` when not set.
@@ -223,6 +248,8 @@ struct FileConfig {
     sms_api_key: Option<String>,
     sms_sender: Option<String>,
     sms_report_networks: Option<String>,
+    mpesa_shortcode: Option<String>,
+    mpesa_source_networks: Option<String>,
     smtp_url: Option<String>,
     email_from: Option<String>,
 }
@@ -403,17 +430,21 @@ impl Config {
                 ))
             }
         };
-        let mut sms_report_networks = Vec::new();
-        if let Some((setting, v)) = pick("sms_report_networks", file.sms_report_networks) {
-            for part in v.split(',').filter(|p| !p.trim().is_empty()) {
-                sms_report_networks.push(IpNetwork::parse(part).ok_or_else(|| {
-                    config_error(
-                        &setting,
-                        format!("expected addresses or ranges like 196.201.214.0/24, got {part:?}"),
-                    )
-                })?);
+        let sms_report_networks = networks(pick("sms_report_networks", file.sms_report_networks))?;
+        let mpesa_source_networks =
+            networks(pick("mpesa_source_networks", file.mpesa_source_networks))?;
+        let mpesa_shortcode = match pick("mpesa_shortcode", file.mpesa_shortcode) {
+            Some((setting, v))
+                if !(5..=7).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                return Err(config_error(
+                    &setting,
+                    format!("expected a paybill number such as 222222, got {v:?}"),
+                ))
             }
-        }
+            Some((_, v)) => v,
+            None => "222222".to_string(),
+        };
         let email = match (
             pick("smtp_url", file.smtp_url),
             pick("email_from", file.email_from),
@@ -480,6 +511,8 @@ impl Config {
             nats_url,
             sms,
             sms_report_networks,
+            mpesa_shortcode,
+            mpesa_source_networks,
             email,
         })
     }

@@ -6,6 +6,7 @@ pub mod bills;
 pub mod daraja;
 pub mod fees;
 pub mod ledger;
+pub mod mpesa;
 pub mod reference;
 pub mod store;
 

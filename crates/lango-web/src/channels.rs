@@ -51,16 +51,20 @@ impl DeliveryReport {
     }
 }
 
-fn allowed(state: &AppState, peer: Option<SocketAddr>) -> bool {
+/// True when `peer` is in `networks` (or on loopback in the demo, whose simulators run there).
+pub fn from_networks(
+    state: &AppState,
+    networks: &[lango_core::config::IpNetwork],
+    peer: Option<SocketAddr>,
+) -> bool {
     let Some(ip) = peer.map(|p| p.ip()) else {
         return false;
     };
-    (state.config.demo && ip.is_loopback())
-        || state
-            .config
-            .sms_report_networks
-            .iter()
-            .any(|n| n.contains(ip))
+    (state.config.demo && ip.is_loopback()) || networks.iter().any(|n| n.contains(ip))
+}
+
+fn allowed(state: &AppState, peer: Option<SocketAddr>) -> bool {
+    from_networks(state, &state.config.sms_report_networks, peer)
 }
 
 /// `POST /channels/sms/delivery-reports`: settles a message the gateway reported on.

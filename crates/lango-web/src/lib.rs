@@ -9,6 +9,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod middleware;
+pub mod mpesa;
 pub mod pages;
 pub mod state;
 pub mod visitor;

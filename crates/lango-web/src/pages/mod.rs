@@ -117,6 +117,14 @@ pub fn router() -> Router<AppState> {
             post(crate::channels::sms_delivery_report),
         )
         .route(
+            "/channels/mpesa/c2b/validation",
+            post(crate::mpesa::validation),
+        )
+        .route(
+            "/channels/mpesa/c2b/confirmation",
+            post(crate::mpesa::confirmation),
+        )
+        .route(
             "/admin/agencies/{code}/webhooks",
             get(webhooks::show).post(webhooks::create),
         )

@@ -14,6 +14,7 @@ mod bills;
 mod browser;
 mod catalogue_api;
 mod catalogue_import;
+mod mpesa;
 mod notifications;
 mod pages;
 mod webhook_crash;
