@@ -2,29 +2,7 @@
 
 use crate::backend_tests;
 use lango_core::money::{Currency, Money};
-use lango_identity::model::Role;
-use lango_identity::policy::Actor;
 use lango_payments::ledger;
-
-async fn agency_key(app: &crate::support::TestApp, agency: &str, perms: &[&str]) -> String {
-    let admin = app
-        .staff(
-            &format!("admin@{agency}.example"),
-            "correct horse battery",
-            Role::AgencyAdmin,
-            Some(agency),
-        )
-        .await;
-    let db = app.db().await;
-    let actor = Actor::Person(lango_identity::account::actor(&db, &admin).await.unwrap());
-    let perms: Vec<String> = perms.iter().map(|p| p.to_string()).collect();
-    let (_, key) = lango_identity::apikey::create(&db, &actor, agency, "bills", &perms)
-        .await
-        .unwrap()
-        .unwrap();
-    db.close().await;
-    key
-}
 
 fn passport(amount: &str) -> serde_json::Value {
     serde_json::json!({
@@ -36,7 +14,7 @@ fn passport(amount: &str) -> serde_json::Value {
 
 backend_tests! {
     async fn bills_follow_the_contract(app: TestApp) {
-        let key = agency_key(&app, "DIS", &["bills:write"]).await;
+        let key = app.agency_key("DIS", &["bills:write"]).await;
         let post = |body: serde_json::Value, idem: Option<&str>| {
             let mut req = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key).json(&body);
             if let Some(k) = idem {
@@ -94,10 +72,10 @@ backend_tests! {
         assert_eq!(app.count("bills").await, 3);
 
         // Other agencies and missing permissions.
-        let other = agency_key(&app, "NTSA", &["bills:read", "bills:write"]).await;
+        let other = app.agency_key("NTSA", &["bills:read", "bills:write"]).await;
         let res = app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&other).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 404, "another agency's bill is not there");
-        let reader = agency_key(&app, "DIS", &["cases:read"]).await;
+        let reader = app.agency_key("DIS", &["cases:read"]).await;
         let res = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&reader).json(&passport("100")).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403);
         let mut typo = reference.clone().into_bytes();

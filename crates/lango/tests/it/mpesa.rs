@@ -2,8 +2,6 @@
 //! partial and over-payments, suspense, the ledger, and callbacks from elsewhere refused.
 
 use crate::support::{Backend, TestApp};
-use lango_identity::model::Role;
-use lango_identity::policy::Actor;
 
 /// A Daraja C2B body as Safaricom sends it (every value a string).
 fn c2b(trans_id: &str, amount: &str, reference: &str, shortcode: &str) -> serde_json::Value {
@@ -16,22 +14,7 @@ fn c2b(trans_id: &str, amount: &str, reference: &str, shortcode: &str) -> serde_
 }
 
 async fn bill(app: &TestApp, amount: &str) -> String {
-    let admin = app
-        .staff(
-            "admin@dis.example",
-            "correct horse battery",
-            Role::AgencyAdmin,
-            Some("DIS"),
-        )
-        .await;
-    let db = app.db().await;
-    let actor = Actor::Person(lango_identity::account::actor(&db, &admin).await.unwrap());
-    let (_, key) =
-        lango_identity::apikey::create(&db, &actor, "DIS", "k", &["bills:write".to_string()])
-            .await
-            .unwrap()
-            .unwrap();
-    db.close().await;
+    let key = app.agency_key("DIS", &["bills:write"]).await;
     let res = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key)
         .json(&serde_json::json!({"service_code": "DIS-PASSPORT", "amount": amount, "currency": "KES"}))
         .send().await.unwrap();

@@ -269,3 +269,31 @@ impl TestApp {
         n
     }
 }
+
+impl TestApp {
+    /// An API key of `agency` with `permissions`, made by a new administrator of that agency.
+    pub async fn agency_key(&self, agency: &str, permissions: &[&str]) -> String {
+        let admin = self
+            .staff(
+                &format!("admin-{}@{agency}.example", uuid::Uuid::new_v4().simple()),
+                "correct horse battery",
+                lango_identity::model::Role::AgencyAdmin,
+                Some(agency),
+            )
+            .await;
+        let db = self.db().await;
+        let actor = lango_identity::policy::Actor::Person(
+            lango_identity::account::actor(&db, &admin)
+                .await
+                .expect("actor"),
+        );
+        let permissions: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+        let (_, key) =
+            lango_identity::apikey::create(&db, &actor, agency, "test key", &permissions)
+                .await
+                .expect("key")
+                .expect("key accepted");
+        db.close().await;
+        key
+    }
+}

@@ -5,7 +5,6 @@
 use crate::support::{Backend, TestApp};
 use crate::webhook_receiver::{Mode, Receiver};
 use lango_identity::model::Role;
-use lango_identity::policy::Actor;
 use lango_notify::events::{emit, NewEvent};
 use lango_notify::webhooks::verify_signature;
 use std::collections::HashMap;
@@ -22,32 +21,6 @@ fn fast(max_attempts: u32) -> Vec<(&'static str, String)> {
 
 async fn spawn(backend: Backend, max_attempts: u32) -> Option<TestApp> {
     TestApp::spawn_configured(backend, false, &fast(max_attempts)).await
-}
-
-/// An agency key that may manage webhooks.
-async fn agency_key(app: &TestApp, agency: &str) -> String {
-    let admin = app
-        .staff(
-            &format!("admin@{agency}.example"),
-            "correct horse battery",
-            Role::AgencyAdmin,
-            Some(agency),
-        )
-        .await;
-    let db = app.db().await;
-    let actor = Actor::Person(lango_identity::account::actor(&db, &admin).await.unwrap());
-    let (_, key) = lango_identity::apikey::create(
-        &db,
-        &actor,
-        agency,
-        "hooks",
-        &["webhooks:manage".to_string()],
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    db.close().await;
-    key
 }
 
 async fn subscribe(
@@ -137,7 +110,7 @@ macro_rules! fast_clock_tests {
 
 fast_clock_tests! {
     async fn events_survive_a_receiver_that_is_down_and_arrive_in_order(app, max = 200) {
-        let key = agency_key(&app, "DIS").await;
+        let key = app.agency_key("DIS", &["webhooks:manage"]).await;
         let receiver = Receiver::start(Mode::Down).await;
         let (_, secret) = subscribe(&app, &key, &receiver.url, serde_json::json!(["application.approved"])).await;
         emit_cases(&app, "DIS", 3, 10).await;
@@ -174,7 +147,7 @@ fast_clock_tests! {
     }
 
     async fn a_hanging_receiver_holds_up_no_one_and_dead_letters_are_resent(app, max = 3) {
-        let key = agency_key(&app, "DIS").await;
+        let key = app.agency_key("DIS", &["webhooks:manage"]).await;
         let hanging = Receiver::start(Mode::Hang).await;
         let redirecting = Receiver::start(Mode::Redirect).await;
         let healthy = Receiver::start(Mode::Up).await;
@@ -205,8 +178,8 @@ fast_clock_tests! {
     }
 
     async fn webhook_access_and_bad_input(app, max = 20) {
-        let key = agency_key(&app, "DIS").await;
-        let other = agency_key(&app, "NTSA").await;
+        let key = app.agency_key("DIS", &["webhooks:manage"]).await;
+        let other = app.agency_key("NTSA", &["webhooks:manage"]).await;
         let receiver = Receiver::start(Mode::Up).await;
         for (body, why) in [
             (serde_json::json!({"url": "ftp://x"}), "bad scheme"),
@@ -224,10 +197,7 @@ fast_clock_tests! {
         let res = app.client.delete(format!("{}/api/v1/webhooks/{id}", app.base)).bearer_auth(&other).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 404);
         // A key without the permission is refused.
-        let db = app.db().await;
-        let admin = lango_identity::account::actor(&db, &sqlx::query_scalar::<_, String>("SELECT id FROM accounts WHERE email = 'admin@DIS.example'").fetch_one(db.pool()).await.unwrap()).await.unwrap();
-        let (_, plain) = lango_identity::apikey::create(&db, &Actor::Person(admin), "DIS", "plain", &["cases:read".to_string()]).await.unwrap().unwrap();
-        db.close().await;
+        let plain = app.agency_key("DIS", &["cases:read"]).await;
         let res = app.client.get(format!("{}/api/v1/webhooks", app.base)).bearer_auth(&plain).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403);
         // Ping reaches the subscriber; the agency's own key changes are events too.
