@@ -2,7 +2,7 @@
 //! next request as soon as the previous answer is read.
 
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
@@ -20,6 +20,17 @@ pub struct Measured {
     pub errors: u64,
 }
 
+/// One request to send: a GET of a path, or a POST of a JSON body.
+pub enum Call {
+    /// `GET path`
+    Get(String),
+    /// `POST path` with a JSON body.
+    Post(String, Bytes),
+}
+
+/// Makes the `i`-th request.
+pub type MakeCall = Arc<dyn Fn(usize) -> Call + Send + Sync>;
+
 /// Sends `paths` (cycled, each connection from its own offset) for `duration`.
 pub async fn run(
     addr: &str,
@@ -27,10 +38,25 @@ pub async fn run(
     duration: Duration,
     paths: Arc<Vec<String>>,
 ) -> anyhow::Result<Measured> {
+    let n = paths.len();
+    let offset = move |c: usize| c * n / connections.max(1);
+    let make: MakeCall = Arc::new(move |i| Call::Get(paths[i % paths.len()].clone()));
+    run_calls(addr, connections, duration, make, offset).await
+}
+
+/// Sends the calls `make` builds, numbered from `offset(connection)` on each connection.
+pub async fn run_calls(
+    addr: &str,
+    connections: usize,
+    duration: Duration,
+    make: MakeCall,
+    offset: impl Fn(usize) -> usize,
+) -> anyhow::Result<Measured> {
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
     for c in 0..connections {
-        let paths = paths.clone();
+        let make = make.clone();
+        let start_at = offset(c);
         let addr = addr.to_string();
         tasks.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
@@ -40,13 +66,19 @@ pub async fn run(
             let (mut sender, conn) =
                 hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
             tokio::spawn(conn);
-            let mut i = c * paths.len() / connections.max(1);
+            let mut i = start_at;
             while Instant::now() < deadline {
-                let path = &paths[i % paths.len()];
+                let call = make(i);
                 i += 1;
-                let req = hyper::Request::get(path.as_str())
-                    .header("host", &addr)
-                    .body(Empty::<Bytes>::new())?;
+                let req = match call {
+                    Call::Get(path) => hyper::Request::get(path)
+                        .header("host", &addr)
+                        .body(Full::new(Bytes::new()))?,
+                    Call::Post(path, body) => hyper::Request::post(path)
+                        .header("host", &addr)
+                        .header("content-type", "application/json")
+                        .body(Full::new(body))?,
+                };
                 let start = Instant::now();
                 let res = sender.send_request(req).await?;
                 let ok = res.status().is_success();

@@ -6,6 +6,7 @@
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
 mod load;
+mod mpesa;
 mod queries;
 mod signin;
 mod webhooks;
@@ -66,6 +67,26 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// M-Pesa: C2B confirmations committed in groups, on SQLite and PostgreSQL, next to
+    /// /healthz, the raw commit rate and pgbench's TPC-B.
+    Mpesa {
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// PostgreSQL to measure on (a database is created and dropped); `none` to skip.
+        #[arg(
+            long,
+            env = "LANGO_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        postgres: String,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -83,6 +104,17 @@ fn main() -> anyhow::Result<()> {
                 .serve(listener, lango::shutdown_signal())
                 .await
         }),
+        Cmd::Mpesa {
+            connections,
+            seconds,
+            rounds,
+            postgres,
+        } => rt.block_on(mpesa::run(
+            connections,
+            Duration::from_secs(seconds),
+            rounds,
+            (postgres != "none").then_some(postgres),
+        )),
         Cmd::Webhooks {
             events,
             cases,

@@ -59,6 +59,38 @@ pub struct Config {
     pub mpesa_source_networks: Vec<IpNetwork>,
     /// The SMTP relay for e-mail, when configured; else e-mail goes to the log.
     pub email: Option<EmailConfig>,
+    /// Safaricom's Daraja API (STK push, Pull Transactions), when configured.
+    pub daraja: Option<DarajaConfig>,
+    /// The hosted card-payment page provider, when configured.
+    pub card: Option<CardConfig>,
+    /// How often the Pull Transactions sweep runs, ms (when Daraja is configured).
+    pub reconcile_sweep_ms: u64,
+    /// The hour (0–23, East Africa Time) after which yesterday's settlement batches are made.
+    pub settlement_hour: u8,
+}
+
+/// Safaricom's Daraja API as Lango calls it.
+#[derive(Clone)]
+pub struct DarajaConfig {
+    /// `https://api.safaricom.co.ke` in production, a simulator in the demo and tests.
+    pub base_url: String,
+    /// The app's consumer key (OAuth client id).
+    pub consumer_key: String,
+    /// The app's consumer secret.
+    pub consumer_secret: SecretString,
+    /// The Lipa na M-Pesa Online passkey (STK push password).
+    pub passkey: SecretString,
+}
+
+/// A hosted card-payment page provider (GOV.UK Pay style).
+#[derive(Clone)]
+pub struct CardConfig {
+    /// The provider's API base URL.
+    pub provider_url: String,
+    /// Lango's API key there.
+    pub api_key: SecretString,
+    /// The secret the provider signs its webhooks with.
+    pub webhook_secret: SecretString,
 }
 
 /// The national identity provider Lango signs people in with.
@@ -173,6 +205,16 @@ impl fmt::Debug for Config {
             .field("mpesa_shortcode", &self.mpesa_shortcode)
             .field("mpesa_source_networks", &self.mpesa_source_networks)
             .field("email_from", &self.email.as_ref().map(|e| e.from.as_str()))
+            .field(
+                "daraja_base_url",
+                &self.daraja.as_ref().map(|d| d.base_url.as_str()),
+            )
+            .field(
+                "card_provider_url",
+                &self.card.as_ref().map(|c| c.provider_url.as_str()),
+            )
+            .field("reconcile_sweep_ms", &self.reconcile_sweep_ms)
+            .field("settlement_hour", &self.settlement_hour)
             .finish()
     }
 }
@@ -203,6 +245,15 @@ fn networks(value: Option<(String, String)>) -> Result<Vec<IpNetwork>, ConfigErr
             })
         })
         .collect()
+}
+
+/// An `http://` or `https://` URL without its trailing slash.
+fn http_url(setting: &str, v: &str) -> Result<String, ConfigError> {
+    if v.starts_with("https://") || v.starts_with("http://") {
+        Ok(v.trim_end_matches('/').to_string())
+    } else {
+        Err(config_error(setting, "expected an https:// URL"))
+    }
 }
 
 /// A whole number that must be at least 1, or `default` when not set.
@@ -252,6 +303,15 @@ struct FileConfig {
     mpesa_source_networks: Option<String>,
     smtp_url: Option<String>,
     email_from: Option<String>,
+    daraja_base_url: Option<String>,
+    daraja_consumer_key: Option<String>,
+    daraja_consumer_secret: Option<String>,
+    daraja_passkey: Option<String>,
+    card_provider_url: Option<String>,
+    card_api_key: Option<String>,
+    card_webhook_secret: Option<String>,
+    reconcile_sweep_ms: Option<u64>,
+    settlement_hour: Option<u64>,
 }
 
 impl Config {
@@ -475,6 +535,51 @@ impl Config {
                 ))
             }
         };
+        let daraja = match (
+            pick("daraja_base_url", file.daraja_base_url),
+            pick("daraja_consumer_key", file.daraja_consumer_key),
+            pick("daraja_consumer_secret", file.daraja_consumer_secret),
+            pick("daraja_passkey", file.daraja_passkey),
+        ) {
+            (None, None, None, None) => None,
+            (Some((setting, url)), Some((_, key)), Some((_, secret)), Some((_, passkey))) => {
+                Some(DarajaConfig {
+                    base_url: http_url(&setting, &url)?,
+                    consumer_key: key,
+                    consumer_secret: SecretString::from(secret),
+                    passkey: SecretString::from(passkey),
+                })
+            }
+            _ => {
+                return Err(config_error(
+                    "daraja_base_url",
+                    "set daraja_base_url, daraja_consumer_key, daraja_consumer_secret and daraja_passkey together",
+                ))
+            }
+        };
+        let card = match (
+            pick("card_provider_url", file.card_provider_url),
+            pick("card_api_key", file.card_api_key),
+            pick("card_webhook_secret", file.card_webhook_secret),
+        ) {
+            (None, None, None) => None,
+            (Some((setting, url)), Some((_, key)), Some((_, secret))) => Some(CardConfig {
+                provider_url: http_url(&setting, &url)?,
+                api_key: SecretString::from(key),
+                webhook_secret: SecretString::from(secret),
+            }),
+            _ => {
+                return Err(config_error(
+                    "card_provider_url",
+                    "set card_provider_url, card_api_key and card_webhook_secret together",
+                ))
+            }
+        };
+        let settlement_hour = match num("settlement_hour", file.settlement_hour)? {
+            Some(h) if h > 23 => return Err(config_error("settlement_hour", "expected 0 to 23")),
+            Some(h) => h as u8,
+            None => 2,
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -514,6 +619,14 @@ impl Config {
             mpesa_shortcode,
             mpesa_source_networks,
             email,
+            daraja,
+            card,
+            reconcile_sweep_ms: positive(
+                "reconcile_sweep_ms",
+                num("reconcile_sweep_ms", file.reconcile_sweep_ms)?,
+                900_000,
+            )?,
+            settlement_hour,
         })
     }
 

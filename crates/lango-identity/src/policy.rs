@@ -90,6 +90,8 @@ pub enum Object<'a> {
     Centre(&'a str),
     /// Revenue, ledger, reconciliation and settlement.
     Finance,
+    /// An agency's settlements: its batches and statements.
+    Settlements(&'a str),
     /// The audit log.
     AuditLog,
     /// The platform's settings and every agency.
@@ -187,6 +189,12 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
             Action::Edit => p.has(Role::FinanceOfficer),
             _ => false,
         },
+        Object::Settlements(agency) => {
+            action == Action::View
+                && (p.has_in_agency(&[Role::AgencyAdmin], agency)
+                    || p.has(Role::FinanceOfficer)
+                    || admin)
+        }
         Object::AuditLog => action == Action::View && admin,
         Object::Platform => admin,
     }
@@ -205,6 +213,9 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
             Action::Edit => can(Permission::BillsWrite),
             _ => false,
         },
+        Object::Settlements(agency) if agency == c.agency => {
+            action == Action::View && (can(Permission::BillsRead) || can(Permission::BillsWrite))
+        }
         Object::Agency(code) if code == c.agency => match action {
             Action::View => true,
             // Bills are the agency's: raising one is an edit of the agency's books.
@@ -322,6 +333,7 @@ mod tests {
             Object::AuditLog,
             Object::Centre("HC"),
             Object::Bill("DIS"),
+            Object::Settlements("DIS"),
         ] {
             assert!(may(&auditor, Action::View, o));
             for a in [
@@ -364,6 +376,28 @@ mod tests {
         });
         assert!(may(&hooks, Action::ManageWebhooks, Object::Agency("DIS")));
         assert!(!may(&hooks, Action::ManageWebhooks, Object::Agency("NTSA")));
+    }
+
+    #[test]
+    fn settlements_are_seen_by_their_agency_admin_finance_and_its_own_keys() {
+        let seen = |a: &Actor, agency| may(a, Action::View, Object::Settlements(agency));
+        let admin = staff("AD", Role::AgencyAdmin, Some("DIS"), None);
+        assert!(seen(&admin, "DIS"));
+        assert!(!seen(&admin, "NTSA"));
+        assert!(!seen(&staff("O", Role::Officer, Some("DIS"), None), "DIS"));
+        assert!(seen(&staff("F", Role::FinanceOfficer, None, None), "DIS"));
+        let key = |perm| {
+            Actor::ApiClient(ApiClient {
+                key_id: "K".into(),
+                agency: "DIS".into(),
+                permissions: vec![perm],
+            })
+        };
+        assert!(seen(&key(Permission::BillsRead), "DIS"));
+        assert!(!seen(&key(Permission::BillsRead), "NTSA"));
+        assert!(!seen(&key(Permission::CasesRead), "DIS"));
+        let fin = staff("F", Role::FinanceOfficer, None, None);
+        assert!(!may(&fin, Action::Edit, Object::Settlements("DIS")));
     }
 
     #[test]

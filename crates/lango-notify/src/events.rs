@@ -4,7 +4,7 @@
 //! exists exactly when the change does. Consumers follow `seq`.
 
 use lango_core::clock::now_ms;
-use lango_core::db::{next_counter, Db};
+use lango_core::db::{next_counter, pow2_chunks, take_counter, values_list, Db};
 use lango_core::Result;
 use sqlx::Row;
 
@@ -98,6 +98,38 @@ pub async fn emit(tx: &mut sqlx::AnyConnection, event: &NewEvent<'_>) -> Result<
     .await?;
     crate::webhooks::fan_out(tx, seq, event).await?;
     Ok(seq)
+}
+
+/// Emits many events inside `tx` with one counter step and multi-row inserts (the path of
+/// writes committed in groups); returns the first `seq` taken, or 0 when `events` is empty.
+pub async fn emit_many(tx: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) -> Result<i64> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let first = take_counter(tx, EVENTS_COUNTER, events.len() as i64).await?;
+    let now = now_ms();
+    let mut seq = first;
+    for chunk in pow2_chunks(events) {
+        let sql = format!(
+            "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) VALUES {}",
+            values_list(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(seq)
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(e.kind)
+                .bind(e.agency)
+                .bind(e.order_key)
+                .bind(e.data.to_string())
+                .bind(now);
+            seq += 1;
+        }
+        q.execute(&mut *tx).await?;
+    }
+    crate::webhooks::fan_out_many(tx, first, events).await?;
+    Ok(first)
 }
 
 fn event_of(row: &sqlx::any::AnyRow) -> Result<Event> {

@@ -160,6 +160,67 @@ pub async fn fan_out(tx: &mut sqlx::AnyConnection, seq: i64, event: &NewEvent<'_
     Ok(())
 }
 
+/// [`fan_out`] for events numbered from `first_seq` in order: each agency's subscriptions
+/// are read once, and the deliveries written in multi-row inserts.
+pub async fn fan_out_many(
+    tx: &mut sqlx::AnyConnection,
+    first_seq: i64,
+    events: &[NewEvent<'_>],
+) -> Result<()> {
+    use lango_core::db::{pow2_chunks, values_list};
+    let mut subscriptions: std::collections::HashMap<&str, Vec<(String, Vec<String>)>> =
+        std::collections::HashMap::new();
+    let mut rows: Vec<(String, i64, &str)> = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        if !subscriptions.contains_key(event.agency) {
+            let found = sqlx::query(
+                "SELECT id, event_types FROM webhook_subscriptions WHERE agency_code = $1 AND active = 1",
+            )
+            .bind(event.agency)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                let types: Vec<String> =
+                    serde_json::from_str(&r.try_get::<String, _>("event_types")?)
+                        .unwrap_or_default();
+                Ok((r.try_get::<String, _>("id")?, types))
+            })
+            .collect::<Result<Vec<_>>>()?;
+            subscriptions.insert(event.agency, found);
+        }
+        for (id, types) in &subscriptions[event.agency] {
+            if types.is_empty() || types.iter().any(|t| t == event.kind) {
+                rows.push((id.clone(), first_seq + i as i64, event.order_key));
+            }
+        }
+    }
+    let now = now_ms();
+    for chunk in pow2_chunks(&rows) {
+        let sql = format!(
+            "INSERT INTO webhook_deliveries (id, subscription_id, event_seq, order_key, status, attempts, \
+             next_attempt_at, lease_until, last_error, created_at) VALUES {}",
+            values_list(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for (subscription, seq, order_key) in chunk {
+            q = q
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(subscription)
+                .bind(*seq)
+                .bind(*order_key)
+                .bind("pending")
+                .bind(0_i64)
+                .bind(now)
+                .bind(0_i64)
+                .bind("")
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 /// RFC 3339 UTC with seconds, for CloudEvents `time`.
 fn rfc3339(ms: i64) -> String {
     let c = Civil::from_ms(ms);

@@ -28,6 +28,29 @@ pub struct BillRequest {
     /// What it is for.
     #[serde(default)]
     pub description: String,
+    /// Parts of `amount` owed to other agencies (the raising agency keeps the rest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shares: Vec<ShareRequest>,
+}
+
+/// A part of a bill owed to another agency, as requested.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct ShareRequest {
+    /// The agency owed this part.
+    pub agency_code: String,
+    /// Decimal string in major units.
+    pub amount: String,
+}
+
+/// One agency's part of a bill's service amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// The agency.
+    pub agency: String,
+    /// Its part.
+    pub amount: Money,
+    /// Received toward it so far.
+    pub paid: Money,
 }
 
 /// The payer's contacts.
@@ -61,6 +84,8 @@ pub struct Bill {
     pub fee: Money,
     /// Paid so far (service and fee).
     pub paid: Money,
+    /// The agencies' parts when the bill is owed to several (empty when to one).
+    pub shares: Vec<Share>,
 }
 
 impl Bill {
@@ -135,6 +160,7 @@ pub async fn raise(
             ))
         }
     }
+    let shares = parse_shares(db, agency, amount, &req.shares).await?;
     let agency_reference = text("agency_reference", &req.agency_reference, 100)?;
     let description = text("description", &req.description, 500)?;
     let (name, phone, email) = (
@@ -185,6 +211,17 @@ pub async fn raise(
             Err(e) => return Err(e.into()),
             Ok(_) => {}
         }
+        for (position, (code, part)) in shares.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO bill_shares (reference, position, agency_code, amount, paid) VALUES ($1, $2, $3, $4, 0)",
+            )
+            .bind(&reference)
+            .bind(position as i64)
+            .bind(code)
+            .bind(part)
+            .execute(&mut *tx)
+            .await?;
+        }
         if let Some(k) = &key {
             let claimed = sqlx::query(
                 "INSERT INTO bill_requests (agency_code, key, request_hash, reference, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -219,6 +256,62 @@ pub async fn raise(
     Err(Error::Internal(
         "could not find a free bill reference".into(),
     ))
+}
+
+/// Most agencies one bill may be owed to.
+const MOST_SHARES: usize = 10;
+
+/// Checks the requested shares: known agencies other than the raising one, each once, each a
+/// positive amount, together less than the service amount (the raising agency keeps the
+/// rest). Returns every share in order, the raising agency's first; empty when none asked.
+async fn parse_shares(
+    db: &Db,
+    agency: &str,
+    amount: Money,
+    requested: &[ShareRequest],
+) -> Result<Vec<(String, i64)>> {
+    if requested.is_empty() {
+        return Ok(Vec::new());
+    }
+    if requested.len() > MOST_SHARES {
+        return Err(Error::invalid(
+            "shares",
+            format!("a bill may be shared by at most {MOST_SHARES} other agencies"),
+        ));
+    }
+    let mut out: Vec<(String, i64)> = Vec::with_capacity(requested.len() + 1);
+    for (i, s) in requested.iter().enumerate() {
+        let field = format!("shares[{i}]");
+        let code = s.agency_code.trim().to_uppercase();
+        if code == agency || out.iter().any(|(c, _)| *c == code) {
+            return Err(Error::invalid(
+                &field,
+                "each other agency may appear once, and not the agency raising the bill",
+            ));
+        }
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agencies WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(db.pool())
+            .await?;
+        if known.is_none() {
+            return Err(Error::invalid(&field, "no such agency in the catalogue"));
+        }
+        let part = Money::parse_decimal(&s.amount, amount.currency())
+            .map_err(|e| Error::invalid(&field, e.to_string()))?;
+        if part.minor() <= 0 {
+            return Err(Error::invalid(&field, "a share must be more than zero"));
+        }
+        out.push((code, part.minor()));
+    }
+    let others: i64 = out.iter().map(|(_, p)| *p).sum();
+    if others >= amount.minor() {
+        return Err(Error::invalid(
+            "shares",
+            "the other agencies' shares must add up to less than the amount",
+        ));
+    }
+    out.insert(0, (agency.to_string(), amount.minor() - others));
+    Ok(out)
 }
 
 async fn replay(db: &Db, agency: &str, key: &str, hash: &str) -> Result<Option<Bill>> {
@@ -262,5 +355,24 @@ pub async fn get(db: &Db, reference: &str) -> Result<Option<Bill>> {
         service_amount: Money::from_minor(r.try_get("service_amount")?, currency),
         fee: Money::from_minor(r.try_get("fee")?, currency),
         paid: Money::from_minor(paid, currency),
+        shares: shares_of(db, reference, currency).await?,
     }))
+}
+
+async fn shares_of(db: &Db, reference: &str, currency: Currency) -> Result<Vec<Share>> {
+    let rows = sqlx::query(
+        "SELECT agency_code, amount, paid FROM bill_shares WHERE reference = $1 ORDER BY position",
+    )
+    .bind(reference)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Share {
+                agency: r.try_get("agency_code")?,
+                amount: Money::from_minor(r.try_get("amount")?, currency),
+                paid: Money::from_minor(r.try_get("paid")?, currency),
+            })
+        })
+        .collect()
 }

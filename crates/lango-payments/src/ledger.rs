@@ -164,10 +164,28 @@ pub fn receipt(
     due: Due,
     paid: Money,
 ) -> Result<Split, LedgerError> {
+    let shares = [(agency.to_string(), due.service.minor())];
+    receipt_apportioned(memo, channel, &shares, due.fee, paid).map(|(split, _)| split)
+}
+
+/// [`receipt`] for a bill whose service amount is owed to several agencies: `shares` are
+/// (agency, still due) and the service part of the receipt is apportioned between them in
+/// proportion to what each is still due (largest remainder, earlier shares first on ties),
+/// so no agency is ever paid beyond its share and a bill paid in full pays each exactly.
+/// Also returns what each share received.
+pub fn receipt_apportioned(
+    memo: &str,
+    channel: &str,
+    shares: &[(String, i64)],
+    fee_due: Money,
+    paid: Money,
+) -> Result<(Split, Vec<i64>), LedgerError> {
     let currency = paid.currency();
-    let to_service = paid.minor().min(due.service.minor()).max(0);
-    let to_fee = (paid.minor() - to_service).min(due.fee.minor()).max(0);
+    let service_due: i64 = shares.iter().map(|(_, d)| (*d).max(0)).sum();
+    let to_service = paid.minor().min(service_due).max(0);
+    let to_fee = (paid.minor() - to_service).min(fee_due.minor()).max(0);
     let excess = paid.minor() - to_service - to_fee;
+    let parts = apportion(to_service, shares);
     let mut postings = vec![Posting {
         account: Account::Collection {
             channel: channel.to_string(),
@@ -175,17 +193,21 @@ pub fn receipt(
         },
         amount: paid.minor(),
     }];
-    let credits = [
-        (
-            Account::Revenue {
-                agency: agency.to_string(),
-                currency,
-            },
-            to_service,
-        ),
-        (Account::PlatformFees { currency }, to_fee),
-        (Account::RefundsPayable { currency }, excess),
-    ];
+    let mut credits: Vec<(Account, i64)> = shares
+        .iter()
+        .zip(&parts)
+        .map(|((agency, _), part)| {
+            (
+                Account::Revenue {
+                    agency: agency.clone(),
+                    currency,
+                },
+                *part,
+            )
+        })
+        .collect();
+    credits.push((Account::PlatformFees { currency }, to_fee));
+    credits.push((Account::RefundsPayable { currency }, excess));
     postings.extend(
         credits
             .into_iter()
@@ -195,14 +217,43 @@ pub fn receipt(
                 amount: -a,
             }),
     );
-    Ok(Split {
+    let split = Split {
         transaction: Transaction::new(memo, postings)?,
         due: Due {
-            service: Money::from_minor(due.service.minor() - to_service, currency),
-            fee: Money::from_minor(due.fee.minor() - to_fee, currency),
+            service: Money::from_minor(service_due - to_service, currency),
+            fee: Money::from_minor(fee_due.minor() - to_fee, currency),
         },
         excess,
-    })
+    };
+    Ok((split, parts))
+}
+
+/// Divides `amount` (at most the sum of the dues) between shares in proportion to their dues.
+fn apportion(amount: i64, shares: &[(String, i64)]) -> Vec<i64> {
+    let total: i128 = shares.iter().map(|(_, d)| i128::from((*d).max(0))).sum();
+    if total == 0 {
+        return vec![0; shares.len()];
+    }
+    let mut parts = Vec::with_capacity(shares.len());
+    let mut remainders = Vec::with_capacity(shares.len());
+    for (i, (_, due)) in shares.iter().enumerate() {
+        let exact = i128::from(amount) * i128::from((*due).max(0));
+        parts.push((exact / total) as i64);
+        remainders.push((exact % total, i));
+    }
+    let mut left = amount - parts.iter().sum::<i64>();
+    // Largest remainder first; on ties the earlier share.
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left == 0 {
+            break;
+        }
+        if parts[i] < shares[i].1 {
+            parts[i] += 1;
+            left -= 1;
+        }
+    }
+    parts
 }
 
 /// A receipt for no known bill: all of it to suspense until finance staff match it.
@@ -361,7 +412,38 @@ mod tests {
         assert_eq!(t.postings()[1].account.to_string(), "suspense:KES");
     }
 
+    #[test]
+    fn shared_bills_pay_each_agency_its_part() {
+        let shares = vec![
+            ("CG-NBI".to_string(), 300_000),
+            ("NEMA".to_string(), 100_000),
+        ];
+        let (split, parts) =
+            receipt_apportioned("a", "mpesa", &shares, kes(5_000), kes(100_001)).unwrap();
+        assert_eq!(parts, vec![75_001, 25_000]);
+        assert_eq!(split.due.service, kes(299_999));
+        let (_, parts) =
+            receipt_apportioned("b", "mpesa", &shares, kes(5_000), kes(405_000)).unwrap();
+        assert_eq!(parts, vec![300_000, 100_000]);
+    }
+
     proptest! {
+        #[test]
+        fn apportioned_parts_sum_and_stay_within_each_share(
+            dues in proptest::collection::vec(0i64..5_000_000, 1..6),
+            paid in 1i64..30_000_000,
+        ) {
+            let shares: Vec<(String, i64)> =
+                dues.iter().enumerate().map(|(i, d)| (format!("A{i}"), *d)).collect();
+            let (split, parts) = receipt_apportioned("p", "mpesa", &shares, kes(0), kes(paid)).unwrap();
+            let service: i64 = dues.iter().sum();
+            prop_assert_eq!(parts.iter().sum::<i64>(), paid.min(service));
+            for (part, due) in parts.iter().zip(&dues) {
+                prop_assert!(*part >= 0 && part <= due);
+            }
+            prop_assert_eq!(split.excess, (paid - service).max(0));
+        }
+
         #[test]
         fn every_receipt_balances_and_nothing_is_lost(service in 0i64..10_000_000, fee in 0i64..10_000, paid in 1i64..20_000_000) {
             let split = receipt("p", "mpesa", "DIS", Due { service: kes(service), fee: kes(fee) }, kes(paid)).unwrap();

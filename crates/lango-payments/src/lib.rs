@@ -3,11 +3,22 @@
 //! receipt becomes. Channels (M-Pesa, card), reconciliation and settlement build on these.
 
 pub mod bills;
+pub mod cards;
 pub mod daraja;
+pub mod daraja_api;
 pub mod fees;
+pub mod finance;
 pub mod ledger;
 pub mod mpesa;
+pub mod posting;
+pub mod pull;
+pub mod receipts;
+pub mod reconcile;
 pub mod reference;
+pub mod refunds;
+pub mod settlement;
+pub mod statement;
+pub mod stk;
 pub mod store;
 
 pub use reference::BillReference;

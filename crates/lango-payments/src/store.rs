@@ -3,7 +3,7 @@
 
 use crate::ledger::Transaction;
 use lango_core::clock::now_ms;
-use lango_core::db::Db;
+use lango_core::db::{pow2_chunks, values_list, Db};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -41,6 +41,68 @@ pub async fn post(tx: &mut sqlx::AnyConnection, t: &Transaction) -> Result<Strin
         .await?;
     }
     Ok(id)
+}
+
+/// Writes many transactions inside `tx` with multi-row inserts, moving each touched balance
+/// once by the group's sum (the path of writes committed in groups); returns their ids.
+pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Result<Vec<String>> {
+    let now = now_ms();
+    let ids: Vec<String> = ts
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    for (chunk, id_chunk) in pow2_chunks(ts).zip(pow2_chunks(&ids)) {
+        let sql = format!(
+            "INSERT INTO ledger_transactions (id, memo, created_at) VALUES {}",
+            values_list(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (t, id) in chunk.iter().zip(id_chunk) {
+            q = q.bind(id).bind(&t.memo).bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let mut entries: Vec<(&str, i64, String, &'static str, i64)> = Vec::new();
+    let mut deltas: BTreeMap<String, (&'static str, i64)> = BTreeMap::new();
+    for (t, id) in ts.iter().zip(&ids) {
+        for (line, p) in t.postings().iter().enumerate() {
+            let account = p.account.to_string();
+            let currency = p.account.currency().code();
+            deltas.entry(account.clone()).or_insert((currency, 0)).1 += p.amount;
+            entries.push((id, line as i64, account, currency, p.amount));
+        }
+    }
+    for chunk in pow2_chunks(&entries) {
+        let sql = format!(
+            "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) VALUES {}",
+            values_list(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, line, account, currency, amount) in chunk {
+            q = q
+                .bind(*id)
+                .bind(*line)
+                .bind(account)
+                .bind(*currency)
+                .bind(*amount);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    // Accounts in name order, so two nodes posting at once take balance locks in one order.
+    let deltas: Vec<_> = deltas.into_iter().collect();
+    for chunk in pow2_chunks(&deltas) {
+        let sql = format!(
+            "INSERT INTO ledger_balances (account, currency, balance) VALUES {} \
+             ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
+            values_list(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (account, (currency, amount)) in chunk {
+            q = q.bind(account).bind(*currency).bind(*amount);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(ids)
 }
 
 /// The balance of one account (0 if it never moved).

@@ -4,6 +4,7 @@
 //! domain crate and render the answer. Business rules never live here.
 
 pub mod api;
+pub mod card_channel;
 pub mod channels;
 pub mod error;
 pub mod forms;
@@ -12,6 +13,7 @@ pub mod middleware;
 pub mod mpesa;
 pub mod pages;
 pub mod state;
+pub mod stk;
 pub mod visitor;
 pub mod words;
 
@@ -33,6 +35,8 @@ pub fn app(state: AppState) -> Router {
     let (api, _openapi) = api::router().split_for_parts();
     Router::new()
         .merge(pages::router())
+        .merge(stk::routes())
+        .merge(card_channel::routes())
         .merge(api)
         .merge(middleware::ops_router())
         .fallback(error::not_found)

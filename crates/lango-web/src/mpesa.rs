@@ -52,7 +52,7 @@ pub async fn confirmation(State(state): State<AppState>, req: Request) -> Respon
         Ok(b) => b,
         Err(r) => return r,
     };
-    match mpesa::confirm(&state.db, &body, &state.config.mpesa_shortcode).await {
+    match mpesa::confirm(&state.mpesa, &body, &state.config.mpesa_shortcode).await {
         Ok(Ok(outcome)) => {
             match &outcome {
                 Confirmed::Suspense => {

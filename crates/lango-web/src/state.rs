@@ -20,6 +20,10 @@ pub struct AppState {
     pub popular: Arc<Vec<String>>,
     /// The national identity provider, when configured.
     pub oidc: Option<Arc<lango_identity::oidc::Provider>>,
+    /// The node's M-Pesa receipt committer (C2B confirmations, STK callbacks).
+    pub mpesa: lango_payments::mpesa::Receipts,
+    /// Safaricom's Daraja API (STK push, status queries), when configured.
+    pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
     /// Sign-in, code and reset forms per client address.
     pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }

@@ -1,6 +1,11 @@
 //! The words of the account, sign-in and administration pages, in English and Kiswahili,
 //! and the wording of every form problem code the domain crates return.
 
+mod cards;
+mod finance;
+mod pay;
+mod settlement;
+
 use crate::i18n::Lang;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -260,9 +265,19 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("sms_length", "With the example values: %1 characters, %2 SMS part(s)", "Kwa thamani za mfano: herufi %1, sehemu %2 za SMS"),
 ];
 
+/// Every table of words: the general one and each room's own.
+fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    WORDS
+        .iter()
+        .chain(pay::WORDS)
+        .chain(cards::WORDS)
+        .chain(finance::WORDS)
+        .chain(settlement::WORDS)
+}
+
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static T: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    T.get_or_init(|| WORDS.iter().map(|(k, en, sw)| (*k, (*en, *sw))).collect())
+    T.get_or_init(|| all().map(|(k, en, sw)| (*k, (*en, *sw))).collect())
 }
 
 /// The words for `key` in `lang`; an unknown key shows itself, so a gap is visible, not blank.
@@ -291,7 +306,7 @@ mod tests {
     #[test]
     fn every_key_once_and_every_template_key_known() {
         let mut seen = std::collections::HashSet::new();
-        for (k, en, sw) in WORDS {
+        for (k, en, sw) in all() {
             assert!(seen.insert(*k), "{k} twice");
             assert!(!en.is_empty() && !sw.is_empty(), "{k} empty");
         }

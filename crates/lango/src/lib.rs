@@ -1,6 +1,7 @@
 //! Wiring: turns a [`Config`] into a running node, and loads the demo country.
 
 pub mod demo;
+pub mod payments_cli;
 
 use anyhow::Context;
 use lango_catalogue::Catalogue;
@@ -42,6 +43,12 @@ pub struct Node {
     /// Publishes domain events to NATS JetStream, when `nats_url` is configured.
     nats: Option<tokio::task::JoinHandle<()>>,
     webhooks: tokio::task::JoinHandle<()>,
+    /// Reconciliation's Pull Transactions sweep, when Daraja is configured.
+    pull: Option<tokio::task::JoinHandle<()>>,
+    /// The daily settlement of agencies.
+    settlement: tokio::task::JoinHandle<()>,
+    /// SQLite's background checkpoints.
+    checkpoint: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -92,8 +99,22 @@ impl Node {
             lango_notify::nats::spawn(db.clone(), settings)
         });
         let webhooks = lango_notify::dispatch::spawn(db.clone(), webhook_settings(&config));
+        let pull = config.daraja.clone().map(|d| {
+            let client = lango_payments::daraja_api::DarajaClient::new(d, &config.mpesa_shortcode);
+            let every = Duration::from_millis(config.reconcile_sweep_ms);
+            lango_payments::pull::spawn(db.clone(), Arc::new(client), every)
+        });
+        let settlement = lango_payments::settlement::spawn(db.clone(), config.settlement_hour);
+        let checkpoint = db.checkpoint_in_background(Duration::from_millis(200));
         Ok(Node {
             state: AppState {
+                mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
+                daraja: config.daraja.clone().map(|d| {
+                    Arc::new(lango_payments::daraja_api::DarajaClient::new(
+                        d,
+                        config.mpesa_shortcode.clone(),
+                    ))
+                }),
                 db,
                 catalogue,
                 config: Arc::new(config),
@@ -105,6 +126,9 @@ impl Node {
             notifier,
             nats,
             webhooks,
+            pull,
+            settlement,
+            checkpoint,
         })
     }
 
@@ -128,6 +152,13 @@ impl Node {
             nats.abort();
         }
         self.webhooks.abort();
+        if let Some(pull) = &self.pull {
+            pull.abort();
+        }
+        self.settlement.abort();
+        if let Some(checkpoint) = &self.checkpoint {
+            checkpoint.abort();
+        }
         self.state.db.close().await;
         Ok(())
     }

@@ -55,6 +55,13 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// Reconcile M-Pesa's record (statement file or Pull Transactions) with the ledger.
+    Reconcile {
+        #[command(subcommand)]
+        what: lango::payments_cli::ReconcileWhat,
+    },
+    /// Settle agencies for a day (default yesterday, East Africa Time), or print a batch's file.
+    Settle(lango::payments_cli::SettleArgs),
     /// Generate synthetic data for benchmarks.
     Seed {
         #[command(subcommand)]
@@ -169,6 +176,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 config.public_url,
                 config.data_dir.join("demo-credentials.json").display()
             );
+            let mut config = config;
+            // M-Pesa is the Daraja simulator; it runs as long as the server does.
+            let _daraja = demo_daraja(&mut config).await?;
+            // Cards are the card provider simulator; its webhooks come back to this server.
+            let webhook = format!("{}/channels/card/webhook", config.public_url);
+            let settings = lango_simulators::card::Settings::new(
+                "demo-card-key",
+                "demo-card-webhook-secret",
+                &webhook,
+            );
+            let card = lango_simulators::card::start(settings).await?;
+            config.card = Some(card.config());
             serve(config, demo::popular()).await?;
         }
         Command::Migrate => {
@@ -265,6 +284,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Reconcile { what } => return lango::payments_cli::reconcile(config, what).await,
+        Command::Settle(args) => return lango::payments_cli::settle(config, args).await,
         Command::Seed {
             what: SeedWhat::Catalogue { services },
         } => {
@@ -351,4 +372,44 @@ fn print_report(file: &std::path::Path, report: &ImportReport) -> ExitCode {
     } else {
         ExitCode::from(2)
     }
+}
+
+/// Starts the demo's Daraja simulator (on 127.0.0.1:8090 when free), points
+/// `config.daraja` at it and registers the C2B callback URLs through the Daraja client.
+async fn demo_daraja(
+    config: &mut Config,
+) -> anyhow::Result<lango_simulators::daraja::DarajaSimulator> {
+    use lango_simulators::daraja::{start, Settings};
+    let settings = Settings {
+        listen: ([127, 0, 0, 1], 8090).into(),
+        shortcode: config.mpesa_shortcode.clone(),
+        ..Settings::default()
+    };
+    let simulator = match start(settings.clone()).await {
+        Ok(s) => s,
+        Err(_) => start(Settings {
+            listen: ([127, 0, 0, 1], 0).into(),
+            ..settings
+        })
+        .await
+        .context("cannot start the Daraja simulator")?,
+    };
+    config.daraja = Some(simulator.config());
+    let client = lango_payments::daraja_api::DarajaClient::new(
+        simulator.config(),
+        config.mpesa_shortcode.clone(),
+    );
+    let base = config.public_url.trim_end_matches('/');
+    client
+        .register_c2b_urls(
+            &format!("{base}/channels/mpesa/c2b/validation"),
+            &format!("{base}/channels/mpesa/c2b/confirmation"),
+        )
+        .await
+        .context("cannot register the C2B URLs with the Daraja simulator")?;
+    eprintln!(
+        "M-Pesa is the Daraja simulator at {0}: pay a bill by paybill with POST {0}/simulator/pay.",
+        simulator.base_url()
+    );
+    Ok(simulator)
 }

@@ -45,6 +45,20 @@ pub struct BillBody {
     pub currency: String,
     /// The agency's own reference.
     pub agency_reference: String,
+    /// When the bill is owed to several agencies: each agency's part and what it received.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shares: Vec<ShareBody>,
+}
+
+/// One agency's part of a shared bill.
+#[derive(Serialize, ToSchema)]
+pub struct ShareBody {
+    /// The agency.
+    pub agency_code: String,
+    /// Its part of the service amount.
+    pub amount: String,
+    /// Received toward it so far.
+    pub amount_paid: String,
 }
 
 impl From<Bill> for BillBody {
@@ -59,6 +73,15 @@ impl From<Bill> for BillBody {
             currency: b.fee.currency().code().to_string(),
             agency_reference: b.agency_reference,
             reference: b.reference,
+            shares: b
+                .shares
+                .into_iter()
+                .map(|s| ShareBody {
+                    agency_code: s.agency,
+                    amount: s.amount.to_decimal(),
+                    amount_paid: s.paid.to_decimal(),
+                })
+                .collect(),
         }
     }
 }
@@ -79,6 +102,9 @@ struct BillRequestDoc {
     payer: Option<serde_json::Value>,
     /// What it is for.
     description: Option<String>,
+    /// Parts owed to other agencies, `[{"agency_code","amount"}]`; the raising agency keeps the
+    /// rest. Each receipt's service part is apportioned between them.
+    shares: Option<Vec<serde_json::Value>>,
 }
 
 /// Raises a bill. With `Idempotency-Key`, the same key and body give the same bill (201 with

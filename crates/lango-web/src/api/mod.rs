@@ -3,6 +3,8 @@
 pub mod auth;
 mod bills;
 mod catalogue;
+mod finance;
+mod refunds;
 pub mod webhooks;
 
 pub use catalogue::SearchParams;
@@ -39,6 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(webhooks::router())
         .merge(bills::router())
+        .merge(refunds::router())
+        .merge(finance::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -3,8 +3,13 @@
 mod account;
 mod admin;
 mod auth;
+mod card;
 mod catalogue;
+mod chart;
+mod finance;
 mod message_templates;
+mod pay;
+mod reconciliation;
 mod views;
 mod webhooks;
 
@@ -137,6 +142,10 @@ pub fn router() -> Router<AppState> {
             "/admin/agencies/{code}/webhooks/deliveries/{id}/redeliver",
             post(webhooks::redeliver),
         )
+        .merge(pay::routes())
+        .merge(card::routes())
+        .merge(finance::routes())
+        .merge(reconciliation::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

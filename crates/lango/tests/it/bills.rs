@@ -107,4 +107,67 @@ backend_tests! {
         assert!(!out.status.success(), "{text}");
         assert!(text.contains("does not balance in KES") && text.contains("account platform_fees:KES: balance -5000 but its entries sum to -4999"), "{text}");
     }
+
+    async fn a_bill_shared_by_agencies_pays_each_its_part(app: TestApp) {
+        let key = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
+        let raise = |shares: serde_json::Value| {
+            let mut body = passport("4000.00");
+            body["shares"] = shares;
+            app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key).json(&body).send()
+        };
+        for (bad, field) in [
+            (serde_json::json!([{"agency_code": "NOPE", "amount": "10.00"}]), "no such agency"),
+            (serde_json::json!([{"agency_code": "DIS", "amount": "10.00"}]), "appear once"),
+            (serde_json::json!([{"agency_code": "KRA", "amount": "-1"}]), ""),
+            (serde_json::json!([{"agency_code": "KRA", "amount": "1.00"}, {"agency_code": "kra", "amount": "1.00"}]), "appear once"),
+            (serde_json::json!([{"agency_code": "KRA", "amount": "4000.00"}]), "less than the amount"),
+        ] {
+            let res = raise(bad.clone()).await.unwrap();
+            assert_eq!(res.status().as_u16(), 400, "{bad}");
+            let e: serde_json::Value = res.json().await.unwrap();
+            let message = e["error"]["message"].as_str().unwrap();
+            assert!(!message.is_empty() && message.contains(field), "{bad}: {e}");
+        }
+        assert_eq!(app.count("bills").await, 0, "a refused bill stores nothing");
+        let res = raise(serde_json::json!([{"agency_code": "KRA", "amount": "1000.00"}])).await.unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let bill: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(bill["shares"][0]["agency_code"], "DIS");
+        assert_eq!(bill["shares"][0]["amount"], "3000.00");
+        assert_eq!(bill["shares"][1]["agency_code"], "KRA");
+        let reference = bill["reference"].as_str().unwrap().to_string();
+        // Half the service amount, then the rest with the fee, through the receipts' committer.
+        for (id, cents) in [("SHR0000001", 200_000), ("SHR0000002", 205_000)] {
+            let db = app.db().await;
+            let incoming = lango_payments::mpesa::Incoming {
+                trans_id: id.into(),
+                bill_ref: reference.clone(),
+                reference: lango_payments::BillReference::parse(&reference).ok(),
+                amount: Money::from_minor(cents, Currency::Kes),
+                trans_time_ms: None,
+                raw: "{}".into(),
+            };
+            let done = lango_payments::receipts::record_group(&db, &[&incoming]).await.unwrap();
+            db.close().await;
+            assert!(matches!(done[0], lango_payments::mpesa::Confirmed::Posted { .. }), "{done:?}");
+            if id == "SHR0000001" {
+                let now = app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&key)
+                    .send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+                assert_eq!(now["status"], "partly_paid");
+                assert_eq!(now["shares"][0]["amount_paid"], "1500.00");
+                assert_eq!(now["shares"][1]["amount_paid"], "500.00");
+            }
+        }
+        let db = app.db().await;
+        assert_eq!(lango_payments::store::balance(&db, "revenue:DIS:KES").await.unwrap(), -300_000);
+        assert_eq!(lango_payments::store::balance(&db, "revenue:KRA:KES").await.unwrap(), -100_000);
+        assert_eq!(lango_payments::store::balance(&db, "platform_fees:KES").await.unwrap(), -5_000);
+        let (_, faults) = lango_payments::store::verify(&db).await.unwrap();
+        assert!(faults.is_empty(), "{faults:?}");
+        db.close().await;
+        let paid = app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&key)
+            .send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+        assert_eq!(paid["status"], "paid");
+        assert_eq!(paid["shares"][1]["amount_paid"], "1000.00");
+    }
 }

@@ -12,10 +12,18 @@ mod accounts;
 mod bills;
 
 mod browser;
+mod cards;
 mod catalogue_api;
 mod catalogue_import;
+mod finance;
 mod mpesa;
+mod mpesa_crash;
 mod notifications;
 mod pages;
+mod pay;
+mod reconciliation;
+mod refunds;
+mod settlement;
+mod stk;
 mod webhook_crash;
 mod webhooks;

@@ -84,15 +84,19 @@ impl TestApp {
                 (pg.url.clone(), Some(pg))
             }
         };
-        let mut config = test_config(data_dir.path(), &db_url, settings);
-        config.demo = demo;
-        let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
-            .await
-            .expect("node opens");
+        // Bound first, so links and callback URLs the app hands out name its real port.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut config = test_config(data_dir.path(), &db_url, settings);
+        config.demo = demo;
+        if !settings.iter().any(|(k, _)| *k == "LANGO_PUBLIC_URL") {
+            config.public_url = base.clone();
+        }
+        let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
+            .await
+            .expect("node opens");
         let server = tokio::spawn(async move {
             node.serve(listener, std::future::pending())
                 .await

@@ -1,0 +1,293 @@
+//! M-Pesa receipts, recorded exactly once and committed in groups.
+//!
+//! Every M-Pesa receipt (a C2B confirmation, an STK callback, a receipt reconciliation found)
+//! goes through one committer per node. It gathers the receipts waiting at that moment into
+//! one database transaction: the raw receipts keyed by TransID (a TransID already stored is
+//! a repeat and posts nothing), the bills they pay, their ledger transactions, the balance
+//! changes summed per account, and the `payment.received` events, with multi-row statements.
+//! Each caller is answered only after the group's commit, so an acknowledged receipt is
+//! durable and a crash before the commit leaves nothing (Safaricom retries).
+
+use crate::posting::{self, Applied, BillState, Payment};
+use crate::reference::BillReference;
+use crate::store;
+use lango_core::clock::now_ms;
+use lango_core::db::{pow2_chunks, values_list, Backend, Db};
+use lango_core::money::Money;
+use lango_core::{Error, Result};
+use std::collections::{HashMap, HashSet};
+use tokio::sync::{mpsc, oneshot};
+
+/// The channel name in ledger accounts (`collection:mpesa:KES`).
+pub const CHANNEL: &str = "mpesa";
+
+/// Most receipts in one group; more waiting form the next group.
+const GROUP_LIMIT: usize = 1024;
+
+/// An M-Pesa receipt to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    /// Safaricom's receipt number (`TransID`, `MpesaReceiptNumber`): 1–20 letters and digits.
+    pub trans_id: String,
+    /// The account number as the payer typed it (kept for finance staff, up to 40 chars).
+    pub bill_ref: String,
+    /// The bill it pays, when known and well-formed; `None` sends it to suspense.
+    pub reference: Option<BillReference>,
+    /// What was paid.
+    pub amount: Money,
+    /// When M-Pesa completed it (unix ms), when known.
+    pub trans_time_ms: Option<i64>,
+    /// The body exactly as received, for the auditor.
+    pub raw: String,
+}
+
+/// What recording a receipt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    /// Posted against a bill.
+    Posted {
+        /// The bill.
+        reference: String,
+        /// Its status now.
+        status: String,
+    },
+    /// Posted to suspense: no open bill matched.
+    Suspense,
+    /// This TransID was already recorded; nothing posted.
+    Repeat,
+}
+
+struct Job {
+    incoming: Incoming,
+    reply: oneshot::Sender<Result<Confirmed>>,
+}
+
+/// The node's receipt committer: cheap to clone, shared by every handler.
+#[derive(Clone)]
+pub struct Receipts {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Receipts {
+    /// Starts the committer task on `db`.
+    pub fn start(db: Db) -> Receipts {
+        let (jobs, rx) = mpsc::channel(16 * GROUP_LIMIT);
+        tokio::spawn(run(db, rx));
+        Receipts { jobs }
+    }
+
+    /// Records `incoming`; returns once it is committed (or known to be a repeat).
+    pub async fn record(&self, incoming: Incoming) -> Result<Confirmed> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { incoming, reply })
+            .await
+            .map_err(|_| Error::Internal("the receipt committer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| Error::Internal("the receipt committer has stopped".into()))?
+    }
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(GROUP_LIMIT);
+    // The committer keeps one connection: no wait for the pool between groups.
+    let mut conn = None;
+    while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
+        let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
+        let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;
+        for (i, job) in jobs.drain(..).enumerate() {
+            let answer = match &mut outcome {
+                Ok(all) => Ok(std::mem::replace(&mut all[i], Confirmed::Repeat)),
+                Err(e) => Err(Error::Internal(e.to_string())),
+            };
+            let _ = job.reply.send(answer);
+        }
+    }
+}
+
+/// Records a group directly, outside any node's committer (the shell, reconciliation).
+pub async fn record_group(db: &Db, group: &[&Incoming]) -> Result<Vec<Confirmed>> {
+    commit_with_retry(db, &mut None, group).await
+}
+
+/// PostgreSQL may abort a group that raced another node (deadlock, serialisation); the
+/// group is tried again from the start, which is safe because nothing of it committed.
+async fn commit_with_retry(
+    db: &Db,
+    conn: &mut Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    group: &[&Incoming],
+) -> Result<Vec<Confirmed>> {
+    let mut attempt = 0;
+    loop {
+        let c = match conn {
+            Some(c) => c,
+            None => conn.insert(db.pool().acquire().await?),
+        };
+        let result = commit_group(db.backend(), c, group).await;
+        if result.is_err() {
+            // The connection may be what failed; the next attempt takes a fresh one.
+            *conn = None;
+        }
+        match result {
+            Err(Error::Database(e)) if attempt < 5 => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "receipt group failed; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Records one group in one transaction; returns each receipt's outcome in order.
+pub async fn commit_group(
+    backend: Backend,
+    conn: &mut sqlx::AnyConnection,
+    group: &[&Incoming],
+) -> Result<Vec<Confirmed>> {
+    let mut outcomes = vec![Confirmed::Repeat; group.len()];
+    // A TransID twice in one group: the first one counts.
+    let mut seen = HashSet::new();
+    let mut firsts: Vec<usize> = (0..group.len())
+        .filter(|&i| seen.insert(group[i].trans_id.as_str()))
+        .collect();
+    let t0 = std::time::Instant::now();
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    // Sorted, so two nodes inserting the same receipts wait on each other in one order.
+    firsts.sort_by(|&a, &b| group[a].trans_id.cmp(&group[b].trans_id));
+    let fresh = insert_pending(&mut tx, group, &firsts).await?;
+    firsts.sort_unstable();
+    let new: Vec<usize> = firsts
+        .into_iter()
+        .filter(|&i| fresh.contains(group[i].trans_id.as_str()))
+        .collect();
+    let mut references: Vec<String> = new
+        .iter()
+        .filter_map(|&i| group[i].reference.as_ref().map(|r| r.as_str().to_string()))
+        .collect();
+    references.sort();
+    references.dedup();
+    let mut bills = posting::lock_bills(&mut tx, backend, &references).await?;
+    let mut transactions = Vec::with_capacity(new.len());
+    let mut paid: Vec<(String, Payment)> = Vec::new();
+    for &i in &new {
+        let r = group[i];
+        let payment = Payment {
+            channel: CHANNEL.to_string(),
+            receipt: r.trans_id.clone(),
+            amount: r.amount,
+        };
+        let bill = r.reference.as_ref().and_then(|b| bills.get_mut(b.as_str()));
+        let (t, applied) = posting::apply(bill, &payment)?;
+        transactions.push(t);
+        outcomes[i] = match applied {
+            Applied::Bill { reference, status } => {
+                paid.push((reference.clone(), payment));
+                Confirmed::Posted { reference, status }
+            }
+            Applied::Suspense => Confirmed::Suspense,
+        };
+    }
+    let ids = store::post_many(&mut tx, &transactions).await?;
+    let changed: HashSet<&str> = paid.iter().map(|(r, _)| r.as_str()).collect();
+    let mut changed: Vec<&BillState> = changed.iter().map(|r| &bills[*r]).collect();
+    changed.sort_by(|a, b| a.reference.cmp(&b.reference));
+    posting::save_bills(&mut tx, changed).await?;
+    let settled: Vec<(&str, &str, &str)> = new
+        .iter()
+        .zip(&ids)
+        .map(|(&i, id)| {
+            let outcome = if outcomes[i] == Confirmed::Suspense {
+                "suspense"
+            } else {
+                "posted"
+            };
+            (group[i].trans_id.as_str(), outcome, id.as_str())
+        })
+        .collect();
+    mark_outcomes(&mut tx, &settled).await?;
+    emit_received(&mut tx, &bills, &paid).await?;
+    tx.commit().await?;
+    tracing::debug!(
+        receipts = group.len(),
+        new = new.len(),
+        ms = t0.elapsed().as_secs_f64() * 1000.0,
+        "receipt group committed"
+    );
+    Ok(outcomes)
+}
+
+/// Inserts the receipts at `which` as pending; returns the TransIDs that were new.
+async fn insert_pending(
+    tx: &mut sqlx::AnyConnection,
+    group: &[&Incoming],
+    which: &[usize],
+) -> Result<HashSet<String>> {
+    let now = now_ms();
+    let mut fresh = HashSet::new();
+    for chunk in pow2_chunks(which) {
+        let sql = format!(
+            "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
+             outcome, received_at) VALUES {} ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
+            values_list(chunk.len(), 8)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for &i in chunk {
+            let r = group[i];
+            q = q
+                .bind(&r.trans_id)
+                .bind(r.bill_ref.chars().take(40).collect::<String>())
+                .bind(r.amount.minor())
+                .bind(r.amount.currency().code())
+                .bind(r.trans_time_ms)
+                .bind(&r.raw)
+                .bind("pending")
+                .bind(now);
+        }
+        fresh.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(fresh)
+}
+
+/// Sets each new receipt's outcome and ledger transaction.
+async fn mark_outcomes(tx: &mut sqlx::AnyConnection, rows: &[(&str, &str, &str)]) -> Result<()> {
+    for chunk in pow2_chunks(rows) {
+        let sql = format!(
+            "WITH v (trans_id, outcome, ledger_transaction) AS (VALUES {}) \
+             UPDATE mpesa_receipts SET outcome = v.outcome, ledger_transaction = v.ledger_transaction \
+             FROM v WHERE mpesa_receipts.trans_id = v.trans_id",
+            values_list(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (trans_id, outcome, ledger) in chunk {
+            q = q.bind(*trans_id).bind(*outcome).bind(*ledger);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// One `payment.received` event per posted receipt, with the bill as it stands after the
+/// whole group (later receipts of the same bill show its final state).
+async fn emit_received(
+    tx: &mut sqlx::AnyConnection,
+    bills: &HashMap<String, BillState>,
+    paid: &[(String, Payment)],
+) -> Result<()> {
+    let data: Vec<(&BillState, serde_json::Value)> = paid
+        .iter()
+        .map(|(r, p)| (&bills[r], posting::received_event(&bills[r], p)))
+        .collect();
+    let events: Vec<lango_notify::events::NewEvent> = data
+        .iter()
+        .map(|(bill, data)| lango_notify::events::NewEvent {
+            kind: "payment.received",
+            agency: &bill.agency,
+            order_key: &bill.reference,
+            data: data.clone(),
+        })
+        .collect();
+    lango_notify::events::emit_many(tx, &events).await?;
+    Ok(())
+}

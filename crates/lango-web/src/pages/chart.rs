@@ -1,0 +1,134 @@
+//! Bar charts drawn on the server as inline SVG: no JavaScript, no inline styles (colours
+//! come from the stylesheet), a name for screen readers, a tooltip per bar, and always the
+//! same numbers in a table beside them on the page.
+
+/// One bar.
+pub struct Bar {
+    /// Short label under the axis (shown for some bars only when there are many).
+    pub label: String,
+    /// What the bar says in full (its tooltip), e.g. `2026-11-22: KES 4,550.00`.
+    pub title: String,
+    /// Its value; below zero is drawn as zero.
+    pub value: i64,
+}
+
+const WIDTH: i64 = 640;
+const HEIGHT: i64 = 220;
+const LEFT: i64 = 96;
+const RIGHT: i64 = 8;
+const TOP: i64 = 16;
+const BOTTOM: i64 = 28;
+
+/// Escapes text for SVG (XML) content and attributes.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A vertical bar chart named `name` (its accessible name and `<title>`), with `top_label`
+/// written at the top of the scale (the largest value, formatted by the caller).
+pub fn bars(name: &str, top_label: &str, bars: &[Bar]) -> String {
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let base = TOP + plot_h;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    let n = bars.len().max(1) as i64;
+    let slot = plot_w / n;
+    let gap = if slot > 6 { slot / 5 } else { 0 };
+    // Label every bar when they fit, else about eight of them, always the last.
+    let every = (bars.len() / 8).max(1);
+    let mut svg = format!(
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
+         role=\"img\" aria-label=\"{n}\"><title>{n}</title>",
+        n = esc(name)
+    );
+    svg.push_str(&format!(
+        "<line class=\"chart-axis\" x1=\"{LEFT}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\"/>\
+         <line class=\"chart-grid\" x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{}\" y2=\"{TOP}\"/>\
+         <text class=\"chart-text\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+         <text class=\"chart-text\" x=\"{}\" y=\"{base}\" text-anchor=\"end\">0</text>",
+        WIDTH - RIGHT,
+        WIDTH - RIGHT,
+        LEFT - 6,
+        TOP + 4,
+        esc(top_label),
+        LEFT - 6,
+    ));
+    for (i, b) in bars.iter().enumerate() {
+        let x = LEFT + i as i64 * slot + gap / 2;
+        let v = b.value.max(0);
+        let h = (i128::from(v) * i128::from(plot_h) / i128::from(max)) as i64;
+        // A day with money is never invisible.
+        let h = if v > 0 { h.max(1) } else { 0 };
+        svg.push_str(&format!(
+            "<rect class=\"chart-bar\" x=\"{x}\" y=\"{}\" width=\"{}\" height=\"{h}\"><title>{}</title></rect>",
+            base - h,
+            (slot - gap).max(1),
+            esc(&b.title)
+        ));
+        if i % every == 0 || i + 1 == bars.len() {
+            svg.push_str(&format!(
+                "<text class=\"chart-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                x + (slot - gap) / 2,
+                HEIGHT - 8,
+                esc(&b.label)
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(label: &str, value: i64) -> Bar {
+        Bar {
+            label: label.into(),
+            title: format!("{label}: {value}"),
+            value,
+        }
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_and_text_is_escaped() {
+        let svg = bars(
+            "Revenue <KES>",
+            "KES 10.00",
+            &[bar("a", 1000), bar("b", 500), bar("c", 0)],
+        );
+        assert!(svg.starts_with("<svg class=\"chart\""));
+        assert!(svg.contains("role=\"img\" aria-label=\"Revenue &lt;KES&gt;\""));
+        assert!(svg.contains("<title>Revenue &lt;KES&gt;</title>"));
+        let heights: Vec<i64> = svg
+            .split("height=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect();
+        let plot = HEIGHT - TOP - BOTTOM;
+        assert_eq!(heights, [plot, plot / 2, 0]);
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn empty_and_tiny_values_draw() {
+        assert!(bars("x", "0", &[]).ends_with("</svg>"));
+        let svg = bars("x", "1", &[bar("a", 1_000_000_000), bar("b", 1)]);
+        assert!(svg.contains("height=\"1\""), "a small day stays visible");
+        let many: Vec<Bar> = (0..30).map(|i| bar(&format!("d{i}"), i)).collect();
+        let svg = bars("x", "1", &many);
+        assert!(svg.contains(">d29<") && svg.contains(">d0<") && !svg.contains(">d1<"));
+    }
+}
