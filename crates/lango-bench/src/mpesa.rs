@@ -136,6 +136,7 @@ async fn raise_bills(db: &Db, n: usize) -> anyhow::Result<Vec<String>> {
             payer: Payer::default(),
             description: String::new(),
             shares: Vec::new(),
+            expires_on: String::new(),
         };
         refs.push(
             bills::raise(db, "DIS", "bench", &req, None, &FeeTable::kenya())

@@ -10,6 +10,17 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Days from 1970-01-01 to a proleptic Gregorian date (the inverse of [`Civil::from_ms`]'s
+/// day arithmetic, Howard Hinnant's days-from-civil).
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A UTC calendar time: year, month, day, hour, minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {

@@ -67,6 +67,9 @@ pub struct Config {
     pub reconcile_sweep_ms: u64,
     /// The hour (0–23, East Africa Time) after which yesterday's settlement batches are made.
     pub settlement_hour: u8,
+    /// The convenience-fee bands for the home currency, `below:fee,…,*:fee` in whole units
+    /// (checked by the payments room when a node starts).
+    pub convenience_fees: String,
 }
 
 /// Safaricom's Daraja API as Lango calls it.
@@ -215,6 +218,7 @@ impl fmt::Debug for Config {
             )
             .field("reconcile_sweep_ms", &self.reconcile_sweep_ms)
             .field("settlement_hour", &self.settlement_hour)
+            .field("convenience_fees", &self.convenience_fees)
             .finish()
     }
 }
@@ -312,6 +316,7 @@ struct FileConfig {
     card_webhook_secret: Option<String>,
     reconcile_sweep_ms: Option<u64>,
     settlement_hour: Option<u64>,
+    convenience_fees: Option<String>,
 }
 
 impl Config {
@@ -627,6 +632,10 @@ impl Config {
                 900_000,
             )?,
             settlement_hour,
+            convenience_fees: pick("convenience_fees", file.convenience_fees).map_or_else(
+                || "200:5,300:10,500:15,700:20,1000:25,*:50".to_string(),
+                |(_, v)| v,
+            ),
         })
     }
 

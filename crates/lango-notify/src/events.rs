@@ -81,7 +81,7 @@ pub struct Event {
 /// Emits `event` inside `tx` and fans it out to the agency's matching webhook subscriptions.
 pub async fn emit(tx: &mut sqlx::AnyConnection, event: &NewEvent<'_>) -> Result<i64> {
     let seq = next_counter(tx, EVENTS_COUNTER).await?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
     sqlx::query(
         "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) \
@@ -118,7 +118,7 @@ pub async fn emit_many(tx: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) ->
         for e in chunk {
             q = q
                 .bind(seq)
-                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(uuid::Uuid::now_v7().to_string())
                 .bind(e.kind)
                 .bind(e.agency)
                 .bind(e.order_key)

@@ -149,7 +149,7 @@ pub async fn fan_out(tx: &mut sqlx::AnyConnection, seq: i64, event: &NewEvent<'_
             "INSERT INTO webhook_deliveries (id, subscription_id, event_seq, order_key, status, attempts, \
              next_attempt_at, lease_until, last_error, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, 0, '', $5)",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(uuid::Uuid::now_v7().to_string())
         .bind(r.try_get::<String, _>("id")?)
         .bind(seq)
         .bind(event.order_key)
@@ -205,7 +205,7 @@ pub async fn fan_out_many(
         let mut q = sqlx::query(&sql);
         for (subscription, seq, order_key) in chunk {
             q = q
-                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(uuid::Uuid::now_v7().to_string())
                 .bind(subscription)
                 .bind(*seq)
                 .bind(*order_key)

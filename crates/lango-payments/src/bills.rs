@@ -28,6 +28,10 @@ pub struct BillRequest {
     /// What it is for.
     #[serde(default)]
     pub description: String,
+    /// The last day (East Africa Time, `YYYY-MM-DD`) an unpaid bill may be paid; none: never
+    /// expires.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub expires_on: String,
     /// Parts of `amount` owed to other agencies (the raising agency keeps the rest).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shares: Vec<ShareRequest>,
@@ -161,6 +165,7 @@ pub async fn raise(
         }
     }
     let shares = parse_shares(db, agency, amount, &req.shares).await?;
+    let expires_at = expiry(&req.expires_on)?;
     let agency_reference = text("agency_reference", &req.agency_reference, 100)?;
     let description = text("description", &req.description, 500)?;
     let (name, phone, email) = (
@@ -188,8 +193,8 @@ pub async fn raise(
         let inserted = sqlx::query(
             "INSERT INTO bills (reference, agency_code, service_code, agency_reference, description, payer_name, \
              payer_phone, payer_email, currency, service_amount, fee, service_paid, fee_paid, excess, status, \
-             created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, 'open', $12, $13, $13)",
+             created_by, created_at, updated_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, 0, 'open', $12, $13, $13, $14)",
         )
         .bind(&reference)
         .bind(agency)
@@ -204,6 +209,7 @@ pub async fn raise(
         .bind(fee.minor())
         .bind(created_by)
         .bind(now)
+        .bind(expires_at)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -256,6 +262,106 @@ pub async fn raise(
     Err(Error::Internal(
         "could not find a free bill reference".into(),
     ))
+}
+
+/// East Africa Time is UTC+3 all year.
+const EAT_MS: i64 = 3 * 3_600_000;
+
+/// The end (unix ms) of the East Africa Time day `YYYY-MM-DD`, which must not be past.
+fn expiry(day: &str) -> Result<Option<i64>> {
+    let day = day.trim();
+    if day.is_empty() {
+        return Ok(None);
+    }
+    let bad = || Error::invalid("expires_on", "expires_on must be a date like 2026-12-31");
+    let parts: Vec<&str> = day.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, i64, i64) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    let days = lango_core::clock::days_from_civil(y, m, d);
+    // A date that does not exist (2026-02-30) reads back as another one.
+    let back = lango_core::clock::Civil::from_ms(days * 86_400_000).date();
+    if y < 2000 || back != format!("{y:04}-{m:02}-{d:02}") {
+        return Err(bad());
+    }
+    let end = (days + 1) * 86_400_000 - EAT_MS;
+    if end <= now_ms() {
+        return Err(Error::invalid(
+            "expires_on",
+            "expires_on must be today or later",
+        ));
+    }
+    Ok(Some(end))
+}
+
+/// Cancels an agency's bill that is not yet fully paid: it takes no more money (payments
+/// that still arrive go to suspense), and what was paid can be refunded in full.
+pub async fn cancel(db: &Db, agency: &str, reference: &str, by: &str) -> Result<Bill> {
+    let mut tx = db.pool().begin().await?;
+    let changed = sqlx::query(
+        "UPDATE bills SET status = 'cancelled', updated_at = $1 \
+         WHERE reference = $2 AND agency_code = $3 AND status IN ('open', 'partly_paid')",
+    )
+    .bind(now_ms())
+    .bind(reference)
+    .bind(agency)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() == 0 {
+        drop(tx);
+        return match get(db, reference).await? {
+            Some(b) if b.agency == agency => Err(Error::Conflict(format!(
+                "a {} bill cannot be cancelled",
+                b.status.replace('_', " ")
+            ))),
+            _ => Err(Error::NotFound("no such bill".into())),
+        };
+    }
+    lango_core::audit::append(
+        &mut tx,
+        lango_core::audit::Entry {
+            actor: by,
+            action: "bill.cancel",
+            object: &format!("bill:{reference}"),
+            subject: "",
+            detail: agency,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, reference)
+        .await?
+        .ok_or_else(|| Error::Internal("bill vanished".into()))
+}
+
+/// Marks unpaid bills past their expiry as `expired`; returns how many.
+pub async fn expire_due(db: &Db) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE bills SET status = 'expired', updated_at = $1 \
+         WHERE status = 'open' AND expires_at IS NOT NULL AND expires_at < $2",
+    )
+    .bind(now_ms())
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Expires due bills every `every`, from a task of its own.
+pub fn spawn_expiry(db: Db, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = expire_due(&db).await {
+                tracing::warn!(error = %e, "expiring bills failed; trying again later");
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
 }
 
 /// Most agencies one bill may be owed to.

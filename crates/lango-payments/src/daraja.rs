@@ -6,6 +6,7 @@
 //! (Safaricom masks it or sends a SHA-256 hash); the bill reference and TransID are.
 
 use crate::reference::{BillReference, ReferenceError};
+use lango_core::clock::days_from_civil;
 use lango_core::money::{Currency, Money};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
@@ -154,17 +155,6 @@ pub fn trans_time_ms(s: &str) -> Option<i64> {
     }
     let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
     Some(secs * 1000 - EAT_OFFSET_MS)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm, the
-/// inverse of `lango_core::clock::Civil::from_ms`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Why a C2B payment is refused, each with the result code Daraja expects.

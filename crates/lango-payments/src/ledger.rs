@@ -228,8 +228,10 @@ pub fn receipt_apportioned(
     Ok((split, parts))
 }
 
-/// Divides `amount` (at most the sum of the dues) between shares in proportion to their dues.
-fn apportion(amount: i64, shares: &[(String, i64)]) -> Vec<i64> {
+/// Divides `amount` (at most the sum of the dues; a negative due counts as none) between
+/// `shares` (name, due) in proportion to their dues: largest remainder, earlier shares first
+/// on ties, never more than a share's due. The parts are in the order of `shares`.
+pub fn apportion(amount: i64, shares: &[(String, i64)]) -> Vec<i64> {
     let total: i128 = shares.iter().map(|(_, d)| i128::from((*d).max(0))).sum();
     if total == 0 {
         return vec![0; shares.len()];

@@ -23,11 +23,14 @@ pub async fn validate(db: &Db, body: &[u8], shortcode: &str) -> Result<Value> {
         Ok(c) => c,
         Err(r) => return Ok(daraja::validation_rejected(&r)),
     };
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM bills WHERE reference = $1 AND currency = 'KES'")
-            .bind(checked.reference.as_str())
-            .fetch_optional(db.pool())
-            .await?;
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT CASE WHEN status = 'open' AND expires_at IS NOT NULL AND expires_at < $1 \
+             THEN 'expired' ELSE status END FROM bills WHERE reference = $2 AND currency = 'KES'",
+    )
+    .bind(lango_core::clock::now_ms())
+    .bind(checked.reference.as_str())
+    .fetch_optional(db.pool())
+    .await?;
     Ok(match status.as_deref() {
         Some("open" | "partly_paid") => daraja::validation_accepted(),
         _ => daraja::validation_rejected(&daraja::Rejection::AccountNumber(

@@ -24,6 +24,9 @@ pub const CHANNEL: &str = "mpesa";
 /// Most receipts in one group; more waiting form the next group.
 const GROUP_LIMIT: usize = 1024;
 
+/// Times the committer lets other tasks run before closing a group.
+const GATHER_YIELDS: usize = 4;
+
 /// An M-Pesa receipt to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incoming {
@@ -94,6 +97,17 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     // The committer keeps one connection: no wait for the pool between groups.
     let mut conn = None;
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
+        // Callers answered by the last commit are sending their next receipts right now:
+        // letting them run first merges them into this group instead of the next.
+        for _ in 0..GATHER_YIELDS {
+            tokio::task::yield_now().await;
+            while jobs.len() < GROUP_LIMIT {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
         let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
         let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;
         for (i, job) in jobs.drain(..).enumerate() {
@@ -130,7 +144,7 @@ async fn commit_with_retry(
             *conn = None;
         }
         match result {
-            Err(Error::Database(e)) if attempt < 5 => {
+            Err(e @ (Error::Database(_) | Error::Conflict(_))) if attempt < 5 => {
                 attempt += 1;
                 tracing::warn!(error = %e, attempt, "receipt group failed; trying again");
                 tokio::time::sleep(std::time::Duration::from_millis(10 << attempt)).await;
@@ -154,14 +168,9 @@ pub async fn commit_group(
         .collect();
     let t0 = std::time::Instant::now();
     let mut tx = sqlx::Connection::begin(conn).await?;
-    // Sorted, so two nodes inserting the same receipts wait on each other in one order.
-    firsts.sort_by(|&a, &b| group[a].trans_id.cmp(&group[b].trans_id));
-    let fresh = insert_pending(&mut tx, group, &firsts).await?;
-    firsts.sort_unstable();
-    let new: Vec<usize> = firsts
-        .into_iter()
-        .filter(|&i| fresh.contains(group[i].trans_id.as_str()))
-        .collect();
+    let stored = already_stored(&mut tx, group, &firsts).await?;
+    firsts.retain(|&i| !stored.contains(group[i].trans_id.as_str()));
+    let new = firsts;
     let mut references: Vec<String> = new
         .iter()
         .filter_map(|&i| group[i].reference.as_ref().map(|r| r.as_str().to_string()))
@@ -194,7 +203,8 @@ pub async fn commit_group(
     let mut changed: Vec<&BillState> = changed.iter().map(|r| &bills[*r]).collect();
     changed.sort_by(|a, b| a.reference.cmp(&b.reference));
     posting::save_bills(&mut tx, changed).await?;
-    let settled: Vec<(&str, &str, &str)> = new
+    // Sorted, so two nodes inserting the same receipts wait on each other in one order.
+    let mut rows: Vec<(&Incoming, &str, &str)> = new
         .iter()
         .zip(&ids)
         .map(|(&i, id)| {
@@ -203,10 +213,17 @@ pub async fn commit_group(
             } else {
                 "posted"
             };
-            (group[i].trans_id.as_str(), outcome, id.as_str())
+            (group[i], outcome, id.as_str())
         })
         .collect();
-    mark_outcomes(&mut tx, &settled).await?;
+    rows.sort_by(|a, b| a.0.trans_id.cmp(&b.0.trans_id));
+    if insert_receipts(&mut tx, &rows).await? != rows.len() {
+        // Another node recorded one of these since we looked (PostgreSQL): nothing of this
+        // group is kept, and the retry finds it stored.
+        return Err(Error::Conflict(
+            "a receipt of the group was recorded meanwhile".into(),
+        ));
+    }
     emit_received(&mut tx, &bills, &paid).await?;
     tx.commit().await?;
     tracing::debug!(
@@ -218,23 +235,47 @@ pub async fn commit_group(
     Ok(outcomes)
 }
 
-/// Inserts the receipts at `which` as pending; returns the TransIDs that were new.
-async fn insert_pending(
+/// The TransIDs among `which` that are already stored.
+async fn already_stored(
     tx: &mut sqlx::AnyConnection,
     group: &[&Incoming],
     which: &[usize],
 ) -> Result<HashSet<String>> {
-    let now = now_ms();
-    let mut fresh = HashSet::new();
+    let mut stored = HashSet::new();
     for chunk in pow2_chunks(which) {
         let sql = format!(
-            "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
-             outcome, received_at) VALUES {} ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
-            values_list(chunk.len(), 8)
+            "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
+            (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for &i in chunk {
-            let r = group[i];
+            q = q.bind(&group[i].trans_id);
+        }
+        stored.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(stored)
+}
+
+/// Inserts the receipts with their outcome and ledger transaction; returns how many were
+/// new (a TransID stored meanwhile is skipped, and the caller starts again).
+async fn insert_receipts(
+    tx: &mut sqlx::AnyConnection,
+    rows: &[(&Incoming, &str, &str)],
+) -> Result<usize> {
+    let now = now_ms();
+    let mut inserted = 0;
+    for chunk in pow2_chunks(rows) {
+        let sql = format!(
+            "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
+             outcome, ledger_transaction, received_at) VALUES {} \
+             ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
+            values_list(chunk.len(), 9)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for (r, outcome, ledger) in chunk {
             q = q
                 .bind(&r.trans_id)
                 .bind(r.bill_ref.chars().take(40).collect::<String>())
@@ -242,30 +283,13 @@ async fn insert_pending(
                 .bind(r.amount.currency().code())
                 .bind(r.trans_time_ms)
                 .bind(&r.raw)
-                .bind("pending")
+                .bind(*outcome)
+                .bind(*ledger)
                 .bind(now);
         }
-        fresh.extend(q.fetch_all(&mut *tx).await?);
+        inserted += q.fetch_all(&mut *tx).await?.len();
     }
-    Ok(fresh)
-}
-
-/// Sets each new receipt's outcome and ledger transaction.
-async fn mark_outcomes(tx: &mut sqlx::AnyConnection, rows: &[(&str, &str, &str)]) -> Result<()> {
-    for chunk in pow2_chunks(rows) {
-        let sql = format!(
-            "WITH v (trans_id, outcome, ledger_transaction) AS (VALUES {}) \
-             UPDATE mpesa_receipts SET outcome = v.outcome, ledger_transaction = v.ledger_transaction \
-             FROM v WHERE mpesa_receipts.trans_id = v.trans_id",
-            values_list(chunk.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for (trans_id, outcome, ledger) in chunk {
-            q = q.bind(*trans_id).bind(*outcome).bind(*ledger);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    Ok(())
+    Ok(inserted)
 }
 
 /// One `payment.received` event per posted receipt, with the bill as it stands after the

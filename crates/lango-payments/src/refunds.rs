@@ -46,7 +46,7 @@ pub use store::{
     find, list, preview, recent, summary, PaymentLine, Refund, RefundRequest, Summary,
 };
 
-use crate::ledger::{Account, LedgerError, Posting, Transaction};
+use crate::ledger::{self, Account, LedgerError, Posting, Transaction};
 use lango_core::money::{Currency, Money};
 
 /// Money by where it came from on the bill.
@@ -321,37 +321,17 @@ pub fn plan(pos: &Position, amount: i64, stated: i64) -> Result<Plan, Refusal> {
     })
 }
 
-/// Divides `amount` between `holders` in proportion to what each holds (largest remainder,
-/// earlier first on ties), never giving one more than it holds. When they hold less than
-/// `amount` in all (records that disagree), the rest goes to the first.
+/// Divides `amount` between `holders` in proportion to what each holds, as
+/// [`ledger::apportion`] does (largest remainder, earlier first on ties, never more than one
+/// holds). When they hold `amount` or less in all (records that disagree), each gives all it
+/// holds and the rest goes to the first.
 pub fn apportion(amount: i64, holders: &[(String, i64)]) -> Vec<i64> {
-    let total: i128 = holders.iter().map(|(_, h)| i128::from(*h)).sum();
-    let mut parts = vec![0; holders.len()];
-    if holders.is_empty() {
-        return parts;
+    let total: i64 = holders.iter().map(|(_, h)| h).sum();
+    if holders.is_empty() || amount < total {
+        return ledger::apportion(amount, holders);
     }
-    if total == 0 || i128::from(amount) >= total {
-        for (p, (_, h)) in parts.iter_mut().zip(holders) {
-            *p = *h;
-        }
-        parts[0] += amount - holders.iter().map(|(_, h)| h).sum::<i64>();
-        return parts;
-    }
-    let mut remainders = Vec::with_capacity(holders.len());
-    for (i, (_, held)) in holders.iter().enumerate() {
-        let exact = i128::from(amount) * i128::from(*held);
-        parts[i] = i64::try_from(exact / total).unwrap_or(0);
-        remainders.push((exact % total, i));
-    }
-    let mut left = amount - parts.iter().sum::<i64>();
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders {
-        if left == 0 {
-            break;
-        }
-        parts[i] += 1;
-        left -= 1;
-    }
+    let mut parts: Vec<i64> = holders.iter().map(|(_, h)| *h).collect();
+    parts[0] += amount - total;
     parts
 }
 

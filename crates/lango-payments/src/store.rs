@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// Writes `t`'s entries and moves the balances, inside `tx`; returns the transaction id.
 pub async fn post(tx: &mut sqlx::AnyConnection, t: &Transaction) -> Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query("INSERT INTO ledger_transactions (id, memo, created_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(&t.memo)
@@ -49,7 +49,7 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
     let now = now_ms();
     let ids: Vec<String> = ts
         .iter()
-        .map(|_| uuid::Uuid::new_v4().to_string())
+        .map(|_| uuid::Uuid::now_v7().to_string())
         .collect();
     for (chunk, id_chunk) in pow2_chunks(ts).zip(pow2_chunks(&ids)) {
         let sql = format!(

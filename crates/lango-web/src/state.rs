@@ -24,6 +24,8 @@ pub struct AppState {
     pub mpesa: lango_payments::mpesa::Receipts,
     /// Safaricom's Daraja API (STK push, status queries), when configured.
     pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
+    /// The convenience-fee bands in force (`convenience_fees`).
+    pub fees: Arc<lango_payments::fees::FeeTable>,
     /// Sign-in, code and reset forms per client address.
     pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }

@@ -24,6 +24,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("never", "Never", "Kamwe"),
     ("remove", "Remove", "Ondoa"),
     ("revoke", "Revoke", "Batilisha"),
+    ("finance_area", "Finance: revenue, suspense, refunds, reconciliation and settlement", "Fedha: mapato, fedha zisizolingana, marejesho, ulinganisho na malipo"),
     // Problems.
     ("required", "Enter this information", "Jaza taarifa hii"),
     ("choose_one", "Choose one of the options", "Chagua mojawapo ya chaguo"),

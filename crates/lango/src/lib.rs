@@ -49,6 +49,8 @@ pub struct Node {
     settlement: tokio::task::JoinHandle<()>,
     /// SQLite's background checkpoints.
     checkpoint: Option<tokio::task::JoinHandle<()>>,
+    /// Marks unpaid bills past their expiry day.
+    expiry: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -106,9 +108,13 @@ impl Node {
         });
         let settlement = lango_payments::settlement::spawn(db.clone(), config.settlement_hour);
         let checkpoint = db.checkpoint_in_background(Duration::from_millis(200));
+        let expiry = lango_payments::bills::spawn_expiry(db.clone(), Duration::from_secs(60));
+        let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
+            .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
         Ok(Node {
             state: AppState {
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
+                fees: Arc::new(fees),
                 daraja: config.daraja.clone().map(|d| {
                     Arc::new(lango_payments::daraja_api::DarajaClient::new(
                         d,
@@ -129,6 +135,7 @@ impl Node {
             pull,
             settlement,
             checkpoint,
+            expiry,
         })
     }
 
@@ -159,6 +166,7 @@ impl Node {
         if let Some(checkpoint) = &self.checkpoint {
             checkpoint.abort();
         }
+        self.expiry.abort();
         self.state.db.close().await;
         Ok(())
     }

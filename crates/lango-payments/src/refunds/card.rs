@@ -50,13 +50,18 @@ pub(super) async fn complete(db: &Db, id: &str, pr: &ProviderRefund) -> Result<(
 
 /// The provider refused refund `id` (or never received it): it counts for nothing.
 pub(super) async fn mark_failed(db: &Db, id: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE refunds SET status = 'failed', updated_at = $1 WHERE id = $2 AND status = 'requested'",
-    )
-    .bind(now_ms())
-    .bind(id)
-    .execute(db.pool())
-    .await?;
+    move_status(db, id, "requested", "failed").await
+}
+
+/// Moves refund `id` from status `from` to `to`; nothing when it has moved on already.
+async fn move_status(db: &Db, id: &str, from: &str, to: &str) -> Result<()> {
+    sqlx::query("UPDATE refunds SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        .bind(to)
+        .bind(now_ms())
+        .bind(id)
+        .bind(from)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 
@@ -132,15 +137,7 @@ pub(super) async fn resolve<P: CardProvider>(
 /// Moves a refund on to the provider's status.
 async fn follow(db: &Db, id: &str, ours: &str, theirs: &str) -> Result<()> {
     match (ours, theirs) {
-        ("submitted", "success") => {
-            sqlx::query(
-                "UPDATE refunds SET status = 'success', updated_at = $1 WHERE id = $2 AND status = 'submitted'",
-            )
-            .bind(now_ms())
-            .bind(id)
-            .execute(db.pool())
-            .await?;
-        }
+        ("submitted", "success") => move_status(db, id, "submitted", "success").await?,
         ("submitted" | "success", "error") => undo(db, id).await?,
         _ => {}
     }

@@ -164,6 +164,12 @@ fn a_shared_bill_takes_refunds_back_from_each_agency_in_proportion() {
         vec![2, 1]
     );
     assert_eq!(apportion(0, &[("A".into(), 0)]), vec![0]);
+    // Records that disagree (less held than asked): all they hold, the rest from the first.
+    assert_eq!(
+        apportion(5, &[("A".into(), 1), ("B".into(), 2)]),
+        vec![3, 2]
+    );
+    assert_eq!(apportion(4, &[("A".into(), 0)]), vec![4]);
 }
 
 #[test]

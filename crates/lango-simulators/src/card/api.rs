@@ -85,6 +85,17 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Refused> {
     }
 }
 
+/// A request's JSON object body, once its credentials are checked (the provider answers
+/// 401 before it looks at the body).
+fn authorised_object(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, Refused> {
+    authorised(shared, headers)?;
+    parse_object(body)
+}
+
 fn missing(code: &'static str, field: &str) -> Refused {
     error(
         StatusCode::BAD_REQUEST,
@@ -121,10 +132,7 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authorised(&shared, &headers) {
-        return r.into_response();
-    }
-    let m = match parse_object(&body) {
+    let m = match authorised_object(&shared, &headers, &body) {
         Ok(m) => m,
         Err(r) => return r.into_response(),
     };
@@ -226,10 +234,7 @@ async fn refund(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authorised(&shared, &headers) {
-        return r.into_response();
-    }
-    let m = match parse_object(&body) {
+    let m = match authorised_object(&shared, &headers, &body) {
         Ok(m) => m,
         Err(r) => return r.into_response(),
     };

@@ -1,6 +1,7 @@
 //! Times as M-Pesa writes them: East Africa Time (UTC+3, no daylight saving) in Daraja's
 //! compact form and the portal's readable form; Pull Transactions' UTC ISO-8601.
 
+use lango_core::clock::days_from_civil;
 use lango_core::clock::Civil;
 
 const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
@@ -63,15 +64,6 @@ pub(crate) fn parse(s: &str) -> Option<i64> {
         return None;
     }
     Some((days * 86_400 + h * 3600 + mi * 60 + se) * 1000 - EAT_OFFSET_MS)
-}
-
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use lango_identity::policy::{check, Action, Actor, Object};
 use lango_payments::bills::{self, Bill, BillRequest};
-use lango_payments::fees::FeeTable;
 use lango_payments::BillReference;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -22,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(raise))
         .routes(routes!(get_bill))
+        .routes(routes!(cancel_bill))
 }
 
 /// A bill as agency systems see it.
@@ -126,15 +126,7 @@ async fn raise(
         body.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", r.body_text()))?;
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let by = format!("apikey:{}", agent.0.key_id);
-    let (bill, _) = bills::raise(
-        &state.db,
-        &agent.0.agency,
-        &by,
-        &req,
-        key,
-        &FeeTable::kenya(),
-    )
-    .await?;
+    let (bill, _) = bills::raise(&state.db, &agent.0.agency, &by, &req, key, &state.fees).await?;
     Ok((StatusCode::CREATED, Json(bill.into())))
 }
 
@@ -155,5 +147,23 @@ async fn get_bill(
     // Another agency's bill is as good as absent.
     let actor = Actor::ApiClient(agent.0);
     check(&actor, Action::View, Object::Bill(&bill.agency)).map_err(|_| not_found())?;
+    Ok(Json(bill.into()))
+}
+
+/// Cancels a bill of the calling agency that is not yet fully paid: it takes no more money
+/// (payments that still arrive are held in suspense) and what was paid can be refunded.
+#[utoipa::path(post, path = "/api/v1/bills/{reference}/cancel", tag = "payments", security(("api_key" = [])),
+    responses((status = 200, body = BillBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn cancel_bill(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(reference): Path<String>,
+) -> Result<Json<BillBody>, ApiError> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bill");
+    let reference = BillReference::parse(&reference).map_err(|_| not_found())?;
+    let actor = Actor::ApiClient(agent.0.clone());
+    check(&actor, Action::Edit, Object::Bill(&agent.0.agency))?;
+    let by = format!("apikey:{}", agent.0.key_id);
+    let bill = bills::cancel(&state.db, &agent.0.agency, reference.as_str(), &by).await?;
     Ok(Json(bill.into()))
 }

@@ -64,9 +64,19 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
                 href: format!("/admin/agencies/{agency}/webhooks"),
                 label: format!("{} – {agency}", tr(lang, "webhooks")),
             });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/statement"),
+                label: format!("{} – {agency}", tr(lang, "settle_statement_title")),
+            });
         }
     }
     use lango_identity::policy::{may, Action, Object};
+    if may(&s.v.actor, Action::View, Object::Finance) {
+        out.push(StaffLink {
+            href: "/finance".into(),
+            label: tr(lang, "finance_area").to_string(),
+        });
+    }
     if may(&s.v.actor, Action::Edit, Object::Platform) {
         out.push(StaffLink {
             href: "/admin/templates".into(),

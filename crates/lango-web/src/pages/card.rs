@@ -55,6 +55,14 @@ impl ResultPage {
     }
 }
 
+/// The page saying card payments cannot be made now (none configured, or the provider failed).
+fn unavailable(c: Chrome, reference: &str) -> Response {
+    render(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &ResultPage::new(c, reference, "card_unavailable"),
+    )
+}
+
 /// `POST /pay/{reference}/card`: starts a card payment of what is due and sends the payer to
 /// the provider's page.
 async fn pay_by_card(
@@ -64,21 +72,14 @@ async fn pay_by_card(
 ) -> Response {
     let here = format!("/pay/{reference}");
     let c = Chrome::for_visitor(&v, state.config.demo, &here);
-    let Some(config) = &state.config.card else {
-        return render(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &ResultPage::new(c, &reference, "card_unavailable"),
-        );
+    let Some(provider) = state.config.card.as_ref().map(HttpCardProvider::new) else {
+        return unavailable(c, &reference);
     };
-    let provider = HttpCardProvider::new(config);
     match cards::start(&state.db, &provider, &state.config.public_url, &reference).await {
         Ok(Ok(started)) => Redirect::to(&started.next_url).into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "card payment could not start");
-            render(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &ResultPage::new(c, &reference, "card_unavailable"),
-            )
+            unavailable(c, &reference)
         }
         Err(Error::Conflict(_)) => render(
             StatusCode::CONFLICT,
@@ -110,13 +111,9 @@ async fn came_back(
 ) -> Response {
     let here = format!("/pay/{reference}/card/{id}");
     let c = Chrome::for_visitor(&v, state.config.demo, &here);
-    let Some(config) = &state.config.card else {
-        return render(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &ResultPage::new(c, &reference, "card_unavailable"),
-        );
+    let Some(provider) = state.config.card.as_ref().map(HttpCardProvider::new) else {
+        return unavailable(c, &reference);
     };
-    let provider = HttpCardProvider::new(config);
     let card = match cards::refresh(&state.db, &provider, &reference, &id).await {
         Ok(Some(Ok(card))) => card,
         Ok(Some(Err(e))) => {

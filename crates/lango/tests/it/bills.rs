@@ -12,6 +12,29 @@ fn passport(amount: &str) -> serde_json::Value {
     })
 }
 
+/// Records one M-Pesa receipt through the committer's path; returns where it went.
+async fn pay(
+    app: &crate::support::TestApp,
+    reference: &str,
+    trans_id: &str,
+    cents: i64,
+) -> lango_payments::mpesa::Confirmed {
+    let db = app.db().await;
+    let incoming = lango_payments::mpesa::Incoming {
+        trans_id: trans_id.into(),
+        bill_ref: reference.into(),
+        reference: lango_payments::BillReference::parse(reference).ok(),
+        amount: Money::from_minor(cents, Currency::Kes),
+        trans_time_ms: None,
+        raw: "{}".into(),
+    };
+    let done = lango_payments::receipts::record_group(&db, &[&incoming])
+        .await
+        .unwrap();
+    db.close().await;
+    done[0].clone()
+}
+
 backend_tests! {
     async fn bills_follow_the_contract(app: TestApp) {
         let key = app.agency_key("DIS", &["bills:write"]).await;
@@ -138,18 +161,8 @@ backend_tests! {
         let reference = bill["reference"].as_str().unwrap().to_string();
         // Half the service amount, then the rest with the fee, through the receipts' committer.
         for (id, cents) in [("SHR0000001", 200_000), ("SHR0000002", 205_000)] {
-            let db = app.db().await;
-            let incoming = lango_payments::mpesa::Incoming {
-                trans_id: id.into(),
-                bill_ref: reference.clone(),
-                reference: lango_payments::BillReference::parse(&reference).ok(),
-                amount: Money::from_minor(cents, Currency::Kes),
-                trans_time_ms: None,
-                raw: "{}".into(),
-            };
-            let done = lango_payments::receipts::record_group(&db, &[&incoming]).await.unwrap();
-            db.close().await;
-            assert!(matches!(done[0], lango_payments::mpesa::Confirmed::Posted { .. }), "{done:?}");
+            let done = pay(&app, &reference, id, cents).await;
+            assert!(matches!(done, lango_payments::mpesa::Confirmed::Posted { .. }), "{done:?}");
             if id == "SHR0000001" {
                 let now = app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&key)
                     .send().await.unwrap().json::<serde_json::Value>().await.unwrap();
@@ -170,4 +183,81 @@ backend_tests! {
         assert_eq!(paid["status"], "paid");
         assert_eq!(paid["shares"][1]["amount_paid"], "1000.00");
     }
+
+    async fn bills_expire_and_can_be_cancelled(app: TestApp) {
+        let key = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
+        let raise = |expires_on: &str| {
+            let mut body = passport("1000.00");
+            body["expires_on"] = serde_json::json!(expires_on);
+            app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key).json(&body).send()
+        };
+        for bad in ["2020-01-01", "2026-02-30", "soon", "2026-13-01"] {
+            assert_eq!(raise(bad).await.unwrap().status().as_u16(), 400, "{bad}");
+        }
+        let later = lango_core::clock::Civil::from_ms(lango_core::clock::now_ms() + 3 * 86_400_000).date();
+        // Past its expiry, an unpaid bill takes no money, and the sweep marks it expired.
+        let res = raise(&later).await.unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let expiring = res.json::<serde_json::Value>().await.unwrap()["reference"].as_str().unwrap().to_string();
+        let db = app.db().await;
+        sqlx::query("UPDATE bills SET expires_at = $1 WHERE reference = $2")
+            .bind(lango_core::clock::now_ms() - 1_000).bind(&expiring).execute(db.pool()).await.unwrap();
+        assert_eq!(pay(&app, &expiring, "EXP0000001", 105_000).await, lango_payments::mpesa::Confirmed::Suspense);
+        assert!(lango_payments::bills::expire_due(&db).await.unwrap() >= 1);
+        db.close().await;
+        let get = |reference: String| app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&key).send();
+        let expired = get(expiring).await.unwrap().json::<serde_json::Value>().await.unwrap();
+        assert_eq!(expired["status"], "expired");
+        // Cancelled: no more money; twice is a conflict; another agency sees nothing.
+        let open = raise("").await.unwrap().json::<serde_json::Value>().await.unwrap()["reference"].as_str().unwrap().to_string();
+        let cancel = |key: String, reference: String| app.client.post(format!("{}/api/v1/bills/{reference}/cancel", app.base)).bearer_auth(key).send();
+        let other = app.agency_key("KRA", &["bills:write"]).await;
+        assert_eq!(cancel(other, open.clone()).await.unwrap().status().as_u16(), 404);
+        let res = cancel(key.clone(), open.clone()).await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.json::<serde_json::Value>().await.unwrap()["status"], "cancelled");
+        assert_eq!(cancel(key.clone(), open.clone()).await.unwrap().status().as_u16(), 409);
+        assert_eq!(pay(&app, &open, "CAN0000001", 105_000).await, lango_payments::mpesa::Confirmed::Suspense);
+        assert_eq!(get(open).await.unwrap().json::<serde_json::Value>().await.unwrap()["amount_paid"], "0.00");
+        let out = app.cli(&["ledger", "verify"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn convenience_fees_come_from_configuration() {
+    let settings = [("LANGO_CONVENIENCE_FEES", "1000:10,*:99".to_string())];
+    let app = crate::support::TestApp::spawn_configured(
+        crate::support::Backend::Sqlite,
+        false,
+        &settings,
+    )
+    .await
+    .unwrap();
+    let key = app.agency_key("DIS", &["bills:write"]).await;
+    for (amount, fee) in [("999.00", "10.00"), ("4550.00", "99.00")] {
+        let res = app
+            .client
+            .post(format!("{}/api/v1/bills", app.base))
+            .bearer_auth(&key)
+            .json(&passport(amount))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.json::<serde_json::Value>().await.unwrap()["convenience_fee"],
+            fee
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("LANGO_CONVENIENCE_FEES", "500:5,200:2".to_string()),
+        ("LANGO_DATA_DIR", dir.path().display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let bad = lango_core::config::Config::from_sources(None, &env).unwrap();
+    let err = lango::Node::open(bad, vec![]).await.err().expect("refused");
+    assert!(err.to_string().contains("convenience_fees"), "{err}");
 }

@@ -3,104 +3,9 @@
 //! Runs when /usr/bin/chromium and /usr/bin/chromedriver exist; CI sets
 //! LANGO_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
 
+use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
 use crate::support::{Backend, TestApp};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
-
-struct Driver {
-    process: Child,
-    client: Client,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
-fn axe_source() -> String {
-    let path = std::env::var("LANGO_AXE_JS").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/browser/node_modules/axe-core/axe.min.js"
-        )
-        .to_string()
-    });
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("axe-core not found at {path} ({e}); run npm ci in tests/browser")
-    })
-}
-
-async fn driver() -> Option<Driver> {
-    let present = std::path::Path::new("/usr/bin/chromium").exists()
-        && std::path::Path::new("/usr/bin/chromedriver").exists();
-    if !present {
-        assert!(
-            std::env::var("LANGO_REQUIRE_BROWSER").is_err(),
-            "LANGO_REQUIRE_BROWSER is set but Chromium is missing"
-        );
-        eprintln!("chromium or chromedriver missing: browser test skipped");
-        return None;
-    }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let process = Command::new("/usr/bin/chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let profile = tempfile::tempdir().unwrap();
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=360,800", format!("--user-data-dir={}", profile.keep().display())]
-        }
-    });
-    let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
-    let mut last = None;
-    for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(client) => return Some(Driver { process, client }),
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("chromedriver did not start: {last:?}");
-}
-
-/// Runs axe-core on the current page and fails on any violation.
-async fn assert_accessible(client: &Client, axe: &str, page: &str) {
-    client.execute(axe, vec![]).await.expect("inject axe");
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})\
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .expect("run axe");
-    let violations = result.as_array().cloned().unwrap_or_default();
-    assert!(
-        violations.is_empty(),
-        "axe found violations on {page}: {violations:#?}"
-    );
-}
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_service_page_and_language_switch_in_chromium() {
@@ -179,37 +84,6 @@ async fn search_service_page_and_language_switch_in_chromium() {
         assert_accessible(c, &axe, path).await;
     }
     d.client.clone().close().await.unwrap();
-}
-
-async fn fill(c: &Client, id: &str, text: &str) {
-    let field = c.find(Locator::Id(id)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn submit(c: &Client) {
-    c.find(Locator::Css("main form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Waits (up to ten seconds) for the page's heading to read `expected`: a click starts a
-/// navigation, and the old page's heading is still there for a moment.
-async fn heading_is(c: &Client, expected: &str) {
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(h) = c.find(Locator::Css("h1")).await {
-            last = h.text().await.unwrap_or_default();
-            if last == expected {
-                return;
-            }
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("heading is {last:?}, expected {expected:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

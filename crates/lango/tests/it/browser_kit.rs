@@ -1,8 +1,13 @@
 //! A form-filling client for the HTTP tests: keeps cookies like a browser and puts the
 //! page's CSRF token into every form it posts, as a real browser submitting the form would.
+//! Also the real-Chromium kit (chromedriver start-up, axe-core checks, form steps) that every
+//! browser test shares.
 
 use crate::support::TestApp;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
 
 /// One person's browser against a test app.
 pub struct Browser<'a> {
@@ -134,4 +139,139 @@ impl<'a> Browser<'a> {
         )
         .await
     }
+}
+
+/// A chromedriver process and its WebDriver session; the process ends when this is dropped.
+pub(crate) struct Driver {
+    process: Child,
+    /// The WebDriver session.
+    pub(crate) client: Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The axe-core script (`LANGO_AXE_JS`, or the copy `npm ci` puts under tests/browser).
+pub(crate) fn axe_source() -> String {
+    let path = std::env::var("LANGO_AXE_JS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/browser/node_modules/axe-core/axe.min.js"
+        )
+        .to_string()
+    });
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("axe-core not found at {path} ({e}); run npm ci in tests/browser")
+    })
+}
+
+/// Starts Debian's chromedriver with headless Chromium (phone-sized window, fresh profile).
+/// `None` (test skipped) when either is missing, unless LANGO_REQUIRE_BROWSER is set, as CI
+/// does, so that a missing browser fails; nothing is ever downloaded.
+pub(crate) async fn driver() -> Option<Driver> {
+    let present = std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists();
+    if !present {
+        assert!(
+            std::env::var("LANGO_REQUIRE_BROWSER").is_err(),
+            "LANGO_REQUIRE_BROWSER is set but Chromium is missing"
+        );
+        eprintln!("chromium or chromedriver missing: browser test skipped");
+        return None;
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut process = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=360,800", format!("--user-data-dir={}", profile.keep().display())]
+        }
+    });
+    let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return Some(Driver { process, client }),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let _ = process.kill();
+    let _ = process.wait();
+    panic!("chromedriver did not start: {last:?}");
+}
+
+/// Runs axe-core (WCAG 2.2 AA) on the current page and fails on any violation.
+pub(crate) async fn assert_accessible(client: &Client, axe: &str, page: &str) {
+    client.execute(axe, vec![]).await.expect("inject axe");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})\
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let violations = result.as_array().cloned().unwrap_or_default();
+    assert!(
+        violations.is_empty(),
+        "axe found violations on {page}: {violations:#?}"
+    );
+}
+
+/// Replaces the text of the field with this id.
+pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks the main form's submit button.
+pub(crate) async fn submit(c: &Client) {
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (up to ten seconds) for the page's heading to read `expected`: a click starts a
+/// navigation, and the old page's heading is still there for a moment.
+pub(crate) async fn heading_is(c: &Client, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(h) = c.find(Locator::Css("h1")).await {
+            last = h.text().await.unwrap_or_default();
+            if last == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("heading is {last:?}, expected {expected:?}");
 }

@@ -62,19 +62,9 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, CardSimulator)> {
 /// Raises a DIS bill of `amount` in `currency`; returns its reference.
 pub async fn bill(app: &TestApp, amount: &str, currency: &str) -> String {
     let key = app.agency_key("DIS", &["bills:write"]).await;
-    let res = app
-        .client
-        .post(format!("{}/api/v1/bills", app.base))
-        .bearer_auth(&key)
-        .json(&serde_json::json!({"service_code": "DIS-PASSPORT", "amount": amount, "currency": currency}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    res.json::<serde_json::Value>().await.unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let body =
+        serde_json::json!({"service_code": "DIS-PASSPORT", "amount": amount, "currency": currency});
+    app.raise_bill(&key, body).await
 }
 
 /// A bill as the agency reads it.
@@ -151,24 +141,6 @@ pub async fn pay(app: &TestApp, sim: &CardSimulator, reference: &str) -> String 
     hosted.rsplit('/').next().unwrap().to_string()
 }
 
-pub async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let db = app.db().await;
-    let n: i64 = sqlx::query_scalar(sql)
-        .bind(bind)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    db.close().await;
-    n
-}
-
-pub async fn balance(app: &TestApp, account: &str) -> i64 {
-    let db = app.db().await;
-    let b = lango_payments::store::balance(&db, account).await.unwrap();
-    db.close().await;
-    b
-}
-
 pub fn ledger_is_clean(app: &TestApp) {
     let out = app.cli(&["ledger", "verify"]);
     assert!(
@@ -206,12 +178,12 @@ card_tests! {
         let state = bill_state(&app, &reference).await;
         assert_eq!((state["status"].as_str(), state["amount_paid"].as_str()), (Some("paid"), Some("4600.00")));
         let memo = format!("card {payment_id} bill {reference}");
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM ledger_transactions WHERE memo = $1", &memo).await, 1);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &reference).await, 1);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM card_payments WHERE posted = 1 AND bill_reference = $1", &reference).await, 1);
-        assert_eq!(balance(&app, "collection:card:KES").await, 460_000);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await, -455_000);
-        assert_eq!(balance(&app, "platform_fees:KES").await, -5_000);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM ledger_transactions WHERE memo = $1", &memo).await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &reference).await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM card_payments WHERE posted = 1 AND bill_reference = $1", &reference).await, 1);
+        assert_eq!(app.balance("collection:card:KES").await, 460_000);
+        assert_eq!(app.balance("revenue:DIS:KES").await, -455_000);
+        assert_eq!(app.balance("platform_fees:KES").await, -5_000);
         // A paid bill takes no second card payment.
         let refused = b.post(&format!("/pay/{reference}/card"), &[]).await;
         assert_eq!(refused.status, 409);
@@ -220,7 +192,7 @@ card_tests! {
         let usd = bill(&app, "25.00", "USD").await;
         pay(&app, &sim, &usd).await;
         assert_eq!(bill_state(&app, &usd).await["status"], "paid");
-        assert_eq!(balance(&app, "collection:card:USD").await, 2_600);
+        assert_eq!(app.balance("collection:card:USD").await, 2_600);
         ledger_is_clean(&app);
     }
 
@@ -256,7 +228,7 @@ card_tests! {
         }).await;
         let kinds: Vec<String> = sim.webhooks().iter().map(|w| w.event_type.clone()).collect();
         assert_eq!(kinds, ["card_payment_failed", "card_payment_failed", "card_payment_cancelled"]);
-        let statuses = scalar(&app, "SELECT COUNT(*) FROM card_payments WHERE bill_reference = $1 AND posted = 0 AND status IN ('failed', 'cancelled')", &reference).await;
+        let statuses = app.scalar("SELECT COUNT(*) FROM card_payments WHERE bill_reference = $1 AND posted = 0 AND status IN ('failed', 'cancelled')", &reference).await;
         assert_eq!(statuses, 3);
         let state = bill_state(&app, &reference).await;
         assert_eq!((state["status"].as_str(), state["amount_paid"].as_str()), (Some("open"), Some("0.00")));

@@ -5,103 +5,28 @@
 
 mod chromium;
 
+use crate::backend_tests;
 use crate::browser_kit::{Browser, Page};
-use crate::support::{Backend, TestApp};
+use crate::support::{c2b_confirmation, TestApp};
 use lango_core::money::{Currency, Money};
 use lango_identity::model::Role;
 use std::collections::BTreeMap;
 
 const PASSWORD: &str = "correct horse battery";
 
-/// Runs each body on SQLite and, when configured, PostgreSQL, with loopback allowed to
-/// send M-Pesa callbacks.
-macro_rules! finance_tests {
-    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: TestApp) $body
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    run(spawn(Backend::Sqlite).await.unwrap()).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    match spawn(Backend::Postgres).await {
-                        Some(app) => run(app).await,
-                        None => eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-                    }
-                }
-            }
-        )*
-    };
-}
-
-async fn spawn(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_configured(
-        backend,
-        false,
-        &[("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8".to_string())],
-    )
-    .await
-}
+/// When the test receipts were paid (EAT), as Safaricom writes `TransTime`.
+const PAID_AT: &str = "20261122103015";
 
 /// A Daraja C2B confirmation as Safaricom sends it (every value a string).
 async fn pay(app: &TestApp, trans_id: &str, amount: &str, typed: &str) {
-    confirm(&app.client, &app.base, trans_id, amount, typed).await;
-}
-
-async fn confirm(client: &reqwest::Client, base: &str, trans_id: &str, amount: &str, typed: &str) {
-    let body = serde_json::json!({
-        "TransactionType": "Pay Bill", "TransID": trans_id, "TransTime": "20261122103015",
-        "TransAmount": amount, "BusinessShortCode": "222222", "BillRefNumber": typed,
-        "InvoiceNumber": "", "OrgAccountBalance": "49197.00", "ThirdPartyTransID": "",
-        "MSISDN": "2547*****149", "FirstName": "WANJIKU", "MiddleName": "", "LastName": "KAMAU"
-    });
-    let res = client
-        .post(format!("{base}/channels/mpesa/c2b/confirmation"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200, "confirmation of {trans_id}");
-    assert_eq!(
-        res.json::<serde_json::Value>().await.unwrap(),
-        serde_json::json!({"ResultCode": 0, "ResultDesc": "Success"})
-    );
+    c2b_confirmation(&app.client, &app.base, trans_id, amount, typed, PAID_AT).await;
 }
 
 /// Raises a bill through the agency API; returns its reference.
 async fn bill(app: &TestApp, key: &str, service: &str, amount: &str, currency: &str) -> String {
-    let res = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(key)
-        .json(&serde_json::json!({"service_code": service, "amount": amount, "currency": currency, "agency_reference": "CASE-7"}))
-        .send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    res.json::<serde_json::Value>().await.unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn balance(app: &TestApp, account: &str) -> i64 {
-    let db = app.db().await;
-    let b = lango_payments::store::balance(&db, account).await.unwrap();
-    db.close().await;
-    b
-}
-
-async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let db = app.db().await;
-    let n: i64 = sqlx::query_scalar(sql)
-        .bind(bind)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    db.close().await;
-    n
+    let body = serde_json::json!({"service_code": service, "amount": amount, "currency": currency,
+        "agency_reference": "CASE-7"});
+    app.raise_bill(key, body).await
 }
 
 async fn signed_in<'a>(app: &'a TestApp, email: &str, role: Option<Role>) -> Browser<'a> {
@@ -203,7 +128,9 @@ fn unknown_reference() -> String {
         .to_string()
 }
 
-finance_tests! {
+backend_tests! {
+    spawn = TestApp::spawn_mpesa;
+
     async fn dashboard_totals_per_agency_channel_and_currency(app: TestApp) {
         let dis = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
         let ntsa = app.agency_key("NTSA", &["bills:write"]).await;
@@ -237,9 +164,9 @@ finance_tests! {
         assert!(!usd.contains("KES") && !kes.contains("USD"), "currencies are never mixed");
 
         // The same numbers straight from the ledger.
-        assert_eq!(balance(&app, "collection:mpesa:KES").await, 540_000);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await + balance(&app, "revenue:NTSA:KES").await, -505_000);
-        assert_eq!(balance(&app, "platform_fees:KES").await, -5_000);
+        assert_eq!(app.balance("collection:mpesa:KES").await, 540_000);
+        assert_eq!(app.balance("revenue:DIS:KES").await + app.balance("revenue:NTSA:KES").await, -505_000);
+        assert_eq!(app.balance("platform_fees:KES").await, -5_000);
 
         // Another period, a bad period, another language.
         let empty = fin.get("/finance?from=2020-01-01&to=2020-01-31").await;
@@ -275,7 +202,7 @@ finance_tests! {
         let dis = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
         let reference = bill(&app, &dis, "DIS-PASSPORT", "4550.00", "KES").await;
         pay(&app, "TFB0000001", "4600.00", "PASPORT 12").await;
-        assert_eq!(balance(&app, "suspense:KES").await, -460_000);
+        assert_eq!(app.balance("suspense:KES").await, -460_000);
 
         let mut fin = signed_in(&app, "fin@treasury.example", Some(Role::FinanceOfficer)).await;
         let queue = fin.get("/finance/suspense").await;
@@ -304,7 +231,7 @@ finance_tests! {
         let res = fin.post("/finance/suspense/TFB0000001/match/confirm", &[("reference", &nobody), ("reason", "payer called")]).await;
         assert!(res.status == 400 && res.html.contains("There is no bill with this reference"));
         assert_eq!(app.count("ledger_transactions").await, transactions);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1 AND outcome = 'suspense'", "TFB0000001").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1 AND outcome = 'suspense'", "TFB0000001").await, 1);
 
         // Check your answers: the bill, its agency and the split; still nothing posted.
         let typed = format!("{}-{}", reference[..4].to_lowercase(), &reference[4..]);
@@ -333,13 +260,13 @@ finance_tests! {
         assert_eq!(confirmation.status, 200);
         assert!(confirmation.html.contains(&reference) && confirmation.html.contains("Staff Member") && confirmation.html.contains("payer called with the bill"));
         assert_eq!(app.count("ledger_transactions").await, transactions + 2);
-        assert_eq!(balance(&app, "suspense:KES").await, 0);
-        assert_eq!(balance(&app, "collection:mpesa:KES").await, 460_000, "collected once");
-        assert_eq!(balance(&app, "revenue:DIS:KES").await, -455_000);
+        assert_eq!(app.balance("suspense:KES").await, 0);
+        assert_eq!(app.balance("collection:mpesa:KES").await, 460_000, "collected once");
+        assert_eq!(app.balance("revenue:DIS:KES").await, -455_000);
         let got = app.client.get(format!("{}/api/v1/bills/{reference}", app.base)).bearer_auth(&dis).send().await.unwrap();
         assert_eq!(got.json::<serde_json::Value>().await.unwrap()["status"], "paid");
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &reference).await, 1);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'payment.suspense_matched' AND object = $1", "mpesa_receipt:TFB0000001").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &reference).await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'payment.suspense_matched' AND object = $1", "mpesa_receipt:TFB0000001").await, 1);
         let db = app.db().await;
         let (actor, detail): (String, String) = sqlx::query_as("SELECT actor, detail FROM audit_log WHERE action = 'payment.suspense_matched'")
             .fetch_one(db.pool()).await.unwrap();
@@ -374,7 +301,7 @@ finance_tests! {
         statuses.sort();
         assert_eq!(statuses, [303, 409]);
         assert_eq!(app.count("ledger_transactions").await, before + 2);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &other).await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM events WHERE type = 'payment.received' AND order_key = $1", &other).await, 1);
         let empty = fin.get("/finance/suspense").await;
         assert!(empty.html.contains("No money is held in suspense."));
         ledger_verifies(&app);
@@ -443,7 +370,7 @@ finance_tests! {
         assert_eq!(receipts[&card], ("bill".into(), visa.clone(), "DIS".into()));
         assert!(rows.iter().any(|r| r[col("channel")] == "card" && r[col("account")] == "collection:card:USD" && r[col("verified_at")].ends_with("+03:00")));
         for (account, sum) in &by_account {
-            assert_eq!(*sum, balance(&app, account).await, "{account}");
+            assert_eq!(*sum, app.balance(account).await, "{account}");
         }
         assert_eq!(by_account["suspense:KES"], -25_000);
 
@@ -477,7 +404,7 @@ finance_tests! {
 
         // Finance officers may export too; anyone else may not.
         assert_eq!(fin.get(&format!("/finance/export?from={today}&to={today}&format=json")).await.status, 200);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = $1", "finance.export").await, 3);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "finance.export").await, 3);
     }
 
     async fn the_export_pages_through_many_receipts(app: TestApp) {
@@ -487,7 +414,7 @@ finance_tests! {
             let mut set = tokio::task::JoinSet::new();
             for i in 0..50 {
                 let (client, base) = (app.client.clone(), app.base.clone());
-                set.spawn(async move { confirm(&client, &base, &format!("TFE{group}{i:06}"), "10.00", "no bill").await });
+                set.spawn(async move { c2b_confirmation(&client, &base, &format!("TFE{group}{i:06}"), "10.00", "no bill", PAID_AT).await });
             }
             while let Some(done) = set.join_next().await {
                 done.unwrap();

@@ -86,6 +86,7 @@ async fn raise_bills(db: &Db) -> Vec<String> {
             payer: Payer::default(),
             description: String::new(),
             shares: Vec::new(),
+            expires_on: String::new(),
         };
         let (bill, _) = bills::raise(db, "DIS", "test", &req, None, &FeeTable::kenya())
             .await

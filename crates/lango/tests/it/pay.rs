@@ -177,100 +177,8 @@ async fn the_card_button_when_a_card_provider_is_configured() {
 /// Chromium over WebDriver with axe-core, as `browser.rs` runs it, for the pay pages.
 mod in_chromium {
     use super::*;
-    use fantoccini::{Client, ClientBuilder, Locator};
-    use serde_json::{json, Value};
-    use std::process::{Child, Command, Stdio};
-
-    struct Driver(Child, Client);
-
-    impl Drop for Driver {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-
-    async fn driver() -> Option<Driver> {
-        if !std::path::Path::new("/usr/bin/chromium").exists()
-            || !std::path::Path::new("/usr/bin/chromedriver").exists()
-        {
-            assert!(
-                std::env::var("LANGO_REQUIRE_BROWSER").is_err(),
-                "LANGO_REQUIRE_BROWSER is set but Chromium is missing"
-            );
-            eprintln!("chromium or chromedriver missing: browser test skipped");
-            return None;
-        }
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut process = Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"goog:chromeOptions": {"binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                     "--disable-background-networking", "--window-size=360,800",
-                     format!("--user-data-dir={}", profile.keep().display())]}});
-        let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
-        for _ in 0..50 {
-            let built = ClientBuilder::rustls()
-                .expect("tls")
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await;
-            if let Ok(client) = built {
-                return Some(Driver(process, client));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
-        let _ = process.kill();
-        let _ = process.wait();
-        panic!("chromedriver did not start");
-    }
-
-    async fn accessible(c: &Client, page: &str) {
-        let path = std::env::var("LANGO_AXE_JS").unwrap_or_else(|_| {
-            concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../tests/browser/node_modules/axe-core/axe.min.js"
-            )
-            .to_string()
-        });
-        let axe = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("axe-core not found at {path} ({e})"));
-        c.execute(&axe, vec![]).await.expect("inject axe");
-        let found = c.execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})\
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
-               .catch(e => done(['axe failed: ' + e]));", vec![]).await.expect("run axe");
-        let violations = found.as_array().cloned().unwrap_or_default();
-        assert!(
-            violations.is_empty(),
-            "axe found violations on {page}: {violations:#?}"
-        );
-    }
-
-    async fn heading(c: &Client, expected: &str) {
-        let mut last = String::new();
-        for _ in 0..100 {
-            if let Ok(h) = c.find(Locator::Css("h1")).await {
-                last = h.text().await.unwrap_or_default();
-                if last == expected {
-                    return;
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("heading is {last:?}, expected {expected:?}");
-    }
+    use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
+    use fantoccini::Locator;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn paying_a_bill_from_its_page() {
@@ -280,44 +188,28 @@ mod in_chromium {
             .unwrap();
         let reference = bill(&env.app, "4550.00").await;
         let grouped = format!("{} {}", &reference[..4], &reference[4..]);
-        let c = &d.1;
+        let axe = axe_source();
+        let c = &d.client;
         c.goto(&format!("{}/pay/{reference}", env.app.base))
             .await
             .unwrap();
-        heading(c, &format!("Pay bill {grouped}")).await;
-        accessible(c, "pay page").await;
+        heading_is(c, &format!("Pay bill {grouped}")).await;
+        assert_accessible(c, &axe, "pay page").await;
         // A wrong number: the error summary, linked to the field.
-        c.find(Locator::Id("f-mpesa_phone"))
-            .await
-            .unwrap()
-            .send_keys("12345")
-            .await
-            .unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        fill(c, "f-mpesa_phone", "12345").await;
+        submit(c).await;
         c.wait()
             .for_element(Locator::Css(".error-summary a[href='#f-mpesa_phone']"))
             .await
             .unwrap();
-        accessible(c, "pay page with errors").await;
-        let field = c.find(Locator::Id("f-mpesa_phone")).await.unwrap();
-        field.clear().await.unwrap();
-        field.send_keys("0712 345 678").await.unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        heading(c, "Check your phone").await;
-        accessible(c, "waiting for the payer").await;
+        assert_accessible(c, &axe, "pay page with errors").await;
+        fill(c, "f-mpesa_phone", "0712 345 678").await;
+        submit(c).await;
+        heading_is(c, "Check your phone").await;
+        assert_accessible(c, &axe, "waiting for the payer").await;
         // The page reloads itself (Refresh header) until M-Pesa has answered.
-        heading(c, "Payment received").await;
-        accessible(c, "payment received").await;
+        heading_is(c, "Payment received").await;
+        assert_accessible(c, &axe, "payment received").await;
         c.find(Locator::Css("main a[href^='/pay/']"))
             .await
             .unwrap()
@@ -328,7 +220,7 @@ mod in_chromium {
             .for_element(Locator::Css("#payments"))
             .await
             .unwrap();
-        accessible(c, "paid bill").await;
+        assert_accessible(c, &axe, "paid bill").await;
         // A failed prompt, in Kiswahili.
         let failing = bill(&env.app, "4550.00").await;
         c.goto(&format!(
@@ -337,20 +229,10 @@ mod in_chromium {
         ))
         .await
         .unwrap();
-        c.find(Locator::Id("f-mpesa_phone"))
-            .await
-            .unwrap()
-            .send_keys("0700 001 032")
-            .await
-            .unwrap();
-        c.find(Locator::Css("main form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        heading(c, "Malipo hayakufanikiwa").await;
-        accessible(c, "failed prompt").await;
-        d.1.clone().close().await.unwrap();
+        fill(c, "f-mpesa_phone", "0700 001 032").await;
+        submit(c).await;
+        heading_is(c, "Malipo hayakufanikiwa").await;
+        assert_accessible(c, &axe, "failed prompt").await;
+        d.client.clone().close().await.unwrap();
     }
 }

@@ -4,50 +4,14 @@
 //! verified; mismatches and receipts M-Pesa never saw are reported and stay unverified;
 //! money M-Pesa saw but Lango did not is posted once after review.
 
+use crate::backend_tests;
 use crate::browser_kit::Browser;
-use crate::support::{Backend, TestApp};
+use crate::support::{c2b_confirmation, Backend, TestApp};
 use lango_identity::model::Role;
 use lango_payments::daraja_api::eat_timestamp;
 use lango_payments::statement::eat_string;
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
-
-/// Runs each body on SQLite and, when configured, PostgreSQL, with loopback allowed to send
-/// M-Pesa callbacks.
-macro_rules! recon_tests {
-    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: TestApp) $body
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    run(spawn(Backend::Sqlite).await.unwrap()).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    match spawn(Backend::Postgres).await {
-                        Some(app) => run(app).await,
-                        None => eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-                    }
-                }
-            }
-        )*
-    };
-}
-
-/// An app that believes M-Pesa callbacks from loopback.
-pub(crate) async fn spawn(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_configured(
-        backend,
-        false,
-        &[("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8".to_string())],
-    )
-    .await
-}
 
 /// Raises a bill with `key` and returns its reference.
 pub(crate) async fn raise(
@@ -57,38 +21,15 @@ pub(crate) async fn raise(
     amount: &str,
     agency_ref: &str,
 ) -> String {
-    let res = app
-        .client
-        .post(format!("{}/api/v1/bills", app.base))
-        .bearer_auth(key)
-        .json(
-            &serde_json::json!({"service_code": service, "amount": amount, "currency": "KES",
-            "agency_reference": agency_ref}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    let body: serde_json::Value = res.json().await.unwrap();
-    body["reference"].as_str().unwrap().to_string()
+    let body = serde_json::json!({"service_code": service, "amount": amount, "currency": "KES",
+        "agency_reference": agency_ref});
+    app.raise_bill(key, body).await
 }
 
 /// A C2B confirmation as Safaricom sends it, completed at `at` (unix ms).
 pub(crate) async fn confirm(app: &TestApp, trans_id: &str, amount: &str, typed: &str, at: i64) {
-    let body = serde_json::json!({
-        "TransactionType": "Pay Bill", "TransID": trans_id, "TransTime": eat_timestamp(at),
-        "TransAmount": amount, "BusinessShortCode": "222222", "BillRefNumber": typed,
-        "InvoiceNumber": "", "OrgAccountBalance": "", "ThirdPartyTransID": "",
-        "MSISDN": "2547*****149", "FirstName": "WANJIKU", "MiddleName": "", "LastName": "KAMAU"
-    });
-    let res = app
-        .client
-        .post(format!("{}/channels/mpesa/c2b/confirmation", app.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200, "confirmation of {trans_id}");
+    let time = eat_timestamp(at);
+    c2b_confirmation(&app.client, &app.base, trans_id, amount, typed, &time).await;
 }
 
 /// A statement row: receipt, completion time (unix ms), `Paid In` as written, `A/C No.`.
@@ -128,18 +69,6 @@ pub(crate) async fn verified(app: &TestApp, trans_id: &str) -> Option<i64> {
     v
 }
 
-/// Runs a SQL count.
-pub(crate) async fn scalar(app: &TestApp, sql: &str, arg: &str) -> i64 {
-    let db = app.db().await;
-    let v: i64 = sqlx::query_scalar(sql)
-        .bind(arg)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    db.close().await;
-    v
-}
-
 /// A staff member of `role`, signed in.
 pub(crate) async fn signed_in<'a>(
     app: &'a TestApp,
@@ -165,7 +94,9 @@ fn run_id(stdout: &str) -> String {
         .to_string()
 }
 
-recon_tests! {
+backend_tests! {
+    spawn = TestApp::spawn_mpesa;
+
     async fn a_statement_verifies_reports_and_posts_the_missing_after_review(app: TestApp) {
         let key = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
         let a = raise(&app, &key, "DIS-PASSPORT", "4550.00", "DIS-A").await;
@@ -224,7 +155,7 @@ recon_tests! {
         let page = finance.get(&format!("/finance/reconciliation/{run}")).await;
         assert_eq!(page.status, 200);
         assert!(page.html.contains("TKR0000004") && page.html.contains("TKR0000003"));
-        let item = scalar(&app, "SELECT item FROM reconciliation_items WHERE run_id = $1 AND kind = 'missing_in_ledger'", &run).await;
+        let item = app.scalar("SELECT item FROM reconciliation_items WHERE run_id = $1 AND kind = 'missing_in_ledger'", &run).await;
         let item = item.to_string();
         let mut auditor = signed_in(&app, "auditor@audit.example", Role::Auditor, None).await;
         assert_eq!(auditor.get(&format!("/finance/reconciliation/{run}")).await.status, 200);
@@ -237,12 +168,12 @@ recon_tests! {
         assert_eq!((posted.status, posted.location.as_str()), (303, format!("/finance/reconciliation/{run}?posted=1").as_str()));
         let twice = finance.post(&format!("/finance/reconciliation/{run}/post"), &[("item", &item)]).await;
         assert!(twice.location.ends_with("?posted=0"), "{}", twice.location);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", "TKR0000004").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", "TKR0000004").await, 1);
         assert!(verified(&app, "TKR0000004").await.is_some(), "seen by reconciliation: verified at once");
         let bill = app.client.get(format!("{}/api/v1/bills/{c}", app.base)).bearer_auth(&key).send().await.unwrap();
         let bill: serde_json::Value = bill.json().await.unwrap();
         assert_eq!(bill["status"], "paid", "posted to its bill by the account number typed");
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = $1", "reconciliation.post").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "reconciliation.post").await, 1);
         let shown = finance.get(&format!("/finance/reconciliation/{run}?posted=1")).await;
         assert!(shown.html.contains("1 payments posted"));
         let verify = app.cli(&["ledger", "verify"]);
@@ -313,8 +244,7 @@ mod with_simulator {
         let delivered = pay(paid.clone(), "4600.00", true).await;
         let missing = pay(lost.clone(), "260.00", false).await;
         app.eventually("the confirmation is recorded", || async {
-            scalar(
-                &app,
+            app.scalar(
                 "SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1",
                 &delivered,
             )
@@ -329,11 +259,10 @@ mod with_simulator {
             verified(&app, &delivered).await.is_some()
         })
         .await;
-        let run = scalar(&app, "SELECT COUNT(*) FROM reconciliation_items WHERE kind = 'missing_in_ledger' AND receipt = $1", &missing).await;
+        let run = app.scalar("SELECT COUNT(*) FROM reconciliation_items WHERE kind = 'missing_in_ledger' AND receipt = $1", &missing).await;
         assert!(run >= 1, "the lost payment is reported");
         assert!(
-            scalar(
-                &app,
+            app.scalar(
                 "SELECT COUNT(*) FROM reconciliation_runs WHERE source = $1",
                 "pull"
             )
@@ -401,7 +330,7 @@ mod with_simulator {
             .next()
             .unwrap()
             .to_string();
-        let item = scalar(&app, "SELECT item FROM reconciliation_items WHERE run_id = $1 AND kind = 'missing_in_ledger'", &run_id).await;
+        let item = app.scalar("SELECT item FROM reconciliation_items WHERE run_id = $1 AND kind = 'missing_in_ledger'", &run_id).await;
         let posted = finance
             .post(
                 &format!("/finance/reconciliation/{run_id}/post"),

@@ -4,8 +4,8 @@
 //! auditor may look but not refund), and a clean ledger after all of it.
 
 use crate::browser_kit::Browser;
-use crate::cards::{balance, bill, ledger_is_clean, pay, scalar, KEY};
-use crate::support::TestApp;
+use crate::cards::{bill, ledger_is_clean, pay, KEY};
+use crate::support::{c2b_confirmation, TestApp};
 use lango_identity::model::Role;
 use lango_simulators::card::CardSimulator;
 
@@ -60,20 +60,15 @@ async fn provider_refunds(sim: &CardSimulator, payment_id: &str) -> serde_json::
 
 /// A C2B confirmation from Safaricom (loopback is a trusted source in tests).
 async fn mpesa(app: &TestApp, trans_id: &str, amount: &str, reference: &str) {
-    let body = serde_json::json!({
-        "TransactionType": "Pay Bill", "TransID": trans_id, "TransTime": "20261122103015",
-        "TransAmount": amount, "BusinessShortCode": "222222", "BillRefNumber": reference,
-        "InvoiceNumber": "", "OrgAccountBalance": "0.00", "ThirdPartyTransID": "",
-        "MSISDN": "2547*****149", "FirstName": "WANJIKU", "MiddleName": "", "LastName": "KAMAU"
-    });
-    let res = app
-        .client
-        .post(format!("{}/channels/mpesa/c2b/confirmation", app.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
+    c2b_confirmation(
+        &app.client,
+        &app.base,
+        trans_id,
+        amount,
+        reference,
+        "20261122103015",
+    )
+    .await;
 }
 
 crate::card_tests! {
@@ -138,11 +133,11 @@ crate::card_tests! {
         app.eventually("Lango follows", || async {
             refunds(&app, &key, &reference).await.1["refunds"].as_array().unwrap().iter().all(|r| r["status"] == "success")
         }).await;
-        assert_eq!(balance(&app, "collection:card:KES").await, 460_000 - 56_200);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await, -(455_000 - 56_200));
-        assert_eq!(balance(&app, "platform_fees:KES").await, -5_000);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM events WHERE type = 'refund.issued' AND order_key = $1", &reference).await, 5);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'refund.issue' AND object = $1", &format!("bill:{reference}")).await, 5);
+        assert_eq!(app.balance("collection:card:KES").await, 460_000 - 56_200);
+        assert_eq!(app.balance("revenue:DIS:KES").await, -(455_000 - 56_200));
+        assert_eq!(app.balance("platform_fees:KES").await, -5_000);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM events WHERE type = 'refund.issued' AND order_key = $1", &reference).await, 5);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'refund.issue' AND object = $1", &format!("bill:{reference}")).await, 5);
         // Another agency's bill is as good as absent; a read-only key may read, not refund.
         let ntsa = app.agency_key("NTSA", &["bills:write", "bills:read"]).await;
         assert_eq!(refund(&app, &ntsa, &reference, "1.00", "3988.00", None).await.0, 404);
@@ -161,7 +156,7 @@ crate::card_tests! {
         assert_eq!((status, body["error"]["code"].as_str()), (502, Some("refund_provider_refused")));
         let (_, list) = refunds(&app, &key, &reference).await;
         assert_eq!(list["amount_available"], "3988.00");
-        assert_eq!(balance(&app, "collection:card:KES").await, 460_000 - 56_200);
+        assert_eq!(app.balance("collection:card:KES").await, 460_000 - 56_200);
         ledger_is_clean(&app);
     }
 
@@ -175,25 +170,21 @@ crate::card_tests! {
         assert_eq!(status, 201, "{excess}");
         assert_eq!((excess["method"].as_str(), excess["status"].as_str()), (Some("payout"), Some("pending_payout")));
         // The excess already sat in refunds payable: nothing moves in the ledger.
-        assert_eq!(balance(&app, "refunds_payable:KES").await, -40_000);
+        assert_eq!(app.balance("refunds_payable:KES").await, -40_000);
         let (status, _) = refund(&app, &key, &reference, "100.00", "4550.00", None).await;
         assert_eq!(status, 201);
-        assert_eq!(balance(&app, "refunds_payable:KES").await, -50_000);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await, -445_000);
+        assert_eq!(app.balance("refunds_payable:KES").await, -50_000);
+        assert_eq!(app.balance("revenue:DIS:KES").await, -445_000);
         assert_eq!(refund(&app, &key, &reference, "4450.01", "4450.00", None).await.0, 400);
         // A bill shared with another agency gives back from each in proportion.
-        let res = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key)
-            .json(&serde_json::json!({"service_code": "DIS-PASSPORT", "amount": "4000.00", "currency": "KES",
-                "shares": [{"agency_code": "KRA", "amount": "1000.00"}]}))
-            .send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 201);
-        let shared = res.json::<serde_json::Value>().await.unwrap()["reference"].as_str().unwrap().to_string();
+        let shared = app.raise_bill(&key, serde_json::json!({"service_code": "DIS-PASSPORT", "amount": "4000.00",
+            "currency": "KES", "shares": [{"agency_code": "KRA", "amount": "1000.00"}]})).await;
         mpesa(&app, "TKR0000002", "4050.00", &shared).await;
-        let (dis, kra) = (balance(&app, "revenue:DIS:KES").await, balance(&app, "revenue:KRA:KES").await);
+        let (dis, kra) = (app.balance("revenue:DIS:KES").await, app.balance("revenue:KRA:KES").await);
         let (status, _) = refund(&app, &key, &shared, "400.00", "4000.00", None).await;
         assert_eq!(status, 201);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await - dis, 30_000);
-        assert_eq!(balance(&app, "revenue:KRA:KES").await - kra, 10_000);
+        assert_eq!(app.balance("revenue:DIS:KES").await - dis, 30_000);
+        assert_eq!(app.balance("revenue:KRA:KES").await - kra, 10_000);
         ledger_is_clean(&app);
     }
 

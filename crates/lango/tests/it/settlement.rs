@@ -3,43 +3,11 @@
 //! ledger balanced, unverified receipts held back, the bank's file and the agency's statement,
 //! and each agency's systems seeing only their own batches.
 
-use crate::reconciliation::{confirm, raise, scalar, signed_in, spawn, statement};
-use crate::support::{Backend, TestApp};
+use crate::backend_tests;
+use crate::reconciliation::{confirm, raise, signed_in, statement};
+use crate::support::TestApp;
 use lango_identity::model::Role;
 use lango_payments::finance::Day;
-
-/// Runs each body on SQLite and, when configured, PostgreSQL.
-macro_rules! settle_tests {
-    ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($app: TestApp) $body
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    run(spawn(Backend::Sqlite).await.unwrap()).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    match spawn(Backend::Postgres).await {
-                        Some(app) => run(app).await,
-                        None => eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
-                    }
-                }
-            }
-        )*
-    };
-}
-
-async fn balance(app: &TestApp, account: &str) -> i64 {
-    let db = app.db().await;
-    let b = lango_payments::store::balance(&db, account).await.unwrap();
-    db.close().await;
-    b
-}
 
 fn text(out: &std::process::Output) -> String {
     format!(
@@ -61,7 +29,9 @@ async fn get_json(app: &TestApp, key: &str, path: &str) -> (u16, serde_json::Val
     (status, res.json().await.unwrap_or_default())
 }
 
-settle_tests! {
+backend_tests! {
+    spawn = TestApp::spawn_mpesa;
+
     async fn a_day_is_settled_once_from_verified_receipts_only(app: TestApp) {
         let dis = app.agency_key("DIS", &["bills:write", "bills:read"]).await;
         let ntsa = app.agency_key("NTSA", &["bills:write", "bills:read"]).await;
@@ -103,12 +73,12 @@ settle_tests! {
         let dis_batch = format!("ST-{compact}-DIS-KES");
         let ntsa_batch = format!("ST-{compact}-NTSA-KES");
         // The verified share only: 4550 + 600; the mismatched and the unseen receipts wait.
-        assert_eq!(scalar(&app, "SELECT amount FROM settlement_batches WHERE id = $1", &dis_batch).await, 515_000);
-        assert_eq!(scalar(&app, "SELECT receipts FROM settlement_batches WHERE id = $1", &dis_batch).await, 2);
-        assert_eq!(scalar(&app, "SELECT amount FROM settlement_batches WHERE id = $1", &ntsa_batch).await, 300_000);
-        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM settlement_items WHERE receipt IN ('TKS0000003', 'TKS0000004') AND channel = $1", "mpesa").await, 0);
-        assert_eq!(balance(&app, "settlements:DIS:KES").await, -515_000);
-        assert_eq!(balance(&app, "revenue:DIS:KES").await, -(70_000 + 80_000), "outstanding: the two unverified");
+        assert_eq!(app.scalar("SELECT amount FROM settlement_batches WHERE id = $1", &dis_batch).await, 515_000);
+        assert_eq!(app.scalar("SELECT receipts FROM settlement_batches WHERE id = $1", &dis_batch).await, 2);
+        assert_eq!(app.scalar("SELECT amount FROM settlement_batches WHERE id = $1", &ntsa_batch).await, 300_000);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM settlement_items WHERE receipt IN ('TKS0000003', 'TKS0000004') AND channel = $1", "mpesa").await, 0);
+        assert_eq!(app.balance("settlements:DIS:KES").await, -515_000);
+        assert_eq!(app.balance("revenue:DIS:KES").await, -(70_000 + 80_000), "outstanding: the two unverified");
         assert_eq!(app.count("ledger_transactions").await, transactions_before + 2);
         let verify = app.cli(&["ledger", "verify"]);
         assert!(verify.status.success(), "{}", text(&verify));

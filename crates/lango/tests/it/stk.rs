@@ -101,15 +101,9 @@ pub(crate) use simulator_tests;
 /// Raises a DIS passport bill for `amount` (the fee is added); returns its reference.
 pub async fn bill(app: &TestApp, amount: &str) -> String {
     let key = app.agency_key("DIS", &["bills:write"]).await;
-    let res = app.client.post(format!("{}/api/v1/bills", app.base)).bearer_auth(&key)
-        .json(&serde_json::json!({"service_code": "DIS-PASSPORT", "amount": amount, "currency": "KES",
-            "payer": {"name": "Wanjiku Kamau", "phone": "+254712345678", "email": "wanjiku@example.com"}}))
-        .send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    res.json::<serde_json::Value>().await.unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let body = serde_json::json!({"service_code": "DIS-PASSPORT", "amount": amount, "currency": "KES",
+        "payer": {"name": "Wanjiku Kamau", "phone": "+254712345678", "email": "wanjiku@example.com"}});
+    app.raise_bill(&key, body).await
 }
 
 /// Asks for a prompt from the payment page, as a browser would.
@@ -135,17 +129,6 @@ pub async fn outcome(app: &TestApp, b: &mut Browser<'_>, status_page: &str) -> S
     panic!("the prompt never settled on {} ({})", status_page, app.base);
 }
 
-async fn scalar(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let db = app.db().await;
-    let n: i64 = sqlx::query_scalar(sql)
-        .bind(bind)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    db.close().await;
-    n
-}
-
 async fn bill_state(app: &TestApp, reference: &str) -> (String, i64) {
     let db = app.db().await;
     let row: (String, i64) =
@@ -163,13 +146,6 @@ async fn ledger_clean(app: &TestApp) {
     let (checked, faults) = lango_payments::store::verify(&db).await.unwrap();
     db.close().await;
     assert!(checked > 0 && faults.is_empty(), "{faults:?}");
-}
-
-async fn balance(app: &TestApp, account: &str) -> i64 {
-    let db = app.db().await;
-    let b = lango_payments::store::balance(&db, account).await.unwrap();
-    db.close().await;
-    b
 }
 
 async fn callback(app: &TestApp, body: &[u8]) -> u16 {
@@ -215,8 +191,8 @@ simulator_tests! {
         let receipt = html.split("id=\"receipt\">").nth(1).unwrap().split('<').next().unwrap().to_string();
         assert_eq!(receipt.len(), 10);
         assert_eq!(bill_state(app, &reference).await, ("paid".to_string(), 460_000));
-        assert_eq!(scalar(app, "SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", &receipt).await, 1);
-        assert_eq!(balance(app, "collection:mpesa:KES").await, 460_000);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", &receipt).await, 1);
+        assert_eq!(app.balance("collection:mpesa:KES").await, 460_000);
         ledger_clean(app).await;
         // M-Pesa's books hold it too (what the statement and Pull Transactions return).
         let held = sim.transactions();
@@ -237,8 +213,8 @@ simulator_tests! {
             "MSISDN": "2547*****678", "FirstName": "WANJIKU", "MiddleName": "", "LastName": "KAMAU"});
         let res = app.client.post(format!("{}/channels/mpesa/c2b/confirmation", app.base)).json(&c2b).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 200);
-        assert_eq!(scalar(app, "SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", &receipt).await, 1);
-        assert_eq!(balance(app, "collection:mpesa:KES").await, 460_000);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", &receipt).await, 1);
+        assert_eq!(app.balance("collection:mpesa:KES").await, 460_000);
         assert_eq!(bill_state(app, &reference).await, ("paid".to_string(), 460_000));
         ledger_clean(app).await;
     }
@@ -269,8 +245,8 @@ simulator_tests! {
         assert_eq!(callback(app, late.to_string().as_bytes()).await, 200);
         assert_eq!(callback(app, late.to_string().as_bytes()).await, 200);
         assert_eq!(app.count("mpesa_receipts").await, 1);
-        assert_eq!(balance(app, "collection:mpesa:KES").await, 97_500);
-        assert_eq!(balance(app, "refunds_payable:KES").await, 0, "not paid twice");
+        assert_eq!(app.balance("collection:mpesa:KES").await, 97_500);
+        assert_eq!(app.balance("refunds_payable:KES").await, 0, "not paid twice");
         let page = b.get(&sent.location).await;
         assert!(page.html.contains("TKA7X2M9QP"), "the prompt learnt its receipt: {}", page.html);
         ledger_clean(app).await;

@@ -29,10 +29,17 @@ pub struct TestApp {
     server: tokio::task::JoinHandle<()>,
 }
 
-/// Runs each test body once per backend: `mod name { fn sqlite; fn postgres }`.
+/// Runs each test body once per backend: `mod name { fn sqlite; fn postgres }`. Starting with
+/// `spawn = PATH;` makes each app with that function (as [`TestApp::spawn`] is called).
 #[macro_export]
 macro_rules! backend_tests {
     ($(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
+        $crate::backend_tests! {
+            spawn = $crate::support::TestApp::spawn;
+            $(async fn $name($app: TestApp) $body)*
+        }
+    };
+    (spawn = $spawn:path; $(async fn $name:ident($app:ident : TestApp) $body:block)*) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -41,12 +48,12 @@ macro_rules! backend_tests {
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    run($crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await.unwrap()).await;
+                    run($spawn($crate::support::Backend::Sqlite).await.unwrap()).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    match $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                    match $spawn($crate::support::Backend::Postgres).await {
                         Some(app) => run(app).await,
                         None => eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
                     }
@@ -60,6 +67,12 @@ impl TestApp {
     /// Spawns an app; `None` when PostgreSQL was asked for but is not configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         TestApp::spawn_with(backend, false).await
+    }
+
+    /// Spawns an app that believes M-Pesa callbacks from loopback, as Safaricom's would be.
+    pub async fn spawn_mpesa(backend: Backend) -> Option<TestApp> {
+        let loopback = [("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8".to_string())];
+        TestApp::spawn_configured(backend, false, &loopback).await
     }
 
     /// Spawns an app, in demo mode (plain cookies over http, simulators) when `demo`.
@@ -272,6 +285,75 @@ impl TestApp {
         db.close().await;
         n
     }
+
+    /// Raises a bill through the agency API with `key` and `body`; returns its reference.
+    pub async fn raise_bill(&self, key: &str, body: serde_json::Value) -> String {
+        let res = self
+            .client
+            .post(format!("{}/api/v1/bills", self.base))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST /api/v1/bills");
+        let status = res.status().as_u16();
+        let reply: serde_json::Value = res.json().await.unwrap_or_default();
+        assert_eq!(status, 201, "bill raised: {reply}");
+        reply["reference"].as_str().expect("reference").to_string()
+    }
+
+    /// The one integer `sql` selects with `$1` bound to `arg`.
+    pub async fn scalar(&self, sql: &str, arg: &str) -> i64 {
+        let db = self.db().await;
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(arg)
+            .fetch_one(db.pool())
+            .await
+            .expect("scalar");
+        db.close().await;
+        n
+    }
+
+    /// The ledger balance of `account` (minor units; debits positive).
+    pub async fn balance(&self, account: &str) -> i64 {
+        let db = self.db().await;
+        let b = lango_payments::store::balance(&db, account)
+            .await
+            .expect("balance");
+        db.close().await;
+        b
+    }
+}
+
+/// Posts a Daraja C2B confirmation, as Safaricom sends it (every value a string), to the app
+/// at `base` and checks that it is acknowledged. `time` is the `TransTime` (EAT,
+/// `yyyyMMddHHmmss`). Takes a client and base rather than the app so tasks can send many.
+pub async fn c2b_confirmation(
+    client: &reqwest::Client,
+    base: &str,
+    trans_id: &str,
+    amount: &str,
+    typed: &str,
+    time: &str,
+) {
+    let body = serde_json::json!({
+        "TransactionType": "Pay Bill", "TransID": trans_id, "TransTime": time,
+        "TransAmount": amount, "BusinessShortCode": "222222", "BillRefNumber": typed,
+        "InvoiceNumber": "", "OrgAccountBalance": "", "ThirdPartyTransID": "",
+        "MSISDN": "2547*****149", "FirstName": "WANJIKU", "MiddleName": "", "LastName": "KAMAU"
+    });
+    let res = client
+        .post(format!("{base}/channels/mpesa/c2b/confirmation"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "confirmation of {trans_id}");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"ResultCode": 0, "ResultDesc": "Success"}),
+        "confirmation of {trans_id}"
+    );
 }
 
 impl TestApp {
