@@ -11,6 +11,9 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// Kenya's published convenience-fee bands (`below:fee,…,*:fee`), the default.
+pub const KENYA_CONVENIENCE_FEES: &str = "200:5,300:10,500:15,700:20,1000:25,*:50";
+
 /// Lango's settings after parsing.
 #[derive(Clone)]
 pub struct Config {
@@ -632,10 +635,8 @@ impl Config {
                 900_000,
             )?,
             settlement_hour,
-            convenience_fees: pick("convenience_fees", file.convenience_fees).map_or_else(
-                || "200:5,300:10,500:15,700:20,1000:25,*:50".to_string(),
-                |(_, v)| v,
-            ),
+            convenience_fees: pick("convenience_fees", file.convenience_fees)
+                .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
         })
     }
 

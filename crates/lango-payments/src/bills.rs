@@ -299,6 +299,16 @@ fn expiry(day: &str) -> Result<Option<i64>> {
     Ok(Some(end))
 }
 
+/// A bill's status as of unix ms `now` (a literal or a placeholder such as `$1`): an open bill
+/// past its expiry is expired even before the sweep marks it so. The one definition every
+/// reader of `bills.status` that decides on money uses.
+pub fn status_at(now: &str) -> String {
+    format!(
+        "CASE WHEN status = 'open' AND expires_at IS NOT NULL AND expires_at < {now} \
+         THEN 'expired' ELSE status END"
+    )
+}
+
 /// Cancels an agency's bill that is not yet fully paid: it takes no more money (payments
 /// that still arrive go to suspense), and what was paid can be refunded in full.
 pub async fn cancel(db: &Db, agency: &str, reference: &str, by: &str) -> Result<Bill> {
@@ -440,10 +450,12 @@ async fn replay(db: &Db, agency: &str, key: &str, hash: &str) -> Result<Option<B
 
 /// A bill by its (canonical) reference.
 pub async fn get(db: &Db, reference: &str) -> Result<Option<Bill>> {
-    let row = sqlx::query(
-        "SELECT reference, agency_code, agency_reference, status, currency, service_amount, fee, service_paid, fee_paid \
-         FROM bills WHERE reference = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT reference, agency_code, agency_reference, {} AS status, currency, service_amount, \
+         fee, service_paid, fee_paid FROM bills WHERE reference = $2",
+        status_at("$1")
+    ))
+    .bind(now_ms())
     .bind(reference)
     .fetch_optional(db.pool())
     .await?;

@@ -31,7 +31,7 @@ pub struct FeeTable {
 impl FeeTable {
     /// Kenya's published bands.
     pub fn kenya() -> FeeTable {
-        FeeTable::parse("200:5,300:10,500:15,700:20,1000:25,*:50").expect("valid default")
+        FeeTable::parse(lango_core::config::KENYA_CONVENIENCE_FEES).expect("valid default")
     }
 
     /// Parses `below:fee,…,*:fee` (whole shillings).

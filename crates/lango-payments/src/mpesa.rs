@@ -23,10 +23,10 @@ pub async fn validate(db: &Db, body: &[u8], shortcode: &str) -> Result<Value> {
         Ok(c) => c,
         Err(r) => return Ok(daraja::validation_rejected(&r)),
     };
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT CASE WHEN status = 'open' AND expires_at IS NOT NULL AND expires_at < $1 \
-             THEN 'expired' ELSE status END FROM bills WHERE reference = $2 AND currency = 'KES'",
-    )
+    let status: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {} FROM bills WHERE reference = $2 AND currency = 'KES'",
+        crate::bills::status_at("$1")
+    ))
     .bind(lango_core::clock::now_ms())
     .bind(checked.reference.as_str())
     .fetch_optional(db.pool())

@@ -142,13 +142,11 @@ pub async fn lock_bills(
         } else {
             ""
         };
-        let now = now_ms();
         let sql = format!(
-            // An open bill past its expiry is expired even before the sweep marks it so.
             "SELECT reference, agency_code, agency_reference, currency, service_amount, fee, \
-             service_paid, fee_paid, excess, CASE WHEN status = 'open' AND expires_at IS NOT NULL \
-             AND expires_at < {now} THEN 'expired' ELSE status END AS status FROM bills \
+             service_paid, fee_paid, excess, {} AS status FROM bills \
              WHERE reference IN ({}) ORDER BY reference{lock}",
+            crate::bills::status_at(&now_ms().to_string()),
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);

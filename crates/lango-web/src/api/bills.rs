@@ -130,6 +130,15 @@ async fn raise(
     Ok((StatusCode::CREATED, Json(bill.into())))
 }
 
+fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bill")
+}
+
+/// A reference as people type it; one that fails its check names no bill.
+fn parse_reference(typed: &str) -> Result<BillReference, ApiError> {
+    BillReference::parse(typed).map_err(|_| not_found())
+}
+
 /// A bill of the calling agency, with its current status and amounts. References are read as
 /// people type them (case, spaces and hyphens forgiven).
 #[utoipa::path(get, path = "/api/v1/bills/{reference}", tag = "payments", security(("api_key" = [])),
@@ -139,8 +148,7 @@ async fn get_bill(
     agent: Agent,
     Path(reference): Path<String>,
 ) -> Result<Json<BillBody>, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bill");
-    let reference = BillReference::parse(&reference).map_err(|_| not_found())?;
+    let reference = parse_reference(&reference)?;
     let bill = bills::get(&state.db, reference.as_str())
         .await?
         .ok_or_else(not_found)?;
@@ -159,8 +167,7 @@ async fn cancel_bill(
     agent: Agent,
     Path(reference): Path<String>,
 ) -> Result<Json<BillBody>, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such bill");
-    let reference = BillReference::parse(&reference).map_err(|_| not_found())?;
+    let reference = parse_reference(&reference)?;
     let actor = Actor::ApiClient(agent.0.clone());
     check(&actor, Action::Edit, Object::Bill(&agent.0.agency))?;
     let by = format!("apikey:{}", agent.0.key_id);
