@@ -5,6 +5,7 @@
 //! under a realistic query mix, and the service page over every service. Rates are
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
+mod cases;
 mod load;
 mod mpesa;
 mod queries;
@@ -87,6 +88,28 @@ enum Cmd {
         )]
         postgres: String,
     },
+    /// Applications: durable submissions (form over HTTP and the engine) at N connections,
+    /// and the officer's queue over a million seeded applications, next to /healthz.
+    Cases {
+        /// Concurrent connections (and engine tasks).
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Longest measurement, seconds (a submission run also ends when its drafts run out).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Complete drafts prepared beforehand (half submitted over HTTP, half directly).
+        #[arg(long, default_value_t = 60_000)]
+        drafts: usize,
+        /// Signed-in citizens the drafts belong to.
+        #[arg(long, default_value_t = 200)]
+        citizens: usize,
+        /// Applications seeded for the queue measurements (0 skips them).
+        #[arg(long, default_value_t = 1_000_000)]
+        applications: usize,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -115,6 +138,21 @@ fn main() -> anyhow::Result<()> {
             rounds,
             (postgres != "none").then_some(postgres),
         )),
+        Cmd::Cases {
+            connections,
+            seconds,
+            rounds,
+            drafts,
+            citizens,
+            applications,
+        } => rt.block_on(cases::run(cases::Args {
+            connections,
+            duration: Duration::from_secs(seconds),
+            rounds,
+            drafts,
+            citizens,
+            applications,
+        })),
         Cmd::Webhooks {
             events,
             cases,

@@ -2,9 +2,12 @@
 //!
 //! `model` holds the parsed types, `csv` the import and export format, `store` the SQL,
 //! `search` the in-memory index each node keeps, and `service` the operations the web
-//! crate and the CLI call.
+//! crate and the CLI call; `edit` and `admin` are agency administrators' edits of their
+//! own entries, with their history.
 
+pub mod admin;
 pub mod csv;
+pub mod edit;
 pub mod model;
 pub mod search;
 pub mod seed;

@@ -311,6 +311,27 @@ impl Catalogue {
         .map_err(|e| Error::Internal(format!("search task failed: {e}")))?
     }
 
+    /// Saves an agency administrator's edit (see [`crate::admin::edit_service`]) and
+    /// refreshes this node at once, so its public pages, API and search show the new text
+    /// on the very next request; other nodes follow on their next refresh tick.
+    pub async fn edit_service(
+        &self,
+        actor: &lango_identity::policy::Actor,
+        agency: &AgencyCode,
+        code: &ServiceCode,
+        edit: &crate::edit::ServiceEdit,
+        expected_revision: i64,
+    ) -> Result<crate::admin::Edited> {
+        let edited =
+            crate::admin::edit_service(&self.db, actor, agency, code, edit, expected_revision)
+                .await?;
+        // The edit is committed: a failed refresh only delays it until the follower's tick.
+        if let Err(e) = self.refresh().await {
+            tracing::warn!(error = %e, "catalogue refresh after an edit failed");
+        }
+        Ok(edited)
+    }
+
     /// The database this catalogue follows.
     pub fn db(&self) -> &Db {
         &self.db

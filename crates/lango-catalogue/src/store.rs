@@ -16,7 +16,8 @@ pub const REVISION_COUNTER: &str = "catalogue";
 /// Rows per multi-row upsert: 200 × 22 values stays under both engines' limits.
 const UPSERT_CHUNK: usize = 200;
 
-const SERVICE_COLUMNS: &str = "code, name, name_sw, summary, summary_sw, description, description_sw, \
+/// Every column of `services`, in insert order.
+pub(crate) const SERVICE_COLUMNS: &str = "code, name, name_sw, summary, summary_sw, description, description_sw, \
     eligibility, eligibility_sw, agency_code, category, life_events, channels, stage, fees, sla_days, \
     documents, keywords, status, revision, created_at, updated_at";
 
@@ -98,15 +99,6 @@ pub async fn upsert_services(
         let mut q = sqlx::query(&sql);
         for s in chunk {
             let channels: Vec<&str> = s.channels.iter().map(|c| c.as_str()).collect();
-            let fees: Vec<StoredFee> = s
-                .fees
-                .iter()
-                .map(|f| StoredFee {
-                    label: f.label.clone(),
-                    minor: f.amount.minor(),
-                    currency: f.amount.currency().code().to_string(),
-                })
-                .collect();
             q = q
                 .bind(s.code.as_str().to_string())
                 .bind(s.name.clone())
@@ -122,7 +114,7 @@ pub async fn upsert_services(
                 .bind(json(&s.life_events))
                 .bind(json(&channels))
                 .bind(s.stage.as_str())
-                .bind(json(&fees))
+                .bind(fees_json(&s.fees))
                 .bind(s.sla_days.map(i64::from))
                 .bind(json(&s.documents))
                 .bind(json(&s.keywords))
@@ -175,7 +167,7 @@ pub async fn services_since(db: &Db, revision: i64) -> Result<Vec<Service>> {
     .bind(revision)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(service_from_row).collect()
+    rows.iter().map(service_of_row).collect()
 }
 
 /// Services of one agency, in code order.
@@ -186,10 +178,24 @@ pub async fn services_of_agency(db: &Db, agency: &AgencyCode) -> Result<Vec<Serv
     .bind(agency.as_str())
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(service_from_row).collect()
+    rows.iter().map(service_of_row).collect()
 }
 
-fn json<T: Serialize + ?Sized>(value: &T) -> String {
+/// Fees as stored: JSON objects with integer minor units, never floats.
+pub(crate) fn fees_json(fees: &[Fee]) -> String {
+    let stored: Vec<StoredFee> = fees
+        .iter()
+        .map(|f| StoredFee {
+            label: f.label.clone(),
+            minor: f.amount.minor(),
+            currency: f.amount.currency().code().to_string(),
+        })
+        .collect();
+    json(&stored)
+}
+
+/// A list as stored: a JSON array.
+pub(crate) fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_string())
 }
 
@@ -213,7 +219,8 @@ fn agency_from_row(row: &AnyRow) -> Result<Agency> {
     })
 }
 
-fn service_from_row(row: &AnyRow) -> Result<Service> {
+/// Reads a service from a row holding [`SERVICE_COLUMNS`].
+pub(crate) fn service_of_row(row: &AnyRow) -> Result<Service> {
     let code: String = row.try_get("code")?;
     let list = |column: &str| -> Result<Vec<String>> {
         let text: String = row.try_get(column)?;

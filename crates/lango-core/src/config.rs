@@ -73,6 +73,14 @@ pub struct Config {
     /// The convenience-fee bands for the home currency, `below:fee,…,*:fee` in whole units
     /// (checked by the payments room when a node starts).
     pub convenience_fees: String,
+    /// A folder of service definitions (`*.yaml`) loaded when a node starts, when set.
+    pub definitions_dir: Option<PathBuf>,
+    /// Where documents are stored: a directory path or `file:///…`, or `s3://bucket/prefix`
+    /// (S3-compatible); `None` means `documents` inside `data_dir`.
+    pub documents_url: Option<String>,
+    /// The key that signs issued documents' verification codes; `None` means a key kept in
+    /// `data_dir` (made on first use). Every node of one platform must share it.
+    pub signing_key: Option<SecretString>,
 }
 
 /// Safaricom's Daraja API as Lango calls it.
@@ -222,6 +230,12 @@ impl fmt::Debug for Config {
             .field("reconcile_sweep_ms", &self.reconcile_sweep_ms)
             .field("settlement_hour", &self.settlement_hour)
             .field("convenience_fees", &self.convenience_fees)
+            .field("definitions_dir", &self.definitions_dir)
+            .field("documents_url", &self.documents_url)
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -320,6 +334,9 @@ struct FileConfig {
     reconcile_sweep_ms: Option<u64>,
     settlement_hour: Option<u64>,
     convenience_fees: Option<String>,
+    definitions_dir: Option<String>,
+    documents_url: Option<String>,
+    signing_key: Option<String>,
 }
 
 impl Config {
@@ -588,6 +605,29 @@ impl Config {
             Some(h) => h as u8,
             None => 2,
         };
+        let definitions_dir =
+            pick("definitions_dir", file.definitions_dir).map(|(_, v)| PathBuf::from(v));
+        let documents_url = match pick("documents_url", file.documents_url) {
+            Some((setting, v)) if v.trim().is_empty() => {
+                return Err(config_error(
+                    &setting,
+                    "expected a directory, a file:///… URL or an s3://bucket/prefix URL",
+                ))
+            }
+            Some((setting, v)) if v.contains("://") && !(v.starts_with("file://") || v.starts_with("s3://")) => {
+                return Err(config_error(
+                    &setting,
+                    format!("expected a directory, a file:///… URL or an s3://bucket/prefix URL, got {v:?}"),
+                ))
+            }
+            other => other.map(|(_, v)| v.trim().to_string()),
+        };
+        let signing_key = match pick("signing_key", file.signing_key) {
+            Some((setting, v)) if v.len() < 32 => {
+                return Err(config_error(&setting, "must be at least 32 characters"))
+            }
+            other => other.map(|(_, v)| SecretString::from(v)),
+        };
         Ok(Config {
             data_dir,
             database_url,
@@ -637,6 +677,9 @@ impl Config {
             settlement_hour,
             convenience_fees: pick("convenience_fees", file.convenience_fees)
                 .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
+            definitions_dir,
+            documents_url,
+            signing_key,
         })
     }
 
@@ -735,6 +778,37 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("LANGO_NATS_URL", "127.0.0.1:4222")])).unwrap_err();
         assert_eq!(err.setting, "LANGO_NATS_URL");
+    }
+
+    #[test]
+    fn cases_settings_are_optional_and_checked() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert!(
+            c.definitions_dir.is_none() && c.documents_url.is_none() && c.signing_key.is_none()
+        );
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("LANGO_DEFINITIONS_DIR", "/etc/lango/services"),
+                ("LANGO_DOCUMENTS_URL", "s3://bucket/docs"),
+                (
+                    "LANGO_SIGNING_KEY",
+                    "0123456789abcdef0123456789abcdef-hunter4",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.definitions_dir,
+            Some(PathBuf::from("/etc/lango/services"))
+        );
+        assert_eq!(c.documents_url.as_deref(), Some("s3://bucket/docs"));
+        assert!(!format!("{c:?}").contains("hunter4"));
+        let err =
+            Config::from_sources(None, &env(&[("LANGO_DOCUMENTS_URL", "ftp://x/y")])).unwrap_err();
+        assert_eq!(err.setting, "LANGO_DOCUMENTS_URL");
+        let err = Config::from_sources(None, &env(&[("LANGO_SIGNING_KEY", "short")])).unwrap_err();
+        assert_eq!(err.setting, "LANGO_SIGNING_KEY");
     }
 
     #[test]

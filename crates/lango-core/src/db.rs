@@ -211,6 +211,53 @@ pub fn values_list(rows: usize, width: usize) -> String {
     out
 }
 
+/// The backend `conn` is connected to.
+pub fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// `n` placeholders for values bound in order, comma-separated: `?, ?, ?` on SQLite and
+/// `$1, $2, $3` on PostgreSQL. SQLite finds each numbered placeholder's name by a linear
+/// search, so binding `$1`…`$n` costs n² (a 256-row insert spent longer binding than
+/// writing); plain `?`s are bound by position. Only for statements whose every placeholder
+/// comes from here, in binding order.
+pub fn marks(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let mut out = String::with_capacity(n * 3);
+            for i in 0..n {
+                out.push_str(if i == 0 { "?" } else { ", ?" });
+            }
+            out
+        }
+        Backend::Postgres => (1..=n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// [`values_list`] with [`marks`]: `(?, ?), (?, ?)` on SQLite, `($1, $2), ($3, $4)` on
+/// PostgreSQL. The same rule holds: every placeholder of the statement comes from here.
+pub fn values_marks(backend: Backend, rows: usize, width: usize) -> String {
+    if backend == Backend::Postgres {
+        return values_list(rows, width);
+    }
+    let row = format!("({})", marks(backend, width));
+    let mut out = String::with_capacity(rows * (row.len() + 2));
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&row);
+    }
+    out
+}
+
 /// Reads the named counter (0 when it was never advanced).
 pub async fn read_counter(db: &Db, name: &str) -> Result<i64> {
     let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
@@ -253,5 +300,9 @@ mod tests {
             assert_eq!(chunks.concat(), items);
         }
         assert_eq!(values_list(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_marks(Backend::Postgres, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_marks(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(marks(Backend::Sqlite, 3), "?, ?, ?");
+        assert_eq!(marks(Backend::Postgres, 2), "$1, $2");
     }
 }

@@ -4,7 +4,7 @@
 //! exists exactly when the change does. Consumers follow `seq`.
 
 use lango_core::clock::now_ms;
-use lango_core::db::{next_counter, pow2_chunks, take_counter, values_list, Db};
+use lango_core::db::{backend_of, next_counter, pow2_chunks, take_counter, values_marks, Db};
 use lango_core::Result;
 use sqlx::Row;
 
@@ -108,11 +108,12 @@ pub async fn emit_many(tx: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) ->
     }
     let first = take_counter(tx, EVENTS_COUNTER, events.len() as i64).await?;
     let now = now_ms();
+    let backend = backend_of(tx);
     let mut seq = first;
     for chunk in pow2_chunks(events) {
         let sql = format!(
             "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) VALUES {}",
-            values_list(chunk.len(), 7)
+            values_marks(backend, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {

@@ -110,7 +110,7 @@ impl Bill {
     }
 }
 
-fn text(field: &str, v: &str, max: usize) -> Result<String> {
+pub(crate) fn text(field: &str, v: &str, max: usize) -> Result<String> {
     let t = v.trim();
     if t.chars().count() > max || t.chars().any(char::is_control) {
         return Err(Error::invalid(

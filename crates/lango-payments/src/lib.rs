@@ -3,6 +3,7 @@
 //! receipt becomes. Channels (M-Pesa, card), reconciliation and settlement build on these.
 
 pub mod bills;
+pub mod bills_in_tx;
 pub mod cards;
 pub mod daraja;
 pub mod daraja_api;

@@ -6,7 +6,7 @@
 use crate::ledger::{self, Transaction};
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{pow2_chunks, values_list, Backend};
+use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
 use lango_core::money::{Currency, Money};
 use lango_core::{Error, Result};
 use sqlx::Row;
@@ -37,6 +37,8 @@ pub struct BillState {
     pub status: String,
     /// The agencies' parts (agency, amount, received) when the bill is shared; else empty.
     pub shares: Vec<(String, i64, i64)>,
+    /// The seq of its latest `payment.received` event (see [`link_payments`]).
+    pub last_payment: Option<i64>,
 }
 
 impl BillState {
@@ -128,54 +130,30 @@ pub fn apply(bill: Option<&mut BillState>, payment: &Payment) -> Result<(Transac
 }
 
 /// Loads `references` for update (locked on PostgreSQL, in reference order so that two
-/// nodes never wait on each other in a cycle; SQLite has one writer at a time anyway).
+/// nodes never wait on each other in a cycle; SQLite has one writer at a time anyway), with
+/// their shares in the same statement. A bill's shares change only under its lock.
 pub async fn lock_bills(
     tx: &mut sqlx::AnyConnection,
     backend: Backend,
     references: &[String],
 ) -> Result<HashMap<String, BillState>> {
-    let mut out = HashMap::new();
+    let mut out: HashMap<String, BillState> = HashMap::new();
     for chunk in references.chunks(500) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let lock = if backend == Backend::Postgres {
-            " FOR UPDATE"
+            " FOR UPDATE OF b"
         } else {
             ""
         };
+        let status = crate::bills::status_at(&now_ms().to_string());
         let sql = format!(
-            "SELECT reference, agency_code, agency_reference, currency, service_amount, fee, \
-             service_paid, fee_paid, excess, {} AS status FROM bills \
-             WHERE reference IN ({}) ORDER BY reference{lock}",
-            crate::bills::status_at(&now_ms().to_string()),
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        for row in q.fetch_all(&mut *tx).await? {
-            let currency: String = row.try_get("currency")?;
-            let bill = BillState {
-                reference: row.try_get("reference")?,
-                agency: row.try_get("agency_code")?,
-                agency_reference: row.try_get("agency_reference")?,
-                currency: currency
-                    .parse::<Currency>()
-                    .map_err(|_| Error::Internal(format!("bill currency {currency}")))?,
-                service_amount: row.try_get("service_amount")?,
-                fee: row.try_get("fee")?,
-                service_paid: row.try_get("service_paid")?,
-                fee_paid: row.try_get("fee_paid")?,
-                excess: row.try_get("excess")?,
-                status: row.try_get("status")?,
-                shares: Vec::new(),
-            };
-            out.insert(bill.reference.clone(), bill);
-        }
-        let sql = format!(
-            "SELECT reference, agency_code, amount, paid FROM bill_shares WHERE reference IN ({}) \
-             ORDER BY reference, position{lock}",
-            marks.join(", ")
+            "SELECT b.reference, b.agency_code, b.agency_reference, b.currency, b.service_amount, \
+             b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {} AS status, \
+             s.agency_code AS share_agency, s.amount AS share_amount, s.paid AS share_paid \
+             FROM bills b LEFT JOIN bill_shares s ON s.reference = b.reference \
+             WHERE b.reference IN ({}) ORDER BY b.reference, s.position{lock}",
+            // Its `status` and `expires_at` are the bill's: bill_shares has neither.
+            status,
+            marks(backend, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -183,11 +161,32 @@ pub async fn lock_bills(
         }
         for row in q.fetch_all(&mut *tx).await? {
             let reference: String = row.try_get("reference")?;
-            if let Some(bill) = out.get_mut(&reference) {
+            let share: Option<String> = row.try_get("share_agency")?;
+            if !out.contains_key(&reference) {
+                let currency: String = row.try_get("currency")?;
+                let bill = BillState {
+                    reference: reference.clone(),
+                    agency: row.try_get("agency_code")?,
+                    agency_reference: row.try_get("agency_reference")?,
+                    currency: currency
+                        .parse::<Currency>()
+                        .map_err(|_| Error::Internal(format!("bill currency {currency}")))?,
+                    service_amount: row.try_get("service_amount")?,
+                    fee: row.try_get("fee")?,
+                    service_paid: row.try_get("service_paid")?,
+                    fee_paid: row.try_get("fee_paid")?,
+                    excess: row.try_get("excess")?,
+                    status: row.try_get("status")?,
+                    shares: Vec::new(),
+                    last_payment: row.try_get("last_payment")?,
+                };
+                out.insert(reference.clone(), bill);
+            }
+            if let (Some(agency), Some(bill)) = (share, out.get_mut(&reference)) {
                 bill.shares.push((
-                    row.try_get("agency_code")?,
-                    row.try_get("amount")?,
-                    row.try_get("paid")?,
+                    agency,
+                    row.try_get("share_amount")?,
+                    row.try_get("share_paid")?,
                 ));
             }
         }
@@ -201,14 +200,16 @@ pub async fn save_bills<'a>(
     bills: impl IntoIterator<Item = &'a BillState>,
 ) -> Result<()> {
     let now = now_ms();
+    let backend = lango_core::db::backend_of(tx);
     let bills: Vec<&BillState> = bills.into_iter().collect();
     for chunk in pow2_chunks(&bills) {
         let sql = format!(
-            "WITH v (reference, service_paid, fee_paid, excess, status, updated_at) AS (VALUES {}) \
+            "WITH v (reference, service_paid, fee_paid, excess, status, last_payment, updated_at) \
+             AS (VALUES {}) \
              UPDATE bills SET service_paid = v.service_paid, fee_paid = v.fee_paid, \
-             excess = v.excess, status = v.status, updated_at = v.updated_at \
-             FROM v WHERE bills.reference = v.reference",
-            values_list(chunk.len(), 6)
+             excess = v.excess, status = v.status, last_payment = v.last_payment, \
+             updated_at = v.updated_at FROM v WHERE bills.reference = v.reference",
+            values_marks(backend, chunk.len(), 7)
         );
         let mut q = sqlx::query(&sql);
         for b in chunk {
@@ -218,6 +219,7 @@ pub async fn save_bills<'a>(
                 .bind(b.fee_paid)
                 .bind(b.excess)
                 .bind(&b.status)
+                .bind(b.last_payment)
                 .bind(now);
         }
         q.execute(&mut *tx).await?;
@@ -266,9 +268,8 @@ pub async fn post_one(
     let mut bill = reference.and_then(|r| bills.remove(r));
     let (t, applied) = apply(bill.as_mut(), payment)?;
     let id = store::post(tx, &t).await?;
-    if let (Applied::Bill { .. }, Some(bill)) = (&applied, &bill) {
-        save_bills(tx, [bill]).await?;
-        lango_notify::events::emit(
+    if let (Applied::Bill { .. }, Some(bill)) = (&applied, &mut bill) {
+        let seq = lango_notify::events::emit(
             tx,
             &lango_notify::events::NewEvent {
                 kind: "payment.received",
@@ -278,8 +279,58 @@ pub async fn post_one(
             },
         )
         .await?;
+        store_links(tx, &[chain_payment(bill, seq)]).await?;
+        save_bills(tx, [&*bill]).await?;
     }
     Ok((applied, id))
+}
+
+/// Makes `seq`, a `payment.received` event just emitted for the locked `bill`, the bill's
+/// latest payment (for [`save_bills`] to write) and returns its link to the bill's payment
+/// before it, for [`store_links`]. A bill's payments are found by walking back from the
+/// bill ([`payment_events`]): each payment appends a link in event order, where an index
+/// on events by bill cost every payment a write to a random page.
+pub fn chain_payment(bill: &mut BillState, seq: i64) -> (i64, Option<i64>) {
+    let link = (seq, bill.last_payment);
+    bill.last_payment = Some(seq);
+    link
+}
+
+/// Stores links from [`chain_payment`] (seq, the bill's payment before it).
+pub async fn store_links(tx: &mut sqlx::AnyConnection, links: &[(i64, Option<i64>)]) -> Result<()> {
+    let backend = lango_core::db::backend_of(tx);
+    for chunk in pow2_chunks(links) {
+        let sql = format!(
+            "INSERT INTO bill_payment_links (seq, previous) VALUES {}",
+            values_marks(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, previous) in chunk {
+            q = q.bind(*seq).bind(*previous);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The `payment.received` events of bill `reference` as (data, occurred_at), oldest first:
+/// the one record every channel (and finance staff matching suspense) leaves.
+pub async fn payment_events(db: &Db, reference: &str) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "WITH RECURSIVE chain (seq) AS ( \
+           SELECT last_payment FROM bills WHERE reference = $1 AND last_payment IS NOT NULL \
+           UNION ALL \
+           SELECT l.previous FROM chain JOIN bill_payment_links l ON l.seq = chain.seq \
+           WHERE l.previous IS NOT NULL) \
+         SELECT e.data, e.occurred_at FROM chain JOIN events e ON e.seq = chain.seq \
+         WHERE e.type = 'payment.received' ORDER BY e.seq",
+    )
+    .bind(reference)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("data")?, r.try_get("occurred_at")?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -299,6 +350,7 @@ mod tests {
             excess: 0,
             status: "open".into(),
             shares: Vec::new(),
+            last_payment: None,
         }
     }
 

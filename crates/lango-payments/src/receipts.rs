@@ -4,7 +4,8 @@
 //! goes through one committer per node. It gathers the receipts waiting at that moment into
 //! one database transaction: the raw receipts keyed by TransID (a TransID already stored is
 //! a repeat and posts nothing), the bills they pay, their ledger transactions, the balance
-//! changes summed per account, and the `payment.received` events, with multi-row statements.
+//! changes summed per account, and the `payment.received` events (each chained to its bill's
+//! payment before it, see `posting::chain_payment`), with multi-row statements.
 //! Each caller is answered only after the group's commit, so an acknowledged receipt is
 //! durable and a crash before the commit leaves nothing (Safaricom retries).
 
@@ -12,7 +13,7 @@ use crate::posting::{self, Applied, BillState, Payment};
 use crate::reference::BillReference;
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{pow2_chunks, values_list, Backend, Db};
+use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
 use lango_core::money::Money;
 use lango_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
@@ -199,10 +200,6 @@ pub async fn commit_group(
         };
     }
     let ids = store::post_many(&mut tx, &transactions).await?;
-    let changed: HashSet<&str> = paid.iter().map(|(r, _)| r.as_str()).collect();
-    let mut changed: Vec<&BillState> = changed.iter().map(|r| &bills[*r]).collect();
-    changed.sort_by(|a, b| a.reference.cmp(&b.reference));
-    posting::save_bills(&mut tx, changed).await?;
     // Sorted, so two nodes inserting the same receipts wait on each other in one order.
     let mut rows: Vec<(&Incoming, &str, &str)> = new
         .iter()
@@ -217,14 +214,26 @@ pub async fn commit_group(
         })
         .collect();
     rows.sort_by(|a, b| a.0.trans_id.cmp(&b.0.trans_id));
-    if insert_receipts(&mut tx, &rows).await? != rows.len() {
+    if insert_receipts(&mut tx, backend, &rows).await? != rows.len() {
         // Another node recorded one of these since we looked (PostgreSQL): nothing of this
         // group is kept, and the retry finds it stored.
         return Err(Error::Conflict(
             "a receipt of the group was recorded meanwhile".into(),
         ));
     }
-    emit_received(&mut tx, &bills, &paid).await?;
+    // The events are numbered from `first` in the order of `paid`.
+    let first = emit_received(&mut tx, &bills, &paid).await?;
+    let mut links = Vec::with_capacity(paid.len());
+    for (k, (r, _)) in paid.iter().enumerate() {
+        if let Some(bill) = bills.get_mut(r) {
+            links.push(posting::chain_payment(bill, first + k as i64));
+        }
+    }
+    posting::store_links(&mut tx, &links).await?;
+    let changed: HashSet<&str> = paid.iter().map(|(r, _)| r.as_str()).collect();
+    let mut changed: Vec<&BillState> = changed.iter().map(|r| &bills[*r]).collect();
+    changed.sort_by(|a, b| a.reference.cmp(&b.reference));
+    posting::save_bills(&mut tx, changed).await?;
     tx.commit().await?;
     tracing::debug!(
         receipts = group.len(),
@@ -242,13 +251,11 @@ async fn already_stored(
     which: &[usize],
 ) -> Result<HashSet<String>> {
     let mut stored = HashSet::new();
+    let backend = lango_core::db::backend_of(tx);
     for chunk in pow2_chunks(which) {
         let sql = format!(
             "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            marks(backend, chunk.len())
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for &i in chunk {
@@ -263,6 +270,7 @@ async fn already_stored(
 /// new (a TransID stored meanwhile is skipped, and the caller starts again).
 async fn insert_receipts(
     tx: &mut sqlx::AnyConnection,
+    backend: Backend,
     rows: &[(&Incoming, &str, &str)],
 ) -> Result<usize> {
     let now = now_ms();
@@ -272,7 +280,7 @@ async fn insert_receipts(
             "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
              outcome, ledger_transaction, received_at) VALUES {} \
              ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
-            values_list(chunk.len(), 9)
+            values_marks(backend, chunk.len(), 9)
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for (r, outcome, ledger) in chunk {
@@ -293,12 +301,13 @@ async fn insert_receipts(
 }
 
 /// One `payment.received` event per posted receipt, with the bill as it stands after the
-/// whole group (later receipts of the same bill show its final state).
+/// whole group (later receipts of the same bill show its final state); returns the first
+/// event's seq (the others follow in the order of `paid`).
 async fn emit_received(
     tx: &mut sqlx::AnyConnection,
     bills: &HashMap<String, BillState>,
     paid: &[(String, Payment)],
-) -> Result<()> {
+) -> Result<i64> {
     let data: Vec<(&BillState, serde_json::Value)> = paid
         .iter()
         .map(|(r, p)| (&bills[r], posting::received_event(&bills[r], p)))
@@ -312,6 +321,5 @@ async fn emit_received(
             data: data.clone(),
         })
         .collect();
-    lango_notify::events::emit_many(tx, &events).await?;
-    Ok(())
+    lango_notify::events::emit_many(tx, &events).await
 }

@@ -3,7 +3,7 @@
 
 use crate::ledger::Transaction;
 use lango_core::clock::now_ms;
-use lango_core::db::{pow2_chunks, values_list, Db};
+use lango_core::db::{backend_of, pow2_chunks, values_marks, Db};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -47,6 +47,7 @@ pub async fn post(tx: &mut sqlx::AnyConnection, t: &Transaction) -> Result<Strin
 /// once by the group's sum (the path of writes committed in groups); returns their ids.
 pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Result<Vec<String>> {
     let now = now_ms();
+    let backend = backend_of(tx);
     let ids: Vec<String> = ts
         .iter()
         .map(|_| uuid::Uuid::now_v7().to_string())
@@ -54,7 +55,7 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
     for (chunk, id_chunk) in pow2_chunks(ts).zip(pow2_chunks(&ids)) {
         let sql = format!(
             "INSERT INTO ledger_transactions (id, memo, created_at) VALUES {}",
-            values_list(chunk.len(), 3)
+            values_marks(backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for (t, id) in chunk.iter().zip(id_chunk) {
@@ -75,7 +76,7 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
     for chunk in pow2_chunks(&entries) {
         let sql = format!(
             "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) VALUES {}",
-            values_list(chunk.len(), 5)
+            values_marks(backend, chunk.len(), 5)
         );
         let mut q = sqlx::query(&sql);
         for (id, line, account, currency, amount) in chunk {
@@ -94,7 +95,7 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
         let sql = format!(
             "INSERT INTO ledger_balances (account, currency, balance) VALUES {} \
              ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
-            values_list(chunk.len(), 3)
+            values_marks(backend, chunk.len(), 3)
         );
         let mut q = sqlx::query(&sql);
         for (account, (currency, amount)) in chunk {

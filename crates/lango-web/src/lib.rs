@@ -29,6 +29,9 @@ use tower_http::timeout::TimeoutLayer;
 
 /// Largest request body accepted on ordinary routes.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest request body accepted on upload routes (they set `DefaultBodyLimit::max(UPLOAD_LIMIT)`):
+/// a 10 MiB file and its form.
+pub const UPLOAD_LIMIT: usize = 11 * 1024 * 1024;
 
 /// The whole application: pages, API and operations endpoints with every middleware.
 pub fn app(state: AppState) -> Router {
@@ -56,7 +59,10 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Extractors stop at BODY_LIMIT unless a route (an upload) raises it; nothing
+        // reads more than UPLOAD_LIMIT.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(middleware::trace_layer())

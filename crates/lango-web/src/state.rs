@@ -24,6 +24,8 @@ pub struct AppState {
     pub mpesa: lango_payments::mpesa::Receipts,
     /// Safaricom's Daraja API (STK push, status queries), when configured.
     pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
+    /// Applications: definitions, the journey, the workflow, documents.
+    pub cases: lango_cases::Cases,
     /// The convenience-fee bands in force (`convenience_fees`).
     pub fees: Arc<lango_payments::fees::FeeTable>,
     /// Sign-in, code and reset forms per client address.

@@ -179,13 +179,22 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
     } else {
-        let Ok(bytes) = to_bytes(body, crate::BODY_LIMIT).await else {
+        let boundary = multipart_boundary(&parts.headers);
+        let limit = if boundary.is_some() {
+            crate::UPLOAD_LIMIT
+        } else {
+            crate::BODY_LIMIT
+        };
+        let Ok(bytes) = to_bytes(body, limit).await else {
             return render_message_page(&state, lang, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
         };
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let sent = match boundary {
+            Some(b) => multipart_csrf(&bytes, &b).await,
+            None => form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default(),
+        };
         if new_anon.is_some() || !same(&sent, &csrf) {
             tracing::warn!(path = %parts.uri.path(), "form refused: missing or wrong CSRF token");
             return render_message_page(&state, lang, StatusCode::FORBIDDEN, "csrf");
@@ -207,6 +216,24 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         }
     }
     res
+}
+
+/// The boundary of a `multipart/form-data` body (an upload form), if this is one.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(ct).ok()
+}
+
+/// The `csrf` field of an upload form. Forms put it first, so only the start is read.
+async fn multipart_csrf(bytes: &axum::body::Bytes, boundary: &str) -> String {
+    let stream = futures_util::stream::once(std::future::ready(Ok::<_, Infallible>(bytes.clone())));
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.unwrap_or_default();
+        }
+    }
+    String::new()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Visitor {

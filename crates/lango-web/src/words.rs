@@ -1,10 +1,13 @@
 //! The words of the account, sign-in and administration pages, in English and Kiswahili,
 //! and the wording of every form problem code the domain crates return.
 
+mod apply;
 mod cards;
 mod finance;
 mod pay;
+mod services_admin;
 mod settlement;
+mod work;
 
 use crate::i18n::Lang;
 use std::collections::HashMap;
@@ -24,6 +27,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("never", "Never", "Kamwe"),
     ("remove", "Remove", "Ondoa"),
     ("revoke", "Revoke", "Batilisha"),
+    ("your_applications", "Your applications", "Maombi yako"),
+    ("your_applications_link", "Applications you have started, submitted or finished", "Maombi uliyoanza, uliyowasilisha au yaliyokamilika"),
+    ("workbench_link", "Applications to work on", "Maombi ya kushughulikia"),
+    ("agency_services_link", "Services and their application forms", "Huduma na fomu zake za maombi"),
     ("finance_area", "Finance: revenue, suspense, refunds, reconciliation and settlement", "Fedha: mapato, fedha zisizolingana, marejesho, ulinganisho na malipo"),
     // Problems.
     ("required", "Enter this information", "Jaza taarifa hii"),
@@ -274,6 +281,9 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(cards::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)
+        .chain(apply::WORDS)
+        .chain(work::WORDS)
+        .chain(services_admin::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -13,6 +13,43 @@ use std::path::Path;
 pub const AGENCIES_CSV: &str = include_str!("../demo/agencies.csv");
 /// Demo services (embedded).
 pub const SERVICES_CSV: &str = include_str!("../demo/services.csv");
+/// The demo's service definitions (embedded, so `lango demo` runs from anywhere): the
+/// eight end-to-end services, each reaching a fee and an issued document.
+pub const DEFINITIONS: [(&str, &str); 8] = [
+    (
+        "DIS-PASSPORT.yaml",
+        include_str!("../demo/definitions/DIS-PASSPORT.yaml"),
+    ),
+    (
+        "DCI-GOOD-CONDUCT.yaml",
+        include_str!("../demo/definitions/DCI-GOOD-CONDUCT.yaml"),
+    ),
+    (
+        "BRS-BUSINESS-NAME.yaml",
+        include_str!("../demo/definitions/BRS-BUSINESS-NAME.yaml"),
+    ),
+    (
+        "NTSA-DL-RENEW.yaml",
+        include_str!("../demo/definitions/NTSA-DL-RENEW.yaml"),
+    ),
+    (
+        "CRS-BIRTH-CERT-COPY.yaml",
+        include_str!("../demo/definitions/CRS-BIRTH-CERT-COPY.yaml"),
+    ),
+    (
+        "CG-NBI-SBP.yaml",
+        include_str!("../demo/definitions/CG-NBI-SBP.yaml"),
+    ),
+    (
+        "CG-NBI-LAND-RATES.yaml",
+        include_str!("../demo/definitions/CG-NBI-LAND-RATES.yaml"),
+    ),
+    (
+        "HELB-LOAN.yaml",
+        include_str!("../demo/definitions/HELB-LOAN.yaml"),
+    ),
+];
+
 /// The demo paybill (`BusinessShortCode`).
 pub const PAYBILL: &str = "222222";
 
@@ -32,17 +69,38 @@ pub fn popular() -> Vec<String> {
     .to_vec()
 }
 
-/// Loads (or refreshes) the demo catalogue; running it twice changes nothing.
+/// Loads the demo catalogue (once: a catalogue that already has services keeps them, with
+/// the edits agency administrators made) and stores new or changed demo definitions;
+/// running it twice changes nothing.
 pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
+    let held = lango_catalogue::store::service_codes(db).await?.len();
+    if held > 0 {
+        load_definitions(db).await?;
+        let agencies = lango_catalogue::store::agency_codes(db).await?.len();
+        return Ok((agencies, held));
+    }
     let agencies = import_agencies(db, AGENCIES_CSV.as_bytes()).await?;
     let services = import_services(db, SERVICES_CSV.as_bytes(), &mut |_, _| {}).await?;
     if let Some(r) = agencies.rejected.first().or(services.rejected.first()) {
         anyhow::bail!("demo data refused at line {}: {}", r.line, r.reason);
     }
+    load_definitions(db).await?;
     Ok((
         agencies.created + agencies.updated,
         services.created + services.updated,
     ))
+}
+
+/// Stores the demo definitions that are new or changed (a bad one is logged and
+/// skipped); returns how many versions were added.
+pub async fn load_definitions(db: &Db) -> anyhow::Result<usize> {
+    let files: Vec<(String, String)> = DEFINITIONS
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    lango_cases::registry::load_texts(db, &files)
+        .await
+        .context("cannot load the demo service definitions")
 }
 
 /// One demo person: (label, kind, ID number, given, family, e-mail, phone, password).
@@ -164,6 +222,10 @@ const PEOPLE: [DemoPerson; 10] = [
 /// The agency whose staff and API key the demo shows.
 pub const DEMO_AGENCY: &str = "DIS";
 
+/// The agencies of the demo's end-to-end services: the demo officer and supervisor work
+/// at every one, so one account can follow any demo application to its end.
+pub const SERVICE_AGENCIES: [&str; 7] = ["DIS", "DCI", "BRS", "NTSA", "CRS", "CG-NBI", "HELB"];
+
 /// Creates the demo's accounts, roles, business and a fresh agency API key; returns the
 /// credentials document. Running it again reuses the accounts and replaces the key.
 pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Value> {
@@ -201,6 +263,10 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
     ];
     for (label, role, agency, centre) in grants {
         seed::grant(db, &ids[label], role, agency, centre).await?;
+    }
+    for agency in SERVICE_AGENCIES.into_iter().filter(|a| *a != DEMO_AGENCY) {
+        seed::grant(db, &ids["officer"], Role::Officer, Some(agency), None).await?;
+        seed::grant(db, &ids["supervisor"], Role::Supervisor, Some(agency), None).await?;
     }
     let business = seed::business(
         db,

@@ -1,5 +1,6 @@
 //! Wiring: turns a [`Config`] into a running node, and loads the demo country.
 
+pub mod cases_cli;
 pub mod demo;
 pub mod payments_cli;
 
@@ -20,6 +21,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_notify::migrations(),
         lango_identity::migrations(),
         lango_payments::migrations(),
+        lango_cases::migrations(),
     ]
 }
 
@@ -32,6 +34,28 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
         .await
         .context("cannot migrate the database")?;
     Ok(db)
+}
+
+/// Where the cases room keeps documents, how it signs what it issues, and the
+/// convenience fees it adds to application fees' bills.
+pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::Settings> {
+    use secrecy::ExposeSecret;
+    let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
+        .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+    Ok(lango_cases::service::Settings {
+        object_store_url: config
+            .documents_url
+            .clone()
+            .unwrap_or_else(|| config.data_dir.join("documents").display().to_string()),
+        // Empty: the cases room keeps a key of its own in the database, shared by every node.
+        signing_key: config
+            .signing_key
+            .as_ref()
+            .map(|k| k.expose_secret().as_bytes().to_vec())
+            .unwrap_or_default(),
+        fees,
+        public_url: config.public_url.clone(),
+    })
 }
 
 /// A node ready to serve: its state and the task that keeps its catalogue current.
@@ -51,6 +75,8 @@ pub struct Node {
     checkpoint: Option<tokio::task::JoinHandle<()>>,
     /// Marks unpaid bills past their expiry day.
     expiry: tokio::task::JoinHandle<()>,
+    /// Moves applications whose bills are paid out of their payment state.
+    paid: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -111,8 +137,19 @@ impl Node {
         let expiry = lango_payments::bills::spawn_expiry(db.clone(), Duration::from_secs(60));
         let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
             .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+        let cases = lango_cases::Cases::open(db.clone(), cases_settings(&config)?)
+            .await
+            .context("cannot open the cases room")?;
+        if let Some(dir) = &config.definitions_dir {
+            let loaded = cases.load_definitions(dir).await.with_context(|| {
+                format!("cannot load service definitions from {}", dir.display())
+            })?;
+            tracing::info!(loaded, dir = %dir.display(), "service definitions loaded");
+        }
+        let paid = cases.spawn_paid_sweeper(Duration::from_secs(1));
         Ok(Node {
             state: AppState {
+                cases,
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
                 fees: Arc::new(fees),
                 daraja: config.daraja.clone().map(|d| {
@@ -136,6 +173,7 @@ impl Node {
             settlement,
             checkpoint,
             expiry,
+            paid,
         })
     }
 
@@ -167,6 +205,7 @@ impl Node {
             checkpoint.abort();
         }
         self.expiry.abort();
+        self.paid.abort();
         self.state.db.close().await;
         Ok(())
     }

@@ -113,6 +113,8 @@ enum SeedWhat {
         #[arg(long, default_value_t = 20_000)]
         services: usize,
     },
+    /// Submitted applications of the loaded definitions (officer queue benchmarks).
+    Applications(lango::cases_cli::SeedApplicationsArgs),
 }
 
 fn main() -> ExitCode {
@@ -286,6 +288,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Reconcile { what } => return lango::payments_cli::reconcile(config, what).await,
         Command::Settle(args) => return lango::payments_cli::settle(config, args).await,
+        Command::Seed {
+            what: SeedWhat::Applications(args),
+        } => return lango::cases_cli::run(config, args).await,
         Command::Seed {
             what: SeedWhat::Catalogue { services },
         } => {

@@ -485,6 +485,7 @@ mod tests {
             excess: 0,
             status: "open".into(),
             shares: Vec::new(),
+            last_payment: None,
         };
         let kes = Money::from_minor(50, Currency::Kes);
         assert_eq!(check_bill(Some(&bill), kes), Ok(()));

@@ -267,16 +267,10 @@ pub async fn summary(db: &Db, reference: &str) -> Result<Option<Summary>> {
     };
     drop(conn);
     let currency = position.currency;
-    let rows = sqlx::query(
-        "SELECT data, occurred_at FROM events WHERE order_key = $1 AND type = 'payment.received' ORDER BY seq",
-    )
-    .bind(reference)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = crate::posting::payment_events(db, reference).await?;
     let mut payments = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let data: serde_json::Value =
-            serde_json::from_str(&r.try_get::<String, _>("data")?).unwrap_or_default();
+    for (data, at) in &rows {
+        let data: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
         let text = |k: &str| {
             data.get(k)
                 .and_then(|v| v.as_str())
@@ -290,7 +284,7 @@ pub async fn summary(db: &Db, reference: &str) -> Result<Option<Summary>> {
             channel: text("channel"),
             receipt: text("receipt"),
             amount,
-            at: r.try_get("occurred_at")?,
+            at: *at,
         });
     }
     Ok(Some(Summary {

@@ -6,7 +6,6 @@ use crate::bills;
 use lango_core::db::Db;
 use lango_core::money::Currency;
 use lango_core::Result;
-use sqlx::Row;
 
 /// A payment recorded against a bill, from any channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,23 +23,16 @@ pub struct BillPayment {
 /// The payments recorded against a bill, oldest first: its `payment.received` events, the
 /// one record every channel (and finance staff matching suspense) leaves.
 pub async fn bill_payments(db: &Db, reference: &str) -> Result<Vec<BillPayment>> {
-    let rows = sqlx::query(
-        "SELECT data, occurred_at FROM events WHERE order_key = $1 AND type = 'payment.received' \
-         ORDER BY seq",
-    )
-    .bind(reference)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = crate::posting::payment_events(db, reference).await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let data: String = r.try_get("data")?;
+    for (data, at) in rows {
         let v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
         out.push(BillPayment {
             channel: text("channel"),
             receipt: text("receipt"),
             amount: text("amount"),
-            at: r.try_get("occurred_at")?,
+            at,
         });
     }
     Ok(out)

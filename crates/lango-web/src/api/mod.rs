@@ -2,7 +2,9 @@
 
 pub mod auth;
 mod bills;
+mod cases;
 mod catalogue;
+mod definitions;
 mod finance;
 mod refunds;
 pub mod webhooks;
@@ -29,7 +31,9 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "catalogue", description = "Agencies and their services"),
         (name = "access", description = "Agency API keys"),
         (name = "webhooks", description = "Signed CloudEvents to agency systems"),
-        (name = "payments", description = "Bills and their payment")
+        (name = "payments", description = "Bills and their payment"),
+        (name = "applications", description = "Applications and their workflow, for agency systems"),
+        (name = "definitions", description = "Service definitions: the format and each service's current definition")
     )
 )]
 struct ApiDoc;
@@ -43,6 +47,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(bills::router())
         .merge(refunds::router())
         .merge(finance::router())
+        .merge(cases::router())
+        .merge(definitions::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -68,7 +68,25 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
                 href: format!("/admin/agencies/{agency}/statement"),
                 label: format!("{} – {agency}", tr(lang, "settle_statement_title")),
             });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/services"),
+                label: format!("{} – {agency}", tr(lang, "agency_services_link")),
+            });
         }
+    }
+    let mut worked: Vec<&str> = p
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::Officer | Role::Supervisor))
+        .filter_map(|g| g.agency.as_deref())
+        .collect();
+    worked.sort_unstable();
+    worked.dedup();
+    for agency in worked {
+        out.push(StaffLink {
+            href: format!("/work/{agency}"),
+            label: format!("{} – {agency}", tr(lang, "workbench_link")),
+        });
     }
     use lango_identity::policy::{may, Action, Object};
     if may(&s.v.actor, Action::View, Object::Finance) {

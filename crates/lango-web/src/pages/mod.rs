@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod apply;
 mod auth;
 mod card;
 mod catalogue;
@@ -10,8 +11,10 @@ mod finance;
 mod message_templates;
 mod pay;
 mod reconciliation;
+mod services_admin;
 mod views;
 mod webhooks;
+mod work;
 
 use crate::i18n::{Lang, Strings};
 use crate::AppState;
@@ -37,7 +40,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(catalogue::home))
         .route("/services", get(catalogue::results))
         .route("/services/{code}", get(catalogue::service))
-        .route("/services/{code}/apply", get(catalogue::apply))
         .route("/agencies", get(catalogue::agencies))
         .route("/agencies/{code}", get(catalogue::agency))
         .route("/language", get(switch_language))
@@ -146,6 +148,9 @@ pub fn router() -> Router<AppState> {
         .merge(card::routes())
         .merge(finance::routes())
         .merge(reconciliation::routes())
+        .merge(apply::routes())
+        .merge(work::routes())
+        .merge(services_admin::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

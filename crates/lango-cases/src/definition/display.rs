@@ -1,0 +1,79 @@
+//! Answers as the applicant reads them on "check your answers".
+
+use super::model::{FieldDef, FieldType, Words};
+use super::values::{long_date, parse_date};
+use super::Definition;
+use lango_core::money::Money;
+use serde_json::Value;
+
+fn pick<'a>(w: &'a Words, lang: &str) -> &'a str {
+    match (lang, &w.sw) {
+        ("sw", Some(sw)) => sw,
+        _ => &w.en,
+    }
+}
+
+/// One answer in words.
+pub(crate) fn display(def: &Definition, f: &FieldDef, value: &Value, lang: &str) -> String {
+    let s = value.as_str().unwrap_or_default();
+    match f.kind {
+        FieldType::Choice => f
+            .choices
+            .iter()
+            .find(|c| c.value == s)
+            .map_or_else(|| s.to_string(), |c| pick(&c.label, lang).to_string()),
+        FieldType::MultipleChoice => {
+            let picked: Vec<&str> = value
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            f.choices
+                .iter()
+                .filter(|c| picked.contains(&c.value.as_str()))
+                .map(|c| pick(&c.label, lang))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        FieldType::YesNo => match (s, lang) {
+            ("yes", "sw") => "Ndiyo".into(),
+            ("yes", _) => "Yes".into(),
+            ("no", "sw") => "Hapana".into(),
+            ("no", _) => "No".into(),
+            _ => s.to_string(),
+        },
+        FieldType::Date => parse_date(s).map_or_else(|| s.to_string(), |d| long_date(d, lang)),
+        FieldType::Money => {
+            Money::parse_decimal(s, def.currency()).map_or_else(|_| s.to_string(), |m| m.display())
+        }
+        FieldType::Phone => match s.strip_prefix("+254") {
+            Some(r) if r.len() == 9 => format!("+254 {} {} {}", &r[..3], &r[3..6], &r[6..]),
+            _ => s.to_string(),
+        },
+        FieldType::File => value
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        FieldType::Group => {
+            let rows = value.as_array().map(|a| a.as_slice()).unwrap_or_default();
+            rows.iter()
+                .map(|row| {
+                    f.fields
+                        .iter()
+                        .filter_map(|sub| {
+                            let v = row.get(&sub.id)?;
+                            Some(format!(
+                                "{}: {}",
+                                pick(&sub.label, lang),
+                                display(def, sub, v, lang)
+                            ))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        _ => s.to_string(),
+    }
+}

@@ -1,0 +1,487 @@
+//! One validator per field type: an answer as typed becomes its canonical form, or an
+//! error in English and Kiswahili that says what to do. Canonical forms are accepted
+//! again unchanged, so stored answers can be re-checked at submission.
+
+use super::counties;
+use super::model::{FieldDef, FieldType, Words};
+use super::values::{date_bound, long_date, parse_date, Dec};
+use super::{FileAnswer, Today};
+use lango_core::money::{Currency, Money};
+use regex::Regex;
+use serde_json::Value;
+
+/// What a validator needs besides the answer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    /// Now, for date ranges.
+    pub(crate) today: Today,
+    /// The currency of money answers.
+    pub(crate) currency: Currency,
+    /// The field's compiled `pattern`.
+    pub(crate) pattern: Option<&'a Regex>,
+    /// For a sub-county: the answer to its county field.
+    pub(crate) county: Option<&'a str>,
+}
+
+/// An error on a field: "LABEL: what to do", in both languages.
+pub(crate) fn say(f: &FieldDef, en: impl AsRef<str>, sw: impl AsRef<str>) -> Words {
+    Words {
+        en: format!("{}: {}", f.label.en, en.as_ref()),
+        sw: Some(format!(
+            "{}: {}",
+            f.label.sw.as_deref().unwrap_or(&f.label.en),
+            sw.as_ref()
+        )),
+    }
+}
+
+/// The error for a required field left unanswered.
+pub(crate) fn missing(f: &FieldDef) -> Words {
+    match f.kind {
+        FieldType::Choice
+        | FieldType::MultipleChoice
+        | FieldType::YesNo
+        | FieldType::County
+        | FieldType::SubCounty => say(f, "select an answer", "chagua jibu"),
+        FieldType::File => say(f, "upload a file", "pakia faili"),
+        FieldType::Group => say(f, "add at least one", "ongeza angalau moja"),
+        _ => say(f, "enter an answer", "weka jibu"),
+    }
+}
+
+/// Validates the values posted (or stored) for one field that is not a file or group:
+/// `Ok(None)` when it is left empty.
+pub(crate) fn validate(f: &FieldDef, raw: &[String], cx: &Ctx) -> Result<Option<Value>, Words> {
+    if f.kind == FieldType::MultipleChoice {
+        return multiple(f, raw);
+    }
+    let one = raw
+        .iter()
+        .find(|s| !s.trim().is_empty())
+        .map_or("", |s| s.as_str());
+    if one.trim().is_empty() {
+        return Ok(None);
+    }
+    if one.len() > 20_000 {
+        return Err(say(f, "the answer is too long", "jibu ni refu mno"));
+    }
+    single(f, one, cx).map(|s| Some(Value::String(s)))
+}
+
+fn multiple(f: &FieldDef, raw: &[String]) -> Result<Option<Value>, Words> {
+    let picked: Vec<&str> = raw
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if picked.is_empty() {
+        return Ok(None);
+    }
+    if let Some(bad) = picked
+        .iter()
+        .find(|p| !f.choices.iter().any(|c| c.value == **p))
+    {
+        let _ = bad;
+        return Err(say(
+            f,
+            "select from the options given",
+            "chagua kutoka kwenye machaguo yaliyotolewa",
+        ));
+    }
+    // In the order of the choices, each once.
+    let chosen: Vec<Value> = f
+        .choices
+        .iter()
+        .filter(|c| picked.contains(&c.value.as_str()))
+        .map(|c| Value::String(c.value.clone()))
+        .collect();
+    let n = chosen.len() as u32;
+    if let Some(min) = f.min_items {
+        if n < min {
+            return Err(say(
+                f,
+                format!("select at least {min}"),
+                format!("chagua angalau {min}"),
+            ));
+        }
+    }
+    if let Some(max) = f.max_items {
+        if n > max {
+            return Err(say(
+                f,
+                format!("select at most {max}"),
+                format!("chagua zisizozidi {max}"),
+            ));
+        }
+    }
+    Ok(Some(Value::Array(chosen)))
+}
+
+/// One non-empty answer to its canonical string.
+pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words> {
+    match f.kind {
+        FieldType::Text => text(f, raw, cx),
+        FieldType::Number => number(f, raw),
+        FieldType::Money => money(f, raw, cx.currency),
+        FieldType::Date => date(f, raw, cx.today),
+        FieldType::Choice => {
+            let v = raw.trim();
+            f.choices
+                .iter()
+                .find(|c| c.value == v)
+                .map(|c| c.value.clone())
+                .ok_or_else(|| {
+                    say(
+                        f,
+                        "select one of the options",
+                        "chagua mojawapo ya machaguo",
+                    )
+                })
+        }
+        FieldType::YesNo => match raw.trim().to_lowercase().as_str() {
+            "yes" | "ndiyo" => Ok("yes".into()),
+            "no" | "hapana" => Ok("no".into()),
+            _ => Err(say(f, "select yes or no", "chagua ndiyo au hapana")),
+        },
+        FieldType::NationalId => national_id(raw).ok_or_else(|| {
+            say(
+                f,
+                "enter a national ID number of 7 or 8 digits",
+                "weka nambari ya kitambulisho cha taifa yenye tarakimu 7 au 8",
+            )
+        }),
+        FieldType::Phone => phone(raw).ok_or_else(|| {
+            say(
+                f,
+                "enter a mobile number like 0712 345 678",
+                "weka nambari ya simu ya mkononi kama 0712 345 678",
+            )
+        }),
+        FieldType::Email => email(raw).ok_or_else(|| {
+            say(
+                f,
+                "enter an email address like name@example.com",
+                "weka anwani ya barua pepe kama jina@mfano.com",
+            )
+        }),
+        FieldType::County => counties::county(raw).map(|c| c.to_string()).ok_or_else(|| {
+            say(
+                f,
+                "select one of Kenya's 47 counties",
+                "chagua mojawapo ya kaunti 47 za Kenya",
+            )
+        }),
+        FieldType::SubCounty => {
+            let Some(county) = cx.county.and_then(counties::county) else {
+                return Err(say(f, "select the county first", "chagua kaunti kwanza"));
+            };
+            counties::sub_county(county, raw)
+                .map(|s| s.to_string())
+                .ok_or_else(|| {
+                    say(
+                        f,
+                        format!("select a sub-county of {county}"),
+                        format!("chagua kaunti ndogo ya {county}"),
+                    )
+                })
+        }
+        FieldType::MultipleChoice | FieldType::File | FieldType::Group => {
+            Err(say(f, "this answer is not valid", "jibu hili si sahihi"))
+        }
+    }
+}
+
+fn text(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words> {
+    let t = raw.replace("\r\n", "\n").trim().to_string();
+    if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(say(
+            f,
+            "remove the special characters",
+            "ondoa herufi maalum",
+        ));
+    }
+    let n = t.chars().count() as u32;
+    let max = f.max_length.unwrap_or(500);
+    if let Some(min) = f.min_length {
+        if n < min {
+            return Err(say(
+                f,
+                format!("enter at least {min} characters"),
+                format!("weka angalau herufi {min}"),
+            ));
+        }
+    }
+    if n > max {
+        return Err(say(
+            f,
+            format!("enter {max} characters or fewer"),
+            format!("weka herufi {max} au chache zaidi"),
+        ));
+    }
+    if let Some(re) = cx.pattern {
+        if !re.is_match(&t) {
+            return Err(match &f.pattern_message {
+                Some(m) => say(f, &m.en, m.sw.as_deref().unwrap_or(&m.en)),
+                None => say(
+                    f,
+                    "enter it in the format asked for",
+                    "iandike katika muundo ulioombwa",
+                ),
+            });
+        }
+    }
+    Ok(t)
+}
+
+fn strip_grouping(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != ' ' && *c != '_')
+        .collect()
+}
+
+fn number(f: &FieldDef, raw: &str) -> Result<String, Words> {
+    let s = strip_grouping(raw);
+    let d = Dec::parse(&s)
+        .ok_or_else(|| say(f, "enter a number, like 12", "weka nambari, kwa mfano 12"))?;
+    let places = u32::from(f.decimals.unwrap_or(0));
+    if d.decimals() > places {
+        return Err(if places == 0 {
+            say(f, "enter a whole number", "weka nambari kamili")
+        } else {
+            say(
+                f,
+                format!("use at most {places} decimal places"),
+                format!("tumia nafasi {places} za desimali au chache"),
+            )
+        });
+    }
+    range(f, d, |b| Dec::parse(b.trim()), |x| x.canonical())?;
+    Ok(d.canonical())
+}
+
+fn range(
+    f: &FieldDef,
+    d: Dec,
+    parse: impl Fn(&str) -> Option<Dec>,
+    show: impl Fn(Dec) -> String,
+) -> Result<(), Words> {
+    if let Some(min) = f.min.as_deref().and_then(&parse) {
+        if d < min {
+            let m = show(min);
+            return Err(say(
+                f,
+                format!("enter {m} or more"),
+                format!("weka {m} au zaidi"),
+            ));
+        }
+    }
+    if let Some(max) = f.max.as_deref().and_then(&parse) {
+        if d > max {
+            let m = show(max);
+            return Err(say(
+                f,
+                format!("enter {m} or less"),
+                format!("weka {m} au chini ya hapo"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn money(f: &FieldDef, raw: &str, cur: Currency) -> Result<String, Words> {
+    let mut s = strip_grouping(raw);
+    for prefix in ["KSHS", "KSH", cur.code(), "SH"] {
+        if s.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        {
+            s = s[prefix.len()..].to_string();
+            break;
+        }
+    }
+    let m = Money::parse_decimal(&s, cur).map_err(|_| {
+        say(
+            f,
+            "enter an amount, like 1050.00",
+            "weka kiasi, kwa mfano 1050.00",
+        )
+    })?;
+    let as_dec = |m: Money| Dec::parse(&m.to_decimal());
+    let d = as_dec(m).ok_or_else(|| say(f, "the amount is too large", "kiasi ni kikubwa mno"))?;
+    range(
+        f,
+        d,
+        |b| Money::parse_decimal(b.trim(), cur).ok().and_then(as_dec),
+        |x| {
+            x.to_minor(cur.exponent())
+                .map_or_else(String::new, |minor| Money::from_minor(minor, cur).display())
+        },
+    )?;
+    Ok(m.to_decimal())
+}
+
+/// `YYYY-MM-DD`, or `D/M/YYYY` as dates are often written in Kenya.
+fn read_date(raw: &str) -> Option<i64> {
+    let t = raw.trim();
+    if let Some(d) = parse_date(t) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+    if parts.len() != 3
+        || parts[2].len() != 4
+        || parts[0].is_empty()
+        || parts[1].is_empty()
+        || parts[0].len() > 2
+        || parts[1].len() > 2
+    {
+        return None;
+    }
+    if !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let n = |p: &str| p.parse::<i64>().ok();
+    super::values::ymd_days(n(parts[2])?, n(parts[1])?, n(parts[0])?)
+}
+
+fn date(f: &FieldDef, raw: &str, today: Today) -> Result<String, Words> {
+    let d = read_date(raw).ok_or_else(|| {
+        say(
+            f,
+            "enter a real date, like 2026-03-05",
+            "weka tarehe halisi, kwa mfano 2026-03-05",
+        )
+    })?;
+    if let Some(min) = f.min.as_deref() {
+        if let Some(m) = date_bound(min, today) {
+            if d < m {
+                return Err(if min.trim() == "today" {
+                    say(
+                        f,
+                        "enter today's date or a date in the future",
+                        "weka tarehe ya leo au ya siku zijazo",
+                    )
+                } else {
+                    say(
+                        f,
+                        format!("enter a date on or after {}", long_date(m, "en")),
+                        format!("weka tarehe ya {} au baadaye", long_date(m, "sw")),
+                    )
+                });
+            }
+        }
+    }
+    if let Some(max) = f.max.as_deref() {
+        if let Some(m) = date_bound(max, today) {
+            if d > m {
+                return Err(if max.trim() == "today" {
+                    say(f, "enter a date in the past", "weka tarehe iliyopita")
+                } else {
+                    say(
+                        f,
+                        format!("enter a date on or before {}", long_date(m, "en")),
+                        format!("weka tarehe ya {} au kabla yake", long_date(m, "sw")),
+                    )
+                });
+            }
+        }
+    }
+    Ok(super::values::format_date(d))
+}
+
+/// A Kenyan national ID number: 7 or 8 digits once spaces are removed.
+pub(crate) fn national_id(raw: &str) -> Option<String> {
+    let d: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    ((7..=8).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())).then_some(d)
+}
+
+/// A Kenyan mobile number in E.164 (`+2547XXXXXXXX` or `+2541XXXXXXXX`).
+pub(crate) fn phone(raw: &str) -> Option<String> {
+    let d: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    let rest = if let Some(r) = d.strip_prefix("+254") {
+        r
+    } else if d.len() == 12 && d.starts_with("254") {
+        &d[3..]
+    } else if d.len() == 10 && d.starts_with('0') {
+        &d[1..]
+    } else if d.len() == 9 {
+        &d
+    } else {
+        return None;
+    };
+    let ok = rest.len() == 9
+        && rest.bytes().all(|b| b.is_ascii_digit())
+        && (rest.starts_with('7') || rest.starts_with('1'));
+    ok.then(|| format!("+254{rest}"))
+}
+
+/// An e-mail address with a plausible local part and domain; the domain lower-cased.
+pub(crate) fn email(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if t.len() > 254 {
+        return None;
+    }
+    let (local, domain) = t.split_once('@')?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    (local_ok && domain_ok).then(|| format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+/// The MIME type of each `accept` name.
+fn mime(name: &str) -> &'static str {
+    match name {
+        "pdf" => "application/pdf",
+        "jpeg" => "image/jpeg",
+        _ => "image/png",
+    }
+}
+
+/// Checks a stored upload against a file field's `accept` and `max_size_kb`.
+pub(crate) fn file(f: &FieldDef, a: &FileAnswer) -> Result<Value, Words> {
+    let accept: Vec<&str> = if f.accept.is_empty() {
+        vec!["pdf", "jpeg", "png"]
+    } else {
+        f.accept.iter().map(|s| s.as_str()).collect()
+    };
+    if !accept.iter().any(|t| mime(t) == a.content_type) {
+        let list = accept
+            .iter()
+            .map(|t| t.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(say(
+            f,
+            format!("upload a file of type {list}"),
+            format!("pakia faili ya aina {list}"),
+        ));
+    }
+    let max = u64::from(f.max_size_kb.unwrap_or(5120));
+    if a.size > max * 1024 {
+        return Err(say(
+            f,
+            format!("upload a file smaller than {max} KB"),
+            format!("pakia faili iliyo ndogo kuliko KB {max}"),
+        ));
+    }
+    serde_json::to_value(a).map_err(|_| say(f, "upload the file again", "pakia faili tena"))
+}

@@ -1,0 +1,356 @@
+//! Documents issued at the end of an application: rendered from the definition's
+//! template, stored like any document, numbered and signed so anyone can verify them.
+//!
+//! The signature is an HMAC-SHA256, under a key only Lango holds, over the document's
+//! number and the SHA-256 of its content (for a rendered document, its `<main>` part: the
+//! verification block around it carries the signature and cannot be inside what it signs).
+
+mod render;
+pub use render::{escape, main_part};
+
+use crate::application::{Application, Issued};
+use crate::definition::model::OutputDef;
+use crate::definition::FileAnswer;
+use crate::documents::sha256_hex;
+use crate::service::Cases;
+use hmac::{Hmac, Mac};
+use lango_core::clock::Civil;
+use lango_core::{Error, Result};
+use rand::Rng;
+use render::{page, render_main, slug, Values};
+use serde::Serialize;
+use sha2::Sha256;
+use sqlx::{Any, Row};
+
+/// What the public verification page shows about an issued document: enough to tell a
+/// genuine one from a forgery, nothing more (the holder only by initials).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verified {
+    /// The document's number, e.g. `LD-7K3M-9QX2`.
+    pub number: String,
+    /// The document's title, e.g. "Certificate of good conduct".
+    pub title: String,
+    /// The service's name.
+    pub service: String,
+    /// The day it was issued (`YYYY-MM-DD`).
+    pub issued_on: String,
+    /// Its last valid day (`YYYY-MM-DD`), if it expires.
+    pub valid_until: Option<String>,
+    /// True when `valid_until` has passed.
+    pub expired: bool,
+    /// The holder's initials, e.g. `W. K.`.
+    pub holder: String,
+    /// The verification code printed on the document.
+    pub code: String,
+    /// True when the signature checks against the number and the stored content.
+    pub signature_valid: bool,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Characters of document numbers: no 0/O or 1/I to misread.
+const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A fresh document number, `LD-XXXX-XXXX` (40 random bits).
+pub fn new_number() -> String {
+    let mut rng = rand::thread_rng();
+    let mut pick = || ALPHABET[rng.gen_range(0..ALPHABET.len())] as char;
+    let a: String = (0..4).map(|_| pick()).collect();
+    let b: String = (0..4).map(|_| pick()).collect();
+    format!("LD-{a}-{b}")
+}
+
+/// The signature of a document: HMAC-SHA256 over its number and content hash, hex.
+pub fn sign(key: &[u8], number: &str, content_sha256: &str) -> String {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(b"lango-issued\n");
+    mac.update(number.as_bytes());
+    mac.update(b"\n");
+    mac.update(content_sha256.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Checks a signature in constant time.
+pub fn signature_checks(key: &[u8], number: &str, content_sha256: &str, signature: &str) -> bool {
+    let Ok(given) = hex::decode(signature) else {
+        return false;
+    };
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(b"lango-issued\n");
+    mac.update(number.as_bytes());
+    mac.update(b"\n");
+    mac.update(content_sha256.as_bytes());
+    mac.verify_slice(&given).is_ok()
+}
+
+/// The short code printed on a document: the signature's first 16 hex digits, grouped.
+pub fn code_of(signature: &str) -> String {
+    let head: String = signature
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_uppercase();
+    head.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Initials of a name, e.g. `Wanjiku Akinyi Kamau` → `W. A. K.`.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphabetic()))
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The key that signs issued documents: the configured one, else one made at random the
+/// first time any node needs it and kept in the database, so every node signs alike.
+pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -> Result<Vec<u8>> {
+    let configured = &cases.settings.signing_key;
+    // The wiring's placeholder text is no secret: treat it as not configured.
+    if !configured.is_empty() && !configured.starts_with(b"placeholder") {
+        return Ok(configured.clone());
+    }
+    let key = cases
+        .documents
+        .key
+        .get_or_try_init(|| async {
+            let fresh: [u8; 32] = rand::thread_rng().gen();
+            sqlx::query(
+                "INSERT INTO cases_keys (name, secret, created_at) VALUES ('issued', $1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(hex::encode(fresh))
+            .bind(lango_core::clock::now_ms())
+            .execute(&mut *conn)
+            .await?;
+            let secret: String =
+                sqlx::query_scalar("SELECT secret FROM cases_keys WHERE name = 'issued'")
+                    .fetch_one(&mut *conn)
+                    .await?;
+            hex::decode(secret).map_err(|e| Error::Internal(format!("signing key: {e}")))
+        })
+        .await?;
+    Ok(key.clone())
+}
+
+/// The address printed (and put in the QR code) for verifying `number`.
+pub fn verify_url(public_url: &str, number: &str) -> String {
+    format!("{}/verify/{number}", public_url.trim_end_matches('/'))
+}
+
+/// Renders and stores the output for the application and records it in `tx` (the
+/// transaction of the action that issues it). When the agency's system already attached
+/// this output (`Cases::attach_output`), that document is the output and nothing new is made.
+pub async fn issue(
+    cases: &Cases,
+    tx: &mut sqlx::Transaction<'_, Any>,
+    app: &Application,
+    output: &OutputDef,
+    applicant_name: &str,
+    now_ms: i64,
+) -> Result<Issued> {
+    if let Some(attached) = issued_for(tx, &app.id, &output.id).await? {
+        return Ok(attached);
+    }
+    let (service_name, agency_name) = names(tx, &app.service, &app.agency).await?;
+    let definition = cases.definition(&app.service, Some(app.version)).await?;
+    let number = new_number();
+    let issued_on = Civil::from_ms(now_ms).date();
+    let valid_until = output.valid_days.map(|d| {
+        let last = now_ms.div_euclid(86_400_000) + i64::from(d.max(1)) - 1;
+        Civil::from_ms(last * 86_400_000).date()
+    });
+    let values = Values {
+        app,
+        applicant_name,
+        service_name: &service_name,
+        issued_on: &issued_on,
+        valid_until: valid_until.as_deref(),
+        fields: definition.as_ref().map(|v| &v.definition),
+    };
+    let main = render_main(output, &values, &agency_name, &number);
+    let content_sha256 = sha256_hex(main.as_bytes());
+    let key = signing_key(cases, tx).await?;
+    let signature = sign(&key, &number, &content_sha256);
+    let public_url = cases.settings.public_url.clone();
+    let html = page(&output.title.en, &number, &main, &signature, &public_url);
+    let name = format!("{}-{number}.html", slug(&output.title.en));
+    let file = cases
+        .documents
+        .put_checked(&name, html.into_bytes(), "text/html; charset=utf-8")
+        .await?;
+    let row = IssuedRow {
+        number: &number,
+        application_id: &app.id,
+        output: &output.id,
+        sha256: &content_sha256,
+        issued_at: now_ms,
+        valid_until: valid_until.as_deref(),
+        signature: &signature,
+        service: &app.service,
+        service_name: &service_name,
+        title: &output.title.en,
+        holder: &initials(applicant_name),
+        issued_by: "system",
+    };
+    record(tx, &file, &row).await?;
+    Ok(Issued {
+        output: output.id.clone(),
+        number,
+        issued_at: now_ms,
+        valid_until,
+        file,
+    })
+}
+
+/// One issued document as stored.
+pub(crate) struct IssuedRow<'a> {
+    pub number: &'a str,
+    pub application_id: &'a str,
+    pub output: &'a str,
+    pub sha256: &'a str,
+    pub issued_at: i64,
+    pub valid_until: Option<&'a str>,
+    pub signature: &'a str,
+    pub service: &'a str,
+    pub service_name: &'a str,
+    pub title: &'a str,
+    pub holder: &'a str,
+    pub issued_by: &'a str,
+}
+
+/// Records an issued document: its document row (purpose `output`) and its `issued` row.
+pub(crate) async fn record(
+    conn: &mut sqlx::AnyConnection,
+    file: &FileAnswer,
+    row: &IssuedRow<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO documents (id, application_id, sha256, name, content_type, size, purpose, \
+         field, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'output', $7, $8, $9)",
+    )
+    .bind(&file.id)
+    .bind(row.application_id)
+    .bind(&file.sha256)
+    .bind(&file.name)
+    .bind(&file.content_type)
+    .bind(file.size as i64)
+    .bind(row.output)
+    .bind(row.issued_by)
+    .bind(row.issued_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO issued (number, application_id, output, document_id, sha256, issued_at, \
+         valid_until, signature, service, service_name, title, holder, issued_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(row.number)
+    .bind(row.application_id)
+    .bind(row.output)
+    .bind(&file.id)
+    .bind(row.sha256)
+    .bind(row.issued_at)
+    .bind(row.valid_until)
+    .bind(row.signature)
+    .bind(row.service)
+    .bind(row.service_name)
+    .bind(row.title)
+    .bind(row.holder)
+    .bind(row.issued_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The columns [`issued_of`] reads.
+pub(crate) const ISSUED_COLUMNS: &str = "i.number, i.output, i.issued_at, i.valid_until, \
+     d.id, d.name, d.content_type, d.size, d.sha256";
+
+/// An issued document from a row with [`ISSUED_COLUMNS`].
+pub(crate) fn issued_of(row: &sqlx::any::AnyRow) -> Result<Issued> {
+    Ok(Issued {
+        output: row.try_get("output")?,
+        number: row.try_get("number")?,
+        issued_at: row.try_get("issued_at")?,
+        valid_until: row.try_get("valid_until")?,
+        file: FileAnswer {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            content_type: row.try_get("content_type")?,
+            size: row.try_get::<i64, _>("size")?.max(0) as u64,
+            sha256: row.try_get("sha256")?,
+        },
+    })
+}
+
+/// The document already issued for this output of this application, if any.
+pub(crate) async fn issued_for(
+    conn: &mut sqlx::AnyConnection,
+    application_id: &str,
+    output: &str,
+) -> Result<Option<Issued>> {
+    let row = sqlx::query(&format!(
+        "SELECT {ISSUED_COLUMNS} FROM issued i JOIN documents d ON d.id = i.document_id \
+         WHERE i.application_id = $1 AND i.output = $2"
+    ))
+    .bind(application_id)
+    .bind(output)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(issued_of).transpose()
+}
+
+/// The service's and the agency's names from the catalogue (their codes when missing).
+pub(crate) async fn names(
+    conn: &mut sqlx::AnyConnection,
+    service: &str,
+    agency: &str,
+) -> Result<(String, String)> {
+    let service_name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM services WHERE code = $1")
+            .bind(service)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let agency_name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM agencies WHERE code = $1")
+            .bind(agency)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok((
+        service_name.unwrap_or_else(|| service.to_string()),
+        agency_name.unwrap_or_else(|| agency.to_string()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_codes_and_initials() {
+        let n = new_number();
+        assert_eq!(n.len(), 12);
+        assert!(n.starts_with("LD-") && n.as_bytes()[7] == b'-');
+        assert!(n[3..].bytes().all(|b| b == b'-' || ALPHABET.contains(&b)));
+        let sig = sign(b"key", &n, "abc");
+        assert!(signature_checks(b"key", &n, "abc", &sig));
+        assert!(!signature_checks(b"key", &n, "abd", &sig));
+        assert!(!signature_checks(b"other", &n, "abc", &sig));
+        assert!(!signature_checks(b"key", &n, "abc", "zz"));
+        assert_eq!(code_of(&sig).len(), 19);
+        assert_eq!(initials("wanjiku  Akinyi Kamau"), "W. A. K.");
+        assert_eq!(initials(""), "");
+        assert_eq!(
+            slug("Certificate of Good Conduct!"),
+            "certificate-of-good-conduct"
+        );
+        assert_eq!(escape("<script>\"'&"), "&lt;script&gt;&quot;&#39;&amp;");
+        let html = "<x><main id=\"document\">a</main><aside>";
+        assert_eq!(main_part(html), Some("<main id=\"document\">a</main>"));
+    }
+}

@@ -1,0 +1,241 @@
+//! The operations the web layer, the API and the CLI call. Every one takes the actor
+//! and checks `lango_identity::policy` on the object itself.
+//!
+//! The journey (start, answer, submit, messages) is in `journey`, the agency's work
+//! (queue, claim, assign, act, workload) in `work`, documents in `files`.
+
+use crate::application::Application;
+use crate::definition::DefinitionError;
+use crate::registry::{self, Cache, Stored};
+use crate::Definition;
+use lango_core::db::Db;
+use lango_core::{Error, Result};
+use lango_identity::policy::{check, Action, Actor, Object};
+use lango_payments::fees::FeeTable;
+use std::path::Path;
+use std::sync::Arc;
+
+mod files;
+mod journey;
+mod transition;
+mod work;
+
+pub(crate) use journey::is_final as journey_is_final;
+pub use work::QUEUE_PAGE_MAX;
+
+/// A definition as stored: one version of one service.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    /// 1, 2, 3… per service.
+    pub version: i64,
+    /// The agency that owns the service.
+    pub agency: String,
+    /// The YAML as uploaded.
+    pub yaml: String,
+    /// Checked.
+    pub definition: Definition,
+    /// When uploaded (unix ms).
+    pub uploaded_at: i64,
+    /// Who uploaded it (account id, or `system` for the folder).
+    pub uploaded_by: String,
+}
+
+/// Why an upload was refused (the application is unchanged).
+#[derive(Debug, Clone)]
+pub enum Refusal {
+    /// Larger than the field allows.
+    TooLarge {
+        /// The limit in KiB.
+        limit_kb: u32,
+    },
+    /// Not one of the allowed types, judged by the content.
+    WrongType,
+    /// Empty.
+    Empty,
+}
+
+/// Settings of the cases room.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where documents are stored: a directory (`file:` or a path) or `s3://bucket/prefix`.
+    pub object_store_url: String,
+    /// Key that signs issued documents' verification codes (empty: a key kept in the database).
+    pub signing_key: Vec<u8>,
+    /// The convenience-fee bands added to the bills of application fees.
+    pub fees: FeeTable,
+    /// Where people reach the platform (printed on issued documents for verification).
+    pub public_url: String,
+}
+
+impl Settings {
+    /// Settings with Kenya's convenience fees (tests and tools).
+    pub fn new(object_store_url: impl Into<String>, signing_key: Vec<u8>) -> Settings {
+        Settings {
+            object_store_url: object_store_url.into(),
+            signing_key,
+            fees: FeeTable::kenya(),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+/// The cases room: definitions, applications, documents. Cheap to clone.
+#[derive(Clone)]
+pub struct Cases {
+    pub(crate) db: Db,
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) documents: crate::documents::Documents,
+    pub(crate) definitions: Cache,
+    pub(crate) submissions: crate::submit::Committer,
+    pub(crate) paid: Arc<crate::paid::Progress>,
+}
+
+impl Cases {
+    /// Opens the room and starts its submission committer.
+    pub async fn open(db: Db, settings: Settings) -> Result<Cases> {
+        let documents = crate::documents::Documents::open(&settings.object_store_url)?;
+        let submissions = crate::submit::Committer::start(db.clone());
+        Ok(Cases {
+            db,
+            settings: Arc::new(settings),
+            documents,
+            definitions: Cache::default(),
+            submissions,
+            paid: Arc::new(crate::paid::Progress::new()),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    // --- definitions ---
+
+    /// Loads every `*.yaml` in `dir` as the system; a file whose text equals the current
+    /// version adds nothing, and a bad file is logged with its errors and skipped (the
+    /// running version stays). Returns how many new versions were stored.
+    pub async fn load_definitions(&self, dir: &Path) -> Result<usize> {
+        registry::load_texts(&self.db, &registry::read_dir(dir)?).await
+    }
+
+    /// Stores a new version uploaded by an agency admin of the service's agency (or a
+    /// platform admin). A bad definition is refused with its errors and the running
+    /// version stays; an upload equal to the current version returns it unchanged.
+    pub async fn upload_definition(
+        &self,
+        actor: &Actor,
+        yaml: &str,
+    ) -> Result<std::result::Result<Arc<Versioned>, Vec<DefinitionError>>> {
+        let service = registry::service_named(yaml);
+        let owner = match &service {
+            Some(s) => lango_catalogue::store::service_owner(&self.db, s).await?,
+            None => None,
+        };
+        match &owner {
+            // An agency's API key may edit its books (bills) but not its services.
+            Some(_) if !matches!(actor, Actor::Person(_)) => {
+                return Err(Error::Forbidden("you are not allowed to do that".into()))
+            }
+            Some((agency, _)) => check(actor, Action::Edit, Object::Agency(agency))?,
+            // No known service to authorise against: only someone who may edit some
+            // agency's definitions learns what is wrong with the file, and nothing is stored.
+            None if administers_any_agency(actor) => {
+                return Ok(Err(match Definition::parse(yaml) {
+                    Err(errors) => errors,
+                    Ok(d) => vec![DefinitionError {
+                        line: None,
+                        path: "service".into(),
+                        message: format!("there is no service {} in the catalogue", d.service()),
+                    }],
+                }))
+            }
+            None => return Err(Error::Forbidden("you are not allowed to do that".into())),
+        }
+        let (service, version) =
+            match registry::store(&self.db, yaml, &label(actor), &audit_label(actor)).await? {
+                Ok((s, Stored::New(v) | Stored::Unchanged(v))) => (s, v),
+                Err(errors) => return Ok(Err(errors)),
+            };
+        self.definition(&service, Some(version))
+            .await?
+            .map(Ok)
+            .ok_or_else(|| Error::Internal("stored definition vanished".into()))
+    }
+
+    /// The current version of a service's definition, or a given version.
+    pub async fn definition(
+        &self,
+        service: &str,
+        version: Option<i64>,
+    ) -> Result<Option<Arc<Versioned>>> {
+        let version = match version {
+            Some(v) => v,
+            None => match registry::current_version(&self.db, service).await? {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        self.definitions.get(&self.db, service, version).await
+    }
+
+    /// Every version of a service's definition, newest first (without parsing them):
+    /// `(version, uploaded_at, uploaded_by)`.
+    pub async fn definition_history(&self, service: &str) -> Result<Vec<(i64, i64, String)>> {
+        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT version, uploaded_at, uploaded_by FROM service_definitions \
+             WHERE service = $1 ORDER BY version DESC",
+        )
+        .bind(service)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows)
+    }
+
+    /// The definition an application was started with.
+    pub(crate) async fn definition_of(&self, app: &Application) -> Result<Arc<Versioned>> {
+        self.definition(&app.service, Some(app.version))
+            .await?
+            .ok_or_else(|| {
+                Error::Internal(format!(
+                    "definition {} v{} missing",
+                    app.service, app.version
+                ))
+            })
+    }
+}
+
+/// True when the actor administers some agency or the platform.
+fn administers_any_agency(actor: &Actor) -> bool {
+    use lango_identity::model::Role;
+    match actor {
+        Actor::Person(p) => p
+            .grants
+            .iter()
+            .any(|g| matches!(g.role, Role::AgencyAdmin | Role::PlatformAdmin)),
+        _ => false,
+    }
+}
+
+/// How the actor is named in transitions and the audit log: an account id, `api:KEYID`.
+pub(crate) fn label(actor: &Actor) -> String {
+    match actor {
+        Actor::Anonymous => "anonymous".into(),
+        Actor::Person(p) => p.account_id.clone(),
+        Actor::ApiClient(c) => format!("api:{}", c.key_id),
+    }
+}
+
+/// How the actor is named in the audit log: `account:ID`, `apikey:ID`.
+pub(crate) fn audit_label(actor: &Actor) -> String {
+    lango_identity::account::actor_label(actor)
+}
+
+/// The policy's view of an application.
+pub(crate) fn object(app: &Application) -> Object<'_> {
+    Object::Case {
+        applicant: &app.applicant,
+        business: app.business.as_deref(),
+        agency: &app.agency,
+    }
+}

@@ -1,0 +1,66 @@
+//! Applications from the shell: `lango seed applications --count N [--agency CODE]` fills
+//! the database with submitted applications of the loaded service definitions, for
+//! benchmarks (the officer queue with a million applications) and demos.
+
+use crate::open_db;
+use indicatif::{ProgressBar, ProgressStyle};
+use lango_core::config::Config;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// `lango seed applications …`
+#[derive(clap::Args)]
+pub struct SeedApplicationsArgs {
+    /// How many applications to create.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
+    /// Only services of this agency (every agency with definitions otherwise).
+    #[arg(long)]
+    pub agency: Option<String>,
+    /// Seed of the random spread (services, states, dates, assignments).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+/// Seeds applications with a progress bar; exits non-zero when nothing can be seeded.
+pub async fn run(config: Config, args: SeedApplicationsArgs) -> anyhow::Result<ExitCode> {
+    let db = open_db(&config).await?;
+    // Definitions from the configured folder, as a serving node would load them.
+    if let Some(dir) = &config.definitions_dir {
+        lango_cases::registry::load_texts(&db, &lango_cases::registry::read_dir(dir)?).await?;
+    }
+    let bar = ProgressBar::new(args.count as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("seeding applications");
+    let plan = lango_cases::seed::Plan {
+        count: args.count,
+        agency: args.agency.map(|a| a.trim().to_ascii_uppercase()),
+        seed: args.seed,
+    };
+    let started = Instant::now();
+    let result = lango_cases::seed::applications(&db, &plan, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    db.close().await;
+    match result {
+        Ok(n) => {
+            eprintln!(
+                "{n} applications written in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(lango_core::Error::Invalid { message, .. }) => {
+            eprintln!("lango: {message}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
