@@ -128,7 +128,7 @@ pub enum SlaFilter {
 /// One page of the queue, oldest due first.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueuePage {
-    /// The applications on this page.
+    /// The applications on this page (their `answers` left empty: read one for them).
     pub items: Vec<Application>,
     /// Pass back as `after` for the next page; `None` on the last.
     pub next: Option<String>,

@@ -45,7 +45,7 @@ impl Cases {
         let now = now_ms();
         let mut sql = format!(
             "SELECT {} FROM applications WHERE agency = $1 AND queued = 1",
-            store::COLUMNS
+            store::QUEUE_COLUMNS
         );
         let mut texts: Vec<String> = vec![agency.to_string()];
         let mut numbers: Vec<i64> = Vec::new();
