@@ -6,6 +6,7 @@
 pub mod api;
 pub mod card_channel;
 pub mod channels;
+pub mod download;
 pub mod error;
 pub mod forms;
 pub mod i18n;

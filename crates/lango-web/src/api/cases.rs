@@ -9,11 +9,10 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use lango_cases::application::{Application, QueueFilter, SlaFilter};
-use lango_cases::definition::FileAnswer;
 use lango_cases::service::Refusal;
 use lango_core::Error;
 use lango_identity::policy::Actor;
@@ -210,42 +209,7 @@ async fn document(
         .cases
         .document(&actor(&agent), &reference, &id)
         .await?;
-    Ok(download(&file, bytes))
-}
-
-/// Bytes with their checked content type, as an attachment, never cached.
-fn download(file: &FileAnswer, bytes: Vec<u8>) -> Response {
-    let content_type = match file.content_type.as_str() {
-        "application/pdf" => "application/pdf",
-        "image/jpeg" => "image/jpeg",
-        "image/png" => "image/png",
-        // Documents Lango issues are HTML pages: downloaded, never shown inline here.
-        t if t.starts_with("text/html") => "text/html; charset=utf-8",
-        _ => "application/octet-stream",
-    };
-    let name: String = file
-        .name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .take(100)
-        .collect();
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-        ),
-    );
-    res
+    Ok(crate::download::document(&file, bytes))
 }
 
 /// What a claim sends.
