@@ -209,7 +209,11 @@ async fn document(
         .cases
         .document(&actor(&agent), &reference, &id)
         .await?;
-    Ok(crate::download::document(&file, bytes))
+    Ok(crate::download::document(
+        &file,
+        bytes,
+        crate::download::Show::Attachment,
+    ))
 }
 
 /// What a claim sends.

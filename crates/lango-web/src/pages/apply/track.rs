@@ -382,26 +382,6 @@ pub async fn respond(
     }
 }
 
-/// `attachment; filename="…"` with only safe characters, plus the UTF-8 name.
-fn disposition(kind: &str, name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    let utf8: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    format!(
-        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        utf8.replace('+', "%20")
-    )
-}
-
 /// `GET /applications/{ref}/documents/{id}`: the bytes, to those allowed to see them.
 pub async fn document(
     State(state): State<AppState>,
@@ -419,44 +399,5 @@ pub async fn document(
         Ok(x) => x,
         Err(e) => return refuse(&state, s.v.lang, e),
     };
-    let html = file.content_type.starts_with("text/html");
-    let mut res = (StatusCode::OK, bytes).into_response();
-    let h = res.headers_mut();
-    let ct = HeaderValue::from_str(&file.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, ct);
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    let kind = if html { "inline" } else { "attachment" };
-    if let Ok(v) = HeaderValue::from_str(&disposition(kind, &file.name)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    // An issued document shown in the browser runs nothing and loads nothing.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; \
-             frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-        ),
-    );
-    res
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn download_names_are_safe() {
-        let d = super::disposition("attachment", "ki\"t\r\nabu.pdf");
-        assert!(
-            d.starts_with("attachment; filename=\"ki_t__abu.pdf\""),
-            "{d}"
-        );
-        assert!(!d.contains('\r') && !d.contains('\n'));
-    }
+    crate::download::document(&file, bytes, crate::download::Show::InlineHtml)
 }

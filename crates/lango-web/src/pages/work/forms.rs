@@ -252,7 +252,9 @@ pub async fn document(
         return render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo);
     }
     match state.cases.document(&s.v.actor, &reference, &id).await {
-        Ok((file, bytes)) => crate::download::document(&file, bytes),
+        Ok((file, bytes)) => {
+            crate::download::document(&file, bytes, crate::download::Show::Attachment)
+        }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }
