@@ -23,7 +23,6 @@ use lango_core::db::Db;
 use lango_identity::model::{AccountKind, Role};
 use lango_identity::policy::Actor;
 use lango_identity::seed::{self, PersonSeed};
-use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -101,7 +100,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         drafts.len(),
         started.elapsed().as_secs_f64()
     );
-    let (addr, mut child) = start_server(&url, dir.path()).await?;
+    let server = crate::server::Server::start(Some(&url), dir.path(), &[]).await?;
+    let addr = server.addr.clone();
 
     let health = Arc::new(vec!["/healthz".to_string()]);
     crate::load::run(
@@ -137,15 +137,15 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut lines = vec![
         Line {
             what: "/healthz (baseline)".into(),
-            m: median_of(h),
+            m: Measured::median(h),
         },
         Line {
             what: "submit form (HTTP)".into(),
-            m: median_of(http.into_iter().map(|r| r.m).collect()),
+            m: Measured::median(http.into_iter().map(|r| r.m).collect()),
         },
         Line {
             what: "Cases::submit (no HTTP)".into(),
-            m: median_of(direct.into_iter().map(|r| r.m).collect()),
+            m: Measured::median(direct.into_iter().map(|r| r.m).collect()),
         },
     ];
     println!("{submitted} submissions stored, {acknowledged} acknowledged");
@@ -153,9 +153,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.applications > 0 {
         queue(&db, &cases, &addr, &args, &mut lines).await?;
     }
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
-    print_table(&lines);
+    drop(server);
+    let table: Vec<(&str, &Measured)> = lines.iter().map(|l| (l.what.as_str(), &l.m)).collect();
+    crate::load::print_table(&table);
     db.close().await;
     Ok(())
 }
@@ -430,7 +430,7 @@ async fn queue(
     }
     lines.push(Line {
         what: format!("/healthz (with {total} applications)"),
-        m: median_of(h),
+        m: Measured::median(h),
     });
     let names = pages
         .iter()
@@ -439,7 +439,7 @@ async fn queue(
     for (name, ms) in names.zip(got) {
         lines.push(Line {
             what: name.to_string(),
-            m: median_of(ms),
+            m: Measured::median(ms),
         });
     }
     Ok(())
@@ -472,54 +472,4 @@ async fn queue_direct(
         }));
     }
     gather(tasks, start).await
-}
-
-fn median_of(ms: Vec<Measured>) -> Measured {
-    Measured {
-        rate: crate::median(ms.iter().map(|m| m.rate).collect()),
-        p50_ms: crate::median(ms.iter().map(|m| m.p50_ms).collect()),
-        p99_ms: crate::median(ms.iter().map(|m| m.p99_ms).collect()),
-        errors: ms.iter().map(|m| m.errors).sum(),
-    }
-}
-
-fn print_table(lines: &[Line]) {
-    let base = lines.first().map_or(1.0, |l| l.m.rate.max(1.0));
-    println!(
-        "\n{:<36} {:>9} {:>9} {:>9} {:>10} {:>7}",
-        "what", "per s", "p50 ms", "p99 ms", "× healthz", "errors"
-    );
-    for l in lines {
-        println!(
-            "{:<36} {:>9.0} {:>9.2} {:>9.2} {:>10.2} {:>7}",
-            l.what,
-            l.m.rate,
-            l.m.p50_ms,
-            l.m.p99_ms,
-            l.m.rate / base,
-            l.m.errors
-        );
-    }
-}
-
-async fn start_server(db_url: &str, data_dir: &std::path::Path) -> anyhow::Result<(String, Child)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(std::env::current_exe()?)
-        .arg("serve-child")
-        .env("LANGO_LISTEN", &addr)
-        .env("LANGO_DATA_DIR", data_dir)
-        .env("LANGO_DATABASE_URL", db_url)
-        .env("LANGO_DB_MAX_CONNECTIONS", "16")
-        .env("LANGO_LOG", "warn")
-        .spawn()?;
-    for _ in 0..300 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            return Ok((addr, child));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("server did not start")
 }

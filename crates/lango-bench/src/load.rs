@@ -20,6 +20,18 @@ pub struct Measured {
     pub errors: u64,
 }
 
+impl Measured {
+    /// The medians of several runs' rates and latencies, with all their errors.
+    pub fn median(ms: Vec<Measured>) -> Measured {
+        Measured {
+            rate: crate::median(ms.iter().map(|m| m.rate).collect()),
+            p50_ms: crate::median(ms.iter().map(|m| m.p50_ms).collect()),
+            p99_ms: crate::median(ms.iter().map(|m| m.p99_ms).collect()),
+            errors: ms.iter().map(|m| m.errors).sum(),
+        }
+    }
+}
+
 /// One request to send: a GET of a path, or a POST of a JSON body.
 pub enum Call {
     /// `GET path`
@@ -104,4 +116,25 @@ pub async fn run_calls(
         p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
         errors,
     })
+}
+
+/// Prints runs as a table: rate, latencies and the rate as a multiple of the first line's
+/// (the baseline of the same run).
+pub fn print_table(lines: &[(&str, &Measured)]) {
+    let base = lines.first().map_or(1.0, |(_, m)| m.rate.max(1.0));
+    println!(
+        "\n{:<36} {:>9} {:>9} {:>9} {:>10} {:>7}",
+        "what", "per s", "p50 ms", "p99 ms", "× healthz", "errors"
+    );
+    for (what, m) in lines {
+        println!(
+            "{:<36} {:>9.0} {:>9.2} {:>9.2} {:>10.2} {:>7}",
+            what,
+            m.rate,
+            m.p50_ms,
+            m.p99_ms,
+            m.rate / base,
+            m.errors
+        );
+    }
 }

@@ -6,9 +6,11 @@
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
 mod cases;
+mod insights;
 mod load;
 mod mpesa;
 mod queries;
+mod server;
 mod signin;
 mod webhooks;
 
@@ -110,6 +112,22 @@ enum Cmd {
         #[arg(long, default_value_t = 1_000_000)]
         applications: usize,
     },
+    /// Dashboards: the public pages, the JSON API and open data over N seeded
+    /// applications, next to /healthz.
+    Insights {
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Applications seeded.
+        #[arg(long, default_value_t = 10_000_000)]
+        applications: usize,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -151,6 +169,17 @@ fn main() -> anyhow::Result<()> {
             rounds,
             drafts,
             citizens,
+            applications,
+        })),
+        Cmd::Insights {
+            connections,
+            seconds,
+            rounds,
+            applications,
+        } => rt.block_on(insights::run(insights::Args {
+            connections,
+            duration: Duration::from_secs(seconds),
+            rounds,
             applications,
         })),
         Cmd::Webhooks {
@@ -223,26 +252,8 @@ async fn catalogue(
         report.created
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .arg("serve-child")
-        .env("LANGO_LISTEN", &addr)
-        .env("LANGO_LOG", "warn")
-        .spawn()?;
-    let client_ready = async {
-        for _ in 0..300 {
-            if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        false
-    };
-    anyhow::ensure!(client_ready.await, "server did not start");
-    let pid = child.id();
+    let server = server::Server::start(None, dir.path(), &[]).await?;
+    let (addr, pid) = (server.addr.clone(), server.pid());
 
     let (distinct, search) = queries::search_mix(&all, 2500, 200_000, 7);
     let mut pages: Vec<String> = all
@@ -297,9 +308,6 @@ async fn catalogue(
         );
     }
     println!("\nserver RSS: {rss:.0} MB now, {hwm:.0} MB peak");
-    let _ = std::process::Command::new("kill")
-        .arg(pid.to_string())
-        .status();
-    let _ = child.wait();
+    drop(server);
     Ok(())
 }

@@ -10,7 +10,7 @@ use lango_payments::bills::{self, BillRequest, Payer};
 use lango_payments::fees::FeeTable;
 use lango_payments::mpesa::{Incoming, Receipts};
 use lango_payments::BillReference;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -190,7 +190,13 @@ async fn measure(
         .execute(db.pool())
         .await?;
     let refs = Arc::new(raise_bills(&db, 1_000).await?);
-    let (addr, mut child) = start_server(db_url, data_dir).await?;
+    let server = crate::server::Server::start(
+        Some(db_url),
+        data_dir,
+        &[("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8")],
+    )
+    .await?;
+    let addr = server.addr.clone();
     let counter = Arc::new(AtomicUsize::new(0));
     let make: MakeCall = {
         let counter = counter.clone();
@@ -234,8 +240,7 @@ async fn measure(
         c.push(m);
         eprintln!("{backend}: round {} done", round + 1);
     }
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let _ = child.wait();
+    drop(server);
     // Every acknowledged confirmation is there once, and the ledger balances.
     let sent = counter.load(Ordering::Relaxed);
     let stored: i64 =
@@ -248,10 +253,10 @@ async fn measure(
     db.close().await;
     Ok(Report {
         backend,
-        healthz: median_of(h),
+        healthz: Measured::median(h),
         commits: crate::median(commits),
         committer: crate::median(direct),
-        confirmations: median_of(c),
+        confirmations: Measured::median(c),
         sent: stored as usize,
     })
 }
@@ -293,38 +298,6 @@ async fn committer(
         t.await??;
     }
     Ok(next.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
-}
-
-fn median_of(ms: Vec<Measured>) -> Measured {
-    Measured {
-        rate: crate::median(ms.iter().map(|m| m.rate).collect()),
-        p50_ms: crate::median(ms.iter().map(|m| m.p50_ms).collect()),
-        p99_ms: crate::median(ms.iter().map(|m| m.p99_ms).collect()),
-        errors: ms.iter().map(|m| m.errors).sum(),
-    }
-}
-
-async fn start_server(db_url: &str, data_dir: &std::path::Path) -> anyhow::Result<(String, Child)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(std::env::current_exe()?)
-        .arg("serve-child")
-        .env("LANGO_LISTEN", &addr)
-        .env("LANGO_DATA_DIR", data_dir)
-        .env("LANGO_DATABASE_URL", db_url)
-        .env("LANGO_DB_MAX_CONNECTIONS", "16")
-        .env("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8")
-        .env("LANGO_LOG", "warn")
-        .spawn()?;
-    for _ in 0..300 {
-        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
-            return Ok((addr, child));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    anyhow::bail!("server did not start")
 }
 
 fn with_database(admin: &str, name: &str) -> String {

@@ -2,6 +2,7 @@
 //! is `paid` it moves on, by this sweep (every second on each node) or when it is looked at.
 
 use crate::application::Transition;
+use crate::definition::model::Outcome;
 use crate::service::Cases;
 use crate::sla;
 use crate::store::{self, NewTransition};
@@ -154,6 +155,28 @@ impl Cases {
             }],
         )
         .await?;
+        if target.outcome == Some(Outcome::Completed) {
+            // Paying delivered the service: published usage counts it as completed.
+            lango_notify::events::emit(
+                &mut tx,
+                &lango_notify::events::NewEvent {
+                    kind: "application.completed",
+                    agency: &app.agency,
+                    order_key: &app.reference,
+                    data: serde_json::json!({
+                        "reference": app.reference,
+                        "service": app.service,
+                        "state": target.id,
+                        "action": "paid",
+                        "at": now,
+                        "channel": app.channel,
+                        "county": crate::service::county_of(definition, &app.answers),
+                        "submitted_at": app.submitted_at,
+                    }),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

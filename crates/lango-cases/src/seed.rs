@@ -1,16 +1,21 @@
 //! Synthetic submitted applications for benchmarks and demos (`lango seed applications`):
 //! spread over the stored definitions' services and their workflow states, with due dates
 //! past and future and some assigned to the agency's officers, written in multi-row
-//! inserts so that a million take a minute or two on SQLite.
+//! inserts so that a million take a minute or two on SQLite. Each transaction's
+//! applications are handed to a [`Sink`] inside it (the published usage aggregates), so
+//! what the dashboards count is exactly what was written.
 
-use crate::definition::model::{Actor as StateActor, StateDef};
+use crate::definition::counties::COUNTIES;
+use crate::definition::model::{Actor as StateActor, FieldType, Outcome, StateDef};
 use crate::Definition;
-use lango_core::db::{pow2_chunks, values_list, Db};
+use lango_core::db::{pow2_chunks, values_marks, Backend, Db};
 use lango_core::{Error, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Row;
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 
 /// What to seed.
 #[derive(Debug, Clone)]
@@ -23,6 +28,49 @@ pub struct Plan {
     pub seed: u64,
 }
 
+/// One seeded application as the published aggregates count it.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    /// Its service's code.
+    pub service: String,
+    /// The agency handling it.
+    pub agency: String,
+    /// How it came in (`online`, `centre`, `ussd`).
+    pub channel: &'static str,
+    /// The county answered, when its service asks for one.
+    pub county: Option<&'static str>,
+    /// When the draft was started (unix ms).
+    pub started_at: i64,
+    /// When it was submitted (unix ms).
+    pub submitted_at: i64,
+    /// The outcome of the final state it is in, and when it got there.
+    pub outcome: Option<(Outcome, i64)>,
+}
+
+/// Receives each transaction's seeded applications inside that transaction, so that what
+/// it adds commits (or not) with them.
+pub trait Sink: Send {
+    /// Adds `seeded`, the applications just written in `tx`.
+    fn add<'a>(
+        &'a mut self,
+        tx: &'a mut sqlx::AnyConnection,
+        seeded: &'a [Outline],
+    ) -> Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+}
+
+/// A sink that keeps nothing.
+struct Discard;
+
+impl Sink for Discard {
+    fn add<'a>(
+        &'a mut self,
+        _tx: &'a mut sqlx::AnyConnection,
+        _seeded: &'a [Outline],
+    ) -> Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
 /// One service the seed can use: its current definition and the agency's officers.
 struct Service {
     code: String,
@@ -32,13 +80,19 @@ struct Service {
     officers: Vec<String>,
     /// Workflow states with their cumulative weights.
     states: Vec<(f64, usize)>,
+    /// The id of its first county question, if it asks one.
+    county_field: Option<String>,
 }
 
-/// Rows per multi-row statement: sqlx's SQLite driver looks each bound parameter up by
-/// name, so a statement's cost grows with the square of its parameters; a few hundred
-/// parameters per statement is where it is fastest.
-const APPS_PER_STATEMENT: usize = 16;
-const STEPS_PER_STATEMENT: usize = 32;
+/// Rows per multi-row statement. Placeholders are plain `?`s on SQLite (bound by
+/// position: numbered ones are looked up by name, a cost that grows with the square of
+/// their number), so a statement can carry a thousand or so parameters.
+const APPS_PER_STATEMENT: usize = 64;
+const STEPS_PER_STATEMENT: usize = 128;
+/// SQLite's page cache while seeding (a negative size is in KiB: 1 GiB, used only as it fills), and the
+/// default it goes back to after.
+const SEED_CACHE: &str = "PRAGMA cache_size = -1048576";
+const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
 /// Rows written per transaction.
 const ROWS_PER_TRANSACTION: usize = 16_384;
 /// Days back the oldest seeded submission lies.
@@ -84,6 +138,18 @@ pub async fn applications(
     plan: &Plan,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<u64> {
+    applications_into(db, plan, progress, &mut Discard).await
+}
+
+/// [`applications`], handing each transaction's applications to `sink` inside it. Returns
+/// how many were written (a reference already taken, e.g. by an earlier run with the same
+/// seed, is skipped and neither written nor handed on).
+pub async fn applications_into(
+    db: &Db,
+    plan: &Plan,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+    sink: &mut dyn Sink,
+) -> Result<u64> {
     let services = services(db, plan.agency.as_deref()).await?;
     if services.is_empty() {
         return Err(Error::invalid(
@@ -98,9 +164,20 @@ pub async fn applications(
     }
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let now = lango_core::clock::now_ms();
-    let mut references: HashSet<String> = HashSet::with_capacity(plan.count);
+    // References drawn so far, packed into a u64 each (the 8 symbols after the leading
+    // `A`): ten million of them fit in a few hundred MB where Strings took gigabytes.
+    let mut references: HashSet<u64> = HashSet::with_capacity(plan.count);
     let total = plan.count as u64;
     let mut done = 0u64;
+    let mut written = 0u64;
+    let backend = db.backend();
+    // One connection for the whole seed. On SQLite it gets a page cache large enough for
+    // the indexes' hot pages: with millions of rows, inserts at random places in the
+    // reference and applicant indexes otherwise spend most of their time re-reading pages.
+    let mut conn = db.pool().acquire().await?;
+    if backend == Backend::Sqlite {
+        sqlx::query(SEED_CACHE).execute(&mut *conn).await?;
+    }
     progress(0, total);
     while (done as usize) < plan.count {
         let n = ROWS_PER_TRANSACTION.min(plan.count - done as usize);
@@ -109,7 +186,7 @@ pub async fn applications(
         for _ in 0..n {
             let reference = loop {
                 let r = crate::reference::generate(&mut rng);
-                if references.insert(r.clone()) {
+                if references.insert(packed(&r)) {
                     break r;
                 }
             };
@@ -118,90 +195,128 @@ pub async fn applications(
             apps.push(app);
             steps.extend(app_steps);
         }
-        let mut tx = db.pool().begin().await?;
-        for chunk in apps.chunks(APPS_PER_STATEMENT).flat_map(pow2_chunks) {
-            let sql = format!(
-                "INSERT INTO applications (id, reference, service, version, agency, applicant, \
-                 applicant_name, business, state, queued, awaiting_payment, answers, assigned_to, \
-                 bill_reference, channel, created_at, submitted_at, state_since, due_at, due_key, \
-                 revision, updated_at) VALUES {} ON CONFLICT DO NOTHING",
-                values_list(chunk.len(), 22)
-            );
-            let mut q = sqlx::query(&sql);
-            for a in chunk {
-                q = q
-                    .bind(&a.id)
-                    .bind(&a.reference)
-                    .bind(a.service.clone())
-                    .bind(a.version)
-                    .bind(a.agency.clone())
-                    .bind(&a.applicant)
-                    .bind(&a.applicant_name)
-                    .bind(None::<String>)
-                    .bind(a.state.clone())
-                    .bind(i64::from(a.queued))
-                    .bind(i64::from(a.awaiting_payment))
-                    .bind("{}")
-                    .bind(a.assigned_to.clone())
-                    .bind(None::<String>)
-                    .bind(a.channel)
-                    .bind(a.created_at)
-                    .bind(a.submitted_at)
-                    .bind(a.state_since)
-                    .bind(a.due_at)
-                    .bind(crate::sla::due_key(a.due_at))
-                    .bind(a.revision)
-                    .bind(a.state_since);
-            }
-            q.execute(&mut *tx).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let inserted = insert_apps(&mut tx, backend, &apps).await?;
+        if inserted.len() < apps.len() {
+            apps.retain(|a| inserted.contains(&a.id));
+            steps.retain(|s| inserted.contains(&s.application_id));
         }
-        for chunk in steps.chunks(STEPS_PER_STATEMENT).flat_map(pow2_chunks) {
-            let sql = format!(
-                "INSERT INTO application_transitions (application_id, seq, agency, at, actor, \
-                 actor_name, from_state, to_state, action, reason) VALUES {} ON CONFLICT DO NOTHING",
-                values_list(chunk.len(), 10)
-            );
-            let mut q = sqlx::query(&sql);
-            for s in chunk {
-                q = q
-                    .bind(s.application_id.clone())
-                    .bind(s.seq)
-                    .bind(s.agency.clone())
-                    .bind(s.at)
-                    .bind(s.actor.clone())
-                    .bind(s.actor_name.clone())
-                    .bind(s.from.clone())
-                    .bind(s.to.clone())
-                    .bind(s.action.clone())
-                    .bind(None::<String>);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        insert_steps(&mut tx, backend, &steps).await?;
+        let outlines: Vec<Outline> = apps.iter().map(|a| a.outline.clone()).collect();
+        sink.add(&mut tx, &outlines).await?;
         tx.commit().await?;
         done += n as u64;
+        written += apps.len() as u64;
         progress(done, total);
     }
-    Ok(done)
+    if backend == Backend::Sqlite {
+        sqlx::query(DEFAULT_CACHE).execute(&mut *conn).await?;
+    }
+    Ok(written)
+}
+
+/// A reference as a u64: its 8 symbols after the leading `A`, one byte each.
+fn packed(reference: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (slot, b) in bytes.iter_mut().zip(reference.bytes().skip(1)) {
+        *slot = b;
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// Writes `apps`; returns the ids written (those whose reference was free).
+async fn insert_apps(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    apps: &[Seeded],
+) -> Result<HashSet<String>> {
+    let mut inserted = HashSet::with_capacity(apps.len());
+    for chunk in apps.chunks(APPS_PER_STATEMENT).flat_map(pow2_chunks) {
+        let sql = format!(
+            "INSERT INTO applications (id, reference, service, version, agency, applicant, \
+             applicant_name, business, state, queued, awaiting_payment, answers, assigned_to, \
+             bill_reference, channel, created_at, submitted_at, state_since, due_at, due_key, \
+             revision, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+            values_marks(backend, chunk.len(), 22)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for a in chunk {
+            q = q
+                .bind(&a.id)
+                .bind(&a.reference)
+                .bind(a.outline.service.clone())
+                .bind(a.version)
+                .bind(a.outline.agency.clone())
+                .bind(&a.applicant)
+                .bind(&a.applicant_name)
+                .bind(None::<String>)
+                .bind(a.state.clone())
+                .bind(i64::from(a.queued))
+                .bind(i64::from(a.awaiting_payment))
+                .bind(a.answers.clone())
+                .bind(a.assigned_to.clone())
+                .bind(None::<String>)
+                .bind(a.outline.channel)
+                .bind(a.outline.started_at)
+                .bind(a.outline.submitted_at)
+                .bind(a.state_since)
+                .bind(a.due_at)
+                .bind(crate::sla::due_key(a.due_at))
+                .bind(a.revision)
+                .bind(a.state_since);
+        }
+        inserted.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(inserted)
+}
+
+/// Writes the applications' histories.
+async fn insert_steps(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    steps: &[Step],
+) -> Result<()> {
+    for chunk in steps.chunks(STEPS_PER_STATEMENT).flat_map(pow2_chunks) {
+        let sql = format!(
+            "INSERT INTO application_transitions (application_id, seq, agency, at, actor, \
+             actor_name, from_state, to_state, action, reason) VALUES {} ON CONFLICT DO NOTHING",
+            values_marks(backend, chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q
+                .bind(s.application_id.clone())
+                .bind(s.seq)
+                .bind(s.agency.clone())
+                .bind(s.at)
+                .bind(s.actor.clone())
+                .bind(s.actor_name.clone())
+                .bind(s.from.clone())
+                .bind(s.to.clone())
+                .bind(s.action.clone())
+                .bind(None::<String>);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 struct Seeded {
     id: String,
     reference: String,
-    service: String,
     version: i64,
-    agency: String,
     applicant: String,
     applicant_name: String,
     state: String,
     queued: bool,
     awaiting_payment: bool,
+    answers: String,
     assigned_to: Option<String>,
-    channel: &'static str,
-    created_at: i64,
-    submitted_at: i64,
     state_since: i64,
     due_at: Option<i64>,
     revision: i64,
+    /// Service, agency, channel, county and times, as the aggregates count them.
+    outline: Outline,
 }
 
 struct Step {
@@ -255,6 +370,18 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
         1..=3 => "centre",
         _ => "online",
     };
+    // Where the applicant lives, when the service asks (Nairobi's share is the largest).
+    let county = service.county_field.as_ref().map(|_| {
+        if rng.gen_bool(0.25) {
+            "Nairobi"
+        } else {
+            COUNTIES[rng.gen_range(0..COUNTIES.len())].0
+        }
+    });
+    let answers = match (&service.county_field, county) {
+        (Some(field), Some(county)) => serde_json::json!({ field: county }).to_string(),
+        _ => "{}".to_string(),
+    };
     let id = uuid::Uuid::now_v7().to_string();
     let mut steps = vec![Step {
         application_id: id.clone(),
@@ -298,21 +425,26 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
     let app = Seeded {
         id,
         reference,
-        service: service.code.clone(),
         version: service.version,
-        agency: service.agency.clone(),
         applicant: format!("seed-applicant-{person}"),
         applicant_name,
         state: state.id.clone(),
         queued: !final_state,
         awaiting_payment: state.paid_to.is_some(),
+        answers,
         assigned_to,
-        channel,
-        created_at,
-        submitted_at,
         state_since,
         due_at,
         revision: steps.len() as i64,
+        outline: Outline {
+            service: service.code.clone(),
+            agency: service.agency.clone(),
+            channel,
+            county,
+            started_at: created_at,
+            submitted_at,
+            outcome: state.outcome.map(|o| (o, state_since)),
+        },
     };
     (app, steps)
 }
@@ -344,7 +476,15 @@ async fn services(db: &Db, agency: Option<&str>) -> Result<Vec<Service>> {
         .fetch_all(db.pool())
         .await?;
         let states = weights(&definition.file().workflow.states);
+        let county_field = definition
+            .file()
+            .pages
+            .iter()
+            .flat_map(|p| &p.fields)
+            .find(|f| f.kind == FieldType::County)
+            .map(|f| f.id.clone());
         out.push(Service {
+            county_field,
             code: row.try_get("service")?,
             version: row.try_get("version")?,
             agency: owner,

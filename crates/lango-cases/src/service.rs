@@ -20,6 +20,7 @@ mod journey;
 mod transition;
 mod work;
 
+pub(crate) use journey::county_of;
 pub(crate) use journey::is_final as journey_is_final;
 pub use work::QUEUE_PAGE_MAX;
 

@@ -81,7 +81,13 @@ pub struct Config {
     /// The key that signs issued documents' verification codes; `None` means a key kept in
     /// `data_dir` (made on first use). Every node of one platform must share it.
     pub signing_key: Option<SecretString>,
+    /// The digitisation target published beside progress, `80% by 2027-06-30` (checked by
+    /// the insights room when a node starts).
+    pub digitisation_target: String,
 }
+
+/// The digitisation target when none is configured (Kenya's: 80% of services end to end).
+pub const DEFAULT_DIGITISATION_TARGET: &str = "80% by 2027-06-30";
 
 /// Safaricom's Daraja API as Lango calls it.
 #[derive(Clone)]
@@ -232,6 +238,7 @@ impl fmt::Debug for Config {
             .field("convenience_fees", &self.convenience_fees)
             .field("definitions_dir", &self.definitions_dir)
             .field("documents_url", &self.documents_url)
+            .field("digitisation_target", &self.digitisation_target)
             .field(
                 "signing_key",
                 &self.signing_key.as_ref().map(|_| "[redacted]"),
@@ -337,6 +344,7 @@ struct FileConfig {
     definitions_dir: Option<String>,
     documents_url: Option<String>,
     signing_key: Option<String>,
+    digitisation_target: Option<String>,
 }
 
 impl Config {
@@ -680,6 +688,8 @@ impl Config {
             definitions_dir,
             documents_url,
             signing_key,
+            digitisation_target: pick("digitisation_target", file.digitisation_target)
+                .map_or_else(|| DEFAULT_DIGITISATION_TARGET.to_string(), |(_, v)| v),
         })
     }
 

@@ -357,10 +357,12 @@ pub enum Role {
     Auditor,
     /// Runs the platform.
     PlatformAdmin,
+    /// The performance office: keeps performance periods, contracts and their targets.
+    PerformanceOfficer,
 }
 
 /// Every role, in the order pages list them.
-pub const ROLES: [Role; 8] = [
+pub const ROLES: [Role; 9] = [
     Role::Officer,
     Role::Supervisor,
     Role::AgencyAdmin,
@@ -369,6 +371,7 @@ pub const ROLES: [Role; 8] = [
     Role::FinanceOfficer,
     Role::Auditor,
     Role::PlatformAdmin,
+    Role::PerformanceOfficer,
 ];
 
 impl Role {
@@ -383,6 +386,7 @@ impl Role {
             Role::FinanceOfficer => "finance_officer",
             Role::Auditor => "auditor",
             Role::PlatformAdmin => "platform_admin",
+            Role::PerformanceOfficer => "performance_officer",
         }
     }
 

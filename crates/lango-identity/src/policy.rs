@@ -96,6 +96,9 @@ pub enum Object<'a> {
     AuditLog,
     /// The platform's settings and every agency.
     Platform,
+    /// Performance contracting: periods and contracts (`None`), or one agency's entered
+    /// values (`Some(agency)`). Scores themselves are public.
+    Performance(Option<&'a str>),
 }
 
 impl Person {
@@ -197,6 +200,24 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
         }
         Object::AuditLog => action == Action::View && admin,
         Object::Platform => admin,
+        // The performance office sets targets; each agency's administrator enters its
+        // own values with evidence. Neither may do the other's part, and the platform's
+        // administrators run the platform without setting or scoring anyone's targets.
+        Object::Performance(None) => {
+            let office = p.has(Role::PerformanceOfficer);
+            match action {
+                Action::View => office || admin,
+                Action::Edit => office,
+                _ => false,
+            }
+        }
+        Object::Performance(Some(agency)) => match action {
+            Action::View => {
+                p.has(Role::PerformanceOfficer) || p.has_in_agency(&[Role::AgencyAdmin], agency)
+            }
+            Action::Edit => p.has_in_agency(&[Role::AgencyAdmin], agency),
+            _ => false,
+        },
     }
 }
 
@@ -398,6 +419,47 @@ mod tests {
         assert!(!seen(&key(Permission::CasesRead), "DIS"));
         let fin = staff("F", Role::FinanceOfficer, None, None);
         assert!(!may(&fin, Action::Edit, Object::Settlements("DIS")));
+    }
+
+    #[test]
+    fn the_performance_office_sets_contracts_and_agencies_enter_their_own_values() {
+        let office = staff("PO", Role::PerformanceOfficer, None, None);
+        let contracts = Object::Performance(None);
+        assert!(may(&office, Action::Edit, contracts));
+        assert!(may(&office, Action::View, Object::Performance(Some("DIS"))));
+        assert!(!may(
+            &office,
+            Action::Edit,
+            Object::Performance(Some("DIS"))
+        ));
+        let admin = staff("AD", Role::AgencyAdmin, Some("DIS"), None);
+        assert!(may(&admin, Action::Edit, Object::Performance(Some("DIS"))));
+        assert!(!may(
+            &admin,
+            Action::Edit,
+            Object::Performance(Some("NTSA"))
+        ));
+        assert!(!may(&admin, Action::Edit, contracts));
+        for nobody in [
+            staff("O", Role::Officer, Some("DIS"), None),
+            staff("P", Role::PlatformAdmin, None, None),
+            Actor::Person(person("CITIZEN")),
+            Actor::Anonymous,
+        ] {
+            assert!(!may(&nobody, Action::Edit, contracts));
+            assert!(!may(
+                &nobody,
+                Action::Edit,
+                Object::Performance(Some("DIS"))
+            ));
+        }
+        let key = Actor::ApiClient(ApiClient {
+            key_id: "K".into(),
+            agency: "DIS".into(),
+            permissions: vec![Permission::CasesWrite, Permission::BillsWrite],
+        });
+        assert!(!may(&key, Action::Edit, contracts));
+        assert!(!may(&key, Action::Edit, Object::Performance(Some("DIS"))));
     }
 
     #[test]

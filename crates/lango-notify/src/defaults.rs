@@ -102,6 +102,14 @@ pub(crate) const DEFAULTS: &[Texts] = &[
         "Lango: kumbusho, miadi yako ya {service} ni tarehe {date} saa {time} katika {centre}. Leta kitambulisho chako.",
         "Kumbusho: miadi yako tarehe {date}",
         "Mpendwa {name},\n\nHuu ni ukumbusho wa miadi yako ya {service} (kumbukumbu {reference}) tarehe {date} saa {time} katika {centre}.\n\nTafadhali leta kitambulisho au pasipoti yako. Ukishindwa kufika, badilisha miadi kwenye akaunti yako ya Lango.\n\nLango"),
+    t("survey.invitation", "en",
+        "Lango: how satisfied were you with {service} ({reference})? Reply 1 (very dissatisfied) to 5 (very satisfied).",
+        "How was {service}? ({reference})",
+        "Dear {name},\n\nYour application for {service} (reference {reference}) is complete. How satisfied were you with the service?\n\nTell us in a minute: open the application in your Lango account and choose \"Tell us what you thought\". Your answers help every agency improve its services.\n\nLango"),
+    t("survey.invitation", "sw",
+        "Lango: uliridhika kiasi gani na {service} ({reference})? Jibu 1 (sikuridhika kabisa) hadi 5 (niliridhika sana).",
+        "Huduma ya {service} ilikuwaje? ({reference})",
+        "Mpendwa {name},\n\nOmbi lako la {service} (kumbukumbu {reference}) limekamilika. Uliridhika kiasi gani na huduma?\n\nTueleze kwa dakika moja: fungua ombi kwenye akaunti yako ya Lango na uchague \"Tueleze maoni yako\". Majibu yako yanasaidia kila taasisi kuboresha huduma zake.\n\nLango"),
 ];
 
 /// The shipped texts of `event` in `lang`.

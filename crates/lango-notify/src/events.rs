@@ -14,6 +14,10 @@ pub const EVENTS_COUNTER: &str = "events";
 /// Every event type Lango emits, with what it means. Agencies filter webhooks by these.
 pub const EVENT_TYPES: &[(&str, &str)] = &[
     (
+        "application.started",
+        "An applicant started a draft application",
+    ),
+    (
         "application.received",
         "An application was submitted to the agency",
     ),
@@ -23,6 +27,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ),
     ("application.approved", "An application was approved"),
     ("application.rejected", "An application was rejected"),
+    (
+        "application.completed",
+        "An application reached a completed outcome (e.g. its document was issued)",
+    ),
     (
         "document.issued",
         "A document (permit, certificate) was issued",

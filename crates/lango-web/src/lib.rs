@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod middleware;
 pub mod mpesa;
 pub mod pages;
+pub mod published;
 pub mod state;
 pub mod stk;
 pub mod visitor;

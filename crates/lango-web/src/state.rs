@@ -26,6 +26,10 @@ pub struct AppState {
     pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
     /// Applications: definitions, the journey, the workflow, documents.
     pub cases: lango_cases::Cases,
+    /// Published measures: usage, KPIs, satisfaction, digitisation, performance contracts.
+    pub insights: lango_insights::Insights,
+    /// Public dashboards and figures kept for a few seconds.
+    pub published: Arc<crate::published::Published>,
     /// The convenience-fee bands in force (`convenience_fees`).
     pub fees: Arc<lango_payments::fees::FeeTable>,
     /// Sign-in, code and reset forms per client address.

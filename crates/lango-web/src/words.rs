@@ -4,9 +4,12 @@
 mod apply;
 mod cards;
 mod finance;
+mod insights;
 mod pay;
+mod performance;
 mod services_admin;
 mod settlement;
+mod survey;
 mod work;
 
 use crate::i18n::Lang;
@@ -284,6 +287,9 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(apply::WORDS)
         .chain(work::WORDS)
         .chain(services_admin::WORDS)
+        .chain(insights::WORDS)
+        .chain(performance::WORDS)
+        .chain(survey::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -1,6 +1,8 @@
 //! Applications from the shell: `lango seed applications --count N [--agency CODE]` fills
 //! the database with submitted applications of the loaded service definitions, for
-//! benchmarks (the officer queue with a million applications) and demos.
+//! benchmarks (the officer queue with a million applications, the dashboards with ten
+//! million) and demos. Each transaction's applications are added to the published usage
+//! aggregates in that transaction.
 
 use crate::open_db;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -42,10 +44,16 @@ pub async fn run(config: Config, args: SeedApplicationsArgs) -> anyhow::Result<E
         seed: args.seed,
     };
     let started = Instant::now();
-    let result = lango_cases::seed::applications(&db, &plan, &mut |done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
+    let mut usage = lango_insights::usage::SeedSink::default();
+    let result = lango_cases::seed::applications_into(
+        &db,
+        &plan,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+        &mut usage,
+    )
     .await;
     bar.finish_and_clear();
     db.close().await;

@@ -91,6 +91,30 @@ pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
     ))
 }
 
+/// Applications seeded on the demo's first start, so the dashboards have a history.
+const DEMO_HISTORY: usize = 5_000;
+
+/// On the first start only (no applications yet): seeds [`DEMO_HISTORY`] applications of
+/// the demo definitions over the last months, added to the published figures as they are
+/// written. Returns how many were seeded.
+pub async fn seed_history(db: &Db) -> anyhow::Result<u64> {
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
+        .fetch_one(db.pool())
+        .await?;
+    if held > 0 {
+        return Ok(0);
+    }
+    let plan = lango_cases::seed::Plan {
+        count: DEMO_HISTORY,
+        agency: None,
+        seed: 2026,
+    };
+    let mut sink = lango_insights::usage::SeedSink::default();
+    lango_cases::seed::applications_into(db, &plan, &mut |_, _| {}, &mut sink)
+        .await
+        .context("cannot seed the demo's application history")
+}
+
 /// Stores the demo definitions that are new or changed (a bad one is logged and
 /// skipped); returns how many versions were added.
 pub async fn load_definitions(db: &Db) -> anyhow::Result<usize> {
@@ -259,6 +283,7 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
         ("finance_officer", Role::FinanceOfficer, None, None),
         ("auditor", Role::Auditor, None, None),
         ("platform_admin", Role::PlatformAdmin, None, None),
+        ("platform_admin", Role::PerformanceOfficer, None, None),
         ("centre_staff", Role::CentreStaff, None, Some("HC-GPO")),
     ];
     for (label, role, agency, centre) in grants {

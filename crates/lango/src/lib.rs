@@ -22,6 +22,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_identity::migrations(),
         lango_payments::migrations(),
         lango_cases::migrations(),
+        lango_insights::migrations(),
     ]
 }
 
@@ -77,6 +78,8 @@ pub struct Node {
     expiry: tokio::task::JoinHandle<()>,
     /// Moves applications whose bills are paid out of their payment state.
     paid: tokio::task::JoinHandle<()>,
+    /// Follows events into the published measures.
+    measures: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -147,9 +150,21 @@ impl Node {
             tracing::info!(loaded, dir = %dir.display(), "service definitions loaded");
         }
         let paid = cases.spawn_paid_sweeper(Duration::from_secs(1));
+        let target = lango_insights::digitisation::Target::parse(&config.digitisation_target)
+            .map_err(|e| anyhow::anyhow!("configuration: digitisation_target: {e}"))?;
+        let insights = lango_insights::Insights::new(
+            db.clone(),
+            cases.clone(),
+            lango_insights::Settings {
+                digitisation_target: target,
+            },
+        );
+        let measures = insights.spawn_follower(Duration::from_secs(1));
         Ok(Node {
             state: AppState {
                 cases,
+                insights,
+                published: Default::default(),
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
                 fees: Arc::new(fees),
                 daraja: config.daraja.clone().map(|d| {
@@ -174,6 +189,7 @@ impl Node {
             checkpoint,
             expiry,
             paid,
+            measures,
         })
     }
 
@@ -206,6 +222,7 @@ impl Node {
         }
         self.expiry.abort();
         self.paid.abort();
+        self.measures.abort();
         self.state.db.close().await;
         Ok(())
     }

@@ -171,6 +171,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let db = open_db(&config).await?;
             let (agencies, services) = demo::load(&db).await?;
             let credentials = demo::seed_people(&db, &config.public_url).await?;
+            demo::seed_history(&db).await?;
+            lango_insights::performance::load_texts(
+                &db,
+                &[include_str!("../demo/performance/FY2026-27.yaml")],
+            )
+            .await?;
             db.close().await;
             demo::write_credentials(&config.data_dir, &credentials)?;
             eprintln!(

@@ -21,6 +21,23 @@ pub(crate) fn is_final(state: &StateDef) -> bool {
     state.outcome.is_some() || (state.actions.is_empty() && state.paid_to.is_none())
 }
 
+/// The applicant's county as published usage counts it: the answer to the definition's
+/// first county question (pages and fields in order), or `None` when it has none or it was
+/// not answered.
+pub(crate) fn county_of(
+    definition: &crate::Definition,
+    answers: &serde_json::Map<String, serde_json::Value>,
+) -> Option<String> {
+    definition
+        .file()
+        .pages
+        .iter()
+        .flat_map(|p| &p.fields)
+        .filter(|f| f.kind == crate::definition::model::FieldType::County)
+        .find_map(|f| answers.get(&f.id).and_then(|v| v.as_str()))
+        .map(str::to_string)
+}
+
 /// Validation's "today" (East Africa Time).
 pub(crate) fn today(now: i64) -> Today {
     Today {
@@ -112,6 +129,8 @@ impl Cases {
                 open: false,
                 awaiting_payment: false,
             };
+            // The draft and its `application.started` event commit together (usage counts it).
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
             let inserted = sqlx::query(
                 "INSERT INTO applications (id, reference, service, version, agency, applicant, applicant_name, \
                  business, state, queued, awaiting_payment, answers, channel, created_at, state_since, due_key, \
@@ -131,14 +150,31 @@ impl Cases {
             .bind(&app.channel)
             .bind(now)
             .bind(sla::NO_DUE)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await;
             match inserted {
+                // A taken reference: the transaction is dropped (rolled back), try another.
                 Err(sqlx::Error::Database(d)) if d.is_unique_violation() => continue,
                 other => {
                     other?;
                 }
             }
+            lango_notify::events::emit(
+                &mut tx,
+                &lango_notify::events::NewEvent {
+                    kind: "application.started",
+                    agency: &app.agency,
+                    order_key: &app.reference,
+                    data: serde_json::json!({
+                        "reference": app.reference,
+                        "service": app.service,
+                        "channel": app.channel,
+                        "at": now,
+                    }),
+                },
+            )
+            .await?;
+            tx.commit().await?;
             return Ok(app);
         }
         Err(Error::Internal(
@@ -363,6 +399,8 @@ impl Cases {
             "version": submitted.version,
             "state": submitted.state,
             "submitted_at": now,
+            "channel": submitted.channel,
+            "county": county_of(definition, &submitted.answers),
             "bill": bill.as_ref().map(|b| serde_json::json!({
                 "reference": b.reference,
                 "amount": b.total().to_decimal(),

@@ -1,7 +1,7 @@
 //! A workflow step: one transaction that moves an application, records why, tells the
 //! agency's systems and issues what the step issues.
 
-use super::journey::{actor_name, is_final};
+use super::journey::{actor_name, county_of, is_final};
 use super::work::stale;
 use super::{audit_label, label, Cases, Versioned};
 use crate::application::{Application, Message, Transition};
@@ -117,17 +117,46 @@ impl Cases {
             None
         };
         let mut events = Vec::new();
+        // What published usage counts a decision by: how it came in, where from, and when
+        // it was submitted (the SLA clock).
+        let decision = |data: serde_json::Value| {
+            let mut data = data;
+            if let serde_json::Value::Object(map) = &mut data {
+                map.insert("channel".into(), after.channel.clone().into());
+                map.insert("county".into(), county_of(definition, &app.answers).into());
+                map.insert("submitted_at".into(), after.submitted_at.into());
+            }
+            data
+        };
         if let Some(kind) = kind {
+            let data = serde_json::json!({
+                "reference": after.reference,
+                "service": after.service,
+                "state": after.state,
+                "action": action.id,
+                "reason": reason,
+                "at": now,
+            });
             events.push((
                 kind,
-                serde_json::json!({
+                if kind == "application.rejected" {
+                    decision(data)
+                } else {
+                    data
+                },
+            ));
+        }
+        if target.outcome == Some(Outcome::Completed) {
+            // In addition to approved/issued: the one event that says the service was delivered.
+            events.push((
+                "application.completed",
+                decision(serde_json::json!({
                     "reference": after.reference,
                     "service": after.service,
                     "state": after.state,
                     "action": action.id,
-                    "reason": reason,
                     "at": now,
-                }),
+                })),
             ));
         }
         if let Some(output) = action.issues.as_deref().and_then(|o| definition.output(o)) {

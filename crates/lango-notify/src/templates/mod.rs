@@ -145,6 +145,12 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("centre", "Huduma Centre GPO"),
         ],
     },
+    // The satisfaction survey after a completed application: the SMS asks its one question
+    // (replies 1-5 come back to /channels/sms/incoming), the e-mail points to the page.
+    EventType {
+        name: "survey.invitation",
+        placeholders: &[NAME, REFERENCE, SERVICE],
+    },
 ];
 
 /// The languages every template exists in.

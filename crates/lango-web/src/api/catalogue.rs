@@ -210,6 +210,7 @@ async fn list_services(
     let Query(params) = params?;
     let req = params.parse()?;
     let page = state.catalogue.search(&req).await?;
+    state.insights.record_search(&req.q, page.total);
     let base = &state.config.public_url;
     Ok(Json(ServiceList {
         items: page.items.iter().map(|h| summary(base, h)).collect(),

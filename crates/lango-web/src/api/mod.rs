@@ -6,6 +6,9 @@ mod cases;
 mod catalogue;
 mod definitions;
 mod finance;
+mod insights;
+pub(crate) mod open_data;
+mod performance;
 mod refunds;
 pub mod webhooks;
 
@@ -33,7 +36,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "webhooks", description = "Signed CloudEvents to agency systems"),
         (name = "payments", description = "Bills and their payment"),
         (name = "applications", description = "Applications and their workflow, for agency systems"),
-        (name = "definitions", description = "Service definitions: the format and each service's current definition")
+        (name = "definitions", description = "Service definitions: the format and each service's current definition"),
+        (name = "insights", description = "Published measures: usage, the four KPIs, satisfaction, digitisation and performance contracts, and their open data")
     )
 )]
 struct ApiDoc;
@@ -49,6 +53,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(finance::router())
         .merge(cases::router())
         .merge(definitions::router())
+        .merge(insights::router())
+        .merge(performance::router())
+        .merge(open_data::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -72,6 +72,14 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
                 href: format!("/admin/agencies/{agency}/services"),
                 label: format!("{} – {agency}", tr(lang, "agency_services_link")),
             });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/costs"),
+                label: format!("{} – {agency}", tr(lang, "cost_title")),
+            });
+            out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/performance"),
+                label: format!("{} – {agency}", tr(lang, "perf_agency_title")),
+            });
         }
     }
     let mut worked: Vec<&str> = p
@@ -93,6 +101,12 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
         out.push(StaffLink {
             href: "/finance".into(),
             label: tr(lang, "finance_area").to_string(),
+        });
+    }
+    if may(&s.v.actor, Action::View, Object::Performance(None)) {
+        out.push(StaffLink {
+            href: "/admin/performance".into(),
+            label: tr(lang, "perf_manage_title").to_string(),
         });
     }
     if may(&s.v.actor, Action::Edit, Object::Platform) {

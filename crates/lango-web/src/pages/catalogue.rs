@@ -116,6 +116,7 @@ pub async fn results(
             return render_status_page(StatusCode::INTERNAL_SERVER_ERROR, lang, state.config.demo);
         }
     };
+    state.insights.record_search(&req.q, page.total);
     let heading = if req.q.is_empty() {
         t.all_services.to_string()
     } else {

@@ -8,10 +8,14 @@ mod card;
 mod catalogue;
 mod chart;
 mod finance;
+pub(crate) mod insights;
 mod message_templates;
+mod open_data;
 mod pay;
+mod performance;
 mod reconciliation;
 mod services_admin;
+mod survey;
 mod views;
 mod webhooks;
 mod work;
@@ -151,6 +155,10 @@ pub fn router() -> Router<AppState> {
         .merge(apply::routes())
         .merge(work::routes())
         .merge(services_admin::routes())
+        .merge(insights::routes())
+        .merge(performance::routes())
+        .merge(survey::routes())
+        .merge(open_data::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

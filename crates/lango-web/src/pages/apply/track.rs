@@ -63,6 +63,8 @@ struct TrackPage {
     issued: Vec<DocRow>,
     message_error: Option<&'static str>,
     respond_error: Option<String>,
+    /// For the applicant of a completed application: whether they answered the survey.
+    survey: Option<bool>,
 }
 
 impl TrackPage {
@@ -150,7 +152,14 @@ async fn track_page(
             );
         }
     }
+    let survey = state
+        .insights
+        .survey(actor, reference)
+        .await
+        .ok()
+        .map(|sv| sv.answered);
     let page = TrackPage {
+        survey,
         c: Chrome::for_visitor(
             &s.v,
             state.config.demo,
