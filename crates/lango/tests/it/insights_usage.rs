@@ -62,6 +62,47 @@ async fn assert_each_event_counted_once(app: &TestApp) {
 crate::backend_tests! {
     spawn = TestApp::spawn_mpesa;
 
+    async fn insights_usage_counts_a_service_its_payment_completes(app: TestApp) {
+        let (cases, insights) = rooms(&app).await;
+        let instant = scenario::instant_definition();
+        lango_cases::registry::load_texts(cases.db(), &[("instant.yaml".into(), instant)])
+            .await
+            .expect("load");
+        let id = app.person("16180339", "instant@example.ke", scenario::PASSWORD).await;
+        let citizen = scenario::actor(&app, &id).await;
+        let draft = cases
+            .start(&citizen, SERVICE, None, &lango_cases::definition::Profile::default())
+            .await
+            .unwrap();
+        cases.answer(&citizen, &draft.reference, "about", &scenario::answers()).await.unwrap().unwrap();
+        let sent = cases.submit(&citizen, &draft.reference).await.unwrap().unwrap();
+        let bill = sent.bill_reference.clone().expect("a bill");
+        crate::support::c2b_confirmation(&app.client, &app.base, "SKU1INSTANT", "1100.00", &bill, "20261122101500").await;
+        let db = app.db().await;
+        app.eventually("paying completes it", || {
+            let (cases, db, reference) = (cases.clone(), db.clone(), sent.reference.clone());
+            async move {
+                cases.advance_paid().await.unwrap();
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM events WHERE type = 'application.completed' AND order_key = $1",
+                )
+                .bind(reference)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+                n == 1
+            }
+        })
+        .await;
+        db.close().await;
+        follow_all(&insights).await;
+        let (from, to, _, _) = around_now();
+        let totals = insights.totals(&Scope::Service(SERVICE.into()), &from, &to).await.unwrap();
+        assert_eq!((totals.started, totals.submitted, totals.completed, totals.rejected), (1, 1, 1, 0));
+        let county = insights.by_county(&Scope::Service(SERVICE.into()), &month_of(lango_core::clock::now_ms()), &month_of(lango_core::clock::now_ms())).await.unwrap();
+        assert_eq!(county.iter().map(|(c, n)| (c.as_str(), n.completed)).collect::<Vec<_>>(), [("Kisumu", 1)]);
+    }
+
     async fn insights_usage_counts_every_application_once(app: TestApp) {
         let (cases, insights) = rooms(&app).await;
         let s = scenario::run(&app, &cases).await;

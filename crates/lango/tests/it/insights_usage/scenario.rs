@@ -65,6 +65,34 @@ outputs:
       Reference {{ reference }}.
 "#;
 
+/// The same service delivered by its payment alone: paying moves it straight to issued.
+pub fn instant_definition() -> String {
+    let (questions, _) = DEFINITION.split_once("workflow:").expect("a workflow");
+    format!(
+        "{questions}workflow:
+  start: awaiting_payment
+  states:
+    - id: awaiting_payment
+      label: {{en: \"Waiting for payment\"}}
+      actor: system
+      paid_to: issued
+    - id: issued
+      label: {{en: \"Paid and issued\"}}
+      actor: system
+      outcome: completed
+"
+    )
+}
+
+/// Answers for the scenario's service.
+pub fn answers() -> PageInput {
+    input(&[
+        ("full_name", "Achieng Otieno"),
+        ("national_id", "27182818"),
+        ("home_county", "Kisumu"),
+    ])
+}
+
 /// The rooms over a pool of their own (a second node, as far as the database can tell).
 pub async fn rooms(app: &TestApp) -> (Cases, Insights) {
     let db = app.db().await;
