@@ -16,6 +16,7 @@ use crate::{Insights, Scope};
 use lango_core::money::Money;
 use lango_core::{Error, Result};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Channels that are digital for take-up: the applicant used the service themselves
 /// (a centre's assisted application is not).
@@ -208,9 +209,15 @@ impl Insights {
         let (first, last) = range::month_days(from_month, to_month)?;
         let mut usage = self.usage_sums(scope, &first, &last, true).await?;
         let mut costed = self.costed_by_month(scope, from_month, to_month).await?;
+        // One grouped read for every month, not one per month.
+        let mut by_month: HashMap<String, crate::survey::Summary> = self
+            .satisfaction_by(scope, from_month, to_month, crate::survey::Group::Month)
+            .await?
+            .into_iter()
+            .collect();
         let mut out = Vec::with_capacity(months.len());
         for month in months {
-            let s = self.satisfaction(scope, &month, &month).await?;
+            let s = by_month.remove(&month).unwrap_or_default();
             let k = Kpis::of(
                 usage.remove(&month).unwrap_or_default(),
                 costed.remove(&month),

@@ -58,6 +58,8 @@ pub enum Group {
     County,
     /// By survey channel (page, sms).
     Channel,
+    /// By month (`YYYY-MM`).
+    Month,
 }
 
 impl Group {
@@ -67,6 +69,7 @@ impl Group {
             Group::AgeBand => "age_band",
             Group::County => "county",
             Group::Channel => "channel",
+            Group::Month => "month",
         }
     }
 }

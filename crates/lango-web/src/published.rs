@@ -30,6 +30,21 @@ impl Published {
             .map(|(_, body)| body.clone())
     }
 
+    /// The page kept under `key`, or the one `make` (a future: it does nothing when the
+    /// page is kept) makes, which is then kept. A failure is not kept.
+    pub async fn get_or_make<E>(
+        &self,
+        key: String,
+        make: impl std::future::Future<Output = Result<String, E>>,
+    ) -> Result<String, E> {
+        if let Some(body) = self.get(&key) {
+            return Ok(body);
+        }
+        let body = make.await?;
+        self.put(key, body.clone());
+        Ok(body)
+    }
+
     /// Keeps `body` under `key`.
     pub fn put(&self, key: String, body: String) {
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());

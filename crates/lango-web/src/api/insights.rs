@@ -185,15 +185,14 @@ async fn kept(
     make: impl std::future::Future<Output = Result<MeasuresBody, ApiError>>,
 ) -> Result<Response, ApiError> {
     let key = format!("api|{uri}");
-    let body = match state.published.get(&key) {
-        Some(body) => body,
-        None => {
-            let body = serde_json::to_string(&make.await?)
-                .map_err(|e| lango_core::Error::Internal(format!("figures as JSON: {e}")))?;
-            state.published.put(key, body.clone());
-            body
-        }
-    };
+    let body = state
+        .published
+        .get_or_make(key, async {
+            serde_json::to_string(&make.await?).map_err(|e| {
+                ApiError::from(lango_core::Error::Internal(format!("figures as JSON: {e}")))
+            })
+        })
+        .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -137,9 +137,9 @@ async fn download(
         }
     };
     let key = format!("open-data|{uri}");
-    let body = match state.published.get(&key) {
-        Some(body) => body,
-        None => {
+    let body = state
+        .published
+        .get_or_make(key, async {
             let filter = Filter {
                 from: params.from,
                 to: params.to,
@@ -147,15 +147,13 @@ async fn download(
                 service: params.service,
             };
             let table = state.insights.open_data(name, &filter).await?;
-            let body = if csv {
+            Ok::<_, ApiError>(if csv {
                 table.to_csv()
             } else {
                 table.to_json().to_string()
-            };
-            state.published.put(key, body.clone());
-            body
-        }
-    };
+            })
+        })
+        .await?;
     let content_type = if csv {
         "text/csv; charset=utf-8"
     } else {

@@ -6,7 +6,7 @@ use crate::pages::chart::{self, Bar};
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Response};
 use lango_core::clock::now_ms;
 use lango_insights::usage::Counts;
@@ -81,17 +81,16 @@ pub async fn kept<T: Template>(
     make: impl std::future::Future<Output = lango_core::Result<T>>,
 ) -> Response {
     let key = format!("{}|{uri}", lang.tag());
-    if let Some(body) = state.published.get(&key) {
-        return Html(body).into_response();
-    }
-    match make.await {
-        Ok(page) => match page.render() {
-            Ok(body) => {
-                state.published.put(key, body.clone());
-                Html(body).into_response()
-            }
-            Err(_) => crate::pages::render(StatusCode::INTERNAL_SERVER_ERROR, &page),
-        },
+    let made = state
+        .published
+        .get_or_make(key, async {
+            let page = make.await?;
+            page.render()
+                .map_err(|e| lango_core::Error::Internal(format!("template failed: {e}")))
+        })
+        .await;
+    match made {
+        Ok(body) => Html(body).into_response(),
         Err(e) => crate::error::page_error(state, lang, e),
     }
 }
