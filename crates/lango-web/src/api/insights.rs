@@ -2,14 +2,13 @@
 //! the whole platform, an agency or a service. The figures of the dashboards, for machines.
 
 use crate::error::{ApiError, ErrorBody};
-use crate::pages::insights::views::{Range, RangeParams};
+use crate::pages::insights::views::{known_agency, known_service, Range, RangeParams};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use lango_catalogue::model::{AgencyCode, ServiceCode};
 use lango_insights::usage::Counts;
 use lango_insights::Scope;
 use serde::Serialize;
@@ -227,12 +226,8 @@ async fn agency(
     Path(code): Path<String>,
     q: Result<Query<RangeParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let snap = state.catalogue.snapshot();
-    let agency = AgencyCode::parse(&code)
-        .ok()
-        .filter(|a| snap.agency(a).is_some())
-        .ok_or_else(|| not_found("agency"))?;
-    let scope = Scope::Agency(agency.to_string());
+    let agency = known_agency(&state, &code).ok_or_else(|| not_found("agency"))?;
+    let scope = Scope::Agency(agency.code.to_string());
     kept(&state, &uri, measures(&state, scope, params(q))).await
 }
 
@@ -247,12 +242,8 @@ async fn service(
     Path(code): Path<String>,
     q: Result<Query<RangeParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let snap = state.catalogue.snapshot();
-    let service = ServiceCode::parse(&code)
-        .ok()
-        .filter(|s| snap.service(s).is_some())
-        .ok_or_else(|| not_found("service"))?;
-    let scope = Scope::Service(service.to_string());
+    let hit = known_service(&state, &code).ok_or_else(|| not_found("service"))?;
+    let scope = Scope::Service(hit.entry.service.code.to_string());
     kept(&state, &uri, measures(&state, scope, params(q))).await
 }
 

@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use lango_catalogue::model::AgencyCode;
 use lango_core::money::{Currency, Money};
 use lango_core::Error;
 use lango_identity::model::Problems;
@@ -154,12 +153,11 @@ async fn show(
 
 /// The agency, when it exists and the visitor administers it.
 fn allowed(state: &AppState, s: &SignedIn, code: &str) -> Result<String, Error> {
-    let snap = state.catalogue.snapshot();
-    let agency = AgencyCode::parse(code)
-        .ok()
-        .filter(|a| snap.agency(a).is_some())
-        .ok_or_else(|| Error::NotFound("agency".into()))?;
-    check(&s.v.actor, Action::Edit, Object::Agency(agency.as_str()))?;
+    let agency = super::views::known_agency(state, code)
+        .ok_or_else(|| Error::NotFound("agency".into()))?
+        .code
+        .to_string();
+    check(&s.v.actor, Action::Edit, Object::Agency(&agency))?;
     Ok(agency.to_string())
 }
 

@@ -12,7 +12,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::Response;
-use lango_catalogue::model::{AgencyCode, ServiceCode};
 use lango_insights::kpi::Kpis;
 use lango_insights::survey::Group;
 use lango_insights::usage::Revenue;
@@ -145,7 +144,6 @@ async fn dashboard(
         lang,
         &ins.by_channel(&scope, &range.from, &range.to).await?,
     )];
-    let snap = state.catalogue.snapshot();
     match &scope {
         Scope::National => {
             let rows = ins.by_agency(&range.from, &range.to).await?;
@@ -158,13 +156,7 @@ async fn dashboard(
                     rows: rows
                         .iter()
                         .map(|(code, c)| Row {
-                            name: AgencyCode::parse(code)
-                                .ok()
-                                .and_then(|a| {
-                                    snap.agency(&a)
-                                        .map(|a| lang.pick(&a.name, &a.name_sw).to_string())
-                                })
-                                .unwrap_or_else(|| code.clone()),
+                            name: views::agency_name(state, lang, code),
                             href: Some(format!("/performance/agencies/{code}")),
                             cells: count_cells(lang, c),
                         })
@@ -183,14 +175,7 @@ async fn dashboard(
                     rows: rows
                         .iter()
                         .map(|(code, c)| Row {
-                            name: ServiceCode::parse(code)
-                                .ok()
-                                .and_then(|s| snap.service(&s))
-                                .map(|h| {
-                                    lang.pick(&h.entry.service.name, &h.entry.service.name_sw)
-                                        .to_string()
-                                })
-                                .unwrap_or_else(|| code.clone()),
+                            name: views::service_name(state, lang, code),
                             href: Some(format!("/performance/services/{code}")),
                             cells: count_cells(lang, c),
                         })
@@ -344,11 +329,7 @@ pub async fn agency(
     Path(code): Path<String>,
     q: Result<Query<RangeParams>, QueryRejection>,
 ) -> Response {
-    let snap = state.catalogue.snapshot();
-    let Some(agency) = AgencyCode::parse(&code)
-        .ok()
-        .and_then(|a| snap.agency(&a).cloned())
-    else {
+    let Some(agency) = views::known_agency(&state, &code) else {
         return crate::error::page_error(
             &state,
             lang,
@@ -376,11 +357,7 @@ pub async fn service(
     Path(code): Path<String>,
     q: Result<Query<RangeParams>, QueryRejection>,
 ) -> Response {
-    let snap = state.catalogue.snapshot();
-    let Some(hit) = ServiceCode::parse(&code)
-        .ok()
-        .and_then(|s| snap.service(&s))
-    else {
+    let Some(hit) = views::known_service(&state, &code) else {
         return crate::error::page_error(
             &state,
             lang,

@@ -11,7 +11,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
-use lango_catalogue::model::AgencyCode;
 use lango_insights::digitisation::StageCounts;
 use lango_insights::Scope;
 
@@ -56,16 +55,7 @@ pub async fn page(State(state): State<AppState>, PageLang(lang): PageLang, uri: 
 async fn digitisation_page(state: &AppState, lang: Lang) -> lango_core::Result<DigitisationPage> {
     let progress = state.insights.digitisation(&Scope::National).await?;
     let by_agency = state.insights.digitisation_by_agency().await?;
-    let snap = state.catalogue.snapshot();
-    let agency_name = |code: &str| {
-        AgencyCode::parse(code)
-            .ok()
-            .and_then(|a| {
-                snap.agency(&a)
-                    .map(|a| lang.pick(&a.name, &a.name_sw).to_string())
-            })
-            .unwrap_or_else(|| code.to_string())
-    };
+    let agency_name = |code: &str| super::views::agency_name(state, lang, code);
     // Shares in tenths of a percent, so a bar moves with each service moved.
     let tenths = |s: &StageCounts| {
         let total = s.total();

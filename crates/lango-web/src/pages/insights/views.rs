@@ -95,6 +95,40 @@ pub async fn kept<T: Template>(
     }
 }
 
+/// The catalogue's agency with this code, if there is one.
+pub fn known_agency(
+    state: &AppState,
+    code: &str,
+) -> Option<std::sync::Arc<lango_catalogue::Agency>> {
+    let code = lango_catalogue::AgencyCode::parse(code).ok()?;
+    state.catalogue.snapshot().agency(&code).cloned()
+}
+
+/// The catalogue's service with this code (and its agency), if there is one.
+pub fn known_service(state: &AppState, code: &str) -> Option<lango_catalogue::SearchHit> {
+    let code = lango_catalogue::ServiceCode::parse(code).ok()?;
+    state.catalogue.snapshot().service(&code)
+}
+
+/// An agency's name in `lang`, or its code when the catalogue does not know it.
+pub fn agency_name(state: &AppState, lang: Lang, code: &str) -> String {
+    known_agency(state, code).map_or_else(
+        || code.to_string(),
+        |a| lang.pick(&a.name, &a.name_sw).to_string(),
+    )
+}
+
+/// A service's name in `lang`, or its code when the catalogue does not know it.
+pub fn service_name(state: &AppState, lang: Lang, code: &str) -> String {
+    known_service(state, code).map_or_else(
+        || code.to_string(),
+        |h| {
+            lang.pick(&h.entry.service.name, &h.entry.service.name_sw)
+                .to_string()
+        },
+    )
+}
+
 /// One row of a table: its name (a link when `href` is set) and its cells.
 pub struct Row {
     /// The first column.
