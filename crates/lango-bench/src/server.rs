@@ -28,7 +28,11 @@ impl Server {
             .env("LANGO_LISTEN", &addr)
             .env("LANGO_DATA_DIR", data_dir)
             .env("LANGO_DB_MAX_CONNECTIONS", "16")
-            .env("LANGO_LOG", "warn");
+            // LANGO_BENCH_LOG shows the server's own log (`lango_payments=debug`, say).
+            .env(
+                "LANGO_LOG",
+                std::env::var("LANGO_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+            );
         if let Some(url) = db_url {
             command.env("LANGO_DATABASE_URL", url);
         }

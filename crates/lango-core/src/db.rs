@@ -143,6 +143,18 @@ impl Db {
     }
 }
 
+/// Begins a transaction that will write: on SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`, waiting out the busy timeout), where a transaction that read first
+/// would be refused outright on its first write if another writer had committed meanwhile.
+pub async fn begin_write(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>> {
+    Ok(match backend_of(conn) {
+        Backend::Sqlite => sqlx::Connection::begin_with(conn, "BEGIN IMMEDIATE").await?,
+        Backend::Postgres => sqlx::Connection::begin(conn).await?,
+    })
+}
+
 /// Advances the named counter inside `tx` and returns its new value.
 ///
 /// The row lock taken by the update orders concurrent writers, so a reader that has seen

@@ -1,6 +1,6 @@
 //! The follower: reads the event log after its cursor and adds what it finds to the usage
-//! aggregates, in the same transaction that moves the cursor (so each event counts once,
-//! also when several nodes follow at the same time).
+//! aggregates, in the same transaction that moves the cursor on from where it read (so each
+//! event counts once, also when several nodes follow at the same time).
 //!
 //! What counts: `application.started` (started), `application.received` (submitted),
 //! `application.completed` and `application.rejected` (decided, and whether within the
@@ -174,61 +174,78 @@ async fn look_up(tx: &mut sqlx::AnyConnection, events: &[Followed]) -> Result<Lo
 
 impl Insights {
     /// Adds the events after the cursor to the aggregates (at most one batch); returns how
-    /// many events it read.
+    /// many events it added.
+    ///
+    /// The batch is read and tallied without the write lock, so payments committing meanwhile
+    /// never wait for it; the write then moves the cursor only from where the read began
+    /// (compare and set), so a follower that another beat to the same events writes nothing
+    /// and reads again from the new cursor. Each event still counts exactly once.
     pub async fn follow_once(&self) -> Result<u64> {
-        // A look first, without writing: an idle node does not commit every second.
-        let (head, at): (Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT (SELECT MAX(seq) FROM events), (SELECT seq FROM event_cursors WHERE name = $1)",
-        )
-        .bind(CURSOR)
-        .fetch_one(self.db.pool())
-        .await?;
-        if head.unwrap_or(0) <= at.unwrap_or(0) {
-            return Ok(0);
-        }
-        let mut tx = self.db.pool().begin().await?;
-        // Written first: on SQLite this takes the write lock before anything is read; on
-        // PostgreSQL it locks the cursor row, so a second follower waits here and then
-        // starts after this one's events. Events are numbered in commit order, so every
-        // event up to the newest one visible is there to read.
-        let cursor: i64 = sqlx::query_scalar(
-            "INSERT INTO event_cursors (name, seq) VALUES ($1, 0) \
-             ON CONFLICT (name) DO UPDATE SET seq = event_cursors.seq RETURNING seq",
-        )
-        .bind(CURSOR)
-        .fetch_one(&mut *tx)
-        .await?;
-        let rows = sqlx::query_as::<_, (i64, String, String, String, i64)>(
-            "SELECT seq, type, agency_code, data, occurred_at FROM events WHERE seq > $1 \
-             ORDER BY seq LIMIT $2",
-        )
-        .bind(cursor)
-        .bind(BATCH)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(last) = rows.last().map(|r| r.0) else {
-            tx.commit().await?;
-            return Ok(0);
-        };
-        let events: Vec<Followed> = rows
-            .into_iter()
-            .map(|(seq, kind, agency, data, occurred_at)| Followed {
-                seq,
-                data: serde_json::from_str(&data).unwrap_or(Value::Null),
-                kind,
-                agency,
-                occurred_at,
-            })
-            .collect();
-        let lookups = look_up(&mut tx, &events).await?;
-        tally_events(&events, &lookups).write(&mut tx).await?;
-        sqlx::query("UPDATE event_cursors SET seq = $1 WHERE name = $2")
-            .bind(last)
-            .bind(CURSOR)
-            .execute(&mut *tx)
+        loop {
+            // One read transaction: the cursor, the events and what they need looked up all
+            // from one snapshot. Events are numbered in commit order, so every event up to
+            // the newest one visible is there to read.
+            let mut read = self.db.pool().begin().await?;
+            let at: Option<i64> =
+                sqlx::query_scalar("SELECT seq FROM event_cursors WHERE name = $1")
+                    .bind(CURSOR)
+                    .fetch_optional(&mut *read)
+                    .await?;
+            let cursor = at.unwrap_or(0);
+            let rows = sqlx::query_as::<_, (i64, String, String, String, i64)>(
+                "SELECT seq, type, agency_code, data, occurred_at FROM events WHERE seq > $1 \
+                 ORDER BY seq LIMIT $2",
+            )
+            .bind(cursor)
+            .bind(BATCH)
+            .fetch_all(&mut *read)
             .await?;
-        tx.commit().await?;
-        Ok(events.len() as u64)
+            let Some(last) = rows.last().map(|r| r.0) else {
+                return Ok(0);
+            };
+            let events: Vec<Followed> = rows
+                .into_iter()
+                .map(|(seq, kind, agency, data, occurred_at)| Followed {
+                    seq,
+                    data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                    kind,
+                    agency,
+                    occurred_at,
+                })
+                .collect();
+            let lookups = look_up(&mut read, &events).await?;
+            read.rollback().await?;
+            let tally = tally_events(&events, &lookups);
+            let mut conn = self.db.pool().acquire().await?;
+            let mut tx = lango_core::db::begin_write(&mut conn).await?;
+            // Written first: on PostgreSQL a second follower waits on this row and then
+            // finds it moved.
+            let moved = match at {
+                Some(from) => {
+                    sqlx::query("UPDATE event_cursors SET seq = $1 WHERE name = $2 AND seq = $3")
+                        .bind(last)
+                        .bind(CURSOR)
+                        .bind(from)
+                }
+                None => sqlx::query(
+                    "INSERT INTO event_cursors (name, seq) VALUES ($1, $2) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(CURSOR)
+                .bind(last),
+            }
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                // Another follower counted these events first.
+                tx.rollback().await?;
+                continue;
+            }
+            tally.write(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(events.len() as u64);
+        }
     }
 
     /// Runs [`Insights::tick`] every `every`, from a task of its own.

@@ -5,16 +5,20 @@
 //! one database transaction: the raw receipts keyed by TransID (a TransID already stored is
 //! a repeat and posts nothing), the bills they pay, their ledger transactions, the balance
 //! changes summed per account, and the `payment.received` events (each chained to its bill's
-//! payment before it, see `posting::chain_payment`), with multi-row statements.
-//! Each caller is answered only after the group's commit, so an acknowledged receipt is
-//! durable and a crash before the commit leaves nothing (Safaricom retries).
+//! payment before it, see `posting::chain_payment`), one statement per table (the rows go
+//! as one JSON parameter, `lango_core::rows`). The committer runs on a thread of its own
+//! (`lango_core::own_thread`), so its round trips to the database never queue behind the
+//! web server's tasks. Each caller is answered only after the group's commit, so an
+//! acknowledged receipt is durable and a crash before the commit leaves nothing (Safaricom
+//! retries).
 
 use crate::posting::{self, Applied, BillState, Payment};
 use crate::reference::BillReference;
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
+use lango_core::db::{Backend, Db};
 use lango_core::money::Money;
+use lango_core::rows::{self, Kind};
 use lango_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
@@ -24,9 +28,6 @@ pub const CHANNEL: &str = "mpesa";
 
 /// Most receipts in one group; more waiting form the next group.
 const GROUP_LIMIT: usize = 1024;
-
-/// Times the committer lets other tasks run before closing a group.
-const GATHER_YIELDS: usize = 4;
 
 /// An M-Pesa receipt to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,10 +74,10 @@ pub struct Receipts {
 }
 
 impl Receipts {
-    /// Starts the committer task on `db`.
+    /// Starts the committer on `db`, on a thread of its own.
     pub fn start(db: Db) -> Receipts {
         let (jobs, rx) = mpsc::channel(16 * GROUP_LIMIT);
-        tokio::spawn(run(db, rx));
+        lango_core::own_thread::spawn("lango-receipts", run(db, rx));
         Receipts { jobs }
     }
 
@@ -97,18 +98,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_LIMIT);
     // The committer keeps one connection: no wait for the pool between groups.
     let mut conn = None;
+    // Everything waiting forms the group: receipts that arrive while it commits wait for
+    // the next one, so a busy node commits in fewer, larger groups.
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
-        // Callers answered by the last commit are sending their next receipts right now:
-        // letting them run first merges them into this group instead of the next.
-        for _ in 0..GATHER_YIELDS {
-            tokio::task::yield_now().await;
-            while jobs.len() < GROUP_LIMIT {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-        }
         let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
         let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;
         for (i, job) in jobs.drain(..).enumerate() {
@@ -168,7 +160,7 @@ pub async fn commit_group(
         .filter(|&i| seen.insert(group[i].trans_id.as_str()))
         .collect();
     let t0 = std::time::Instant::now();
-    let mut tx = sqlx::Connection::begin(conn).await?;
+    let mut tx = lango_core::db::begin_write(conn).await?;
     let stored = already_stored(&mut tx, group, &firsts).await?;
     firsts.retain(|&i| !stored.contains(group[i].trans_id.as_str()));
     let new = firsts;
@@ -234,11 +226,13 @@ pub async fn commit_group(
     let mut changed: Vec<&BillState> = changed.iter().map(|r| &bills[*r]).collect();
     changed.sort_by(|a, b| a.reference.cmp(&b.reference));
     posting::save_bills(&mut tx, changed).await?;
+    let written = t0.elapsed();
     tx.commit().await?;
     tracing::debug!(
         receipts = group.len(),
         new = new.len(),
         ms = t0.elapsed().as_secs_f64() * 1000.0,
+        commit_ms = (t0.elapsed() - written).as_secs_f64() * 1000.0,
         "receipt group committed"
     );
     Ok(outcomes)
@@ -250,20 +244,20 @@ async fn already_stored(
     group: &[&Incoming],
     which: &[usize],
 ) -> Result<HashSet<String>> {
-    let mut stored = HashSet::new();
     let backend = lango_core::db::backend_of(tx);
-    for chunk in pow2_chunks(which) {
-        let sql = format!(
-            "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
-            marks(backend, chunk.len())
-        );
-        let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for &i in chunk {
-            q = q.bind(&group[i].trans_id);
-        }
-        stored.extend(q.fetch_all(&mut *tx).await?);
-    }
-    Ok(stored)
+    let ids: Vec<(&str,)> = which
+        .iter()
+        .map(|&i| (group[i].trans_id.as_str(),))
+        .collect();
+    let sql = format!(
+        "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
+        rows::table(backend, &[("t", Kind::Text)])
+    );
+    let found = sqlx::query_scalar::<_, String>(&sql)
+        .bind(rows::json(&ids))
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// Inserts the receipts with their outcome and ledger transaction; returns how many were
@@ -271,33 +265,48 @@ async fn already_stored(
 async fn insert_receipts(
     tx: &mut sqlx::AnyConnection,
     backend: Backend,
-    rows: &[(&Incoming, &str, &str)],
+    receipts: &[(&Incoming, &str, &str)],
 ) -> Result<usize> {
     let now = now_ms();
-    let mut inserted = 0;
-    for chunk in pow2_chunks(rows) {
-        let sql = format!(
-            "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
-             outcome, ledger_transaction, received_at) VALUES {} \
-             ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
-            values_marks(backend, chunk.len(), 9)
-        );
-        let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for (r, outcome, ledger) in chunk {
-            q = q
-                .bind(&r.trans_id)
-                .bind(r.bill_ref.chars().take(40).collect::<String>())
-                .bind(r.amount.minor())
-                .bind(r.amount.currency().code())
-                .bind(r.trans_time_ms)
-                .bind(&r.raw)
-                .bind(*outcome)
-                .bind(*ledger)
-                .bind(now);
-        }
-        inserted += q.fetch_all(&mut *tx).await?.len();
-    }
-    Ok(inserted)
+    let sql = format!(
+        "{} ON CONFLICT (trans_id) DO NOTHING",
+        rows::insert(
+            backend,
+            "mpesa_receipts",
+            &[
+                ("trans_id", Kind::Text),
+                ("bill_reference", Kind::Text),
+                ("amount", Kind::Int),
+                ("currency", Kind::Text),
+                ("trans_time", Kind::Int),
+                ("raw", Kind::Text),
+                ("outcome", Kind::Text),
+                ("ledger_transaction", Kind::Text),
+                ("received_at", Kind::Int),
+            ]
+        )
+    );
+    let values: Vec<_> = receipts
+        .iter()
+        .map(|(r, outcome, ledger)| {
+            (
+                &r.trans_id,
+                r.bill_ref.chars().take(40).collect::<String>(),
+                r.amount.minor(),
+                r.amount.currency().code(),
+                r.trans_time_ms,
+                &r.raw,
+                *outcome,
+                *ledger,
+                now,
+            )
+        })
+        .collect();
+    let done = sqlx::query(&sql)
+        .bind(rows::json(&values))
+        .execute(&mut *tx)
+        .await?;
+    Ok(done.rows_affected() as usize)
 }
 
 /// One `payment.received` event per posted receipt, with the bill as it stands after the

@@ -8,6 +8,7 @@ use anyhow::Context;
 use lango_catalogue::Catalogue;
 use lango_core::config::Config;
 use lango_core::db::Db;
+use lango_web::state::Shared;
 use lango_web::AppState;
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,7 +162,7 @@ impl Node {
         );
         let measures = insights.spawn_follower(Duration::from_secs(1));
         Ok(Node {
-            state: AppState {
+            state: AppState::new(Shared {
                 cases,
                 insights,
                 published: Default::default(),
@@ -179,7 +180,7 @@ impl Node {
                 popular: Arc::new(popular),
                 limiter: lango_web::state::form_limiter(),
                 oidc,
-            },
+            }),
             follower,
             notifier,
             nats,
