@@ -139,10 +139,13 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Cmd::ServeChild => rt.block_on(async {
             let config = Config::load(None)?;
-            tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
-                .with_writer(std::io::stderr)
-                .init();
+            // Quiet unless asked (`LANGO_BENCH_LOG`): the load's own log lines would be measured.
+            if std::env::var_os("LANGO_BENCH_LOG").is_some() {
+                tracing_subscriber::fmt()
+                    .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+                    .with_writer(std::io::stderr)
+                    .init();
+            }
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             lango::Node::open(config, vec![])
                 .await?

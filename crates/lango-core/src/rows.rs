@@ -46,6 +46,20 @@ pub fn table_at(backend: Backend, param: usize, columns: &[(&str, Kind)]) -> Str
     format!("SELECT {} FROM {source} WHERE true", picked.join(", "))
 }
 
+/// `IN (…)` the first column of the rows of parameter `param` (see [`table_at`]), to follow
+/// `WHERE column`. PostgreSQL gets them as one array (`= ANY(ARRAY(…))`), which it looks up
+/// through the column's index whatever it guesses of the table; a row source it may join by
+/// scanning the whole table.
+pub fn in_list(backend: Backend, param: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("IN ({})", table_at(backend, param, &[("v", Kind::Text)])),
+        Backend::Postgres => format!(
+            "= ANY(ARRAY({}))",
+            table_at(backend, param, &[("v", Kind::Text)])
+        ),
+    }
+}
+
 /// `INSERT INTO into (columns…) SELECT …`: every row of the statement's one JSON parameter
 /// (see [`table`]); a caller may append `ORDER BY` or `ON CONFLICT`.
 pub fn insert(backend: Backend, into: &str, columns: &[(&str, Kind)]) -> String {
@@ -79,6 +93,11 @@ mod tests {
              FROM jsonb_array_elements(CAST($1 AS JSONB)) AS value WHERE true"
         );
         assert_eq!(json(&[("a\"b", 1_i64)]), r#"[["a\"b",1]]"#);
+        assert_eq!(
+            in_list(Backend::Postgres, 2),
+            "= ANY(ARRAY(SELECT value->>0 AS v \
+             FROM jsonb_array_elements(CAST($2 AS JSONB)) AS value WHERE true))"
+        );
         assert_eq!(
             insert(Backend::Sqlite, "t", &cols),
             "INSERT INTO t (id, n) SELECT value->>0 AS id, value->>1 AS n FROM json_each(?) WHERE true"

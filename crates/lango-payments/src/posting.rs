@@ -154,8 +154,8 @@ pub async fn lock_bills(
          b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {status} AS status, \
          s.agency_code AS share_agency, s.amount AS share_amount, s.paid AS share_paid \
          FROM bills b LEFT JOIN bill_shares s ON s.reference = b.reference \
-         WHERE b.reference IN ({}) ORDER BY b.reference, s.position{lock}",
-        rows::table_at(backend, 2, &[("r", Kind::Text)])
+         WHERE b.reference {} ORDER BY b.reference, s.position{lock}",
+        rows::in_list(backend, 2)
     );
     let wanted: Vec<(&String,)> = references.iter().map(|r| (r,)).collect();
     let found = sqlx::query(&sql)
