@@ -7,7 +7,6 @@ pub mod db;
 pub mod error;
 pub mod money;
 pub mod own_thread;
-pub mod rows;
 #[cfg(feature = "test-support")]
 pub mod testdb;
 

@@ -4,8 +4,7 @@
 //! exists exactly when the change does. Consumers follow `seq`.
 
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, next_counter, take_counter, Db};
-use lango_core::rows::{self, Kind};
+use lango_core::db::{backend_of, next_counter, pow2_chunks, take_counter, values_marks, Db};
 use lango_core::Result;
 use sqlx::Row;
 
@@ -117,37 +116,27 @@ pub async fn emit_many(tx: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) ->
     }
     let first = take_counter(tx, EVENTS_COUNTER, events.len() as i64).await?;
     let now = now_ms();
-    let values: Vec<_> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            (
-                first + i as i64,
-                uuid::Uuid::now_v7().to_string(),
-                e.kind,
-                e.agency,
-                e.order_key,
-                e.data.to_string(),
-                now,
-            )
-        })
-        .collect();
-    sqlx::query(&rows::insert(
-        backend_of(tx),
-        "events",
-        &[
-            ("seq", Kind::Int),
-            ("id", Kind::Text),
-            ("type", Kind::Text),
-            ("agency_code", Kind::Text),
-            ("order_key", Kind::Text),
-            ("data", Kind::Text),
-            ("occurred_at", Kind::Int),
-        ],
-    ))
-    .bind(rows::json(&values))
-    .execute(&mut *tx)
-    .await?;
+    let backend = backend_of(tx);
+    let mut seq = first;
+    for chunk in pow2_chunks(events) {
+        let sql = format!(
+            "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) VALUES {}",
+            values_marks(backend, chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(seq)
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(e.kind)
+                .bind(e.agency)
+                .bind(e.order_key)
+                .bind(e.data.to_string())
+                .bind(now);
+            seq += 1;
+        }
+        q.execute(&mut *tx).await?;
+    }
     crate::webhooks::fan_out_many(tx, first, events).await?;
     Ok(first)
 }

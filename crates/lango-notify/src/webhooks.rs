@@ -167,7 +167,7 @@ pub async fn fan_out_many(
     first_seq: i64,
     events: &[NewEvent<'_>],
 ) -> Result<()> {
-    use lango_core::rows::{self, Kind};
+    use lango_core::db::{pow2_chunks, values_list};
     let mut subscriptions: std::collections::HashMap<&str, Vec<(String, Vec<String>)>> =
         std::collections::HashMap::new();
     let mut rows: Vec<(String, i64, &str)> = Vec::new();
@@ -195,46 +195,29 @@ pub async fn fan_out_many(
             }
         }
     }
-    if rows.is_empty() {
-        return Ok(());
-    }
     let now = now_ms();
-    let deliveries: Vec<_> = rows
-        .iter()
-        .map(|(subscription, seq, order_key)| {
-            (
-                uuid::Uuid::now_v7().to_string(),
-                subscription,
-                *seq,
-                *order_key,
-                "pending",
-                0_i64,
-                now,
-                0_i64,
-                "",
-                now,
-            )
-        })
-        .collect();
-    sqlx::query(&rows::insert(
-        lango_core::db::backend_of(tx),
-        "webhook_deliveries",
-        &[
-            ("id", Kind::Text),
-            ("subscription_id", Kind::Text),
-            ("event_seq", Kind::Int),
-            ("order_key", Kind::Text),
-            ("status", Kind::Text),
-            ("attempts", Kind::Int),
-            ("next_attempt_at", Kind::Int),
-            ("lease_until", Kind::Int),
-            ("last_error", Kind::Text),
-            ("created_at", Kind::Int),
-        ],
-    ))
-    .bind(rows::json(&deliveries))
-    .execute(&mut *tx)
-    .await?;
+    for chunk in pow2_chunks(&rows) {
+        let sql = format!(
+            "INSERT INTO webhook_deliveries (id, subscription_id, event_seq, order_key, status, attempts, \
+             next_attempt_at, lease_until, last_error, created_at) VALUES {}",
+            values_list(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for (subscription, seq, order_key) in chunk {
+            q = q
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(subscription)
+                .bind(*seq)
+                .bind(*order_key)
+                .bind("pending")
+                .bind(0_i64)
+                .bind(now)
+                .bind(0_i64)
+                .bind("")
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

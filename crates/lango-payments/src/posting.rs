@@ -6,9 +6,8 @@
 use crate::ledger::{self, Transaction};
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{Backend, Db};
+use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
 use lango_core::money::{Currency, Money};
-use lango_core::rows::{self, Kind};
 use lango_core::{Error, Result};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -139,59 +138,57 @@ pub async fn lock_bills(
     references: &[String],
 ) -> Result<HashMap<String, BillState>> {
     let mut out: HashMap<String, BillState> = HashMap::new();
-    if references.is_empty() {
-        return Ok(out);
-    }
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE OF b"
-    } else {
-        ""
-    };
-    // Its `status` and `expires_at` are the bill's: bill_shares has neither.
-    let status = crate::bills::status_at(&lango_core::db::marks(backend, 1));
-    let sql = format!(
-        "SELECT b.reference, b.agency_code, b.agency_reference, b.currency, b.service_amount, \
-         b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {status} AS status, \
-         s.agency_code AS share_agency, s.amount AS share_amount, s.paid AS share_paid \
-         FROM bills b LEFT JOIN bill_shares s ON s.reference = b.reference \
-         WHERE b.reference {} ORDER BY b.reference, s.position{lock}",
-        rows::in_list(backend, 2)
-    );
-    let wanted: Vec<(&String,)> = references.iter().map(|r| (r,)).collect();
-    let found = sqlx::query(&sql)
-        .bind(now_ms())
-        .bind(rows::json(&wanted))
-        .fetch_all(&mut *tx)
-        .await?;
-    for row in found {
-        let reference: String = row.try_get("reference")?;
-        let share: Option<String> = row.try_get("share_agency")?;
-        if !out.contains_key(&reference) {
-            let currency: String = row.try_get("currency")?;
-            let bill = BillState {
-                reference: reference.clone(),
-                agency: row.try_get("agency_code")?,
-                agency_reference: row.try_get("agency_reference")?,
-                currency: currency
-                    .parse::<Currency>()
-                    .map_err(|_| Error::Internal(format!("bill currency {currency}")))?,
-                service_amount: row.try_get("service_amount")?,
-                fee: row.try_get("fee")?,
-                service_paid: row.try_get("service_paid")?,
-                fee_paid: row.try_get("fee_paid")?,
-                excess: row.try_get("excess")?,
-                status: row.try_get("status")?,
-                shares: Vec::new(),
-                last_payment: row.try_get("last_payment")?,
-            };
-            out.insert(reference.clone(), bill);
+    for chunk in references.chunks(500) {
+        let lock = if backend == Backend::Postgres {
+            " FOR UPDATE OF b"
+        } else {
+            ""
+        };
+        let status = crate::bills::status_at(&now_ms().to_string());
+        let sql = format!(
+            "SELECT b.reference, b.agency_code, b.agency_reference, b.currency, b.service_amount, \
+             b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {} AS status, \
+             s.agency_code AS share_agency, s.amount AS share_amount, s.paid AS share_paid \
+             FROM bills b LEFT JOIN bill_shares s ON s.reference = b.reference \
+             WHERE b.reference IN ({}) ORDER BY b.reference, s.position{lock}",
+            // Its `status` and `expires_at` are the bill's: bill_shares has neither.
+            status,
+            marks(backend, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r);
         }
-        if let (Some(agency), Some(bill)) = (share, out.get_mut(&reference)) {
-            bill.shares.push((
-                agency,
-                row.try_get("share_amount")?,
-                row.try_get("share_paid")?,
-            ));
+        for row in q.fetch_all(&mut *tx).await? {
+            let reference: String = row.try_get("reference")?;
+            let share: Option<String> = row.try_get("share_agency")?;
+            if !out.contains_key(&reference) {
+                let currency: String = row.try_get("currency")?;
+                let bill = BillState {
+                    reference: reference.clone(),
+                    agency: row.try_get("agency_code")?,
+                    agency_reference: row.try_get("agency_reference")?,
+                    currency: currency
+                        .parse::<Currency>()
+                        .map_err(|_| Error::Internal(format!("bill currency {currency}")))?,
+                    service_amount: row.try_get("service_amount")?,
+                    fee: row.try_get("fee")?,
+                    service_paid: row.try_get("service_paid")?,
+                    fee_paid: row.try_get("fee_paid")?,
+                    excess: row.try_get("excess")?,
+                    status: row.try_get("status")?,
+                    shares: Vec::new(),
+                    last_payment: row.try_get("last_payment")?,
+                };
+                out.insert(reference.clone(), bill);
+            }
+            if let (Some(agency), Some(bill)) = (share, out.get_mut(&reference)) {
+                bill.shares.push((
+                    agency,
+                    row.try_get("share_amount")?,
+                    row.try_get("share_paid")?,
+                ));
+            }
         }
     }
     Ok(out)
@@ -205,43 +202,27 @@ pub async fn save_bills<'a>(
     let now = now_ms();
     let backend = lango_core::db::backend_of(tx);
     let bills: Vec<&BillState> = bills.into_iter().collect();
-    if !bills.is_empty() {
+    for chunk in pow2_chunks(&bills) {
         let sql = format!(
-            "WITH v AS ({}) \
+            "WITH v (reference, service_paid, fee_paid, excess, status, last_payment, updated_at) \
+             AS (VALUES {}) \
              UPDATE bills SET service_paid = v.service_paid, fee_paid = v.fee_paid, \
              excess = v.excess, status = v.status, last_payment = v.last_payment, \
              updated_at = v.updated_at FROM v WHERE bills.reference = v.reference",
-            rows::table(
-                backend,
-                &[
-                    ("reference", Kind::Text),
-                    ("service_paid", Kind::Int),
-                    ("fee_paid", Kind::Int),
-                    ("excess", Kind::Int),
-                    ("status", Kind::Text),
-                    ("last_payment", Kind::Int),
-                    ("updated_at", Kind::Int),
-                ]
-            )
+            values_marks(backend, chunk.len(), 7)
         );
-        let values: Vec<_> = bills
-            .iter()
-            .map(|b| {
-                (
-                    &b.reference,
-                    b.service_paid,
-                    b.fee_paid,
-                    b.excess,
-                    &b.status,
-                    b.last_payment,
-                    now,
-                )
-            })
-            .collect();
-        sqlx::query(&sql)
-            .bind(rows::json(&values))
-            .execute(&mut *tx)
-            .await?;
+        let mut q = sqlx::query(&sql);
+        for b in chunk {
+            q = q
+                .bind(&b.reference)
+                .bind(b.service_paid)
+                .bind(b.fee_paid)
+                .bind(b.excess)
+                .bind(&b.status)
+                .bind(b.last_payment)
+                .bind(now);
+        }
+        q.execute(&mut *tx).await?;
     }
     for b in bills.iter().filter(|b| !b.shares.is_empty()) {
         for (position, (_, _, paid)) in b.shares.iter().enumerate() {
@@ -317,18 +298,18 @@ pub fn chain_payment(bill: &mut BillState, seq: i64) -> (i64, Option<i64>) {
 
 /// Stores links from [`chain_payment`] (seq, the bill's payment before it).
 pub async fn store_links(tx: &mut sqlx::AnyConnection, links: &[(i64, Option<i64>)]) -> Result<()> {
-    if links.is_empty() {
-        return Ok(());
-    }
     let backend = lango_core::db::backend_of(tx);
-    sqlx::query(&rows::insert(
-        backend,
-        "bill_payment_links",
-        &[("seq", Kind::Int), ("previous", Kind::Int)],
-    ))
-    .bind(rows::json(links))
-    .execute(&mut *tx)
-    .await?;
+    for chunk in pow2_chunks(links) {
+        let sql = format!(
+            "INSERT INTO bill_payment_links (seq, previous) VALUES {}",
+            values_marks(backend, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (seq, previous) in chunk {
+            q = q.bind(*seq).bind(*previous);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(())
 }
 

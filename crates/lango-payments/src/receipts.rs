@@ -5,9 +5,8 @@
 //! one database transaction: the raw receipts keyed by TransID (a TransID already stored is
 //! a repeat and posts nothing), the bills they pay, their ledger transactions, the balance
 //! changes summed per account, and the `payment.received` events (each chained to its bill's
-//! payment before it, see `posting::chain_payment`), one statement per table (the rows go
-//! as one JSON parameter, `lango_core::rows`). On SQLite the committer runs on a thread of
-//! its own (`lango_core::own_thread`), so its round trips to the database never queue
+//! payment before it, see `posting::chain_payment`), with multi-row statements. On SQLite
+//! the committer runs on a thread of its own (`lango_core::own_thread`), so its round trips to the database never queue
 //! behind the web server's tasks. Each caller is answered only after the group's commit, so an
 //! acknowledged receipt is durable and a crash before the commit leaves nothing (Safaricom
 //! retries).
@@ -16,9 +15,8 @@ use crate::posting::{self, Applied, BillState, Payment};
 use crate::reference::BillReference;
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{Backend, Db};
+use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
 use lango_core::money::Money;
-use lango_core::rows::{self, Kind};
 use lango_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
@@ -28,6 +26,10 @@ pub const CHANNEL: &str = "mpesa";
 
 /// Most receipts in one group; more waiting form the next group.
 const GROUP_LIMIT: usize = 1024;
+
+/// Times the committer lets other tasks run before closing a group (on PostgreSQL, where it
+/// shares the server's runtime).
+const GATHER_YIELDS: usize = 4;
 
 /// An M-Pesa receipt to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,9 +107,18 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_LIMIT);
     // The committer keeps one connection: no wait for the pool between groups.
     let mut conn = None;
-    // Everything waiting forms the group: receipts that arrive while it commits wait for
-    // the next one, so a busy node commits in fewer, larger groups.
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
+        // Callers answered by the last commit are sending their next receipts right now:
+        // letting them run first merges them into this group instead of the next.
+        for _ in 0..GATHER_YIELDS {
+            tokio::task::yield_now().await;
+            while jobs.len() < GROUP_LIMIT {
+                match rx.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
         let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
         let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;
         for (i, job) in jobs.drain(..).enumerate() {
@@ -251,20 +262,20 @@ async fn already_stored(
     group: &[&Incoming],
     which: &[usize],
 ) -> Result<HashSet<String>> {
+    let mut stored = HashSet::new();
     let backend = lango_core::db::backend_of(tx);
-    let ids: Vec<(&str,)> = which
-        .iter()
-        .map(|&i| (group[i].trans_id.as_str(),))
-        .collect();
-    let sql = format!(
-        "SELECT trans_id FROM mpesa_receipts WHERE trans_id {}",
-        rows::in_list(backend, 1)
-    );
-    let found = sqlx::query_scalar::<_, String>(&sql)
-        .bind(rows::json(&ids))
-        .fetch_all(&mut *tx)
-        .await?;
-    Ok(found.into_iter().collect())
+    for chunk in pow2_chunks(which) {
+        let sql = format!(
+            "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
+            marks(backend, chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for &i in chunk {
+            q = q.bind(&group[i].trans_id);
+        }
+        stored.extend(q.fetch_all(&mut *tx).await?);
+    }
+    Ok(stored)
 }
 
 /// Inserts the receipts with their outcome and ledger transaction; returns how many were
@@ -272,48 +283,33 @@ async fn already_stored(
 async fn insert_receipts(
     tx: &mut sqlx::AnyConnection,
     backend: Backend,
-    receipts: &[(&Incoming, &str, &str)],
+    rows: &[(&Incoming, &str, &str)],
 ) -> Result<usize> {
     let now = now_ms();
-    let sql = format!(
-        "{} ON CONFLICT (trans_id) DO NOTHING",
-        rows::insert(
-            backend,
-            "mpesa_receipts",
-            &[
-                ("trans_id", Kind::Text),
-                ("bill_reference", Kind::Text),
-                ("amount", Kind::Int),
-                ("currency", Kind::Text),
-                ("trans_time", Kind::Int),
-                ("raw", Kind::Text),
-                ("outcome", Kind::Text),
-                ("ledger_transaction", Kind::Text),
-                ("received_at", Kind::Int),
-            ]
-        )
-    );
-    let values: Vec<_> = receipts
-        .iter()
-        .map(|(r, outcome, ledger)| {
-            (
-                &r.trans_id,
-                r.bill_ref.chars().take(40).collect::<String>(),
-                r.amount.minor(),
-                r.amount.currency().code(),
-                r.trans_time_ms,
-                &r.raw,
-                *outcome,
-                *ledger,
-                now,
-            )
-        })
-        .collect();
-    let done = sqlx::query(&sql)
-        .bind(rows::json(&values))
-        .execute(&mut *tx)
-        .await?;
-    Ok(done.rows_affected() as usize)
+    let mut inserted = 0;
+    for chunk in pow2_chunks(rows) {
+        let sql = format!(
+            "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
+             outcome, ledger_transaction, received_at) VALUES {} \
+             ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
+            values_marks(backend, chunk.len(), 9)
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for (r, outcome, ledger) in chunk {
+            q = q
+                .bind(&r.trans_id)
+                .bind(r.bill_ref.chars().take(40).collect::<String>())
+                .bind(r.amount.minor())
+                .bind(r.amount.currency().code())
+                .bind(r.trans_time_ms)
+                .bind(&r.raw)
+                .bind(*outcome)
+                .bind(*ledger)
+                .bind(now);
+        }
+        inserted += q.fetch_all(&mut *tx).await?.len();
+    }
+    Ok(inserted)
 }
 
 /// One `payment.received` event per posted receipt, with the bill as it stands after the

@@ -3,20 +3,48 @@
 
 use crate::ledger::Transaction;
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, Db};
-use lango_core::rows::{self, Kind};
+use lango_core::db::{backend_of, pow2_chunks, values_marks, Db};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Writes `t`'s entries and moves the balances, inside `tx`; returns the transaction id.
 pub async fn post(tx: &mut sqlx::AnyConnection, t: &Transaction) -> Result<String> {
-    let mut ids = post_many(tx, std::slice::from_ref(t)).await?;
-    Ok(ids.remove(0))
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO ledger_transactions (id, memo, created_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(&t.memo)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    for (line, p) in t.postings().iter().enumerate() {
+        let account = p.account.to_string();
+        let currency = p.account.currency().code();
+        sqlx::query(
+            "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(line as i64)
+        .bind(&account)
+        .bind(currency)
+        .bind(p.amount)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ledger_balances (account, currency, balance) VALUES ($1, $2, $3) \
+             ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
+        )
+        .bind(&account)
+        .bind(currency)
+        .bind(p.amount)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(id)
 }
 
-/// Writes many transactions inside `tx`, one statement per table, moving each touched
-/// balance once by the sum (the path of writes committed in groups); returns their ids.
+/// Writes many transactions inside `tx` with multi-row inserts, moving each touched balance
+/// once by the group's sum (the path of writes committed in groups); returns their ids.
 pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Result<Vec<String>> {
     let now = now_ms();
     let backend = backend_of(tx);
@@ -24,26 +52,17 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
         .iter()
         .map(|_| uuid::Uuid::now_v7().to_string())
         .collect();
-    if ts.is_empty() {
-        return Ok(ids);
+    for (chunk, id_chunk) in pow2_chunks(ts).zip(pow2_chunks(&ids)) {
+        let sql = format!(
+            "INSERT INTO ledger_transactions (id, memo, created_at) VALUES {}",
+            values_marks(backend, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (t, id) in chunk.iter().zip(id_chunk) {
+            q = q.bind(id).bind(&t.memo).bind(now);
+        }
+        q.execute(&mut *tx).await?;
     }
-    let transactions: Vec<_> = ts
-        .iter()
-        .zip(&ids)
-        .map(|(t, id)| (id, &t.memo, now))
-        .collect();
-    sqlx::query(&rows::insert(
-        backend,
-        "ledger_transactions",
-        &[
-            ("id", Kind::Text),
-            ("memo", Kind::Text),
-            ("created_at", Kind::Int),
-        ],
-    ))
-    .bind(rows::json(&transactions))
-    .execute(&mut *tx)
-    .await?;
     let mut entries: Vec<(&str, i64, String, &'static str, i64)> = Vec::new();
     let mut deltas: BTreeMap<String, (&'static str, i64)> = BTreeMap::new();
     for (t, id) in ts.iter().zip(&ids) {
@@ -54,41 +73,36 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
             entries.push((id, line as i64, account, currency, p.amount));
         }
     }
-    sqlx::query(&rows::insert(
-        backend,
-        "ledger_entries",
-        &[
-            ("transaction_id", Kind::Text),
-            ("line", Kind::Int),
-            ("account", Kind::Text),
-            ("currency", Kind::Text),
-            ("amount", Kind::Int),
-        ],
-    ))
-    .bind(rows::json(&entries))
-    .execute(&mut *tx)
-    .await?;
+    for chunk in pow2_chunks(&entries) {
+        let sql = format!(
+            "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) VALUES {}",
+            values_marks(backend, chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, line, account, currency, amount) in chunk {
+            q = q
+                .bind(*id)
+                .bind(*line)
+                .bind(account)
+                .bind(*currency)
+                .bind(*amount);
+        }
+        q.execute(&mut *tx).await?;
+    }
     // Accounts in name order, so two nodes posting at once take balance locks in one order.
-    let deltas: Vec<(String, &str, i64)> = deltas
-        .into_iter()
-        .map(|(account, (currency, amount))| (account, currency, amount))
-        .collect();
-    sqlx::query(&format!(
-        "{} ORDER BY account \
-         ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
-        rows::insert(
-            backend,
-            "ledger_balances",
-            &[
-                ("account", Kind::Text),
-                ("currency", Kind::Text),
-                ("balance", Kind::Int)
-            ]
-        )
-    ))
-    .bind(rows::json(&deltas))
-    .execute(&mut *tx)
-    .await?;
+    let deltas: Vec<_> = deltas.into_iter().collect();
+    for chunk in pow2_chunks(&deltas) {
+        let sql = format!(
+            "INSERT INTO ledger_balances (account, currency, balance) VALUES {} \
+             ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
+            values_marks(backend, chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (account, (currency, amount)) in chunk {
+            q = q.bind(account).bind(*currency).bind(*amount);
+        }
+        q.execute(&mut *tx).await?;
+    }
     Ok(ids)
 }
 
