@@ -6,10 +6,10 @@
 //! a repeat and posts nothing), the bills they pay, their ledger transactions, the balance
 //! changes summed per account, and the `payment.received` events (each chained to its bill's
 //! payment before it, see `posting::chain_payment`), with multi-row statements. On SQLite
-//! the committer runs on a thread of its own (`lango_core::own_thread`), so its round trips to the database never queue
-//! behind the web server's tasks. Each caller is answered only after the group's commit, so an
-//! acknowledged receipt is durable and a crash before the commit leaves nothing (Safaricom
-//! retries).
+//! the committer runs on a thread of its own (`lango_core::own_thread`), so its round trips
+//! to the database never queue behind the web server's tasks. Each caller is answered only
+//! after the group's commit, so an acknowledged receipt is durable and a crash before the
+//! commit leaves nothing (Safaricom retries).
 
 use crate::posting::{self, Applied, BillState, Payment};
 use crate::reference::BillReference;
@@ -246,11 +246,12 @@ pub async fn commit_group(
     posting::save_bills(&mut tx, changed).await?;
     let written = t0.elapsed();
     tx.commit().await?;
+    let total = t0.elapsed();
     tracing::debug!(
         receipts = group.len(),
         new = new.len(),
-        ms = t0.elapsed().as_secs_f64() * 1000.0,
-        commit_ms = (t0.elapsed() - written).as_secs_f64() * 1000.0,
+        ms = total.as_secs_f64() * 1000.0,
+        commit_ms = (total - written).as_secs_f64() * 1000.0,
         "receipt group committed"
     );
     Ok(outcomes)

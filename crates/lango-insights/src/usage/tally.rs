@@ -143,76 +143,96 @@ impl Tally {
     /// Adds everything to the aggregates inside `tx` (multi-row upserts that add to what is
     /// there).
     pub async fn write(&self, tx: &mut sqlx::AnyConnection) -> Result<()> {
-        let backend = backend_of(tx);
-        let usage: Vec<_> = self.usage.iter().collect();
-        for chunk in pow2_chunks(&usage) {
-            let sql = format!(
-                "INSERT INTO insight_usage (day, agency, service, channel, started, submitted, \
-                 completed, rejected, decided_in_sla) VALUES {} \
-                 ON CONFLICT (day, agency, service, channel) DO UPDATE SET \
-                 started = insight_usage.started + excluded.started, \
-                 submitted = insight_usage.submitted + excluded.submitted, \
-                 completed = insight_usage.completed + excluded.completed, \
-                 rejected = insight_usage.rejected + excluded.rejected, \
-                 decided_in_sla = insight_usage.decided_in_sla + excluded.decided_in_sla",
-                values_marks(backend, chunk.len(), 9)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((day, agency, service, channel), n) in chunk {
-                q = q.bind(day).bind(agency).bind(service).bind(channel);
-                for v in n.iter() {
-                    q = q.bind(*v);
-                }
-            }
-            q.execute(&mut *tx).await?;
-        }
-        let county: Vec<_> = self.county.iter().collect();
-        for chunk in pow2_chunks(&county) {
-            let sql = format!(
-                "INSERT INTO insight_usage_county (month, agency, service, county, submitted, \
-                 completed, rejected) VALUES {} \
-                 ON CONFLICT (month, agency, service, county) DO UPDATE SET \
-                 submitted = insight_usage_county.submitted + excluded.submitted, \
-                 completed = insight_usage_county.completed + excluded.completed, \
-                 rejected = insight_usage_county.rejected + excluded.rejected",
-                values_marks(backend, chunk.len(), 7)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((month, agency, service, county), n) in chunk {
-                q = q.bind(month).bind(agency).bind(service).bind(county);
-                for v in n.iter() {
-                    q = q.bind(*v);
-                }
-            }
-            q.execute(&mut *tx).await?;
-        }
-        let revenue: Vec<_> = self.revenue.iter().collect();
-        for chunk in pow2_chunks(&revenue) {
-            let sql = format!(
-                "INSERT INTO insight_revenue (day, agency, service, channel, currency, payments, \
-                 bills_paid, amount) VALUES {} \
-                 ON CONFLICT (day, agency, service, channel, currency) DO UPDATE SET \
-                 payments = insight_revenue.payments + excluded.payments, \
-                 bills_paid = insight_revenue.bills_paid + excluded.bills_paid, \
-                 amount = insight_revenue.amount + excluded.amount",
-                values_marks(backend, chunk.len(), 8)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((day, agency, service, channel, currency), n) in chunk {
-                q = q
-                    .bind(day)
-                    .bind(agency)
-                    .bind(service)
-                    .bind(channel)
-                    .bind(currency);
-                for v in n.iter() {
-                    q = q.bind(*v);
-                }
-            }
-            q.execute(&mut *tx).await?;
-        }
-        Ok(())
+        add(
+            tx,
+            "insight_usage",
+            &["day", "agency", "service", "channel"],
+            &[
+                "started",
+                "submitted",
+                "completed",
+                "rejected",
+                "decided_in_sla",
+            ],
+            &self.usage,
+        )
+        .await?;
+        add(
+            tx,
+            "insight_usage_county",
+            &["month", "agency", "service", "county"],
+            &["submitted", "completed", "rejected"],
+            &self.county,
+        )
+        .await?;
+        add(
+            tx,
+            "insight_revenue",
+            &["day", "agency", "service", "channel", "currency"],
+            &["payments", "bills_paid", "amount"],
+            &self.revenue,
+        )
+        .await
     }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// A tally row's key: its columns bound in order.
+trait Key {
+    fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q>;
+}
+
+impl Key for (String, String, String, String) {
+    fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        q.bind(&self.0).bind(&self.1).bind(&self.2).bind(&self.3)
+    }
+}
+
+impl Key for (String, String, String, String, String) {
+    fn bind<'q>(&'q self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        q.bind(&self.0)
+            .bind(&self.1)
+            .bind(&self.2)
+            .bind(&self.3)
+            .bind(&self.4)
+    }
+}
+
+/// Adds `rows` to `table`: a row per key (columns `keys`), each of `counts` added to what
+/// the row already holds.
+async fn add<K: Key, const N: usize>(
+    tx: &mut sqlx::AnyConnection,
+    table: &str,
+    keys: &[&str],
+    counts: &[&str; N],
+    rows: &BTreeMap<K, [i64; N]>,
+) -> Result<()> {
+    let backend = backend_of(tx);
+    let sums: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    let rows: Vec<_> = rows.iter().collect();
+    for chunk in pow2_chunks(&rows) {
+        let sql = format!(
+            "INSERT INTO {table} ({}, {}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+            keys.join(", "),
+            counts.join(", "),
+            values_marks(backend, chunk.len(), keys.len() + N),
+            keys.join(", "),
+            sums.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (key, n) in chunk {
+            q = key.bind(q);
+            for v in n.iter() {
+                q = q.bind(*v);
+            }
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Services' SLAs (catalogue `sla_days`), looked up once per service.
