@@ -4,7 +4,7 @@
 //! exists exactly when the change does. Consumers follow `seq`.
 
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, next_counter, pow2_chunks, take_counter, values_marks, Db};
+use lango_core::db::{backend_of, kept_rows, next_counter, padded, take_counter, Db};
 use lango_core::Result;
 use sqlx::Row;
 
@@ -117,23 +117,27 @@ pub async fn emit_many(tx: &mut sqlx::AnyConnection, events: &[NewEvent<'_>]) ->
     let first = take_counter(tx, EVENTS_COUNTER, events.len() as i64).await?;
     let now = now_ms();
     let backend = backend_of(tx);
-    let mut seq = first;
-    for chunk in pow2_chunks(events) {
+    let rows: Vec<(i64, String, &NewEvent)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (first + i as i64, uuid::Uuid::now_v7().to_string(), e))
+        .collect();
+    for run in padded(&rows) {
         let sql = format!(
-            "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) VALUES {}",
-            values_marks(backend, chunk.len(), 7)
+            "INSERT INTO events (seq, id, type, agency_code, order_key, data, occurred_at) {}",
+            kept_rows(backend, run.listed(), 7)
         );
         let mut q = sqlx::query(&sql);
-        for e in chunk {
+        for (keep, (seq, id, e)) in run.rows() {
             q = q
-                .bind(seq)
-                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(keep)
+                .bind(*seq)
+                .bind(id)
                 .bind(e.kind)
                 .bind(e.agency)
                 .bind(e.order_key)
                 .bind(e.data.to_string())
                 .bind(now);
-            seq += 1;
         }
         q.execute(&mut *tx).await?;
     }

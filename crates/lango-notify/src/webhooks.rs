@@ -167,7 +167,7 @@ pub async fn fan_out_many(
     first_seq: i64,
     events: &[NewEvent<'_>],
 ) -> Result<()> {
-    use lango_core::db::{pow2_chunks, values_list};
+    use lango_core::db::{backend_of, kept_rows, padded};
     let mut subscriptions: std::collections::HashMap<&str, Vec<(String, Vec<String>)>> =
         std::collections::HashMap::new();
     let mut rows: Vec<(String, i64, &str)> = Vec::new();
@@ -196,15 +196,17 @@ pub async fn fan_out_many(
         }
     }
     let now = now_ms();
-    for chunk in pow2_chunks(&rows) {
+    let backend = backend_of(tx);
+    for run in padded(&rows) {
         let sql = format!(
             "INSERT INTO webhook_deliveries (id, subscription_id, event_seq, order_key, status, attempts, \
-             next_attempt_at, lease_until, last_error, created_at) VALUES {}",
-            values_list(chunk.len(), 10)
+             next_attempt_at, lease_until, last_error, created_at) {}",
+            kept_rows(backend, run.listed(), 10)
         );
         let mut q = sqlx::query(&sql);
-        for (subscription, seq, order_key) in chunk {
+        for (keep, (subscription, seq, order_key)) in run.rows() {
             q = q
+                .bind(keep)
                 .bind(uuid::Uuid::now_v7().to_string())
                 .bind(subscription)
                 .bind(*seq)

@@ -6,7 +6,7 @@
 use crate::ledger::{self, Transaction};
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
+use lango_core::db::{kept_rows, marks, marks_from, padded, values_marks, Backend, Db};
 use lango_core::money::{Currency, Money};
 use lango_core::{Error, Result};
 use sqlx::Row;
@@ -138,13 +138,17 @@ pub async fn lock_bills(
     references: &[String],
 ) -> Result<HashMap<String, BillState>> {
     let mut out: HashMap<String, BillState> = HashMap::new();
-    for chunk in references.chunks(500) {
+    let now = now_ms();
+    // Padded: an IN list ignores the repeated last reference.
+    for run in padded(references) {
         let lock = if backend == Backend::Postgres {
             " FOR UPDATE OF b"
         } else {
             ""
         };
-        let status = crate::bills::status_at(&now_ms().to_string());
+        // `now` is bound, not written in: a statement that differs every millisecond would
+        // be prepared afresh for every group and push others out of the statement cache.
+        let status = crate::bills::status_at(&marks(backend, 1));
         let sql = format!(
             "SELECT b.reference, b.agency_code, b.agency_reference, b.currency, b.service_amount, \
              b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {} AS status, \
@@ -153,10 +157,10 @@ pub async fn lock_bills(
              WHERE b.reference IN ({}) ORDER BY b.reference, s.position{lock}",
             // Its `status` and `expires_at` are the bill's: bill_shares has neither.
             status,
-            marks(backend, chunk.len())
+            marks_from(backend, 2, run.listed())
         );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
+        let mut q = sqlx::query(&sql).bind(now);
+        for (_, r) in run.rows() {
             q = q.bind(r);
         }
         for row in q.fetch_all(&mut *tx).await? {
@@ -202,18 +206,19 @@ pub async fn save_bills<'a>(
     let now = now_ms();
     let backend = lango_core::db::backend_of(tx);
     let bills: Vec<&BillState> = bills.into_iter().collect();
-    for chunk in pow2_chunks(&bills) {
+    for run in padded(&bills) {
         let sql = format!(
-            "WITH v (reference, service_paid, fee_paid, excess, status, last_payment, updated_at) \
-             AS (VALUES {}) \
+            "WITH v (keep, reference, service_paid, fee_paid, excess, status, last_payment, \
+             updated_at) AS (VALUES {}) \
              UPDATE bills SET service_paid = v.service_paid, fee_paid = v.fee_paid, \
              excess = v.excess, status = v.status, last_payment = v.last_payment, \
-             updated_at = v.updated_at FROM v WHERE bills.reference = v.reference",
-            values_marks(backend, chunk.len(), 7)
+             updated_at = v.updated_at FROM v WHERE bills.reference = v.reference AND v.keep = 1",
+            values_marks(backend, run.listed(), 8)
         );
         let mut q = sqlx::query(&sql);
-        for b in chunk {
+        for (keep, b) in run.rows() {
             q = q
+                .bind(keep)
                 .bind(&b.reference)
                 .bind(b.service_paid)
                 .bind(b.fee_paid)
@@ -299,14 +304,14 @@ pub fn chain_payment(bill: &mut BillState, seq: i64) -> (i64, Option<i64>) {
 /// Stores links from [`chain_payment`] (seq, the bill's payment before it).
 pub async fn store_links(tx: &mut sqlx::AnyConnection, links: &[(i64, Option<i64>)]) -> Result<()> {
     let backend = lango_core::db::backend_of(tx);
-    for chunk in pow2_chunks(links) {
+    for run in padded(links) {
         let sql = format!(
-            "INSERT INTO bill_payment_links (seq, previous) VALUES {}",
-            values_marks(backend, chunk.len(), 2)
+            "INSERT INTO bill_payment_links (seq, previous) {}",
+            kept_rows(backend, run.listed(), 2)
         );
         let mut q = sqlx::query(&sql);
-        for (seq, previous) in chunk {
-            q = q.bind(*seq).bind(*previous);
+        for (keep, (seq, previous)) in run.rows() {
+            q = q.bind(keep).bind(*seq).bind(*previous);
         }
         q.execute(&mut *tx).await?;
     }

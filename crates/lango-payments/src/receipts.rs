@@ -15,7 +15,7 @@ use crate::posting::{self, Applied, BillState, Payment};
 use crate::reference::BillReference;
 use crate::store;
 use lango_core::clock::now_ms;
-use lango_core::db::{marks, pow2_chunks, values_marks, Backend, Db};
+use lango_core::db::{kept_rows, marks, padded, Backend, Db};
 use lango_core::money::Money;
 use lango_core::{Error, Result};
 use std::collections::{HashMap, HashSet};
@@ -179,6 +179,7 @@ pub async fn commit_group(
         .collect();
     let t0 = std::time::Instant::now();
     let mut tx = lango_core::db::begin_write(conn).await?;
+    let locked = t0.elapsed();
     let stored = already_stored(&mut tx, group, &firsts).await?;
     firsts.retain(|&i| !stored.contains(group[i].trans_id.as_str()));
     let new = firsts;
@@ -251,6 +252,7 @@ pub async fn commit_group(
         receipts = group.len(),
         new = new.len(),
         ms = total.as_secs_f64() * 1000.0,
+        lock_ms = locked.as_secs_f64() * 1000.0,
         commit_ms = (total - written).as_secs_f64() * 1000.0,
         "receipt group committed"
     );
@@ -265,13 +267,14 @@ async fn already_stored(
 ) -> Result<HashSet<String>> {
     let mut stored = HashSet::new();
     let backend = lango_core::db::backend_of(tx);
-    for chunk in pow2_chunks(which) {
+    // Padded: an IN list ignores the repeated last TransID.
+    for run in padded(which) {
         let sql = format!(
             "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
-            marks(backend, chunk.len())
+            marks(backend, run.listed())
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for &i in chunk {
+        for (_, &i) in run.rows() {
             q = q.bind(&group[i].trans_id);
         }
         stored.extend(q.fetch_all(&mut *tx).await?);
@@ -288,16 +291,17 @@ async fn insert_receipts(
 ) -> Result<usize> {
     let now = now_ms();
     let mut inserted = 0;
-    for chunk in pow2_chunks(rows) {
+    for run in padded(rows) {
         let sql = format!(
             "INSERT INTO mpesa_receipts (trans_id, bill_reference, amount, currency, trans_time, raw, \
-             outcome, ledger_transaction, received_at) VALUES {} \
+             outcome, ledger_transaction, received_at) {} \
              ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
-            values_marks(backend, chunk.len(), 9)
+            kept_rows(backend, run.listed(), 9)
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
-        for (r, outcome, ledger) in chunk {
+        for (keep, (r, outcome, ledger)) in run.rows() {
             q = q
+                .bind(keep)
                 .bind(&r.trans_id)
                 .bind(r.bill_ref.chars().take(40).collect::<String>())
                 .bind(r.amount.minor())

@@ -3,7 +3,7 @@
 
 use crate::ledger::Transaction;
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, pow2_chunks, values_marks, Db};
+use lango_core::db::{backend_of, kept_rows, padded, Db};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -52,14 +52,15 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
         .iter()
         .map(|_| uuid::Uuid::now_v7().to_string())
         .collect();
-    for (chunk, id_chunk) in pow2_chunks(ts).zip(pow2_chunks(&ids)) {
+    let rows: Vec<(&Transaction, &String)> = ts.iter().zip(&ids).collect();
+    for run in padded(&rows) {
         let sql = format!(
-            "INSERT INTO ledger_transactions (id, memo, created_at) VALUES {}",
-            values_marks(backend, chunk.len(), 3)
+            "INSERT INTO ledger_transactions (id, memo, created_at) {}",
+            kept_rows(backend, run.listed(), 3)
         );
         let mut q = sqlx::query(&sql);
-        for (t, id) in chunk.iter().zip(id_chunk) {
-            q = q.bind(id).bind(&t.memo).bind(now);
+        for (keep, (t, id)) in run.rows() {
+            q = q.bind(keep).bind(*id).bind(&t.memo).bind(now);
         }
         q.execute(&mut *tx).await?;
     }
@@ -73,14 +74,15 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
             entries.push((id, line as i64, account, currency, p.amount));
         }
     }
-    for chunk in pow2_chunks(&entries) {
+    for run in padded(&entries) {
         let sql = format!(
-            "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) VALUES {}",
-            values_marks(backend, chunk.len(), 5)
+            "INSERT INTO ledger_entries (transaction_id, line, account, currency, amount) {}",
+            kept_rows(backend, run.listed(), 5)
         );
         let mut q = sqlx::query(&sql);
-        for (id, line, account, currency, amount) in chunk {
+        for (keep, (id, line, account, currency, amount)) in run.rows() {
             q = q
+                .bind(keep)
                 .bind(*id)
                 .bind(*line)
                 .bind(account)
@@ -91,15 +93,15 @@ pub async fn post_many(tx: &mut sqlx::AnyConnection, ts: &[Transaction]) -> Resu
     }
     // Accounts in name order, so two nodes posting at once take balance locks in one order.
     let deltas: Vec<_> = deltas.into_iter().collect();
-    for chunk in pow2_chunks(&deltas) {
+    for run in padded(&deltas) {
         let sql = format!(
-            "INSERT INTO ledger_balances (account, currency, balance) VALUES {} \
+            "INSERT INTO ledger_balances (account, currency, balance) {} \
              ON CONFLICT (account) DO UPDATE SET balance = ledger_balances.balance + excluded.balance",
-            values_marks(backend, chunk.len(), 3)
+            kept_rows(backend, run.listed(), 3)
         );
         let mut q = sqlx::query(&sql);
-        for (account, (currency, amount)) in chunk {
-            q = q.bind(account).bind(*currency).bind(*amount);
+        for (keep, (account, (currency, amount))) in run.rows() {
+            q = q.bind(keep).bind(account).bind(*currency).bind(*amount);
         }
         q.execute(&mut *tx).await?;
     }
