@@ -139,16 +139,15 @@ pub async fn lock_bills(
 ) -> Result<HashMap<String, BillState>> {
     let mut out: HashMap<String, BillState> = HashMap::new();
     let now = now_ms();
-    // Padded: an IN list ignores the repeated last reference.
+    let lock = if backend == Backend::Postgres {
+        " FOR UPDATE OF b"
+    } else {
+        ""
+    };
+    // `now` is bound, not written in: a statement that differs every millisecond would be
+    // prepared afresh for every group and push others out of the statement cache.
+    let status = crate::bills::status_at(&marks(backend, 1));
     for run in padded(references) {
-        let lock = if backend == Backend::Postgres {
-            " FOR UPDATE OF b"
-        } else {
-            ""
-        };
-        // `now` is bound, not written in: a statement that differs every millisecond would
-        // be prepared afresh for every group and push others out of the statement cache.
-        let status = crate::bills::status_at(&marks(backend, 1));
         let sql = format!(
             "SELECT b.reference, b.agency_code, b.agency_reference, b.currency, b.service_amount, \
              b.fee, b.service_paid, b.fee_paid, b.excess, b.last_payment, {} AS status, \

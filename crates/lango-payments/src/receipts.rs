@@ -267,7 +267,6 @@ async fn already_stored(
 ) -> Result<HashSet<String>> {
     let mut stored = HashSet::new();
     let backend = lango_core::db::backend_of(tx);
-    // Padded: an IN list ignores the repeated last TransID.
     for run in padded(which) {
         let sql = format!(
             "SELECT trans_id FROM mpesa_receipts WHERE trans_id IN ({})",
