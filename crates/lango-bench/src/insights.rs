@@ -68,6 +68,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let url = format!("sqlite://{}/lango.db?mode=rwc", dir.path().display());
     let db = Db::connect(&url, 16).await?;
     db.migrate(&lango::migrations()).await?;
+    // The benchmark's own database, in a temporary directory: it may hold synthetic data.
+    lango_core::sample_data::mark(&db, lango_core::sample_data::Mark::Test).await?;
     lango::demo::load(&db).await?;
     lango::demo::load_definitions(&db).await?;
     println!(

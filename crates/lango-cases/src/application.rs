@@ -33,8 +33,8 @@ pub struct Application {
     pub assigned_to: Option<String>,
     /// The bill raised for its fee.
     pub bill_reference: Option<String>,
-    /// `online`, `centre`, `ussd` or `api`.
-    pub channel: String,
+    /// How it came in (set by the entry point that started it).
+    pub channel: crate::Channel,
     /// When started (unix ms).
     pub created_at: i64,
     /// When submitted (unix ms).

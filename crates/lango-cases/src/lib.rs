@@ -2,6 +2,7 @@
 //! outputs) that this crate parses and runs; applications move through its workflow.
 
 pub mod application;
+pub mod channel;
 pub mod definition;
 pub mod documents;
 pub mod outputs;
@@ -15,6 +16,7 @@ pub mod store;
 mod submit;
 
 pub use application::Application;
+pub use channel::Channel;
 pub use definition::Definition;
 pub use service::Cases;
 

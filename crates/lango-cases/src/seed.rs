@@ -31,12 +31,16 @@ pub struct Plan {
 /// One seeded application as the published aggregates count it.
 #[derive(Debug, Clone)]
 pub struct Outline {
+    /// Its id.
+    pub id: String,
+    /// Its reference.
+    pub reference: String,
     /// Its service's code.
     pub service: String,
     /// The agency handling it.
     pub agency: String,
-    /// How it came in (`online`, `centre`, `ussd`).
-    pub channel: &'static str,
+    /// How it came in.
+    pub channel: crate::Channel,
     /// The county answered, when its service asks for one.
     pub county: Option<&'static str>,
     /// When the draft was started (unix ms).
@@ -132,7 +136,8 @@ const FAMILY: [&str; 20] = [
 ];
 
 /// Inserts `plan.count` submitted applications; calls `progress(done, total)` as it goes.
-/// Returns how many were written.
+/// Returns how many were written. Refused (`Forbidden`) unless the database is marked as a
+/// demo or test database (`lango_core::sample_data`).
 pub async fn applications(
     db: &Db,
     plan: &Plan,
@@ -150,6 +155,8 @@ pub async fn applications_into(
     progress: &mut (dyn FnMut(u64, u64) + Send),
     sink: &mut dyn Sink,
 ) -> Result<u64> {
+    // Synthetic applications are counted in the published figures: only where they may be.
+    lango_core::sample_data::require(db).await?;
     let services = services(db, plan.agency.as_deref()).await?;
     if services.is_empty() {
         return Err(Error::invalid(
@@ -256,7 +263,7 @@ async fn insert_apps(
                 .bind(a.answers.clone())
                 .bind(a.assigned_to.clone())
                 .bind(None::<String>)
-                .bind(a.outline.channel)
+                .bind(a.outline.channel.as_str())
                 .bind(a.outline.started_at)
                 .bind(a.outline.submitted_at)
                 .bind(a.state_since)
@@ -366,9 +373,9 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
         FAMILY[(person as usize / GIVEN.len()) % FAMILY.len()]
     );
     let channel = match rng.gen_range(0..20) {
-        0 => "ussd",
-        1..=3 => "centre",
-        _ => "online",
+        0 => crate::Channel::Ussd,
+        1..=3 => crate::Channel::Centre,
+        _ => crate::Channel::Online,
     };
     // Where the applicant lives, when the service asks (Nairobi's share is the largest).
     let county = service.county_field.as_ref().map(|_| {
@@ -422,6 +429,7 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
             action,
         });
     }
+    let outline_ids = (id.clone(), reference.clone());
     let app = Seeded {
         id,
         reference,
@@ -437,6 +445,8 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
         due_at,
         revision: steps.len() as i64,
         outline: Outline {
+            id: outline_ids.0,
+            reference: outline_ids.1,
             service: service.code.clone(),
             agency: service.agency.clone(),
             channel,

@@ -39,7 +39,10 @@ pub fn application_of(row: &sqlx::any::AnyRow) -> Result<Application> {
         answers,
         assigned_to: row.try_get("assigned_to")?,
         bill_reference: row.try_get("bill_reference")?,
-        channel: row.try_get("channel")?,
+        channel: row
+            .try_get::<String, _>("channel")?
+            .parse()
+            .map_err(|_| Error::Internal("stored channel is not a channel".into()))?,
         created_at: row.try_get("created_at")?,
         submitted_at: row.try_get("submitted_at")?,
         state_since: row.try_get("state_since")?,

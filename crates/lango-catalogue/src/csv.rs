@@ -4,6 +4,7 @@
 //! row alone, with its line number and reason, and the others go on.
 
 use crate::model::*;
+use crate::topics;
 use lango_core::Error;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -93,7 +94,7 @@ pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
         };
         let life_events = parse_items("life_events", row.get("life_events"))?
             .iter()
-            .map(|s| parse_slug("life_events", s))
+            .map(|s| topics::life_event(s).map(String::from))
             .collect::<Result<_, _>>()?;
         Ok((
             code.to_string(),
@@ -119,7 +120,7 @@ pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
                 )?,
                 agency_code: AgencyCode::parse(row.get("agency_code"))
                     .map_err(|e| Error::invalid("agency_code", e.to_string()))?,
-                category: parse_slug("category", row.get("category"))?,
+                category: topics::category(row.get("category"))?.to_string(),
                 life_events,
                 channels: parse_channels(row.get("channels"))?,
                 stage,
@@ -185,27 +186,72 @@ pub fn read_agencies(input: impl Read) -> Result<Parsed<Agency>, Error> {
     })
 }
 
+/// Line numbers of a file's records, counted from the bytes themselves: the csv crate's own
+/// `Position::line` is one short after a CRLF line end or a blank line.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// The last offset asked about and its line (records come in file order).
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starting at byte `offset` starts on: line ends (and blank lines)
+    /// before its first byte belong to the lines before it.
+    fn of(&mut self, offset: u64) -> u64 {
+        let mut start = (offset as usize).min(self.bytes.len());
+        while self
+            .bytes
+            .get(start)
+            .is_some_and(|b| *b == b'\r' || *b == b'\n')
+        {
+            start += 1;
+        }
+        if start < self.at {
+            // Not expected (records come in order), but never a wrong count.
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.at..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.at = start;
+        self.line
+    }
+}
+
 fn read_rows<T>(
-    input: impl Read,
+    mut input: impl Read,
     required: &[&str],
     optional: &[&str],
     parse: impl Fn(&Row) -> Result<(String, T), Error>,
 ) -> Result<Parsed<T>, Error> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::invalid("file", format!("cannot read the file: {e}")))?;
+    // A spreadsheet's "CSV UTF-8" starts with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut lines = Lines::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(input);
+        .from_reader(bytes);
     let header = reader
         .byte_headers()
         .map_err(|e| Error::invalid("file", format!("cannot read the header row: {e}")))?
         .clone();
     let mut columns: Vec<String> = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        let h = if i == 0 {
-            h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
-        } else {
-            h
-        };
+    for h in header.iter() {
         let name = std::str::from_utf8(h)
             .map_err(|_| Error::invalid("file", "the header row is not valid UTF-8"))?
             .trim()
@@ -239,7 +285,7 @@ fn read_rows<T>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.of(p.byte()));
                 if let csv::ErrorKind::Io(_) = e.kind() {
                     return Err(Error::invalid(
                         "file",
@@ -254,7 +300,7 @@ fn read_rows<T>(
                 continue;
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.of(p.byte()));
         let result = row_cells(&record, &columns).and_then(|cells| parse(&Row { cells }));
         match result {
             Ok((code, value)) => {

@@ -14,6 +14,7 @@ pub mod seed;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod topics;
 
 pub use model::*;
 pub use search::{SearchHit, SearchPage, SearchRequest};

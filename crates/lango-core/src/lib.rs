@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod money;
 pub mod own_thread;
+pub mod sample_data;
 #[cfg(feature = "test-support")]
 pub mod testdb;
 

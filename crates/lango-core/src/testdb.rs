@@ -9,15 +9,51 @@ pub struct PostgresTestDatabase {
     name: String,
 }
 
+/// True when `LANGO_REQUIRE_POSTGRES` is set (to anything but `0` or empty), as CI sets it:
+/// a PostgreSQL run that cannot happen then fails instead of being skipped.
+pub fn postgres_required() -> bool {
+    std::env::var("LANGO_REQUIRE_POSTGRES").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The server tests create their databases on (`LANGO_TEST_POSTGRES_URL`); `None` when it
+/// is not set. Panics when it is not set and [`postgres_required`].
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("LANGO_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                !postgres_required(),
+                "LANGO_REQUIRE_POSTGRES is set but LANGO_TEST_POSTGRES_URL is not: \
+                 the PostgreSQL run cannot happen"
+            );
+            None
+        }
+    }
+}
+
+/// Says a PostgreSQL run was skipped, or fails the test when [`postgres_required`].
+pub fn skip_postgres() {
+    assert!(
+        !postgres_required(),
+        "LANGO_REQUIRE_POSTGRES is set but no PostgreSQL test database could be made"
+    );
+    eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
+}
+
 impl PostgresTestDatabase {
-    /// Creates one; `None` when `LANGO_TEST_POSTGRES_URL` is not set.
+    /// Creates one; `None` when `LANGO_TEST_POSTGRES_URL` is not set (a failure instead when
+    /// `LANGO_REQUIRE_POSTGRES` is set). A server that does not answer is always a failure.
     pub async fn create() -> Option<PostgresTestDatabase> {
-        let admin = std::env::var("LANGO_TEST_POSTGRES_URL").ok()?;
+        let admin = postgres_url()?;
         let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
             .await
-            .expect("connect to LANGO_TEST_POSTGRES_URL");
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot connect to LANGO_TEST_POSTGRES_URL (no PostgreSQL for the test): {e}"
+                )
+            });
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
@@ -72,6 +108,52 @@ impl Drop for PostgresTestDatabase {
 
 #[cfg(test)]
 mod tests {
+    /// One test for the environment it reads, so no other test sees it changed.
+    #[test]
+    fn a_required_postgres_run_fails_instead_of_skipping() {
+        use super::{postgres_url, skip_postgres};
+        let saved = (
+            std::env::var_os("LANGO_REQUIRE_POSTGRES"),
+            std::env::var_os("LANGO_TEST_POSTGRES_URL"),
+        );
+        std::env::remove_var("LANGO_TEST_POSTGRES_URL");
+        std::env::remove_var("LANGO_REQUIRE_POSTGRES");
+        assert_eq!(postgres_url(), None, "skipped when not required");
+        skip_postgres();
+        std::env::set_var("LANGO_REQUIRE_POSTGRES", "1");
+        let missing = std::panic::catch_unwind(postgres_url).unwrap_err();
+        assert!(
+            format!("{:?}", missing.downcast_ref::<String>()).contains("LANGO_REQUIRE_POSTGRES")
+        );
+        assert!(std::panic::catch_unwind(skip_postgres).is_err());
+        // A server named but not answering fails the test.
+        std::env::set_var(
+            "LANGO_TEST_POSTGRES_URL",
+            "postgres://nobody@127.0.0.1:1/postgres",
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let unreachable = std::thread::spawn(move || {
+            rt.block_on(super::PostgresTestDatabase::create()).is_some()
+        })
+        .join();
+        assert!(unreachable.is_err(), "an unreachable server fails");
+        std::env::set_var("LANGO_REQUIRE_POSTGRES", "0");
+        std::env::remove_var("LANGO_TEST_POSTGRES_URL");
+        assert_eq!(postgres_url(), None, "0 is not required");
+        for (name, value) in [
+            ("LANGO_REQUIRE_POSTGRES", saved.0),
+            ("LANGO_TEST_POSTGRES_URL", saved.1),
+        ] {
+            match value {
+                Some(v) => std::env::set_var(name, v),
+                None => std::env::remove_var(name),
+            }
+        }
+    }
+
     #[test]
     fn database_names_are_replaced() {
         use super::with_database;

@@ -6,10 +6,12 @@
 
 mod cost;
 mod dataset;
+mod sample;
 
 pub use cost::{per_transaction, Cost, NOTE_MAX};
 pub(crate) use dataset::rows;
 pub use dataset::DATASETS;
+pub use sample::{sample_costs, SAMPLE_ENTERED_BY};
 
 use crate::usage::{range, scope_clause, scope_code};
 use crate::{Insights, Scope};
@@ -309,6 +311,33 @@ impl Insights {
 mod tests {
     use super::*;
     use lango_core::money::Currency;
+
+    #[test]
+    fn digital_channels_are_the_cases_rooms_own() {
+        let digital: Vec<&str> = lango_cases::Channel::ALL
+            .iter()
+            .filter(|c| c.is_digital())
+            .map(|c| c.as_str())
+            .collect();
+        let mut ours = DIGITAL_CHANNELS.to_vec();
+        ours.sort_unstable();
+        let mut theirs = digital.clone();
+        theirs.sort_unstable();
+        assert_eq!(ours, theirs);
+        // The SQL sums count exactly those channels.
+        for sql in [USAGE_SUMS, dataset::DIGITAL_SUM] {
+            let list = sql
+                .split("channel IN (")
+                .nth(1)
+                .unwrap()
+                .split(')')
+                .next()
+                .unwrap();
+            let mut listed: Vec<&str> = list.split(", ").map(|w| w.trim_matches('\'')).collect();
+            listed.sort_unstable();
+            assert_eq!(listed, theirs, "{sql}");
+        }
+    }
 
     #[test]
     fn kpis_without_a_denominator_are_no_data() {

@@ -10,6 +10,7 @@ mod answer;
 mod dataset;
 mod invite;
 mod model;
+pub(crate) mod sample;
 mod store;
 
 pub use answer::{Outcome, Survey, ATTEMPTS_PER_WINDOW, ATTEMPT_WINDOW_MS, SMS_REPLY_OPEN_MS};

@@ -119,8 +119,8 @@ async fn a_bills_payments_are_listed_from_the_bill_on_sqlite() {
 
 #[tokio::test]
 async fn a_bills_payments_are_listed_from_the_bill_on_postgres() {
-    let Ok(admin_url) = std::env::var("LANGO_TEST_POSTGRES_URL") else {
-        return;
+    let Some(admin_url) = lango_core::testdb::postgres_url() else {
+        return lango_core::testdb::skip_postgres();
     };
     let name = format!("lango_chain_{:016x}", rand::random::<u64>());
     let admin = Db::connect(&admin_url, 1).await.unwrap();

@@ -190,7 +190,7 @@ pub static EN: Strings = Strings {
     language_name: "English",
     tagline: "Government services in one place",
     skip_link: "Skip to main content",
-    demo_banner: "Demonstration: the agencies, services and fees here are sample data.",
+    demo_banner: "Demonstration: the agencies, services, fees, applications and every figure here are sample data.",
     nav_services: "Services",
     nav_agencies: "Agencies",
     search_label: "Search for a government service",
@@ -257,7 +257,7 @@ pub static SW: Strings = Strings {
     language_name: "Kiswahili",
     tagline: "Huduma za serikali mahali pamoja",
     skip_link: "Ruka hadi maudhui makuu",
-    demo_banner: "Maonyesho: taasisi, huduma na ada zilizo hapa ni data ya mfano.",
+    demo_banner: "Maonyesho: taasisi, huduma, ada, maombi na kila takwimu iliyo hapa ni data ya mfano.",
     nav_services: "Huduma",
     nav_agencies: "Taasisi",
     search_label: "Tafuta huduma ya serikali",
@@ -340,99 +340,10 @@ impl Strings {
     }
 }
 
-/// Known topic and life-event slugs with their names (English, Kiswahili).
-const SLUG_NAMES: &[(&str, &str, &str)] = &[
-    (
-        "travel-and-immigration",
-        "Travel and immigration",
-        "Usafiri na uhamiaji",
-    ),
-    ("transport", "Transport and driving", "Usafiri na udereva"),
-    ("business-and-trade", "Business and trade", "Biashara"),
-    (
-        "identity-and-civil-registration",
-        "Identity and civil registration",
-        "Utambulisho na usajili wa raia",
-    ),
-    ("land-and-housing", "Land and housing", "Ardhi na makazi"),
-    ("tax", "Tax", "Kodi"),
-    ("health", "Health", "Afya"),
-    ("education", "Education", "Elimu"),
-    (
-        "justice-and-security",
-        "Justice and security",
-        "Haki na usalama",
-    ),
-    ("agriculture", "Agriculture", "Kilimo"),
-    (
-        "environment-and-natural-resources",
-        "Environment and natural resources",
-        "Mazingira na maliasili",
-    ),
-    (
-        "employment-and-labour",
-        "Employment and labour",
-        "Ajira na kazi",
-    ),
-    ("county-services", "County services", "Huduma za kaunti"),
-    (
-        "ict-and-media",
-        "ICT and media",
-        "TEHAMA na vyombo vya habari",
-    ),
-    ("energy-and-water", "Energy and water", "Nishati na maji"),
-    (
-        "employment-and-social-protection",
-        "Employment and social protection",
-        "Ajira na hifadhi ya jamii",
-    ),
-    (
-        "tourism-and-wildlife",
-        "Tourism and wildlife",
-        "Utalii na wanyamapori",
-    ),
-    ("having-a-baby", "Having a baby", "Kupata mtoto"),
-    (
-        "starting-a-business",
-        "Starting a business",
-        "Kuanzisha biashara",
-    ),
-    (
-        "travelling-abroad",
-        "Travelling abroad",
-        "Kusafiri nje ya nchi",
-    ),
-    (
-        "buying-land-or-property",
-        "Buying land or property",
-        "Kununua ardhi au mali",
-    ),
-    (
-        "learning-to-drive",
-        "Learning to drive",
-        "Kujifunza kuendesha gari",
-    ),
-    (
-        "going-to-university",
-        "Going to university",
-        "Kwenda chuo kikuu",
-    ),
-    ("getting-a-job", "Getting a job", "Kupata kazi"),
-    ("retiring", "Retiring", "Kustaafu"),
-    (
-        "death-of-a-loved-one",
-        "Death of a loved one",
-        "Kifo cha mpendwa",
-    ),
-    ("getting-married", "Getting married", "Kufunga ndoa"),
-    ("moving-home", "Moving home", "Kuhamia makazi mapya"),
-    ("turning-18", "Turning 18", "Kufikisha miaka 18"),
-];
-
 /// The name of a topic or life event; unknown slugs are shown in words.
 pub fn slug_name(slug: &str, lang: Lang) -> String {
-    match SLUG_NAMES.iter().find(|(s, _, _)| *s == slug) {
-        Some((_, en, sw)) => lang.pick(en, sw).to_string(),
+    match lango_catalogue::topics::names(slug) {
+        Some((en, sw)) => lang.pick(en, sw).to_string(),
         None => {
             let words = slug.replace('-', " ");
             let mut chars = words.chars();

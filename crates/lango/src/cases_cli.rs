@@ -22,11 +22,47 @@ pub struct SeedApplicationsArgs {
     /// Seed of the random spread (services, states, dates, assignments).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    #[command(flatten)]
+    pub marker: TestDatabaseFlag,
+}
+
+/// The seed commands' consent: synthetic data goes only into a database marked as a demo
+/// or test database (`lango_core::sample_data`).
+#[derive(clap::Args)]
+pub struct TestDatabaseFlag {
+    /// Marks this database, for good, as a test database that may hold synthetic data
+    /// (a demo database is marked already). Never use it on a real deployment's database:
+    /// what is seeded is counted in the published figures.
+    #[arg(long = "i-know-this-is-a-test-database")]
+    pub test_database: bool,
+}
+
+impl TestDatabaseFlag {
+    /// Marks the database when asked; then `None` when it may be seeded, or the exit code
+    /// after saying why not.
+    pub async fn check(&self, db: &lango_core::db::Db) -> anyhow::Result<Option<ExitCode>> {
+        use lango_core::sample_data::{mark, require, Mark};
+        if self.test_database {
+            mark(db, Mark::Test).await?;
+        }
+        match require(db).await {
+            Ok(_) => Ok(None),
+            Err(lango_core::Error::Forbidden(message)) => {
+                eprintln!("lango: {message}");
+                Ok(Some(ExitCode::from(2)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 /// Seeds applications with a progress bar; exits non-zero when nothing can be seeded.
 pub async fn run(config: Config, args: SeedApplicationsArgs) -> anyhow::Result<ExitCode> {
     let db = open_db(&config).await?;
+    if let Some(refused) = args.marker.check(&db).await? {
+        db.close().await;
+        return Ok(refused);
+    }
     // Definitions from the configured folder, as a serving node would load them.
     if let Some(dir) = &config.definitions_dir {
         lango_cases::registry::load_texts(&db, &lango_cases::registry::read_dir(dir)?).await?;

@@ -96,7 +96,9 @@ const DEMO_HISTORY: usize = 5_000;
 
 /// On the first start only (no applications yet): seeds [`DEMO_HISTORY`] applications of
 /// the demo definitions over the last months, added to the published figures as they are
-/// written. Returns how many were seeded.
+/// written, with sample survey answers and monthly costs so that all four KPIs show
+/// figures. Returns how many were seeded. Refused unless the database is marked as a demo
+/// (or test) database (`lango_core::sample_data`).
 pub async fn seed_history(db: &Db) -> anyhow::Result<u64> {
     let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM applications")
         .fetch_one(db.pool())
@@ -109,10 +111,14 @@ pub async fn seed_history(db: &Db) -> anyhow::Result<u64> {
         agency: None,
         seed: 2026,
     };
-    let mut sink = lango_insights::usage::SeedSink::default();
-    lango_cases::seed::applications_into(db, &plan, &mut |_, _| {}, &mut sink)
+    let mut sink = lango_insights::usage::SeedSink::with_sample_surveys();
+    let seeded = lango_cases::seed::applications_into(db, &plan, &mut |_, _| {}, &mut sink)
         .await
-        .context("cannot seed the demo's application history")
+        .context("cannot seed the demo's application history")?;
+    lango_insights::kpi::sample_costs(db, lango_core::money::Currency::Kes)
+        .await
+        .context("cannot write the demo's sample costs")?;
+    Ok(seeded)
 }
 
 /// Stores the demo definitions that are new or changed (a bad one is logged and

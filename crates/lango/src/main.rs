@@ -108,12 +108,16 @@ enum AuditWhat {
 #[derive(Subcommand)]
 enum SeedWhat {
     /// Synthetic services spread over the existing agencies (the demo's when there are none).
+    /// Only into a demo or test database.
     Catalogue {
         /// How many services to create.
         #[arg(long, default_value_t = 20_000)]
         services: usize,
+        #[command(flatten)]
+        marker: lango::cases_cli::TestDatabaseFlag,
     },
-    /// Submitted applications of the loaded definitions (officer queue benchmarks).
+    /// Submitted applications of the loaded definitions (officer queue benchmarks). Only into
+    /// a demo or test database.
     Applications(lango::cases_cli::SeedApplicationsArgs),
 }
 
@@ -169,6 +173,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let db = open_db(&config).await?;
+            // Its history is synthetic: the mark lets it be seeded and says so.
+            lango_core::sample_data::mark(&db, lango_core::sample_data::Mark::Demo).await?;
             let (agencies, services) = demo::load(&db).await?;
             let credentials = demo::seed_people(&db, &config.public_url).await?;
             demo::seed_history(&db).await?;
@@ -298,9 +304,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             what: SeedWhat::Applications(args),
         } => return lango::cases_cli::run(config, args).await,
         Command::Seed {
-            what: SeedWhat::Catalogue { services },
+            what: SeedWhat::Catalogue { services, marker },
         } => {
             let db = open_db(&config).await?;
+            if let Some(refused) = marker.check(&db).await? {
+                db.close().await;
+                return Ok(refused);
+            }
             let mut agencies: Vec<AgencyCode> = store::agency_codes(&db)
                 .await?
                 .into_iter()

@@ -7,6 +7,7 @@ use crate::definition::{FieldError, FileAnswer, PageInput, Profile, Today};
 use crate::sla;
 use crate::store;
 use crate::submit::Prepared;
+use crate::Channel;
 use lango_core::clock::now_ms;
 use lango_core::{Error, Result};
 use lango_identity::policy::{check, may, Action, Actor, Object};
@@ -67,13 +68,28 @@ impl Cases {
             .ok_or_else(|| Error::NotFound("application".into()))
     }
 
-    /// Starts a draft for the actor (or the business they represent), prefilled from the profile.
+    /// Starts a draft for the actor (or the business they represent), prefilled from the
+    /// profile, made by the applicant on the portal's pages (channel `online`).
     pub async fn start(
         &self,
         actor: &Actor,
         service: &str,
         business: Option<&str>,
         profile: &Profile,
+    ) -> Result<Application> {
+        self.start_via(actor, service, business, profile, Channel::Online)
+            .await
+    }
+
+    /// [`Cases::start`] through another entry point: `channel` is that entry point's own,
+    /// so usage by channel and digital take-up count how it really came in.
+    pub async fn start_via(
+        &self,
+        actor: &Actor,
+        service: &str,
+        business: Option<&str>,
+        profile: &Profile,
+        channel: Channel,
     ) -> Result<Application> {
         let Actor::Person(person) = actor else {
             return Err(Error::Forbidden("only a person can apply".into()));
@@ -120,7 +136,7 @@ impl Cases {
                 answers: answers.clone(),
                 assigned_to: None,
                 bill_reference: None,
-                channel: "online".into(),
+                channel,
                 created_at: now,
                 submitted_at: None,
                 state_since: now,
@@ -147,7 +163,7 @@ impl Cases {
             .bind(&app.business)
             .bind(&app.state)
             .bind(&answers_json)
-            .bind(&app.channel)
+            .bind(app.channel.as_str())
             .bind(now)
             .bind(sla::NO_DUE)
             .execute(&mut *tx)

@@ -122,7 +122,7 @@ impl Cases {
         let decision = |data: serde_json::Value| {
             let mut data = data;
             if let serde_json::Value::Object(map) = &mut data {
-                map.insert("channel".into(), after.channel.clone().into());
+                map.insert("channel".into(), after.channel.as_str().into());
                 map.insert("county".into(), county_of(definition, &app.answers).into());
                 map.insert("submitted_at".into(), after.submitted_at.into());
             }

@@ -14,7 +14,7 @@ use lango_identity::policy::Actor;
 const AGENCIES: &str = "code,name,name_sw,level,parent_code,website\n\
     DIS,Immigration,Uhamiaji,national,,\nNTSA,Transport,Usafiri,national,,\n";
 const SERVICES: &str = "code,name,name_sw,summary,summary_sw,agency_code,category,life_events,channels,stage,fees,sla_days,documents,keywords,status\n\
-    DIS-PASSPORT,Apply for a passport,Omba pasipoti,Apply online.,Omba mtandaoni.,DIS,travel,,online;centre,end_to_end,34 pages:4550.00 KES;50 pages:6050.00 KES,10,National ID card,passport,active\n\
+    DIS-PASSPORT,Apply for a passport,Omba pasipoti,Apply online.,Omba mtandaoni.,DIS,travel-and-immigration,,online;centre,end_to_end,34 pages:4550.00 KES;50 pages:6050.00 KES,10,National ID card,passport,active\n\
     NTSA-DL,Renew a driving licence,Fanya upya leseni,Renew online.,Fanya upya.,NTSA,transport,,online,end_to_end,:650.00 KES,1,,licence,active\n";
 
 async fn setup() -> (tempfile::TempDir, Db) {

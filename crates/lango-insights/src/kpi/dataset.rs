@@ -15,6 +15,10 @@ const fn col(name: &'static str, kind: Kind, meaning: &'static str) -> Column {
     }
 }
 
+/// SQL summing the completions made through a digital channel (`super::DIGITAL_CHANNELS`).
+pub(super) const DIGITAL_SUM: &str =
+    "CAST(SUM(CASE WHEN channel IN ('online', 'api', 'mobile', 'ussd') THEN completed ELSE 0 END) AS BIGINT)";
+
 /// This room's published datasets.
 pub const DATASETS: &[Dataset] = &[Dataset {
     name: "kpis",
@@ -67,7 +71,7 @@ pub(crate) async fn rows(
     let sql = format!(
         "SELECT SUBSTR(day, 1, 7) AS month, agency, service, \
          CAST(SUM(completed) AS BIGINT) AS completed, CAST(SUM(started) AS BIGINT) AS started, \
-         CAST(SUM(CASE WHEN channel IN ('online', 'api', 'mobile', 'ussd') THEN completed ELSE 0 END) AS BIGINT) AS digital \
+         {DIGITAL_SUM} AS digital \
          FROM insight_usage{clause} GROUP BY SUBSTR(day, 1, 7), agency, service"
     );
     let mut q = sqlx::query_as::<_, (String, String, String, i64, i64, i64)>(&sql);

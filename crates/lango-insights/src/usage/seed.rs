@@ -15,9 +15,26 @@ use std::pin::Pin;
 pub struct SeedSink {
     slas: Slas,
     added: u64,
+    /// Also answer the survey for some completed applications (the demo's history).
+    surveys: bool,
+    answered: u64,
 }
 
 impl SeedSink {
+    /// A sink that also writes sample survey answers for about a third of the completed
+    /// applications (`crate::survey::sample`), so the demo's satisfaction KPI has figures.
+    pub fn with_sample_surveys() -> SeedSink {
+        SeedSink {
+            surveys: true,
+            ..SeedSink::default()
+        }
+    }
+
+    /// Sample survey answers written so far.
+    pub fn answered(&self) -> u64 {
+        self.answered
+    }
+
     /// Applications added so far.
     pub fn added(&self) -> u64 {
         self.added
@@ -28,8 +45,14 @@ impl SeedSink {
 pub(crate) fn tally_of(slas: &Slas, seeded: &[Outline]) -> Tally {
     let mut tally = Tally::default();
     for o in seeded {
-        tally.started(o.started_at, &o.agency, &o.service, o.channel);
-        tally.submitted(o.submitted_at, &o.agency, &o.service, o.channel, o.county);
+        tally.started(o.started_at, &o.agency, &o.service, o.channel.as_str());
+        tally.submitted(
+            o.submitted_at,
+            &o.agency,
+            &o.service,
+            o.channel.as_str(),
+            o.county,
+        );
         let decision = match o.outcome {
             Some((Outcome::Completed, at)) => Some((Decision::Completed, at)),
             Some((Outcome::Rejected, at)) => Some((Decision::Rejected, at)),
@@ -39,7 +62,13 @@ pub(crate) fn tally_of(slas: &Slas, seeded: &[Outline]) -> Tally {
         if let Some((decision, at)) = decision {
             let in_sla = slas.in_sla(&o.service, Some(o.submitted_at), at);
             tally.decided(
-                at, &o.agency, &o.service, o.channel, o.county, decision, in_sla,
+                at,
+                &o.agency,
+                &o.service,
+                o.channel.as_str(),
+                o.county,
+                decision,
+                in_sla,
             );
         }
     }
@@ -57,6 +86,9 @@ impl Sink for SeedSink {
                 .load(tx, seeded.iter().map(|o| o.service.as_str()))
                 .await?;
             tally_of(&self.slas, seeded).write(tx).await?;
+            if self.surveys {
+                self.answered += crate::survey::sample::answer_seeded(tx, seeded).await?;
+            }
             self.added += seeded.len() as u64;
             Ok(())
         })
@@ -71,9 +103,11 @@ mod tests {
     fn seeded_applications_count_as_started_submitted_and_decided() {
         let day = 86_400_000;
         let outline = |outcome| Outline {
+            id: "id".into(),
+            reference: "A00000000".into(),
             service: "X".into(),
             agency: "A".into(),
-            channel: "online",
+            channel: lango_cases::Channel::Online,
             county: Some("Kisumu"),
             started_at: 10 * day,
             submitted_at: 11 * day,

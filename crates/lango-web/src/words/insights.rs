@@ -48,6 +48,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("ins_channel_ussd", "USSD", "USSD"),
     ("ins_channel_api", "Agency system (API)", "Mfumo wa shirika (API)"),
     ("ins_channel_mobile", "Mobile app", "Programu ya simu"),
+    ("ins_channel_agent", "Kiosk agent", "Wakala wa kioski"),
     ("ins_satisfaction_attributes", "What people said about the service", "Watu walisema nini kuhusu huduma"),
     ("ins_satisfaction_by_sex", "Satisfaction by sex", "Kuridhika kwa jinsia"),
     ("ins_satisfaction_by_age", "Satisfaction by age", "Kuridhika kwa umri"),
@@ -132,3 +133,18 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("open_data_kind", "Type", "Aina"),
     ("open_data_meaning", "Meaning", "Maana"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::Lang;
+    use crate::words::tr;
+
+    #[test]
+    fn every_application_channel_has_words() {
+        for c in lango_cases::Channel::ALL {
+            for lang in [Lang::En, Lang::Sw] {
+                assert_ne!(tr(lang, &format!("ins_channel_{c}")), "?", "{c}");
+            }
+        }
+    }
+}

@@ -155,32 +155,46 @@ impl Drop for Driver {
     }
 }
 
-/// The axe-core script (`LANGO_AXE_JS`, or the copy `npm ci` puts under tests/browser).
-pub(crate) fn axe_source() -> String {
-    let path = std::env::var("LANGO_AXE_JS").unwrap_or_else(|_| {
+/// Where the axe-core script is: `LANGO_AXE_JS`, or the copy `npm ci` puts under tests/browser.
+fn axe_path() -> String {
+    std::env::var("LANGO_AXE_JS").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../tests/browser/node_modules/axe-core/axe.min.js"
         )
         .to_string()
-    });
+    })
+}
+
+/// The axe-core script ([`driver`] has checked it is there).
+pub(crate) fn axe_source() -> String {
+    let path = axe_path();
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!("axe-core not found at {path} ({e}); run npm ci in tests/browser")
     })
 }
 
 /// Starts Debian's chromedriver with headless Chromium (phone-sized window, fresh profile).
-/// `None` (test skipped) when either is missing, unless LANGO_REQUIRE_BROWSER is set, as CI
-/// does, so that a missing browser fails; nothing is ever downloaded.
+/// `None` (test skipped, saying which command installs what is missing) when Chromium,
+/// ChromeDriver or axe-core is missing, unless LANGO_REQUIRE_BROWSER is set, as CI does, so
+/// that a missing part fails there; nothing is ever downloaded.
 pub(crate) async fn driver() -> Option<Driver> {
     let present = std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists();
-    if !present {
+    let axe = std::path::Path::new(&axe_path()).exists();
+    let missing = match (present, axe) {
+        (true, true) => None,
+        (false, _) => {
+            Some("chromium or chromedriver missing (apt-get install chromium chromium-driver)")
+        }
+        (true, false) => Some("axe-core missing (cd tests/browser && npm ci)"),
+    };
+    if let Some(missing) = missing {
         assert!(
             std::env::var("LANGO_REQUIRE_BROWSER").is_err(),
-            "LANGO_REQUIRE_BROWSER is set but Chromium is missing"
+            "LANGO_REQUIRE_BROWSER is set but {missing}"
         );
-        eprintln!("chromium or chromedriver missing: browser test skipped");
+        eprintln!("{missing}: browser test skipped");
         return None;
     }
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -67,6 +67,60 @@ backend_tests! {
         }
     }
 
+    async fn a_spreadsheet_export_imports_as_a_clerk_wrote_it(app: TestApp) {
+        // "CSV UTF-8" from a spreadsheet: a byte-order mark, CRLF line ends, topics in
+        // words, and cells with line breaks in them (a record over several lines).
+        let line = |code: &str, category: &str, events: &str, summary: &str| {
+            format!("{code},Inspect a fishing boat,Kagua boti,\"{summary}\",Panga ukaguzi.,KEPHIS,{category},{events},online,end_to_end,:500.00 KES,7,,boat,active")
+        };
+        let records = [
+            line("KEPHIS-CLERK-1", "Agriculture", "Starting a business; HAVING  a baby", "One line."),   // 2
+            line("KEPHIS-CLERK-2", " agriculture ", "", "First line.\r\nSecond line."),                // 3-4
+            line("KEPHIS-CLERK-3", "Fishing", "", "One line."),                                         // 5: unknown category
+            line("KEPHIS-CLERK-4", "Kilimo", "Having twins", "A\r\nB\r\nC"),                             // 6-8: unknown life event
+            line("KEPHIS-CLERK-5", "Business and trade", "starting-a-business", "One line."),           // 9
+            "KEPHIS-CLERK-6,too,few".to_string(),                                                        // 10
+        ];
+        let mut file = b"\xEF\xBB\xBF".to_vec();
+        file.extend_from_slice(HEADER.as_bytes());
+        for r in &records {
+            file.extend_from_slice(b"\r\n");
+            file.extend_from_slice(r.as_bytes());
+        }
+        file.extend_from_slice(b"\r\n");
+        let path = write(&app, "from-a-spreadsheet.csv", &file);
+        let out = app.cli(&["import", "services", &path]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains(": 3 created, 0 updated, 3 rejected"), "{stdout}");
+        for expected in [
+            "line 5 (KEPHIS-CLERK-3): category \"Fishing\" is not one Lango knows; use one of: Travel and immigration, ",
+            "line 6 (KEPHIS-CLERK-4): life event \"Having twins\" is not one Lango knows; use one of: Having a baby, Starting a business, ",
+            "line 10 (KEPHIS-CLERK-6)",
+        ] {
+            assert!(stdout.contains(expected), "report lacks {expected:?}:\n{stdout}");
+        }
+        assert!(stdout.contains("Agriculture, "), "the known categories are named: {stdout}");
+        for (code, category, events) in [
+            ("KEPHIS-CLERK-1", "agriculture", vec!["starting-a-business", "having-a-baby"]),
+            ("KEPHIS-CLERK-2", "agriculture", vec![]),
+            ("KEPHIS-CLERK-5", "business-and-trade", vec!["starting-a-business"]),
+        ] {
+            app.eventually("the imported service is served", || async {
+                app.get(&format!("/api/v1/services/{code}")).await.status().as_u16() == 200
+            }).await;
+            let s = app.get_json(&format!("/api/v1/services/{code}"), 200).await;
+            assert_eq!(s["category"], category, "{s}");
+            assert_eq!(s["life_events"], serde_json::json!(events), "{s}");
+        }
+        let two = app.get_json("/api/v1/services/KEPHIS-CLERK-2", 200).await;
+        let summary = two["summary"].as_str().unwrap();
+        assert!(summary.starts_with("First line.") && summary.ends_with("\nSecond line."), "{summary}");
+        for code in ["KEPHIS-CLERK-3", "KEPHIS-CLERK-4", "KEPHIS-CLERK-6"] {
+            app.get_json(&format!("/api/v1/services/{code}"), 404).await;
+        }
+    }
+
     async fn a_bad_header_refuses_the_file(app: TestApp) {
         let path = write(&app, "bad.csv", format!("{HEADER},colour\n").as_bytes());
         let out = app.cli(&["import", "services", &path]);
@@ -115,7 +169,7 @@ backend_tests! {
     }
 
     async fn seed_creates_synthetic_services(app: TestApp) {
-        let out = app.cli(&["seed", "catalogue", "--services", "500"]);
+        let out = app.cli(&["seed", "catalogue", "--services", "500", "--i-know-this-is-a-test-database"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         app.eventually("synthetic services are searchable", || async {
             app.get("/api/v1/services/SYN-000499").await.status().as_u16() == 200

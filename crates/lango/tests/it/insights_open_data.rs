@@ -16,7 +16,13 @@ async fn seeded(app: &TestApp, n: usize) {
         .await
         .expect("demo definitions");
     db.close().await;
-    let out = app.cli(&["seed", "applications", "--count", &n.to_string()]);
+    let out = app.cli(&[
+        "seed",
+        "applications",
+        "--count",
+        &n.to_string(),
+        "--i-know-this-is-a-test-database",
+    ]);
     assert!(
         out.status.success(),
         "seed failed: {}",

@@ -34,6 +34,7 @@ mod pages;
 mod pay;
 mod reconciliation;
 mod refunds;
+mod sample_data;
 mod services_admin;
 mod settlement;
 mod stk;

@@ -28,6 +28,28 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
+    /// True when Python has aiosmtpd. When it has not, says how to install it and answers
+    /// false (the e-mail test is skipped), or fails when `LANGO_REQUIRE_SMTP` is set, as CI
+    /// does, so that a missing server never passes silently there.
+    pub fn available() -> bool {
+        let present = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !present {
+            assert!(
+                std::env::var_os("LANGO_REQUIRE_SMTP").is_none(),
+                "LANGO_REQUIRE_SMTP is set but python3 has no aiosmtpd (python3 -m pip install aiosmtpd)"
+            );
+            eprintln!(
+                "aiosmtpd missing: e-mail test skipped (install it with `python3 -m pip install aiosmtpd`)"
+            );
+        }
+        present
+    }
+
     /// Starts aiosmtpd (`pip install aiosmtpd`) and waits until it accepts connections.
     pub async fn start() -> SmtpServer {
         let dir = tempfile::tempdir().expect("temp dir");

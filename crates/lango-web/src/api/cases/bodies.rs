@@ -193,7 +193,7 @@ pub struct ApplicationBody {
     pub assigned_to: Option<String>,
     /// The bill for its fee.
     pub bill_reference: Option<String>,
-    /// `online`, `centre`, `ussd` or `api`.
+    /// How it came in: `online`, `api`, `centre`, `ussd`, `agent` or `mobile`.
     pub channel: String,
     /// When submitted (unix ms).
     pub submitted_at: Option<i64>,
@@ -283,7 +283,7 @@ pub(super) async fn full(
         answers: serde_json::Value::Object(app.answers),
         assigned_to: app.assigned_to,
         bill_reference: app.bill_reference,
-        channel: app.channel,
+        channel: app.channel.as_str().to_string(),
         submitted_at: app.submitted_at,
         state_since: app.state_since,
         due_at: app.due_at,

@@ -455,7 +455,11 @@ fn facts(
             tr(lang, "work_col_assignee"),
             assignee(lang, staff, app.assigned_to.as_deref()),
         ),
-        (tr(lang, "work_channel"), app.channel.clone()),
+        (
+            tr(lang, "work_channel"),
+            // The channel's own word, as the published figures name it.
+            tr(lang, &format!("ins_channel_{}", app.channel)).to_string(),
+        ),
     ];
     if let Some(b) = &app.bill_reference {
         f.push((tr(lang, "work_bill"), b.clone()));

@@ -123,7 +123,15 @@ async fn aggregates(app: &TestApp) -> (BTreeMap<UsageKey, [i64; 5]>, BTreeMap<Us
 }
 
 fn seed(app: &TestApp, count: &str, seed: &str) -> String {
-    let out = app.cli(&["seed", "applications", "--count", count, "--seed", seed]);
+    let out = app.cli(&[
+        "seed",
+        "applications",
+        "--count",
+        count,
+        "--seed",
+        seed,
+        "--i-know-this-is-a-test-database",
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "seed failed: {stderr}");
     stderr
