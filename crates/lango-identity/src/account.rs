@@ -736,6 +736,19 @@ pub fn actor_label(actor: &crate::policy::Actor) -> String {
     }
 }
 
+/// Who a recorded label stands for, as staff pages name people: `account:ID` becomes the
+/// person's full name; any other label (`apikey:…`, `system`, a deleted account) stays as it is.
+pub async fn name_of_label(db: &Db, label: &str) -> Result<String> {
+    let Some(id) = label.strip_prefix("account:") else {
+        return Ok(label.to_string());
+    };
+    match get(db, id).await {
+        Ok(a) => Ok(a.display_name()),
+        Err(Error::NotFound(_)) => Ok(label.to_string()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Loads everything that grants `account_id` access, fresh from the database.
 pub async fn actor(db: &Db, account_id: &str) -> Result<Person> {
     let roles = sqlx::query(

@@ -7,6 +7,8 @@
 pub mod account;
 pub mod apikey;
 pub mod business;
+pub mod correction;
+pub mod landing;
 pub mod messages;
 pub mod model;
 pub mod oidc;

@@ -78,11 +78,31 @@ impl FeeTable {
             .map_or(0, |(_, fee)| *fee);
         Money::from_minor(fee, currency)
     }
+
+    /// What a bill for `amount` will ask the payer for: the convenience fee and the whole
+    /// sum (amount and fee), so a person sees the full amount before they send anything.
+    pub fn payable(&self, amount: Money) -> (Money, Money) {
+        let fee = self.fee_for(amount);
+        let whole = Money::from_minor(
+            amount.minor().saturating_add(fee.minor()),
+            amount.currency(),
+        );
+        (fee, whole)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payable_adds_the_band_fee_to_the_amount() {
+        let t = FeeTable::kenya();
+        let (fee, whole) = t.payable(kes("4550"));
+        assert_eq!((fee, whole), (kes("50"), kes("4600")));
+        let (fee, whole) = t.payable(kes("150"));
+        assert_eq!((fee, whole), (kes("5"), kes("155")));
+    }
 
     fn kes(s: &str) -> Money {
         Money::parse_decimal(s, Currency::Kes).unwrap()

@@ -23,7 +23,7 @@ pub struct Field {
     pub label: &'static str,
     /// Hint under the label (may be empty).
     pub hint: &'static str,
-    /// `text`, `email`, `tel`, `password`, `date`, `radios`, `checkboxes`, `hidden`.
+    /// `text`, `email`, `tel`, `password`, `date`, `textarea`, `radios`, `checkboxes`, `hidden`.
     pub kind: &'static str,
     /// Current value.
     pub value: String,

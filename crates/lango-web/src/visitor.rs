@@ -87,7 +87,8 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The session cookie's base name.
 pub const SESSION: &str = "lango_session";
-const CSRF: &str = "lango_csrf";
+/// The signed-out CSRF cookie's base name.
+pub const CSRF: &str = "lango_csrf";
 
 fn skip(path: &str) -> bool {
     [
@@ -201,6 +202,7 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         }
         Body::from(bytes)
     };
+    let frame = (account.is_some(), csrf.clone());
     parts.extensions.insert(Visitor {
         session,
         account,
@@ -209,7 +211,9 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         lang,
         client,
     });
-    let mut res = next.run(Request::from_parts(parts, body)).await;
+    let mut res = crate::pages::SIGNED_IN
+        .scope(frame, next.run(Request::from_parts(parts, body)))
+        .await;
     if let Some(v) = new_anon {
         if let Ok(h) = HeaderValue::from_str(&cookie(&state, CSRF, &v, None)) {
             res.headers_mut().append(header::SET_COOKIE, h);

@@ -1,6 +1,7 @@
 //! The words of the account, sign-in and administration pages, in English and Kiswahili,
 //! and the wording of every form problem code the domain crates return.
 
+mod about;
 mod apply;
 mod cards;
 mod finance;
@@ -290,6 +291,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(insights::WORDS)
         .chain(performance::WORDS)
         .chain(survey::WORDS)
+        .chain(about::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -289,6 +289,13 @@ impl Definition {
         self.file.workflow.states.iter().find(|s| s.id == id)
     }
 
+    /// True when `action` ends the application refused (its target state's outcome is
+    /// `rejected`): pages draw such a button as a warning, so it is not mistaken for approval.
+    pub fn refuses(&self, action: &model::ActionDef) -> bool {
+        self.state(&action.to)
+            .is_some_and(|s| s.outcome == Some(model::Outcome::Rejected))
+    }
+
     /// The state a submitted application enters.
     pub fn start_state(&self) -> &StateDef {
         self.state(&self.file.workflow.start)

@@ -21,9 +21,13 @@ use lango_identity::session::{self, Session};
 use lango_identity::{signin, totp};
 use serde::Deserialize;
 
-/// Formats unix milliseconds as `YYYY-MM-DD HH:MM` UTC.
+/// Formats unix milliseconds as `YYYY-MM-DD HH:MM EAT`: people in Kenya read East Africa
+/// Time (UTC+3, no daylight saving), on every page.
 pub fn when(ms: i64) -> String {
-    lango_core::clock::Civil::from_ms(ms).date_time()
+    format!(
+        "{} EAT",
+        lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date_time()
+    )
 }
 
 /// A place where a staff member works, linked from their account page.
@@ -699,4 +703,13 @@ fn message_row(lang: Lang, m: lango_notify::Stored) -> (String, String, String) 
         format!("{what} ({how})"),
         tr(lang, &format!("msg_{}", m.status)).to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_east_africa_time() {
+        assert_eq!(super::when(0), "1970-01-01 03:00 EAT");
+        assert_eq!(super::when(21 * 3_600_000), "1970-01-02 00:00 EAT");
+    }
 }

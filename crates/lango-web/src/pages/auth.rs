@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form as Posted;
 use lango_identity::account::{self, RegistrationForm};
 use lango_identity::model::Problems;
+use lango_identity::session;
 use lango_identity::signin::{self, SignIn};
 use serde::Deserialize;
 
@@ -84,6 +85,28 @@ fn with_session(state: &AppState, to: &str, token: &str) -> Response {
         res.headers_mut().append(header::SET_COOKIE, h);
     }
     res
+}
+
+/// Where to go after sign-in: the page the person asked for, or, when they asked for none
+/// (the account page is the default), their own work (`lango_identity::landing`).
+async fn after_sign_in(
+    state: &AppState,
+    account_id: &str,
+    next: String,
+) -> lango_core::Result<String> {
+    use lango_identity::landing::{landing, Landing};
+    if next != "/account" {
+        return Ok(next);
+    }
+    let person = lango_identity::account::actor(&state.db, account_id).await?;
+    Ok(match landing(&person) {
+        Landing::Account => next,
+        Landing::Workbench(agency) => format!("/work/{agency}"),
+        Landing::Finance => "/finance".into(),
+        Landing::AgencyAdmin(agency) => format!("/admin/agencies/{agency}/staff"),
+        Landing::Platform => "/admin/templates".into(),
+        Landing::Performance => "/admin/performance".into(),
+    })
 }
 
 fn register_form(lang: Lang, csrf: &str, f: &RegistrationForm) -> Form {
@@ -306,9 +329,23 @@ pub async fn signin(
         signin_page(&state, &v, form, "")
     };
     match signin::sign_in(&state.db, &f.identifier, &f.password, &v.client).await {
-        Ok(SignIn::Done { token, pending }) => {
+        Ok(SignIn::Done {
+            token,
+            pending: true,
+        }) => {
             // An account still waiting for its codes goes to finish that first.
-            with_session(&state, if pending { "/verify" } else { &next }, &token)
+            with_session(&state, "/verify", &token)
+        }
+        Ok(SignIn::Done { token, .. }) => {
+            let to = match session::lookup(&state.db, &token).await {
+                Ok(Some(s)) => after_sign_in(&state, &s.account_id, next.clone()).await,
+                Ok(None) => Ok(next.clone()),
+                Err(e) => Err(e),
+            };
+            match to {
+                Ok(to) => with_session(&state, &to, &token),
+                Err(e) => crate::error::page_error(&state, v.lang, e),
+            }
         }
         Ok(SignIn::SecondFactor(token)) => {
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
@@ -375,7 +412,12 @@ pub async fn two_factor(
     };
     let next = safe_next(Some(&f.next));
     let problem = match signin::second_factor(&state.db, &session, &f.code).await {
-        Ok(Ok(true)) => return Redirect::to(&next).into_response(),
+        Ok(Ok(true)) => {
+            return match after_sign_in(&state, &session.account_id, next).await {
+                Ok(to) => Redirect::to(&to).into_response(),
+                Err(e) => crate::error::page_error(&state, v.lang, e),
+            }
+        }
         Ok(Ok(false)) => "totp_wrong",
         Ok(Err(_)) => "locked",
         Err(e) => return crate::error::page_error(&state, v.lang, e),

@@ -19,6 +19,35 @@ const RIGHT: i64 = 8;
 const TOP: i64 = 16;
 const BOTTOM: i64 = 28;
 
+/// Width of one character of `.chart-text` (12px) in the chart's units, a little more than
+/// a digit's, so that estimates err towards space between labels.
+const CHAR_W: i64 = 8;
+/// Space kept between two labels.
+const LABEL_GAP: i64 = 12;
+
+/// Estimated width of a label under the axis.
+fn label_width(label: &str) -> i64 {
+    label.chars().count() as i64 * CHAR_W
+}
+
+/// Where each bar's label goes (its centre), or `None` for bars left unlabelled. Walking back
+/// from the newest bar (always named), a label is kept only when it ends a gap before the
+/// one kept after it, so labels never overlap however many bars there are; each is moved
+/// inwards when it would stick out of the drawing.
+fn label_positions(bars: &[Bar], centres: &[i64]) -> Vec<Option<i64>> {
+    let mut out = vec![None; bars.len()];
+    let mut next_left = i64::MAX;
+    for i in (0..bars.len()).rev() {
+        let w = label_width(&bars[i].label);
+        let x = centres[i].clamp(LEFT + w / 2, (WIDTH - RIGHT - w / 2).max(LEFT + w / 2));
+        if x + w / 2 + LABEL_GAP <= next_left {
+            out[i] = Some(x);
+            next_left = x - w / 2;
+        }
+    }
+    out
+}
+
 /// Escapes text for SVG (XML) content and attributes.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -45,8 +74,10 @@ pub fn bars(name: &str, top_label: &str, bars: &[Bar]) -> String {
     let n = bars.len().max(1) as i64;
     let slot = plot_w / n;
     let gap = if slot > 6 { slot / 5 } else { 0 };
-    // Label every bar when they fit, else about eight of them, always the last.
-    let every = (bars.len() / 8).max(1);
+    let centres: Vec<i64> = (0..bars.len() as i64)
+        .map(|i| LEFT + i * slot + gap / 2 + (slot - gap) / 2)
+        .collect();
+    let labels = label_positions(bars, &centres);
     let mut svg = format!(
         "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" \
          role=\"img\" aria-label=\"{n}\"><title>{n}</title>",
@@ -76,10 +107,9 @@ pub fn bars(name: &str, top_label: &str, bars: &[Bar]) -> String {
             (slot - gap).max(1),
             esc(&b.title)
         ));
-        if i % every == 0 || i + 1 == bars.len() {
+        if let Some(lx) = labels[i] {
             svg.push_str(&format!(
-                "<text class=\"chart-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                x + (slot - gap) / 2,
+                "<text class=\"chart-text\" x=\"{lx}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 HEIGHT - 8,
                 esc(&b.label)
             ));
@@ -129,6 +159,49 @@ mod tests {
         assert!(svg.contains("height=\"1\""), "a small day stays visible");
         let many: Vec<Bar> = (0..30).map(|i| bar(&format!("d{i}"), i)).collect();
         let svg = bars("x", "1", &many);
-        assert!(svg.contains(">d29<") && svg.contains(">d0<") && !svg.contains(">d1<"));
+        assert!(
+            svg.contains(">d29<") && !svg.contains(">d28<"),
+            "the newest day is named"
+        );
+    }
+
+    /// The x and text of every label under the axis.
+    fn axis_labels(svg: &str) -> Vec<(i64, String)> {
+        svg.split("<text class=\"chart-text\" x=\"")
+            .skip(1)
+            .filter(|t| t.contains(&format!("y=\"{}\"", HEIGHT - 8)))
+            .map(|t| {
+                let x = t.split('"').next().unwrap().parse().unwrap();
+                let text = t.split('>').nth(1).unwrap().split('<').next().unwrap();
+                (x, text.to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn date_labels_never_overlap_and_stay_inside() {
+        for n in [1, 2, 7, 8, 9, 14, 28, 30, 31, 60, 90, 365] {
+            for label in ["2026-11-22", "22 Nov"] {
+                let many: Vec<Bar> = (0..n).map(|i| bar(label, i)).collect();
+                let svg = bars("x", "1", &many);
+                let labels = axis_labels(&svg);
+                assert!(!labels.is_empty(), "{n} bars have a label");
+                let w = label_width(label);
+                for (x, _) in &labels {
+                    assert!(
+                        x - w / 2 >= LEFT && x + w / 2 <= WIDTH - RIGHT,
+                        "{n} bars: {x} outside"
+                    );
+                }
+                for pair in labels.windows(2) {
+                    assert!(
+                        pair[1].0 - pair[0].0 >= w + LABEL_GAP,
+                        "{n} bars of {label}: labels at {} and {} overlap",
+                        pair[0].0,
+                        pair[1].0
+                    );
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Server-rendered portal pages (askama). Every page works without JavaScript.
 
+mod about;
 mod account;
 mod admin;
 mod apply;
@@ -10,6 +11,7 @@ mod chart;
 mod finance;
 pub(crate) mod insights;
 mod message_templates;
+mod my_data;
 mod open_data;
 mod pay;
 mod performance;
@@ -159,6 +161,8 @@ pub fn router() -> Router<AppState> {
         .merge(performance::routes())
         .merge(survey::routes())
         .merge(open_data::routes())
+        .merge(about::routes())
+        .merge(my_data::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }
@@ -200,6 +204,13 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
     }
 }
 
+tokio::task_local! {
+    /// Whether the request being answered is signed in, and its CSRF token, set by
+    /// [`crate::visitor::resolve`] around every page handler, so that every page's frame
+    /// offers "Sign out" whichever constructor its handler used.
+    pub static SIGNED_IN: (bool, String);
+}
+
 /// The frame around every page: language, switch link, demo banner.
 pub struct Chrome {
     /// This page's language tag.
@@ -229,6 +240,7 @@ impl Chrome {
     pub fn new(lang: Lang, demo: bool, here: &str) -> Chrome {
         let other = lang.other();
         let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        let (signed_in, csrf) = SIGNED_IN.try_with(Clone::clone).unwrap_or_default();
         Chrome {
             lang: lang.tag(),
             t: lang.strings(),
@@ -237,8 +249,8 @@ impl Chrome {
             switch_url: format!("/language?to={}&next={next}", other.tag()),
             demo,
             asset_version: ASSET_VERSION,
-            signed_in: false,
-            csrf: String::new(),
+            signed_in,
+            csrf,
             language: lang,
         }
     }
@@ -310,6 +322,8 @@ struct MessagePage {
     c: Chrome,
     title: &'static str,
     body: &'static str,
+    /// What the person may do instead (a refusal offers their account, services and help).
+    instead: Vec<(&'static str, &'static str)>,
 }
 
 /// A page with a title and one paragraph, both words of `key` (`KEY_title`, `KEY_body`).
@@ -323,6 +337,17 @@ pub fn render_message_page(
         c: Chrome::new(lang, state.config.demo, "/"),
         title: crate::words::tr(lang, &format!("{key}_title")),
         body: crate::words::tr(lang, &format!("{key}_body")),
+        instead: if key == "forbidden" {
+            [
+                ("/account", "forbidden_account"),
+                ("/services", "forbidden_services"),
+                ("/help", "forbidden_help"),
+            ]
+            .map(|(href, k)| (href, crate::words::tr(lang, k)))
+            .to_vec()
+        } else {
+            Vec::new()
+        },
     };
     render(status, &page)
 }

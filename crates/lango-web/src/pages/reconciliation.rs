@@ -204,6 +204,8 @@ struct Section {
 struct RunPage {
     c: Chrome,
     run: Run,
+    /// Who made the run, by name.
+    made_by: String,
     source: &'static str,
     period: String,
     when: String,
@@ -255,6 +257,10 @@ async fn show_run(
         }
         Err(e) => return crate::error::page_error(state, lang, e),
     };
+    let made_by = match lango_identity::account::name_of_label(&state.db, &run.created_by).await {
+        Ok(name) => name,
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
     let mut sections = Vec::new();
     for (kind, count) in [
         ("missing_in_ledger", run.missing_in_ledger),
@@ -293,6 +299,7 @@ async fn show_run(
                 .map(|(f, t)| format!("{} – {}", eat_time(f), eat_time(t)))
                 .unwrap_or_default(),
             when: eat_time(run.created_at),
+            made_by,
             source: tr(lang, &format!("rec_source_{}", run.source)),
             run,
             notice,

@@ -76,11 +76,6 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("apply_not_answered", "Not answered", "Halijajibiwa"),
     ("apply_total", "Total", "Jumla"),
     (
-        "apply_fee_hint",
-        "A convenience fee is added to the bill when you pay.",
-        "Ada ya huduma huongezwa kwenye bili unapolipa.",
-    ),
-    (
         "apply_now_send",
         "Now send your application",
         "Sasa tuma ombi lako",

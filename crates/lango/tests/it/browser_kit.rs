@@ -237,13 +237,14 @@ pub(crate) async fn driver() -> Option<Driver> {
     panic!("chromedriver did not start: {last:?}");
 }
 
-/// Runs axe-core (WCAG 2.2 AA) on the current page and fails on any violation.
+/// Runs axe-core (WCAG 2.2 AA and axe's best practices, such as all content inside
+/// landmarks) on the current page and fails on any violation.
 pub(crate) async fn assert_accessible(client: &Client, axe: &str, page: &str) {
     client.execute(axe, vec![]).await.expect("inject axe");
     let result = client
         .execute_async(
             "const done = arguments[arguments.length - 1];\
-             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})\
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa','best-practice']}})\
                .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
                .catch(e => done(['axe failed: ' + e]));",
             vec![],

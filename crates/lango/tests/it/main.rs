@@ -7,6 +7,8 @@ mod smtp_server;
 mod support;
 mod webhook_receiver;
 
+mod about_browser;
+mod about_pages;
 mod access;
 mod accounts;
 mod bills;
@@ -29,6 +31,7 @@ mod insights_survey_browser;
 mod insights_usage;
 mod mpesa;
 mod mpesa_crash;
+mod my_data;
 mod notifications;
 mod pages;
 mod pay;

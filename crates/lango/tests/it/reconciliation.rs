@@ -155,6 +155,13 @@ backend_tests! {
         let page = finance.get(&format!("/finance/reconciliation/{run}")).await;
         assert_eq!(page.status, 200);
         assert!(page.html.contains("TKR0000004") && page.html.contains("TKR0000003"));
+        // Staff pages name people: a run a person made says who by name, not by account id.
+        let db = app.db().await;
+        sqlx::query("UPDATE reconciliation_runs SET created_by = (SELECT 'account:' || id FROM accounts WHERE email = $1) WHERE id = $2")
+            .bind("finance@treasury.example").bind(&run).execute(db.pool()).await.unwrap();
+        db.close().await;
+        let named = finance.get(&format!("/finance/reconciliation/{run}")).await;
+        assert!(named.html.contains("<dd>Staff Member, ") && !named.html.contains("account:"), "{}", named.html);
         let item = app.scalar("SELECT item FROM reconciliation_items WHERE run_id = $1 AND kind = 'missing_in_ledger'", &run).await;
         let item = item.to_string();
         let mut auditor = signed_in(&app, "auditor@audit.example", Role::Auditor, None).await;

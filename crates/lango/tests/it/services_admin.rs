@@ -343,7 +343,12 @@ async fn service_editing_pages_are_accessible_in_chromium() {
     fill(c, "f-identifier", "admin@dis.example").await;
     fill(c, "f-password", PASSWORD).await;
     click("main form button[type=submit]").await;
-    heading_is(c, "Staff Member").await;
+    // An agency administrator lands on their agency's administration.
+    heading_is(c, "Staff").await;
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        "/admin/agencies/DIS/staff"
+    );
     c.goto(&format!("{}/admin/agencies/DIS/services", app.base))
         .await
         .unwrap();

@@ -38,6 +38,34 @@ struct CheckPage {
     errors: Vec<(String, String)>,
 }
 
+/// The fee lines of an application and the total its bill will ask for: when there is
+/// anything to pay, the convenience fee is a line of its own and is in the total, so the
+/// amount a person sees before sending is the amount the bill asks for.
+fn fee_rows(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    d: &lango_cases::definition::Definition,
+    answers: &lango_cases::definition::Answers,
+) -> (Vec<(String, String)>, String) {
+    let Some(f) = d.fee(answers) else {
+        return (Vec::new(), String::new());
+    };
+    let mut rows: Vec<(String, String)> = f
+        .items
+        .iter()
+        .map(|(w, m)| (pick(lang, w), m.display()))
+        .collect();
+    if f.total.minor() <= 0 {
+        return (rows, f.total.display());
+    }
+    let (convenience, whole) = state.fees.payable(f.total);
+    rows.push((
+        tr(lang, "apply_convenience_fee").to_string(),
+        convenience.display(),
+    ));
+    (rows, whole.display())
+}
+
 fn check_page(state: &AppState, s: &SignedIn, l: &Loaded, errors: &[FieldError]) -> Response {
     let lang = s.v.lang;
     let d = &l.def.definition;
@@ -85,16 +113,7 @@ fn check_page(state: &AppState, s: &SignedIn, l: &Loaded, errors: &[FieldError])
             (href, pick(lang, &e.message))
         })
         .collect();
-    let (fee, total) = match d.fee(answers) {
-        Some(f) => (
-            f.items
-                .iter()
-                .map(|(w, m)| (pick(lang, w), m.display()))
-                .collect(),
-            f.total.display(),
-        ),
-        None => (Vec::new(), String::new()),
-    };
+    let (fee, total) = fee_rows(state, lang, d, answers);
     let page = CheckPage {
         c: Chrome::for_visitor(
             &s.v,
@@ -257,16 +276,7 @@ pub async fn confirmation(
     }
     let d = &l.def.definition;
     let st = d.state(&l.app.state);
-    let (fee, total) = match d.fee(&l.app.answers) {
-        Some(f) => (
-            f.items
-                .iter()
-                .map(|(w, m)| (pick(lang, w), m.display()))
-                .collect(),
-            f.total.display(),
-        ),
-        None => (Vec::new(), String::new()),
-    };
+    let (fee, total) = fee_rows(&state, lang, d, &l.app.answers);
     let page = ConfirmationPage {
         c: Chrome::for_visitor(
             &s.v,

@@ -78,6 +78,8 @@ struct ActionForm {
     issues: String,
     value: String,
     error: Option<String>,
+    /// The action refuses the application: drawn as a warning, unlike approval.
+    refuses: bool,
 }
 
 struct IssuedRow {
@@ -358,6 +360,7 @@ pub(super) async fn page(
                             .unwrap_or_default(),
                         value: refused.map(|r| r.1.clone()).unwrap_or_default(),
                         error: refused.map(|r| r.2.clone()),
+                        refuses: d.refuses(a),
                     }
                 })
                 .collect()

@@ -1,0 +1,90 @@
+//! A signed-in person's own data: the readable page, the JSON download with every kind of
+//! record, and a correction request that is stored, audited and confirmed with a reference.
+
+use crate::backend_tests;
+use crate::browser_kit::Browser;
+
+const PASS: &str = "correct horse battery";
+
+backend_tests! {
+    async fn a_person_downloads_everything_held_about_them(app: TestApp) {
+        let id = app.person("23456789", "wanjiru@example.com", PASS).await;
+        let mut b = Browser::new(&app);
+        b.sign_in("23456789", PASS).await;
+        // Something in each room: an application with answers, its bill, a correction.
+        b.get("/services/MOI-GAZETTE-COPY/apply").await;
+        let start = b.post("/services/MOI-GAZETTE-COPY/apply", &[]).await;
+        assert_eq!(start.status, 303, "{}", start.html);
+        b.get("/account/data/correction").await;
+        let sent = b.post("/account/data/correction", &[("topic", "name"), ("details", "My family name is Wanjiru, not Person.")]).await;
+        assert_eq!(sent.status, 303, "{}", sent.html);
+
+        let res = app.client.get(format!("{}/account/data.json", app.base))
+            .header("cookie", b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+            .send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let data: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(data["account"]["id_number"], "23456789");
+        assert_eq!(data["account"]["email"], "wanjiru@example.com");
+        for key in ["businesses", "dependants", "applications", "bills", "messages", "sessions", "activity", "correction_requests"] {
+            assert!(data[key].is_array(), "{key} is listed");
+        }
+        assert_eq!(data["applications"][0]["service"], "MOI-GAZETTE-COPY");
+        assert!(data["applications"][0]["answers"].is_object(), "answers are there");
+        assert!(!data["sessions"].as_array().unwrap().is_empty(), "this sign-in is listed");
+        assert!(data["activity"].as_array().unwrap().iter().any(|r| r["what"] == "correction.request"));
+        assert_eq!(data["correction_requests"][0]["topic"], "name");
+
+        // The page says the same in words, in both languages.
+        let page = b.get("/account/data").await;
+        assert_eq!(page.status, 200);
+        for text in ["What Lango holds about you", "23456789", "wanjiru@example.com", "/account/data.json", "Corrections you asked for", "Wanjiru, not Person"] {
+            assert!(page.html.contains(text), "data page lacks {text}");
+        }
+        b.cookies.insert("lang".into(), "sw".into());
+        let sw = b.get("/account/data").await;
+        assert!(sw.html.contains("Kile Lango inachoshikilia kukuhusu") && !sw.html.contains(">?<"));
+        // Another person's data is never in it; signed out, there is nothing.
+        let anon = app.get("/account/data.json").await;
+        assert_eq!(anon.status().as_u16(), 303);
+        let _ = id;
+    }
+
+    async fn a_correction_request_is_checked_stored_audited_and_confirmed(app: TestApp) {
+        let id = app.person("23456790", "baraka@example.com", PASS).await;
+        let mut b = Browser::new(&app);
+        b.sign_in("23456790", PASS).await;
+        let form = b.get("/account/data/correction").await;
+        assert_eq!(form.status, 200);
+        assert!(form.html.contains("<textarea") && form.html.contains("name=\"topic\""));
+
+        // Nothing chosen and nothing written: both fields named, nothing stored.
+        let before = app.count("correction_requests").await;
+        let bad = b.post("/account/data/correction", &[("topic", "nonsense"), ("details", "  ")]).await;
+        assert_eq!(bad.status, 400, "{}", bad.html);
+        assert!(bad.html.contains("href=\"#f-topic") && bad.html.contains("href=\"#f-details"), "{}", bad.html);
+        let long = "x".repeat(2001);
+        let bad = b.post("/account/data/correction", &[("topic", "other"), ("details", &long)]).await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(app.count("correction_requests").await, before, "a refused request stores nothing");
+
+        let ok = b.post("/account/data/correction", &[("topic", "date_of_birth"), ("details", "Born 1990-03-27, not 1990-03-28.")]).await;
+        assert_eq!(ok.status, 303, "{}", ok.html);
+        let reference = ok.location.rsplit('/').next().unwrap().to_string();
+        assert!(reference.starts_with('C') && reference.len() == 8, "{reference}");
+        let done = b.get(&ok.location).await;
+        assert_eq!(done.status, 200);
+        assert!(done.html.contains(&reference) && done.html.contains("My date of birth") && done.html.contains("Born 1990-03-27"));
+        assert_eq!(app.count("correction_requests").await, before + 1);
+        let audited = app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'correction.request' AND subject = $1", &id).await;
+        assert_eq!(audited, 1, "the request is in the audit log");
+
+        // Someone else cannot read it by its reference.
+        app.person("23456791", "other@example.com", PASS).await;
+        let mut other = Browser::new(&app);
+        other.sign_in("23456791", PASS).await;
+        assert_eq!(other.get(&ok.location).await.status, 404);
+    }
+}
