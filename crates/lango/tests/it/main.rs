@@ -30,6 +30,8 @@ mod insights_usage;
 mod mpesa;
 mod mpesa_crash;
 mod notifications;
+mod notifications_browser;
+mod notifications_journey;
 mod pages;
 mod pay;
 mod reconciliation;
