@@ -14,6 +14,7 @@ pub mod service;
 pub mod sla;
 pub mod store;
 mod submit;
+pub mod tell;
 
 pub use application::Application;
 pub use channel::Channel;

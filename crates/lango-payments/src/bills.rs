@@ -168,11 +168,11 @@ pub async fn raise(
     let expires_at = expiry(&req.expires_on)?;
     let agency_reference = text("agency_reference", &req.agency_reference, 100)?;
     let description = text("description", &req.description, 500)?;
-    let (name, phone, email) = (
-        text("payer.name", &req.payer.name, 200)?,
-        text("payer.phone", &req.payer.phone, 30)?,
-        text("payer.email", &req.payer.email, 254)?,
-    );
+    let payer = Payer {
+        name: text("payer.name", &req.payer.name, 200)?,
+        phone: text("payer.phone", &req.payer.phone, 30)?,
+        email: text("payer.email", &req.payer.email, 254)?,
+    };
     let key = key
         .map(|k| text("Idempotency-Key", k, 200))
         .transpose()?
@@ -201,9 +201,9 @@ pub async fn raise(
         .bind(req.service_code.trim())
         .bind(&agency_reference)
         .bind(&description)
-        .bind(&name)
-        .bind(&phone)
-        .bind(&email)
+        .bind(&payer.name)
+        .bind(&payer.phone)
+        .bind(&payer.email)
         .bind(currency.code())
         .bind(amount.minor())
         .bind(fee.minor())
@@ -251,6 +251,20 @@ pub async fn raise(
             }
             claimed?;
         }
+        let raised = crate::bill_events::Raised {
+            reference: &reference,
+            agency,
+            service_code: req.service_code.trim(),
+            agency_reference: &agency_reference,
+            description: &description,
+            payer: &payer,
+            service_amount: amount,
+            fee,
+            expires_at,
+            created_by,
+        };
+        // The payer is told from this event (the cases room's teller).
+        crate::bill_events::emit_raised(&mut tx, &[raised]).await?;
         tx.commit().await?;
         return Ok((
             get(db, &reference)

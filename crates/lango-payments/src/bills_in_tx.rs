@@ -1,6 +1,7 @@
 //! Raising a bill inside a caller's transaction (an application's submission raises its
 //! fee's bill in the same commit), with the same rules as [`crate::bills::raise`].
 
+use crate::bill_events::{emit_raised, Raised};
 use crate::bills::{text, Payer};
 use crate::fees::FeeTable;
 use crate::reference::BillReference;
@@ -94,8 +95,12 @@ pub async fn raise_in(tx: &mut sqlx::AnyConnection, bill: &NewBill) -> Result<()
 }
 
 /// Writes many bills inside `tx` with multi-row statements (submissions committed in
-/// groups). A taken reference fails the whole call with [`Error::Conflict`].
+/// groups), each with its `bill.raised` event. A taken reference fails the whole call with
+/// [`Error::Conflict`].
 pub async fn raise_many_in(tx: &mut sqlx::AnyConnection, bills: &[&NewBill]) -> Result<()> {
+    if bills.is_empty() {
+        return Ok(());
+    }
     let now = now_ms();
     for chunk in pow2_chunks(bills) {
         let sql = format!(
@@ -130,7 +135,8 @@ pub async fn raise_many_in(tx: &mut sqlx::AnyConnection, bills: &[&NewBill]) -> 
             }
         }
     }
-    Ok(())
+    let raised: Vec<Raised> = bills.iter().map(|b| Raised::from(*b)).collect();
+    emit_raised(tx, &raised).await
 }
 
 /// `($1, …, $11, 0, 0, 0, 'open', $12, $13, $13), …`: 13 bound values a row.

@@ -2,6 +2,7 @@
 //! character, the convenience fee bands, and the double-entry transaction that every
 //! receipt becomes. Channels (M-Pesa, card), reconciliation and settlement build on these.
 
+pub mod bill_events;
 pub mod bills;
 pub mod bills_in_tx;
 pub mod cards;

@@ -81,6 +81,8 @@ pub struct Node {
     paid: tokio::task::JoinHandle<()>,
     /// Follows events into the published measures.
     measures: tokio::task::JoinHandle<()>,
+    /// Follows events into messages to the people they concern.
+    teller: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -151,6 +153,7 @@ impl Node {
             tracing::info!(loaded, dir = %dir.display(), "service definitions loaded");
         }
         let paid = cases.spawn_paid_sweeper(Duration::from_secs(1));
+        let teller = cases.spawn_teller(Duration::from_millis(500));
         let target = lango_insights::digitisation::Target::parse(&config.digitisation_target)
             .map_err(|e| anyhow::anyhow!("configuration: digitisation_target: {e}"))?;
         let insights = lango_insights::Insights::new(
@@ -191,6 +194,7 @@ impl Node {
             expiry,
             paid,
             measures,
+            teller,
         })
     }
 
@@ -224,6 +228,7 @@ impl Node {
         self.expiry.abort();
         self.paid.abort();
         self.measures.abort();
+        self.teller.abort();
         self.state.db.close().await;
         Ok(())
     }

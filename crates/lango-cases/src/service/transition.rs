@@ -136,6 +136,8 @@ impl Cases {
                 "action": action.id,
                 "reason": reason,
                 "at": now,
+                // When the new state's SLA runs out: for a request, the applicant's last day.
+                "due_at": after.due_at,
             });
             events.push((
                 kind,

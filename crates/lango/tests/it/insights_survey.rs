@@ -319,12 +319,14 @@ backend_tests! {
             t.await.unwrap();
         }
         db.close().await;
-        let question = sms.wait_for(PHONE, &reference).await;
+        // The applicant also hears of each step of the case: the question is the one asking.
+        let asking = format!("({reference})? Reply 1");
+        let question = sms.wait_for(PHONE, &asking).await;
         assert!(question.message.contains("Reply 1 (very dissatisfied) to 5 (very satisfied)"), "{}", question.message);
         assert!(question.message.contains("Get a motor vehicle clearance certificate"), "{}", question.message);
         k.insights.invite_surveys().await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-        let asked = sms.messages().iter().filter(|m| m.message.contains(&reference)).count();
+        let asked = sms.messages().iter().filter(|m| m.message.contains(&asking)).count();
         assert_eq!(asked, 1, "invited exactly once: {:?}", sms.messages());
         let outbox = "SELECT COUNT(*) FROM notifications WHERE event_type = $1 AND channel = 'sms'";
         assert_eq!(app.scalar(outbox, "survey.invitation").await, 1);
@@ -356,7 +358,7 @@ backend_tests! {
         let sms = simulator(&app);
         let k = kit(&app).await;
         let reference = completed(&app, &k, "SKS1SURVEY2").await;
-        sms.wait_for(PHONE, &reference).await;
+        sms.wait_for(PHONE, &format!("({reference})? Reply 1")).await;
         let mut b = citizen_browser(&app, &k).await;
         let path = format!("/applications/{reference}/survey");
         let track = b.get(&format!("/applications/{reference}")).await.html;

@@ -33,6 +33,8 @@ mod mpesa;
 mod mpesa_crash;
 mod my_data;
 mod notifications;
+mod notifications_browser;
+mod notifications_journey;
 mod pages;
 mod pay;
 mod reconciliation;
