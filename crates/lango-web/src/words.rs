@@ -3,6 +3,7 @@
 
 mod apply;
 mod cards;
+mod duties;
 mod finance;
 mod insights;
 mod pay;
@@ -284,6 +285,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(cards::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)
+        .chain(duties::WORDS)
         .chain(apply::WORDS)
         .chain(work::WORDS)
         .chain(services_admin::WORDS)

@@ -34,6 +34,8 @@ mod pages;
 mod pay;
 mod reconciliation;
 mod refunds;
+mod security_accounts;
+mod security_duties;
 mod services_admin;
 mod settlement;
 mod stk;
