@@ -270,12 +270,11 @@ impl RegistrationForm {
 /// message; the unique indexes still decide a race).
 async fn taken(db: &Db, id: &IdNumber, email: &Email) -> Result<Problems> {
     let mut p = Problems::default();
-    let doc: Option<String> =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE id_kind = $1 AND id_number = $2")
-            .bind(id.kind.as_str())
-            .bind(id.as_str())
-            .fetch_optional(db.pool())
-            .await?;
+    // Whatever kind of document it was registered as: one number, one identity.
+    let doc: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+        .bind(id.as_str())
+        .fetch_optional(db.pool())
+        .await?;
     if doc.is_some() {
         p.add("id_number", "id_number_taken");
     }

@@ -292,12 +292,11 @@ pub async fn add_dependant(
     else {
         return Ok(Err(problems));
     };
-    let existing: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE id_kind = 'birth_certificate' AND id_number = $1",
-    )
-    .bind(cert.as_str())
-    .fetch_optional(db.pool())
-    .await?;
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+            .bind(cert.as_str())
+            .fetch_optional(db.pool())
+            .await?;
     if existing.is_some() {
         return Ok(Err(Problems::one("birth_certificate", "id_number_taken")));
     }

@@ -291,12 +291,12 @@ impl Provider {
             Some(id) => (id, None),
             None => {
                 let existing: Option<String> = match &national_id {
-                    Some(n) => sqlx::query_scalar(
-                        "SELECT id FROM accounts WHERE id_kind = 'national_id' AND id_number = $1",
-                    )
-                    .bind(n.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?,
+                    Some(n) => {
+                        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+                            .bind(n.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    }
                     None => None,
                 };
                 let (id, action) = match existing {

@@ -122,6 +122,32 @@ impl Person {
     fn speaks_for(&self, account: &str) -> bool {
         self.account_id == account || self.dependants.iter().any(|d| d == account)
     }
+
+    /// True when an application of `applicant` (for `business`) is the person's own: theirs,
+    /// a dependant's, or a business's they own or represent.
+    pub fn is_party_to(&self, applicant: &str, business: Option<&str>) -> bool {
+        self.speaks_for(applicant)
+            || business.is_some_and(|b| self.represents.iter().any(|r| r == b))
+    }
+}
+
+/// True when `actor` would work or supervise `object` (a case) as an interested party:
+/// the one refusal that is audited, since it is an attempt to decide one's own case.
+pub fn conflict_of_interest(actor: &Actor, object: Object<'_>) -> bool {
+    match (actor, object) {
+        (
+            Actor::Person(p),
+            Object::Case {
+                applicant,
+                business,
+                agency,
+            },
+        ) => {
+            p.is_party_to(applicant, business)
+                && p.has_in_agency(&[Role::Officer, Role::Supervisor], agency)
+        }
+        _ => false,
+    }
 }
 
 const AGENCY_STAFF: [Role; 3] = [Role::Officer, Role::Supervisor, Role::AgencyAdmin];
@@ -167,13 +193,14 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
             business,
             agency,
         } => {
-            let own = p.speaks_for(applicant)
-                || business.is_some_and(|b| p.represents.iter().any(|r| r == b));
+            let own = p.is_party_to(applicant, business);
+            // Separation of duties: staff never decide their own, a dependant's or their
+            // business's application, whatever their role.
             match action {
                 Action::View => own || p.has_in_agency(&AGENCY_STAFF, agency),
                 Action::Edit => own,
-                Action::Work => p.has_in_agency(&[Role::Officer, Role::Supervisor], agency),
-                Action::Supervise => p.has_in_agency(&[Role::Supervisor], agency),
+                Action::Work => !own && p.has_in_agency(&[Role::Officer, Role::Supervisor], agency),
+                Action::Supervise => !own && p.has_in_agency(&[Role::Supervisor], agency),
                 _ => false,
             }
         }
@@ -248,10 +275,18 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
     }
 }
 
+/// Why staff are refused their own, a dependant's or their business's application.
+pub const OWN_CASE: &str =
+    "you may not work on your own application, a dependant's or your business's";
+
 /// Asks [`may`] and turns a refusal into the error every caller reports.
 pub fn check(actor: &Actor, action: Action, object: Object<'_>) -> lango_core::Result<()> {
     if may(actor, action, object) {
         Ok(())
+    } else if matches!(action, Action::Work | Action::Supervise)
+        && conflict_of_interest(actor, object)
+    {
+        Err(lango_core::Error::Forbidden(OWN_CASE.into()))
     } else {
         Err(lango_core::Error::Forbidden(
             "you are not allowed to do that".into(),
@@ -332,6 +367,37 @@ mod tests {
         assert!(may(&admin, Action::ManageStaff, Object::Agency("DIS")));
         assert!(may(&admin, Action::ManageApiKeys, Object::Agency("DIS")));
         assert!(!may(&admin, Action::ManageStaff, Object::Agency("NTSA")));
+    }
+
+    #[test]
+    fn staff_never_decide_their_own_their_dependants_or_their_business_cases() {
+        let mut p = person("O");
+        p.grants.push(Grant {
+            role: Role::Supervisor,
+            agency: Some("DIS".into()),
+            centre: None,
+        });
+        p.dependants.push("CHILD".into());
+        p.represents.push("BIZ".into());
+        let o = Actor::Person(p);
+        let biz = Object::Case {
+            applicant: "PARTNER",
+            business: Some("BIZ"),
+            agency: "DIS",
+        };
+        for own in [case("O", "DIS"), case("CHILD", "DIS"), biz] {
+            assert!(!may(&o, Action::Work, own), "works {own:?}");
+            assert!(!may(&o, Action::Supervise, own), "supervises {own:?}");
+            assert!(may(&o, Action::View, own));
+            assert!(conflict_of_interest(&o, own));
+            let refused = check(&o, Action::Work, own).unwrap_err().to_string();
+            assert!(refused.contains("your own application"), "{refused}");
+        }
+        assert!(may(&o, Action::Work, case("X", "DIS")));
+        assert!(may(&o, Action::Supervise, case("X", "DIS")));
+        assert!(!conflict_of_interest(&o, case("X", "DIS")));
+        // An applicant at an agency where they are not staff is no conflict, only a refusal.
+        assert!(!conflict_of_interest(&o, case("O", "NTSA")));
     }
 
     #[test]

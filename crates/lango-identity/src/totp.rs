@@ -64,7 +64,13 @@ fn matching_step(secret_b32: &str, code: &str) -> Result<Option<i64>> {
     Ok(None)
 }
 
+/// Why a second factor is not replaced while one is on.
+pub const ALREADY_ON: &str =
+    "the second factor is already on: turn it off with its current code before setting up another";
+
 /// Turns the second factor on once the person proves their app shows the right code.
+/// A second factor already on is never replaced here: whoever holds only a session (not
+/// the current code) must not swap in their own; turning it off first needs its code.
 pub async fn enable(
     db: &Db,
     actor: &Actor,
@@ -77,8 +83,9 @@ pub async fn enable(
         return Ok(false);
     };
     let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "UPDATE accounts SET totp_secret = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4",
+    let set = sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_last_step = $2, updated_at = $3 \
+         WHERE id = $4 AND totp_secret IS NULL",
     )
     .bind(secret_b32)
     .bind(step)
@@ -86,6 +93,9 @@ pub async fn enable(
     .bind(account_id)
     .execute(&mut *tx)
     .await?;
+    if set.rows_affected() == 0 {
+        return Err(Error::Conflict(ALREADY_ON.into()));
+    }
     crate::account::audit_own(&mut tx, account_id, "second_factor.enable", "totp").await?;
     tx.commit().await?;
     Ok(true)

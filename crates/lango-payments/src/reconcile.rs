@@ -6,7 +6,8 @@
 //!   only verified receipts are ever settled, so a forged callback never moves money out.
 //! - **amount mismatch**: the same receipt for another amount. Reported; not verified.
 //! - **missing in ledger**: M-Pesa shows money Lango never recorded (a lost callback). Reported
-//!   for review; a finance officer then posts it ([`review::post_reviewed`]).
+//!   for review; a finance officer proposes it and a second one approves it, unless Daraja's
+//!   own Pull Transactions shows it too ([`review::post_reviewed`]).
 //! - **missing in statement**: Lango holds a receipt, inside the period M-Pesa's record covers,
 //!   that M-Pesa does not show: possibly a forged callback. Reported; never verified.
 //!
@@ -162,6 +163,10 @@ pub struct Item {
     pub posted_at: Option<i64>,
     /// Who posted it.
     pub posted_by: Option<String>,
+    /// Who proposed posting it, waiting for a second finance officer's approval.
+    pub proposed_by: Option<String>,
+    /// When it was proposed, unix ms.
+    pub proposed_at: Option<i64>,
     /// True when the receipt is in the ledger now (a missing one posted since, by anyone).
     pub in_ledger: bool,
 }

@@ -4,6 +4,7 @@
 mod about;
 mod apply;
 mod cards;
+mod duties;
 mod finance;
 mod insights;
 mod pay;
@@ -285,6 +286,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(cards::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)
+        .chain(duties::WORDS)
         .chain(apply::WORDS)
         .chain(work::WORDS)
         .chain(services_admin::WORDS)

@@ -201,7 +201,7 @@ impl Cases {
         bytes: Vec<u8>,
     ) -> Result<std::result::Result<Issued, Refusal>> {
         let app = self.get(actor, reference).await?;
-        policy::check(actor, Action::Work, case_of(&app))?;
+        self.check_work(actor, Action::Work, &app).await?;
         let versioned = self
             .definition(&app.service, Some(app.version))
             .await?

@@ -8,7 +8,7 @@ use crate::sla;
 use crate::store::{self, NewTransition};
 use lango_core::clock::now_ms;
 use lango_core::{Error, Result};
-use lango_identity::policy::{check, Action, Actor, Object};
+use lango_identity::policy::{check, conflict_of_interest, Action, Actor, Object};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -129,7 +129,7 @@ impl Cases {
         revision: i64,
     ) -> Result<Application> {
         let app = self.load(reference).await?;
-        check(actor, Action::Work, object(&app))?;
+        self.check_work(actor, Action::Work, &app).await?;
         if !app.open {
             return Err(Error::Conflict("this application is not open".into()));
         }
@@ -154,7 +154,7 @@ impl Cases {
         revision: i64,
     ) -> Result<Application> {
         let app = self.load(reference).await?;
-        check(actor, Action::Supervise, object(&app))?;
+        self.check_work(actor, Action::Supervise, &app).await?;
         if !app.open {
             return Err(Error::Conflict("this application is not open".into()));
         }
@@ -175,6 +175,7 @@ impl Cases {
                 if works_here.is_none() {
                     return Err(Error::invalid("officer", "choose an officer of the agency"));
                 }
+
                 let name = store::account_name(&mut conn, officer)
                     .await?
                     .unwrap_or_default();
@@ -183,6 +184,17 @@ impl Cases {
             None => Some("to nobody".to_string()),
         };
         drop(conn);
+        // Nobody is handed their own, a dependant's or their business's application.
+        if let Some(officer) = officer {
+            let assignee = lango_identity::account::actor(&self.db, officer).await?;
+            if assignee.is_party_to(&app.applicant, app.business.as_deref()) {
+                return Err(Error::invalid(
+                    "officer",
+                    "this officer may not work on the application: it is theirs, a \
+                     dependant's or their business's",
+                ));
+            }
+        }
         self.reassign(actor, app, officer.map(str::to_string), "assign", reason)
             .await
     }
@@ -278,7 +290,7 @@ impl Cases {
                 }));
             }
         };
-        check(actor, needed, object(&app))?;
+        self.check_work(actor, needed, &app).await?;
         if state.paid_to.is_some() {
             return Err(Error::Conflict(
                 "the application is waiting for its payment".into(),
@@ -309,6 +321,40 @@ impl Cases {
         }
         self.transition(actor, &app, &versioned, action, reason, None)
             .await
+    }
+
+    /// Asks the policy whether `actor` may take `action` on `app`; an officer or supervisor
+    /// refused because the application is their own (or a dependant's, or their business's)
+    /// is written to the audit log, as an attempt to decide one's own case.
+    pub(super) async fn check_work(
+        &self,
+        actor: &Actor,
+        action: Action,
+        app: &Application,
+    ) -> Result<()> {
+        let refused = match check(actor, action, object(app)) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        if matches!(action, Action::Work | Action::Supervise)
+            && conflict_of_interest(actor, object(app))
+        {
+            let mut tx = self.db.pool().begin().await?;
+            lango_core::audit::append(
+                &mut tx,
+                lango_core::audit::Entry {
+                    actor: &audit_label(actor),
+                    action: "application.refused_own",
+                    object: &format!("application:{}", app.reference),
+                    subject: &app.applicant,
+                    detail: "refused: staff may not work on their own, a dependant's or their \
+                             business's application",
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Err(refused)
     }
 
     /// Workload and SLA per officer of the agency (supervisors), the unassigned first.

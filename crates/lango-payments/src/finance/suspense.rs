@@ -6,6 +6,13 @@
 //! once), the suspense posting is reversed, the money is posted to the bill through
 //! [`crate::posting::post_one`] (bill amounts, `payment.received`), the match is recorded
 //! with who, when and why, and the audit log names all of it.
+//!
+//! Four eyes: one finance officer proposes a match, a different one confirms it
+//! ([`four_eyes`]); only the confirmation moves money.
+
+mod four_eyes;
+
+pub use four_eyes::{confirm, pending, Decision, Pending};
 
 use crate::ledger;
 use crate::posting::{self, Applied, BillState, Payment};
@@ -60,6 +67,8 @@ pub enum Refusal {
     AlreadyMatched,
     /// The receipt was posted to a bill when it arrived; it is not in suspense.
     NotInSuspense,
+    /// The officer proposed this very match: a different finance officer must confirm it.
+    OwnProposal,
 }
 
 /// A match checked and ready to confirm: the receipt, the bill, and how the money will
@@ -269,13 +278,15 @@ pub async fn propose(
 }
 
 /// Matches a receipt held in suspense to a bill, in one transaction (see the module notes).
-/// `actor` is who does it (`account:ID`), already allowed by the policy.
-pub async fn confirm(
+/// `actor` is who confirms it (`account:ID`), already allowed by the policy, after
+/// `proposed_by` (another finance officer) proposed it.
+async fn execute(
     db: &Db,
     trans_id: &str,
     typed: &str,
     reason: &str,
     actor: &str,
+    proposed_by: &str,
 ) -> Result<std::result::Result<Matched, Refusal>> {
     let (reference, reason) = match check_entry(typed, reason) {
         Ok(v) => v,
@@ -359,7 +370,8 @@ pub async fn confirm(
     .execute(&mut *tx)
     .await?;
     let detail = format!(
-        "bill {} of {}, {}, typed {:?}; ledger: reversal {reversal_id}, posting {posting_id}; reason: {reason}",
+        "bill {} of {}, {}, typed {:?}; ledger: reversal {reversal_id}, posting {posting_id}; reason: {reason}; \
+         proposed by {proposed_by}, confirmed by {actor}",
         bill.reference,
         bill.agency,
         pay.amount.display(),

@@ -67,7 +67,8 @@ pub async fn runs(db: &Db, limit: i64) -> Result<Vec<Run>> {
 pub async fn items(db: &Db, run: &str, kind: &str, limit: i64) -> Result<Vec<Item>> {
     let rows = sqlx::query(
         "SELECT i.item, i.line, i.kind, i.receipt, i.statement_amount, i.ledger_amount, i.account, \
-         i.completed_at, i.raw, i.note, i.posted_at, i.posted_by, r.trans_id AS held \
+         i.completed_at, i.raw, i.note, i.posted_at, i.posted_by, i.proposed_by, i.proposed_at, \
+         r.trans_id AS held \
          FROM reconciliation_items i LEFT JOIN mpesa_receipts r ON r.trans_id = i.receipt \
          WHERE i.run_id = $1 AND i.kind = $2 ORDER BY i.item LIMIT $3",
     )
@@ -91,6 +92,8 @@ pub async fn items(db: &Db, run: &str, kind: &str, limit: i64) -> Result<Vec<Ite
                 note: r.try_get("note")?,
                 posted_at: r.try_get("posted_at")?,
                 posted_by: r.try_get("posted_by")?,
+                proposed_by: r.try_get("proposed_by")?,
+                proposed_at: r.try_get("proposed_at")?,
                 in_ledger: r.try_get::<Option<String>, _>("held")?.is_some(),
             })
         })

@@ -1,8 +1,13 @@
-//! After review: a finance officer posts the money a run found missing in the ledger. Each
-//! receipt is recorded exactly once (by its TransID, with the same group posting as every
-//! M-Pesa receipt, M-Pesa's row as its raw body), matched to its bill by the account number
-//! typed (else suspense), and verified at once: reconciliation has seen it. The item's mark,
-//! its verification and the audit record commit together.
+//! After review: finance posts the money a run found missing in the ledger. Each receipt is
+//! recorded exactly once (by its TransID, with the same group posting as every M-Pesa
+//! receipt, M-Pesa's row as its raw body), matched to its bill by the account number typed
+//! (else suspense), and verified at once: reconciliation has seen it. The item's mark, its
+//! verification and the audit record commit together.
+//!
+//! Four eyes: a portal statement is a file a person supplies, so money only it shows is
+//! posted when two different finance officers agree: the first proposes, a second approves.
+//! Money that Daraja's own Pull Transactions also shows (for the same amount) is confirmed
+//! by Safaricom and posted by one. Proposals, approvals and refusals are all audited.
 
 use crate::receipts::{self, Confirmed, Incoming};
 use crate::reference::BillReference;
@@ -17,18 +22,49 @@ use sqlx::Row;
 pub struct Posted {
     /// Each receipt posted now, with where it went.
     pub posted: Vec<(String, Confirmed)>,
+    /// Receipts proposed now, waiting for a second finance officer.
+    pub proposed: Vec<String>,
+    /// Receipts this officer proposed earlier: another officer must approve them.
+    pub own: Vec<String>,
     /// Items that were already posted, are not missing-in-ledger items, or do not exist.
     pub skipped: usize,
 }
 
-/// Posts items `items` of run `run` (missing in ledger, not yet posted). Posting an item
+/// How a reviewed item may be posted.
+enum Consent {
+    /// Daraja's Pull Transactions shows the receipt for this amount: one officer posts it.
+    Daraja,
+    /// A different officer proposed it: this approval posts it.
+    Approved(String),
+}
+
+/// True when a Pull Transactions sweep (Safaricom's own record) has seen `receipt` for
+/// `amount`.
+async fn daraja_confirmed(db: &Db, receipt: &str, amount: Option<i64>) -> Result<bool> {
+    let seen: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM reconciliation_items i JOIN reconciliation_runs r ON r.id = i.run_id \
+         WHERE r.source = $1 AND i.receipt = $2 AND i.statement_amount = $3 LIMIT 1",
+    )
+    .bind(super::PULL)
+    .bind(receipt)
+    .bind(amount)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(seen.is_some())
+}
+
+/// Posts items `items` of run `run` (missing in ledger, not yet posted), or proposes them
+/// (see the module notes): `by` posts an item Daraja confirmed or another officer proposed,
+/// proposes one nobody has, and is refused one they proposed themselves. Posting an item
 /// twice, or a receipt that arrived meanwhile, records nothing twice.
 pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Result<Posted> {
     let mut out = Posted::default();
-    let mut todo: Vec<(i64, Incoming)> = Vec::new();
+    let mut todo: Vec<(i64, Incoming, Consent)> = Vec::new();
+    let mut to_propose: Vec<(i64, String, Option<i64>)> = Vec::new();
     for &item in items {
         let row = sqlx::query(
-            "SELECT receipt, statement_amount, account, completed_at, raw FROM reconciliation_items \
+            "SELECT receipt, statement_amount, account, completed_at, raw, proposed_by \
+             FROM reconciliation_items \
              WHERE run_id = $1 AND item = $2 AND kind = 'missing_in_ledger' AND posted_at IS NULL",
         )
         .bind(run)
@@ -39,11 +75,28 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
             out.skipped += 1;
             continue;
         };
-        if todo.iter().any(|(i, _)| *i == item) {
+        if todo.iter().any(|(i, _, _)| *i == item) || to_propose.iter().any(|p| p.0 == item) {
             continue;
         }
+        let receipt: String = row.try_get("receipt")?;
         let account: String = row.try_get("account")?;
         let amount: Option<i64> = row.try_get("statement_amount")?;
+        let proposed_by: Option<String> = row.try_get("proposed_by")?;
+        let consent = if daraja_confirmed(db, &receipt, amount).await? {
+            Consent::Daraja
+        } else {
+            match proposed_by {
+                Some(p) if p != by => Consent::Approved(p),
+                Some(_) => {
+                    out.own.push(receipt);
+                    continue;
+                }
+                None => {
+                    to_propose.push((item, receipt, amount));
+                    continue;
+                }
+            }
+        };
         todo.push((
             item,
             Incoming {
@@ -54,19 +107,21 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
                 trans_time_ms: row.try_get("completed_at")?,
                 raw: row.try_get("raw")?,
             },
+            consent,
         ));
     }
+    record_proposals(db, run, &to_propose, &out.own, by, &mut out.proposed).await?;
     if todo.is_empty() {
         return Ok(out);
     }
     // Recorded first (by TransID, once, however often this runs); if the marking below never
     // commits, posting again finds the receipt recorded (a repeat) and only marks the item.
-    let group: Vec<&Incoming> = todo.iter().map(|(_, i)| i).collect();
+    let group: Vec<&Incoming> = todo.iter().map(|(_, i, _)| i).collect();
     let outcomes = receipts::record_group(db, &group).await?;
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     let mut claimed = Vec::new();
-    for ((item, incoming), outcome) in todo.iter().zip(outcomes) {
+    for ((item, incoming, consent), outcome) in todo.iter().zip(outcomes) {
         let marked = sqlx::query(
             "UPDATE reconciliation_items SET posted_at = $1, posted_by = $2 \
              WHERE run_id = $3 AND item = $4 AND posted_at IS NULL",
@@ -80,10 +135,10 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
         if marked.rows_affected() == 0 {
             out.skipped += 1;
         } else {
-            claimed.push(((*item, incoming), outcome));
+            claimed.push(((*item, incoming, consent), outcome));
         }
     }
-    for ((item, incoming), outcome) in claimed {
+    for ((item, incoming, consent), outcome) in claimed {
         // Seen in M-Pesa's record for this amount: verified (a receipt recorded meanwhile
         // for another amount stays unverified).
         sqlx::query(
@@ -108,9 +163,13 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
                 object: &format!("receipt:mpesa:{}", incoming.trans_id),
                 subject: "",
                 detail: &format!(
-                    "run {run} item {item}: {} for account {:?} {went}",
+                    "run {run} item {item}: {} for account {:?} {went}; {}",
                     incoming.amount.display(),
-                    incoming.bill_ref
+                    incoming.bill_ref,
+                    match consent {
+                        Consent::Daraja => "confirmed by Daraja Pull Transactions".to_string(),
+                        Consent::Approved(p) => format!("proposed by {p}, approved by {by}"),
+                    }
                 ),
             },
         )
@@ -119,4 +178,70 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// Marks `proposals` as proposed by `by` (each only if nobody proposed it meanwhile) and
+/// audits them, with `own` (refused: `by` proposed them and may not approve them too), in
+/// one transaction. The receipts proposed now are added to `proposed`.
+async fn record_proposals(
+    db: &Db,
+    run: &str,
+    proposals: &[(i64, String, Option<i64>)],
+    own: &[String],
+    by: &str,
+    proposed: &mut Vec<String>,
+) -> Result<()> {
+    if proposals.is_empty() && own.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    for (item, receipt, amount) in proposals {
+        let marked = sqlx::query(
+            "UPDATE reconciliation_items SET proposed_by = $1, proposed_at = $2 \
+             WHERE run_id = $3 AND item = $4 AND proposed_by IS NULL AND posted_at IS NULL",
+        )
+        .bind(by)
+        .bind(now)
+        .bind(run)
+        .bind(item)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            continue;
+        }
+        let amount = Money::from_minor(amount.unwrap_or(0), Currency::Kes).display();
+        lango_core::audit::append(
+            &mut tx,
+            lango_core::audit::Entry {
+                actor: by,
+                action: "reconciliation.propose",
+                object: &format!("receipt:mpesa:{receipt}"),
+                subject: "",
+                detail: &format!(
+                    "run {run} item {item}: {amount} proposed for posting; a second finance \
+                     officer must approve it"
+                ),
+            },
+        )
+        .await?;
+        proposed.push(receipt.clone());
+    }
+    for receipt in own {
+        lango_core::audit::append(
+            &mut tx,
+            lango_core::audit::Entry {
+                actor: by,
+                action: "reconciliation.approve_refused",
+                object: &format!("receipt:mpesa:{receipt}"),
+                subject: "",
+                detail: &format!(
+                    "run {run}: the officer who proposed the posting may not approve it"
+                ),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

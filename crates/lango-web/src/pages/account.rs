@@ -407,6 +407,15 @@ pub async fn two_factor_enable(
             Some(&Problems::one("code", "secret_invalid")),
             "",
         ),
+        // One is on already: replacing it needs its current code (turn it off first).
+        Err(lango_core::Error::Conflict(_)) => two_factor_page(
+            &state,
+            &s,
+            true,
+            String::new(),
+            Some(&Problems::one("code", "two_factor_already_on")),
+            "",
+        ),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }

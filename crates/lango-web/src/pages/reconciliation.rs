@@ -219,12 +219,17 @@ struct RunPage {
 struct RunParams {
     imported: Option<String>,
     posted: Option<i64>,
+    proposed: Option<i64>,
+    own: Option<i64>,
 }
 
 fn item_row(lang: crate::i18n::Lang, i: Item) -> ItemRow {
     let note = match (&i.posted_at, i.kind.as_str()) {
         (Some(at), _) => tr(lang, "rec_posted_at").replace("%1", &eat_time(*at)),
         (None, "missing_in_ledger") if i.in_ledger => tr(lang, "rec_now_in_ledger").to_string(),
+        (None, "missing_in_ledger") if i.proposed_by.is_some() => tr(lang, "rec_proposed_at")
+            .replace("%1", i.proposed_by.as_deref().unwrap_or_default())
+            .replace("%2", &i.proposed_at.map(eat_time).unwrap_or_default()),
         (None, "bad_row") => i.note.clone(),
         _ => String::new(),
     };
@@ -325,7 +330,21 @@ async fn run_page(
     let notice = match (p.imported.as_deref(), p.posted) {
         (Some("new"), _) => tr(lang, "rec_imported").replace("%1", &id),
         (Some("repeat"), _) => tr(lang, "rec_imported_before").replace("%1", &id),
-        (_, Some(n)) => tr(lang, "rec_posted_count").replace("%1", &n.to_string()),
+        (_, Some(n)) => {
+            let mut said = Vec::new();
+            for (count, key) in [(p.proposed, "rec_proposed_count"), (p.own, "rec_own_count")] {
+                if let Some(c) = count.filter(|c| *c > 0) {
+                    said.push(tr(lang, key).replace("%1", &c.to_string()));
+                }
+            }
+            if n > 0 || said.is_empty() {
+                said.insert(
+                    0,
+                    tr(lang, "rec_posted_count").replace("%1", &n.to_string()),
+                );
+            }
+            said.join(" ")
+        }
         _ => String::new(),
     };
     show_run(&state, &s, &id, notice, false).await
@@ -361,8 +380,10 @@ async fn post_reviewed(
     let by = lango_identity::account::actor_label(&s.v.actor);
     match reconcile::review::post_reviewed(&state.db, &id, &items, &by).await {
         Ok(posted) => Redirect::to(&format!(
-            "/finance/reconciliation/{id}?posted={}",
-            posted.posted.len()
+            "/finance/reconciliation/{id}?posted={}&proposed={}&own={}",
+            posted.posted.len(),
+            posted.proposed.len(),
+            posted.own.len()
         ))
         .into_response(),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),

@@ -253,8 +253,14 @@ backend_tests! {
         assert_eq!(auditor.post("/finance/suspense/TFB0000001/match", &[("reference", &reference), ("reason", "x")]).await.status, 403);
         assert_eq!(app.count("ledger_transactions").await, transactions);
 
-        // Confirm: the reversal and the bill's posting, in one go.
-        let done = fin.post("/finance/suspense/TFB0000001/match/confirm", &[("reference", &reference), ("reason", "payer called with the bill")]).await;
+        // The first confirmation proposes (four eyes); a second officer's moves the money:
+        // the reversal and the bill's posting, in one go.
+        let proposed = fin.post("/finance/suspense/TFB0000001/match/confirm", &[("reference", &reference), ("reason", "payer called with the bill")]).await;
+        assert_eq!((proposed.status, proposed.location.as_str()), (303, "/finance/suspense/TFB0000001/match"), "{}", proposed.html);
+        assert_eq!(app.count("ledger_transactions").await, transactions);
+        let mut fin2 = signed_in(&app, "fin2@treasury.example", Some(Role::FinanceOfficer)).await;
+        fin2.get("/finance/suspense").await;
+        let done = fin2.post("/finance/suspense/TFB0000001/match/confirm", &[("reference", &reference), ("reason", "checked")]).await;
         assert_eq!((done.status, done.location.as_str()), (303, "/finance/suspense/TFB0000001/matched"), "{}", done.html);
         let confirmation = fin.get("/finance/suspense/TFB0000001/matched").await;
         assert_eq!(confirmation.status, 200);
@@ -286,13 +292,16 @@ backend_tests! {
         pay(&app, "TFB0000002", "10.00", &reference).await;
         assert_eq!(fin.post("/finance/suspense/TFB0000002/match/confirm", &[("reference", &reference), ("reason", "x")]).await.status, 409);
 
-        // Two officers at once: one match, one refusal, one posting.
+        // Two officers confirming a third's proposal at once: one match, one refusal, one
+        // posting.
         pay(&app, "TFB0000003", "100.00", "nothing").await;
         let other = bill(&app, &dis, "DIS-PASSPORT", "1000.00", "KES").await;
-        let mut fin2 = signed_in(&app, "fin2@treasury.example", Some(Role::FinanceOfficer)).await;
+        let mut fin3 = signed_in(&app, "fin3@treasury.example", Some(Role::FinanceOfficer)).await;
+        fin3.get("/finance/suspense").await;
         fin2.get("/finance/suspense").await;
         let before = app.count("ledger_transactions").await;
         let fields = [("reference", other.as_str()), ("reason", "both saw it")];
+        assert_eq!(fin3.post("/finance/suspense/TFB0000003/match/confirm", &fields).await.status, 303);
         let (a, b) = tokio::join!(
             fin.post("/finance/suspense/TFB0000003/match/confirm", &fields),
             fin2.post("/finance/suspense/TFB0000003/match/confirm", &fields)
@@ -320,8 +329,13 @@ backend_tests! {
         let card = card_paid(&app, &visa, 10_100, "USD").await;
         let mut fin = signed_in(&app, "fin@treasury.example", Some(Role::FinanceOfficer)).await;
         fin.get("/finance/suspense").await;
-        let done = fin.post("/finance/suspense/TFC0000004/match/confirm", &[("reference", &licence), ("reason", "payer sent the bill")]).await;
-        assert_eq!(done.status, 303);
+        let mut fin2 = signed_in(&app, "fin2@treasury.example", Some(Role::FinanceOfficer)).await;
+        fin2.get("/finance/suspense").await;
+        for officer in [&mut fin, &mut fin2] {
+            let done = officer.post("/finance/suspense/TFC0000004/match/confirm", &[("reference", &licence), ("reason", "payer sent the bill")]).await;
+            assert_eq!(done.status, 303);
+        }
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM suspense_matches WHERE trans_id = $1", "TFC0000004").await, 1);
 
         let mut auditor = signed_in(&app, "audit@oag.example", Some(Role::Auditor)).await;
         let form = auditor.get("/finance/export").await;

@@ -40,6 +40,8 @@ mod pay;
 mod reconciliation;
 mod refunds;
 mod sample_data;
+mod security_accounts;
+mod security_duties;
 mod services_admin;
 mod settlement;
 mod stk;

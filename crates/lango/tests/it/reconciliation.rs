@@ -171,10 +171,16 @@ backend_tests! {
         let none = finance.post(&format!("/finance/reconciliation/{run}/post"), &[]).await;
         assert_eq!(none.status, 400, "nothing ticked");
         assert!(none.html.contains("href=\"#post\""));
-        let posted = finance.post(&format!("/finance/reconciliation/{run}/post"), &[("item", &item)]).await;
-        assert_eq!((posted.status, posted.location.as_str()), (303, format!("/finance/reconciliation/{run}?posted=1").as_str()));
+        // Only the statement shows it: one officer proposes, a second approves (four eyes).
+        let proposed = finance.post(&format!("/finance/reconciliation/{run}/post"), &[("item", &item)]).await;
+        assert_eq!((proposed.status, proposed.location.as_str()), (303, format!("/finance/reconciliation/{run}?posted=0&proposed=1&own=0").as_str()));
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", "TKR0000004").await, 0);
+        let mut finance2 = signed_in(&app, "finance2@treasury.example", Role::FinanceOfficer, None).await;
+        finance2.get(&format!("/finance/reconciliation/{run}")).await;
+        let posted = finance2.post(&format!("/finance/reconciliation/{run}/post"), &[("item", &item)]).await;
+        assert_eq!((posted.status, posted.location.as_str()), (303, format!("/finance/reconciliation/{run}?posted=1&proposed=0&own=0").as_str()));
         let twice = finance.post(&format!("/finance/reconciliation/{run}/post"), &[("item", &item)]).await;
-        assert!(twice.location.ends_with("?posted=0"), "{}", twice.location);
+        assert!(twice.location.ends_with("?posted=0&proposed=0&own=0"), "{}", twice.location);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", "TKR0000004").await, 1);
         assert!(verified(&app, "TKR0000004").await.is_some(), "seen by reconciliation: verified at once");
         let bill = app.client.get(format!("{}/api/v1/bills/{c}", app.base)).bearer_auth(&key).send().await.unwrap();

@@ -18,7 +18,9 @@ use lango_core::money::Money;
 use lango_identity::model::Problems;
 use lango_identity::policy::{may, Action, Object};
 use lango_payments::finance::eat_time;
-use lango_payments::finance::suspense::{self, Matched, Proposal, Receipt, Refusal};
+use lango_payments::finance::suspense::{
+    self, Decision, Matched, Pending, Proposal, Receipt, Refusal,
+};
 use serde::Deserialize;
 
 /// How many of the oldest held receipts the queue lists.
@@ -112,6 +114,8 @@ pub async fn queue(State(state): State<AppState>, s: SignedIn) -> Response {
 struct MatchPage {
     c: Chrome,
     facts: Vec<(&'static str, String)>,
+    /// The match waiting for a second officer, with what the reader should do about it.
+    pending: Option<(&'static str, Vec<(&'static str, String)>)>,
     form: Form,
 }
 
@@ -156,7 +160,40 @@ async fn held_receipt(state: &AppState, s: &SignedIn, trans_id: &str) -> Result<
     }
 }
 
-fn match_page(state: &AppState, s: &SignedIn, receipt: &Receipt, form: Form) -> Response {
+/// The proposal waiting on a receipt, as the match page shows it.
+async fn pending_view(
+    state: &AppState,
+    s: &SignedIn,
+    p: &Pending,
+) -> (&'static str, Vec<(&'static str, String)>) {
+    let lang = s.v.lang;
+    let mine = p.proposed_by == lango_identity::account::actor_label(&s.v.actor);
+    let lead = tr(
+        lang,
+        if mine {
+            "finance_pending_mine"
+        } else {
+            "finance_pending_other"
+        },
+    );
+    let facts = vec![
+        (tr(lang, "finance_bill"), p.bill.clone()),
+        (tr(lang, "finance_reason"), p.reason.clone()),
+        (
+            tr(lang, "finance_proposed_by"),
+            who(state, &p.proposed_by).await,
+        ),
+        (tr(lang, "finance_proposed_at"), eat_time(p.proposed_at)),
+    ];
+    (lead, facts)
+}
+
+async fn match_page(state: &AppState, s: &SignedIn, receipt: &Receipt, form: Form) -> Response {
+    let pending = match suspense::pending(&state.db, &receipt.trans_id).await {
+        Ok(Some(p)) => Some(pending_view(state, s, &p).await),
+        Ok(None) => None,
+        Err(e) => return crate::error::page_error(state, s.v.lang, e),
+    };
     render(
         form.status(),
         &MatchPage {
@@ -166,6 +203,7 @@ fn match_page(state: &AppState, s: &SignedIn, receipt: &Receipt, form: Form) -> 
                 &format!("/finance/suspense/{}/match", path_part(&receipt.trans_id)),
             ),
             facts: receipt_facts(s.v.lang, receipt),
+            pending,
             form,
         },
     )
@@ -208,9 +246,20 @@ pub async fn match_form(
         Ok(r) => r,
         Err(page) => return page,
     };
-    let p = q.map(|Query(p)| p).unwrap_or_default();
+    let mut p = q.map(|Query(p)| p).unwrap_or_default();
+    // A proposal waiting for a second officer fills the form: checking it is one click.
+    if p.reference.is_empty() && p.reason.is_empty() {
+        match suspense::pending(&state.db, &trans_id).await {
+            Ok(Some(pending)) => {
+                p.reference = pending.bill;
+                p.reason = pending.reason;
+            }
+            Ok(None) => {}
+            Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+        }
+    }
     let form = entry_form(s.v.lang, &s.v.csrf, &trans_id, &p.reference, &p.reason);
-    match_page(&state, &s, &receipt, form)
+    match_page(&state, &s, &receipt, form).await
 }
 
 fn problems_of(list: &[(&'static str, &'static str)]) -> Problems {
@@ -327,9 +376,15 @@ pub async fn confirm_match(
     let p = MatchParams::from_body(&body);
     let actor = lango_identity::account::actor_label(&s.v.actor);
     match suspense::confirm(&state.db, &trans_id, &p.reference, &p.reason, &actor).await {
-        Ok(Ok(m)) => Redirect::to(&format!(
+        Ok(Ok(Decision::Matched(m))) => Redirect::to(&format!(
             "/finance/suspense/{}/matched",
             path_part(&m.receipt.trans_id)
+        ))
+        .into_response(),
+        // Proposed: the match page shows the proposal waiting for a second officer.
+        Ok(Ok(Decision::Proposed(p))) => Redirect::to(&format!(
+            "/finance/suspense/{}/match",
+            path_part(&p.trans_id)
         ))
         .into_response(),
         Ok(Err(refusal)) => refused(&state, &s, &trans_id, &p, refusal).await,
@@ -352,7 +407,7 @@ async fn refused(
             };
             let form = entry_form(s.v.lang, &s.v.csrf, trans_id, &p.reference, &p.reason)
                 .problems(s.v.lang, &problems_of(&list));
-            match_page(state, s, &receipt, form)
+            match_page(state, s, &receipt, form).await
         }
         Refusal::AlreadyMatched => matched_page(state, s, trans_id, true).await,
         Refusal::NotInSuspense => render_message_page(
@@ -361,6 +416,9 @@ async fn refused(
             StatusCode::CONFLICT,
             "finance_not_in_suspense",
         ),
+        Refusal::OwnProposal => {
+            render_message_page(state, s.v.lang, StatusCode::CONFLICT, "finance_match_own")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The finance pages in real Chromium with axe-core: the dashboard with its chart, the
-//! suspense queue, matching with an error summary, the check page, the confirmation, and
+//! suspense queue, matching with an error summary, the check page, the proposal waiting for
+//! a second officer, the confirmation, and
 //! the export form. Runs when Chromium and chromedriver are installed (as `browser.rs`).
 
 use super::{pay, PASSWORD};
@@ -66,6 +67,30 @@ async fn finance_pages_in_chromium() {
     fill(c, "f-reason", "The payer phoned with the bill").await;
     submit_to(c, "Check the match before you confirm it").await;
     assert_accessible(c, &axe, "check the match").await;
+    // Four eyes: the first confirmation proposes; a second officer's, on the proposal
+    // filled in for them, matches.
+    submit_to(c, "Match a payment to a bill").await;
+    c.find(Locator::Css("#pending-title"))
+        .await
+        .expect("the proposal");
+    assert_accessible(c, &axe, "match proposed").await;
+    app.staff(
+        "fin2@treasury.example",
+        PASSWORD,
+        Role::FinanceOfficer,
+        None,
+    )
+    .await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{}/signin", app.base)).await.unwrap();
+    fill(c, "f-identifier", "fin2@treasury.example").await;
+    fill(c, "f-password", PASSWORD).await;
+    submit_to(c, "Staff Member").await;
+    c.goto(&format!("{}/finance/suspense/TFD0000002/match", app.base))
+        .await
+        .unwrap();
+    heading_is(c, "Match a payment to a bill").await;
+    submit_to(c, "Check the match before you confirm it").await;
     submit_to(c, "Payment matched to its bill").await;
     assert_accessible(c, &axe, "matched").await;
 
