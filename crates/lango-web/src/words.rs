@@ -3,6 +3,7 @@
 
 mod apply;
 mod cards;
+mod edge;
 mod finance;
 mod insights;
 mod pay;
@@ -290,6 +291,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(insights::WORDS)
         .chain(performance::WORDS)
         .chain(survey::WORDS)
+        .chain(edge::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

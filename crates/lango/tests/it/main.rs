@@ -34,6 +34,7 @@ mod pages;
 mod pay;
 mod reconciliation;
 mod refunds;
+mod security_edge;
 mod services_admin;
 mod settlement;
 mod stk;
