@@ -35,10 +35,17 @@ pub async fn run(events: usize, cases: usize, rounds: usize) -> anyhow::Result<(
     let db = lango_core::db::Db::connect(&url, 16).await?;
     db.migrate(&lango::migrations()).await?;
     let (sink_url, received) = sink().await?;
-    lango_notify::webhooks::create(&db, "BENCH", &sink_url, &[], "bench")
+    // The sink runs on this machine: the demo's allowance for private receivers.
+    let receivers = lango_notify::receiver::Policy {
+        allow_private: true,
+    };
+    lango_notify::webhooks::create(&db, "BENCH", &sink_url, &[], "bench", receivers)
         .await?
         .map_err(|e| anyhow::anyhow!(e))?;
-    let settings = lango_notify::dispatch::Settings::default();
+    let settings = lango_notify::dispatch::Settings {
+        receivers,
+        ..lango_notify::dispatch::Settings::default()
+    };
     println!(
         "webhooks: {events} events over {cases} cases per round, {rounds} rounds; {} in flight; SQLite; sink on loopback",
         settings.max_in_flight

@@ -11,6 +11,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod edge;
+
 /// Kenya's published convenience-fee bands (`below:fee,…,*:fee`), the default.
 pub const KENYA_CONVENIENCE_FEES: &str = "200:5,300:10,500:15,700:20,1000:25,*:50";
 
@@ -84,6 +86,16 @@ pub struct Config {
     /// The digitisation target published beside progress, `80% by 2027-06-30` (checked by
     /// the insights room when a node starts).
     pub digitisation_target: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; empty: the peer is the client.
+    pub trusted_proxies: Vec<IpNetwork>,
+    /// Networks that may read `/metrics` besides loopback; empty: anyone in the demo,
+    /// loopback only elsewhere.
+    pub metrics_networks: Vec<IpNetwork>,
+    /// A secret path segment M-Pesa callbacks must carry (`/channels/mpesa/{token}/…`), when set.
+    pub mpesa_callback_token: Option<SecretString>,
+    /// Lets webhook receivers be plain http and on private or loopback addresses (demo and
+    /// tests only: elsewhere a receiver must be https on a public address).
+    pub webhook_allow_private: bool,
 }
 
 /// The digitisation target when none is configured (Kenya's: 80% of services end to end).
@@ -243,6 +255,13 @@ impl fmt::Debug for Config {
                 "signing_key",
                 &self.signing_key.as_ref().map(|_| "[redacted]"),
             )
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_networks", &self.metrics_networks)
+            .field(
+                "mpesa_callback_token",
+                &self.mpesa_callback_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("webhook_allow_private", &self.webhook_allow_private)
             .finish()
     }
 }
@@ -345,6 +364,10 @@ struct FileConfig {
     documents_url: Option<String>,
     signing_key: Option<String>,
     digitisation_target: Option<String>,
+    trusted_proxies: Option<String>,
+    metrics_networks: Option<String>,
+    mpesa_callback_token: Option<String>,
+    webhook_allow_private: Option<bool>,
 }
 
 impl Config {
@@ -596,11 +619,13 @@ impl Config {
             pick("card_webhook_secret", file.card_webhook_secret),
         ) {
             (None, None, None) => None,
-            (Some((setting, url)), Some((_, key)), Some((_, secret))) => Some(CardConfig {
-                provider_url: http_url(&setting, &url)?,
-                api_key: SecretString::from(key),
-                webhook_secret: SecretString::from(secret),
-            }),
+            (Some((setting, url)), Some((_, key)), Some((secret_setting, secret))) => {
+                Some(CardConfig {
+                    provider_url: http_url(&setting, &url)?,
+                    api_key: SecretString::from(key),
+                    webhook_secret: edge::long_secret(&secret_setting, secret)?,
+                })
+            }
             _ => {
                 return Err(config_error(
                     "card_provider_url",
@@ -636,6 +661,16 @@ impl Config {
             }
             other => other.map(|(_, v)| SecretString::from(v)),
         };
+        let mpesa_callback_token = pick("mpesa_callback_token", file.mpesa_callback_token)
+            .map(|(setting, v)| edge::path_token(&setting, v))
+            .transpose()?;
+        let webhook_allow_private = pick(
+            "webhook_allow_private",
+            file.webhook_allow_private.map(|b| b.to_string()),
+        )
+        .map(|(setting, v)| edge::flag(&setting, &v))
+        .transpose()?
+        .unwrap_or(false);
         Ok(Config {
             data_dir,
             database_url,
@@ -690,6 +725,10 @@ impl Config {
             signing_key,
             digitisation_target: pick("digitisation_target", file.digitisation_target)
                 .map_or_else(|| DEFAULT_DIGITISATION_TARGET.to_string(), |(_, v)| v),
+            trusted_proxies: networks(pick("trusted_proxies", file.trusted_proxies))?,
+            metrics_networks: networks(pick("metrics_networks", file.metrics_networks))?,
+            mpesa_callback_token,
+            webhook_allow_private,
         })
     }
 

@@ -5,7 +5,9 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod local_path;
 pub mod money;
+pub mod net;
 pub mod own_thread;
 pub mod sample_data;
 #[cfg(feature = "test-support")]

@@ -12,6 +12,7 @@
 //!   delivery is sent again: at-least-once, never lost.
 
 use crate::events::Event;
+use crate::receiver::{self, Policy};
 use crate::webhooks::{cloudevent, signature};
 use lango_core::audit::{append_many, Entry, EXCHANGE};
 use lango_core::clock::now_ms;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// How often to look for due deliveries when there were none.
     pub poll_ms: u64,
+    /// Which receivers may be reached (`webhook_allow_private`); checked at every delivery.
+    pub receivers: crate::receiver::Policy,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             timeout_ms: 10_000,
             max_in_flight: 256,
             poll_ms: 50,
+            receivers: crate::receiver::Policy::default(),
         }
     }
 }
@@ -163,11 +167,23 @@ async fn claim(db: &Db, s: &Settings, limit: i64) -> Result<Vec<Job>> {
         .collect()
 }
 
-async fn send(client: &reqwest::Client, job: Job) -> Outcome {
+async fn send(client: &reqwest::Client, policy: Policy, job: Job) -> Outcome {
     let body = cloudevent(&job.event);
     let body_sha256 = hex::encode(Sha256::digest(body.as_bytes()));
     let sig = signature(&job.secret, now_ms() / 1000, &body);
     let start = Instant::now();
+    // A subscription checked when made may point elsewhere now (or predate the rule):
+    // an address in the URL is checked here, a name by the client's resolver.
+    if let Err(refused) = receiver::check_form(&job.url, policy) {
+        return outcome(
+            job,
+            false,
+            None,
+            format!("refused: {refused}"),
+            start,
+            body_sha256,
+        );
+    }
     let res = client
         .post(&job.url)
         .header("content-type", "application/cloudevents+json")
@@ -190,10 +206,25 @@ async fn send(client: &reqwest::Client, job: Job) -> Outcome {
             };
             (code.is_success(), Some(i64::from(code.as_u16())), error)
         }
+        Err(e) if receiver::refusal_in(&e).is_some() => {
+            let refused = receiver::refusal_in(&e).unwrap_or(receiver::Refused::NotPublic);
+            (false, None, format!("refused: {refused}"))
+        }
         Err(e) if e.is_timeout() => (false, None, "timed out".to_string()),
         Err(e) if e.is_connect() => (false, None, "could not connect".to_string()),
         Err(e) => (false, None, format!("failed: {e}")),
     };
+    outcome(job, ok, status, error, start, body_sha256)
+}
+
+fn outcome(
+    job: Job,
+    ok: bool,
+    status: Option<i64>,
+    error: String,
+    start: Instant,
+    body_sha256: String,
+) -> Outcome {
     Outcome {
         id: job.id,
         attempts: job.attempts + 1,
@@ -273,12 +304,18 @@ async fn record(db: &Db, s: &Settings, outcomes: &[Outcome]) -> Result<()> {
 /// Runs the dispatcher until the task is aborted.
 pub fn spawn(db: Db, settings: Settings) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = match reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_millis(settings.timeout_ms))
-            .pool_max_idle_per_host(settings.max_in_flight)
-            .build()
-        {
+            .pool_max_idle_per_host(settings.max_in_flight);
+        if !settings.receivers.allow_private {
+            // Names resolve to public addresses only, and the connection goes straight to
+            // them: no proxy in between, so the address checked is the one reached.
+            builder = builder
+                .dns_resolver(Arc::new(receiver::PublicOnly))
+                .no_proxy();
+        }
+        let client = match builder.build() {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "webhook client failed to start");
@@ -337,8 +374,9 @@ pub fn spawn(db: Db, settings: Settings) -> tokio::task::JoinHandle<()> {
                 };
                 let client = client.clone();
                 let done = done_tx.clone();
+                let policy = settings.receivers;
                 tokio::spawn(async move {
-                    let outcome = send(&client, job).await;
+                    let outcome = send(&client, policy, job).await;
                     let _ = done.send(outcome).await;
                     drop(permit);
                 });

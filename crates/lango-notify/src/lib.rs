@@ -5,6 +5,7 @@ pub mod dispatch;
 pub mod events;
 pub mod nats;
 pub mod outbox;
+pub mod receiver;
 pub mod webhooks;
 
 pub mod channels;

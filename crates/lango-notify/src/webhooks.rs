@@ -52,18 +52,23 @@ pub fn parse_url(raw: &str) -> std::result::Result<String, &'static str> {
     Ok(url.to_string())
 }
 
-/// Creates a subscription; returns its id and its signing secret (shown once).
+/// Creates a subscription; returns its id and its signing secret (shown once). The receiver
+/// must be one `policy` allows ([`crate::receiver::check`]: https, public addresses).
 pub async fn create(
     db: &Db,
     agency: &str,
     url: &str,
     event_types: &[String],
     created_by: &str,
+    policy: crate::receiver::Policy,
 ) -> Result<std::result::Result<(String, String), &'static str>> {
     let url = match parse_url(url) {
         Ok(u) => u,
         Err(code) => return Ok(Err(code)),
     };
+    if let Err(refused) = crate::receiver::check(&url, policy).await {
+        return Ok(Err(refused.code()));
+    }
     if event_types.iter().any(|t| !is_event_type(t)) {
         return Ok(Err("event_type_unknown"));
     }

@@ -5,6 +5,7 @@
 pub mod bill_events;
 pub mod bills;
 pub mod bills_in_tx;
+pub mod callbacks;
 pub mod cards;
 pub mod daraja;
 pub mod daraja_api;

@@ -10,6 +10,9 @@
 //! - The money is recorded through the M-Pesa receipts committer, keyed by the receipt
 //!   number, so a receipt that also arrives as a C2B confirmation or through reconciliation
 //!   is posted once whichever way comes first. A repeated callback changes nothing.
+//! - A success callback must be for what was asked: the prompt's amount, from the prompt's
+//!   phone. One that is not (a forged or garbled callback) is recorded, never posted to the
+//!   bill: its money is held in suspense, where finance staff review and match it.
 //! - A prompt with no callback after [`QUERY_AFTER_MS`] is asked about (Daraja's status
 //!   query); a success learnt that way has no receipt number yet, so the bill is paid when
 //!   the receipt arrives (callback or reconciliation), never on the query's word.
@@ -44,6 +47,8 @@ const _: () = assert!(PENDING_WINDOW_MS >= 60_000);
 pub const QUERY_AFTER_MS: i64 = 20_000;
 /// And asked again no sooner than this.
 pub const QUERY_EVERY_MS: i64 = 10_000;
+/// What a prompt whose callback did not match it says (its receipt waits in suspense).
+pub const HELD: &str = "held for finance review: the payment's amount or phone is not the prompt's";
 /// M-Pesa's largest single payment, in cents.
 pub const MAX_MINOR: i64 = 25_000_000;
 
@@ -134,6 +139,8 @@ pub struct StkRequest {
     pub bill_reference: String,
     /// What was asked for.
     pub amount: Money,
+    /// The phone prompted (`2547…`).
+    pub phone: String,
     /// `pending`, `succeeded` or `failed`.
     pub status: String,
     /// Daraja's `ResultCode`, once known.
@@ -154,11 +161,12 @@ impl StkRequest {
 }
 
 /// Sends a prompt to `phone` for the balance of the bill `reference` (canonical form).
-/// `public_url` is where Daraja can reach this service for the callback.
+/// `callback_url` is where Daraja reaches this service with the outcome
+/// ([`crate::callbacks::CallbackPaths::url`]).
 pub async fn start(
     db: &Db,
     daraja: &DarajaClient,
-    public_url: &str,
+    callback_url: &str,
     reference: &str,
     phone: &str,
 ) -> Result<std::result::Result<StkRequest, Refusal>> {
@@ -190,10 +198,7 @@ pub async fn start(
         amount: balance.minor() / 100,
         account_reference: bill.reference.clone(),
         description: description(&bill.agency),
-        callback_url: format!(
-            "{}/channels/mpesa/stk/callback",
-            public_url.trim_end_matches('/')
-        ),
+        callback_url: callback_url.to_string(),
     };
     let now = now_ms();
     match daraja.stk_push(&push).await {
@@ -292,7 +297,7 @@ async fn reserve(
     Ok(Ok(id))
 }
 
-const COLUMNS: &str = "id, checkout_request_id, bill_reference, amount, currency, status, \
+const COLUMNS: &str = "id, checkout_request_id, bill_reference, amount, currency, phone, status, \
                        result_code, result_desc, receipt, created_at";
 
 fn read(r: &sqlx::any::AnyRow) -> Result<StkRequest> {
@@ -305,6 +310,7 @@ fn read(r: &sqlx::any::AnyRow) -> Result<StkRequest> {
         checkout_request_id: r.try_get("checkout_request_id")?,
         bill_reference: r.try_get("bill_reference")?,
         amount: Money::from_minor(r.try_get("amount")?, currency),
+        phone: r.try_get("phone")?,
         status: r.try_get("status")?,
         result_code: r.try_get("result_code")?,
         result_desc: r.try_get("result_desc")?,
@@ -340,6 +346,9 @@ pub enum CallbackOutcome {
     Repeat,
     /// A failure for a prompt Lango never sent: nothing to do.
     Unknown,
+    /// A success whose amount or phone is not the prompt's: recorded in suspense for
+    /// finance staff to review, never posted to the bill.
+    Held(Confirmed),
 }
 
 /// Settles a prompt from Daraja's callback. A success is recorded as an M-Pesa receipt
@@ -392,10 +401,14 @@ pub async fn callback(
         .as_ref()
         .map(|r| r.bill_reference.clone())
         .unwrap_or_default();
+    let matches = request.as_ref().is_some_and(|r| {
+        r.amount == paid.amount && paid.phone.as_ref().map(Msisdn::as_str) == Some(r.phone.as_str())
+    });
     let confirmed = receipts
         .record(Incoming {
             trans_id: paid.receipt.clone(),
-            reference: BillReference::parse(&bill_ref).ok(),
+            // Not for what was asked: no bill reference, so the money goes to suspense.
+            reference: BillReference::parse(&bill_ref).ok().filter(|_| matches),
             bill_ref,
             amount: paid.amount,
             trans_time_ms: paid.transaction_ms,
@@ -406,6 +419,24 @@ pub async fn callback(
         tracing::warn!(checkout = %cb.checkout_request_id, "STK payment for an unknown prompt: held in suspense");
         return Ok(Ok(CallbackOutcome::Paid(confirmed)));
     };
+    if !matches {
+        tracing::warn!(checkout = %cb.checkout_request_id, receipt = %paid.receipt,
+            "STK payment whose amount or phone is not the prompt's: held in suspense for review");
+        sqlx::query(
+            "UPDATE stk_requests SET status = 'failed', result_code = $1, result_desc = $2, \
+             receipt = $3, callback_raw = $4, completed_at = COALESCE(completed_at, $5), updated_at = $5 \
+             WHERE id = $6 AND receipt IS NULL",
+        )
+        .bind(cb.result_code)
+        .bind(HELD)
+        .bind(&paid.receipt)
+        .bind(&raw)
+        .bind(now)
+        .bind(&request.id)
+        .execute(db.pool())
+        .await?;
+        return Ok(Ok(CallbackOutcome::Held(confirmed)));
+    }
     // Also after a failure learnt from a status query: the money did move.
     let changed = sqlx::query(
         "UPDATE stk_requests SET status = 'succeeded', result_code = $1, result_desc = $2, \

@@ -2,16 +2,16 @@
 //!
 //! These routes sit outside the CSRF check (`/channels/` is skipped): the gateway has no
 //! session. They are believed only from the networks in `sms_report_networks` (and loopback
-//! in the demo), judged by the connection's peer address. Behind a reverse proxy that peer
-//! is the proxy, so the proxy must then restrict this path to the gateway's addresses.
+//! in the demo), judged by the client's address: the connection's peer, or, when that peer
+//! is one of `trusted_proxies`, the address the proxy forwarded for.
 
 use crate::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lango_notify::sms::report_status;
 use lango_notify::Channel;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// Largest report body read (a report is a few hundred bytes).
@@ -51,29 +51,27 @@ impl DeliveryReport {
     }
 }
 
-/// True when `peer` is in `networks` (or on loopback in the demo, whose simulators run there).
+/// True when the client (`crate::client`: the peer, or behind a trusted proxy the address
+/// it forwarded for) is in `networks` (or on loopback in the demo, whose simulators run there).
 pub fn from_networks(
     state: &AppState,
     networks: &[lango_core::config::IpNetwork],
-    peer: Option<SocketAddr>,
+    client: Option<IpAddr>,
 ) -> bool {
-    let Some(ip) = peer.map(|p| p.ip()) else {
+    let Some(ip) = client else {
         return false;
     };
     (state.config.demo && ip.is_loopback()) || networks.iter().any(|n| n.contains(ip))
 }
 
-fn allowed(state: &AppState, peer: Option<SocketAddr>) -> bool {
-    from_networks(state, &state.config.sms_report_networks, peer)
+fn allowed(state: &AppState, client: Option<IpAddr>) -> bool {
+    from_networks(state, &state.config.sms_report_networks, client)
 }
 
 /// `POST /channels/sms/delivery-reports`: settles a message the gateway reported on.
 /// Idempotent: a repeated report answers 200 and changes nothing.
 pub async fn sms_delivery_report(State(state): State<AppState>, req: Request) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = crate::client::of(&state, &req);
     if !allowed(&state, peer) {
         tracing::warn!(peer = ?peer, "SMS delivery report from a network not in sms_report_networks");
         return (StatusCode::FORBIDDEN, "not from an allowed network").into_response();

@@ -6,10 +6,12 @@
 pub mod api;
 pub mod card_channel;
 pub mod channels;
+pub mod client;
 pub mod download;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod limits;
 pub mod middleware;
 pub mod mpesa;
 pub mod pages;
@@ -40,6 +42,7 @@ pub fn app(state: AppState) -> Router {
     let (api, _openapi) = api::router().split_for_parts();
     Router::new()
         .merge(pages::router())
+        .merge(mpesa::routes())
         .merge(stk::routes())
         .merge(card_channel::routes())
         .merge(api)

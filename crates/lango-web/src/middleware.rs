@@ -81,9 +81,22 @@ pub fn trace_layer(
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let path = loggable(req.uri().path());
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO))
+}
+
+/// The path as logged: an M-Pesa callback path's secret segment (`mpesa_callback_token`)
+/// is replaced, so the token never reaches a log.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/channels/mpesa/") {
+        Some(rest) if !rest.starts_with("c2b/") && !rest.starts_with("stk/") => {
+            let tail = rest.split_once('/').map_or("", |(_, t)| t);
+            format!("/channels/mpesa/{{token}}/{tail}").into()
+        }
+        _ => path.into(),
+    }
 }
 
 /// The process-wide Prometheus recorder, installed once.
@@ -124,7 +137,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn prometheus(State(state): State<AppState>) -> Response {
+/// True when `client` may read `/metrics`: loopback always; then `metrics_networks` when
+/// set, else anyone in the demo and no one else.
+fn may_read_metrics(state: &AppState, client: Option<std::net::IpAddr>) -> bool {
+    let Some(ip) = client else {
+        return false;
+    };
+    let nets = &state.config.metrics_networks;
+    ip.is_loopback()
+        || nets.iter().any(|n| n.contains(ip))
+        || (nets.is_empty() && state.config.demo)
+}
+
+async fn prometheus(State(state): State<AppState>, req: Request) -> Response {
+    let client = crate::client::of(&state, &req);
+    if !may_read_metrics(&state, client) {
+        // As if there were nothing here: the figures and their names stay private.
+        return crate::pages::render_status_page(
+            StatusCode::NOT_FOUND,
+            crate::pages::lang_of(req.headers()),
+            state.config.demo,
+        );
+    }
     let snap = state.catalogue.snapshot();
     metrics::gauge!("lango_catalogue_services").set(snap.len() as f64);
     metrics::gauge!("lango_catalogue_revision").set(snap.revision as f64);

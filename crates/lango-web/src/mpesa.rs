@@ -1,29 +1,71 @@
 //! M-Pesa Daraja callbacks: C2B validation and confirmation, answered exactly as Safaricom
 //! specifies. Daraja signs nothing, so callbacks are believed only from the configured
-//! source networks; anything else gets a 403 and a log line.
+//! source networks (anything else gets a 403 and a log line) and, when
+//! `mpesa_callback_token` is set, only at the secret paths under `/channels/mpesa/{token}/`
+//! (a wrong token, or a plain path, is answered 404 as if nothing were there).
 
 use crate::channels::from_networks;
 use crate::AppState;
 use axum::body::to_bytes;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
+use lango_payments::callbacks::CallbackPaths;
 use lango_payments::mpesa::{self, Confirmed};
-use std::net::SocketAddr;
 
 /// Daraja bodies are small; a larger one is not Daraja.
-const BODY_LIMIT: usize = 16 * 1024;
+pub(crate) const BODY_LIMIT: usize = 16 * 1024;
 
-async fn read(state: &AppState, req: Request) -> Result<axum::body::Bytes, Response> {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    if !from_networks(state, &state.config.mpesa_source_networks, peer) {
-        tracing::warn!(peer = ?peer, "M-Pesa callback from a network not in mpesa_source_networks");
+/// The C2B routes, at the plain paths and under a path token.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/channels/mpesa/c2b/validation", post(validation))
+        .route("/channels/mpesa/c2b/confirmation", post(confirmation))
+        .route(
+            "/channels/mpesa/{token}/c2b/validation",
+            post(validation_at),
+        )
+        .route(
+            "/channels/mpesa/{token}/c2b/confirmation",
+            post(confirmation_at),
+        )
+}
+
+/// The callback paths in force (`mpesa_callback_token`).
+pub fn paths(state: &AppState) -> CallbackPaths {
+    CallbackPaths::new(state.config.mpesa_callback_token.clone())
+}
+
+/// Lets a Daraja callback in, or answers it: 404 at the wrong path (a wrong token, or a plain
+/// path while a token is set), 403 from outside `mpesa_source_networks`.
+pub(crate) fn admit(state: &AppState, token: Option<&str>, req: &Request) -> Result<(), Response> {
+    if !paths(state).admits(token) {
+        // The path itself is not logged: it may hold a near-miss of the token.
+        tracing::warn!("M-Pesa callback at a path without the right mpesa_callback_token");
+        // The same page as for any unknown address: a wrong token learns nothing.
+        let lang = crate::pages::lang_of(req.headers());
+        return Err(crate::pages::render_status_page(
+            StatusCode::NOT_FOUND,
+            lang,
+            state.config.demo,
+        ));
+    }
+    let client = crate::client::of(state, req);
+    if !from_networks(state, &state.config.mpesa_source_networks, client) {
+        tracing::warn!(client = ?client, "M-Pesa callback from a network not in mpesa_source_networks");
         return Err((StatusCode::FORBIDDEN, "not from an allowed network").into_response());
     }
+    Ok(())
+}
+
+async fn read(
+    state: &AppState,
+    token: Option<&str>,
+    req: Request,
+) -> Result<axum::body::Bytes, Response> {
+    admit(state, token, &req)?;
     to_bytes(req.into_body(), BODY_LIMIT)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response())
@@ -36,7 +78,20 @@ fn failed(e: lango_core::Error) -> Response {
 
 /// `POST /channels/mpesa/c2b/validation`
 pub async fn validation(State(state): State<AppState>, req: Request) -> Response {
-    let body = match read(&state, req).await {
+    validate(state, None, req).await
+}
+
+/// `POST /channels/mpesa/{token}/c2b/validation`
+pub async fn validation_at(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
+    validate(state, Some(&token), req).await
+}
+
+async fn validate(state: AppState, token: Option<&str>, req: Request) -> Response {
+    let body = match read(&state, token, req).await {
         Ok(b) => b,
         Err(r) => return r,
     };
@@ -48,7 +103,20 @@ pub async fn validation(State(state): State<AppState>, req: Request) -> Response
 
 /// `POST /channels/mpesa/c2b/confirmation`: acknowledged only after the receipt is committed.
 pub async fn confirmation(State(state): State<AppState>, req: Request) -> Response {
-    let body = match read(&state, req).await {
+    confirm(state, None, req).await
+}
+
+/// `POST /channels/mpesa/{token}/c2b/confirmation`
+pub async fn confirmation_at(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
+    confirm(state, Some(&token), req).await
+}
+
+async fn confirm(state: AppState, token: Option<&str>, req: Request) -> Response {
+    let body = match read(&state, token, req).await {
         Ok(b) => b,
         Err(r) => return r,
     };

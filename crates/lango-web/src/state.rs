@@ -1,10 +1,8 @@
 //! What every handler can reach.
 
-use governor::DefaultKeyedRateLimiter;
 use lango_catalogue::Catalogue;
 use lango_core::config::Config;
 use lango_core::db::Db;
-use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Shared application state: one `Arc`, so the clone every layer and handler takes is one
@@ -25,6 +23,15 @@ impl std::ops::Deref for AppState {
 
     fn deref(&self) -> &Shared {
         &self.0
+    }
+}
+
+impl Shared {
+    /// Which webhook receivers subscriptions may name (`webhook_allow_private`).
+    pub fn webhook_receivers(&self) -> lango_notify::receiver::Policy {
+        lango_notify::receiver::Policy {
+            allow_private: self.config.webhook_allow_private,
+        }
     }
 }
 
@@ -52,12 +59,6 @@ pub struct Shared {
     pub published: Arc<crate::published::Published>,
     /// The convenience-fee bands in force (`convenience_fees`).
     pub fees: Arc<lango_payments::fees::FeeTable>,
-    /// Sign-in, code and reset forms per client address.
-    pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-}
-
-/// The per-address limit on sign-in, code and reset forms: 30 a minute.
-pub fn form_limiter() -> Arc<DefaultKeyedRateLimiter<IpAddr>> {
-    let quota = governor::Quota::per_minute(std::num::NonZeroU32::new(30).expect("non-zero"));
-    Arc::new(governor::RateLimiter::keyed(quota))
+    /// Per-client rate limits (forms, bill look-ups).
+    pub limits: Arc<crate::limits::Limits>,
 }

@@ -10,7 +10,7 @@ use crate::i18n::Lang;
 use crate::pages::{lang_of, render_message_page};
 use crate::AppState;
 use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -20,7 +20,6 @@ use lango_identity::policy::{Actor, Person};
 use lango_identity::session::{self, Client, Session};
 use lango_identity::token::{random_token, same};
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
 /// The page visitor, resolved once per request by [`resolve`].
 #[derive(Clone)]
@@ -103,7 +102,7 @@ fn skip(path: &str) -> bool {
     .any(|p| path.starts_with(p))
 }
 
-fn client_of(req: &Request) -> Client {
+fn client_of(state: &AppState, req: &Request) -> Client {
     Client {
         user_agent: req
             .headers()
@@ -111,10 +110,8 @@ fn client_of(req: &Request) -> Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string(),
-        ip: req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
+        ip: crate::client::of(state, req)
+            .map(|ip| ip.to_string())
             .unwrap_or_default(),
     }
 }
@@ -125,7 +122,7 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         return next.run(req).await;
     }
     let lang = lang_of(req.headers());
-    let client = client_of(&req);
+    let client = client_of(&state, &req);
     let token = read_cookie(req.headers(), &cookie_name(&state, SESSION));
     let session = match token {
         Some(t) => match session::lookup(&state.db, &t).await {
@@ -292,7 +289,5 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 
 /// Only local paths are followed after sign-in: never an open redirect.
 pub fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/account")
-        .to_string()
+    lango_core::local_path::LocalPath::or(next, "/account").to_string()
 }

@@ -5,6 +5,7 @@ mod about;
 mod apply;
 mod cards;
 mod duties;
+mod edge;
 mod finance;
 mod insights;
 mod pay;
@@ -294,6 +295,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(performance::WORDS)
         .chain(survey::WORDS)
         .chain(about::WORDS)
+        .chain(edge::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -93,6 +93,9 @@ pub fn webhook_settings(config: &Config) -> lango_notify::dispatch::Settings {
         backoff_cap_ms: ms(config.webhook_backoff_cap_ms),
         max_attempts: ms(config.webhook_max_attempts),
         timeout_ms: config.webhook_timeout_ms,
+        receivers: lango_notify::receiver::Policy {
+            allow_private: config.webhook_allow_private,
+        },
         ..lango_notify::dispatch::Settings::default()
     }
 }
@@ -181,7 +184,7 @@ impl Node {
                 catalogue,
                 config: Arc::new(config),
                 popular: Arc::new(popular),
-                limiter: lango_web::state::form_limiter(),
+                limits: Default::default(),
                 oidc,
             }),
             follower,

@@ -132,6 +132,8 @@ fn main() -> ExitCode {
     };
     if matches!(cli.command, Command::Demo) {
         config.demo = true;
+        // The demo's webhook receivers are on this machine, over plain http.
+        config.webhook_allow_private = true;
         // The demo is always the embedded database, whatever the environment says.
         config.database_url = None;
     }
@@ -197,7 +199,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let webhook = format!("{}/channels/card/webhook", config.public_url);
             let settings = lango_simulators::card::Settings::new(
                 "demo-card-key",
-                "demo-card-webhook-secret",
+                "demo-card-webhook-secret-for-the-demo-only",
                 &webhook,
             );
             let card = lango_simulators::card::start(settings).await?;
@@ -420,11 +422,12 @@ async fn demo_daraja(
         simulator.config(),
         config.mpesa_shortcode.clone(),
     );
-    let base = config.public_url.trim_end_matches('/');
+    use lango_payments::callbacks::{Callback, CallbackPaths};
+    let paths = CallbackPaths::new(config.mpesa_callback_token.clone());
     client
         .register_c2b_urls(
-            &format!("{base}/channels/mpesa/c2b/validation"),
-            &format!("{base}/channels/mpesa/c2b/confirmation"),
+            &paths.url(&config.public_url, Callback::Validation),
+            &paths.url(&config.public_url, Callback::Confirmation),
         )
         .await
         .context("cannot register the C2B URLs with the Daraja simulator")?;

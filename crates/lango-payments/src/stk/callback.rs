@@ -30,6 +30,8 @@ pub struct Paid {
     pub amount: Money,
     /// `TransactionDate` (`YYYYMMDDHHmmss` East Africa Time, sent as a number), as unix ms.
     pub transaction_ms: Option<i64>,
+    /// `PhoneNumber`: the phone that paid (`2547…`), when Daraja sent a readable one.
+    pub phone: Option<super::Msisdn>,
 }
 
 /// Why a body is not an STK callback.
@@ -120,10 +122,16 @@ fn metadata(cb: &Value) -> Result<Paid, CallbackError> {
         Some(Value::String(s)) => crate::daraja::trans_time_ms(s.trim()),
         _ => None,
     };
+    let phone = match item("PhoneNumber") {
+        Some(Value::Number(n)) => super::Msisdn::parse(&n.to_string()),
+        Some(Value::String(s)) => super::Msisdn::parse(s),
+        _ => None,
+    };
     Ok(Paid {
         receipt,
         amount,
         transaction_ms,
+        phone,
     })
 }
 
@@ -145,6 +153,7 @@ mod tests {
             paid.transaction_ms,
             crate::daraja::trans_time_ms("20191219102115")
         );
+        assert_eq!(paid.phone.unwrap().as_str(), "254708374149");
     }
 
     #[test]

@@ -78,22 +78,24 @@ async fn visible(
     if !plausible(reference) {
         return Err(absent());
     }
+    // A key without `cases:read` is told so before anything is looked up, whatever the
+    // reference: answering only for existing applications would tell it which exist.
+    if !agent
+        .0
+        .permissions
+        .iter()
+        .any(|p| p.as_str() == "cases:read")
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this key may not read applications (cases:read)",
+        ));
+    }
     match state.cases.get(&actor(agent), reference).await {
         Ok(a) if a.agency == agent.0.agency => Ok(a),
-        Ok(_) | Err(Error::NotFound(_)) => Err(absent()),
-        Err(Error::Forbidden(m)) => {
-            // A key of this agency without `cases:read` is told so; others learn nothing.
-            if agent
-                .0
-                .permissions
-                .iter()
-                .any(|p| p.as_str() == "cases:read")
-            {
-                Err(absent())
-            } else {
-                Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", m))
-            }
-        }
+        // Another agency's application is as good as absent.
+        Ok(_) | Err(Error::NotFound(_)) | Err(Error::Forbidden(_)) => Err(absent()),
         Err(e) => Err(e.into()),
     }
 }

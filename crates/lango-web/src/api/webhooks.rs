@@ -96,7 +96,17 @@ async fn subscribe(
     let Json(body) =
         body.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", r.body_text()))?;
     let by = format!("apikey:{}", agent.0.key_id);
-    match webhooks::create(&state.db, &agency, &body.url, &body.event_types, &by).await? {
+    let policy = state.webhook_receivers();
+    match webhooks::create(
+        &state.db,
+        &agency,
+        &body.url,
+        &body.event_types,
+        &by,
+        policy,
+    )
+    .await?
+    {
         Ok((id, secret)) => Ok((
             StatusCode::CREATED,
             Json(SubscriptionBody {
@@ -112,6 +122,8 @@ async fn subscribe(
             "invalid_request",
             if code == "url_invalid" {
                 "url must be an http:// or https:// address of at most 500 characters"
+            } else if let Some(refused) = lango_notify::receiver::Refused::from_code(code) {
+                refused.message()
             } else {
                 "event_types has a type Lango does not emit; see GET /api/v1/event-types"
             },

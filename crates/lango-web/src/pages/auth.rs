@@ -66,15 +66,8 @@ pub fn send(page: FormPage) -> Response {
 
 /// Refuses when this address has sent too many sign-in, code or reset forms.
 pub fn throttled(state: &AppState, v: &Visitor) -> Option<Response> {
-    let ip = v
-        .client
-        .ip
-        .parse()
-        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    state
-        .limiter
-        .check_key(&ip)
-        .is_err()
+    let ip = v.client.ip.parse().ok();
+    (!state.limits.allow(crate::limits::Limit::Forms, ip))
         .then(|| render_message_page(state, v.lang, StatusCode::TOO_MANY_REQUESTS, "rate_limited"))
 }
 

@@ -130,14 +130,6 @@ pub fn router() -> Router<AppState> {
             post(crate::channels::sms_delivery_report),
         )
         .route(
-            "/channels/mpesa/c2b/validation",
-            post(crate::mpesa::validation),
-        )
-        .route(
-            "/channels/mpesa/c2b/confirmation",
-            post(crate::mpesa::confirmation),
-        )
-        .route(
             "/admin/agencies/{code}/webhooks",
             get(webhooks::show).post(webhooks::create),
         )
@@ -370,11 +362,8 @@ async fn switch_language(params: Result<Query<SwitchParams>, QueryRejection>) ->
         .and_then(Lang::parse)
         .unwrap_or(Lang::En);
     // Only local paths: never an open redirect.
-    let next = params
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_string());
-    let mut res = Redirect::to(&next).into_response();
+    let next = lango_core::local_path::LocalPath::or(params.next.as_deref(), "/");
+    let mut res = Redirect::to(next.as_str()).into_response();
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         lang.tag()

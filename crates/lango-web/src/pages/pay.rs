@@ -5,6 +5,7 @@
 use super::{render, render_status_page, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
+use crate::limits::Limit;
 use crate::visitor::Visitor;
 use crate::words::tr;
 use crate::AppState;
@@ -169,12 +170,24 @@ fn prompt_form(lang: Lang, csrf: &str, reference: &str, phone: &str) -> Form {
     )
 }
 
+/// Refuses a client that has looked up too many bills this minute: references are short,
+/// and this page must not be a way to find other people's bills by trying them.
+fn too_many_lookups(state: &AppState, v: &Visitor) -> Option<Response> {
+    let ip = v.client.ip.parse().ok();
+    (!state.limits.allow(Limit::Lookups, ip)).then(|| {
+        super::render_message_page(state, v.lang, StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    })
+}
+
 /// `GET /pay/{reference}`
 pub async fn show(
     State(state): State<AppState>,
     v: Visitor,
     Path(typed): Path<String>,
 ) -> Response {
+    if let Some(refused) = too_many_lookups(&state, &v) {
+        return refused;
+    }
     match canonical(&typed) {
         Some(r) if r == typed => page(&state, &v, &r, None).await,
         // A reference typed in lower case or with a space: the page has one address.
@@ -190,6 +203,9 @@ pub async fn mpesa(
     Path(typed): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
+    if let Some(refused) = too_many_lookups(&state, &v) {
+        return refused;
+    }
     let Some(reference) = canonical(&typed) else {
         return render_status_page(StatusCode::NOT_FOUND, v.lang, state.config.demo);
     };
@@ -199,14 +215,11 @@ pub async fn mpesa(
         .unwrap_or_default();
     let outcome = match &state.daraja {
         Some(daraja) => {
-            stk::start(
-                &state.db,
-                daraja,
+            let callback = crate::mpesa::paths(&state).url(
                 &state.config.public_url,
-                &reference,
-                &phone,
-            )
-            .await
+                lango_payments::callbacks::Callback::Stk,
+            );
+            stk::start(&state.db, daraja, &callback, &reference, &phone).await
         }
         None => Ok(Err(Refusal::Unavailable)),
     };

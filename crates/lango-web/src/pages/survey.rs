@@ -11,14 +11,13 @@ use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use lango_core::Error;
 use lango_insights::survey::{Outcome, Problem, RawAnswer, AGE_BANDS, ATTRIBUTES, SEXES};
-use std::net::SocketAddr;
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
@@ -421,10 +420,7 @@ impl Incoming {
 /// from `sms_report_networks` (as delivery reports are). Answered 200 once handled, also
 /// when it matches no invitation or changes nothing (so the gateway does not retry).
 async fn sms_incoming(State(state): State<AppState>, req: Request) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let peer = crate::client::of(&state, &req);
     if !crate::channels::from_networks(&state, &state.config.sms_report_networks, peer) {
         tracing::warn!(peer = ?peer, "incoming SMS from a network not in sms_report_networks");
         return (StatusCode::FORBIDDEN, "not from an allowed network").into_response();

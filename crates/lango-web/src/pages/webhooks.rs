@@ -115,7 +115,16 @@ pub async fn create(
         }
     }
     let by = lango_identity::account::actor_label(&s.v.actor);
-    match webhooks::create(&state.db, &agency, &url, &types, &by).await {
+    match webhooks::create(
+        &state.db,
+        &agency,
+        &url,
+        &types,
+        &by,
+        state.webhook_receivers(),
+    )
+    .await
+    {
         Ok(Ok((_, secret))) => {
             let mut res = page(&state, &s, &agency, None, secret).await;
             res.headers_mut().insert(
@@ -126,7 +135,7 @@ pub async fn create(
         }
         Ok(Err(code)) => {
             let chosen: Vec<&str> = types.iter().map(String::as_str).collect();
-            let field = if code == "url_invalid" {
+            let field = if code.starts_with("url_") {
                 "url"
             } else {
                 "event_types"

@@ -8,7 +8,7 @@ use crate::support::{Backend, TestApp};
 use lango_simulators::card::{self, CardSimulator};
 
 pub const KEY: &str = "test-card-api-key";
-pub const SECRET: &str = "test-card-webhook-secret";
+pub const SECRET: &str = "test-card-webhook-secret-0123456789";
 
 /// Runs each body on SQLite and PostgreSQL with an app whose card provider is a simulator.
 #[macro_export]

@@ -42,6 +42,7 @@ mod refunds;
 mod sample_data;
 mod security_accounts;
 mod security_duties;
+mod security_edge;
 mod services_admin;
 mod settlement;
 mod stk;

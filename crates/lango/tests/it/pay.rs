@@ -153,7 +153,10 @@ async fn the_card_button_when_a_card_provider_is_configured() {
     let card = [
         ("LANGO_CARD_PROVIDER_URL", "http://127.0.0.1:9".to_string()),
         ("LANGO_CARD_API_KEY", "test-card-key".to_string()),
-        ("LANGO_CARD_WEBHOOK_SECRET", "test-card-secret".to_string()),
+        (
+            "LANGO_CARD_WEBHOOK_SECRET",
+            "test-card-webhook-secret-0123456789".to_string(),
+        ),
     ];
     let env = crate::stk::env_with(Backend::Sqlite, crate::stk::fast(), &card)
         .await

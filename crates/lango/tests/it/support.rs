@@ -186,6 +186,9 @@ fn test_config(data_dir: &Path, db_url: &str, settings: &[(&str, String)]) -> Co
         ("LANGO_DATABASE_URL", db_url.to_string()),
         ("LANGO_SEARCH_REFRESH_MS", "100".to_string()),
         ("LANGO_DB_MAX_CONNECTIONS", "4".to_string()),
+        // Test receivers (webhooks) run on loopback over plain http; tests of the rule
+        // itself set this back to false.
+        ("LANGO_WEBHOOK_ALLOW_PRIVATE", "true".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
