@@ -8,7 +8,10 @@ use fantoccini::Locator;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn footer_pages_and_my_data_in_chromium() {
     let Some(d) = driver().await else { return };
-    let app = TestApp::spawn_with(Backend::Sqlite, true).await.unwrap();
+    let definitions = crate::cases_journey::demo_definitions();
+    let app = crate::cases_journey::spawn_with_definitions(Backend::Sqlite, &definitions, true)
+        .await
+        .unwrap();
     let axe = axe_source();
     let c = &d.client;
     for (path, heading) in [
@@ -40,7 +43,7 @@ async fn footer_pages_and_my_data_in_chromium() {
     submit(c).await;
     heading_is(c, "Test Person").await;
     // Start an application so the list has a row.
-    c.goto(&format!("{}/services/MOI-GAZETTE-COPY/apply", app.base))
+    c.goto(&format!("{}/services/DCI-GOOD-CONDUCT/apply", app.base))
         .await
         .unwrap();
     submit(c).await;

@@ -408,7 +408,9 @@ backend_tests! {
         let changed = b.post(&format!("/applications/{reference}/pages/order"), &[("issue", "special"), ("copies", "3"), ("deliver", "yes"),
             ("address", "P.O. Box 1, Kisumu"), ("formats", "print"), (":return", "check")]).await;
         assert_eq!(changed.location, format!("/applications/{reference}/check"));
-        assert!(b.get(&changed.location).await.html.contains("KES 380.00"), "fee follows the answers");
+        let rechecked = b.get(&changed.location).await.html;
+        assert!(rechecked.contains("KES 380.00"), "fee follows the answers");
+        assert!(rechecked.contains("Convenience fee") && rechecked.contains("<strong>KES 395.00</strong>"), "the total is what the bill will ask: {rechecked}");
 
         // Declaration: unticked is refused and nothing is sent.
         let decl = b.get(&format!("/applications/{reference}/declaration")).await;
@@ -429,6 +431,10 @@ backend_tests! {
         let raised = lango_payments::bills::get(&db, &bill).await.unwrap().expect("bill raised");
         db.close().await;
         assert_eq!(raised.service_amount.to_decimal(), "380.00");
+        // The total seen before sending is the whole the bill asks for, convenience fee included.
+        let whole = raised.amount().display();
+        assert_eq!(whole, "KES 395.00");
+        assert!(conf.html.contains("Convenience fee") && conf.html.contains(&format!("<strong>{whole}</strong>")), "{}", conf.html);
         let track = b.get(&format!("/applications/{reference}")).await;
         assert!(track.html.contains("Waiting for payment") && track.html.contains(&format!("href=\"/pay/{bill}\"")));
 

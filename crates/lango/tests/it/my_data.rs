@@ -3,17 +3,26 @@
 
 use crate::backend_tests;
 use crate::browser_kit::Browser;
+use crate::cases_journey::{demo_definitions, spawn_with_definitions};
+use crate::support::{Backend, TestApp};
+
+/// An app with the demo's service definitions, so applications can be started.
+async fn demo_app(backend: Backend) -> Option<TestApp> {
+    spawn_with_definitions(backend, &demo_definitions(), false).await
+}
 
 const PASS: &str = "correct horse battery";
 
 backend_tests! {
+    spawn = demo_app;
+
     async fn a_person_downloads_everything_held_about_them(app: TestApp) {
         let id = app.person("23456789", "wanjiru@example.com", PASS).await;
         let mut b = Browser::new(&app);
         b.sign_in("23456789", PASS).await;
         // Something in each room: an application with answers, its bill, a correction.
-        b.get("/services/MOI-GAZETTE-COPY/apply").await;
-        let start = b.post("/services/MOI-GAZETTE-COPY/apply", &[]).await;
+        b.get("/services/DCI-GOOD-CONDUCT/apply").await;
+        let start = b.post("/services/DCI-GOOD-CONDUCT/apply", &[]).await;
         assert_eq!(start.status, 303, "{}", start.html);
         b.get("/account/data/correction").await;
         let sent = b.post("/account/data/correction", &[("topic", "name"), ("details", "My family name is Wanjiru, not Person.")]).await;
@@ -31,7 +40,7 @@ backend_tests! {
         for key in ["businesses", "dependants", "applications", "bills", "messages", "sessions", "activity", "correction_requests"] {
             assert!(data[key].is_array(), "{key} is listed");
         }
-        assert_eq!(data["applications"][0]["service"], "MOI-GAZETTE-COPY");
+        assert_eq!(data["applications"][0]["service"], "DCI-GOOD-CONDUCT");
         assert!(data["applications"][0]["answers"].is_object(), "answers are there");
         assert!(!data["sessions"].as_array().unwrap().is_empty(), "this sign-in is listed");
         assert!(data["activity"].as_array().unwrap().iter().any(|r| r["what"] == "correction.request"));
