@@ -60,6 +60,15 @@ pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::S
     })
 }
 
+/// The configured platform key (`signing_key`), which signs the audit chain's checkpoints.
+pub fn platform_key(config: &Config) -> Option<Vec<u8>> {
+    use secrecy::ExposeSecret;
+    config
+        .signing_key
+        .as_ref()
+        .map(|k| k.expose_secret().as_bytes().to_vec())
+}
+
 /// A node ready to serve: its state and the task that keeps its catalogue current.
 pub struct Node {
     /// What handlers see.
@@ -81,6 +90,8 @@ pub struct Node {
     paid: tokio::task::JoinHandle<()>,
     /// Follows events into the published measures.
     measures: tokio::task::JoinHandle<()>,
+    /// Signs the audit chain's head every hour.
+    audit_checkpoints: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -161,6 +172,8 @@ impl Node {
             },
         );
         let measures = insights.spawn_follower(Duration::from_secs(1));
+        let audit_checkpoints =
+            lango_core::audit_checkpoint::spawn(db.clone(), platform_key(&config));
         Ok(Node {
             state: AppState::new(Shared {
                 cases,
@@ -191,6 +204,7 @@ impl Node {
             expiry,
             paid,
             measures,
+            audit_checkpoints,
         })
     }
 
@@ -224,6 +238,7 @@ impl Node {
         self.expiry.abort();
         self.paid.abort();
         self.measures.abort();
+        self.audit_checkpoints.abort();
         self.state.db.close().await;
         Ok(())
     }

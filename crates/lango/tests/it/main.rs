@@ -35,6 +35,7 @@ mod pay;
 mod reconciliation;
 mod refunds;
 mod security_accounts;
+mod security_audit;
 mod security_duties;
 mod services_admin;
 mod settlement;
