@@ -1,6 +1,7 @@
 //! Lango's shared foundation: the pieces every domain crate stands on.
 
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod clock;
 pub mod config;
 pub mod db;

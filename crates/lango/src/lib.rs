@@ -60,6 +60,15 @@ pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::S
     })
 }
 
+/// The configured platform key (`signing_key`), which signs the audit chain's checkpoints.
+pub fn platform_key(config: &Config) -> Option<Vec<u8>> {
+    use secrecy::ExposeSecret;
+    config
+        .signing_key
+        .as_ref()
+        .map(|k| k.expose_secret().as_bytes().to_vec())
+}
+
 /// A node ready to serve: its state and the task that keeps its catalogue current.
 pub struct Node {
     /// What handlers see.
@@ -83,6 +92,8 @@ pub struct Node {
     measures: tokio::task::JoinHandle<()>,
     /// Follows events into messages to the people they concern.
     teller: tokio::task::JoinHandle<()>,
+    /// Signs the audit chain's head every hour.
+    audit_checkpoints: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -167,6 +178,8 @@ impl Node {
             },
         );
         let measures = insights.spawn_follower(Duration::from_secs(1));
+        let audit_checkpoints =
+            lango_core::audit_checkpoint::spawn(db.clone(), platform_key(&config));
         Ok(Node {
             state: AppState::new(Shared {
                 cases,
@@ -198,6 +211,7 @@ impl Node {
             paid,
             measures,
             teller,
+            audit_checkpoints,
         })
     }
 
@@ -232,6 +246,7 @@ impl Node {
         self.paid.abort();
         self.measures.abort();
         self.teller.abort();
+        self.audit_checkpoints.abort();
         self.state.db.close().await;
         Ok(())
     }

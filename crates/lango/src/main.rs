@@ -295,6 +295,21 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 );
                 faulty |= !faults.is_empty();
             }
+            // The signed checkpoints: a rewrite of the chain and all its hashes fails here.
+            let key = lango_core::audit_checkpoint::platform_key(
+                &db,
+                lango::platform_key(&config).as_deref(),
+            )
+            .await?;
+            let (checked, faults) = lango_core::audit_checkpoint::verify(&db, &key).await?;
+            for f in &faults {
+                println!("fault in the audit log: {f}");
+            }
+            println!(
+                "audit checkpoints: {checked} checked, {} faults",
+                faults.len()
+            );
+            faulty |= !faults.is_empty();
             db.close().await;
             if faulty {
                 return Ok(ExitCode::FAILURE);

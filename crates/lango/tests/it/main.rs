@@ -41,6 +41,7 @@ mod reconciliation;
 mod refunds;
 mod sample_data;
 mod security_accounts;
+mod security_audit;
 mod security_duties;
 mod security_edge;
 mod services_admin;
