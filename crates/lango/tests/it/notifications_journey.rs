@@ -90,6 +90,9 @@ outputs:
       Electronic travel authorisation {{ reference }} for {{ answers.full_name }}.
 "#;
 
+/// A message in the outbox: (event, channel, recipient, subject, body).
+pub(crate) type Told = (String, String, String, String, String);
+
 /// The catalogue's names of DIS-ETA.
 pub(crate) const SERVICE_EN: &str = "Apply for an Electronic Travel Authorisation (eTA)";
 pub(crate) const SERVICE_SW: &str = "Omba Kibali cha Kielektroniki cha Kusafiri (eTA)";
@@ -146,10 +149,10 @@ impl Kit {
 
     /// The messages the teller put in the outbox: (event, channel, recipient, subject, body),
     /// oldest first.
-    pub(crate) async fn told(&self) -> Vec<(String, String, String, String, String)> {
+    pub(crate) async fn told(&self) -> Vec<Told> {
         let db = self.app.db().await;
         let told = lango_cases::tell::TOLD.map(|t| format!("'{t}'")).join(", ");
-        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(&format!(
+        let rows: Vec<Told> = sqlx::query_as(&format!(
             "SELECT event_type, channel, recipient, subject, body FROM notifications \
              WHERE event_type IN ({told}) ORDER BY created_at, id"
         ))
