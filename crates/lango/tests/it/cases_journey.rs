@@ -399,7 +399,7 @@ backend_tests! {
         // Check your answers: every page, change links that come back, the fee.
         let check = b.get(&format!("/applications/{reference}/check")).await;
         assert_eq!(check.status, 200);
-        for text in ["Wanjiku Kamau", "Kisumu Central", "P.O. Box 1, Kisumu", "Baraka", "letter.png", "KES 320.00",
+        for text in ["Wanjiku Kamau", "Kisumu Central", "P.O. Box 1, Kisumu", "Baraka", "letter.png", "Convenience fee", "<strong>KES 335.00</strong>",
                      &format!("/applications/{reference}/pages/order?return=check")] {
             assert!(check.html.contains(text), "check page lacks {text}");
         }
@@ -409,8 +409,7 @@ backend_tests! {
             ("address", "P.O. Box 1, Kisumu"), ("formats", "print"), (":return", "check")]).await;
         assert_eq!(changed.location, format!("/applications/{reference}/check"));
         let rechecked = b.get(&changed.location).await.html;
-        assert!(rechecked.contains("KES 380.00"), "fee follows the answers");
-        assert!(rechecked.contains("Convenience fee") && rechecked.contains("<strong>KES 395.00</strong>"), "the total is what the bill will ask: {rechecked}");
+        assert!(rechecked.contains("<strong>KES 395.00</strong>"), "the fee follows the answers, and the total is what the bill will ask: {rechecked}");
 
         // Declaration: unticked is refused and nothing is sent.
         let decl = b.get(&format!("/applications/{reference}/declaration")).await;
@@ -424,7 +423,7 @@ backend_tests! {
 
         // Confirmation: the reference, the fee and the bill to pay.
         let conf = b.get(&sent.location).await;
-        assert!(conf.html.contains(&reference) && conf.html.contains("Application sent") && conf.html.contains("KES 380.00"));
+        assert!(conf.html.contains(&reference) && conf.html.contains("Application sent") && conf.html.contains("KES 395.00"));
         let bill = between(&conf.html, "href=\"/pay/", "\"").to_string();
         assert!(!bill.is_empty(), "a pay link: {}", conf.html);
         let db = app.db().await;

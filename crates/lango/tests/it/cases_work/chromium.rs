@@ -34,7 +34,9 @@ async fn workbench_pages_in_chromium() {
     fill(c, "f-identifier", "sara@dis.example").await;
     fill(c, "f-password", PASSWORD).await;
     submit(c).await;
-    heading_is(c, "Sara Wekesa").await;
+    // A supervisor lands on the workbench, not on a citizen's account page.
+    heading_is(c, "Applications").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/work/DIS");
 
     c.goto(&format!("{}/work", app.base)).await.unwrap();
     heading_is(c, "Applications").await;
