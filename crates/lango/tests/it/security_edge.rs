@@ -7,7 +7,7 @@
 use crate::backend_tests;
 use crate::browser_kit::Browser;
 use crate::cases_work::{actor, define, engine, submitted, PASSWORD};
-use crate::stk::{ask, bill, env_with, fast, Env};
+use crate::stk::{ask, bill, env_with, fast};
 use crate::support::{Backend, TestApp};
 use lango_simulators::daraja::Settings;
 use serde_json::{json, Value};
@@ -307,9 +307,11 @@ async fn mpesa_callbacks_with_a_token_are_taken_only_at_its_paths() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_sends_its_token_callback_url() {
     let token = [("LANGO_MPESA_CALLBACK_TOKEN", TOKEN.to_string())];
-    let Env { app, .. } = env_with(Backend::Sqlite, fast(), &token).await.unwrap();
-    let reference = bill(&app, "950.00").await;
-    let mut b = Browser::new(&app);
+    // Kept whole: dropping the simulator would stop it.
+    let env = env_with(Backend::Sqlite, fast(), &token).await.unwrap();
+    let app = &env.app;
+    let reference = bill(app, "950.00").await;
+    let mut b = Browser::new(app);
     let sent = ask(&mut b, &reference, "0712345678").await;
     assert_eq!(sent.status, 303, "{}", sent.html);
     // The simulator calls back at the URL in the request: only the token path takes it.
@@ -352,26 +354,25 @@ async fn an_stk_callback_not_for_what_was_asked_is_held_for_review() {
         stk_delay: Duration::from_secs(120),
         ..fast()
     };
-    let Env { app, .. } = env_with(Backend::Sqlite, slow, &[]).await.unwrap();
-    let mut b = Browser::new(&app);
-    let state = |reference: String| {
-        let app = &app;
-        async move {
-            app.scalar(
-                "SELECT service_paid + fee_paid FROM bills WHERE reference = $1",
-                &reference,
-            )
-            .await
-        }
+    let env = env_with(Backend::Sqlite, slow, &[]).await.unwrap();
+    let app = &env.app;
+    let mut b = Browser::new(app);
+    let state = |reference: String| async move {
+        app.scalar(
+            "SELECT service_paid + fee_paid FROM bills WHERE reference = $1",
+            &reference,
+        )
+        .await
     };
-    // 950 + 25 fee = 975 asked of 0712345678.
+    // 950 + 25 fee: each prompt asks 975.
+    // (receipt, amount, paying phone, phone asked): a phone has one prompt open at a time.
     let cases = [
-        ("TKC0000001", "1.00", 254712345678_u64),
-        ("TKC0000002", "975.00", 254799999999_u64),
+        ("TKC0000001", "1.00", 254712345678_u64, "0712345678"),
+        ("TKC0000002", "975.00", 254799999999_u64, "0712345679"),
     ];
-    for (receipt, amount, phone) in cases {
-        let reference = bill(&app, "950.00").await;
-        let sent = ask(&mut b, &reference, "0712345678").await;
+    for (receipt, amount, phone, asked) in cases {
+        let reference = bill(app, "950.00").await;
+        let sent = ask(&mut b, &reference, asked).await;
         assert_eq!(sent.status, 303, "{}", sent.html);
         let checkout = sent.location.rsplit('/').next().unwrap().to_string();
         assert_eq!(
