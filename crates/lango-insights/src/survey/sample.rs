@@ -26,7 +26,7 @@ pub(crate) fn drawn(o: &Outline) -> Option<(Answer, i64)> {
         return None;
     };
     let h = spread(&o.reference);
-    if h % 3 != 0 {
+    if !h.is_multiple_of(3) {
         return None;
     }
     let bits = h >> 8;
