@@ -31,7 +31,7 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// A second officer confirmed the proposal: the money moved.
-    Matched(Matched),
+    Matched(Box<Matched>),
     /// Proposed: waiting for a different finance officer to confirm it.
     Proposed(Pending),
 }
@@ -82,7 +82,7 @@ pub async fn confirm(
                 return Ok(Err(Refusal::OwnProposal));
             }
             let done = execute(db, trans_id, &p.bill, &p.reason, actor, &p.proposed_by).await?;
-            return Ok(done.map(Decision::Matched));
+            return Ok(done.map(|m| Decision::Matched(Box::new(m))));
         }
     }
     // A new proposal (or one naming another bill): checked as the check page checks it.
