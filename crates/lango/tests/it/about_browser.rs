@@ -2,7 +2,7 @@
 //! that would scroll sideways on a 360-pixel phone become stacked lists.
 
 use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
-use crate::support::{Backend, TestApp};
+use crate::support::Backend;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -266,6 +266,9 @@ backend_tests! {
         assert!(!lists(&mut b, "?assigned=unassigned", &reference).await);
         let page = b.get(&format!("{path}?done=claim")).await;
         assert!(page.html.contains("You have taken this application") && page.html.contains("Amina Otieno"));
+        // Refusing looks different from approving: a warning button.
+        assert!(page.html.contains("<button type=\"submit\" class=\"warning\">Refuse</button>"), "{}", page.html);
+        assert!(page.html.contains("<button type=\"submit\">Approve</button>"));
         let second = revision(&page);
         assert_ne!(first, second);
 

@@ -33,6 +33,9 @@ crate::stk::simulator_tests! {
             "id=\"business-number\">222222<", &format!("id=\"account-number\">{grouped}<"),
             "Get a payment request on your phone", "name=\"mpesa_phone\"",
             &format!("action=\"/pay/{reference}/mpesa\""), "name=\"csrf\"",
+            // The reference never breaks across lines.
+            &format!("<span class=\"nowrap\">{grouped}</span>"), &format!("<dd class=\"nowrap\">{grouped}</dd>"),
+            &format!("class=\"secret nowrap\" id=\"account-number\">{grouped}<"),
         ] {
             assert!(html.contains(want), "{want} missing: {html}");
         }
