@@ -18,11 +18,19 @@ pub fn postgres_required() -> bool {
 /// The server tests create their databases on (`LANGO_TEST_POSTGRES_URL`); `None` when it
 /// is not set. Panics when it is not set and [`postgres_required`].
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("LANGO_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
+    url_or_skip(
+        std::env::var("LANGO_TEST_POSTGRES_URL").ok(),
+        postgres_required(),
+    )
+}
+
+/// The named server, or `None` (a failure instead when `required`).
+fn url_or_skip(url: Option<String>, required: bool) -> Option<String> {
+    match url {
+        Some(url) if !url.is_empty() => Some(url),
         _ => {
             assert!(
-                !postgres_required(),
+                !required,
                 "LANGO_REQUIRE_POSTGRES is set but LANGO_TEST_POSTGRES_URL is not: \
                  the PostgreSQL run cannot happen"
             );
@@ -33,8 +41,12 @@ pub fn postgres_url() -> Option<String> {
 
 /// Says a PostgreSQL run was skipped, or fails the test when [`postgres_required`].
 pub fn skip_postgres() {
+    skip(postgres_required())
+}
+
+fn skip(required: bool) {
     assert!(
-        !postgres_required(),
+        !required,
         "LANGO_REQUIRE_POSTGRES is set but no PostgreSQL test database could be made"
     );
     eprintln!("LANGO_TEST_POSTGRES_URL is not set: PostgreSQL run skipped");
@@ -44,7 +56,11 @@ impl PostgresTestDatabase {
     /// Creates one; `None` when `LANGO_TEST_POSTGRES_URL` is not set (a failure instead when
     /// `LANGO_REQUIRE_POSTGRES` is set). A server that does not answer is always a failure.
     pub async fn create() -> Option<PostgresTestDatabase> {
-        let admin = postgres_url()?;
+        Self::create_on(postgres_url()?).await
+    }
+
+    /// Creates one on the server `admin` names; panics when it does not answer.
+    async fn create_on(admin: String) -> Option<PostgresTestDatabase> {
         let name = format!("lango_t_{}", uuid::Uuid::new_v4().simple());
         sqlx::any::install_default_drivers();
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
@@ -108,50 +124,39 @@ impl Drop for PostgresTestDatabase {
 
 #[cfg(test)]
 mod tests {
-    /// One test for the environment it reads, so no other test sees it changed.
+    /// Read from the environment by the public functions; tested here without changing it
+    /// (other tests of this binary read it at the same time).
     #[test]
     fn a_required_postgres_run_fails_instead_of_skipping() {
-        use super::{postgres_url, skip_postgres};
-        let saved = (
-            std::env::var_os("LANGO_REQUIRE_POSTGRES"),
-            std::env::var_os("LANGO_TEST_POSTGRES_URL"),
+        use super::{skip, url_or_skip};
+        assert_eq!(url_or_skip(None, false), None, "skipped when not required");
+        assert_eq!(url_or_skip(Some(String::new()), false), None);
+        skip(false);
+        let missing = std::panic::catch_unwind(|| url_or_skip(None, true)).unwrap_err();
+        let message = missing
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| missing.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        assert!(message.contains("LANGO_REQUIRE_POSTGRES"), "{message}");
+        assert!(std::panic::catch_unwind(|| skip(true)).is_err());
+        assert_eq!(
+            url_or_skip(Some("postgres://x".into()), true).as_deref(),
+            Some("postgres://x")
         );
-        std::env::remove_var("LANGO_TEST_POSTGRES_URL");
-        std::env::remove_var("LANGO_REQUIRE_POSTGRES");
-        assert_eq!(postgres_url(), None, "skipped when not required");
-        skip_postgres();
-        std::env::set_var("LANGO_REQUIRE_POSTGRES", "1");
-        let missing = std::panic::catch_unwind(postgres_url).unwrap_err();
-        assert!(
-            format!("{:?}", missing.downcast_ref::<String>()).contains("LANGO_REQUIRE_POSTGRES")
-        );
-        assert!(std::panic::catch_unwind(skip_postgres).is_err());
         // A server named but not answering fails the test.
-        std::env::set_var(
-            "LANGO_TEST_POSTGRES_URL",
-            "postgres://nobody@127.0.0.1:1/postgres",
-        );
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         let unreachable = std::thread::spawn(move || {
-            rt.block_on(super::PostgresTestDatabase::create()).is_some()
+            rt.block_on(super::PostgresTestDatabase::create_on(
+                "postgres://nobody@127.0.0.1:1/postgres".into(),
+            ))
+            .is_some()
         })
         .join();
         assert!(unreachable.is_err(), "an unreachable server fails");
-        std::env::set_var("LANGO_REQUIRE_POSTGRES", "0");
-        std::env::remove_var("LANGO_TEST_POSTGRES_URL");
-        assert_eq!(postgres_url(), None, "0 is not required");
-        for (name, value) in [
-            ("LANGO_REQUIRE_POSTGRES", saved.0),
-            ("LANGO_TEST_POSTGRES_URL", saved.1),
-        ] {
-            match value {
-                Some(v) => std::env::set_var(name, v),
-                None => std::env::remove_var(name),
-            }
-        }
     }
 
     #[test]

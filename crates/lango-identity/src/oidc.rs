@@ -106,6 +106,9 @@ pub enum Refusal {
     TokenInvalid,
     /// The linked account is disabled.
     Disabled,
+    /// An account holds this ID number under another document kind, unproven by the
+    /// provider: it is never linked by the number alone (its owner signs in with its password).
+    HeldByAnotherAccount,
 }
 
 /// A discovered identity provider and Lango's client registration with it.
@@ -290,14 +293,22 @@ impl Provider {
         let (account_id, newly) = match linked {
             Some(id) => (id, None),
             None => {
-                let existing: Option<String> = match &national_id {
+                // One number, one identity: an account registered with this number as an
+                // alien ID or passport was never proven to be this person's.
+                let existing: Option<(String, String)> = match &national_id {
                     Some(n) => {
-                        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+                        sqlx::query_as("SELECT id, id_kind FROM accounts WHERE id_number = $1")
                             .bind(n.as_str())
                             .fetch_optional(&mut *tx)
                             .await?
                     }
                     None => None,
+                };
+                let existing = match existing {
+                    Some((_, kind)) if kind != "national_id" => {
+                        return Ok(Err(Refusal::HeldByAnotherAccount))
+                    }
+                    other => other.map(|(id, _)| id),
                 };
                 let (id, action) = match existing {
                     Some(id) => (id, "account.link"),

@@ -259,9 +259,11 @@ backend_tests! {
 
     async fn another_document_kind_with_the_same_number_is_not_linked(kit: Kit) {
         kit.existing("acc-alien", "alien_id", "23456789", "alien@example.org", "active").await;
-        let (id, _) = kit.sign_in().await.expect("signed in");
-        assert_ne!(id, "acc-alien");
-        assert_eq!(kit.count("accounts").await, 2);
+        // One number, one identity: the alien ID account is neither linked by the number
+        // alone nor doubled; its owner signs in with its password.
+        assert_eq!(kit.sign_in().await, Err(Refusal::HeldByAnotherAccount));
+        assert_eq!(kit.count("accounts").await, 1);
+        assert_eq!(kit.count("oidc_links").await, 0);
     }
 
     async fn an_email_held_by_another_account_is_left_off(kit: Kit) {

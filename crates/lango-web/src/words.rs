@@ -106,6 +106,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("forgot", "Forgotten your password?", "Umesahau nenosiri?"),
     ("no_account", "No account yet? Create one", "Huna akaunti? Fungua moja"),
     ("national_id_signin", "Sign in with your national digital ID", "Ingia kwa kitambulisho chako cha kidijitali"),
+    ("national_id_held", "An account already uses this ID number. Sign in with its password", "Akaunti nyingine tayari inatumia nambari hii ya kitambulisho. Ingia kwa nenosiri lake"),
     ("national_id_failed", "Signing in with your national digital ID did not work. Try again, or use your password", "Kuingia kwa kitambulisho cha kidijitali hakukufaulu. Jaribu tena, au tumia nenosiri"),
     ("two_factor_title", "Enter the code from your authenticator app", "Andika nambari kutoka programu yako ya uthibitisho"),
     ("code", "Code", "Nambari"),

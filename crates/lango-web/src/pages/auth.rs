@@ -635,8 +635,11 @@ pub async fn national_id_callback(
         Ok(Ok((_, token))) => with_session(&state, "/account", &token),
         Ok(Err(refusal)) => {
             tracing::warn!(?refusal, "national ID sign-in refused");
-            let form =
-                signin_form(v.lang, &v.csrf, "", "/account").general(v.lang, "national_id_failed");
+            let word = match refusal {
+                lango_identity::oidc::Refusal::HeldByAnotherAccount => "national_id_held",
+                _ => "national_id_failed",
+            };
+            let form = signin_form(v.lang, &v.csrf, "", "/account").general(v.lang, word);
             signin_page(&state, &v, form, "")
         }
         Err(e) => crate::error::page_error(&state, v.lang, e),

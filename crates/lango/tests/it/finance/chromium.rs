@@ -85,7 +85,7 @@ async fn finance_pages_in_chromium() {
     c.goto(&format!("{}/signin", app.base)).await.unwrap();
     fill(c, "f-identifier", "fin2@treasury.example").await;
     fill(c, "f-password", PASSWORD).await;
-    submit_to(c, "Staff Member").await;
+    submit_to(c, "Revenue").await;
     c.goto(&format!("{}/finance/suspense/TFD0000002/match", app.base))
         .await
         .unwrap();
