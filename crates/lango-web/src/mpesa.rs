@@ -39,14 +39,14 @@ pub fn paths(state: &AppState) -> CallbackPaths {
 }
 
 /// Lets a Daraja callback in, or answers it: 404 at the wrong path (a wrong token, or a plain
-/// path while a token is set), 403 from outside `mpesa_source_networks`.
-pub(crate) fn admit(state: &AppState, token: Option<&str>, req: &Request) -> Result<(), Response> {
+/// path while a token is set), 403 from outside `mpesa_source_networks`. `None` lets it in.
+pub(crate) fn admit(state: &AppState, token: Option<&str>, req: &Request) -> Option<Response> {
     if !paths(state).admits(token) {
         // The path itself is not logged: it may hold a near-miss of the token.
         tracing::warn!("M-Pesa callback at a path without the right mpesa_callback_token");
         // The same page as for any unknown address: a wrong token learns nothing.
         let lang = crate::pages::lang_of(req.headers());
-        return Err(crate::pages::render_status_page(
+        return Some(crate::pages::render_status_page(
             StatusCode::NOT_FOUND,
             lang,
             state.config.demo,
@@ -55,9 +55,9 @@ pub(crate) fn admit(state: &AppState, token: Option<&str>, req: &Request) -> Res
     let client = crate::client::of(state, req);
     if !from_networks(state, &state.config.mpesa_source_networks, client) {
         tracing::warn!(client = ?client, "M-Pesa callback from a network not in mpesa_source_networks");
-        return Err((StatusCode::FORBIDDEN, "not from an allowed network").into_response());
+        return Some((StatusCode::FORBIDDEN, "not from an allowed network").into_response());
     }
-    Ok(())
+    None
 }
 
 async fn read(
@@ -65,7 +65,9 @@ async fn read(
     token: Option<&str>,
     req: Request,
 ) -> Result<axum::body::Bytes, Response> {
-    admit(state, token, &req)?;
+    if let Some(refused) = admit(state, token, &req) {
+        return Err(refused);
+    }
     to_bytes(req.into_body(), BODY_LIMIT)
         .await
         .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response())

@@ -38,7 +38,7 @@ pub async fn callback_at(
 }
 
 async fn settle(state: AppState, token: Option<&str>, req: Request) -> Response {
-    if let Err(refused) = admit(&state, token, &req) {
+    if let Some(refused) = admit(&state, token, &req) {
         return refused;
     }
     let Ok(body) = to_bytes(req.into_body(), BODY_LIMIT).await else {

@@ -376,7 +376,7 @@ async fn an_stk_callback_not_for_what_was_asked_is_held_for_review() {
         assert_eq!(sent.status, 303, "{}", sent.html);
         let checkout = sent.location.rsplit('/').next().unwrap().to_string();
         assert_eq!(
-            stk_callback(&app, &checkout, receipt, amount, phone).await,
+            stk_callback(app, &checkout, receipt, amount, phone).await,
             200
         );
         assert_eq!(
@@ -394,7 +394,7 @@ async fn an_stk_callback_not_for_what_was_asked_is_held_for_review() {
     }
     // Finance staff see both where they review held money.
     let mut fin = crate::reconciliation::signed_in(
-        &app,
+        app,
         "fin@treasury.example",
         lango_identity::model::Role::FinanceOfficer,
         None,
