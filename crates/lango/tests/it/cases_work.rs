@@ -254,6 +254,17 @@ backend_tests! {
 
         // The application: its answers and the forms that act, each carrying the revision.
         let path = format!("/work/DIS/applications/{reference}");
+        // Found by its reference as a caller reads it out (any case, with a hyphen); a typo
+        // is caught by the check character and said next to the box.
+        let typed = format!("{}-{}", reference[..4].to_lowercase(), &reference[4..]);
+        let found = b.get(&format!("/work/DIS?reference={typed}")).await;
+        assert_eq!((found.status, found.location.as_str()), (303, path.as_str()));
+        let mut wrong = reference.clone().into_bytes();
+        wrong[3] = if wrong[3] == b'2' { b'3' } else { b'2' };
+        let wrong = String::from_utf8(wrong).unwrap();
+        let typo = b.get(&format!("/work/DIS?reference={wrong}")).await;
+        assert_eq!(typo.status, 200);
+        assert!(typo.html.contains("error-summary") && typo.html.contains(&wrong), "{}", typo.html);
         let page = b.get(&path).await;
         assert_eq!(page.status, 200, "{}", page.html);
         assert!(page.html.contains("Wanjiku Kamau") && page.html.contains("Tourism"));

@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use lango_cases::application::{Application, QueueFilter, SlaFilter};
 use lango_cases::service::Versioned;
 use lango_identity::policy::{may, Action, Object};
@@ -32,6 +32,8 @@ pub struct QueueParams {
     assigned: Option<String>,
     service: Option<String>,
     after: Option<String>,
+    /// A reference typed in the "find an application" box.
+    reference: Option<String>,
 }
 
 /// A value from the query string worth passing on: not empty, not absurdly long, no
@@ -137,6 +139,8 @@ struct QueuePage {
     next: Option<String>,
     first: Option<String>,
     supervisor: bool,
+    /// What was typed in the find box, when it is not a reference (shown with the error).
+    find_error: Option<String>,
 }
 
 /// The services of `agency` that take applications online, by name.
@@ -223,6 +227,21 @@ pub async fn show(
         return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo);
     }
     let mut params = q.map(|Query(p)| p).unwrap_or_default();
+    // Found by its reference (case, spaces and hyphens forgiven): straight to the
+    // application, whose page checks that this officer may see it.
+    let find_error = match given(&params.reference) {
+        Some(typed) => match lango_cases::reference::parse(typed) {
+            Some(r) => {
+                return axum::response::Redirect::to(&format!(
+                    "/work/{}/applications/{r}",
+                    enc(&agency)
+                ))
+                .into_response()
+            }
+            None => Some(typed.to_string()),
+        },
+        None => None,
+    };
     let me = s.account.id.clone();
     let filter = params.filter(&me);
     let mut found = state
@@ -334,6 +353,7 @@ pub async fn show(
             next,
             first,
             supervisor: may(&s.v.actor, Action::Supervise, Object::Agency(&agency)),
+            find_error,
         },
     )
 }
@@ -377,6 +397,7 @@ mod tests {
             assigned: get("assigned"),
             service: get("service"),
             after: get("after"),
+            reference: get("reference"),
         }
     }
 
