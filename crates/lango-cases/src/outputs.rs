@@ -15,7 +15,7 @@ use crate::documents::sha256_hex;
 use crate::service::Cases;
 use hmac::{Hmac, Mac};
 use lango_core::clock::Civil;
-use lango_core::{Error, Result};
+use lango_core::Result;
 use rand::Rng;
 use render::{page, render_main, slug, Values};
 use serde::Serialize;
@@ -106,8 +106,8 @@ pub fn initials(name: &str) -> String {
         .join(" ")
 }
 
-/// The key that signs issued documents: the configured one, else one made at random the
-/// first time any node needs it and kept in the database, so every node signs alike.
+/// The key that signs issued documents: the configured one, else the database's kept key
+/// `issued`, so every node signs alike.
 pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -> Result<Vec<u8>> {
     let configured = &cases.settings.signing_key;
     // The wiring's placeholder text is no secret: treat it as not configured.
@@ -117,22 +117,7 @@ pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -
     let key = cases
         .documents
         .key
-        .get_or_try_init(|| async {
-            let fresh: [u8; 32] = rand::thread_rng().gen();
-            sqlx::query(
-                "INSERT INTO cases_keys (name, secret, created_at) VALUES ('issued', $1, $2) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(hex::encode(fresh))
-            .bind(lango_core::clock::now_ms())
-            .execute(&mut *conn)
-            .await?;
-            let secret: String =
-                sqlx::query_scalar("SELECT secret FROM cases_keys WHERE name = 'issued'")
-                    .fetch_one(&mut *conn)
-                    .await?;
-            hex::decode(secret).map_err(|e| Error::Internal(format!("signing key: {e}")))
-        })
+        .get_or_try_init(|| lango_core::keys::kept(&mut *conn, "issued"))
         .await?;
     Ok(key.clone())
 }

@@ -12,7 +12,6 @@ use crate::clock::now_ms;
 use crate::db::Db;
 use crate::Result;
 use hmac::{Hmac, Mac};
-use rand::Rng;
 use sha2::Sha256;
 use sqlx::Row;
 use std::time::Duration;
@@ -49,20 +48,8 @@ pub async fn platform_key(db: &Db, configured: Option<&[u8]>) -> Result<Vec<u8>>
     if let Some(k) = configured.filter(|k| !k.is_empty()) {
         return Ok(k.to_vec());
     }
-    let fresh: [u8; 32] = rand::thread_rng().gen();
-    sqlx::query(
-        "INSERT INTO core_keys (name, secret, created_at) VALUES ('audit_checkpoint', $1, $2) \
-         ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(hex::encode(fresh))
-    .bind(now_ms())
-    .execute(db.pool())
-    .await?;
-    let secret: String =
-        sqlx::query_scalar("SELECT secret FROM core_keys WHERE name = 'audit_checkpoint'")
-            .fetch_one(db.pool())
-            .await?;
-    hex::decode(secret).map_err(|e| crate::Error::Internal(format!("platform key: {e}")))
+    let mut conn = db.pool().acquire().await?;
+    crate::keys::kept(&mut conn, "audit_checkpoint").await
 }
 
 fn mac(key: &[u8], seq: i64, hash: &str, at: i64) -> Result<Hmac<Sha256>> {

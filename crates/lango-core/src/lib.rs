@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod keys;
 pub mod local_path;
 pub mod money;
 pub mod net;

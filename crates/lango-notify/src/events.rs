@@ -202,3 +202,41 @@ pub async fn advance(db: &Db, name: &str, seq: i64) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// The newest event's `seq` (0 when there is none).
+pub async fn head<'c>(conn: impl sqlx::AnyExecutor<'c>) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Takes consumer `name`'s cursor inside write transaction `tx` and returns where it stands.
+/// The cursor row is written first (SQLite's write lock) and so locked (PostgreSQL: another
+/// node waits here, then reads where this one left it); events commit in `seq` order, so
+/// every event up to [`head`] read after this is visible.
+pub async fn hold_cursor(tx: &mut sqlx::AnyConnection, name: &str) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO event_cursors (name, seq) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .execute(&mut *tx)
+    .await?;
+    Ok(
+        sqlx::query_scalar("UPDATE event_cursors SET seq = seq WHERE name = $1 RETURNING seq")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?,
+    )
+}
+
+/// Sets consumer `name`'s cursor, held in `tx` by [`hold_cursor`], to `seq`.
+pub async fn set_cursor(tx: &mut sqlx::AnyConnection, name: &str, seq: i64) -> Result<()> {
+    sqlx::query("UPDATE event_cursors SET seq = $1 WHERE name = $2")
+        .bind(seq)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}

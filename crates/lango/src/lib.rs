@@ -41,7 +41,6 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 /// Where the cases room keeps documents, how it signs what it issues, and the
 /// convenience fees it adds to application fees' bills.
 pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::Settings> {
-    use secrecy::ExposeSecret;
     let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
         .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
     Ok(lango_cases::service::Settings {
@@ -50,17 +49,14 @@ pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::S
             .clone()
             .unwrap_or_else(|| config.data_dir.join("documents").display().to_string()),
         // Empty: the cases room keeps a key of its own in the database, shared by every node.
-        signing_key: config
-            .signing_key
-            .as_ref()
-            .map(|k| k.expose_secret().as_bytes().to_vec())
-            .unwrap_or_default(),
+        signing_key: platform_key(config).unwrap_or_default(),
         fees,
         public_url: config.public_url.clone(),
     })
 }
 
-/// The configured platform key (`signing_key`), which signs the audit chain's checkpoints.
+/// The configured platform key (`signing_key`), which signs issued documents and the audit
+/// chain's checkpoints.
 pub fn platform_key(config: &Config) -> Option<Vec<u8>> {
     use secrecy::ExposeSecret;
     config

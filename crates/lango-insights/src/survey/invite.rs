@@ -37,7 +37,7 @@ impl Insights {
     async fn invite_batch(&self) -> Result<i64> {
         // A cheap look without a transaction: an idle node writes nothing.
         let cursor = lango_notify::events::cursor(&self.db, CURSOR).await?;
-        let head = head_seq(self.db.pool()).await?;
+        let head = lango_notify::events::head(self.db.pool()).await?;
         if head <= cursor {
             return Ok(0);
         }
@@ -52,21 +52,8 @@ impl Insights {
             }
         }
         let mut tx = self.db.pool().begin().await?;
-        sqlx::query(
-            "INSERT INTO event_cursors (name, seq) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(CURSOR)
-        .execute(&mut *tx)
-        .await?;
-        // Written first (SQLite's write lock) and locked (PostgreSQL: another node waits
-        // here, then reads where this one left the cursor).
-        let cursor: i64 =
-            sqlx::query_scalar("UPDATE event_cursors SET seq = seq WHERE name = $1 RETURNING seq")
-                .bind(CURSOR)
-                .fetch_one(&mut *tx)
-                .await?;
-        // Events commit in `seq` order, so every event up to the head is already visible.
-        let head = head_seq(&mut *tx).await?;
+        let cursor = lango_notify::events::hold_cursor(&mut tx, CURSOR).await?;
+        let head = lango_notify::events::head(&mut *tx).await?;
         let events = completed_after(&mut tx, cursor, head).await?;
         let mut to = if events.len() as i64 == BATCH {
             events.last().map_or(head, |(seq, _)| *seq)
@@ -86,11 +73,7 @@ impl Insights {
             }
             read += 1;
         }
-        sqlx::query("UPDATE event_cursors SET seq = $1 WHERE name = $2")
-            .bind(to)
-            .bind(CURSOR)
-            .execute(&mut *tx)
-            .await?;
+        lango_notify::events::set_cursor(&mut tx, CURSOR, to).await?;
         tx.commit().await?;
         Ok(read)
     }
@@ -175,15 +158,6 @@ struct Invitee {
     reference: String,
     service: String,
     to: lango_notify::Recipient,
-}
-
-/// The newest event's `seq` (0 when there is none).
-async fn head_seq<'c>(conn: impl sqlx::AnyExecutor<'c>) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
-            .fetch_one(conn)
-            .await?,
-    )
 }
 
 /// The `application.completed` events after `cursor` up to `head`, oldest first, at most a
