@@ -31,7 +31,9 @@ impl Published {
     }
 
     /// The page kept under `key`, or the one `make` (a future: it does nothing when the
-    /// page is kept) makes, which is then kept. A failure is not kept.
+    /// page is kept) makes, which is then kept. A failure is not kept. `make` runs as for a
+    /// visitor who is not signed in, so a kept page never carries one person's sign-out
+    /// form and its token to the next.
     pub async fn get_or_make<E>(
         &self,
         key: String,
@@ -40,7 +42,9 @@ impl Published {
         if let Some(body) = self.get(&key) {
             return Ok(body);
         }
-        let body = make.await?;
+        let body = crate::pages::SIGNED_IN
+            .scope((false, String::new()), make)
+            .await?;
         self.put(key, body.clone());
         Ok(body)
     }

@@ -91,6 +91,12 @@ backend_tests! {
             let token = header.split("name=\"csrf\" value=\"").nth(1).and_then(|t| t.split('"').next()).unwrap_or("");
             assert_eq!(token.len(), 43, "{path}: the sign-out form carries the session's token");
         }
+        // A published page is kept a few seconds for everyone: made while this person
+        // looked, it still carries nobody's sign-out form or token to the next visitor.
+        b.get("/performance").await;
+        let (status, kept) = get_in(&app, "/performance", "en").await;
+        assert_eq!(status, 200);
+        assert!(!kept.contains("action=\"/signout\"") && !kept.contains("name=\"csrf\""), "a kept page carries a session's form");
         // And the button works from a public page.
         b.get("/help").await;
         let out = b.post("/signout", &[]).await;
