@@ -281,6 +281,8 @@ pub async fn prompt_status(
         ("pending", _) => ("waiting", ""),
         ("succeeded", Some(_)) => ("paid", ""),
         ("succeeded", None) => ("confirmed", ""),
+        // Failed with a receipt: money came, but not what the prompt asked (held for review).
+        ("failed", Some(_)) => ("held", ""),
         _ => (
             "failed",
             request.failure().unwrap_or(stk::Failure::Other).code(),

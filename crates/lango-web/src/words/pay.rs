@@ -59,6 +59,8 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("stk_wait_body", "We sent an M-Pesa payment request to your phone. Enter your M-Pesa PIN to pay. This page updates by itself.", "Tumetuma ombi la malipo la M-Pesa kwenye simu yako. Weka PIN yako ya M-Pesa ili ulipe. Ukurasa huu utajisasisha wenyewe."),
     ("stk_check_again", "Check again", "Angalia tena"),
     ("stk_paid_title", "Payment received", "Malipo yamepokelewa"),
+    ("stk_held_title", "Payment held for review", "Malipo yamezuiliwa ili yakaguliwe"),
+    ("stk_held_body", "We received an M-Pesa payment, but it is not the amount or phone this payment asked for, so it is held for review by finance staff. Do not pay again: they will match it to your bill or refund it.", "Tumepokea malipo ya M-Pesa, lakini kiasi au simu si vile ombi hili la malipo liliomba, kwa hiyo yamezuiliwa ili yakaguliwe na maafisa wa fedha. Usilipe tena: wataunganisha malipo na bili yako au watakurejeshea."),
     ("stk_paid_body", "Thank you. Your payment is recorded against the bill.", "Asante. Malipo yako yamerekodiwa kwenye bili."),
     ("stk_confirmed_title", "M-Pesa confirmed your payment", "M-Pesa imethibitisha malipo yako"),
     ("stk_confirmed_body", "The bill will show the payment as soon as M-Pesa sends us the receipt. Do not pay again.", "Bili itaonyesha malipo mara M-Pesa itakapotutumia risiti. Usilipe tena."),

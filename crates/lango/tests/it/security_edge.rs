@@ -391,6 +391,15 @@ async fn an_stk_callback_not_for_what_was_asked_is_held_for_review() {
             )
             .await;
         assert_eq!(held, 1, "{receipt}: recorded, in suspense");
+        // The payer is told the money is held, never that none was taken (they would pay again).
+        let page = b.get(&sent.location).await;
+        assert!(
+            page.html.contains("held for review")
+                && page.html.contains(receipt)
+                && !page.html.contains("No money was taken"),
+            "{}",
+            page.html
+        );
     }
     // Finance staff see both where they review held money.
     let mut fin = crate::reconciliation::signed_in(
