@@ -223,14 +223,17 @@ async fn commit_group(conn: &mut sqlx::AnyConnection, group: &[Prepared]) -> Res
         })
         .collect();
     store::insert_transitions(&mut tx, &transitions).await?;
-    let events: Vec<lango_notify::events::NewEvent> = done
+    // The bills' events first (as they were raised), then the applications': one counter
+    // step and one webhook fan-out for the group.
+    let events: Vec<lango_notify::events::NewEvent> = bills
         .iter()
-        .map(|&i| lango_notify::events::NewEvent {
+        .map(|b| lango_payments::bill_events::Raised::from(*b).event())
+        .chain(done.iter().map(|&i| lango_notify::events::NewEvent {
             kind: "application.received",
             agency: &group[i].app.agency,
             order_key: &group[i].app.reference,
             data: group[i].event.clone(),
-        })
+        }))
         .collect();
     lango_notify::events::emit_many(&mut tx, &events).await?;
     let objects: Vec<(String, String)> = done

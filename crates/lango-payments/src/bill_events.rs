@@ -77,19 +77,21 @@ impl Raised<'_> {
     }
 }
 
+impl<'a> Raised<'a> {
+    /// Its `bill.raised` event, for the caller to emit with the rest of its transaction's.
+    pub fn event(&self) -> lango_notify::events::NewEvent<'a> {
+        lango_notify::events::NewEvent {
+            kind: "bill.raised",
+            agency: self.agency,
+            order_key: self.reference,
+            data: self.data(),
+        }
+    }
+}
+
 /// Emits one `bill.raised` event per bill inside `tx` (one counter step for them all).
 pub async fn emit_raised(tx: &mut sqlx::AnyConnection, bills: &[Raised<'_>]) -> Result<()> {
-    let data: Vec<serde_json::Value> = bills.iter().map(Raised::data).collect();
-    let events: Vec<lango_notify::events::NewEvent> = bills
-        .iter()
-        .zip(data)
-        .map(|(b, data)| lango_notify::events::NewEvent {
-            kind: "bill.raised",
-            agency: b.agency,
-            order_key: b.reference,
-            data,
-        })
-        .collect();
+    let events: Vec<_> = bills.iter().map(Raised::event).collect();
     lango_notify::events::emit_many(tx, &events).await?;
     Ok(())
 }

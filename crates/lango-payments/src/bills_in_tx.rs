@@ -1,7 +1,6 @@
 //! Raising a bill inside a caller's transaction (an application's submission raises its
 //! fee's bill in the same commit), with the same rules as [`crate::bills::raise`].
 
-use crate::bill_events::{emit_raised, Raised};
 use crate::bills::{text, Payer};
 use crate::fees::FeeTable;
 use crate::reference::BillReference;
@@ -88,15 +87,11 @@ fn fresh_reference() -> String {
         .to_string()
 }
 
-/// Writes `bill` inside `tx`. A taken reference is an [`Error::Conflict`]: the caller renews
-/// it and tries again (its transaction is then spoiled on PostgreSQL, so it starts afresh).
-pub async fn raise_in(tx: &mut sqlx::AnyConnection, bill: &NewBill) -> Result<()> {
-    raise_many_in(tx, &[bill]).await
-}
-
 /// Writes many bills inside `tx` with multi-row statements (submissions committed in
-/// groups), each with its `bill.raised` event. A taken reference fails the whole call with
-/// [`Error::Conflict`].
+/// groups). A taken reference fails the whole call with [`Error::Conflict`]; the caller
+/// renews it and tries again (its transaction is then spoiled on PostgreSQL, so it starts
+/// afresh). The caller emits each bill's `bill.raised` ([`crate::bill_events::Raised::event`])
+/// with its own events, so that a group takes the event counter once.
 pub async fn raise_many_in(tx: &mut sqlx::AnyConnection, bills: &[&NewBill]) -> Result<()> {
     if bills.is_empty() {
         return Ok(());
@@ -135,8 +130,7 @@ pub async fn raise_many_in(tx: &mut sqlx::AnyConnection, bills: &[&NewBill]) -> 
             }
         }
     }
-    let raised: Vec<Raised> = bills.iter().map(|b| Raised::from(*b)).collect();
-    emit_raised(tx, &raised).await
+    Ok(())
 }
 
 /// `($1, …, $11, 0, 0, 0, 'open', $12, $13, $13), …`: 13 bound values a row.
