@@ -1,8 +1,7 @@
 //! Service levels: a state's SLA counts working days (Monday to Friday, East Africa Time)
 //! from when the application entered it.
 
-/// East Africa Time is UTC+3 all year.
-const EAT_MS: i64 = 3 * 3_600_000;
+use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
 const DAY_MS: i64 = 86_400_000;
 
 /// The queue's sort key for an application with no SLA: after every real due time.

@@ -21,6 +21,9 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// East Africa Time is UTC+3 all year (no daylight saving): the time people in Kenya read.
+pub const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
+
 /// A UTC calendar time: year, month, day, hour, minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {
@@ -55,6 +58,11 @@ impl Civil {
             hour: rem / 3600,
             minute: rem % 3600 / 60,
         }
+    }
+
+    /// The East Africa Time calendar time of unix milliseconds.
+    pub fn eat(ms: i64) -> Civil {
+        Civil::from_ms(ms + EAT_OFFSET_MS)
     }
 
     /// `YYYY-MM-DD`.

@@ -17,11 +17,10 @@ pub mod usage;
 
 use lango_cases::Cases;
 use lango_core::clock::Civil;
+// Published days and months are Kenya's: East Africa Time.
+use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
 use lango_core::db::Db;
 use std::sync::Arc;
-
-/// East Africa Time's offset from UTC: published days and months are Kenya's.
-const EAT_MS: i64 = 3 * 3_600_000;
 
 /// The insights room: what the web and the CLI call.
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 use crate::fees::FeeTable;
 use crate::reference::BillReference;
 use lango_core::clock::now_ms;
+use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
 use lango_core::db::Db;
 use lango_core::money::{Currency, Money};
 use lango_core::{Error, Result};
@@ -277,9 +278,6 @@ pub async fn raise(
         "could not find a free bill reference".into(),
     ))
 }
-
-/// East Africa Time is UTC+3 all year.
-const EAT_MS: i64 = 3 * 3_600_000;
 
 /// The end (unix ms) of the East Africa Time day `YYYY-MM-DD`, which must not be past.
 fn expiry(day: &str) -> Result<Option<i64>> {

@@ -7,6 +7,7 @@
 
 use crate::reference::{BillReference, ReferenceError};
 use lango_core::clock::days_from_civil;
+use lango_core::clock::EAT_OFFSET_MS;
 use lango_core::money::{Currency, Money};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
@@ -125,9 +126,6 @@ fn explain(bytes: &[u8], e: serde_json::Error) -> BodyError {
     }
     BodyError::Other(e.to_string())
 }
-
-/// East Africa Time is UTC+3 all year (no daylight saving).
-const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
 
 /// Unix milliseconds of a Daraja `TransTime` (`YYYYMMDDHHmmss`, East Africa Time), or
 /// `None` unless it is exactly 14 digits naming a real calendar second.

@@ -5,6 +5,7 @@
 //! Every call has a timeout. The consumer secret, the passkey and the token are never
 //! logged: errors carry Daraja's own error code and message, never a request.
 
+use lango_core::clock::EAT_OFFSET_MS;
 use lango_core::config::DarajaConfig;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -16,9 +17,6 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 /// A token is replaced this long before Daraja says it expires, so a call never carries
 /// one that lapses on the way.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
-
-/// East Africa Time is UTC+3 all year.
-const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
 
 /// Why a Daraja call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

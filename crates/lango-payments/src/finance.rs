@@ -10,10 +10,9 @@ pub mod export;
 pub mod revenue;
 pub mod suspense;
 
+pub use lango_core::clock::EAT_OFFSET_MS;
 use lango_core::clock::{now_ms, Civil};
 
-/// East Africa Time is UTC+3 all year (no daylight saving).
-pub const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
 /// One day.
 pub const DAY_MS: i64 = 86_400_000;
 /// The longest period a report or an export covers.

@@ -9,6 +9,7 @@
 //!
 //! Pure: no I/O, so the CLI, the pages and the tests share one reading of the file.
 
+pub use lango_core::clock::EAT_OFFSET_MS;
 use lango_core::money::{Currency, Money};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -24,9 +25,6 @@ pub const REQUIRED: [&str; 5] = [
 
 /// How many lines may come before the header row.
 const PREAMBLE_LIMIT: usize = 50;
-
-/// East Africa Time is UTC+3 all year.
-pub const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
 
 /// One payment the statement shows (money in, completed).
 #[derive(Debug, Clone, PartialEq, Eq)]

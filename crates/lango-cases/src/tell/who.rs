@@ -15,9 +15,6 @@ use lango_notify::{Preference, Recipient};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// East Africa Time is UTC+3 all year: dates in messages are Kenyan dates.
-const EAT_MS: i64 = 3 * 3_600_000;
-
 /// One message to put in the outbox: the event's template for `to`, filled with `values`.
 #[derive(Debug, Clone)]
 pub struct Telling {
@@ -69,7 +66,7 @@ fn word(key: &str, lang: &str) -> &'static str {
 
 /// The East Africa Time date (`YYYY-MM-DD`) of unix ms `at`.
 fn eat_date(at: i64) -> String {
-    Civil::from_ms(at + EAT_MS).date()
+    Civil::eat(at).date()
 }
 
 /// A string in the event's data, empty when absent.

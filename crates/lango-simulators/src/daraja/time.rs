@@ -3,8 +3,7 @@
 
 use lango_core::clock::days_from_civil;
 use lango_core::clock::Civil;
-
-const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
+use lango_core::clock::EAT_OFFSET_MS;
 
 /// Year, month, day, hour, minute and second in East Africa Time.
 pub(crate) fn eat_parts(ms: i64) -> (i64, i64, i64, i64, i64, i64) {

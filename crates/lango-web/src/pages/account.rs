@@ -2,6 +2,7 @@
 //! businesses and representatives, dependants, and who has seen or changed their data.
 
 use super::auth::{form_page, send};
+pub use super::when;
 use super::{render, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
@@ -20,15 +21,6 @@ use lango_identity::model::{Problems, Role};
 use lango_identity::session::{self, Session};
 use lango_identity::{signin, totp};
 use serde::Deserialize;
-
-/// Formats unix milliseconds as `YYYY-MM-DD HH:MM EAT`: people in Kenya read East Africa
-/// Time (UTC+3, no daylight saving), on every page.
-pub fn when(ms: i64) -> String {
-    format!(
-        "{} EAT",
-        lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date_time()
-    )
-}
 
 /// A place where a staff member works, linked from their account page.
 pub struct StaffLink {

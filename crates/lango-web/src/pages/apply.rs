@@ -12,6 +12,7 @@ mod track;
 mod view;
 
 use super::views::fee_rows;
+use super::{day, when};
 use super::{render, render_status_page, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::{SignedIn, Visitor};
@@ -194,19 +195,6 @@ pub(super) fn service_name(state: &AppState, lang: Lang, def: &Versioned) -> Str
                 .to_string()
         })
         .unwrap_or_else(|| pick(lang, &def.definition.file().title))
-}
-
-/// `YYYY-MM-DD` of unix milliseconds, East Africa Time.
-pub(super) fn day(ms: i64) -> String {
-    lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date()
-}
-
-/// `YYYY-MM-DD HH:MM EAT`.
-pub(super) fn eat(ms: i64) -> String {
-    format!(
-        "{} EAT",
-        lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date_time()
-    )
 }
 
 #[derive(Template)]

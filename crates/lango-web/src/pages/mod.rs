@@ -196,6 +196,16 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
     }
 }
 
+/// `YYYY-MM-DD HH:MM EAT`: every page shows times in East Africa Time, and says so.
+pub fn when(ms: i64) -> String {
+    format!("{} EAT", lango_core::clock::Civil::eat(ms).date_time())
+}
+
+/// The East Africa Time calendar day (`YYYY-MM-DD`) of a moment.
+pub fn day(ms: i64) -> String {
+    lango_core::clock::Civil::eat(ms).date()
+}
+
 tokio::task_local! {
     /// Whether the request being answered is signed in, and its CSRF token, set by
     /// [`crate::visitor::resolve`] around every page handler, so that every page's frame

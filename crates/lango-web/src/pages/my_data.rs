@@ -4,6 +4,7 @@
 
 use super::apply::{service_name, state_label};
 use super::auth::{form_page, send};
+use super::when as at;
 use super::{render, render_status_page, Chrome};
 use crate::forms::{Choice, Field, Form};
 use crate::i18n::Lang;
@@ -33,11 +34,6 @@ pub fn routes() -> Router<AppState> {
 
 /// Rows a download may hold of each kind: far more than anyone has, so nothing is cut off.
 const ALL: i64 = 100_000;
-
-/// `YYYY-MM-DD HH:MM EAT` of unix milliseconds, as every page shows times.
-fn at(ms: i64) -> String {
-    super::account::when(ms)
-}
 
 /// One labelled value.
 struct Fact {

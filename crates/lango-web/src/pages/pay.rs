@@ -85,14 +85,6 @@ fn grouped(reference: &str) -> String {
     format!("{a} {b}")
 }
 
-/// East Africa Time, as a Kenyan payer reads it.
-fn eat(ms: i64) -> String {
-    format!(
-        "{} EAT",
-        lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date_time()
-    )
-}
-
 fn canonical(typed: &str) -> Option<String> {
     BillReference::parse(typed)
         .ok()
@@ -148,7 +140,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
                 amount: Money::parse_decimal(&p.amount, bill.fee.currency())
                     .map(Money::display)
                     .unwrap_or_else(|_| p.amount.clone()),
-                when: eat(p.at),
+                when: super::when(p.at),
             })
             .collect(),
         prompt_impossible: prompt && !view.prompt_possible,

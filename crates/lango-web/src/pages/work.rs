@@ -10,6 +10,7 @@ mod queue;
 mod supervisor;
 mod verify;
 
+use super::{day, when};
 use super::{render, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
@@ -52,19 +53,6 @@ fn pick(lang: Lang, w: &Words) -> String {
         (Lang::Sw, Some(sw)) if !sw.is_empty() => sw.clone(),
         _ => w.en.clone(),
     }
-}
-
-/// A moment as a Kenyan officer reads it: East Africa Time.
-fn when(ms: i64) -> String {
-    format!(
-        "{} EAT",
-        lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date_time()
-    )
-}
-
-/// The calendar day (EAT) of a moment.
-fn day(ms: i64) -> String {
-    lango_core::clock::Civil::from_ms(ms + 3 * 3_600_000).date()
 }
 
 /// A value as a path segment or query value.

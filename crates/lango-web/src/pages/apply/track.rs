@@ -3,7 +3,7 @@
 
 use super::form;
 use super::view::pick;
-use super::{eat, load, refuse, resume_at, service_name, state_label, Loaded};
+use super::{day, load, refuse, resume_at, service_name, state_label, when, Loaded};
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -168,12 +168,12 @@ async fn track_page(
         reference: reference.clone(),
         service: service_name(state, lang, &l.def),
         state: state_label(lang, &l.def, &app.state),
-        submitted: app.submitted_at.map(eat).unwrap_or_default(),
-        due: app.due_at.map(super::day).unwrap_or_default(),
+        submitted: app.submitted_at.map(when).unwrap_or_default(),
+        due: app.due_at.map(day).unwrap_or_default(),
         steps: history
             .iter()
             .map(|t| Step {
-                when: eat(t.at),
+                when: when(t.at),
                 state: state_label(lang, &l.def, &t.to),
                 reason: t.reason.clone().unwrap_or_default(),
                 by: t.actor_name.clone(),
@@ -190,7 +190,7 @@ async fn track_page(
         messages: messages
             .iter()
             .map(|m| MessageRow {
-                when: eat(m.at),
+                when: when(m.at),
                 author: m.author.clone(),
                 mine: m.from_applicant,
                 body: m.body.clone(),
