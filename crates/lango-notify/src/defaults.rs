@@ -110,6 +110,14 @@ pub(crate) const DEFAULTS: &[Texts] = &[
         "Lango: uliridhika kiasi gani na {service} ({reference})? Jibu 1 (sikuridhika kabisa) hadi 5 (niliridhika sana).",
         "Huduma ya {service} ilikuwaje? ({reference})",
         "Mpendwa {name},\n\nOmbi lako la {service} (kumbukumbu {reference}) limekamilika. Uliridhika kiasi gani na huduma?\n\nTueleze kwa dakika moja: fungua ombi kwenye akaunti yako ya Lango na uchague \"Tueleze maoni yako\". Majibu yako yanasaidia kila taasisi kuboresha huduma zake.\n\nLango"),
+    t("correction.answered", "en",
+        "Lango: we have answered your correction request {reference}: {answer}",
+        "Your correction request {reference}",
+        "Dear {name},\n\nWe have dealt with your request {reference} to correct the data we hold about you:\n\n{answer}\n\nYou can see what we hold about you at any time in your Lango account (Your data).\n\nLango"),
+    t("correction.answered", "sw",
+        "Lango: tumejibu ombi lako la marekebisho {reference}: {answer}",
+        "Ombi lako la marekebisho {reference}",
+        "Mpendwa {name},\n\nTumeshughulikia ombi lako {reference} la kurekebisha data tunayoshikilia kukuhusu:\n\n{answer}\n\nUnaweza kuona tunachoshikilia kukuhusu wakati wowote kwenye akaunti yako ya Lango (Data yako).\n\nLango"),
 ];
 
 /// The shipped texts of `event` in `lang`.

@@ -151,6 +151,15 @@ pub const EVENT_TYPES: &[EventType] = &[
         name: "survey.invitation",
         placeholders: &[NAME, REFERENCE, SERVICE],
     },
+    // Staff answered a person's request to correct their data (`/account/data/correction`).
+    EventType {
+        name: "correction.answered",
+        placeholders: &[
+            NAME,
+            req("reference", "C7K3M9QX"),
+            req("answer", "Your date of birth now reads 27 March 1990."),
+        ],
+    },
 ];
 
 /// The languages every template exists in.

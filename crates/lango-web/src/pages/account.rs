@@ -110,6 +110,10 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
             href: "/admin/templates".into(),
             label: tr(lang, "templates_title").to_string(),
         });
+        out.push(StaffLink {
+            href: "/admin/corrections".into(),
+            label: tr(lang, "corrections_admin_title").to_string(),
+        });
     }
     out
 }

@@ -8,6 +8,7 @@ mod auth;
 mod card;
 mod catalogue;
 mod chart;
+mod corrections;
 mod finance;
 pub(crate) mod insights;
 mod message_templates;
@@ -155,6 +156,7 @@ pub fn router() -> Router<AppState> {
         .merge(open_data::routes())
         .merge(about::routes())
         .merge(my_data::routes())
+        .merge(corrections::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

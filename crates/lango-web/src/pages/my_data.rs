@@ -272,14 +272,19 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
         items: corrections
             .iter()
             .map(|c| {
-                (
-                    c.reference.clone(),
-                    vec![
-                        fact(tr(lang, "correction_topic"), topic_name(lang, &c.topic)),
-                        fact(tr(lang, "correction_details"), &c.details),
-                        fact(tr(lang, "data_started"), at(c.created_at)),
-                    ],
-                )
+                let mut facts = vec![
+                    fact(tr(lang, "correction_topic"), topic_name(lang, &c.topic)),
+                    fact(tr(lang, "correction_details"), &c.details),
+                    fact(tr(lang, "data_started"), at(c.created_at)),
+                    fact(
+                        tr(lang, "correction_status"),
+                        tr(lang, &format!("correction_status_{}", c.status)),
+                    ),
+                ];
+                if let Some(answer) = &c.answer {
+                    facts.push(fact(tr(lang, "correction_our_answer"), answer));
+                }
+                (c.reference.clone(), facts)
             })
             .collect(),
     });
@@ -362,7 +367,7 @@ async fn download(State(state): State<AppState>, s: SignedIn) -> Response {
 }
 
 /// The words of a topic.
-fn topic_name(lang: Lang, topic: &str) -> &'static str {
+pub(super) fn topic_name(lang: Lang, topic: &str) -> &'static str {
     tr(lang, &format!("correction_topic_{topic}"))
 }
 

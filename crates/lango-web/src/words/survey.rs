@@ -54,5 +54,6 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("survey_link_title", "Tell us what you thought", "Tueleze maoni yako"),
     ("survey_link_body", "Your application is complete. How satisfied were you with the service? It takes a minute.", "Ombi lako limekamilika. Uliridhika kiasi gani na huduma? Inachukua dakika moja."),
     ("survey_link_answered", "Thank you: you have told us what you thought of this service.", "Asante: umetueleza maoni yako kuhusu huduma hii."),
+    ("event_correction.answered", "Answer to a request to correct personal data", "Jibu la ombi la kurekebisha data binafsi"),
     ("event_survey.invitation", "Satisfaction survey after a completed application", "Utafiti wa kuridhika baada ya ombi kukamilika"),
 ];

@@ -5,6 +5,7 @@ use crate::backend_tests;
 use crate::browser_kit::Browser;
 use crate::cases_journey::{demo_definitions, spawn_with_definitions};
 use crate::support::{Backend, TestApp};
+use lango_identity::model::Role;
 
 /// An app with the demo's service definitions, so applications can be started.
 async fn demo_app(backend: Backend) -> Option<TestApp> {
@@ -95,5 +96,37 @@ backend_tests! {
         let mut other = Browser::new(&app);
         other.sign_in("23456791", PASS).await;
         assert_eq!(other.get(&ok.location).await.status, 404);
+
+        // Platform staff find it among the open requests; nobody else may look.
+        assert_eq!(other.get("/admin/corrections").await.status, 403);
+        app.staff("dpo@lango.example", PASS, Role::PlatformAdmin, None).await;
+        let mut staff = Browser::new(&app);
+        staff.sign_in("dpo@lango.example", PASS).await;
+        let account = staff.get("/account").await;
+        assert!(account.html.contains("href=\"/admin/corrections\""), "linked from the staff links");
+        let list = staff.get("/admin/corrections").await;
+        assert_eq!(list.status, 200);
+        assert!(list.html.contains(&reference) && list.html.contains("My date of birth"), "{}", list.html);
+        let path = format!("/admin/corrections/{reference}");
+        let open = staff.get(&path).await;
+        assert!(open.html.contains("Born 1990-03-27") && open.html.contains("name=\"outcome\""));
+        // An answer needs an outcome and words; a refused one changes nothing.
+        let bad = staff.post(&path, &[("outcome", "maybe"), ("answer", " ")]).await;
+        assert_eq!(bad.status, 400, "{}", bad.html);
+        assert!(bad.html.contains("href=\"#f-outcome") && bad.html.contains("href=\"#f-answer"));
+        let answer = "Your date of birth now reads 27 March 1990.";
+        let done = staff.post(&path, &[("outcome", "corrected"), ("answer", answer)]).await;
+        assert_eq!((done.status, done.location.as_str()), (303, "/admin/corrections?done=1"), "{}", done.html);
+        assert!(!staff.get("/admin/corrections").await.html.contains(&reference), "no longer open");
+        // Answered once: a second answer is refused.
+        let again = staff.post(&path, &[("outcome", "declined"), ("answer", "No.")]).await;
+        assert_eq!(again.status, 409, "{}", again.html);
+        // The person is told by their channels, sees the answer, and the log has it.
+        let told = app.scalar("SELECT COUNT(*) FROM notifications WHERE event_type = 'correction.answered' AND account_id = $1", &id).await;
+        assert!(told >= 1, "the person is told");
+        let mine = b.get("/account/data").await;
+        assert!(mine.html.contains("Corrected") && mine.html.contains(answer), "{}", mine.html);
+        let audited = app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'correction.answer' AND subject = $1", &id).await;
+        assert_eq!(audited, 1);
     }
 }
