@@ -1,54 +1,24 @@
 //! Application references people quote on the phone or at a counter: `A` and eight
-//! symbols, the last a check character (e.g. `A7K3M9QX2`).
-//!
-//! The scheme is the bill references' (see `lango_payments::reference`): 29 symbols without
-//! look-alikes, and a check symbol making Σ vᵢ·2^(n−i) ≡ 0 (mod 29), which catches every
-//! single wrong symbol and every swap of two neighbours. The leading `A` is part of the sum,
-//! and an application reference has nine symbols where a bill's has eight, so one is never
-//! taken for the other.
+//! symbols, the last a check character (e.g. `A7K3M9QX2`), by the scheme every reference
+//! shares (`lango_core::reference`). The leading `A` is part of the sum, and an application
+//! reference has nine symbols where a bill's has eight, so one is never taken for the other.
 
+use lango_core::reference;
 use rand::Rng;
 
-const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
-const P: u32 = 29;
 /// Random symbols between the `A` and the check symbol.
 const BODY_LEN: usize = 7;
 /// Symbols in a reference, the `A` and the check included.
 pub const LEN: usize = BODY_LEN + 2;
 
-fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
-}
-
-fn weighted(values: &[u32]) -> u32 {
-    values.iter().fold(0, |acc, v| (acc * 2 + v) % P)
-}
-
 /// A new random reference.
 pub fn generate(rng: &mut impl Rng) -> String {
-    let mut values = vec![value(b'A').expect("A is a symbol")];
-    values.extend((0..BODY_LEN).map(|_| rng.gen_range(0..P)));
-    values.push(0);
-    let sum = weighted(&values);
-    *values.last_mut().expect("check slot") = (P - sum) % P;
-    values
-        .iter()
-        .map(|&v| ALPHABET[v as usize] as char)
-        .collect()
+    reference::generate(rng, "A", BODY_LEN)
 }
 
 /// Reads what a person typed: case, spaces and hyphens are forgiven; a typo is not.
 pub fn parse(typed: &str) -> Option<String> {
-    let folded: Vec<u8> = typed
-        .bytes()
-        .filter(|b| !matches!(b, b' ' | b'-' | b'\t'))
-        .map(|b| b.to_ascii_uppercase())
-        .collect();
-    if folded.len() != LEN || folded[0] != b'A' {
-        return None;
-    }
-    let values: Vec<u32> = folded.iter().map(|&c| value(c)).collect::<Option<_>>()?;
-    (weighted(&values) == 0).then(|| String::from_utf8(folded).expect("ASCII"))
+    reference::parse(typed, "A", LEN).ok()
 }
 
 #[cfg(test)]
@@ -77,8 +47,8 @@ mod tests {
             use rand::SeedableRng;
             let r = generate(&mut rand::rngs::StdRng::seed_from_u64(seed));
             let mut typo = r.clone().into_bytes();
-            if typo[pos] != ALPHABET[sym] {
-                typo[pos] = ALPHABET[sym];
+            if typo[pos] != reference::ALPHABET[sym] {
+                typo[pos] = reference::ALPHABET[sym];
                 prop_assert_eq!(parse(std::str::from_utf8(&typo).unwrap()), None);
             }
             if pos + 1 < LEN && r.as_bytes()[pos] != r.as_bytes()[pos + 1] {

@@ -11,7 +11,9 @@ pub mod local_path;
 pub mod money;
 pub mod net;
 pub mod own_thread;
+pub mod reference;
 pub mod sample_data;
+pub mod spreadsheet;
 #[cfg(feature = "test-support")]
 pub mod testdb;
 

@@ -196,18 +196,14 @@ impl Table {
     }
 }
 
-/// A CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-`
-/// or `@` is prefixed with `'` so spreadsheets do not run it as a formula.
+/// A CSV field: quoted when it holds a comma, quote or line break, and never a formula
+/// (`lango_core::spreadsheet::cell`).
 fn csv_text(t: &str) -> String {
-    let t = if t.starts_with(['=', '+', '-', '@']) {
-        format!("'{t}")
-    } else {
-        t.to_string()
-    };
+    let t = lango_core::spreadsheet::cell(t);
     if t.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", t.replace('"', "\"\""))
     } else {
-        t
+        t.into_owned()
     }
 }
 

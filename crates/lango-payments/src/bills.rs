@@ -81,8 +81,8 @@ pub struct Bill {
     pub agency: String,
     /// The agency's own reference.
     pub agency_reference: String,
-    /// `open`, `partly_paid`, `paid`, `cancelled`, `expired`.
-    pub status: String,
+    /// Where it stands.
+    pub status: crate::BillStatus,
     /// What the agency asked for.
     pub service_amount: Money,
     /// The convenience fee.
@@ -339,7 +339,7 @@ pub async fn cancel(db: &Db, agency: &str, reference: &str, by: &str) -> Result<
         return match get(db, reference).await? {
             Some(b) if b.agency == agency => Err(Error::Conflict(format!(
                 "a {} bill cannot be cancelled",
-                b.status.replace('_', " ")
+                b.status.as_str().replace('_', " ")
             ))),
             _ => Err(Error::NotFound("no such bill".into())),
         };
@@ -481,7 +481,7 @@ pub async fn get(db: &Db, reference: &str) -> Result<Option<Bill>> {
         reference: r.try_get("reference")?,
         agency: r.try_get("agency_code")?,
         agency_reference: r.try_get("agency_reference")?,
-        status: r.try_get("status")?,
+        status: r.try_get::<String, _>("status")?.parse()?,
         service_amount: Money::from_minor(r.try_get("service_amount")?, currency),
         fee: Money::from_minor(r.try_get("fee")?, currency),
         paid: Money::from_minor(paid, currency),

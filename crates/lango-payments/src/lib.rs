@@ -3,6 +3,7 @@
 //! receipt becomes. Channels (M-Pesa, card), reconciliation and settlement build on these.
 
 pub mod bill_events;
+pub mod bill_status;
 pub mod bills;
 pub mod bills_in_tx;
 pub mod callbacks;
@@ -24,6 +25,7 @@ pub mod statement;
 pub mod stk;
 pub mod store;
 
+pub use bill_status::BillStatus;
 pub use reference::BillReference;
 
 /// This crate's tables.

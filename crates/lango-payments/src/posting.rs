@@ -5,6 +5,7 @@
 
 use crate::ledger::{self, Transaction};
 use crate::store;
+use crate::BillStatus;
 use lango_core::clock::now_ms;
 use lango_core::db::{kept_rows, marks, marks_from, padded, values_marks, Backend, Db};
 use lango_core::money::{Currency, Money};
@@ -33,8 +34,8 @@ pub struct BillState {
     pub fee_paid: i64,
     /// Paid beyond the total, held for refund.
     pub excess: i64,
-    /// `open`, `partly_paid`, `paid`, `cancelled` or `expired`.
-    pub status: String,
+    /// Where it stands.
+    pub status: BillStatus,
     /// The agencies' parts (agency, amount, received) when the bill is shared; else empty.
     pub shares: Vec<(String, i64, i64)>,
     /// The seq of its latest `payment.received` event (see [`link_payments`]).
@@ -44,7 +45,7 @@ pub struct BillState {
 impl BillState {
     /// True when money may still be posted to it (a paid bill takes an overpayment as excess).
     pub fn takes_money(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "partly_paid" | "paid")
+        self.status.takes_money()
     }
 
     /// What the payer still owes, minor units.
@@ -72,7 +73,7 @@ pub enum Applied {
         /// The bill.
         reference: String,
         /// Its status afterwards.
-        status: String,
+        status: BillStatus,
     },
     /// To suspense: no bill could take it.
     Suspense,
@@ -114,17 +115,12 @@ pub fn apply(bill: Option<&mut BillState>, payment: &Payment) -> Result<(Transac
     bill.service_paid = bill.service_amount - split.due.service.minor();
     bill.fee_paid = bill.fee - split.due.fee.minor();
     bill.excess += split.excess;
-    bill.status = if bill.balance() == 0 {
-        "paid"
-    } else {
-        "partly_paid"
-    }
-    .to_string();
+    bill.status = BillStatus::after_payment(bill.balance());
     Ok((
         split.transaction,
         Applied::Bill {
             reference: bill.reference.clone(),
-            status: bill.status.clone(),
+            status: bill.status,
         },
     ))
 }
@@ -179,7 +175,7 @@ pub async fn lock_bills(
                     service_paid: row.try_get("service_paid")?,
                     fee_paid: row.try_get("fee_paid")?,
                     excess: row.try_get("excess")?,
-                    status: row.try_get("status")?,
+                    status: row.try_get::<String, _>("status")?.parse()?,
                     shares: Vec::new(),
                     last_payment: row.try_get("last_payment")?,
                 };
@@ -222,7 +218,7 @@ pub async fn save_bills<'a>(
                 .bind(b.service_paid)
                 .bind(b.fee_paid)
                 .bind(b.excess)
-                .bind(&b.status)
+                .bind(b.status.as_str())
                 .bind(b.last_payment)
                 .bind(now);
         }
@@ -352,7 +348,7 @@ mod tests {
             service_paid: 0,
             fee_paid: 0,
             excess: 0,
-            status: "open".into(),
+            status: BillStatus::Open,
             shares: Vec::new(),
             last_payment: None,
         }
@@ -370,7 +366,7 @@ mod tests {
     fn part_then_rest_then_excess() {
         let mut b = bill(455_000, 5_000);
         let (_, a) = apply(Some(&mut b), &pay(100_000)).unwrap();
-        assert!(matches!(a, Applied::Bill { ref status, .. } if status == "partly_paid"));
+        assert!(matches!(a, Applied::Bill { ref status, .. } if *status == BillStatus::PartlyPaid));
         assert_eq!(
             (b.service_paid, b.fee_paid, b.balance()),
             (100_000, 0, 360_000)
@@ -407,7 +403,7 @@ mod tests {
             Applied::Suspense
         );
         let mut cancelled = bill(100, 0);
-        cancelled.status = "cancelled".into();
+        cancelled.status = BillStatus::Cancelled;
         assert_eq!(
             apply(Some(&mut cancelled), &pay(100)).unwrap().1,
             Applied::Suspense

@@ -56,7 +56,7 @@ pub enum Confirmed {
         /// The bill.
         reference: String,
         /// Its status now.
-        status: String,
+        status: crate::BillStatus,
     },
     /// Posted to suspense: no open bill matched.
     Suspense,

@@ -1,30 +1,13 @@
 //! Bill references people type into a phone: short, case-insensitive, spaces and hyphens
-//! ignored, no look-alike characters, and a check character.
-//!
-//! The alphabet has 29 symbols (digits 2–9 and letters without I, L, O, U, V), so each symbol
-//! is a value below the prime 29. The check symbol makes Σ vᵢ·2^(n−i) ≡ 0 (mod 29) with the
-//! check at weight 1. Every weight is non-zero mod 29, so any single wrong symbol changes the
-//! sum; neighbouring weights differ (2 is a primitive root mod 29), so swapping two
-//! different neighbours changes it too: every single typo and adjacent transposition is
-//! caught.
+//! ignored, no look-alike characters, and a check character that catches every single typo
+//! and swap of neighbours (the scheme every reference shares: `lango_core::reference`).
 
+use lango_core::reference::{self, Fault};
 use rand::Rng;
 use std::fmt;
 
-/// The symbols, in value order.
-const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
-const P: u32 = 29;
 /// Random symbols before the check symbol: 29⁷ ≈ 17 billion references.
 pub const BODY_LEN: usize = 7;
-
-fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
-}
-
-/// The weighted sum of `values` (last at weight 1), mod 29.
-fn weighted(values: &[u32]) -> u32 {
-    values.iter().fold(0, |acc, v| (acc * 2 + v) % P)
-}
 
 /// Why a typed reference was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -47,36 +30,18 @@ pub struct BillReference(String);
 impl BillReference {
     /// A new random reference.
     pub fn generate(rng: &mut impl Rng) -> BillReference {
-        let mut values: Vec<u32> = (0..BODY_LEN).map(|_| rng.gen_range(0..P)).collect();
-        values.push(0);
-        let sum = weighted(&values);
-        *values.last_mut().expect("check slot") = (P - sum) % P;
-        BillReference(
-            values
-                .iter()
-                .map(|&v| ALPHABET[v as usize] as char)
-                .collect(),
-        )
+        BillReference(reference::generate(rng, "", BODY_LEN))
     }
 
     /// Parses what a person typed: case, spaces and hyphens are forgiven; a typo is not.
     pub fn parse(typed: &str) -> Result<BillReference, ReferenceError> {
-        let folded: Vec<u8> = typed
-            .bytes()
-            .filter(|b| !matches!(b, b' ' | b'-' | b'\t'))
-            .map(|b| b.to_ascii_uppercase())
-            .collect();
-        if folded.len() != BODY_LEN + 1 {
-            return Err(ReferenceError::Length);
-        }
-        let values: Vec<u32> = folded
-            .iter()
-            .map(|&c| value(c).ok_or(ReferenceError::Symbol))
-            .collect::<Result<_, _>>()?;
-        if weighted(&values) != 0 {
-            return Err(ReferenceError::Check);
-        }
-        Ok(BillReference(String::from_utf8(folded).expect("ASCII")))
+        reference::parse(typed, "", BODY_LEN + 1)
+            .map(BillReference)
+            .map_err(|fault| match fault {
+                Fault::Length => ReferenceError::Length,
+                Fault::Symbol => ReferenceError::Symbol,
+                Fault::Check => ReferenceError::Check,
+            })
     }
 
     /// The canonical form, as stored and matched (`AB3D7KQ9`).
@@ -127,47 +92,13 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_alphabet_has_no_look_alikes() {
-        for c in [b'0', b'1', b'I', b'L', b'O', b'U', b'V'] {
-            assert!(value(c).is_none(), "{}", c as char);
-        }
-        assert_eq!(ALPHABET.len() as u32, P);
-    }
-
-    #[test]
-    fn every_typo_and_swap_of_many_references_is_caught() {
-        for seed in 0..300 {
-            let r = reference(seed);
-            let good = r.as_str().as_bytes().to_vec();
-            for pos in 0..good.len() {
-                for &sym in ALPHABET.iter().filter(|&&a| a != good[pos]) {
-                    let mut bad = good.clone();
-                    bad[pos] = sym;
-                    assert_eq!(
-                        BillReference::parse(std::str::from_utf8(&bad).unwrap()),
-                        Err(ReferenceError::Check)
-                    );
-                }
-                if pos + 1 < good.len() && good[pos] != good[pos + 1] {
-                    let mut bad = good.clone();
-                    bad.swap(pos, pos + 1);
-                    assert_eq!(
-                        BillReference::parse(std::str::from_utf8(&bad).unwrap()),
-                        Err(ReferenceError::Check)
-                    );
-                }
-            }
-        }
-    }
-
     proptest! {
         #[test]
         fn every_single_typo_is_caught(seed: u64, pos in 0..BODY_LEN + 1, sym in 0..29usize) {
             let r = reference(seed);
             let mut bytes = r.as_str().as_bytes().to_vec();
-            prop_assume!(bytes[pos] != ALPHABET[sym]);
-            bytes[pos] = ALPHABET[sym];
+            prop_assume!(bytes[pos] != reference::ALPHABET[sym]);
+            bytes[pos] = reference::ALPHABET[sym];
             let typed = String::from_utf8(bytes).unwrap();
             prop_assert_eq!(BillReference::parse(&typed), Err(ReferenceError::Check));
         }

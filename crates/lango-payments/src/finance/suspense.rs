@@ -86,7 +86,7 @@ pub struct Proposal {
     /// What is beyond the bill's balance, held for refund.
     pub excess: Money,
     /// The bill's status after the match.
-    pub status_after: String,
+    pub status_after: crate::BillStatus,
     /// The reason given.
     pub reason: String,
 }
@@ -103,7 +103,7 @@ pub struct Matched {
     /// The agency's own reference for the bill.
     pub agency_reference: String,
     /// The bill's status now.
-    pub bill_status: String,
+    pub bill_status: crate::BillStatus,
     /// Why.
     pub reason: String,
     /// Who (`account:ID`).
@@ -270,7 +270,7 @@ pub async fn propose(
         to_service: Money::from_minor(after.service_paid - bill.service_paid, c),
         to_fee: Money::from_minor(after.fee_paid - bill.fee_paid, c),
         excess: Money::from_minor(after.excess - bill.excess, c),
-        status_after: after.status.clone(),
+        status_after: after.status,
         receipt,
         bill,
         reason,
@@ -424,7 +424,7 @@ pub async fn matched(db: &Db, trans_id: &str) -> Result<Option<Matched>> {
         bill: r.try_get("bill")?,
         agency: r.try_get("agency_code")?,
         agency_reference: r.try_get("agency_reference")?,
-        bill_status: r.try_get("status")?,
+        bill_status: r.try_get::<String, _>("status")?.parse()?,
         reason: r.try_get("reason")?,
         matched_by: r.try_get("matched_by")?,
         matched_at: r.try_get("matched_at")?,
@@ -495,7 +495,7 @@ mod tests {
             service_paid: 0,
             fee_paid: 0,
             excess: 0,
-            status: "open".into(),
+            status: crate::BillStatus::Open,
             shares: Vec::new(),
             last_payment: None,
         };
@@ -503,7 +503,7 @@ mod tests {
         assert_eq!(check_bill(Some(&bill), kes), Ok(()));
         assert!(check_bill(None, kes).is_err());
         assert!(check_bill(Some(&bill), Money::from_minor(50, Currency::Usd)).is_err());
-        bill.status = "cancelled".into();
+        bill.status = crate::BillStatus::Cancelled;
         assert_eq!(
             check_bill(Some(&bill), kes),
             Err(Refusal::Problems(vec![(

@@ -175,13 +175,9 @@ pub async fn items(db: &Db, batch: &Batch) -> Result<Vec<Item>> {
         .collect()
 }
 
-/// A text cell a spreadsheet would not run as a formula (`=`, `+`, `-`, `@` first).
+/// A text cell a spreadsheet would not run as a formula.
 fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    lango_core::spreadsheet::cell(s).into_owned()
 }
 
 fn csv_text(rows: Vec<Vec<String>>) -> Result<String> {

@@ -64,7 +64,7 @@ pub struct ShareBody {
 impl From<Bill> for BillBody {
     fn from(b: Bill) -> Self {
         BillBody {
-            status: b.status.clone(),
+            status: b.status.to_string(),
             service_amount: b.service_amount.to_decimal(),
             convenience_fee: b.fee.to_decimal(),
             amount: b.amount().to_decimal(),

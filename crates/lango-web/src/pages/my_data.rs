@@ -175,7 +175,10 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
             fact(tr(lang, "data_bill_for"), &app.reference),
             fact(tr(lang, "apply_total"), bill.amount().display()),
             fact(tr(lang, "data_paid"), bill.paid.display()),
-            fact(tr(lang, "status"), &bill.status),
+            fact(
+                tr(lang, "status"),
+                tr(lang, &format!("bill_status_{}", bill.status)),
+            ),
         ];
         for p in &payments {
             facts.push(fact(

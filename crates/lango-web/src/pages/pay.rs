@@ -48,7 +48,7 @@ struct PayPage {
     amount: String,
     paid: String,
     balance: String,
-    status: String,
+    status: &'static str,
     status_word: &'static str,
     shortcode: String,
     payments: Vec<PaymentRow>,
@@ -61,7 +61,7 @@ struct PayPage {
 
 impl PayPage {
     fn payable(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "partly_paid")
+        lango_payments::BillStatus::parse(self.status).is_some_and(|s| s.is_payable())
     }
 }
 
@@ -111,7 +111,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
         ),
         None => (view.service_code.clone(), bill.agency.clone()),
     };
-    let payable = matches!(bill.status.as_str(), "open" | "partly_paid");
+    let payable = bill.status.is_payable();
     let prompt = payable && state.daraja.is_some();
     let form = (prompt && view.prompt_possible)
         .then(|| form.unwrap_or_else(|| prompt_form(lang, &v.csrf, reference, "")));
@@ -124,7 +124,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
         amount: bill.amount().display(),
         paid: bill.paid.display(),
         balance: bill.balance().display(),
-        status: bill.status.clone(),
+        status: bill.status.as_str(),
         status_word: tr(lang, &format!("bill_status_{}", bill.status)),
         shortcode: state.config.mpesa_shortcode.clone(),
         payments: view

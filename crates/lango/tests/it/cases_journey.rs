@@ -721,7 +721,7 @@ backend_tests! {
         let raised = lango_payments::bills::get(&db, &bill).await.unwrap().expect("bill raised");
         db.close().await;
         assert_eq!(raised.service_amount.to_decimal(), "1050.00");
-        assert_eq!(raised.status, "open");
+        assert_eq!(raised.status, lango_payments::BillStatus::Open);
         pay(&app, &bill, "TJ4DEF5678").await;
         app.eventually("paid and with the DCI", || async {
             fetch(&app, &b, &format!("/applications/{reference}")).await.contains("Fingerprints and records check")

@@ -184,9 +184,7 @@ async fn track_page(
             .as_ref()
             .map(|b| tr(lang, &format!("bill_status_{}", b.status)).to_string())
             .unwrap_or_default(),
-        payable: bill
-            .as_ref()
-            .is_some_and(|b| matches!(b.status.as_str(), "open" | "partly_paid")),
+        payable: bill.as_ref().is_some_and(|b| b.status.is_payable()),
         messages: messages
             .iter()
             .map(|m| MessageRow {

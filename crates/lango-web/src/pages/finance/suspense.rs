@@ -21,6 +21,7 @@ use lango_payments::finance::eat_time;
 use lango_payments::finance::suspense::{
     self, Decision, Matched, Pending, Proposal, Receipt, Refusal,
 };
+use lango_payments::BillStatus;
 use serde::Deserialize;
 
 /// How many of the oldest held receipts the queue lists.
@@ -40,13 +41,8 @@ fn receipt_facts(lang: Lang, r: &Receipt) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn status_words(lang: Lang, status: &str) -> String {
-    match status {
-        "open" | "partly_paid" | "paid" | "cancelled" | "expired" => {
-            tr(lang, &format!("finance_status_{status}")).to_string()
-        }
-        other => other.to_string(),
-    }
+fn status_words(lang: Lang, status: BillStatus) -> String {
+    tr(lang, &format!("finance_status_{status}")).to_string()
 }
 
 struct QueueRow {
@@ -304,7 +300,7 @@ fn check_page(state: &AppState, s: &SignedIn, p: &Proposal) -> Response {
     }
     split.push((
         tr(lang, "finance_status_after"),
-        status_words(lang, &p.status_after),
+        status_words(lang, p.status_after),
     ));
     let change = format!(
         "/finance/suspense/{}/match?{}",
@@ -334,7 +330,7 @@ fn check_page(state: &AppState, s: &SignedIn, p: &Proposal) -> Response {
                 (tr(lang, "finance_bill_balance"), money(b.balance())),
                 (
                     tr(lang, "finance_bill_status"),
-                    status_words(lang, &b.status),
+                    status_words(lang, b.status),
                 ),
             ],
             split,
@@ -465,7 +461,7 @@ async fn matched_page(state: &AppState, s: &SignedIn, trans_id: &str, already: b
         ),
         (
             tr(lang, "finance_bill_status"),
-            status_words(lang, &m.bill_status),
+            status_words(lang, m.bill_status),
         ),
         (tr(lang, "finance_reason"), m.reason.clone()),
         (
