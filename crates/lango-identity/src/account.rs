@@ -510,6 +510,9 @@ pub struct ProfileForm {
     /// `sms`, `email` or `both`.
     #[serde(default)]
     pub contact_preference: String,
+    /// The password, needed only to change the phone or e-mail (never filled in again).
+    #[serde(default)]
+    pub current_password: String,
 }
 
 impl ProfileForm {
@@ -527,6 +530,7 @@ impl ProfileForm {
             sub_county: a.sub_county.clone(),
             language: a.language.clone(),
             contact_preference: a.contact_preference.clone(),
+            current_password: String::new(),
         }
     }
 }
@@ -583,7 +587,16 @@ pub async fn update_profile(
     else {
         return Ok(Err(p));
     };
-    if current.email.as_deref() != Some(email.as_str()) {
+    let phone_changes = current.phone.as_deref() != Some(phone.as_str());
+    let email_changes = current.email.as_deref() != Some(email.as_str());
+    if phone_changes || email_changes {
+        // Where codes and resets go is the key to the account: whoever holds only a session
+        // must not move it. Checked before the e-mail's owner, which it would otherwise tell.
+        if let Some(problem) = check_password(db, account_id, &form.current_password).await? {
+            return Ok(Err(Problems::one("current_password", problem)));
+        }
+    }
+    if email_changes {
         let other_owner: Option<String> =
             sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1 AND id <> $2")
                 .bind(email.as_str())
@@ -654,6 +667,7 @@ pub async fn update_profile(
     .bind(preference.as_str())
     .execute(&mut *tx)
     .await?;
+    tell_old_contacts(&mut tx, &current, phone_changes, email_changes).await?;
     if changed.contains(&"phone") {
         send_code(&mut tx, account_id, Channel::Sms, phone.as_str(), language).await?;
     }
@@ -679,6 +693,67 @@ pub async fn update_profile(
     .await?;
     tx.commit().await?;
     Ok(Ok(changed))
+}
+
+/// Why `password` does not prove the person (a word key), or `None` when it does. Wrong
+/// passwords count towards a lockout of their own, like sign-in.
+async fn check_password(db: &Db, account_id: &str, password: &str) -> Result<Option<&'static str>> {
+    let key = format!("reauth:{account_id}");
+    if crate::throttle::locked(db, &key).await?.is_some() {
+        return Ok(Some("locked"));
+    }
+    let hash: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(db.pool())
+            .await?;
+    let Some(hash) = hash else {
+        return Ok(Some("current_password_not_set"));
+    };
+    if !crate::password::verify(password, Some(&hash)).await? {
+        crate::throttle::fail(db, &key).await?;
+        return Ok(Some("current_password_wrong"));
+    }
+    crate::throttle::clear(db, &key).await?;
+    Ok(None)
+}
+
+/// Tells the old phone and e-mail, when they were confirmed, that they are being replaced:
+/// if this was not the person, the old contact is how they find out.
+async fn tell_old_contacts(
+    tx: &mut sqlx::AnyConnection,
+    old: &Account,
+    phone_changes: bool,
+    email_changes: bool,
+) -> Result<()> {
+    use lango_notify::{Preference, Recipient};
+    let to = |phone: Option<String>, email: Option<String>, preference| Recipient {
+        account_id: Some(old.id.clone()),
+        name: old.given_name.clone(),
+        phone,
+        email,
+        language: old.language.clone(),
+        preference,
+    };
+    let mut recipients = Vec::new();
+    if let Some(p) = old
+        .phone
+        .clone()
+        .filter(|_| phone_changes && old.phone_verified)
+    {
+        recipients.push(to(Some(p), None, Preference::Sms));
+    }
+    if let Some(e) = old
+        .email
+        .clone()
+        .filter(|_| email_changes && old.email_verified)
+    {
+        recipients.push(to(None, Some(e), Preference::Email));
+    }
+    for r in recipients {
+        lango_notify::notify(tx, &r, "account.contact_changed", &Default::default()).await?;
+    }
+    Ok(())
 }
 
 /// Records, inside `tx`, something a person did to their own account.

@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod otp;
 pub mod password;
 pub mod policy;
+pub mod recovery;
 pub mod seed;
 pub mod session;
 pub mod signin;

@@ -95,9 +95,25 @@ type OidcClient = openidconnect::Client<
     EndpointMaybeSet,
 >;
 
+/// A sign-in just begun.
+#[derive(Debug, Clone)]
+pub struct Begun {
+    /// Where to send the browser.
+    pub url: String,
+    /// What the browser keeps until it comes back (a digest of the state, for a cookie).
+    pub browser: String,
+}
+
+/// The value that binds `state` to the browser that began it.
+fn browser_binding(state: &str) -> String {
+    crate::token::digest(&["oidc-browser", state])
+}
+
 /// Why a sign-in through the provider was refused (the person starts again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// The state was begun in another browser (or this one lost its cookie).
+    OtherBrowser,
     /// The state is unknown, already used, or older than ten minutes.
     UnknownState,
     /// The provider refused to exchange the code.
@@ -164,8 +180,8 @@ impl Provider {
     }
 
     /// Starts a sign-in: remembers state, nonce and PKCE verifier; returns the URL to send
-    /// the browser to.
-    pub async fn begin(&self, db: &Db) -> Result<String> {
+    /// the browser to and the value the browser must keep (in a cookie) to finish it.
+    pub async fn begin(&self, db: &Db) -> Result<Begun> {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = self
             .client
@@ -194,16 +210,23 @@ impl Provider {
         .bind(now)
         .execute(db.pool())
         .await?;
-        Ok(url.to_string())
+        Ok(Begun {
+            url: url.to_string(),
+            browser: browser_binding(state.secret()),
+        })
     }
 
     /// Completes a sign-in from the provider's redirect; returns the account id and the new
     /// session's token, or why it was refused.
+    /// `browser` is what the browser kept from [`Provider::begin`] (empty when it has none):
+    /// a state begun in another browser is refused, so nobody can sign a victim in to the
+    /// attacker's account by sending them the attacker's callback link (login CSRF).
     pub async fn finish(
         &self,
         db: &Db,
         code: &str,
         state: &str,
+        browser: &str,
         client: &Client,
     ) -> Result<std::result::Result<(String, String), Refusal>> {
         // Deleting first, on its own, spends the state even if a later step fails, and of two
@@ -217,6 +240,11 @@ impl Provider {
         let Some(row) = pending else {
             return Ok(Err(Refusal::UnknownState));
         };
+        // Spent anyway: a state that reached the wrong browser (the attacker's own, in a login
+        // CSRF) must not be tried again.
+        if !crate::token::same(&browser_binding(state), browser) {
+            return Ok(Err(Refusal::OtherBrowser));
+        }
         let created_at: i64 = row.try_get("created_at")?;
         if now_ms() - created_at > PENDING_MS {
             return Ok(Err(Refusal::UnknownState));

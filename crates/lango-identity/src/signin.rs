@@ -82,26 +82,45 @@ pub async fn sign_in(db: &Db, identifier: &str, password: &str, client: &Client)
     })
 }
 
-/// Completes a sign-in that waits for its second factor; `Err(minutes)` while locked.
-pub async fn second_factor(
-    db: &Db,
-    session: &Session,
-    code: &str,
-) -> Result<std::result::Result<bool, i64>> {
+/// How a second-factor step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// The app's code was right: signed in.
+    Done,
+    /// A recovery code was right and is now used up: signed in, with this many left.
+    Recovered(i64),
+    /// Neither the app's code nor an unused recovery code.
+    Wrong,
+    /// Too many wrong codes: try again after this many minutes.
+    Locked(i64),
+}
+
+/// Completes a sign-in that waits for its second factor, with the app's code or one of the
+/// account's recovery codes (both under the same lockout).
+pub async fn second_factor(db: &Db, session: &Session, code: &str) -> Result<SecondFactor> {
     let key = format!("totp:{}", session.account_id);
     if let Some(m) = throttle::locked(db, &key).await? {
-        return Ok(Err(m));
+        return Ok(SecondFactor::Locked(m));
     }
-    if !crate::totp::verify(db, &session.account_id, code).await? {
+    let outcome = if crate::recovery::looks_like(code) {
+        crate::recovery::spend(db, &session.account_id, code)
+            .await?
+            .map_or(SecondFactor::Wrong, SecondFactor::Recovered)
+    } else if crate::totp::verify(db, &session.account_id, code).await? {
+        SecondFactor::Done
+    } else {
+        SecondFactor::Wrong
+    };
+    if outcome == SecondFactor::Wrong {
         throttle::fail(db, &key).await?;
-        return Ok(Ok(false));
+        return Ok(outcome);
     }
     throttle::clear(db, &key).await?;
     sqlx::query("UPDATE sessions SET mfa_pending = 0 WHERE id = $1")
         .bind(&session.id)
         .execute(db.pool())
         .await?;
-    Ok(Ok(true))
+    Ok(outcome)
 }
 
 /// Signs out of one session.

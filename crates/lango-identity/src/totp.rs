@@ -68,7 +68,8 @@ fn matching_step(secret_b32: &str, code: &str) -> Result<Option<i64>> {
 pub const ALREADY_ON: &str =
     "the second factor is already on: turn it off with its current code before setting up another";
 
-/// Turns the second factor on once the person proves their app shows the right code.
+/// Turns the second factor on once the person proves their app shows the right code, and
+/// returns its new recovery codes (to show once); `None` when the code is wrong.
 /// A second factor already on is never replaced here: whoever holds only a session (not
 /// the current code) must not swap in their own; turning it off first needs its code.
 pub async fn enable(
@@ -77,10 +78,10 @@ pub async fn enable(
     account_id: &str,
     secret_b32: &str,
     code: &str,
-) -> Result<bool> {
+) -> Result<Option<Vec<String>>> {
     check(actor, Action::Edit, Object::Account(account_id))?;
     let Some(step) = matching_step(secret_b32, code)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let mut tx = db.pool().begin().await?;
     let set = sqlx::query(
@@ -96,9 +97,10 @@ pub async fn enable(
     if set.rows_affected() == 0 {
         return Err(Error::Conflict(ALREADY_ON.into()));
     }
+    let codes = crate::recovery::replace_in(&mut tx, account_id).await?;
     crate::account::audit_own(&mut tx, account_id, "second_factor.enable", "totp").await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(codes))
 }
 
 /// Checks a code against the account's second factor, using up its time step.
@@ -142,6 +144,7 @@ pub async fn disable(db: &Db, actor: &Actor, account_id: &str, code: &str) -> Re
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+    crate::recovery::remove_in(&mut tx, account_id).await?;
     crate::account::audit_own(&mut tx, account_id, "second_factor.disable", "totp").await?;
     tx.commit().await?;
     Ok(true)

@@ -82,6 +82,8 @@ struct Kit {
     db: Db,
     sim: OidcSimulator,
     provider: Provider,
+    /// What this test's browser keeps from its latest `begin` (its cookie).
+    browser: std::sync::Mutex<String>,
     _guard: TestDb,
 }
 
@@ -100,23 +102,42 @@ impl Kit {
             db: t.db.clone(),
             sim,
             provider,
+            browser: std::sync::Mutex::new(String::new()),
             _guard: t,
         }
     }
 
     /// Begins, approves at the provider, and returns the code and state of the callback.
     async fn approved(&self) -> (String, String) {
-        let url = self.provider.begin(&self.db).await.expect("begin");
+        let url = self.begin().await;
         self.sim.approve(&url).await
     }
 
+    /// Begins in this test's browser, which keeps the value for its cookie; returns the URL.
+    async fn begin(&self) -> String {
+        let begun = self.provider.begin(&self.db).await.expect("begin");
+        *self.browser.lock().unwrap() = begun.browser;
+        begun.url
+    }
+
     async fn finish(&self, code: &str, state: &str) -> Result<(String, String), Refusal> {
+        let browser = self.browser.lock().unwrap().clone();
+        self.finish_in(&browser, code, state).await
+    }
+
+    /// Finishes in a browser that kept `browser` from its own `begin`.
+    async fn finish_in(
+        &self,
+        browser: &str,
+        code: &str,
+        state: &str,
+    ) -> Result<(String, String), Refusal> {
         let client = Client {
             user_agent: "test".into(),
             ip: "127.0.0.1".into(),
         };
         self.provider
-            .finish(&self.db, code, state, &client)
+            .finish(&self.db, code, state, browser, &client)
             .await
             .expect("no internal error")
     }
@@ -197,7 +218,7 @@ macro_rules! backend_tests {
 
 backend_tests! {
     async fn new_person_gets_an_account_link_and_session(kit: Kit) {
-        let url = kit.provider.begin(&kit.db).await.expect("begin");
+        let url = kit.begin().await;
         let parsed = reqwest::Url::parse(&url).expect("url");
         let scope = parsed.query_pairs().find(|(k, _)| k == "scope").expect("scope").1.into_owned();
         for s in ["openid", "profile", "email", "phone"] {
@@ -292,6 +313,28 @@ backend_tests! {
         assert_eq!((a.email.as_deref(), a.id_kind, a.id_number.as_deref()), (None, None, None));
         assert_eq!(a.phone.as_deref(), Some("+254700000001"));
         assert!(a.phone_verified);
+    }
+
+    async fn a_state_begun_in_another_browser_is_refused(kit: Kit) {
+        // The attacker begins in their browser and approves as themselves, then sends the
+        // victim the callback link; the victim's browser began its own sign-in (or none).
+        let (code, state) = kit.approved().await;
+        let attacker = kit.browser.lock().unwrap().clone();
+        kit.begin().await;
+        let victim = kit.browser.lock().unwrap().clone();
+        assert_ne!(attacker, victim);
+        assert!(!attacker.contains(&state), "the cookie holds a digest, not the state");
+        assert_eq!(kit.finish_in(&victim, &code, &state).await, Err(Refusal::OtherBrowser));
+        assert_eq!(kit.finish_in("", &code, &state).await, Err(Refusal::UnknownState), "spent");
+        assert_eq!(kit.count("sessions").await, 0);
+        assert_eq!(kit.count("accounts").await, 0);
+        // A browser without the cookie is refused too; the right browser finishes.
+        let (code, state) = kit.approved().await;
+        let mine = kit.browser.lock().unwrap().clone();
+        let (code2, state2) = kit.approved().await;
+        assert_eq!(kit.finish_in("", &code2, &state2).await, Err(Refusal::OtherBrowser));
+        kit.finish_in(&mine, &code, &state).await.expect("the browser that began it signs in");
+        assert_eq!(kit.count("sessions").await, 1);
     }
 
     async fn a_reused_state_is_refused(kit: Kit) {

@@ -118,6 +118,22 @@ pub(crate) const DEFAULTS: &[Texts] = &[
         "Lango: tumejibu ombi lako la marekebisho {reference}: {answer}",
         "Ombi lako la marekebisho {reference}",
         "Mpendwa {name},\n\nTumeshughulikia ombi lako {reference} la kurekebisha data tunayoshikilia kukuhusu:\n\n{answer}\n\nUnaweza kuona tunachoshikilia kukuhusu wakati wowote kwenye akaunti yako ya Lango (Data yako).\n\nLango"),
+    t("account.recovery_code_used", "en",
+        "Lango: a recovery code was used to sign in to your account. {remaining} codes are left. Not you? Reset your password now.",
+        "A recovery code was used on your Lango account",
+        "Dear {name},\n\nSomeone signed in to your Lango account with one of your recovery codes instead of your authenticator app. You have {remaining} recovery codes left; you can make a new set in your account (Two-step sign-in).\n\nIf this was not you, reset your password now and make a new set of recovery codes.\n\nLango"),
+    t("account.recovery_code_used", "sw",
+        "Lango: nambari ya dharura imetumika kuingia kwenye akaunti yako. Zimebaki {remaining}. Si wewe? Badilisha nenosiri sasa.",
+        "Nambari ya dharura imetumika kwenye akaunti yako ya Lango",
+        "Mpendwa {name},\n\nMtu ameingia kwenye akaunti yako ya Lango kwa mojawapo ya nambari zako za dharura badala ya programu yako ya uthibitisho. Zimebaki nambari {remaining} za dharura; unaweza kutengeneza seti mpya kwenye akaunti yako (Kuingia kwa hatua mbili).\n\nIkiwa si wewe, badilisha nenosiri lako sasa na utengeneze seti mpya ya nambari za dharura.\n\nLango"),
+    t("account.contact_changed", "en",
+        "Lango: the phone number or e-mail address on your account was changed. Not you? Reset your password now.",
+        "Your Lango contact details were changed",
+        "Dear {name},\n\nThe phone number or e-mail address on your Lango account was changed, and this address or number will no longer be used.\n\nIf you did not make this change, reset your password now using 'Forgotten your password?' and check your account's activity.\n\nLango"),
+    t("account.contact_changed", "sw",
+        "Lango: nambari ya simu au barua pepe kwenye akaunti yako imebadilishwa. Si wewe? Badilisha nenosiri sasa.",
+        "Mawasiliano yako ya Lango yamebadilishwa",
+        "Mpendwa {name},\n\nNambari ya simu au anwani ya barua pepe kwenye akaunti yako ya Lango imebadilishwa, na anwani au nambari hii haitatumika tena.\n\nIkiwa hukufanya mabadiliko haya, badilisha nenosiri lako sasa kwa 'Umesahau nenosiri?' na ukague shughuli za akaunti yako.\n\nLango"),
 ];
 
 /// The shipped texts of `event` in `lang`.

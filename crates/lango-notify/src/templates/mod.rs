@@ -160,6 +160,16 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("answer", "Your date of birth now reads 27 March 1990."),
         ],
     },
+    // A recovery code stood in for the second factor at sign-in.
+    EventType {
+        name: "account.recovery_code_used",
+        placeholders: &[NAME, req("remaining", "9")],
+    },
+    // The phone or e-mail on an account changed: told to the old one.
+    EventType {
+        name: "account.contact_changed",
+        placeholders: &[NAME],
+    },
 ];
 
 /// The languages every template exists in.

@@ -10,7 +10,7 @@ use crate::visitor::SignedIn;
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form as Posted;
@@ -19,7 +19,7 @@ use lango_identity::account::{self, Account, ProfileForm};
 use lango_identity::business::{self, Business, DependantForm, Member};
 use lango_identity::model::{Problems, Role};
 use lango_identity::session::{self, Session};
-use lango_identity::{signin, totp};
+use lango_identity::{recovery, signin, totp};
 use serde::Deserialize;
 
 /// A place where a staff member works, linked from their account page.
@@ -179,6 +179,7 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
                 &[f.language.as_str()],
             ),
             contact_preference_field(lang, &f.contact_preference),
+            Field::new(lang, "current_password", "password").auto("current-password"),
         ],
     )
 }
@@ -307,6 +308,12 @@ struct TwoFactorPage {
     qr: String,
     form: Form,
     notice: &'static str,
+    /// Recovery codes just made, shown this once.
+    codes: Vec<String>,
+    /// Unused recovery codes.
+    remaining: i64,
+    /// Making a new set of recovery codes (only while on).
+    renew: Form,
 }
 
 /// The two-step form as typed.
@@ -316,17 +323,34 @@ pub struct TwoFactorForm {
     secret: String,
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    current_code: String,
 }
 
-fn two_factor_page(
+/// What the two-step page shows besides its state.
+#[derive(Default)]
+struct TwoFactorView {
+    secret: String,
+    problems: Option<Problems>,
+    renew_problems: Option<Problems>,
+    notice: &'static str,
+    codes: Vec<String>,
+}
+
+async fn two_factor_page(
     state: &AppState,
     s: &SignedIn,
     enabled: bool,
-    secret: String,
-    problems: Option<&Problems>,
-    notice: &'static str,
+    view: TwoFactorView,
 ) -> Response {
     let lang = s.v.lang;
+    let secret = if enabled {
+        String::new()
+    } else if view.secret.is_empty() {
+        totp::new_secret()
+    } else {
+        view.secret
+    };
     let label = s
         .account
         .email
@@ -349,10 +373,31 @@ fn two_factor_page(
             Field::new(lang, "secret", "hidden").value(&secret),
         ],
     );
-    if let Some(p) = problems {
+    if let Some(p) = &view.problems {
         form = form.problems(lang, p);
     }
-    let status = form.status();
+    let mut renew = Form::new(
+        "/account/two-factor/recovery-codes",
+        &s.v.csrf,
+        tr(lang, "recovery_codes_renew"),
+        vec![Field::new(lang, "current_code", "text").auto("one-time-code")],
+    );
+    if let Some(p) = &view.renew_problems {
+        renew = renew.problems(lang, p);
+    }
+    let remaining = if enabled {
+        match recovery::remaining(&state.db, &s.account.id).await {
+            Ok(n) => n,
+            Err(e) => return crate::error::page_error(state, lang, e),
+        }
+    } else {
+        0
+    };
+    let status = if form.errors.is_empty() {
+        renew.status()
+    } else {
+        form.status()
+    };
     render(
         status,
         &TwoFactorPage {
@@ -361,15 +406,37 @@ fn two_factor_page(
             secret: if enabled { String::new() } else { secret },
             qr: if enabled { String::new() } else { qr },
             form,
-            notice,
+            notice: view.notice,
+            codes: view.codes,
+            remaining,
+            renew,
         },
     )
 }
 
+/// `?recovered=1` after signing in with a recovery code.
+#[derive(Deserialize, Default)]
+pub struct TwoFactorQuery {
+    recovered: Option<String>,
+}
+
 /// `GET /account/two-factor`
-pub async fn two_factor(State(state): State<AppState>, s: SignedIn) -> Response {
+pub async fn two_factor(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<TwoFactorQuery>,
+) -> Response {
     let enabled = s.account.totp_enabled;
-    two_factor_page(&state, &s, enabled, totp::new_secret(), None, "")
+    let notice = if q.recovered.is_some() && enabled {
+        tr(s.v.lang, "recovery_code_used")
+    } else {
+        ""
+    };
+    let view = TwoFactorView {
+        notice,
+        ..Default::default()
+    };
+    two_factor_page(&state, &s, enabled, view).await
 }
 
 /// `POST /account/two-factor`: turns it on when the code matches the new secret.
@@ -378,42 +445,43 @@ pub async fn two_factor_enable(
     s: SignedIn,
     Posted(f): Posted<TwoFactorForm>,
 ) -> Response {
-    match totp::enable(&state.db, &s.v.actor, &s.account.id, &f.secret, &f.code).await {
-        Ok(true) => two_factor_page(
-            &state,
-            &s,
-            true,
-            String::new(),
-            None,
-            tr(s.v.lang, "two_factor_enabled"),
-        ),
-        Ok(false) => two_factor_page(
-            &state,
-            &s,
-            false,
-            f.secret,
-            Some(&Problems::one("code", "totp_wrong")),
-            "",
-        ),
-        Err(lango_core::Error::Invalid { .. }) => two_factor_page(
-            &state,
-            &s,
-            false,
-            totp::new_secret(),
-            Some(&Problems::one("code", "secret_invalid")),
-            "",
-        ),
-        // One is on already: replacing it needs its current code (turn it off first).
-        Err(lango_core::Error::Conflict(_)) => two_factor_page(
-            &state,
-            &s,
-            true,
-            String::new(),
-            Some(&Problems::one("code", "two_factor_already_on")),
-            "",
-        ),
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
-    }
+    let lang = s.v.lang;
+    let (enabled, view) =
+        match totp::enable(&state.db, &s.v.actor, &s.account.id, &f.secret, &f.code).await {
+            Ok(Some(codes)) => (
+                true,
+                TwoFactorView {
+                    notice: tr(lang, "two_factor_enabled"),
+                    codes,
+                    ..Default::default()
+                },
+            ),
+            Ok(None) => (
+                false,
+                TwoFactorView {
+                    secret: f.secret,
+                    problems: Some(Problems::one("code", "totp_wrong")),
+                    ..Default::default()
+                },
+            ),
+            Err(lango_core::Error::Invalid { .. }) => (
+                false,
+                TwoFactorView {
+                    problems: Some(Problems::one("code", "secret_invalid")),
+                    ..Default::default()
+                },
+            ),
+            // One is on already: replacing it needs its current code (turn it off first).
+            Err(lango_core::Error::Conflict(_)) => (
+                true,
+                TwoFactorView {
+                    problems: Some(Problems::one("code", "two_factor_already_on")),
+                    ..Default::default()
+                },
+            ),
+            Err(e) => return crate::error::page_error(&state, lang, e),
+        };
+    two_factor_page(&state, &s, enabled, view).await
 }
 
 /// `POST /account/two-factor/disable`
@@ -422,25 +490,46 @@ pub async fn two_factor_disable(
     s: SignedIn,
     Posted(f): Posted<TwoFactorForm>,
 ) -> Response {
-    match totp::disable(&state.db, &s.v.actor, &s.account.id, &f.code).await {
-        Ok(true) => two_factor_page(
-            &state,
-            &s,
+    let (enabled, view) = match totp::disable(&state.db, &s.v.actor, &s.account.id, &f.code).await {
+        Ok(true) => (
             false,
-            totp::new_secret(),
-            None,
-            tr(s.v.lang, "two_factor_disabled"),
+            TwoFactorView {
+                notice: tr(s.v.lang, "two_factor_disabled"),
+                ..Default::default()
+            },
         ),
-        Ok(false) => two_factor_page(
-            &state,
-            &s,
+        Ok(false) => (
             true,
-            String::new(),
-            Some(&Problems::one("code", "totp_wrong")),
-            "",
+            TwoFactorView {
+                problems: Some(Problems::one("code", "totp_wrong")),
+                ..Default::default()
+            },
         ),
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
-    }
+        Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+    };
+    two_factor_page(&state, &s, enabled, view).await
+}
+
+/// `POST /account/two-factor/recovery-codes`: a new set, for the app's current code.
+pub async fn recovery_codes_renew(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Posted(f): Posted<TwoFactorForm>,
+) -> Response {
+    let enabled = s.account.totp_enabled;
+    let view = match recovery::renew(&state.db, &s.v.actor, &s.account.id, &f.current_code).await {
+        Ok(Some(codes)) => TwoFactorView {
+            notice: tr(s.v.lang, "recovery_codes_renewed"),
+            codes,
+            ..Default::default()
+        },
+        Ok(None) => TwoFactorView {
+            renew_problems: Some(Problems::one("current_code", "totp_wrong")),
+            ..Default::default()
+        },
+        Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+    };
+    two_factor_page(&state, &s, enabled, view).await
 }
 
 #[derive(Template)]

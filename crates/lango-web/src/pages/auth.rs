@@ -4,7 +4,7 @@
 use super::{render, render_message_page, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
-use crate::visitor::{cookie, safe_next, SignedIn, Visitor, SESSION};
+use crate::visitor::{cookie, cookie_name, read_cookie, safe_next, SignedIn, Visitor, SESSION};
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
@@ -350,45 +350,75 @@ pub async fn signin(
     }
 }
 
-/// The second-factor form as typed.
+/// The second-factor form as typed: the app's code, or a recovery code instead.
 #[derive(Deserialize, Default)]
 pub struct CodeForm {
     #[serde(default)]
     code: String,
     #[serde(default)]
+    recovery_code: String,
+    #[serde(default)]
     next: String,
 }
 
-fn two_factor_form(lang: Lang, csrf: &str, next: &str) -> Form {
+/// `?recovery=1` asks for a recovery code (a field of its own: not numeric).
+#[derive(Deserialize, Default)]
+pub struct TwoFactorQuery {
+    next: Option<String>,
+    recovery: Option<String>,
+}
+
+fn two_factor_form(lang: Lang, csrf: &str, next: &str, recovery: bool) -> Form {
+    let code = if recovery {
+        Field::new(lang, "recovery_code", "text")
+    } else {
+        Field::new(lang, "code", "text").auto("one-time-code")
+    };
     Form::new(
         "/signin/two-factor",
         csrf,
         tr(lang, "continue"),
-        vec![
-            Field::new(lang, "code", "text").auto("one-time-code"),
-            Field::new(lang, "next", "hidden").value(next),
-        ],
+        vec![code, Field::new(lang, "next", "hidden").value(next)],
     )
+}
+
+fn two_factor_step(
+    state: &AppState,
+    v: &Visitor,
+    form: Form,
+    recovery: bool,
+    next: &str,
+) -> Response {
+    let title = if recovery {
+        "recovery_code_title"
+    } else {
+        "two_factor_title"
+    };
+    let mut page = form_page(state, v, "/signin/two-factor", title, "", form);
+    if !recovery {
+        let to = format!("/signin/two-factor?recovery=1&next={}", encoded(next));
+        page.links.push((to, tr(v.lang, "recovery_code_instead")));
+    }
+    send(page)
+}
+
+fn encoded(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// `GET /signin/two-factor`
 pub async fn two_factor_page(
     State(state): State<AppState>,
     v: Visitor,
-    Query(q): Query<NextParam>,
+    Query(q): Query<TwoFactorQuery>,
 ) -> Response {
     if v.session.as_ref().is_none_or(|s| !s.mfa_pending) {
         return Redirect::to("/signin").into_response();
     }
-    let form = two_factor_form(v.lang, &v.csrf, &safe_next(q.next.as_deref()));
-    send(form_page(
-        &state,
-        &v,
-        "/signin/two-factor",
-        "two_factor_title",
-        "",
-        form,
-    ))
+    let next = safe_next(q.next.as_deref());
+    let recovery = q.recovery.is_some();
+    let form = two_factor_form(v.lang, &v.csrf, &next, recovery);
+    two_factor_step(&state, &v, form, recovery, &next)
 }
 
 /// `POST /signin/two-factor`
@@ -397,6 +427,7 @@ pub async fn two_factor(
     v: Visitor,
     Posted(f): Posted<CodeForm>,
 ) -> Response {
+    use lango_identity::signin::SecondFactor;
     if let Some(r) = throttled(&state, &v) {
         return r;
     }
@@ -404,27 +435,28 @@ pub async fn two_factor(
         return Redirect::to("/signin").into_response();
     };
     let next = safe_next(Some(&f.next));
-    let problem = match signin::second_factor(&state.db, &session, &f.code).await {
-        Ok(Ok(true)) => {
+    let recovery = !f.recovery_code.is_empty();
+    let code = if recovery { &f.recovery_code } else { &f.code };
+    let problem = match signin::second_factor(&state.db, &session, code).await {
+        Ok(SecondFactor::Done) => {
             return match after_sign_in(&state, &session.account_id, next).await {
                 Ok(to) => Redirect::to(&to).into_response(),
                 Err(e) => crate::error::page_error(&state, v.lang, e),
             }
         }
-        Ok(Ok(false)) => "totp_wrong",
-        Ok(Err(_)) => "locked",
+        // Straight to where the codes are counted and renewed.
+        Ok(SecondFactor::Recovered(_)) => {
+            return Redirect::to("/account/two-factor?recovered=1").into_response()
+        }
+        Ok(SecondFactor::Wrong) if recovery => "recovery_code_wrong",
+        Ok(SecondFactor::Wrong) => "totp_wrong",
+        Ok(SecondFactor::Locked(_)) => "locked",
         Err(e) => return crate::error::page_error(&state, v.lang, e),
     };
-    let form =
-        two_factor_form(v.lang, &v.csrf, &next).problems(v.lang, &Problems::one("code", problem));
-    send(form_page(
-        &state,
-        &v,
-        "/signin/two-factor",
-        "two_factor_title",
-        "",
-        form,
-    ))
+    let field = if recovery { "recovery_code" } else { "code" };
+    let form = two_factor_form(v.lang, &v.csrf, &next, recovery)
+        .problems(v.lang, &Problems::one(field, problem));
+    two_factor_step(&state, &v, form, recovery, &next)
 }
 
 /// `POST /signout`
@@ -599,13 +631,24 @@ pub async fn reset(
     }
 }
 
+/// The cookie that binds a national-ID sign-in to the browser that began it.
+const OIDC_COOKIE: &str = "lango_oidc";
+
 /// `GET /signin/national-id`: off to the national identity provider.
 pub async fn national_id(State(state): State<AppState>, v: Visitor) -> Response {
     let Some(provider) = state.oidc.clone() else {
         return super::render_status_page(StatusCode::NOT_FOUND, v.lang, state.config.demo);
     };
     match provider.begin(&state.db).await {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok(begun) => {
+            let mut res = Redirect::to(&begun.url).into_response();
+            let age = lango_identity::oidc::PENDING_MS / 1000;
+            let c = cookie(&state, OIDC_COOKIE, &begun.browser, Some(age));
+            if let Ok(h) = HeaderValue::from_str(&c) {
+                res.headers_mut().append(header::SET_COOKIE, h);
+            }
+            res
+        }
         Err(e) => crate::error::page_error(&state, v.lang, e),
     }
 }
@@ -623,25 +666,34 @@ pub struct Callback {
 pub async fn national_id_callback(
     State(state): State<AppState>,
     v: Visitor,
+    headers: axum::http::HeaderMap,
     Query(q): Query<Callback>,
 ) -> Response {
     let Some(provider) = state.oidc.clone() else {
         return super::render_status_page(StatusCode::NOT_FOUND, v.lang, state.config.demo);
     };
-    match provider
-        .finish(&state.db, &q.code, &q.state, &v.client)
+    let browser = read_cookie(&headers, &cookie_name(&state, OIDC_COOKIE)).unwrap_or_default();
+    let mut res = match provider
+        .finish(&state.db, &q.code, &q.state, &browser, &v.client)
         .await
     {
         Ok(Ok((_, token))) => with_session(&state, "/account", &token),
         Ok(Err(refusal)) => {
+            use lango_identity::oidc::Refusal;
             tracing::warn!(?refusal, "national ID sign-in refused");
             let word = match refusal {
-                lango_identity::oidc::Refusal::HeldByAnotherAccount => "national_id_held",
+                Refusal::HeldByAnotherAccount => "national_id_held",
+                Refusal::OtherBrowser => "national_id_other_browser",
                 _ => "national_id_failed",
             };
             let form = signin_form(v.lang, &v.csrf, "", "/account").general(v.lang, word);
             signin_page(&state, &v, form, "")
         }
-        Err(e) => crate::error::page_error(&state, v.lang, e),
+        Err(e) => return crate::error::page_error(&state, v.lang, e),
+    };
+    // One sign-in per cookie: spent or refused, it is no longer needed.
+    if let Ok(h) = HeaderValue::from_str(&cookie(&state, OIDC_COOKIE, "", Some(0))) {
+        res.headers_mut().append(header::SET_COOKIE, h);
     }
+    res
 }

@@ -87,6 +87,10 @@ pub fn router() -> Router<AppState> {
             "/account/two-factor/disable",
             post(account::two_factor_disable),
         )
+        .route(
+            "/account/two-factor/recovery-codes",
+            post(account::recovery_codes_renew),
+        )
         .route("/account/businesses", post(account::business_create))
         .route("/account/businesses/new", get(account::business_new))
         .route("/account/businesses/{id}", get(account::business_show))

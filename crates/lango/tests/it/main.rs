@@ -44,6 +44,7 @@ mod security_accounts;
 mod security_audit;
 mod security_duties;
 mod security_edge;
+mod security_recovery;
 mod services_admin;
 mod settlement;
 mod stk;
