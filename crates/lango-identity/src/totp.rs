@@ -132,10 +132,18 @@ pub async fn verify(db: &Db, account_id: &str, code: &str) -> Result<bool> {
     Ok(r.rows_affected() == 1)
 }
 
-/// Turns the second factor off (the person proves they still hold it).
+/// Turns the second factor off: the person proves they still hold it, or, having lost their
+/// phone, spends one of their recovery codes (so they can set up a new app).
 pub async fn disable(db: &Db, actor: &Actor, account_id: &str, code: &str) -> Result<bool> {
     check(actor, Action::Edit, Object::Account(account_id))?;
-    if !verify(db, account_id, code).await? {
+    let proven = if crate::recovery::looks_like(code) {
+        crate::recovery::spend(db, account_id, code)
+            .await?
+            .is_some()
+    } else {
+        verify(db, account_id, code).await?
+    };
+    if !proven {
         return Ok(false);
     }
     let mut tx = db.pool().begin().await?;

@@ -364,12 +364,17 @@ async fn two_factor_page(
     } else {
         ("/account/two-factor", tr(lang, "turn_on"))
     };
+    let code = Field::new(lang, "code", "text").auto("one-time-code");
     let mut form = Form::new(
         action,
         &s.v.csrf,
         submit,
         vec![
-            Field::new(lang, "code", "text").auto("one-time-code"),
+            if enabled {
+                code.label(lang, "two_factor_off_code")
+            } else {
+                code
+            },
             Field::new(lang, "secret", "hidden").value(&secret),
         ],
     );

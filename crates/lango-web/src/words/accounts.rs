@@ -7,6 +7,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("recovery_codes_keep", "If you lose your phone, you can sign in with one of these codes instead of a code from your app. Each works once. Write them down or print them and keep them somewhere safe: they will not be shown again.", "Ukipoteza simu yako, unaweza kuingia kwa mojawapo ya nambari hizi badala ya nambari kutoka programu yako. Kila moja hufanya kazi mara moja. Ziandike au uzichapishe na uziweke mahali salama: hazitaonyeshwa tena."),
     ("recovery_codes_left", "Recovery codes left", "Nambari za dharura zilizobaki"),
     ("recovery_codes_renew_lead", "Making a new set stops the old codes working. Enter the code your app shows now.", "Kutengeneza seti mpya kunasimamisha nambari za zamani. Andika nambari inayoonyeshwa na programu yako sasa."),
+    ("two_factor_off_code", "Code from your app, or a recovery code if you have lost your phone", "Nambari kutoka programu yako, au nambari ya dharura ikiwa umepoteza simu yako"),
     ("recovery_codes_renew", "Make new recovery codes", "Tengeneza nambari mpya za dharura"),
     ("recovery_codes_renewed", "You have new recovery codes. The old ones no longer work.", "Una nambari mpya za dharura. Za zamani hazifanyi kazi tena."),
     ("current_code", "Code from your app", "Nambari kutoka programu yako"),

@@ -171,6 +171,21 @@ backend_tests! {
         assert_eq!(app.count("recovery_codes").await, 0);
     }
 
+    async fn a_person_who_lost_their_phone_turns_the_second_factor_off_with_a_recovery_code(app: TestApp) {
+        app.person("53537474", "lost@example.com", PASSWORD).await;
+        let mut b = Browser::new(&app);
+        let (_, codes) = with_second_factor(&app, &mut b, "53537474").await;
+        let page = b.get("/account/two-factor").await;
+        assert!(page.html.contains("a recovery code if you have lost your phone"), "{}", page.html);
+        let wrong = b.post("/account/two-factor/disable", &[("code", "aaaaa-bbbbb")]).await;
+        assert!(!wrong.html.contains("Two-step sign-in is off"), "{}", wrong.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL AND id_number <> $1", "").await, 1);
+        let off = b.post("/account/two-factor/disable", &[("code", &codes[0].to_uppercase())]).await;
+        assert!(off.html.contains("Two-step sign-in is off"), "{}", off.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM accounts WHERE totp_secret IS NOT NULL AND id_number <> $1", "").await, 0);
+        assert_eq!(app.count("recovery_codes").await, 0);
+    }
+
     async fn changing_phone_or_email_needs_the_password_and_tells_the_old_one(app: TestApp) {
         let id = app.person("52526363", "old@example.com", PASSWORD).await;
         let mut b = Browser::new(&app);
