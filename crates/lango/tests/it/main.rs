@@ -35,6 +35,7 @@ mod my_data;
 mod notifications;
 mod notifications_browser;
 mod notifications_journey;
+mod openapi_contract;
 mod pages;
 mod pay;
 mod reconciliation;
