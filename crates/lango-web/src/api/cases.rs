@@ -115,6 +115,7 @@ pub struct ListParams {
     /// The `next` of the previous page.
     after: Option<String>,
     /// At most this many (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

@@ -83,6 +83,13 @@ crate::backend_tests! {
         let attach = &doc["paths"]["/api/v1/applications/{reference}/outputs/{output}"]["post"]["requestBody"]["content"]["application/pdf"]["schema"];
         assert_eq!(attach["type"], "string", "{attach}");
         assert_eq!(attach["format"], "binary", "{attach}");
+        // Bounds the handlers enforce are in the document, so generated requests respect them.
+        let params = doc["paths"]["/api/v1/applications"]["get"]["parameters"].as_array().unwrap();
+        let limit = params.iter().find(|p| p["name"] == "limit").expect("limit");
+        assert_eq!((limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64()), (Some(1), Some(200)));
+        let params = doc["paths"]["/api/v1/services"]["get"]["parameters"].as_array().unwrap();
+        let per_page = params.iter().find(|p| p["name"] == "per_page").expect("per_page");
+        assert_eq!(per_page["schema"]["maximum"].as_i64(), Some(100), "{per_page}");
     }
 
     async fn openapi_real_answers_validate_against_their_schemas(app: TestApp) {
