@@ -120,6 +120,12 @@ fn store_error(e: object_store::Error) -> Error {
 impl Documents {
     /// Opens the store at `url`: a path or `file:///…` for a local directory, `s3://bucket/prefix` for S3.
     pub fn open(url: &str) -> Result<Documents> {
+        Documents::open_with(url, &[])
+    }
+
+    /// As [`Documents::open`], with S3 options (object_store's names, e.g. `aws_endpoint`)
+    /// over those the AWS_* environment gives.
+    pub fn open_with(url: &str, s3_options: &[(String, String)]) -> Result<Documents> {
         let store: Arc<dyn ObjectStore> = match parse_location(url)? {
             Location::Directory(dir) => {
                 std::fs::create_dir_all(&dir).map_err(|e| {
@@ -132,10 +138,14 @@ impl Documents {
             }
             Location::S3 { bucket, prefix } => {
                 // Credentials, region and endpoint (MinIO, Ceph…) from the usual AWS_* variables.
-                let s3 = object_store::aws::AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .build()
-                    .map_err(store_error)?;
+                let mut s3 = object_store::aws::AmazonS3Builder::from_env();
+                for (key, value) in s3_options {
+                    let key = key.parse().map_err(|_| {
+                        Error::invalid("object_store_url", format!("unknown S3 option {key:?}"))
+                    })?;
+                    s3 = s3.with_config(key, value);
+                }
+                let s3 = s3.with_bucket_name(bucket).build().map_err(store_error)?;
                 if prefix.is_empty() {
                     Arc::new(s3)
                 } else {

@@ -66,6 +66,8 @@ pub struct Settings {
     pub fees: FeeTable,
     /// Where people reach the platform (printed on issued documents for verification).
     pub public_url: String,
+    /// S3 options over the AWS_* environment (object_store's names, e.g. `aws_endpoint`).
+    pub s3_options: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -76,6 +78,7 @@ impl Settings {
             signing_key,
             fees: FeeTable::kenya(),
             public_url: "http://127.0.0.1:8080".into(),
+            s3_options: Vec::new(),
         }
     }
 }
@@ -94,7 +97,10 @@ pub struct Cases {
 impl Cases {
     /// Opens the room and starts its submission committer.
     pub async fn open(db: Db, settings: Settings) -> Result<Cases> {
-        let documents = crate::documents::Documents::open(&settings.object_store_url)?;
+        let documents = crate::documents::Documents::open_with(
+            &settings.object_store_url,
+            &settings.s3_options,
+        )?;
         let submissions = crate::submit::Committer::start(db.clone());
         Ok(Cases {
             db,

@@ -52,6 +52,7 @@ pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::S
         signing_key: platform_key(config).unwrap_or_default(),
         fees,
         public_url: config.public_url.clone(),
+        s3_options: Vec::new(),
     })
 }
 

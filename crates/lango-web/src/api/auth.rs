@@ -41,6 +41,54 @@ impl Modify for BearerScheme {
     }
 }
 
+/// Documents, on every operation that asks for a key, the two refusals the key check and the
+/// permission check give (401 and 403 with the error body), where a route did not say more.
+pub struct AuthResponses;
+
+impl AuthResponses {
+    /// Adds the responses to `openapi`'s secured operations.
+    pub fn apply(openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refusal = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                if op.security.as_ref().is_none_or(|s| s.is_empty()) {
+                    continue;
+                }
+                let responses = &mut op.responses.responses;
+                for (status, what) in [
+                    ("401", "Missing, unknown or revoked key"),
+                    (
+                        "403",
+                        "The key lacks the permission, or acts for another agency",
+                    ),
+                ] {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| refusal(what).into());
+                }
+            }
+        }
+    }
+}
+
 /// The agency system calling, from its bearer key.
 pub struct Agent(pub ApiClient);
 

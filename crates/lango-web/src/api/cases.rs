@@ -115,6 +115,7 @@ pub struct ListParams {
     /// The `next` of the previous page.
     after: Option<String>,
     /// At most this many (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -306,12 +307,18 @@ pub struct AttachParams {
     name: String,
 }
 
+/// An uploaded document's raw bytes (the request body itself, not JSON or multipart).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PdfBytes(Vec<u8>);
+
 /// Attaches the agency system's own PDF as the output `output` of the application.
 #[utoipa::path(post, path = "/api/v1/applications/{reference}/outputs/{output}", tag = "applications",
     security(("api_key" = [])),
     params(("reference" = String, Path, description = "The application's reference"),
         ("output" = String, Path, description = "The output's id in the definition"), AttachParams),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF's bytes"),
+    request_body(content = inline(PdfBytes), content_type = "application/pdf", description = "The PDF's bytes"),
     responses((status = 201, body = IssuedBody), (status = 400, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]

@@ -38,11 +38,11 @@ pub struct SearchParams {
     pub channel: Option<String>,
     /// Life-event slug.
     pub life_event: Option<String>,
-    /// Page number, from 1.
-    #[param(value_type = Option<u32>)]
+    /// Page number, from 1 (results are listed to a depth of 10,000).
+    #[param(value_type = Option<u32>, minimum = 1)]
     pub page: Option<String>,
     /// Results per page, 1 to 100 (default 20).
-    #[param(value_type = Option<u32>)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 

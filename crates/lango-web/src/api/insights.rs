@@ -54,7 +54,7 @@ impl From<&Counts> for CountsBody {
 
 /// A share: `numerator` out of `denominator`, and the percentage (one decimal, exact).
 #[derive(Serialize, ToSchema)]
-pub struct ShareBody {
+pub struct RatioBody {
     /// What counted.
     pub numerator: i64,
     /// Out of how many (never 0: a KPI with nothing to divide by is `null`).
@@ -63,9 +63,9 @@ pub struct ShareBody {
     pub percent: String,
 }
 
-fn share(r: Option<(i64, i64)>) -> Option<ShareBody> {
+fn share(r: Option<(i64, i64)>) -> Option<RatioBody> {
     let (numerator, denominator) = r?;
-    Some(ShareBody {
+    Some(RatioBody {
         numerator,
         denominator,
         percent: lango_insights::percent(numerator, denominator)?,
@@ -80,11 +80,11 @@ pub struct KpisBody {
     /// Its currency.
     pub cost_currency: Option<String>,
     /// Survey answers satisfied or very satisfied ÷ answers.
-    pub user_satisfaction: Option<ShareBody>,
+    pub user_satisfaction: Option<RatioBody>,
     /// Completed ÷ started.
-    pub completion_rate: Option<ShareBody>,
+    pub completion_rate: Option<RatioBody>,
     /// Completed in digital channels ÷ completed in all.
-    pub digital_take_up: Option<ShareBody>,
+    pub digital_take_up: Option<RatioBody>,
 }
 
 /// Money received in one currency.
@@ -205,7 +205,7 @@ fn not_found(what: &str) -> ApiError {
 
 /// Figures for the whole platform over the last `days` (30, 90 or 365; 90 otherwise).
 #[utoipa::path(get, path = "/api/v1/insights", tag = "insights",
-    params(("days" = Option<i64>, Query, description = "30, 90 (the default) or 365")),
+    params(("days" = Option<String>, Query, description = "30, 90 (the default) or 365; anything else is taken as 90")),
     responses((status = 200, body = MeasuresBody)))]
 async fn national(
     State(state): State<AppState>,
@@ -218,7 +218,7 @@ async fn national(
 /// Figures for one agency.
 #[utoipa::path(get, path = "/api/v1/insights/agencies/{code}", tag = "insights",
     params(("code" = String, Path, description = "The agency's code"),
-        ("days" = Option<i64>, Query, description = "30, 90 (the default) or 365")),
+        ("days" = Option<String>, Query, description = "30, 90 (the default) or 365; anything else is taken as 90")),
     responses((status = 200, body = MeasuresBody), (status = 404, body = ErrorBody)))]
 async fn agency(
     State(state): State<AppState>,
@@ -234,7 +234,7 @@ async fn agency(
 /// Figures for one service.
 #[utoipa::path(get, path = "/api/v1/insights/services/{code}", tag = "insights",
     params(("code" = String, Path, description = "The service's code"),
-        ("days" = Option<i64>, Query, description = "30, 90 (the default) or 365")),
+        ("days" = Option<String>, Query, description = "30, 90 (the default) or 365; anything else is taken as 90")),
     responses((status = 200, body = MeasuresBody), (status = 404, body = ErrorBody)))]
 async fn service(
     State(state): State<AppState>,

@@ -63,7 +63,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn openapi_document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
     DOC.get_or_init(|| {
-        let (_, doc) = router().split_for_parts();
+        let (_, mut doc) = router().split_for_parts();
+        auth::AuthResponses::apply(&mut doc);
         doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string())
     })
 }

@@ -2,6 +2,7 @@
 //! and stored once by hash, downloads only for those allowed, issued outputs escaped,
 //! signed and verifiable, and outputs attached by an agency's system.
 
+use crate::s3_server::S3Server;
 use crate::support::TestApp;
 use lango_cases::definition::{FileAnswer, PageInput, Profile};
 use lango_cases::service::{Refusal, Settings};
@@ -109,7 +110,10 @@ fn exe() -> Vec<u8> {
 
 async fn open_cases(app: &TestApp) -> Cases {
     let dir = app.data_dir.path().join("files-documents");
-    let mut settings = Settings::new(dir.display().to_string(), Vec::new());
+    open_cases_with(app, Settings::new(dir.display().to_string(), Vec::new())).await
+}
+
+async fn open_cases_with(app: &TestApp, mut settings: Settings) -> Cases {
     settings.public_url = app.base.clone();
     let cases = Cases::open(app.db().await, settings)
         .await
@@ -390,5 +394,36 @@ crate::backend_tests! {
         // Once issued there is no issuing action left.
         let late = cases.attach_output(&system, &sent.reference, "certificate", "c.pdf", pdf()).await.unwrap_err();
         assert!(matches!(late, Error::Conflict(_)), "{late:?}");
+    }
+
+    async fn files_are_stored_in_the_configured_s3_bucket(app: TestApp) {
+        if !S3Server::available() {
+            return;
+        }
+        let s3 = S3Server::start().await;
+        s3.create_bucket("lango-docs").await;
+        let mut settings = Settings::new("s3://lango-docs/kenya/test", Vec::new());
+        settings.s3_options = s3.options();
+        let cases = open_cases_with(&app, settings).await;
+        let wanjiku = citizen(&app, "21150001").await;
+        let sent = submitted(&cases, &wanjiku, "Wanjiku Kamau").await;
+        let file: FileAnswer = serde_json::from_value(sent.answers["id_copy"].clone()).expect("file answer");
+
+        // In the bucket, under the configured prefix, by its hash; nothing on the local disk.
+        let key = format!("kenya/test/{}", lango_cases::documents::key_of(&file.sha256));
+        assert_eq!(s3.object("lango-docs", &key).await.expect("the upload is in the bucket"), pdf());
+        assert_eq!(objects(&app), 0, "nothing stored locally");
+        let (meta, bytes) = cases.document(&wanjiku, &sent.reference, &file.id).await.expect("read back");
+        assert_eq!(bytes, pdf());
+        assert_eq!(meta.content_type, "application/pdf");
+
+        // A photo goes the same way; a refused upload leaves the bucket as it was.
+        let d = draft(&cases, &wanjiku).await;
+        let photo = upload(&cases, &wanjiku, &d.reference, "photo", "me.png", png()).await.expect("png accepted");
+        let photo_key = format!("kenya/test/{}", lango_cases::documents::key_of(&photo.sha256));
+        assert_eq!(s3.object("lango-docs", &photo_key).await.expect("photo stored"), png());
+        upload(&cases, &wanjiku, &d.reference, "photo", "x.jpg", exe()).await.expect_err("an EXE is refused");
+        let exe_key = format!("kenya/test/{}", lango_cases::documents::key_of(&lango_cases::documents::sha256_hex(&exe())));
+        assert!(s3.object("lango-docs", &exe_key).await.is_none(), "the refused file is not stored");
     }
 }

@@ -2,6 +2,7 @@
 //! when `LANGO_TEST_POSTGRES_URL` is set. One test binary keeps the build short.
 
 mod browser_kit;
+mod s3_server;
 mod sms_simulator;
 mod smtp_server;
 mod support;
@@ -35,6 +36,7 @@ mod my_data;
 mod notifications;
 mod notifications_browser;
 mod notifications_journey;
+mod openapi_contract;
 mod pages;
 mod pay;
 mod reconciliation;
