@@ -545,6 +545,23 @@ mod tests {
     }
 
     #[test]
+    fn kiswahili_lists_follow_the_english_item_for_item() {
+        let mut fees = parse_fees("Ordinary notice:3500.00 KES;:10.00 KES").unwrap();
+        parse_fee_labels_sw("Tangazo la kawaida;", &mut fees).unwrap();
+        assert_eq!(fees[0].label_in(true), "Tangazo la kawaida");
+        assert_eq!(fees[0].label_in(false), "Ordinary notice");
+        assert_eq!(format_fee_labels_sw(&fees), "Tangazo la kawaida;");
+        assert!(parse_fee_labels_sw("Moja", &mut fees).is_err());
+        let docs = vec!["National ID card".to_string(), "Passport".to_string()];
+        assert_eq!(
+            parse_documents_sw("Kitambulisho cha taifa;", &docs).unwrap(),
+            vec!["Kitambulisho cha taifa".to_string(), String::new()]
+        );
+        assert!(parse_documents_sw("Kitambulisho", &docs).is_err());
+        assert!(parse_documents_sw(" ", &docs).unwrap().is_empty());
+    }
+
+    #[test]
     fn bad_fees_are_refused() {
         for bad in [
             "4550 KES",
