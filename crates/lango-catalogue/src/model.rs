@@ -562,6 +562,32 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_keeps_the_kiswahili_of_what_it_left_alone() {
+        let mut fees = parse_fees("Ordinary notice:3500.00 KES").unwrap();
+        parse_fee_labels_sw("Tangazo la kawaida", &mut fees).unwrap();
+        let agency = AgencyCode::parse("DIS").unwrap();
+        let before = crate::seed::synthetic_services(1, &[agency], 1)[0].clone();
+        let before = Service {
+            documents: vec!["National ID card".into(), "Passport".into()],
+            documents_sw: vec!["Kitambulisho cha taifa".into(), "Pasipoti".into()],
+            fees,
+            ..before
+        };
+        let mut after = Service {
+            documents: vec!["Passport".into(), "Birth certificate".into()],
+            fees: parse_fees("Ordinary notice:4000.00 KES;Express:100.00 KES").unwrap(),
+            ..before.clone()
+        };
+        after.carry_sw_from(&before);
+        assert_eq!(
+            after.documents_in(true),
+            vec!["Pasipoti", "Birth certificate"]
+        );
+        assert_eq!(after.fees[0].label_in(true), "Tangazo la kawaida");
+        assert_eq!(after.fees[1].label_in(true), "Express");
+    }
+
+    #[test]
     fn bad_fees_are_refused() {
         for bad in [
             "4550 KES",

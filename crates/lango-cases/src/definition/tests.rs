@@ -41,11 +41,8 @@ fn photo() -> FileAnswer {
 fn words_without_sw(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
     match v {
         serde_json::Value::Object(m) if m.contains_key("en") && m.len() <= 2 => {
-            if m.get("sw")
-                .and_then(|s| s.as_str())
-                .unwrap_or("")
-                .is_empty()
-            {
+            let sw = m.get("sw").and_then(|s| s.as_str()).unwrap_or("");
+            if sw.is_empty() {
                 out.push(at);
             }
         }
