@@ -71,6 +71,78 @@ pub struct Transition {
     pub reason: Option<String>,
 }
 
+/// A step's note as pages say it: the platform's own notes are kinds with their data
+/// (each page words them in its language); a person's reason is their text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// No note.
+    None,
+    /// Passed the payment state at once: nothing to pay.
+    NoFee,
+    /// The bill with this reference was paid.
+    BillPaid(String),
+    /// Handed to the officer named.
+    AssignedTo(String),
+    /// Handed back to the queue.
+    Unassigned,
+    /// What a person wrote.
+    Text(String),
+}
+
+/// Who took a step, as pages say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum By {
+    /// The platform itself (payments, automatic steps).
+    Platform,
+    /// An agency's system over the API, by agency code.
+    AgencySystem(String),
+    /// A person, by name (empty when unknown).
+    Person(String),
+}
+
+impl Transition {
+    /// The note of this step; the platform's notes are recognised by the action and the
+    /// fixed form the cases room writes them in.
+    pub fn note(&self) -> Note {
+        let Some(reason) = self.reason.as_deref().filter(|r| !r.is_empty()) else {
+            return Note::None;
+        };
+        match (self.action.as_str(), self.actor.as_str()) {
+            ("paid", "system") if reason == "no fee to pay" => Note::NoFee,
+            ("paid", "system") => match reason
+                .strip_prefix("bill ")
+                .and_then(|r| r.strip_suffix(" paid"))
+            {
+                Some(bill) => Note::BillPaid(bill.to_string()),
+                None => Note::Text(reason.to_string()),
+            },
+            ("assign", _) if reason == "to nobody" => Note::Unassigned,
+            ("assign", _) => match reason.strip_prefix("to ") {
+                Some(name) => Note::AssignedTo(name.to_string()),
+                None => Note::Text(reason.to_string()),
+            },
+            _ => Note::Text(reason.to_string()),
+        }
+    }
+
+    /// Who took this step.
+    pub fn by(&self) -> By {
+        if self.actor == "system" {
+            By::Platform
+        } else if self.actor.starts_with("api:") {
+            let agency = self
+                .actor_name
+                .strip_suffix(" agency system")
+                .unwrap_or(&self.actor_name);
+            By::AgencySystem(agency.to_string())
+        } else if matches!(self.actor_name.as_str(), "Unknown" | "Anonymous") {
+            By::Person(String::new())
+        } else {
+            By::Person(self.actor_name.clone())
+        }
+    }
+}
+
 /// A message between applicant and agency on one application.
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {

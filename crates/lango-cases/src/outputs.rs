@@ -30,8 +30,12 @@ pub struct Verified {
     pub number: String,
     /// The document's title, e.g. "Certificate of good conduct".
     pub title: String,
+    /// The document's title in Kiswahili, from its definition (empty when it has none).
+    pub title_sw: String,
     /// The service's name.
     pub service: String,
+    /// The service's name in Kiswahili, from the catalogue (empty when it has none).
+    pub service_sw: String,
     /// The day it was issued (`YYYY-MM-DD`).
     pub issued_on: String,
     /// Its last valid day (`YYYY-MM-DD`), if it expires.

@@ -28,11 +28,13 @@ pub const SERVICE_COLUMNS: [&str; 15] = [
     "status",
 ];
 /// Columns a services file may add.
-pub const SERVICE_OPTIONAL: [&str; 4] = [
+pub const SERVICE_OPTIONAL: [&str; 6] = [
     "description",
     "description_sw",
     "eligibility",
     "eligibility_sw",
+    "documents_sw",
+    "fees_sw",
 ];
 /// Columns every agencies file has.
 pub const AGENCY_COLUMNS: [&str; 6] =
@@ -92,6 +94,10 @@ pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
                 )
             })?,
         };
+        let mut fees = parse_fees(row.get("fees"))?;
+        parse_fee_labels_sw(row.get("fees_sw"), &mut fees)?;
+        let documents = parse_items("documents", row.get("documents"))?;
+        let documents_sw = parse_documents_sw(row.get("documents_sw"), &documents)?;
         let life_events = parse_items("life_events", row.get("life_events"))?
             .iter()
             .map(|s| topics::life_event(s).map(String::from))
@@ -124,9 +130,10 @@ pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
                 life_events,
                 channels: parse_channels(row.get("channels"))?,
                 stage,
-                fees: parse_fees(row.get("fees"))?,
+                fees,
                 sla_days: parse_sla(row.get("sla_days"))?,
-                documents: parse_items("documents", row.get("documents"))?,
+                documents,
+                documents_sw,
                 keywords: parse_items("keywords", row.get("keywords"))?,
                 status,
             },
@@ -389,6 +396,8 @@ pub fn write_services<'a>(
             &s.description_sw,
             &s.eligibility,
             &s.eligibility_sw,
+            &s.documents_sw.join(";"),
+            &format_fee_labels_sw(&s.fees),
         ])
         .map_err(io_error)?;
     }

@@ -291,7 +291,7 @@ impl ServiceEdit {
 
     /// `s` with this edit applied; code, agency, category and the rest stay.
     pub fn apply(&self, s: &Service) -> Service {
-        Service {
+        let mut after = Service {
             name: self.name.clone(),
             name_sw: self.name_sw.clone(),
             summary: self.summary.clone(),
@@ -306,7 +306,9 @@ impl ServiceEdit {
             channels: self.channels.clone(),
             sla_days: self.sla_days,
             ..s.clone()
-        }
+        };
+        after.carry_sw_from(s);
+        after
     }
 
     /// One field as people read it in the "what changes" list and the history.

@@ -172,6 +172,8 @@ word_enum!(
 pub struct Fee {
     /// What this fee is for; empty for a single fee.
     pub label: String,
+    /// The label in Kiswahili; empty when it has none (pages fall back to `label`).
+    pub label_sw: String,
     /// The amount.
     pub amount: Money,
 }
@@ -234,6 +236,9 @@ pub struct Service {
     pub sla_days: Option<u32>,
     /// Documents the applicant needs.
     pub documents: Vec<String>,
+    /// The same documents in Kiswahili, item for item; empty when untranslated, and an
+    /// empty item falls back to its English one.
+    pub documents_sw: Vec<String>,
     /// Extra search words (synonyms, abbreviations, Kiswahili).
     pub keywords: Vec<String>,
     /// Offered or retired.
@@ -308,7 +313,11 @@ pub fn parse_fees(value: &str) -> Result<Vec<Fee>, Error> {
         let amount = Money::parse_decimal(amount.trim(), currency)
             .map_err(|e| bad(&format!("has a bad amount ({e})")))?;
         let label = parse_text("fees", label, MAX_ITEM, false)?;
-        fees.push(Fee { label, amount });
+        fees.push(Fee {
+            label,
+            label_sw: String::new(),
+            amount,
+        });
     }
     if fees.len() > MAX_ITEMS {
         return Err(Error::invalid(
@@ -332,6 +341,113 @@ pub fn format_fees(fees: &[Fee]) -> String {
         })
         .collect::<Vec<_>>()
         .join(";")
+}
+
+/// Parses the Kiswahili fee labels (`;`-separated, one a fee in order, empty for none)
+/// onto `fees`: an empty cell leaves them untranslated; another count is refused.
+pub fn parse_fee_labels_sw(value: &str, fees: &mut [Fee]) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Ok(());
+    }
+    let labels: Vec<&str> = value.split(';').map(str::trim).collect();
+    if labels.len() != fees.len() {
+        return Err(Error::invalid(
+            "fees_sw",
+            format!(
+                "fees_sw has {} labels but fees has {} fees; give one label a fee, in order",
+                labels.len(),
+                fees.len()
+            ),
+        ));
+    }
+    for (fee, label) in fees.iter_mut().zip(labels) {
+        fee.label_sw = parse_text("fees_sw", label, MAX_ITEM, false)?;
+    }
+    Ok(())
+}
+
+/// Writes the Kiswahili fee labels back in the form [`parse_fee_labels_sw`] reads.
+pub fn format_fee_labels_sw(fees: &[Fee]) -> String {
+    if fees.iter().all(|f| f.label_sw.is_empty()) {
+        return String::new();
+    }
+    fees.iter()
+        .map(|f| f.label_sw.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Parses the Kiswahili documents, one an English document in order (an empty cell for
+/// none); another count is refused.
+pub fn parse_documents_sw(value: &str, documents: &[String]) -> Result<Vec<String>, Error> {
+    if value.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<String> = value
+        .split(';')
+        .map(|i| parse_text("documents_sw", i, MAX_ITEM, false))
+        .collect::<Result<_, _>>()?;
+    if items.len() != documents.len() {
+        return Err(Error::invalid(
+            "documents_sw",
+            format!(
+                "documents_sw has {} items but documents has {}; give one a document, in order",
+                items.len(),
+                documents.len()
+            ),
+        ));
+    }
+    Ok(items)
+}
+
+impl Fee {
+    /// The label in Kiswahili when `sw` and it has one, else in English.
+    pub fn label_in(&self, sw: bool) -> &str {
+        if sw && !self.label_sw.is_empty() {
+            &self.label_sw
+        } else {
+            &self.label
+        }
+    }
+}
+
+impl Service {
+    /// The documents in Kiswahili when `sw` (each untranslated one in English), else in English.
+    pub fn documents_in(&self, sw: bool) -> Vec<String> {
+        self.documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| match self.documents_sw.get(i) {
+                Some(t) if sw && !t.is_empty() => t.clone(),
+                _ => d.clone(),
+            })
+            .collect()
+    }
+
+    /// Keeps the Kiswahili of documents and fee labels whose English text `before` also
+    /// had, so an edit of the English lists drops only the translations it made stale.
+    pub fn carry_sw_from(&mut self, before: &Service) {
+        let doc_sw = |en: &str| {
+            before
+                .documents
+                .iter()
+                .position(|d| d == en)
+                .and_then(|i| before.documents_sw.get(i))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let docs: Vec<String> = self.documents.iter().map(|d| doc_sw(d)).collect();
+        self.documents_sw = if docs.iter().all(String::is_empty) {
+            Vec::new()
+        } else {
+            docs
+        };
+        for fee in &mut self.fees {
+            if let Some(old) = before.fees.iter().find(|f| f.label == fee.label) {
+                fee.label_sw = old.label_sw.clone();
+            }
+        }
+    }
 }
 
 /// Parses a `;`-separated list of free-text items.
@@ -429,6 +545,49 @@ mod tests {
     }
 
     #[test]
+    fn kiswahili_lists_follow_the_english_item_for_item() {
+        let mut fees = parse_fees("Ordinary notice:3500.00 KES;:10.00 KES").unwrap();
+        parse_fee_labels_sw("Tangazo la kawaida;", &mut fees).unwrap();
+        assert_eq!(fees[0].label_in(true), "Tangazo la kawaida");
+        assert_eq!(fees[0].label_in(false), "Ordinary notice");
+        assert_eq!(format_fee_labels_sw(&fees), "Tangazo la kawaida;");
+        assert!(parse_fee_labels_sw("Moja", &mut fees).is_err());
+        let docs = vec!["National ID card".to_string(), "Passport".to_string()];
+        assert_eq!(
+            parse_documents_sw("Kitambulisho cha taifa;", &docs).unwrap(),
+            vec!["Kitambulisho cha taifa".to_string(), String::new()]
+        );
+        assert!(parse_documents_sw("Kitambulisho", &docs).is_err());
+        assert!(parse_documents_sw(" ", &docs).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_edit_keeps_the_kiswahili_of_what_it_left_alone() {
+        let mut fees = parse_fees("Ordinary notice:3500.00 KES").unwrap();
+        parse_fee_labels_sw("Tangazo la kawaida", &mut fees).unwrap();
+        let agency = AgencyCode::parse("DIS").unwrap();
+        let before = crate::seed::synthetic_services(1, &[agency], 1)[0].clone();
+        let before = Service {
+            documents: vec!["National ID card".into(), "Passport".into()],
+            documents_sw: vec!["Kitambulisho cha taifa".into(), "Pasipoti".into()],
+            fees,
+            ..before
+        };
+        let mut after = Service {
+            documents: vec!["Passport".into(), "Birth certificate".into()],
+            fees: parse_fees("Ordinary notice:4000.00 KES;Express:100.00 KES").unwrap(),
+            ..before.clone()
+        };
+        after.carry_sw_from(&before);
+        assert_eq!(
+            after.documents_in(true),
+            vec!["Pasipoti", "Birth certificate"]
+        );
+        assert_eq!(after.fees[0].label_in(true), "Tangazo la kawaida");
+        assert_eq!(after.fees[1].label_in(true), "Express");
+    }
+
+    #[test]
     fn bad_fees_are_refused() {
         for bad in [
             "4550 KES",
@@ -464,7 +623,7 @@ mod tests {
 
         #[test]
         fn parsed_fees_round_trip(label in "[a-z0-9 ]{0,12}", minor in 0_i64..1_000_000_000) {
-            let fee = Fee { label: label.trim().to_string(), amount: Money::from_minor(minor, Currency::Kes) };
+            let fee = Fee { label: label.trim().to_string(), label_sw: String::new(), amount: Money::from_minor(minor, Currency::Kes) };
             let text = format_fees(std::slice::from_ref(&fee));
             prop_assert_eq!(parse_fees(&text).unwrap(), vec![fee]);
         }

@@ -159,10 +159,12 @@ pub fn synthetic_services(n: usize, agencies: &[AgencyCode], seed: u64) -> Vec<S
                 stage,
                 fees: vec![Fee {
                     label: String::new(),
+                    label_sw: String::new(),
                     amount: Money::from_minor(fee, Currency::Kes),
                 }],
                 sla_days: Some(rng.gen_range(1..30)),
                 documents: vec!["National ID card".into()],
+                documents_sw: vec!["Kitambulisho cha taifa".into()],
                 keywords: vec![subj_sw.to_string()],
                 status: Status::Active,
             }

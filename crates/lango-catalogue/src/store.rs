@@ -13,17 +13,20 @@ use std::collections::HashSet;
 /// The counter whose value stamps every catalogue change; indexes follow it.
 pub const REVISION_COUNTER: &str = "catalogue";
 
-/// Rows per multi-row upsert: 200 × 22 values stays under both engines' limits.
+/// Rows per multi-row upsert: 200 × 23 values stays under both engines' limits.
 const UPSERT_CHUNK: usize = 200;
 
 /// Every column of `services`, in insert order.
 pub(crate) const SERVICE_COLUMNS: &str = "code, name, name_sw, summary, summary_sw, description, description_sw, \
     eligibility, eligibility_sw, agency_code, category, life_events, channels, stage, fees, sla_days, \
-    documents, keywords, status, revision, created_at, updated_at";
+    documents, keywords, status, revision, created_at, updated_at, documents_sw";
 
 #[derive(Serialize, Deserialize)]
 struct StoredFee {
     label: String,
+    /// Absent in fees stored before Kiswahili labels.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    label_sw: String,
     minor: i64,
     currency: String,
 }
@@ -77,7 +80,7 @@ pub async fn upsert_services(
                 sql.push(',');
             }
             sql.push('(');
-            for j in 0..22 {
+            for j in 0..23 {
                 if j > 0 {
                     sql.push(',');
                 }
@@ -93,7 +96,7 @@ pub async fn upsert_services(
              eligibility_sw = excluded.eligibility_sw, agency_code = excluded.agency_code, \
              category = excluded.category, life_events = excluded.life_events, channels = excluded.channels, \
              stage = excluded.stage, fees = excluded.fees, sla_days = excluded.sla_days, \
-             documents = excluded.documents, keywords = excluded.keywords, status = excluded.status, \
+             documents = excluded.documents, documents_sw = excluded.documents_sw, keywords = excluded.keywords, status = excluded.status, \
              revision = excluded.revision, updated_at = excluded.updated_at",
         );
         let mut q = sqlx::query(&sql);
@@ -121,7 +124,8 @@ pub async fn upsert_services(
                 .bind(s.status.as_str())
                 .bind(revision)
                 .bind(now)
-                .bind(now);
+                .bind(now)
+                .bind(json(&s.documents_sw));
         }
         q.execute(&mut *tx).await?;
         done += chunk.len() as u64;
@@ -187,6 +191,7 @@ pub(crate) fn fees_json(fees: &[Fee]) -> String {
         .iter()
         .map(|f| StoredFee {
             label: f.label.clone(),
+            label_sw: f.label_sw.clone(),
             minor: f.amount.minor(),
             currency: f.amount.currency().code().to_string(),
         })
@@ -239,6 +244,7 @@ pub(crate) fn service_of_row(row: &AnyRow) -> Result<Service> {
             let currency: Currency = f.currency.parse().map_err(|_| corrupt("fees", &code))?;
             Ok(Fee {
                 label: f.label,
+                label_sw: f.label_sw,
                 amount: Money::from_minor(f.minor, currency),
             })
         })
@@ -265,6 +271,7 @@ pub(crate) fn service_of_row(row: &AnyRow) -> Result<Service> {
         fees,
         sla_days: sla.and_then(|d| u32::try_from(d).ok()),
         documents: list("documents")?,
+        documents_sw: list("documents_sw")?,
         keywords: list("keywords")?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &code))?,
     })

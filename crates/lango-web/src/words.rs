@@ -281,8 +281,9 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("sms_length", "With the example values: %1 characters, %2 SMS part(s)", "Kwa thamani za mfano: herufi %1, sehemu %2 za SMS"),
 ];
 
-/// Every table of words: the general one and each room's own.
-fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+/// Every (key, English, Kiswahili) of the word tables: the general one and each room's
+/// own (also for checks that a page in one language shows none of the other's words).
+pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     WORDS
         .iter()
         .chain(pay::WORDS)

@@ -37,6 +37,29 @@ fn photo() -> FileAnswer {
     }
 }
 
+/// Every `{en, sw}` text under `v` whose Kiswahili is missing or empty, by path.
+fn words_without_sw(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) if m.contains_key("en") && m.len() <= 2 => {
+            let sw = m.get("sw").and_then(|s| s.as_str()).unwrap_or("");
+            if sw.is_empty() {
+                out.push(at);
+            }
+        }
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                words_without_sw(x, format!("{at}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                words_without_sw(x, format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[test]
 fn definition_demo_files_all_parse() {
     let mut n = 0;
@@ -53,6 +76,13 @@ fn definition_demo_files_all_parse() {
             assert_eq!(def.service(), stem, "file named after its service");
             assert!(def.file().fees.is_some(), "{stem} has a fee");
             assert!(!def.file().outputs.is_empty(), "{stem} issues an output");
+            let mut untranslated = Vec::new();
+            let file = serde_json::to_value(def.file()).expect("definition as JSON");
+            words_without_sw(&file, stem.to_string(), &mut untranslated);
+            assert!(
+                untranslated.is_empty(),
+                "texts with no sw: {untranslated:?}"
+            );
             n += 1;
         }
     }

@@ -297,8 +297,9 @@ impl Cases {
         }
         let Some(row) = sqlx::query(
             "SELECT i.sha256, i.issued_at, i.valid_until, i.signature, i.service_name, i.title, \
-             i.holder, d.sha256 AS file_sha256, d.content_type \
-             FROM issued i JOIN documents d ON d.id = i.document_id WHERE i.number = $1",
+             i.holder, i.output, i.service, a.version, d.sha256 AS file_sha256, d.content_type \
+             FROM issued i JOIN documents d ON d.id = i.document_id \
+             LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
         )
         .bind(&number)
         .fetch_optional(self.db.pool())
@@ -329,12 +330,38 @@ impl Cases {
         }
         let issued_at: i64 = row.try_get("issued_at")?;
         let valid_until: Option<String> = row.try_get("valid_until")?;
+        // The stored title and service name are English (they are what was signed and
+        // printed); the Kiswahili comes from the definition and the catalogue as they stand.
+        let service: String = row.try_get("service")?;
+        let output: String = row.try_get("output")?;
+        let version: Option<i64> = row.try_get("version")?;
+        let title_sw = match version {
+            Some(v) => self
+                .definition(&service, Some(v))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|d| {
+                    d.definition
+                        .output(&output)
+                        .and_then(|o| o.title.sw.clone())
+                })
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let service_sw: Option<String> =
+            sqlx::query_scalar("SELECT name_sw FROM services WHERE code = $1")
+                .bind(&service)
+                .fetch_optional(self.db.pool())
+                .await?;
         let today = lango_core::clock::Civil::from_ms(lango_core::clock::now_ms()).date();
         Ok(Some(Verified {
             expired: valid_until.as_deref().is_some_and(|v| v < today.as_str()),
             number,
             title: row.try_get("title")?,
+            title_sw,
             service: row.try_get("service_name")?,
+            service_sw: service_sw.unwrap_or_default(),
             issued_on: lango_core::clock::Civil::from_ms(issued_at).date(),
             valid_until,
             holder: row.try_get("holder")?,

@@ -74,6 +74,8 @@ pub struct AgencyRef {
 pub struct FeeDto {
     /// What the fee is for; empty for a single fee.
     label: String,
+    /// The label in Kiswahili; empty when it has none.
+    label_sw: String,
     /// Decimal string in major units, e.g. "4550.00".
     amount: String,
     /// ISO 4217 code.
@@ -124,6 +126,8 @@ pub struct ServiceDetail {
     /// Working days promised, if any.
     sla_days: Option<u32>,
     documents: Vec<String>,
+    /// The documents in Kiswahili, item for item (an untranslated one in English).
+    documents_sw: Vec<String>,
     keywords: Vec<String>,
     /// `active` or `retired`.
     status: String,
@@ -159,6 +163,7 @@ fn fees(hit: &SearchHit) -> Vec<FeeDto> {
         .iter()
         .map(|f| FeeDto {
             label: f.label.clone(),
+            label_sw: f.label_sw.clone(),
             amount: f.amount.to_decimal(),
             currency: f.amount.currency().code().to_string(),
         })
@@ -268,6 +273,7 @@ async fn get_service(
         fees: fees(&hit),
         sla_days: s.sla_days,
         documents: s.documents.clone(),
+        documents_sw: s.documents_in(true),
         keywords: s.keywords.clone(),
         status: s.status.as_str().to_string(),
         url: format!("{}/services/{}", state.config.public_url, s.code),

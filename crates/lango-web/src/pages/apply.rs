@@ -11,7 +11,7 @@ mod questions;
 mod track;
 mod view;
 
-use super::views::fee_rows;
+use super::views::{document_rows, fee_rows};
 use super::{day, when};
 use super::{render, render_status_page, Chrome};
 use crate::i18n::Lang;
@@ -242,8 +242,8 @@ pub async fn start_page(
             .as_ref()
             .map(|w| pick(lang, w))
             .unwrap_or_default(),
-        documents: s.documents.clone(),
-        fees: fee_rows(&hit),
+        documents: document_rows(&hit, lang),
+        fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
         signed_in: v.account.is_some(),
     };

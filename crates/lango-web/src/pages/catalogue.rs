@@ -1,6 +1,6 @@
 //! Catalogue pages: home, results, service, start page, agencies.
 
-use super::views::{card, fee_rows, Card, Counted, Filter, Pager, SelectOption};
+use super::views::{card, document_rows, fee_rows, Card, Counted, Filter, Pager, SelectOption};
 use super::{render, render_status_page, Chrome, PageLang};
 use crate::api::SearchParams;
 use crate::i18n::{slug_name, Lang};
@@ -288,8 +288,8 @@ pub async fn service(
         stage_label: t.stage(s.stage),
         retired: s.status == Status::Retired,
         can_apply: s.status == Status::Active && s.stage == Stage::EndToEnd,
-        documents: s.documents.clone(),
-        fees: fee_rows(&hit),
+        documents: document_rows(&hit, lang),
+        fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
         channels: s.channels.iter().map(|c| t.channel(*c)).collect(),
     };
@@ -333,8 +333,8 @@ pub async fn apply(
         name: lang.pick(&s.name, &s.name_sw).to_string(),
         summary: lang.pick(&s.summary, &s.summary_sw).to_string(),
         website: hit.agency.website.clone(),
-        documents: s.documents.clone(),
-        fees: fee_rows(&hit),
+        documents: document_rows(&hit, lang),
+        fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
     };
     render(StatusCode::OK, &page)

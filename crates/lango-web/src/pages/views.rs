@@ -91,12 +91,20 @@ impl Pager {
     }
 }
 
-/// Fees as (label, amount) rows.
-pub fn fee_rows(hit: &SearchHit) -> Vec<(String, String)> {
+/// Fees as (label in the page's language, amount) rows.
+pub fn fee_rows(hit: &SearchHit, lang: crate::i18n::Lang) -> Vec<(String, String)> {
+    let sw = lang == crate::i18n::Lang::Sw;
     hit.entry
         .service
         .fees
         .iter()
-        .map(|f| (f.label.clone(), f.amount.display()))
+        .map(|f| (f.label_in(sw).to_string(), f.amount.display()))
         .collect()
+}
+
+/// The documents a service asks for, in the page's language.
+pub fn document_rows(hit: &SearchHit, lang: crate::i18n::Lang) -> Vec<String> {
+    hit.entry
+        .service
+        .documents_in(lang == crate::i18n::Lang::Sw)
 }

@@ -159,6 +159,19 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("apply_state_draft", "Draft: not sent", "Rasimu: haijatumwa"),
     ("apply_submitted_on", "Sent", "Ilitumwa"),
     ("apply_history", "What has happened", "Yaliyotokea"),
+    ("apply_note_no_fee", "No fee to pay", "Hakuna ada ya kulipa"),
+    (
+        "apply_note_bill_paid",
+        "Paid, payment number",
+        "Imelipwa, nambari ya malipo",
+    ),
+    ("apply_note_assigned_to", "Given to", "Imekabidhiwa kwa"),
+    (
+        "apply_note_unassigned",
+        "Back in the queue",
+        "Imerudishwa kwenye foleni",
+    ),
+    ("apply_by_agency_system", "Agency system", "Mfumo wa idara"),
     ("apply_payment", "Payment", "Malipo"),
     (
         "apply_issued",

@@ -142,6 +142,22 @@ backend_tests! {
         let second = app.data_dir.path().join("export2.csv");
         app.cli(&["export", "services", "--output", second.to_str().unwrap()]);
         assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+        // The Kiswahili documents and fee labels go out and come back with the rest.
+        let text = std::fs::read_to_string(&first).unwrap();
+        assert!(text.lines().next().unwrap().ends_with(",documents_sw,fees_sw"), "export header");
+        assert!(text.contains("Kitambulisho cha taifa;Maandishi ya tangazo yaliyotiwa saini"), "documents_sw exported");
+        let notice = app.get_json("/api/v1/services/MOI-GAZETTE-NOTICE", 200).await;
+        assert_eq!(notice["documents"][0], "National ID card");
+        assert_eq!(notice["documents_sw"][0], "Kitambulisho cha taifa");
+        assert_eq!(notice["fees"][0]["label"], "Ordinary notice");
+        assert_eq!(notice["fees"][0]["label_sw"], "Tangazo la kawaida");
+        // A Kiswahili list that does not match the English one item for item is refused.
+        let bad = format!("{HEADER},documents_sw,fees_sw\n{},Kitambulisho;Ziada,\n{},,Moja;Mbili\n",
+            row("NTSA-BOAT-SW1", "NTSA", ":500.00 KES", "sw1"), row("NTSA-BOAT-SW2", "NTSA", ":500.00 KES", "sw2"));
+        let out = app.cli(&["import", "services", &write(&app, "bad-sw.csv", bad.as_bytes())]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("line 2 (NTSA-BOAT-SW1)") && stdout.contains("documents_sw has 2 items"), "{stdout}");
+        assert!(stdout.contains("line 3 (NTSA-BOAT-SW2)") && stdout.contains("fees_sw has 2 labels"), "{stdout}");
 
         let agencies = app.data_dir.path().join("agencies.csv");
         app.cli(&["export", "agencies", "--output", agencies.to_str().unwrap()]);

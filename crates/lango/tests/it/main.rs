@@ -2,6 +2,7 @@
 //! when `LANGO_TEST_POSTGRES_URL` is set. One test binary keeps the build short.
 
 mod browser_kit;
+mod kiswahili;
 mod s3_server;
 mod sms_simulator;
 mod smtp_server;

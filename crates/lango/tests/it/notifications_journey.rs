@@ -308,7 +308,7 @@ async fn agency(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
 }
 
 /// An officer's system claims `reference` and takes `action` with `reason`.
-async fn act(app: &TestApp, key: &str, reference: &str, action: &str, reason: &str) {
+pub(crate) async fn act(app: &TestApp, key: &str, reference: &str, action: &str, reason: &str) {
     let res = app
         .client
         .get(format!("{}/api/v1/applications/{reference}", app.base))

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use lango_cases::application::DRAFT;
+use lango_cases::application::{By, Note, Transition, DRAFT};
 use lango_cases::definition::model::Actor as StateActor;
 use lango_cases::definition::FileAnswer;
 
@@ -89,6 +89,37 @@ fn docs_of(out: &mut Vec<DocRow>, reference: &str, what: &str, f: &FileAnswer) {
         name: f.name.clone(),
         what: what.to_string(),
     });
+}
+
+/// A step's note in the page's language.
+fn step_note(lang: crate::i18n::Lang, t: &Transition) -> String {
+    match t.note() {
+        Note::None => String::new(),
+        Note::NoFee => tr(lang, "apply_note_no_fee").to_string(),
+        Note::BillPaid(bill) => format!("{} {bill}", tr(lang, "apply_note_bill_paid")),
+        Note::AssignedTo(name) => format!("{} {name}", tr(lang, "apply_note_assigned_to")),
+        Note::Unassigned => tr(lang, "apply_note_unassigned").to_string(),
+        Note::Text(text) => text,
+    }
+}
+
+/// Who took a step, in the page's language.
+fn step_by(state: &AppState, lang: crate::i18n::Lang, t: &Transition) -> String {
+    match t.by() {
+        By::Platform => "Lango".to_string(),
+        By::AgencySystem(code) => {
+            let snap = state.catalogue.snapshot();
+            let name = lango_catalogue::AgencyCode::parse(&code)
+                .ok()
+                .and_then(|c| {
+                    snap.agency(&c)
+                        .map(|a| lang.pick(&a.name, &a.name_sw).to_string())
+                })
+                .unwrap_or(code);
+            format!("{} ({name})", tr(lang, "apply_by_agency_system"))
+        }
+        By::Person(name) => name,
+    }
 }
 
 async fn track_page(
@@ -175,8 +206,8 @@ async fn track_page(
             .map(|t| Step {
                 when: when(t.at),
                 state: state_label(lang, &l.def, &t.to),
-                reason: t.reason.clone().unwrap_or_default(),
-                by: t.actor_name.clone(),
+                reason: step_note(lang, t),
+                by: step_by(state, lang, t),
             })
             .collect(),
         bill: app.bill_reference.clone().unwrap_or_default(),

@@ -39,8 +39,14 @@ pub async fn show(
         None => (StatusCode::NOT_FOUND, "not_found", Vec::new()),
         Some(d) => {
             let mut facts = vec![
-                (tr(lang, "docverify_document"), d.title.clone()),
-                (tr(lang, "docverify_service"), d.service.clone()),
+                (
+                    tr(lang, "docverify_document"),
+                    lang.pick(&d.title, &d.title_sw).to_string(),
+                ),
+                (
+                    tr(lang, "docverify_service"),
+                    lang.pick(&d.service, &d.service_sw).to_string(),
+                ),
                 (tr(lang, "docverify_holder"), d.holder.clone()),
                 (tr(lang, "docverify_issued_on"), d.issued_on.clone()),
             ];
