@@ -95,6 +95,9 @@ impl Cases {
     /// Opens the room and starts its submission committer.
     pub async fn open(db: Db, settings: Settings) -> Result<Cases> {
         let documents = crate::documents::Documents::open(&settings.object_store_url)?;
+        // Settled now: the signing key is first opened inside an issuing transaction, where
+        // reading the database's own key-encryption key would need a second connection.
+        db.keyring().await?;
         let submissions = crate::submit::Committer::start(db.clone());
         Ok(Cases {
             db,

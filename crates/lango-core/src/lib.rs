@@ -12,6 +12,7 @@ pub mod money;
 pub mod net;
 pub mod own_thread;
 pub mod sample_data;
+pub mod sealed;
 #[cfg(feature = "test-support")]
 pub mod testdb;
 
