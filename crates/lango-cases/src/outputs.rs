@@ -121,7 +121,10 @@ pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -
     let key = cases
         .documents
         .key
-        .get_or_try_init(|| lango_core::keys::kept(&mut *conn, "issued"))
+        .get_or_try_init(|| async {
+            let keyring = cases.db.keyring().await?;
+            lango_core::keys::kept(&mut *conn, &keyring, "issued").await
+        })
         .await?;
     Ok(key.clone())
 }

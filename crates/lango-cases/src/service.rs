@@ -101,6 +101,9 @@ impl Cases {
             &settings.object_store_url,
             &settings.s3_options,
         )?;
+        // Settled now: the signing key is first opened inside an issuing transaction, where
+        // reading the database's own key-encryption key would need a second connection.
+        db.keyring().await?;
         let submissions = crate::submit::Committer::start(db.clone());
         Ok(Cases {
             db,

@@ -5,8 +5,9 @@
 //! that the chain still holds the hash it signed, so such a rewrite is caught.
 //!
 //! The platform key is the configured `signing_key`; without one, a key made at random on
-//! first use and kept in the database (a demo: anyone who can rewrite the database can then
-//! re-sign, so production configures the key outside it).
+//! first use and kept in the database, sealed with the key-encryption key (without that key
+//! configured, a demo: anyone who can rewrite the database can then re-sign, so production
+//! configures the key outside it).
 
 use crate::clock::now_ms;
 use crate::db::Db;
@@ -48,8 +49,9 @@ pub async fn platform_key(db: &Db, configured: Option<&[u8]>) -> Result<Vec<u8>>
     if let Some(k) = configured.filter(|k| !k.is_empty()) {
         return Ok(k.to_vec());
     }
+    let keyring = db.keyring().await?;
     let mut conn = db.pool().acquire().await?;
-    crate::keys::kept(&mut conn, "audit_checkpoint").await
+    crate::keys::kept(&mut conn, &keyring, "audit_checkpoint").await
 }
 
 fn mac(key: &[u8], seq: i64, hash: &str, at: i64) -> Result<Hmac<Sha256>> {

@@ -96,6 +96,12 @@ pub struct Config {
     /// Lets webhook receivers be plain http and on private or loopback addresses (demo and
     /// tests only: elsewhere a receiver must be https on a public address).
     pub webhook_allow_private: bool,
+    /// The key-encryption key that seals secrets at rest (32 bytes, hex or base64); `None`
+    /// means a key kept in the database (demo and tests). Every node must share it.
+    pub key_encryption_key: Option<SecretString>,
+    /// Keys that sealed before a rotation: they still open, and a node starting reseals
+    /// with `key_encryption_key` what they sealed.
+    pub previous_key_encryption_keys: Vec<SecretString>,
 }
 
 /// The digitisation target when none is configured (Kenya's: 80% of services end to end).
@@ -262,6 +268,14 @@ impl fmt::Debug for Config {
                 &self.mpesa_callback_token.as_ref().map(|_| "[redacted]"),
             )
             .field("webhook_allow_private", &self.webhook_allow_private)
+            .field(
+                "key_encryption_key",
+                &self.key_encryption_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "previous_key_encryption_keys",
+                &self.previous_key_encryption_keys.len(),
+            )
             .finish()
     }
 }
@@ -368,6 +382,8 @@ struct FileConfig {
     metrics_networks: Option<String>,
     mpesa_callback_token: Option<String>,
     webhook_allow_private: Option<bool>,
+    key_encryption_key: Option<String>,
+    previous_key_encryption_keys: Option<String>,
 }
 
 impl Config {
@@ -671,6 +687,26 @@ impl Config {
         .map(|(setting, v)| edge::flag(&setting, &v))
         .transpose()?
         .unwrap_or(false);
+        let key_encryption_key = pick("key_encryption_key", file.key_encryption_key)
+            .map(|(setting, v)| edge::encryption_key(&setting, v))
+            .transpose()?;
+        let previous_key_encryption_keys = match pick(
+            "previous_key_encryption_keys",
+            file.previous_key_encryption_keys,
+        ) {
+            Some((setting, v)) => v
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| edge::encryption_key(&setting, k.trim().to_string()))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        if key_encryption_key.is_none() && !previous_key_encryption_keys.is_empty() {
+            return Err(config_error(
+                "previous_key_encryption_keys",
+                "set key_encryption_key too: previous keys only open, the current one seals",
+            ));
+        }
         Ok(Config {
             data_dir,
             database_url,
@@ -729,6 +765,8 @@ impl Config {
             metrics_networks: networks(pick("metrics_networks", file.metrics_networks))?,
             mpesa_callback_token,
             webhook_allow_private,
+            key_encryption_key,
+            previous_key_encryption_keys,
         })
     }
 

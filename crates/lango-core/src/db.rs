@@ -4,12 +4,18 @@
 //! units and unix-millisecond times); DDL that must differ lives in per-backend migration
 //! folders, one pair per crate that owns tables.
 
+use crate::sealed::Keyring;
 use crate::Result;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::{Migration, Migrator};
 use sqlx::{AnyPool, Executor};
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// The core migration that makes the database's own key-encryption key's table.
+const SEALED_MIGRATION: i64 = 10020;
 
 /// Which engine sits behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +31,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// What seals secrets at rest: set from configuration, else the database's own KEK.
+    keyring: Arc<OnceCell<Arc<Keyring>>>,
 }
 
 /// A crate's migrations for both backends.
@@ -76,7 +84,11 @@ impl Db {
             });
         }
         let pool = options.connect(url).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            keyring: Arc::default(),
+        })
     }
 
     /// The pool, for stores to run their queries on.
@@ -100,6 +112,7 @@ impl Db {
             all.extend(m.iter().cloned());
         }
         all.sort_by_key(|m| m.version);
+        let sealing = all.iter().any(|m| m.version == SEALED_MIGRATION);
         let mut migrator = Migrator {
             migrations: Cow::Owned(all),
             ..Migrator::DEFAULT
@@ -108,7 +121,34 @@ impl Db {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))
+            .map_err(|e| crate::Error::Internal(format!("migration failed: {e}")))?;
+        // Settled now, not on first use: a first use inside a SQLite write transaction
+        // would wait on itself to store a new key.
+        if sealing {
+            self.keyring().await?;
+        }
+        Ok(())
+    }
+
+    /// Seals secrets with `keyring` from now on (a configured key-encryption key). Call it
+    /// before [`Db::migrate`]; refused once a keyring is in use.
+    pub fn use_keyring(&self, keyring: Keyring) -> Result<()> {
+        self.keyring
+            .set(Arc::new(keyring))
+            .map_err(|_| crate::Error::Internal("the key-encryption key is already chosen".into()))
+    }
+
+    /// What seals and opens secrets at rest: the configured keyring, else one of the
+    /// database's own key (made on first use, shared by every node and clone).
+    pub async fn keyring(&self) -> Result<Arc<Keyring>> {
+        self.keyring
+            .get_or_try_init(|| async {
+                let kek: Arc<dyn crate::sealed::Kek> =
+                    Arc::new(crate::sealed::database_kek(self).await?);
+                Ok::<_, crate::Error>(Arc::new(Keyring::new(kek, Vec::new())))
+            })
+            .await
+            .cloned()
     }
 
     /// On SQLite, copies the write-ahead log into the database every `every` from a task of

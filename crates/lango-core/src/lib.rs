@@ -13,6 +13,7 @@ pub mod net;
 pub mod own_thread;
 pub mod reference;
 pub mod sample_data;
+pub mod sealed;
 pub mod spreadsheet;
 #[cfg(feature = "test-support")]
 pub mod testdb;

@@ -1,6 +1,8 @@
 //! The optional second factor: time-based codes (RFC 6238) from an authenticator app.
 //! A code is accepted once: the last used time step is stored, so a seen code cannot be
-//! replayed within its window.
+//! replayed within its window. The secret is stored sealed with the key-encryption key
+//! (`lango_core::sealed`): the server must read it back to check codes, so it cannot be
+//! hashed, but a copy of the database alone does not give it away.
 
 use crate::policy::{check, Action, Actor, Object};
 use lango_core::clock::now_ms;
@@ -10,6 +12,13 @@ use sqlx::Row;
 use totp_rs::{Algorithm, Secret, TOTP};
 
 const STEP: u64 = 30;
+
+/// Where second-factor secrets are stored, sealed.
+pub const SEALED: lango_core::sealed::Column = lango_core::sealed::Column {
+    table: "accounts",
+    id: "id",
+    column: "totp_secret",
+};
 
 fn totp(secret_b32: &str, label: &str) -> Result<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string())
@@ -83,12 +92,13 @@ pub async fn enable(
     let Some(step) = matching_step(secret_b32, code)? else {
         return Ok(None);
     };
+    let sealed = db.keyring().await?.seal(&SEALED, account_id, secret_b32)?;
     let mut tx = db.pool().begin().await?;
     let set = sqlx::query(
         "UPDATE accounts SET totp_secret = $1, totp_last_step = $2, updated_at = $3 \
          WHERE id = $4 AND totp_secret IS NULL",
     )
-    .bind(secret_b32)
+    .bind(sealed)
     .bind(step)
     .bind(now_ms())
     .bind(account_id)
@@ -115,6 +125,7 @@ pub async fn verify(db: &Db, account_id: &str, code: &str) -> Result<bool> {
     let Some(secret) = secret else {
         return Ok(false);
     };
+    let secret = db.keyring().await?.open(&SEALED, account_id, &secret)?;
     let Some(step) = matching_step(&secret, code)? else {
         return Ok(false);
     };

@@ -135,7 +135,7 @@ async fn claim(db: &Db, s: &Settings, limit: i64) -> Result<Vec<Job>> {
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT d.id, d.attempts, s.url, s.secret, e.seq, e.id AS event_id, e.type, e.agency_code, \
+        "SELECT d.id, d.attempts, s.id AS subscription_id, s.url, s.secret, e.seq, e.id AS event_id, e.type, e.agency_code, \
          e.order_key, e.data, e.occurred_at FROM webhook_deliveries d \
          JOIN webhook_subscriptions s ON s.id = d.subscription_id JOIN events e ON e.seq = d.event_seq \
          WHERE d.id IN ({})",
@@ -146,13 +146,16 @@ async fn claim(db: &Db, s: &Settings, limit: i64) -> Result<Vec<Job>> {
         q = q.bind(id);
     }
     let rows = q.fetch_all(db.pool()).await?;
+    let keyring = db.keyring().await?;
     rows.iter()
         .map(|r| {
+            let subscription: String = r.try_get("subscription_id")?;
+            let sealed: String = r.try_get("secret")?;
             Ok(Job {
                 id: r.try_get("id")?,
                 attempts: r.try_get("attempts")?,
                 url: r.try_get("url")?,
-                secret: r.try_get("secret")?,
+                secret: keyring.open(&crate::webhooks::SEALED, &subscription, &sealed)?,
                 event: Event {
                     seq: r.try_get("seq")?,
                     id: r.try_get("event_id")?,

@@ -52,6 +52,14 @@ pub fn parse_url(raw: &str) -> std::result::Result<String, &'static str> {
     Ok(url.to_string())
 }
 
+/// Where subscriptions' signing secrets are stored, sealed with the key-encryption key:
+/// delivery signs with the secret itself, so it cannot be hashed.
+pub const SEALED: lango_core::sealed::Column = lango_core::sealed::Column {
+    table: "webhook_subscriptions",
+    id: "id",
+    column: "secret",
+};
+
 /// Creates a subscription; returns its id and its signing secret (shown once). The receiver
 /// must be one `policy` allows ([`crate::receiver::check`]: https, public addresses).
 pub async fn create(
@@ -76,6 +84,7 @@ pub async fn create(
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let secret = format!("whsec_{}", hex::encode(raw));
+    let sealed = db.keyring().await?.seal(&SEALED, &id, &secret)?;
     sqlx::query(
         "INSERT INTO webhook_subscriptions (id, agency_code, url, secret, event_types, active, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, 1, $6, $7)",
@@ -83,7 +92,7 @@ pub async fn create(
     .bind(&id)
     .bind(agency)
     .bind(&url)
-    .bind(&secret)
+    .bind(sealed)
     .bind(serde_json::to_string(event_types).unwrap_or_else(|_| "[]".into()))
     .bind(created_by)
     .bind(now_ms())

@@ -27,15 +27,54 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
     ]
 }
 
-/// Connects to the configured database and applies pending migrations.
+/// Every column that holds secrets sealed with the key-encryption key.
+pub const SEALED: [lango_core::sealed::Column; 3] = [
+    lango_core::keys::SEALED,
+    lango_identity::totp::SEALED,
+    lango_notify::webhooks::SEALED,
+];
+
+/// Connects to the configured database, applies pending migrations and seals what is not
+/// yet sealed with the configured key-encryption key (rows from before sealing existed,
+/// or from before a rotation).
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect(&config.effective_database_url(), config.db_max_connections)
         .await
         .context("cannot open the database")?;
+    if let Some(keyring) = keyring(config) {
+        db.use_keyring(keyring)?;
+    }
     db.migrate(&migrations())
         .await
         .context("cannot migrate the database")?;
+    let sealed = lango_core::sealed::reseal(&db, &SEALED)
+        .await
+        .context("cannot seal the secrets at rest")?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "secrets at rest sealed with the current key-encryption key"
+        );
+    }
     Ok(db)
+}
+
+/// The configured key-encryption key and the previous ones; `None` when none is
+/// configured (the database's own key is used). A KMS or HSM would be wired in here.
+pub fn keyring(config: &Config) -> Option<lango_core::sealed::Keyring> {
+    use lango_core::sealed::{parse_key, Kek, LocalKek};
+    use secrecy::ExposeSecret;
+    // Checked when the configuration was read: a key that does not parse is not there.
+    let kek = |k: &secrecy::SecretString| -> Option<Arc<dyn Kek>> {
+        parse_key(k.expose_secret()).map(|k| Arc::new(LocalKek::new(&k)) as Arc<dyn Kek>)
+    };
+    let current = kek(config.key_encryption_key.as_ref()?)?;
+    let previous = config
+        .previous_key_encryption_keys
+        .iter()
+        .filter_map(kek)
+        .collect();
+    Some(lango_core::sealed::Keyring::new(current, previous))
 }
 
 /// Where the cases room keeps documents, how it signs what it issues, and the
@@ -111,6 +150,12 @@ pub fn webhook_settings(config: &Config) -> lango_notify::dispatch::Settings {
 impl Node {
     /// Opens the database, loads and indexes the catalogue, and starts following changes.
     pub async fn open(config: Config, popular: Vec<String>) -> anyhow::Result<Node> {
+        if config.key_encryption_key.is_none() && !config.demo {
+            tracing::warn!(
+                "no key_encryption_key is configured: secrets at rest are sealed with a key \
+                 kept in the database itself; configure one in production"
+            );
+        }
         let db = open_db(&config).await?;
         let catalogue = Catalogue::open(db.clone())
             .await

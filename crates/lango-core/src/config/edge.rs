@@ -31,6 +31,18 @@ pub(super) fn path_token(setting: &str, v: String) -> Result<SecretString, Confi
     long_secret(setting, v)
 }
 
+/// A key-encryption key: exactly 32 bytes, as 64 hex digits or base64 (`openssl rand
+/// -base64 32`); anything shorter is refused rather than stretched.
+pub(super) fn encryption_key(setting: &str, v: String) -> Result<SecretString, ConfigError> {
+    if crate::sealed::parse_key(&v).is_none() {
+        return Err(config_error(
+            setting,
+            "expected 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32)",
+        ));
+    }
+    Ok(SecretString::from(v.trim().to_string()))
+}
+
 /// `true` or `false`.
 pub(super) fn flag(setting: &str, v: &str) -> Result<bool, ConfigError> {
     match v.trim() {
@@ -86,6 +98,48 @@ mod tests {
         ] {
             let err = Config::from_sources(None, &env(&[(key, bad)])).unwrap_err();
             assert_eq!(err.setting, key, "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_encryption_keys_are_32_bytes_and_hidden() {
+        let hex_key = "ab".repeat(32);
+        let b64_key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("LANGO_KEY_ENCRYPTION_KEY", &hex_key),
+                ("LANGO_PREVIOUS_KEY_ENCRYPTION_KEYS", b64_key),
+            ]),
+        )
+        .unwrap();
+        assert!(c.key_encryption_key.is_some());
+        assert_eq!(c.previous_key_encryption_keys.len(), 1);
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains(&hex_key) && !shown.contains(b64_key),
+            "{shown}"
+        );
+        assert!(Config::from_sources(None, &env(&[]))
+            .unwrap()
+            .key_encryption_key
+            .is_none());
+        // Too short (16 bytes), not a key, or previous keys without a current one: refused.
+        for (key, bad) in [
+            ("LANGO_KEY_ENCRYPTION_KEY", "ab".repeat(16)),
+            (
+                "LANGO_KEY_ENCRYPTION_KEY",
+                "a passphrase is not a key at all!".into(),
+            ),
+            ("LANGO_PREVIOUS_KEY_ENCRYPTION_KEYS", hex_key.clone()),
+        ] {
+            let err = Config::from_sources(None, &env(&[(key, &bad)])).unwrap_err();
+            assert!(
+                err.to_string()
+                    .to_lowercase()
+                    .contains(&key[6..].to_lowercase()),
+                "{err}"
+            );
         }
     }
 

@@ -186,6 +186,14 @@ backend_tests! {
         let code = lango_identity::totp::current_code(&secret).unwrap();
         let on = b.post("/account/two-factor", &[("secret", &secret), ("code", &code)]).await;
         assert!(on.html.contains("Two-step sign-in is on"), "{}", on.html);
+        // The database holds the secret sealed, never readable (a copy of it is no second factor).
+        let db = app.db().await;
+        let (id, stored): (String, String) = sqlx::query_as("SELECT id, totp_secret FROM accounts WHERE email = 't@example.com'")
+            .fetch_one(db.pool()).await.unwrap();
+        assert!(stored.starts_with("v1:") && !stored.contains(&secret), "{stored}");
+        let ring = db.keyring().await.unwrap();
+        assert_eq!(ring.open(&lango_identity::totp::SEALED, &id, &stored).unwrap(), secret);
+        db.close().await;
         b.post("/signout", &[]).await;
 
         let res = b.sign_in("44445555", PASSWORD).await;

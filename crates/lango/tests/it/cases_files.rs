@@ -334,6 +334,14 @@ crate::backend_tests! {
         assert!(html.contains(&verified.code), "the printed code is the verified one");
         assert!(!verified.holder.contains("Wanjiku"), "initials only: {}", verified.holder);
         assert!(cases.verify("LD-2222-2222").await.unwrap().is_none());
+        // The key that signed is kept sealed: its raw row is not the key.
+        let db = app.db().await;
+        let stored: String = sqlx::query_scalar("SELECT secret FROM core_keys WHERE name = 'issued'")
+            .fetch_one(db.pool()).await.unwrap();
+        let key = db.keyring().await.unwrap().open(&lango_core::keys::SEALED, "issued", &stored).unwrap();
+        db.close().await;
+        assert_eq!(key.len(), 64, "a 32-byte key, hex");
+        assert!(stored.starts_with("v1:") && !stored.contains(&key), "{stored}");
         assert!(cases.verify("not a number").await.unwrap().is_none());
 
         // A tampered signature no longer checks.

@@ -43,6 +43,7 @@ mod pay;
 mod reconciliation;
 mod refunds;
 mod sample_data;
+mod secrets_at_rest;
 mod security_accounts;
 mod security_audit;
 mod security_duties;

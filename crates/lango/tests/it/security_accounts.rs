@@ -77,12 +77,13 @@ backend_tests! {
         assert_eq!(swap.status, 400, "{}", swap.html);
         assert!(swap.html.contains("Your second factor is already on"), "{}", swap.html);
         let db = app.db().await;
-        let stored: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM accounts WHERE email = $1")
+        let (id, stored): (String, String) = sqlx::query_as("SELECT id, totp_secret FROM accounts WHERE email = $1")
             .bind("v@example.com")
             .fetch_one(db.pool())
             .await
             .unwrap();
+        let opened = db.keyring().await.unwrap().open(&lango_identity::totp::SEALED, &id, &stored).unwrap();
         db.close().await;
-        assert_eq!(stored.as_deref(), Some(secret.as_str()), "the second factor is unchanged");
+        assert_eq!(opened, secret, "the second factor is unchanged");
     }
 }

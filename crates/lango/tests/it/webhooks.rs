@@ -112,7 +112,13 @@ fast_clock_tests! {
     async fn events_survive_a_receiver_that_is_down_and_arrive_in_order(app, max = 200) {
         let key = app.agency_key("DIS", &["webhooks:manage"]).await;
         let receiver = Receiver::start(Mode::Down).await;
-        let (_, secret) = subscribe(&app, &key, &receiver.url, serde_json::json!(["application.approved"])).await;
+        let (id, secret) = subscribe(&app, &key, &receiver.url, serde_json::json!(["application.approved"])).await;
+        // Stored sealed: the database alone cannot sign as Lango.
+        let db = app.db().await;
+        let stored: String = sqlx::query_scalar("SELECT secret FROM webhook_subscriptions WHERE id = $1")
+            .bind(&id).fetch_one(db.pool()).await.unwrap();
+        db.close().await;
+        assert!(stored.starts_with("v1:") && !stored.contains(&secret) && !stored.contains("whsec_"), "{stored}");
         emit_cases(&app, "DIS", 3, 10).await;
         // Down long enough for every delivery to be retried many times at the capped wait.
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
