@@ -2,6 +2,7 @@
 //! and the wording of every form problem code the domain crates return.
 
 mod about;
+mod activity;
 mod apply;
 mod cards;
 mod duties;
@@ -297,6 +298,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static 
         .chain(survey::WORDS)
         .chain(about::WORDS)
         .chain(edge::WORDS)
+        .chain(activity::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

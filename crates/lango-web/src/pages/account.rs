@@ -649,67 +649,6 @@ pub async fn dependant_create(
     }
 }
 
-/// A line of the activity page.
-pub struct ActivityRow {
-    at: String,
-    actor: String,
-    action: String,
-}
-
-#[derive(Template)]
-#[template(path = "activity.html")]
-struct ActivityPage {
-    c: Chrome,
-    rows: Vec<ActivityRow>,
-    messages: Vec<(String, String, String)>,
-}
-
-/// `GET /account/activity`: who has seen or changed this person's data, and messages sent.
-pub async fn activity(State(state): State<AppState>, s: SignedIn) -> Response {
-    let records = lango_core::audit::for_subject(&state.db, &s.account.id, 100).await;
-    let messages = lango_notify::for_account(&state.db, &s.account.id, 50).await;
-    match (records, messages) {
-        (Ok(records), Ok(messages)) => render(
-            StatusCode::OK,
-            &ActivityPage {
-                c: Chrome::for_visitor(&s.v, state.config.demo, "/account/activity"),
-                rows: records
-                    .into_iter()
-                    .map(|r| ActivityRow {
-                        at: when(r.at),
-                        actor: if r.actor == format!("account:{}", s.account.id) {
-                            tr(s.v.lang, "your_account").to_string()
-                        } else {
-                            r.actor
-                        },
-                        action: r.action,
-                    })
-                    .collect(),
-                messages: messages
-                    .into_iter()
-                    .map(|m| message_row(s.v.lang, m))
-                    .collect(),
-            },
-        ),
-        (Err(e), _) | (_, Err(e)) => crate::error::page_error(&state, s.v.lang, e),
-    }
-}
-
-/// A line of the message history: when, what (the event, or an account message such as a
-/// code) and how, and its delivery status, in the reader's language.
-fn message_row(lang: Lang, m: lango_notify::Stored) -> (String, String, String) {
-    let what = match &m.event_type {
-        Some(e) => tr(lang, &format!("event_{e}")),
-        None => tr(lang, "msg_other"),
-    };
-    let how = tr(lang, &format!("channel_{}", m.channel));
-    (
-        when(m.created_at),
-        format!("{what} ({how})"),
-        tr(lang, &format!("msg_{}", m.status)).to_string(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -2,6 +2,7 @@
 
 mod about;
 mod account;
+mod activity;
 mod admin;
 mod apply;
 mod auth;
@@ -100,7 +101,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/dependants", post(account::dependant_create))
         .route("/account/dependants/new", get(account::dependant_new))
-        .route("/account/activity", get(account::activity))
+        .route("/account/activity", get(activity::activity))
         .route(
             "/admin/agencies/{code}/staff",
             get(admin::staff_list).post(admin::staff_add),

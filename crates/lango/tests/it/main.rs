@@ -10,6 +10,7 @@ mod webhook_receiver;
 mod about_browser;
 mod about_pages;
 mod access;
+mod activity;
 mod accounts;
 mod bills;
 
