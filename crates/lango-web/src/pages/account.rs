@@ -41,8 +41,9 @@ struct AccountPage {
     staff: Vec<StaffLink>,
 }
 
-fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
-    let Some(p) = s.v.person() else {
+/// The places `actor` works, as their account page and a refusal page list them.
+pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<StaffLink> {
+    let lango_identity::policy::Actor::Person(p) = actor else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -93,19 +94,19 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
         });
     }
     use lango_identity::policy::{may, Action, Object};
-    if may(&s.v.actor, Action::View, Object::Finance) {
+    if may(actor, Action::View, Object::Finance) {
         out.push(StaffLink {
             href: "/finance".into(),
             label: tr(lang, "finance_area").to_string(),
         });
     }
-    if may(&s.v.actor, Action::View, Object::Performance(None)) {
+    if may(actor, Action::View, Object::Performance(None)) {
         out.push(StaffLink {
             href: "/admin/performance".into(),
             label: tr(lang, "perf_manage_title").to_string(),
         });
     }
-    if may(&s.v.actor, Action::Edit, Object::Platform) {
+    if may(actor, Action::Edit, Object::Platform) {
         out.push(StaffLink {
             href: "/admin/templates".into(),
             label: tr(lang, "templates_title").to_string(),
@@ -130,7 +131,7 @@ async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> R
                 notice,
                 businesses,
                 dependants,
-                staff: staff_links(s.v.lang, s),
+                staff: staff_links(s.v.lang, &s.v.actor),
             },
         ),
         (Err(e), _) | (_, Err(e)) => crate::error::page_error(state, s.v.lang, e),

@@ -214,6 +214,8 @@ tokio::task_local! {
     /// [`crate::visitor::resolve`] around every page handler, so that every page's frame
     /// offers "Sign out" whichever constructor its handler used.
     pub static SIGNED_IN: (bool, String);
+    /// Who is asking, so a refusal page can list the work they may do instead.
+    pub static ASKING: lango_identity::policy::Actor;
 }
 
 /// The frame around every page: language, switch link, demo banner.
@@ -329,6 +331,8 @@ struct MessagePage {
     body: &'static str,
     /// What the person may do instead (a refusal offers their account, services and help).
     instead: Vec<(&'static str, &'static str)>,
+    /// The places a signed-in member of staff works (a refusal offers them first).
+    work: Vec<account::StaffLink>,
 }
 
 /// A page with a title and one paragraph, both words of `key` (`KEY_title`, `KEY_body`).
@@ -350,6 +354,13 @@ pub fn render_message_page(
             ]
             .map(|(href, k)| (href, crate::words::tr(lang, k)))
             .to_vec()
+        } else {
+            Vec::new()
+        },
+        work: if key == "forbidden" {
+            ASKING
+                .try_with(|a| account::staff_links(lang, a))
+                .unwrap_or_default()
         } else {
             Vec::new()
         },

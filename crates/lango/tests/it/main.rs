@@ -10,8 +10,9 @@ mod webhook_receiver;
 mod about_browser;
 mod about_pages;
 mod access;
-mod activity;
 mod accounts;
+mod activity;
+mod auditor_forms;
 mod bills;
 
 mod browser;
