@@ -1,6 +1,7 @@
 //! Applications: a service is a definition (pages, fields, rules, fees, workflow,
 //! outputs) that this crate parses and runs; applications move through its workflow.
 
+pub mod activity;
 pub mod application;
 pub mod channel;
 pub mod definition;

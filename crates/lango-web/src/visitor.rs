@@ -200,6 +200,7 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         Body::from(bytes)
     };
     let frame = (account.is_some(), csrf.clone());
+    let asking = actor.clone();
     parts.extensions.insert(Visitor {
         session,
         account,
@@ -208,9 +209,8 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         lang,
         client,
     });
-    let mut res = crate::pages::SIGNED_IN
-        .scope(frame, next.run(Request::from_parts(parts, body)))
-        .await;
+    let run = crate::pages::ASKING.scope(asking, next.run(Request::from_parts(parts, body)));
+    let mut res = crate::pages::SIGNED_IN.scope(frame, run).await;
     if let Some(v) = new_anon {
         if let Ok(h) = HeaderValue::from_str(&cookie(&state, CSRF, &v, None)) {
             res.headers_mut().append(header::SET_COOKIE, h);

@@ -3,6 +3,7 @@
 
 mod about;
 mod accounts;
+mod activity;
 mod apply;
 mod cards;
 mod duties;
@@ -300,6 +301,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(about::WORDS)
         .chain(edge::WORDS)
         .chain(accounts::WORDS)
+        .chain(activity::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -41,8 +41,9 @@ struct AccountPage {
     staff: Vec<StaffLink>,
 }
 
-fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
-    let Some(p) = s.v.person() else {
+/// The places `actor` works, as their account page and a refusal page list them.
+pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<StaffLink> {
+    let lango_identity::policy::Actor::Person(p) = actor else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -93,19 +94,19 @@ fn staff_links(lang: Lang, s: &SignedIn) -> Vec<StaffLink> {
         });
     }
     use lango_identity::policy::{may, Action, Object};
-    if may(&s.v.actor, Action::View, Object::Finance) {
+    if may(actor, Action::View, Object::Finance) {
         out.push(StaffLink {
             href: "/finance".into(),
             label: tr(lang, "finance_area").to_string(),
         });
     }
-    if may(&s.v.actor, Action::View, Object::Performance(None)) {
+    if may(actor, Action::View, Object::Performance(None)) {
         out.push(StaffLink {
             href: "/admin/performance".into(),
             label: tr(lang, "perf_manage_title").to_string(),
         });
     }
-    if may(&s.v.actor, Action::Edit, Object::Platform) {
+    if may(actor, Action::Edit, Object::Platform) {
         out.push(StaffLink {
             href: "/admin/templates".into(),
             label: tr(lang, "templates_title").to_string(),
@@ -130,7 +131,7 @@ async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> R
                 notice,
                 businesses,
                 dependants,
-                staff: staff_links(s.v.lang, s),
+                staff: staff_links(s.v.lang, &s.v.actor),
             },
         ),
         (Err(e), _) | (_, Err(e)) => crate::error::page_error(state, s.v.lang, e),
@@ -741,67 +742,6 @@ pub async fn dependant_create(
         }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
-}
-
-/// A line of the activity page.
-pub struct ActivityRow {
-    at: String,
-    actor: String,
-    action: String,
-}
-
-#[derive(Template)]
-#[template(path = "activity.html")]
-struct ActivityPage {
-    c: Chrome,
-    rows: Vec<ActivityRow>,
-    messages: Vec<(String, String, String)>,
-}
-
-/// `GET /account/activity`: who has seen or changed this person's data, and messages sent.
-pub async fn activity(State(state): State<AppState>, s: SignedIn) -> Response {
-    let records = lango_core::audit::for_subject(&state.db, &s.account.id, 100).await;
-    let messages = lango_notify::for_account(&state.db, &s.account.id, 50).await;
-    match (records, messages) {
-        (Ok(records), Ok(messages)) => render(
-            StatusCode::OK,
-            &ActivityPage {
-                c: Chrome::for_visitor(&s.v, state.config.demo, "/account/activity"),
-                rows: records
-                    .into_iter()
-                    .map(|r| ActivityRow {
-                        at: when(r.at),
-                        actor: if r.actor == format!("account:{}", s.account.id) {
-                            tr(s.v.lang, "your_account").to_string()
-                        } else {
-                            r.actor
-                        },
-                        action: r.action,
-                    })
-                    .collect(),
-                messages: messages
-                    .into_iter()
-                    .map(|m| message_row(s.v.lang, m))
-                    .collect(),
-            },
-        ),
-        (Err(e), _) | (_, Err(e)) => crate::error::page_error(&state, s.v.lang, e),
-    }
-}
-
-/// A line of the message history: when, what (the event, or an account message such as a
-/// code) and how, and its delivery status, in the reader's language.
-fn message_row(lang: Lang, m: lango_notify::Stored) -> (String, String, String) {
-    let what = match &m.event_type {
-        Some(e) => tr(lang, &format!("event_{e}")),
-        None => tr(lang, "msg_other"),
-    };
-    let how = tr(lang, &format!("channel_{}", m.channel));
-    (
-        when(m.created_at),
-        format!("{what} ({how})"),
-        tr(lang, &format!("msg_{}", m.status)).to_string(),
-    )
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ struct StaffPage {
     agency: String,
     staff: Vec<StaffMember>,
     form: Form,
+    /// Whether the reader may add and remove staff (an auditor only reads).
+    may_manage: bool,
 }
 
 fn staff_form(lang: Lang, csrf: &str, agency: &str, f: &StaffForm) -> Form {
@@ -63,6 +65,11 @@ async fn staff_page(state: &AppState, s: &SignedIn, agency: &str, form: Option<F
                     agency: agency.to_string(),
                     staff: list,
                     form,
+                    may_manage: lango_identity::policy::may(
+                        &s.v.actor,
+                        lango_identity::policy::Action::ManageStaff,
+                        lango_identity::policy::Object::Agency(agency),
+                    ),
                 },
             )
         }
@@ -133,6 +140,8 @@ struct KeysPage {
     keys: Vec<KeyRow>,
     form: Form,
     new_key: String,
+    /// Whether the reader may create and revoke keys (an auditor only reads).
+    may_manage: bool,
 }
 
 /// The key form as typed (permissions repeat, so it is read by hand).
@@ -212,6 +221,11 @@ async fn keys_page(
                     keys: key_rows(s.v.lang, keys),
                     form,
                     new_key,
+                    may_manage: lango_identity::policy::may(
+                        &s.v.actor,
+                        lango_identity::policy::Action::ManageApiKeys,
+                        lango_identity::policy::Object::Agency(agency),
+                    ),
                 },
             )
         }

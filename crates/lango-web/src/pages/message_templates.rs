@@ -135,6 +135,8 @@ struct EditPage {
     sms_parts: String,
     notice: &'static str,
     changed: String,
+    /// Whether the reader may change the words (an auditor only reads them).
+    may_edit: bool,
 }
 
 fn wording(lang: Lang, p: &Problem) -> String {
@@ -209,6 +211,7 @@ fn edit_page(
         _ => String::new(),
     };
     let page = EditPage {
+        may_edit: lango_identity::policy::may(&s.v.actor, Action::Edit, Object::Platform),
         c: Chrome::for_visitor(&s.v, state.config.demo, &href(t)),
         action: href(t),
         title: format!(

@@ -2,6 +2,7 @@
 
 mod about;
 mod account;
+mod activity;
 mod admin;
 mod apply;
 mod auth;
@@ -104,7 +105,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/dependants", post(account::dependant_create))
         .route("/account/dependants/new", get(account::dependant_new))
-        .route("/account/activity", get(account::activity))
+        .route("/account/activity", get(activity::activity))
         .route(
             "/admin/agencies/{code}/staff",
             get(admin::staff_list).post(admin::staff_add),
@@ -217,6 +218,8 @@ tokio::task_local! {
     /// [`crate::visitor::resolve`] around every page handler, so that every page's frame
     /// offers "Sign out" whichever constructor its handler used.
     pub static SIGNED_IN: (bool, String);
+    /// Who is asking, so a refusal page can list the work they may do instead.
+    pub static ASKING: lango_identity::policy::Actor;
 }
 
 /// The frame around every page: language, switch link, demo banner.
@@ -332,6 +335,8 @@ struct MessagePage {
     body: &'static str,
     /// What the person may do instead (a refusal offers their account, services and help).
     instead: Vec<(&'static str, &'static str)>,
+    /// The places a signed-in member of staff works (a refusal offers them first).
+    work: Vec<account::StaffLink>,
 }
 
 /// A page with a title and one paragraph, both words of `key` (`KEY_title`, `KEY_body`).
@@ -353,6 +358,13 @@ pub fn render_message_page(
             ]
             .map(|(href, k)| (href, crate::words::tr(lang, k)))
             .to_vec()
+        } else {
+            Vec::new()
+        },
+        work: if key == "forbidden" {
+            ASKING
+                .try_with(|a| account::staff_links(lang, a))
+                .unwrap_or_default()
         } else {
             Vec::new()
         },

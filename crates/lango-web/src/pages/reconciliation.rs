@@ -223,12 +223,13 @@ struct RunParams {
     own: Option<i64>,
 }
 
-fn item_row(lang: crate::i18n::Lang, i: Item) -> ItemRow {
+/// A finding's row; `proposer` is the name of whoever proposed posting it.
+fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemRow {
     let note = match (&i.posted_at, i.kind.as_str()) {
         (Some(at), _) => tr(lang, "rec_posted_at").replace("%1", &eat_time(*at)),
         (None, "missing_in_ledger") if i.in_ledger => tr(lang, "rec_now_in_ledger").to_string(),
-        (None, "missing_in_ledger") if i.proposed_by.is_some() => tr(lang, "rec_proposed_at")
-            .replace("%1", i.proposed_by.as_deref().unwrap_or_default())
+        (None, "missing_in_ledger") if proposer.is_some() => tr(lang, "rec_proposed_at")
+            .replace("%1", proposer.as_deref().unwrap_or_default())
             .replace("%2", &i.proposed_at.map(eat_time).unwrap_or_default()),
         (None, "bad_row") => i.note.clone(),
         _ => String::new(),
@@ -278,12 +279,24 @@ async fn show_run(
             Ok(items) => items,
             Err(e) => return crate::error::page_error(state, lang, e),
         };
+        let mut rows = Vec::with_capacity(items.len());
+        for i in items {
+            let proposer = match &i.proposed_by {
+                Some(label) => match lango_identity::account::name_of_label(&state.db, label).await
+                {
+                    Ok(name) => Some(name),
+                    Err(e) => return crate::error::page_error(state, lang, e),
+                },
+                None => None,
+            };
+            rows.push(item_row(lang, i, proposer));
+        }
         sections.push(Section {
             kind,
             title: tr(lang, &format!("rec_kind_{kind}")),
             lead: tr(lang, &format!("rec_kind_{kind}_lead")),
             count,
-            items: items.into_iter().map(|i| item_row(lang, i)).collect(),
+            items: rows,
         });
     }
     let status = if problem {

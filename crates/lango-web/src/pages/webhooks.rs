@@ -24,6 +24,8 @@ struct WebhooksPage {
     deliveries: Vec<(Delivery, String)>,
     form: Form,
     secret: String,
+    /// Whether the reader may subscribe, stop, ping and redeliver (an auditor only reads).
+    may_manage: bool,
 }
 
 fn new_form(lang: Lang, csrf: &str, agency: &str, url: &str, chosen: &[&str]) -> Form {
@@ -79,6 +81,11 @@ async fn page(
                         .collect(),
                     form,
                     secret,
+                    may_manage: lango_identity::policy::may(
+                        &s.v.actor,
+                        Action::ManageWebhooks,
+                        Object::Agency(agency),
+                    ),
                 },
             )
         }

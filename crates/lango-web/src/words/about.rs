@@ -145,6 +145,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("correction_next", "What happens next", "Kinachofuata"),
     ("correction_next_body", "Staff will check your request and answer within 14 days, by the way you chose to hear from us. Quote your reference if you contact us about it.", "Wafanyakazi watakagua ombi lako na kujibu ndani ya siku 14, kwa njia uliyochagua kupata habari kutoka kwetu. Taja nambari yako ya kumbukumbu ukiwasiliana nasi kuihusu."),
     // What a refused person may do instead (the 403 page).
+    ("forbidden_work", "Your work", "Kazi yako"),
     ("forbidden_instead", "What you can do instead", "Unachoweza kufanya badala yake"),
     ("forbidden_account", "Go to your account: it lists the work you may do", "Nenda kwenye akaunti yako: inaorodhesha kazi unazoruhusiwa kufanya"),
     ("forbidden_services", "Find a government service", "Tafuta huduma ya serikali"),

@@ -229,7 +229,10 @@ backend_tests! {
         let page = b.get("/account").await;
         assert!(page.html.contains("Kisumu Central"), "bad edit changed nothing");
         let activity = b.get("/account/activity").await;
-        assert!(activity.html.contains("profile.update") && activity.html.contains("session.start"));
+        let said = |en: &str, sw: &str| activity.html.contains(en) || activity.html.contains(sw);
+        assert!(said("You changed your details", "Taarifa zako zilibadilishwa na wewe"), "{}", activity.html);
+        assert!(said("You signed in to your account", "Kuingia kwenye akaunti yako kulifanywa na wewe"));
+        assert!(!activity.html.contains("profile.update") && !activity.html.contains("account:"));
 
         let out = app.cli(&["audit", "verify"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));

@@ -13,6 +13,8 @@ mod about_browser;
 mod about_pages;
 mod access;
 mod accounts;
+mod activity;
+mod auditor_forms;
 mod bills;
 
 mod browser;

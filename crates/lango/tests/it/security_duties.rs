@@ -176,6 +176,9 @@ backend_tests! {
         let shown = mallory.get(&again.location).await;
         assert!(shown.html.contains("a different finance officer must approve them"), "{}", shown.html);
         assert!(shown.html.contains("a second finance officer must approve it"));
+        // The proposer is named, not shown as a raw `account:…` label.
+        assert!(shown.html.contains("Proposed by Staff Member, "), "{}", shown.html);
+        assert!(!shown.html.contains("Proposed by account:"));
         assert_eq!(app.count("ledger_transactions").await, transactions);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM mpesa_receipts WHERE trans_id = $1", "TKF0000001").await, 0);
         let status = app.client.get(format!("{}/api/v1/bills/{bill}", app.base)).bearer_auth(&key).send().await.unwrap();

@@ -177,7 +177,7 @@ async fn pending_view(
         (tr(lang, "finance_reason"), p.reason.clone()),
         (
             tr(lang, "finance_proposed_by"),
-            who(state, &p.proposed_by).await,
+            name_of(state, &p.proposed_by).await,
         ),
         (tr(lang, "finance_proposed_at"), eat_time(p.proposed_at)),
     ];
@@ -428,17 +428,6 @@ struct MatchedPage {
     details: Vec<(&'static str, String)>,
 }
 
-/// Who matched, by name when it was a person.
-async fn who(state: &AppState, label: &str) -> String {
-    let Some(id) = label.strip_prefix("account:") else {
-        return label.to_string();
-    };
-    match lango_identity::account::get(&state.db, id).await {
-        Ok(a) => format!("{} {}", a.given_name, a.family_name),
-        Err(_) => label.to_string(),
-    }
-}
-
 async fn matched_page(state: &AppState, s: &SignedIn, trans_id: &str, already: bool) -> Response {
     let lang = s.v.lang;
     let m: Matched = match suspense::matched(&state.db, trans_id).await {
@@ -466,7 +455,7 @@ async fn matched_page(state: &AppState, s: &SignedIn, trans_id: &str, already: b
         (tr(lang, "finance_reason"), m.reason.clone()),
         (
             tr(lang, "finance_matched_by"),
-            who(state, &m.matched_by).await,
+            name_of(state, &m.matched_by).await,
         ),
         (tr(lang, "finance_matched_at"), eat_time(m.matched_at)),
     ];
@@ -497,4 +486,11 @@ pub async fn matched(
         return r;
     }
     matched_page(&state, &s, &trans_id, false).await
+}
+
+/// Who did it, by name when it was a person; the label itself if the name cannot be read.
+async fn name_of(state: &AppState, label: &str) -> String {
+    lango_identity::account::name_of_label(&state.db, label)
+        .await
+        .unwrap_or_else(|_| label.to_string())
 }

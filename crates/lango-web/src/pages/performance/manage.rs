@@ -36,6 +36,8 @@ pub struct ListRow {
 struct ListPage {
     c: Chrome,
     periods: Vec<ListRow>,
+    /// Whether the reader may add or change periods and contracts (an auditor only reads).
+    may_edit: bool,
 }
 
 #[derive(Template)]
@@ -47,6 +49,7 @@ struct PeriodPage {
     dates: String,
     notice: String,
     contracts: Vec<ListRow>,
+    may_edit: bool,
 }
 
 #[derive(Template)]
@@ -60,6 +63,7 @@ struct TextPage {
     text: String,
     errors: Vec<String>,
     example: &'static str,
+    may_edit: bool,
 }
 
 /// What the forms post.
@@ -88,6 +92,11 @@ fn refused(state: &AppState, s: &SignedIn) -> Option<Response> {
         .map(|e| crate::error::page_error(state, s.v.lang, e))
 }
 
+/// Whether the visitor may save periods and contracts (the office), not only read them.
+fn may_edit(s: &SignedIn) -> bool {
+    lango_identity::policy::may(&s.v.actor, Action::Edit, Object::Performance(None))
+}
+
 fn saved(lang: crate::i18n::Lang, revision: i64, at: i64) -> String {
     tr(lang, "perf_saved_times")
         .replace("%1", &revision.to_string())
@@ -104,6 +113,7 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
         Ok(periods) => render(
             StatusCode::OK,
             &ListPage {
+                may_edit: may_edit(&s),
                 c: Chrome::for_visitor(&s.v, state.config.demo, "/admin/performance"),
                 periods: periods
                     .into_iter()
@@ -157,6 +167,7 @@ pub async fn period(
     render(
         StatusCode::OK,
         &PeriodPage {
+            may_edit: may_edit(&s),
             c: Chrome::for_visitor(&s.v, state.config.demo, &here),
             name: period.value.name.clone(),
             dates: format!("{} – {}", period.value.starts, period.value.ends),
@@ -213,6 +224,7 @@ fn period_page(state: &AppState, s: &SignedIn, text: String, errors: Vec<String>
     render(
         status,
         &TextPage {
+            may_edit: may_edit(s),
             c: Chrome::for_visitor(&s.v, state.config.demo, "/admin/performance/period"),
             title: tr(lang, "perf_save_period").to_string(),
             lead: tr(lang, "perf_save_period_lead"),
@@ -304,6 +316,7 @@ fn contract_page(
     render(
         status,
         &TextPage {
+            may_edit: may_edit(s),
             c: Chrome::for_visitor(&s.v, state.config.demo, &format!("{back}/contract")),
             title: tr(lang, "perf_save_contract").replace("%1", code),
             lead: tr(lang, "perf_save_contract_lead"),
