@@ -39,6 +39,7 @@ mod pages;
 mod pay;
 mod reconciliation;
 mod refunds;
+mod registration;
 mod sample_data;
 mod security_accounts;
 mod security_audit;
