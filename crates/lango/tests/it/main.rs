@@ -36,6 +36,7 @@ mod notifications;
 mod notifications_browser;
 mod notifications_journey;
 mod pages;
+mod passport_form;
 mod pay;
 mod reconciliation;
 mod refunds;
