@@ -160,9 +160,12 @@ pub struct RegistrationForm {
     /// Family name.
     #[serde(default)]
     pub family_name: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD` (API clients and older forms; the boxes win when filled).
     #[serde(default)]
     pub date_of_birth: String,
+    /// The date of birth in three boxes.
+    #[serde(flatten)]
+    pub dob: DobBoxes,
     /// Mobile number.
     #[serde(default)]
     pub phone: String,
@@ -218,7 +221,7 @@ impl RegistrationForm {
         let family_name = p.take(parse_name("family_name", &self.family_name));
         let date_of_birth = p.take(Date::parse_past(
             "date_of_birth",
-            &self.date_of_birth,
+            &self.dob.joined(&self.date_of_birth),
             &today_utc(),
         ));
         let phone = p.take(Phone::parse(&self.phone));
@@ -266,43 +269,73 @@ impl RegistrationForm {
     }
 }
 
-/// Whether a document or e-mail is already registered (checked before insert for a clear
-/// message; the unique indexes still decide a race).
-async fn taken(db: &Db, id: &IdNumber, email: &Email) -> Result<Problems> {
-    let mut p = Problems::default();
-    // Whatever kind of document it was registered as: one number, one identity.
-    let doc: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
-        .bind(id.as_str())
-        .fetch_optional(db.pool())
-        .await?;
-    if doc.is_some() {
-        p.add("id_number", "id_number_taken");
-    }
+/// The account that already holds this document, whatever kind of document it was
+/// registered as (one number, one identity).
+async fn holder_of(db: &Db, id: &IdNumber) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+            .bind(id.as_str())
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// Whether the e-mail is already registered (checked before insert for a clear message;
+/// the unique index still decides a race).
+async fn email_taken(db: &Db, email: &Email) -> Result<bool> {
     let mail: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(db.pool())
         .await?;
-    if mail.is_some() {
-        p.add("email", "email_taken");
-    }
-    Ok(p)
+    Ok(mail.is_some())
 }
 
 fn unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-/// Creates a pending account, sends codes to its phone and e-mail, and signs it in;
-/// returns the account id and the session token.
+/// What a registration came to. The registrant is answered the same way either way, so
+/// the form cannot be used to learn whether an ID number has an account.
+#[derive(Debug)]
+pub enum Registered {
+    /// A new pending account, signed in.
+    New {
+        /// The account.
+        account_id: String,
+        /// The session cookie's token.
+        token: String,
+    },
+    /// The ID number already had an account: none was made and its owner was told; the
+    /// token stands behind a code step that looks like any other and accepts no code.
+    Held {
+        /// The cookie's token (the same cookie a session uses).
+        token: String,
+    },
+}
+
+impl Registered {
+    /// The token to set as the session cookie.
+    pub fn token(&self) -> &str {
+        match self {
+            Registered::New { token, .. } | Registered::Held { token } => token,
+        }
+    }
+}
+
+/// Creates a pending account, sends codes to its phone and e-mail, and signs it in. When the
+/// ID number already has an account, creates nothing, tells that account's owner that someone
+/// tried to register with their ID, and answers as for a new account.
 pub async fn register(
     db: &Db,
     reg: Registration,
     lang: &str,
     client: &Client,
-) -> Result<std::result::Result<(String, String), Problems>> {
-    let clash = taken(db, &reg.id, &reg.email).await?;
-    if !clash.is_empty() {
-        return Ok(Err(clash));
+) -> Result<std::result::Result<Registered, Problems>> {
+    if let Some(owner) = holder_of(db, &reg.id).await? {
+        return Ok(Ok(held(db, &owner).await?));
+    }
+    if email_taken(db, &reg.email).await? {
+        return Ok(Err(Problems::one("email", "email_taken")));
     }
     let hash = password::hash(reg.password.expose()).await?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -329,7 +362,12 @@ pub async fn register(
     .await;
     if let Err(e) = inserted {
         if unique_violation(&e) {
-            return Ok(Err(Problems::one("id_number", "id_number_taken")));
+            drop(tx);
+            // A race: whoever won holds the number now (or the e-mail).
+            return match holder_of(db, &reg.id).await? {
+                Some(owner) => Ok(Ok(held(db, &owner).await?)),
+                None => Ok(Err(Problems::one("email", "email_taken"))),
+            };
         }
         return Err(e.into());
     }
@@ -338,7 +376,98 @@ pub async fn register(
     crate::account::audit_own(&mut tx, &id, "account.register", reg.kind.as_str()).await?;
     let token = session::create(&mut tx, &id, false, client).await?;
     tx.commit().await?;
-    Ok(Ok((id, token)))
+    Ok(Ok(Registered::New {
+        account_id: id,
+        token,
+    }))
+}
+
+/// A registration with `owner`'s ID number: the owner is told (on a confirmed phone, else a
+/// confirmed e-mail, else the phone on file), the attempt is audited on their account, and a
+/// stand-in for the code step is kept as long as a session would be.
+async fn held(db: &Db, owner: &str) -> Result<Registered> {
+    let a = get(db, owner).await?;
+    let token = crate::token::random_token();
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO registration_attempts (token_hash, account_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(crate::token::digest(&[&token]))
+    .bind(owner)
+    .bind(now)
+    .bind(now + session::ABSOLUTE_MS)
+    .execute(&mut *tx)
+    .await?;
+    let route = match (&a.phone, &a.email) {
+        (Some(p), _) if a.phone_verified => Some((Channel::Sms, p)),
+        (_, Some(e)) if a.email_verified => Some((Channel::Email, e)),
+        (Some(p), _) => Some((Channel::Sms, p)),
+        (None, Some(e)) => Some((Channel::Email, e)),
+        (None, None) => None,
+    };
+    if let Some((channel, to)) = route {
+        enqueue(
+            &mut tx,
+            &crate::messages::registration_attempt(&a.id, channel, to, &a.language),
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: "anonymous",
+            action: "account.register_attempt",
+            object: &format!("account:{owner}"),
+            subject: owner,
+            detail: "someone tried to register with this ID number",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Registered::Held { token })
+}
+
+/// Whether a cookie token stands behind a registration that created no account (see
+/// [`Registered::Held`]); gives the key its code step is throttled under.
+pub async fn held_attempt(db: &Db, token: &str) -> Result<Option<String>> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let hash = crate::token::digest(&[token]);
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT token_hash FROM registration_attempts WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(&hash)
+    .bind(now_ms())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found)
+}
+
+/// The code step behind a held registration: no code is right, and tries lock as on a real
+/// account.
+pub async fn verify_held(db: &Db, attempt: &str) -> Result<Problems> {
+    let key = format!("otp:{attempt}");
+    if throttle::locked(db, &key).await?.is_some() {
+        return Ok(Problems::one("phone_code", "locked"));
+    }
+    throttle::fail(db, &key).await?;
+    let mut p = Problems::default();
+    p.add("phone_code", "code_wrong");
+    p.add("email_code", "code_wrong");
+    Ok(p)
+}
+
+/// "Send new codes" behind a held registration: limited as [`resend_codes`], sends nothing.
+pub async fn resend_held(db: &Db, attempt: &str) -> Result<std::result::Result<(), i64>> {
+    let key = format!("resend:{attempt}");
+    if let Some(m) = throttle::locked(db, &key).await? {
+        return Ok(Err(m));
+    }
+    throttle::fail(db, &key).await?;
+    Ok(Ok(()))
 }
 
 async fn send_code(
@@ -486,9 +615,12 @@ pub struct ProfileForm {
     /// Other names.
     #[serde(default)]
     pub other_names: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD` (API clients and older forms; the boxes win when filled).
     #[serde(default)]
     pub date_of_birth: String,
+    /// The date of birth in three boxes.
+    #[serde(flatten)]
+    pub dob: DobBoxes,
     /// Mobile.
     #[serde(default)]
     pub phone: String,
@@ -523,6 +655,7 @@ impl ProfileForm {
             family_name: a.family_name.clone(),
             other_names: a.other_names.clone(),
             date_of_birth: a.date_of_birth.clone().unwrap_or_default(),
+            dob: DobBoxes::of(a.date_of_birth.as_deref().unwrap_or_default()),
             phone: a.phone.clone().unwrap_or_default(),
             email: a.email.clone().unwrap_or_default(),
             postal_address: a.postal_address.clone(),
@@ -552,7 +685,7 @@ pub async fn update_profile(
     let other = p.take(parse_text("other_names", &form.other_names, 100));
     let dob = p.take(Date::parse_past(
         "date_of_birth",
-        &form.date_of_birth,
+        &form.dob.joined(&form.date_of_birth),
         &today_utc(),
     ));
     let phone = p.take(Phone::parse(&form.phone));

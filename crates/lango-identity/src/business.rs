@@ -246,9 +246,12 @@ pub struct DependantForm {
     /// Family name.
     #[serde(default)]
     pub family_name: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD` (API clients and older forms; the boxes win when filled).
     #[serde(default)]
     pub date_of_birth: String,
+    /// The date of birth in three boxes.
+    #[serde(flatten)]
+    pub dob: crate::model::DobBoxes,
     /// Birth certificate number.
     #[serde(default)]
     pub birth_certificate: String,
@@ -271,7 +274,7 @@ pub async fn add_dependant(
     let family = problems.take(parse_name("family_name", &form.family_name));
     let dob = problems.take(Date::parse_past(
         "date_of_birth",
-        &form.date_of_birth,
+        &form.dob.joined(&form.date_of_birth),
         &today_utc(),
     ));
     let cert = problems.take(

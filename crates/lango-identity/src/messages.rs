@@ -69,3 +69,35 @@ pub fn staff_invitation(account_id: &str, email: &str, agency: &str, code: &str)
         ),
     }
 }
+
+/// Tells an account's owner that someone tried to register a new account with their ID
+/// number (no account was made), in `lang` (`en` or `sw`).
+pub fn registration_attempt(
+    account_id: &str,
+    channel: Channel,
+    recipient: &str,
+    lang: &str,
+) -> Message {
+    let (subject, body) = if lang == "sw" {
+        (
+            "Jaribio la kusajili kwa kitambulisho chako",
+            "Lango: mtu amejaribu kufungua akaunti mpya kwa nambari ya kitambulisho chako. \
+             Hakuna akaunti iliyofunguliwa. Kama ni wewe, ingia kwa akaunti yako au badilisha \
+             nenosiri. Kama si wewe, huhitaji kufanya lolote.",
+        )
+    } else {
+        (
+            "Someone tried to register with your ID number",
+            "Lango: someone tried to create a new account with your ID number. No account was \
+             made. If it was you, sign in to your account or reset your password. If it was not \
+             you, you need do nothing.",
+        )
+    };
+    Message {
+        account_id: Some(account_id.to_string()),
+        channel,
+        recipient: recipient.to_string(),
+        subject: subject.to_string(),
+        body: body.to_string(),
+    }
+}

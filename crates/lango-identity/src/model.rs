@@ -298,6 +298,9 @@ impl Date {
     /// Parses a date of birth, which cannot be in the future.
     pub fn parse_past(field: &'static str, raw: &str, today: &str) -> Result<Date, Problem> {
         let s = raw.trim();
+        if s.is_empty() {
+            return Err(problem(field, "required"));
+        }
         let bad = problem(field, "date_invalid");
         let parts: Vec<&str> = s.split('-').collect();
         let [y, m, d] = parts.as_slice() else {
@@ -329,6 +332,51 @@ impl Date {
     /// The ISO text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A date typed in three boxes (day, month, year) as `YYYY-MM-DD` for [`Date::parse_past`];
+/// when every box is empty, `whole` (one `YYYY-MM-DD` text, as API clients and older forms
+/// send it) is taken instead. A two-digit year stays two digits, so it is refused.
+pub fn date_from_boxes(whole: &str, day: &str, month: &str, year: &str) -> String {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return whole.trim().to_string();
+    }
+    format!("{y}-{m:0>2}-{d:0>2}")
+}
+
+/// The three boxes of a date of birth (`date_of_birth-day`, `-month`, `-year`), as the
+/// GOV.UK date pattern posts them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DobBoxes {
+    /// Day, 1 to 31.
+    #[serde(default, rename = "date_of_birth-day")]
+    pub day: String,
+    /// Month, 1 to 12.
+    #[serde(default, rename = "date_of_birth-month")]
+    pub month: String,
+    /// Year, four digits.
+    #[serde(default, rename = "date_of_birth-year")]
+    pub year: String,
+}
+
+impl DobBoxes {
+    /// The boxes filled from a stored `YYYY-MM-DD` date.
+    pub fn of(iso: &str) -> DobBoxes {
+        let mut it = iso.splitn(3, '-');
+        let (y, m, d) = (it.next(), it.next(), it.next());
+        let unpad = |s: Option<&str>| s.map(|s| s.trim_start_matches('0').to_string());
+        DobBoxes {
+            day: unpad(d).unwrap_or_default(),
+            month: unpad(m).unwrap_or_default(),
+            year: y.unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The date typed, as `YYYY-MM-DD` (see [`date_from_boxes`]).
+    pub fn joined(&self, whole: &str) -> String {
+        date_from_boxes(whole, &self.day, &self.month, &self.year)
     }
 }
 

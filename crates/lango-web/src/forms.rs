@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::words::{has, tr};
-use lango_identity::model::Problems;
+use lango_identity::model::{DobBoxes, Problems};
 
 /// One choice of a select, radio group or checkbox group.
 pub struct Choice {
@@ -23,16 +23,18 @@ pub struct Field {
     pub label: &'static str,
     /// Hint under the label (may be empty).
     pub hint: &'static str,
-    /// `text`, `email`, `tel`, `password`, `date`, `textarea`, `radios`, `checkboxes`, `hidden`.
+    /// `text`, `email`, `tel`, `password`, `date`, `textarea`, `radios`, `checkboxes`, `hidden`, `date_boxes` (three boxes, see [`Field::date`]).
     pub kind: &'static str,
     /// Current value.
     pub value: String,
     /// What is wrong with it.
-    pub error: Option<&'static str>,
+    pub error: Option<String>,
     /// Choices, for radios and checkboxes.
     pub choices: Vec<Choice>,
     /// The `autocomplete` token.
     pub autocomplete: &'static str,
+    /// A date's three boxes as typed (day, month, year).
+    pub boxes: [String; 3],
 }
 
 impl Field {
@@ -52,7 +54,21 @@ impl Field {
             error: None,
             choices: Vec::new(),
             autocomplete: "off",
+            boxes: Default::default(),
         }
+    }
+
+    /// A date in three boxes (day, month, year: the GOV.UK date input), filled from what
+    /// was typed or, when no box was, from a stored `YYYY-MM-DD`.
+    pub fn date(lang: Lang, name: &'static str, typed: &DobBoxes, stored: &str) -> Field {
+        let b = if typed.day.is_empty() && typed.month.is_empty() && typed.year.is_empty() {
+            DobBoxes::of(stored)
+        } else {
+            typed.clone()
+        };
+        let mut f = Field::new(lang, name, "date_boxes");
+        f.boxes = [b.day, b.month, b.year];
+        f
     }
 
     /// With a value.
@@ -88,7 +104,20 @@ impl Field {
 
     /// The element id the error summary links to (a group links to its first choice).
     pub fn anchor(&self) -> String {
-        if self.choices.is_empty() {
+        if self.kind == "date_boxes" {
+            // The first box that is empty or not a number in range; the day box otherwise.
+            let [d, m, y] = &self.boxes;
+            let bad =
+                |v: &str, max: u32| v.trim().parse::<u32>().map_or(true, |n| n == 0 || n > max);
+            let part = if !bad(d, 31) && bad(m, 12) {
+                "-month"
+            } else if !bad(d, 31) && !bad(m, 12) && (y.trim().len() != 4 || bad(y, 9999)) {
+                "-year"
+            } else {
+                ""
+            };
+            format!("f-{}{part}", self.name)
+        } else if self.choices.is_empty() {
             format!("f-{}", self.name)
         } else {
             format!("f-{}-0", self.name)
@@ -101,7 +130,7 @@ pub struct ErrorLink {
     /// `#id` of the field.
     pub anchor: String,
     /// The message.
-    pub message: &'static str,
+    pub message: String,
 }
 
 /// A whole form: fields, where it posts, and what went wrong last time.
@@ -116,6 +145,8 @@ pub struct Form {
     pub errors: Vec<ErrorLink>,
     /// The CSRF token.
     pub csrf: String,
+    /// Each problem's message starts with its field's label.
+    pub naming: bool,
 }
 
 impl Form {
@@ -132,20 +163,38 @@ impl Form {
             submit,
             errors: Vec::new(),
             csrf: csrf.to_string(),
+            naming: false,
         }
     }
 
+    /// Each problem's message names its field ("Date of birth: enter a real date"), so the
+    /// error summary says which box to fix.
+    pub fn naming(mut self) -> Form {
+        self.naming = true;
+        self
+    }
+
     /// Marks each problem on its field and lists it in the summary, in field order.
-    pub fn problems(mut self, lang: Lang, problems: &Problems) -> Form {
+    pub fn problems(self, lang: Lang, problems: &Problems) -> Form {
+        let naming = self.naming;
+        self.problems_as(lang, problems, naming)
+    }
+
+    fn problems_as(mut self, lang: Lang, problems: &Problems, naming: bool) -> Form {
         for p in &problems.0 {
-            let message = tr(lang, p.code);
+            let words = tr(lang, p.code);
             match self.fields.iter_mut().find(|f| f.name == p.field) {
                 Some(f) => {
+                    let message = if naming && !f.label.is_empty() {
+                        format!("{}: {}", f.label, first_lower(words))
+                    } else {
+                        words.to_string()
+                    };
                     f.error.get_or_insert(message);
                 }
                 None => self.errors.push(ErrorLink {
                     anchor: self.fields.first().map_or_else(String::new, Field::anchor),
-                    message,
+                    message: words.to_string(),
                 }),
             }
         }
@@ -153,9 +202,9 @@ impl Form {
             .fields
             .iter()
             .filter_map(|f| {
-                f.error.map(|message| ErrorLink {
+                f.error.as_ref().map(|message| ErrorLink {
                     anchor: f.anchor(),
-                    message,
+                    message: message.clone(),
                 })
             })
             .collect();
@@ -180,6 +229,17 @@ impl Form {
             .iter()
             .find(|f| f.kind != "hidden")
             .map_or("form", |f| f.name);
-        self.problems(lang, &Problems::one(first, code))
+        self.problems_as(lang, &Problems::one(first, code), false)
+    }
+}
+
+/// "Enter a real date" as it reads after a label: "enter a real date".
+fn first_lower(s: &str) -> String {
+    let mut c = s.chars();
+    match (c.next(), c.clone().next()) {
+        (Some(f), Some(n)) if f.is_uppercase() && !n.is_uppercase() => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
     }
 }

@@ -55,12 +55,30 @@ pub(crate) fn holds(def: &Definition, c: &Condition, answers: &Answers, today: T
     if let Some(want) = c.answered {
         return want == value.is_some();
     }
+    // `field:ID` stands for that field's answer (unanswered: no value to be equal to).
+    let other = |op: &str| -> Option<Option<String>> {
+        let id = op.strip_prefix("field:")?;
+        Some(
+            answers
+                .get(id)
+                .filter(|v| is_answered(v))
+                .and_then(|v| v.as_str().map(str::to_string)),
+        )
+    };
     if let Some(ne) = &c.not_equals {
-        return value.is_none_or(|v| !matches(v, ne));
+        return match other(ne) {
+            Some(Some(o)) => value.is_none_or(|v| !matches(v, &o)),
+            Some(None) => true,
+            None => value.is_none_or(|v| !matches(v, ne)),
+        };
     }
     let Some(v) = value else { return false };
     if let Some(eq) = &c.equals {
-        return matches(v, eq);
+        return match other(eq) {
+            Some(Some(o)) => matches(v, &o),
+            Some(None) => false,
+            None => matches(v, eq),
+        };
     }
     if let Some(list) = &c.one_of {
         return list.iter().any(|x| matches(v, x));

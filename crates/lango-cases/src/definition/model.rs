@@ -177,8 +177,8 @@ pub struct ChoiceDef {
 
 /// A test on the answers. Exactly one form: a field test (`field` with one of `equals`,
 /// `not_equals`, `one_of`, `answered`, `less_than`, `more_than`), or `all`, `any`, `not`.
-/// Comparison operands are literals (`42`, `2024-01-31`, `today`, `today-18y`) or another
-/// field as `field:ID`.
+/// Comparison operands (`equals` and `not_equals` too) are literals (`42`, `2024-01-31`,
+/// `today`, `today-18y`) or another field of the same type as `field:ID`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {

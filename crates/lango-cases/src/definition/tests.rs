@@ -281,3 +281,50 @@ fn definition_schema_names_itself() {
     assert_eq!(s["title"], json!("Lango service definition"));
     assert!(s["properties"]["workflow"].is_object(), "{s}");
 }
+
+#[test]
+fn definition_a_guarantor_who_is_the_applicant_is_refused_at_the_field() {
+    let d = demo("DIS-PASSPORT");
+    let mut answers = Answers::new();
+    answers.insert("national_id".into(), json!("27654321"));
+    let page = |id: &'static str| {
+        input(&[
+            ("guarantor_name", "Amina Hassan"),
+            ("guarantor_id", id),
+            ("guarantor_phone", "0722 333 444"),
+            ("guarantor_years", "5"),
+        ])
+    };
+    let mut with_card = page("2765 4321");
+    with_card.files.push(("guarantor_id_card".into(), photo()));
+    let errors = d
+        .answer_page("guarantor", &with_card, today(), &mut answers.clone())
+        .expect_err("the applicant cannot guarantee themself");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].field, "guarantor_id");
+    assert!(errors[0]
+        .message
+        .sw
+        .as_deref()
+        .is_some_and(|s| s.contains("mdhamini")));
+    let mut other = page("23456789");
+    other.files.push(("guarantor_id_card".into(), photo()));
+    d.answer_page("guarantor", &other, today(), &mut answers)
+        .expect("another person may");
+    assert!(
+        d.check_all(&answers, today()).is_err(),
+        "other pages still unanswered"
+    );
+}
+
+#[test]
+fn definition_field_operands_must_name_a_field_of_the_same_type() {
+    let text = std::fs::read_to_string(format!("{DEMO}/DIS-PASSPORT.yaml"))
+        .unwrap()
+        .replace(
+            "not_equals: \"field:national_id\"",
+            "not_equals: \"field:full_name\"",
+        );
+    let e = Definition::parse(&text).expect_err("a national ID is never a name");
+    assert!(format!("{e:?}").contains("not of the same type"), "{e:?}");
+}

@@ -18,6 +18,7 @@ const OVERRIDES: &[(&str, &str)] = &[
     ("expiry_date", "2026-01-31"),
     ("registration_date", "1990-01-02"),
     ("guarantor_years", "5"),
+    ("guarantor_id", "23456789"),
     ("sign_area", "2.5"),
     ("year_of_study", "2"),
     ("employees", "12"),

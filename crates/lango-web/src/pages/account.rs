@@ -158,9 +158,7 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
             Field::new(lang, "other_names", "text")
                 .value(&f.other_names)
                 .auto("additional-name"),
-            Field::new(lang, "date_of_birth", "text")
-                .value(&f.date_of_birth)
-                .auto("bday"),
+            Field::date(lang, "date_of_birth", &f.dob, &f.date_of_birth).auto("bday"),
             Field::new(lang, "phone", "tel").value(&f.phone).auto("tel"),
             Field::new(lang, "email", "email")
                 .value(&f.email)
@@ -183,6 +181,7 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
             Field::new(lang, "current_password", "password").auto("current-password"),
         ],
     )
+    .naming()
 }
 
 /// The channel choice; its values are stored names, so the labels have words of their own.
@@ -697,7 +696,7 @@ fn dependant_form(lang: Lang, csrf: &str, f: &DependantForm) -> Form {
         vec![
             Field::new(lang, "given_name", "text").value(&f.given_name),
             Field::new(lang, "family_name", "text").value(&f.family_name),
-            Field::new(lang, "date_of_birth", "text").value(&f.date_of_birth),
+            Field::date(lang, "date_of_birth", &f.dob, &f.date_of_birth),
             Field::new(lang, "birth_certificate", "text").value(&f.birth_certificate),
             Field::new(lang, "relationship", "radios").choices(
                 lang,
@@ -706,6 +705,7 @@ fn dependant_form(lang: Lang, csrf: &str, f: &DependantForm) -> Form {
             ),
         ],
     )
+    .naming()
 }
 
 /// `GET /account/dependants/new`

@@ -9,7 +9,7 @@ use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form as Posted;
 use lango_identity::account::{self, RegistrationForm};
@@ -34,6 +34,8 @@ pub struct FormPage {
     pub form: Form,
     /// Links under the form.
     pub links: Vec<(String, &'static str)>,
+    /// Buttons under the form, each its own small form: (where it posts, its words).
+    pub buttons: Vec<(String, &'static str)>,
 }
 
 /// Renders a form page: 200 when fresh, 400 when it comes back with problems.
@@ -56,6 +58,7 @@ pub fn form_page(
         notice: "",
         form,
         links: Vec::new(),
+        buttons: Vec::new(),
     }
 }
 
@@ -120,9 +123,7 @@ fn register_form(lang: Lang, csrf: &str, f: &RegistrationForm) -> Form {
             Field::new(lang, "family_name", "text")
                 .value(&f.family_name)
                 .auto("family-name"),
-            Field::new(lang, "date_of_birth", "text")
-                .value(&f.date_of_birth)
-                .auto("bday"),
+            Field::date(lang, "date_of_birth", &f.dob, &f.date_of_birth).auto("bday"),
             Field::new(lang, "phone", "tel").value(&f.phone).auto("tel"),
             Field::new(lang, "email", "email")
                 .value(&f.email)
@@ -131,6 +132,7 @@ fn register_form(lang: Lang, csrf: &str, f: &RegistrationForm) -> Form {
             Field::new(lang, "password_confirm", "password").auto("new-password"),
         ],
     )
+    .naming()
 }
 
 /// `GET /register`
@@ -156,7 +158,8 @@ pub async fn register(
         Err(p) => Ok(Err(p)),
     };
     match outcome {
-        Ok(Ok((_, token))) => with_session(&state, "/verify", &token),
+        // A number that already has an account is answered exactly as a new one.
+        Ok(Ok(done)) => with_session(&state, "/verify", done.token()),
         Ok(Err(p)) => {
             let form = register_form(v.lang, &v.csrf, &f).problems(v.lang, &p);
             send(form_page(
@@ -182,67 +185,130 @@ pub struct VerifyForm {
 }
 
 fn verify_form(lang: Lang, csrf: &str, a: &account::Account) -> Form {
-    let mut fields = Vec::new();
-    if !a.phone_verified {
-        fields.push(Field::new(lang, "phone_code", "text").auto("one-time-code"));
-    }
-    if !a.email_verified {
-        fields.push(Field::new(lang, "email_code", "text").auto("one-time-code"));
-    }
-    Form::new("/verify", csrf, tr(lang, "continue"), fields)
+    codes_form(lang, csrf, a.phone_verified, a.email_verified)
 }
 
-fn verify_page(state: &AppState, s: &SignedIn, form: Form, notice: &'static str) -> Response {
-    let mut page = form_page(state, &s.v, "/verify", "verify_title", "verify_lead", form);
+fn codes_form(lang: Lang, csrf: &str, phone_done: bool, email_done: bool) -> Form {
+    let mut fields = Vec::new();
+    if !phone_done {
+        fields.push(Field::new(lang, "phone_code", "text").auto("one-time-code"));
+    }
+    if !email_done {
+        fields.push(Field::new(lang, "email_code", "text").auto("one-time-code"));
+    }
+    Form::new("/verify", csrf, tr(lang, "continue"), fields).naming()
+}
+
+fn verify_page(state: &AppState, v: &Visitor, form: Form, notice: &'static str) -> Response {
+    let mut page = form_page(state, v, "/verify", "verify_title", "verify_lead", form);
     page.notice = notice;
+    // Held registrations have no account behind them but must look like one that has.
+    page.c.signed_in = true;
+    page.buttons
+        .push(("/verify/resend".into(), tr(v.lang, "resend")));
     send(page)
 }
 
-/// `GET /verify`
-pub async fn verify_page_get(State(state): State<AppState>, s: SignedIn) -> Response {
-    if s.account.phone_verified && s.account.email_verified {
-        return Redirect::to("/account").into_response();
+/// Who is at the code step: a pending account, or a registration that made none.
+enum AtVerify {
+    Account(Box<account::Account>),
+    Held(String),
+}
+
+async fn at_verify(
+    state: &AppState,
+    v: &Visitor,
+    headers: &HeaderMap,
+) -> Result<AtVerify, Response> {
+    if let Some(a) = &v.account {
+        return Ok(AtVerify::Account(Box::new(a.clone())));
     }
-    verify_page(&state, &s, verify_form(s.v.lang, &s.v.csrf, &s.account), "")
+    let token = read_cookie(headers, &cookie_name(state, SESSION)).unwrap_or_default();
+    match account::held_attempt(&state.db, &token).await {
+        Ok(Some(attempt)) => Ok(AtVerify::Held(attempt)),
+        Ok(None) => Err(Redirect::to("/signin?next=%2Fverify").into_response()),
+        Err(e) => Err(crate::error::page_error(state, v.lang, e)),
+    }
+}
+
+/// The code form of a held registration: both codes, as for a new account.
+fn held_form(lang: Lang, csrf: &str) -> Form {
+    codes_form(lang, csrf, false, false)
+}
+
+/// `GET /verify`
+pub async fn verify_page_get(
+    State(state): State<AppState>,
+    v: Visitor,
+    headers: HeaderMap,
+) -> Response {
+    match at_verify(&state, &v, &headers).await {
+        Ok(AtVerify::Account(a)) if a.phone_verified && a.email_verified => {
+            Redirect::to("/account").into_response()
+        }
+        Ok(AtVerify::Account(a)) => verify_page(&state, &v, verify_form(v.lang, &v.csrf, &a), ""),
+        Ok(AtVerify::Held(_)) => verify_page(&state, &v, held_form(v.lang, &v.csrf), ""),
+        Err(res) => res,
+    }
 }
 
 /// `POST /verify`
 pub async fn verify(
     State(state): State<AppState>,
-    s: SignedIn,
+    v: Visitor,
+    headers: HeaderMap,
     Posted(f): Posted<VerifyForm>,
 ) -> Response {
-    if let Some(r) = throttled(&state, &s.v) {
+    if let Some(r) = throttled(&state, &v) {
         return r;
     }
-    match account::verify_contacts(&state.db, &s.account, &f.phone_code, &f.email_code).await {
+    let a = match at_verify(&state, &v, &headers).await {
+        Ok(AtVerify::Account(a)) => a,
+        Ok(AtVerify::Held(attempt)) => {
+            return match account::verify_held(&state.db, &attempt).await {
+                Ok(p) => verify_page(
+                    &state,
+                    &v,
+                    held_form(v.lang, &v.csrf).problems(v.lang, &p),
+                    "",
+                ),
+                Err(e) => crate::error::page_error(&state, v.lang, e),
+            }
+        }
+        Err(res) => return res,
+    };
+    match account::verify_contacts(&state.db, &a, &f.phone_code, &f.email_code).await {
         Ok(Ok(())) => Redirect::to("/account").into_response(),
         Ok(Err(p)) => {
             // Re-read: one of the two may have been confirmed just now.
-            let a = account::get(&state.db, &s.account.id)
-                .await
-                .unwrap_or(s.account.clone());
-            let form = verify_form(s.v.lang, &s.v.csrf, &a).problems(s.v.lang, &p);
-            verify_page(&state, &s, form, "")
+            let a = account::get(&state.db, &a.id).await.unwrap_or(*a);
+            let form = verify_form(v.lang, &v.csrf, &a).problems(v.lang, &p);
+            verify_page(&state, &v, form, "")
         }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        Err(e) => crate::error::page_error(&state, v.lang, e),
     }
 }
 
-/// `POST /verify/resend`
-pub async fn resend(State(state): State<AppState>, s: SignedIn) -> Response {
-    match account::resend_codes(&state.db, &s.account).await {
-        Ok(Ok(())) => verify_page(
-            &state,
-            &s,
-            verify_form(s.v.lang, &s.v.csrf, &s.account),
-            tr(s.v.lang, "codes_sent"),
+/// `POST /verify/resend`: new codes, at most five times in fifteen minutes.
+pub async fn resend(State(state): State<AppState>, v: Visitor, headers: HeaderMap) -> Response {
+    if let Some(r) = throttled(&state, &v) {
+        return r;
+    }
+    let (sent, form) = match at_verify(&state, &v, &headers).await {
+        Ok(AtVerify::Account(a)) => (
+            account::resend_codes(&state.db, &a).await,
+            verify_form(v.lang, &v.csrf, &a),
         ),
-        Ok(Err(_)) => {
-            let form = verify_form(s.v.lang, &s.v.csrf, &s.account).general(s.v.lang, "locked");
-            verify_page(&state, &s, form, "")
-        }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        Ok(AtVerify::Held(attempt)) => (
+            account::resend_held(&state.db, &attempt).await,
+            held_form(v.lang, &v.csrf),
+        ),
+        Err(res) => return res,
+    };
+    match sent {
+        Ok(Ok(())) => verify_page(&state, &v, form, tr(v.lang, "codes_sent")),
+        Ok(Err(_)) => verify_page(&state, &v, form.general(v.lang, "locked"), ""),
+        Err(e) => crate::error::page_error(&state, v.lang, e),
     }
 }
 

@@ -139,6 +139,7 @@ fn field(name: &'static str, kind: &'static str, lang: Lang, value: &str) -> Fie
         error: None,
         choices: Vec::new(),
         autocomplete: "off",
+        boxes: Default::default(),
     }
 }
 

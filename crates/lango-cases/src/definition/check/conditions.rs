@@ -68,10 +68,25 @@ impl<'a> Ck<'a> {
         let Some(f) = self.named(&format!("{path}.field"), id, before) else {
             return;
         };
+        // `equals: field:ID` and `not_equals: field:ID` compare two answers of one type.
+        for (key, operand) in [("equals", &c.equals), ("not_equals", &c.not_equals)] {
+            let Some(other) = operand.as_deref().and_then(|op| op.strip_prefix("field:")) else {
+                continue;
+            };
+            if let Some(o) = self.named(&format!("{path}.{key}"), other, before) {
+                if o.kind != f.kind || matches!(f.kind, FieldType::Group | FieldType::File) {
+                    self.err(
+                        format!("{path}.{key}"),
+                        format!("`{id}` and `{other}` are not of the same type"),
+                    );
+                }
+            }
+        }
         let values: Vec<&String> = c
             .equals
             .iter()
             .chain(c.not_equals.iter())
+            .filter(|v| !v.starts_with("field:"))
             .chain(c.one_of.iter().flatten())
             .collect();
         let known: Option<Vec<&str>> = match f.kind {
@@ -196,7 +211,10 @@ pub(crate) fn cond_fields(c: &Condition, out: &mut Vec<String>) {
     if let Some(f) = &c.field {
         out.push(f.clone());
     }
-    for op in [&c.less_than, &c.more_than].into_iter().flatten() {
+    for op in [&c.less_than, &c.more_than, &c.equals, &c.not_equals]
+        .into_iter()
+        .flatten()
+    {
         if let Some(f) = op.strip_prefix("field:") {
             out.push(f.to_string());
         }
