@@ -4,7 +4,7 @@
 use super::{render, render_message_page, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
-use crate::visitor::{cookie, cookie_name, read_cookie, safe_next, SignedIn, Visitor, SESSION};
+use crate::visitor::{cookie, cookie_name, read_cookie, safe_next, Visitor, SESSION};
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
