@@ -25,8 +25,9 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// Every action that can concern a person's data, with its sentence key.
-pub const ACTIONS: [&str; 25] = [
+pub const ACTIONS: [&str; 28] = [
     "account.register",
+    "account.register_attempt",
     "account.link",
     "account.verify_contact",
     "profile.update",
@@ -35,6 +36,8 @@ pub const ACTIONS: [&str; 25] = [
     "password.reset",
     "second_factor.enable",
     "second_factor.disable",
+    "second_factor.recovery_code",
+    "recovery_codes.renew",
     "correction.request",
     "correction.answer",
     "business.create",

@@ -106,7 +106,7 @@ backend_tests! {
         assert_eq!(audited, 1);
         let told = app.scalar("SELECT COUNT(*) FROM notifications WHERE event_type = 'account.recovery_code_used' AND account_id = $1", &id).await;
         assert!(told >= 1, "the person is told");
-        assert!(b.get("/account/activity").await.html.contains("second_factor.recovery_code"));
+        assert!(b.get("/account/activity").await.html.contains("You signed in with a recovery code"));
 
         // Spent: the same code does not work again.
         b.post("/signout", &[]).await;
@@ -203,7 +203,7 @@ backend_tests! {
             let refused = b.post("/account/profile", &fields("+254711999888", "new@example.com", password)).await;
             assert_eq!(refused.status, 400, "{}", refused.html);
             assert!(refused.html.contains("href=\"#f-current_password\""), "{}", refused.html);
-            assert!(refused.html.contains("Enter your current password"), "{}", refused.html);
+            assert!(refused.html.contains("enter your current password"), "{}", refused.html);
         }
         let a = lango_identity::account::get(&app.db().await, &id).await.unwrap();
         assert_eq!((a.phone.as_deref(), a.email.as_deref()), (Some("+254700000001"), Some("old@example.com")));
