@@ -16,22 +16,11 @@ impl S3Server {
     /// answers false (the test is skipped), or fails when `LANGO_REQUIRE_S3` is set, as CI
     /// does, so that a missing server never passes silently there.
     pub fn available() -> bool {
-        let present = Command::new("python3")
-            .args(["-c", "import moto.server, flask"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !present {
-            assert!(
-                std::env::var_os("LANGO_REQUIRE_S3").is_none(),
-                "LANGO_REQUIRE_S3 is set but python3 has no moto server (python3 -m pip install 'moto[server]')"
-            );
-            eprintln!(
-                "moto missing: S3 test skipped (install it with `python3 -m pip install 'moto[server]'`)"
-            );
-        }
-        present
+        crate::smtp_server::python_has(
+            "moto.server, flask",
+            "LANGO_REQUIRE_S3",
+            "python3 -m pip install 'moto[server]'",
+        )
     }
 
     /// Starts moto's server and waits until it answers.

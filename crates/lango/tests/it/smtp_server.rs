@@ -32,22 +32,11 @@ impl SmtpServer {
     /// false (the e-mail test is skipped), or fails when `LANGO_REQUIRE_SMTP` is set, as CI
     /// does, so that a missing server never passes silently there.
     pub fn available() -> bool {
-        let present = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !present {
-            assert!(
-                std::env::var_os("LANGO_REQUIRE_SMTP").is_none(),
-                "LANGO_REQUIRE_SMTP is set but python3 has no aiosmtpd (python3 -m pip install aiosmtpd)"
-            );
-            eprintln!(
-                "aiosmtpd missing: e-mail test skipped (install it with `python3 -m pip install aiosmtpd`)"
-            );
-        }
-        present
+        python_has(
+            "aiosmtpd",
+            "LANGO_REQUIRE_SMTP",
+            "python3 -m pip install aiosmtpd",
+        )
     }
 
     /// Starts aiosmtpd (`pip install aiosmtpd`) and waits until it accepts connections.
@@ -132,4 +121,24 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// True when python3 can import `modules` (a real server the tests start). When it cannot,
+/// says which command installs them and answers false (the test is skipped), or fails when
+/// `require` is set in the environment, as CI does, so a missing part never passes silently.
+pub fn python_has(modules: &str, require: &str, install: &str) -> bool {
+    let present = Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !present {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{require} is set but python3 has no {modules} ({install})"
+        );
+        eprintln!("{modules} missing: test skipped (install it with `{install}`)");
+    }
+    present
 }
