@@ -67,7 +67,8 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn get(&self, column: &str) -> &str {
-        self.cells.get(column).copied().unwrap_or("")
+        // A file Lango exported carries formula-like text after an apostrophe.
+        lango_core::spreadsheet::uncell(self.cells.get(column).copied().unwrap_or(""))
     }
 }
 
@@ -376,29 +377,35 @@ pub fn write_services<'a>(
     for s in services {
         let sla = s.sla_days.map(|d| d.to_string()).unwrap_or_default();
         let channels: Vec<&str> = s.channels.iter().map(|c| c.as_str()).collect();
-        w.write_record([
-            s.code.as_str(),
-            &s.name,
-            &s.name_sw,
-            &s.summary,
-            &s.summary_sw,
-            s.agency_code.as_str(),
-            &s.category,
-            &s.life_events.join(";"),
-            &channels.join(";"),
-            s.stage.as_str(),
-            &format_fees(&s.fees),
-            &sla,
-            &s.documents.join(";"),
-            &s.keywords.join(";"),
-            s.status.as_str(),
-            &s.description,
-            &s.description_sw,
-            &s.eligibility,
-            &s.eligibility_sw,
-            &s.documents_sw.join(";"),
-            &format_fee_labels_sw(&s.fees),
-        ])
+        let texts = [
+            s.code.as_str().to_string(),
+            s.name.clone(),
+            s.name_sw.clone(),
+            s.summary.clone(),
+            s.summary_sw.clone(),
+            s.agency_code.as_str().to_string(),
+            s.category.clone(),
+            s.life_events.join(";"),
+            channels.join(";"),
+            s.stage.as_str().to_string(),
+            format_fees(&s.fees),
+            sla,
+            s.documents.join(";"),
+            s.keywords.join(";"),
+            s.status.as_str().to_string(),
+            s.description.clone(),
+            s.description_sw.clone(),
+            s.eligibility.clone(),
+            s.eligibility_sw.clone(),
+            s.documents_sw.join(";"),
+            format_fee_labels_sw(&s.fees),
+        ];
+        // Agencies' own text goes to clerks' spreadsheets: never as a formula.
+        w.write_record(
+            texts
+                .iter()
+                .map(|t| lango_core::spreadsheet::cell(t).into_owned()),
+        )
         .map_err(io_error)?;
     }
     w.flush().map_err(|e| Error::Internal(e.to_string()))
@@ -413,14 +420,17 @@ pub fn write_agencies<'a>(
     w.write_record(AGENCY_COLUMNS).map_err(io_error)?;
     for a in agencies {
         let parent = a.parent_code.as_ref().map_or("", |p| p.as_str());
-        w.write_record([
-            a.code.as_str(),
-            &a.name,
-            &a.name_sw,
-            a.level.as_str(),
-            parent,
-            &a.website,
-        ])
+        w.write_record(
+            [
+                a.code.as_str(),
+                &a.name,
+                &a.name_sw,
+                a.level.as_str(),
+                parent,
+                &a.website,
+            ]
+            .map(|t| lango_core::spreadsheet::cell(t).into_owned()),
+        )
         .map_err(io_error)?;
     }
     w.flush().map_err(|e| Error::Internal(e.to_string()))
@@ -428,4 +438,26 @@ pub fn write_agencies<'a>(
 
 fn io_error(e: csv::Error) -> Error {
     Error::Internal(format!("cannot write CSV: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{read_services, write_services};
+
+    #[test]
+    fn an_export_never_hands_a_spreadsheet_a_formula_and_imports_as_it_was() {
+        let file = "code,name,name_sw,summary,summary_sw,agency_code,category,life_events,channels,stage,fees,sla_days,documents,keywords,status\n\
+            MOI-GAZETTE-COPY,=HYPERLINK(\"http://x\"),Nunua,-5 pages,@muhtasari,MOI,justice-and-security,,online,end_to_end,:60.00 KES,1,,,active\n";
+        let read = read_services(file.as_bytes()).unwrap();
+        assert!(read.rejected.is_empty(), "{:?}", read.rejected);
+        let mut out = Vec::new();
+        write_services(&mut out, read.rows.iter().map(|(_, s)| s)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
+        assert!(text.contains(",'-5 pages,'@muhtasari,"), "{text}");
+        let again = read_services(text.as_bytes()).unwrap();
+        assert_eq!(again.rows[0].1.name, "=HYPERLINK(\"http://x\")");
+        assert_eq!(again.rows[0].1.summary, "-5 pages");
+        assert_eq!(again.rows, read.rows);
+    }
 }

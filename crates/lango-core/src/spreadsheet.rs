@@ -14,9 +14,18 @@ pub fn cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// A cell read back from a file Lango wrote: the apostrophe [`cell`] put before a formula
+/// is taken off again, so an export imports as it was.
+pub fn uncell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::cell;
+    use super::{cell, uncell};
 
     #[test]
     fn formulas_are_defused_and_plain_text_kept() {
@@ -24,6 +33,9 @@ mod tests {
             assert_eq!(cell(formula), format!("'{formula}"));
         }
         assert_eq!(cell("ABCD 2345"), "ABCD 2345");
+        for text in ["=HYPERLINK(1)", "-5", "plain", "'quoted", ""] {
+            assert_eq!(uncell(&cell(text)), text);
+        }
         assert_eq!(cell(""), "");
     }
 }
