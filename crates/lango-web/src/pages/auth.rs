@@ -69,8 +69,14 @@ pub fn send(page: FormPage) -> Response {
 
 /// Refuses when this address has sent too many sign-in, code or reset forms.
 pub fn throttled(state: &AppState, v: &Visitor) -> Option<Response> {
+    over_limit(state, v, crate::limits::Limit::Forms)
+}
+
+/// The "too many attempts" page when the visitor's address has used up `limit`, else `None`
+/// (one refusal for every rate-limited page).
+pub fn over_limit(state: &AppState, v: &Visitor, limit: crate::limits::Limit) -> Option<Response> {
     let ip = v.client.ip.parse().ok();
-    (!state.limits.allow(crate::limits::Limit::Forms, ip))
+    (!state.limits.allow(limit, ip))
         .then(|| render_message_page(state, v.lang, StatusCode::TOO_MANY_REQUESTS, "rate_limited"))
 }
 

@@ -165,10 +165,7 @@ fn prompt_form(lang: Lang, csrf: &str, reference: &str, phone: &str) -> Form {
 /// Refuses a client that has looked up too many bills this minute: references are short,
 /// and this page must not be a way to find other people's bills by trying them.
 fn too_many_lookups(state: &AppState, v: &Visitor) -> Option<Response> {
-    let ip = v.client.ip.parse().ok();
-    (!state.limits.allow(Limit::Lookups, ip)).then(|| {
-        super::render_message_page(state, v.lang, StatusCode::TOO_MANY_REQUESTS, "rate_limited")
-    })
+    super::auth::over_limit(state, v, Limit::Lookups)
 }
 
 /// `GET /pay/{reference}`
