@@ -30,8 +30,12 @@ pub struct EditForm {
     pub stage: String,
     /// Fees, one `label:amount currency` per line (or `;`-separated).
     pub fees: String,
+    /// The fees' labels in Kiswahili, one a line in the fees' order (empty: none).
+    pub fees_sw: String,
     /// Documents, one per line.
     pub documents: String,
+    /// The documents in Kiswahili, one a line in the documents' order (empty: none).
+    pub documents_sw: String,
     /// Channel words, one per ticked box.
     pub channels: Vec<String>,
     /// Working days, or empty.
@@ -57,7 +61,9 @@ impl EditForm {
                 "eligibility_sw" => f.eligibility_sw = v,
                 "stage" => f.stage = v,
                 "fees" => f.fees = v,
+                "fees_sw" => f.fees_sw = v,
                 "documents" => f.documents = v,
+                "documents_sw" => f.documents_sw = v,
                 "channels" => f.channels.push(v),
                 "sla_days" => f.sla_days = v,
                 _ => {}
@@ -79,7 +85,9 @@ impl EditForm {
             ("eligibility_sw", self.eligibility_sw.clone()),
             ("stage", self.stage.clone()),
             ("fees", self.fees.clone()),
+            ("fees_sw", self.fees_sw.clone()),
             ("documents", self.documents.clone()),
+            ("documents_sw", self.documents_sw.clone()),
             ("sla_days", self.sla_days.clone()),
         ];
         out.extend(self.channels.iter().map(|c| ("channels", c.clone())));
@@ -108,10 +116,12 @@ pub struct ServiceEdit {
     pub eligibility_sw: String,
     /// How far it is online.
     pub stage: Stage,
-    /// Its fees; empty when free.
+    /// Its fees (with their Kiswahili labels); empty when free.
     pub fees: Vec<Fee>,
     /// Documents the applicant needs.
     pub documents: Vec<String>,
+    /// The documents in Kiswahili, in the same order; empty when not translated.
+    pub documents_sw: Vec<String>,
     /// Where it can be used.
     pub channels: Vec<Channel>,
     /// Working days promised, if any.
@@ -142,7 +152,7 @@ const TEXTS: [(&str, usize, bool, &str); 8] = [
 ];
 
 /// Every field of the edit, in form order.
-pub const EDIT_FIELDS: [&str; 13] = [
+pub const EDIT_FIELDS: [&str; 15] = [
     "name",
     "name_sw",
     "summary",
@@ -153,7 +163,9 @@ pub const EDIT_FIELDS: [&str; 13] = [
     "eligibility_sw",
     "stage",
     "fees",
+    "fees_sw",
     "documents",
+    "documents_sw",
     "channels",
     "sla_days",
 ];
@@ -161,6 +173,19 @@ pub const EDIT_FIELDS: [&str; 13] = [
 /// Lines of a textarea as one `;`-separated list, the catalogue's list format.
 fn lines_as_list(value: &str) -> String {
     value.lines().collect::<Vec<_>>().join(";")
+}
+
+/// Kiswahili lines, one an English item, as the list format: a textarea drops trailing
+/// blank lines, so the last items left untranslated come back as blanks.
+fn sw_lines(value: &str, items: usize) -> String {
+    if value.trim().is_empty() {
+        return String::new();
+    }
+    let mut lines: Vec<&str> = value.lines().collect();
+    while lines.len() < items {
+        lines.push("");
+    }
+    lines.join(";")
 }
 
 impl ServiceEdit {
@@ -203,12 +228,23 @@ impl ServiceEdit {
         if stage.is_none() {
             p.add("stage", "svc_stage_invalid");
         }
-        let fees = parse_fees(&lines_as_list(&f.fees))
+        let mut fees = parse_fees(&lines_as_list(&f.fees))
             .map_err(|_| p.add("fees", "svc_fees_invalid"))
             .ok();
+        if let Some(fees) = fees.as_mut() {
+            let n = fees.len();
+            if parse_fee_labels_sw(&sw_lines(&f.fees_sw, n), fees).is_err() {
+                p.add("fees_sw", "svc_fees_sw_invalid");
+            }
+        }
         let documents = parse_items("documents", &lines_as_list(&f.documents))
             .map_err(|_| p.add("documents", "svc_documents_invalid"))
             .ok();
+        let documents_sw = documents.as_ref().and_then(|docs| {
+            parse_documents_sw(&sw_lines(&f.documents_sw, docs.len()), docs)
+                .map_err(|_| p.add("documents_sw", "svc_documents_sw_invalid"))
+                .ok()
+        });
         // A channel word may not carry `;`: that would smuggle a second item past the boxes.
         let channels = if f.channels.iter().any(|c| c.contains(';')) {
             None
@@ -221,10 +257,15 @@ impl ServiceEdit {
         let sla_days = parse_sla(&f.sla_days)
             .map_err(|_| p.add("sla_days", "svc_sla_invalid"))
             .ok();
-        match (stage, fees, documents, channels, sla_days) {
-            (Some(stage), Some(fees), Some(documents), Some(channels), Some(sla_days))
-                if p.0.is_empty() =>
-            {
+        match (stage, fees, documents, documents_sw, channels, sla_days) {
+            (
+                Some(stage),
+                Some(fees),
+                Some(documents),
+                Some(documents_sw),
+                Some(channels),
+                Some(sla_days),
+            ) if p.0.is_empty() => {
                 let mut t = texts.into_iter();
                 let mut next = || t.next().unwrap_or_default();
                 Ok(ServiceEdit {
@@ -239,6 +280,7 @@ impl ServiceEdit {
                     stage,
                     fees,
                     documents,
+                    documents_sw,
                     channels,
                     sla_days,
                 })
@@ -261,6 +303,7 @@ impl ServiceEdit {
             stage: s.stage,
             fees: s.fees.clone(),
             documents: s.documents.clone(),
+            documents_sw: s.documents_sw.clone(),
             channels: s.channels.clone(),
             sla_days: s.sla_days,
         }
@@ -279,7 +322,9 @@ impl ServiceEdit {
             eligibility_sw: self.eligibility_sw.clone(),
             stage: self.stage.as_str().to_string(),
             fees: self.text("fees").replace("; ", "\n"),
+            fees_sw: format_fee_labels_sw(&self.fees).replace(';', "\n"),
             documents: self.documents.join("\n"),
+            documents_sw: self.documents_sw.join("\n"),
             channels: self
                 .channels
                 .iter()
@@ -291,7 +336,7 @@ impl ServiceEdit {
 
     /// `s` with this edit applied; code, agency, category and the rest stay.
     pub fn apply(&self, s: &Service) -> Service {
-        let mut after = Service {
+        Service {
             name: self.name.clone(),
             name_sw: self.name_sw.clone(),
             summary: self.summary.clone(),
@@ -303,12 +348,11 @@ impl ServiceEdit {
             stage: self.stage,
             fees: self.fees.clone(),
             documents: self.documents.clone(),
+            documents_sw: self.documents_sw.clone(),
             channels: self.channels.clone(),
             sla_days: self.sla_days,
             ..s.clone()
-        };
-        after.carry_sw_from(s);
-        after
+        }
     }
 
     /// One field as people read it in the "what changes" list and the history.
@@ -329,7 +373,9 @@ impl ServiceEdit {
                 .map(|f| format_fees(std::slice::from_ref(f)))
                 .collect::<Vec<_>>()
                 .join("; "),
+            "fees_sw" => format_fee_labels_sw(&self.fees).replace(';', "; "),
             "documents" => self.documents.join("; "),
+            "documents_sw" => self.documents_sw.join("; "),
             "channels" => self
                 .channels
                 .iter()
@@ -442,5 +488,50 @@ mod tests {
         assert_eq!(changes[1].field, "fees");
         assert_eq!(changes[1].new, ":1050.00 KES");
         assert!(before.changes(&before).is_empty());
+    }
+
+    #[test]
+    fn the_kiswahili_of_documents_and_fees_is_edited_line_by_line() {
+        let f = EditForm {
+            fees_sw: "Kurasa 34\nKurasa 50".into(),
+            documents_sw: "Kitambulisho cha taifa\n".into(),
+            documents: "National ID card\n".into(),
+            ..form()
+        };
+        let edit = ServiceEdit::parse(&f).unwrap();
+        assert_eq!(edit.fees[1].label_in(true), "Kurasa 50");
+        assert_eq!(edit.documents_sw, vec!["Kitambulisho cha taifa"]);
+        assert_eq!(
+            ServiceEdit::parse(&edit.form()).unwrap(),
+            edit,
+            "shown again as saved"
+        );
+        let last_untranslated = EditForm {
+            documents_sw: "Kitambulisho cha taifa".into(),
+            ..form()
+        };
+        let edit2 = ServiceEdit::parse(&last_untranslated).unwrap();
+        assert_eq!(edit2.documents_sw, vec!["Kitambulisho cha taifa", ""]);
+        assert_eq!(ServiceEdit::parse(&edit2.form()).unwrap(), edit2);
+        let before = ServiceEdit::parse(&form()).unwrap();
+        let changed: Vec<String> = edit.changes(&before).into_iter().map(|c| c.field).collect();
+        assert_eq!(changed, vec!["fees_sw", "documents", "documents_sw"]);
+        let miscounted = EditForm {
+            fees_sw: "Kurasa 34\nKurasa 50\nKurasa 66".into(),
+            documents_sw: "Kitambulisho\nCheti".into(),
+            documents: "National ID card".into(),
+            ..form()
+        };
+        let got: Vec<&str> = ServiceEdit::parse(&miscounted)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            got,
+            vec!["fees_sw", "documents_sw"],
+            "one line a fee, one a document"
+        );
     }
 }

@@ -423,31 +423,6 @@ impl Service {
             })
             .collect()
     }
-
-    /// Keeps the Kiswahili of documents and fee labels whose English text `before` also
-    /// had, so an edit of the English lists drops only the translations it made stale.
-    pub fn carry_sw_from(&mut self, before: &Service) {
-        let doc_sw = |en: &str| {
-            before
-                .documents
-                .iter()
-                .position(|d| d == en)
-                .and_then(|i| before.documents_sw.get(i))
-                .cloned()
-                .unwrap_or_default()
-        };
-        let docs: Vec<String> = self.documents.iter().map(|d| doc_sw(d)).collect();
-        self.documents_sw = if docs.iter().all(String::is_empty) {
-            Vec::new()
-        } else {
-            docs
-        };
-        for fee in &mut self.fees {
-            if let Some(old) = before.fees.iter().find(|f| f.label == fee.label) {
-                fee.label_sw = old.label_sw.clone();
-            }
-        }
-    }
 }
 
 /// Parses a `;`-separated list of free-text items.
@@ -559,32 +534,6 @@ mod tests {
         );
         assert!(parse_documents_sw("Kitambulisho", &docs).is_err());
         assert!(parse_documents_sw(" ", &docs).unwrap().is_empty());
-    }
-
-    #[test]
-    fn an_edit_keeps_the_kiswahili_of_what_it_left_alone() {
-        let mut fees = parse_fees("Ordinary notice:3500.00 KES").unwrap();
-        parse_fee_labels_sw("Tangazo la kawaida", &mut fees).unwrap();
-        let agency = AgencyCode::parse("DIS").unwrap();
-        let before = crate::seed::synthetic_services(1, &[agency], 1)[0].clone();
-        let before = Service {
-            documents: vec!["National ID card".into(), "Passport".into()],
-            documents_sw: vec!["Kitambulisho cha taifa".into(), "Pasipoti".into()],
-            fees,
-            ..before
-        };
-        let mut after = Service {
-            documents: vec!["Passport".into(), "Birth certificate".into()],
-            fees: parse_fees("Ordinary notice:4000.00 KES;Express:100.00 KES").unwrap(),
-            ..before.clone()
-        };
-        after.carry_sw_from(&before);
-        assert_eq!(
-            after.documents_in(true),
-            vec!["Pasipoti", "Birth certificate"]
-        );
-        assert_eq!(after.fees[0].label_in(true), "Tangazo la kawaida");
-        assert_eq!(after.fees[1].label_in(true), "Express");
     }
 
     #[test]

@@ -175,7 +175,9 @@ fn edit_form(lang: Lang, csrf: &str, action: String, f: &EditForm, problems: &Pr
         field("eligibility_sw", "textarea", lang, &f.eligibility_sw),
         stage,
         field("fees", "textarea", lang, &f.fees),
+        field("fees_sw", "textarea", lang, &f.fees_sw),
         field("documents", "textarea", lang, &f.documents),
+        field("documents_sw", "textarea", lang, &f.documents_sw),
         channels,
         field("sla_days", "text", lang, &f.sla_days),
     ];

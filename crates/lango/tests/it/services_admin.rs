@@ -154,6 +154,33 @@ backend_tests! {
         assert_eq!(app.count("service_history").await, 1);
     }
 
+    async fn the_kiswahili_of_documents_and_fee_labels_is_edited_and_shown(app: TestApp) {
+        let mut admin = signed_in_admin(&app, "admin@dis.example", "DIS").await;
+        let form = admin.get(EDIT).await;
+        assert!(form.html.contains("id=\"f-documents_sw\"") && form.html.contains("id=\"f-fees_sw\""));
+        let current = answers(&form.html);
+        let documents = current.iter().find(|(k, _)| k == "documents").unwrap().1.lines().count();
+        let fees = current.iter().find(|(k, _)| k == "fees").unwrap().1.lines().count();
+        let docs_sw: Vec<String> = (0..documents).map(|i| format!("Hati ya majaribio {i}")).collect();
+        let fees_sw: Vec<String> = (0..fees).map(|i| format!("Ada ya majaribio {i}")).collect();
+        let miscounted = with(current.clone(), &[("documents_sw", "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk"), ("intent", "preview")]);
+        let refused = post(&mut admin, EDIT, &miscounted).await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.html.contains("href=\"#f-documents_sw\""), "{}", refused.html);
+        let edit = with(current, &[("documents_sw", &docs_sw.join("\n")), ("fees_sw", &fees_sw.join("\n")), ("intent", "preview")]);
+        let preview = post(&mut admin, EDIT, &edit).await;
+        assert_eq!(preview.status, 200, "{}", preview.html);
+        let confirm = preview.html.split(&format!("action=\"{SAVE}\"")).nth(1).unwrap();
+        let saved = post(&mut admin, SAVE, &answers(confirm)).await;
+        assert_eq!(saved.status, 303, "{}", saved.html);
+        let mut sw = Browser::new(&app);
+        sw.cookies.insert("lang".into(), "sw".into());
+        let page = sw.get("/services/DIS-PASSPORT").await;
+        assert!(page.html.contains("Hati ya majaribio 0") && page.html.contains("Ada ya majaribio 0"), "{}", page.html);
+        let again = answers(&admin.get(EDIT).await.html);
+        assert!(again.iter().any(|(k, v)| k == "documents_sw" && v.contains("Hati ya majaribio 0")), "shown again as saved");
+    }
+
     async fn another_agency_and_bad_input_change_nothing(app: TestApp) {
         let mut ntsa = signed_in_admin(&app, "admin@ntsa.example", "NTSA").await;
         assert_eq!(ntsa.get(EDIT).await.status, 403, "another agency's form");
@@ -368,6 +395,8 @@ async fn service_editing_pages_are_accessible_in_chromium() {
     assert_accessible(c, &axe, "edit form with errors").await;
     fill(c, "f-name", NEW_NAME).await;
     fill(c, "f-fees", "34 pages:5000.00 KES").await;
+    // One fee now: its Kiswahili label, one line a fee.
+    fill(c, "f-fees_sw", "Kurasa 34").await;
     fill(c, "f-sla_days", "12").await;
     click("main form button[type=submit]").await;
     heading_is(c, "Check your changes").await;
