@@ -207,8 +207,21 @@ async fn every_kind_of_question_in_kiswahili_in_chromium() {
     click(c, "label[for=f-deliver]").await;
     click(c, "label[for=f-formats-1]").await;
     next(c).await;
-    // "Yes, deliver it" reveals the address, which must then be answered.
-    errors_shown(c, &axe, "order with the revealed question").await;
+    // "Yes, deliver it" reveals the address: asked now, with no error until it is answered.
+    c.wait()
+        .for_element(Locator::Id("f-address"))
+        .await
+        .unwrap();
+    assert!(
+        c.find_all(Locator::Css(".error-summary, .error-message"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a question just revealed shows no error"
+    );
+    assert_accessible(c, &axe, "order with the revealed question").await;
+    next(c).await;
+    errors_shown(c, &axe, "order with the revealed question unanswered").await;
     fill(c, "f-address", "S.L.P. 1, Kisumu").await;
     next(c).await;
 

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap};
 use lango_cases::definition::{Answers, FileAnswer};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 
 /// Most rows of one group the page reads (the definition's own limit is checked by the domain).
@@ -48,9 +48,19 @@ pub struct Posted {
     pub op: Op,
     /// Come back to check your answers afterwards.
     pub back_to_check: bool,
+    /// The questions the page showed (`:shown`); `None` when it did not say (API clients).
+    pub shown: Option<BTreeSet<String>>,
 }
 
 impl Posted {
+    /// True when the person could see the question `field` (`GROUP.INDEX.FIELD` counts as
+    /// its group) when they sent the page: a question revealed by this very answer was not
+    /// seen, so its problems wait until they have had the chance to answer it.
+    pub fn saw(&self, field: &str) -> bool {
+        let top = field.split('.').next().unwrap_or(field);
+        self.shown.as_ref().is_none_or(|s| s.contains(top))
+    }
+
     /// True when the applicant typed nothing at all.
     pub fn is_blank(&self) -> bool {
         self.values.iter().all(|(_, v)| v.trim().is_empty())
@@ -106,6 +116,7 @@ pub fn parse(pairs: Vec<(String, String)>, uploads: Vec<Upload>) -> Posted {
     let mut op = Op::Continue;
     let mut back_to_check = false;
     let mut kept = Vec::new();
+    let mut shown: Option<BTreeSet<String>> = None;
     let mut flat: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for (k, v) in pairs {
@@ -123,6 +134,10 @@ pub fn parse(pairs: Vec<(String, String)>, uploads: Vec<Upload>) -> Posted {
         }
         if k == ":return" {
             back_to_check = v == "check";
+            continue;
+        }
+        if k == ":shown" {
+            shown.get_or_insert_with(BTreeSet::new).insert(v);
             continue;
         }
         if let Some(field) = k.strip_prefix(":keep:") {
@@ -158,6 +173,7 @@ pub fn parse(pairs: Vec<(String, String)>, uploads: Vec<Upload>) -> Posted {
         kept,
         op,
         back_to_check,
+        shown,
     }
 }
 
@@ -398,5 +414,25 @@ mod tests {
         assert_eq!(p.op, Op::Add("kids".into()));
         assert!(p.back_to_check && p.values.is_empty());
         assert_eq!(p.kept, vec![("photo".to_string(), "doc1".to_string())]);
+    }
+
+    #[test]
+    fn a_question_the_page_did_not_show_was_not_seen() {
+        let p = parse(
+            pairs(&[
+                (":shown", "deliver"),
+                (":shown", "kids"),
+                ("deliver", "yes"),
+            ]),
+            Vec::new(),
+        );
+        assert!(p.values.iter().all(|(k, _)| !k.starts_with(':')));
+        assert!(p.saw("deliver") && p.saw("kids.2.name"));
+        assert!(!p.saw("address"), "revealed by this answer");
+        let api = parse(pairs(&[("deliver", "yes")]), Vec::new());
+        assert!(
+            api.saw("address"),
+            "a client that does not say saw everything"
+        );
     }
 }

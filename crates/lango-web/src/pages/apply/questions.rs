@@ -219,6 +219,7 @@ pub async fn save(
                 .collect();
             errors.extend(fresh);
         }
+        errors.retain(|e| posted.saw(&e.field));
         return page(
             &state,
             &s,
@@ -256,16 +257,20 @@ pub async fn save(
             };
             Redirect::to(&to).into_response()
         }
-        Ok(Err(errors)) => page(
-            &state,
-            &s,
-            &l,
-            &page_id,
-            &posted.flat,
-            &files,
-            &errors,
-            posted.back_to_check,
-        ),
+        Ok(Err(mut errors)) => {
+            // Nothing was saved; a question this answer revealed is shown without its error.
+            errors.retain(|e| posted.saw(&e.field));
+            page(
+                &state,
+                &s,
+                &l,
+                &page_id,
+                &posted.flat,
+                &files,
+                &errors,
+                posted.back_to_check,
+            )
+        }
         Err(lango_core::Error::Conflict(_)) => submitted_already(&state, &s.v, &reference),
         Err(e) => refuse(&state, lang, e),
     }
