@@ -25,7 +25,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// Every action that can concern a person's data, with its sentence key.
-pub const ACTIONS: [&str; 28] = [
+pub const ACTIONS: [&str; 31] = [
     "account.register",
     "account.register_attempt",
     "account.link",
@@ -44,6 +44,9 @@ pub const ACTIONS: [&str; 28] = [
     "business.grant_representative",
     "business.revoke_representative",
     "dependant.add",
+    "claim.make",
+    "claim.approve",
+    "claim.refuse",
     "role.grant",
     "role.remove",
     "application.submit",
@@ -66,6 +69,8 @@ pub fn names_staff(action: &str) -> bool {
             | "application.assign"
             | "case.output.attach"
             | "correction.answer"
+            | "claim.approve"
+            | "claim.refuse"
             | "role.grant"
             | "role.remove"
     )
@@ -169,7 +174,7 @@ impl Lookups {
             _ => r
                 .object
                 .split_once(':')
-                .filter(|(k, _)| matches!(*k, "application" | "correction"))
+                .filter(|(k, _)| matches!(*k, "application" | "correction" | "claim"))
                 .map(|(_, v)| v.to_string())
                 .unwrap_or_default(),
         };

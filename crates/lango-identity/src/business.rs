@@ -1,4 +1,5 @@
-//! Businesses and the people who act for them; guardians and their dependants.
+//! Businesses and the people who act for them; guardians and their dependants. Both are
+//! made only when staff approve a claim ([`crate::claim`]).
 
 use crate::account::{self, actor_label};
 use crate::model::*;
@@ -30,65 +31,6 @@ pub struct Member {
     pub role: String,
     /// Granted at, unix ms.
     pub granted_at: i64,
-}
-
-/// Registers a business with the actor as its owner.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    registration_number: &str,
-    name: &str,
-) -> Result<std::result::Result<String, Problems>> {
-    let Actor::Person(p) = actor else {
-        return Err(Error::Forbidden("sign in to register a business".into()));
-    };
-    let mut problems = Problems::default();
-    let reg = problems.take(parse_registration_number(registration_number));
-    let name = problems.take(parse_name("name", name));
-    let (Some(reg), Some(name)) = (reg, name) else {
-        return Ok(Err(problems));
-    };
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM businesses WHERE registration_number = $1")
-            .bind(&reg)
-            .fetch_optional(db.pool())
-            .await?;
-    if exists.is_some() {
-        return Ok(Err(Problems::one(
-            "registration_number",
-            "registration_number_taken",
-        )));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("INSERT INTO businesses (id, registration_number, name, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(&reg)
-        .bind(&name)
-        .bind(&p.account_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO business_members (business_id, account_id, role, granted_by, granted_at) VALUES ($1, $2, 'owner', $2, $3)",
-    )
-    .bind(&id)
-    .bind(&p.account_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    crate::account::audit_by(
-        &mut tx,
-        actor,
-        "business.create",
-        &format!("business:{id}"),
-        &p.account_id,
-        &reg,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(id))
 }
 
 /// The businesses the account acts for, with its role.
@@ -258,84 +200,6 @@ pub struct DependantForm {
     /// `parent` or `guardian`.
     #[serde(default)]
     pub relationship: String,
-}
-
-/// A guardian adds a dependant, who gets an account that cannot sign in.
-pub async fn add_dependant(
-    db: &Db,
-    actor: &Actor,
-    form: &DependantForm,
-) -> Result<std::result::Result<String, Problems>> {
-    let Actor::Person(p) = actor else {
-        return Err(Error::Forbidden("sign in to add a dependant".into()));
-    };
-    let mut problems = Problems::default();
-    let given = problems.take(parse_name("given_name", &form.given_name));
-    let family = problems.take(parse_name("family_name", &form.family_name));
-    let dob = problems.take(Date::parse_past(
-        "date_of_birth",
-        &form.dob.joined(&form.date_of_birth),
-        &today_utc(),
-    ));
-    let cert = problems.take(
-        IdNumber::parse(IdKind::BirthCertificate, &form.birth_certificate).map_err(|_| Problem {
-            field: "birth_certificate",
-            code: "id_number_invalid",
-        }),
-    );
-    let relationship = match form.relationship.as_str() {
-        r @ ("parent" | "guardian") => Some(r),
-        _ => {
-            problems.add("relationship", "choose_one");
-            None
-        }
-    };
-    let (Some(given), Some(family), Some(dob), Some(cert), Some(relationship)) =
-        (given, family, dob, cert, relationship)
-    else {
-        return Ok(Err(problems));
-    };
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
-            .bind(cert.as_str())
-            .fetch_optional(db.pool())
-            .await?;
-    if existing.is_some() {
-        return Ok(Err(Problems::one("birth_certificate", "id_number_taken")));
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    let now = now_ms();
-    let mut tx = db.pool().begin().await?;
-    sqlx::query(
-        "INSERT INTO accounts (id, kind, id_kind, id_number, given_name, family_name, date_of_birth, status, created_at, updated_at) \
-         VALUES ($1, 'dependant', 'birth_certificate', $2, $3, $4, $5, 'active', $6, $6)",
-    )
-    .bind(&id)
-    .bind(cert.as_str())
-    .bind(&given)
-    .bind(&family)
-    .bind(dob.as_str())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO guardianships (guardian_id, dependant_id, relationship, granted_at) VALUES ($1, $2, $3, $4)")
-        .bind(&p.account_id)
-        .bind(&id)
-        .bind(relationship)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    crate::account::audit_by(
-        &mut tx,
-        actor,
-        "dependant.add",
-        &format!("account:{id}"),
-        &id,
-        relationship,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(id))
 }
 
 /// The dependants a guardian acts for.

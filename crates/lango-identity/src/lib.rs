@@ -7,6 +7,7 @@
 pub mod account;
 pub mod apikey;
 pub mod business;
+pub mod claim;
 pub mod correction;
 pub mod landing;
 pub mod messages;

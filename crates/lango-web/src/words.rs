@@ -6,6 +6,7 @@ mod accounts;
 mod activity;
 mod apply;
 mod cards;
+mod claims;
 mod duties;
 mod edge;
 mod finance;
@@ -63,7 +64,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("account_not_found", "There is no active account with that ID number or e-mail address", "Hakuna akaunti hai yenye nambari au barua pepe hiyo"),
     ("already_member", "This person already acts for the business", "Mtu huyu tayari anawakilisha biashara"),
     ("registration_number_invalid", "Enter the registration number as it is on the certificate", "Andika nambari ya usajili kama ilivyo kwenye cheti"),
-    ("registration_number_taken", "This business is already registered on Lango", "Biashara hii tayari imesajiliwa kwenye Lango"),
+    ("registration_number_taken", "This business is already on Lango: ask its owner to add you as a representative", "Biashara hii tayari iko kwenye Lango: muombe mmiliki wake akuongeze kama mwakilishi"),
     ("secret_invalid", "Start the set-up again", "Anza upya"),
     ("signin_refused", "The ID number or e-mail address and password do not match", "Nambari ya kitambulisho au barua pepe na nenosiri havilingani"),
     ("totp_wrong", "The code is not right. Enter the code your app shows now", "Nambari si sahihi. Andika nambari inayoonyeshwa na programu yako sasa"),
@@ -157,7 +158,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("two_factor_enabled", "Two-step sign-in is on.", "Kuingia kwa hatua mbili kumewashwa."),
     ("two_factor_disabled", "Two-step sign-in is off.", "Kuingia kwa hatua mbili kumezimwa."),
     ("businesses", "Businesses you act for", "Biashara unazowakilisha"),
-    ("businesses_lead", "Register your business to apply and pay for it, and name the people who may act for it.", "Sajili biashara yako kuiombea na kuilipia, na taja watu wanaoweza kuiwakilisha."),
+    ("businesses_lead", "Register your business to apply and pay for it, and name the people who may act for it. We check the business registry before you can act for it.", "Sajili biashara yako kuiombea na kuilipia, na taja watu wanaoweza kuiwakilisha. Tunakagua sajili ya biashara kabla hujaanza kuishughulikia."),
     ("no_businesses", "You do not act for any business yet.", "Bado huwakilishi biashara yoyote."),
     ("add_business", "Add a business you own", "Ongeza biashara unayomiliki"),
     ("registration_number", "Registration number", "Nambari ya usajili"),
@@ -170,7 +171,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("add_representative", "Add a representative", "Ongeza mwakilishi"),
     ("representative_hint", "Their ID number or e-mail address. They need a Lango account.", "Nambari ya kitambulisho au barua pepe yao. Wanahitaji akaunti ya Lango."),
     ("dependants", "People you act for", "Watu unaowawakilisha"),
-    ("dependants_lead", "Add your children or others in your care to apply for them.", "Ongeza watoto wako au wengine unaowatunza ili uwaombee."),
+    ("dependants_lead", "Add your children or others in your care to apply for them. We check the birth certificate before you can act for them.", "Ongeza watoto wako au wengine unaowatunza ili uwaombee. Tunakagua cheti cha kuzaliwa kabla hujaanza kuwashughulikia."),
     ("no_dependants", "You do not act for anyone yet.", "Bado humwakilishi mtu yeyote."),
     ("add_dependant", "Add a child or dependant", "Ongeza mtoto au mtegemezi"),
     ("birth_certificate", "Birth certificate number", "Nambari ya cheti cha kuzaliwa"),
@@ -289,6 +290,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .iter()
         .chain(pay::WORDS)
         .chain(cards::WORDS)
+        .chain(claims::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)
         .chain(duties::WORDS)

@@ -313,6 +313,18 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
         "representative",
     )
     .await?;
+    // A parent's claim to a child, waiting for platform staff at /admin/claims. On a later
+    // run the claim is already there (or decided) and nothing more is made.
+    let parent = Actor::Person(lango_identity::account::actor(db, &ids["citizen"]).await?);
+    let child = lango_identity::business::DependantForm {
+        given_name: "Imani".into(),
+        family_name: "Wanjiru".into(),
+        date_of_birth: "2019-08-14".into(),
+        birth_certificate: "200412345".into(),
+        relationship: "parent".into(),
+        ..Default::default()
+    };
+    let _already_claimed = lango_identity::claim::dependant(db, &parent, &child).await?;
     let admin = Actor::Person(lango_identity::account::actor(db, &ids["agency_admin"]).await?);
     for old in apikey::list(db, &admin, DEMO_AGENCY).await? {
         if old.name == "Demo case system" && old.revoked_at.is_none() {

@@ -160,6 +160,25 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("answer", "Your date of birth now reads 27 March 1990."),
         ],
     },
+    // Staff approved a claim to act for a business or a child (`/admin/claims`).
+    EventType {
+        name: "claim.approved",
+        placeholders: &[
+            NAME,
+            req("reference", "K7K3M9QX"),
+            req("subject", "Test Traders Ltd (PVT-TEST123)"),
+        ],
+    },
+    // Staff refused such a claim, saying why.
+    EventType {
+        name: "claim.refused",
+        placeholders: &[
+            NAME,
+            req("reference", "K7K3M9QX"),
+            req("subject", "Test Traders Ltd (PVT-TEST123)"),
+            req("reason", "The registry does not list you as a director."),
+        ],
+    },
     // A recovery code stood in for the second factor at sign-in.
     EventType {
         name: "account.recovery_code_used",

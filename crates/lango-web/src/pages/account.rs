@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form as Posted;
 use base64::Engine;
 use lango_identity::account::{self, Account, ProfileForm};
-use lango_identity::business::{self, Business, DependantForm, Member};
+use lango_identity::business::{self, Business, Member};
 use lango_identity::model::{Problems, Role};
 use lango_identity::session::{self, Session};
 use lango_identity::{recovery, signin, totp};
@@ -38,6 +38,7 @@ struct AccountPage {
     notice: &'static str,
     businesses: Vec<(Business, String)>,
     dependants: Vec<Account>,
+    claims: Vec<super::claims::ClaimRow>,
     staff: Vec<StaffLink>,
 }
 
@@ -115,6 +116,10 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
             href: "/admin/corrections".into(),
             label: tr(lang, "corrections_admin_title").to_string(),
         });
+        out.push(StaffLink {
+            href: "/admin/claims".into(),
+            label: tr(lang, "claims_admin_title").to_string(),
+        });
     }
     out
 }
@@ -122,8 +127,9 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
 async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> Response {
     let businesses = business::of_account(&state.db, &s.account.id).await;
     let dependants = business::dependants(&state.db, &s.account.id).await;
-    match (businesses, dependants) {
-        (Ok(businesses), Ok(dependants)) => render(
+    let claims = lango_identity::claim::of_account(&state.db, &s.account.id).await;
+    match (businesses, dependants, claims) {
+        (Ok(businesses), Ok(dependants), Ok(claims)) => render(
             StatusCode::OK,
             &AccountPage {
                 c: Chrome::for_visitor(&s.v, state.config.demo, "/account"),
@@ -131,10 +137,13 @@ async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> R
                 notice,
                 businesses,
                 dependants,
+                claims: super::claims::rows(s.v.lang, &claims),
                 staff: staff_links(s.v.lang, &s.v.actor),
             },
         ),
-        (Err(e), _) | (_, Err(e)) => crate::error::page_error(state, s.v.lang, e),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            crate::error::page_error(state, s.v.lang, e)
+        }
     }
 }
 
@@ -547,65 +556,6 @@ struct BusinessPage {
     form: Form,
 }
 
-/// The business form as typed.
-#[derive(Deserialize, Default)]
-pub struct BusinessForm {
-    #[serde(default)]
-    registration_number: String,
-    #[serde(default)]
-    name: String,
-}
-
-fn business_form(lang: Lang, csrf: &str, f: &BusinessForm) -> Form {
-    Form::new(
-        "/account/businesses",
-        csrf,
-        tr(lang, "add_business"),
-        vec![
-            Field::new(lang, "registration_number", "text").value(&f.registration_number),
-            Field::new(lang, "name", "text")
-                .value(&f.name)
-                .auto("organization"),
-        ],
-    )
-}
-
-/// `GET /account/businesses/new`
-pub async fn business_new(State(state): State<AppState>, s: SignedIn) -> Response {
-    let form = business_form(s.v.lang, &s.v.csrf, &BusinessForm::default());
-    send(form_page(
-        &state,
-        &s.v,
-        "/account/businesses/new",
-        "add_business",
-        "businesses_lead",
-        form,
-    ))
-}
-
-/// `POST /account/businesses`
-pub async fn business_create(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Posted(f): Posted<BusinessForm>,
-) -> Response {
-    match business::create(&state.db, &s.v.actor, &f.registration_number, &f.name).await {
-        Ok(Ok(id)) => Redirect::to(&format!("/account/businesses/{id}")).into_response(),
-        Ok(Err(p)) => {
-            let form = business_form(s.v.lang, &s.v.csrf, &f).problems(s.v.lang, &p);
-            send(form_page(
-                &state,
-                &s.v,
-                "/account/businesses/new",
-                "add_business",
-                "businesses_lead",
-                form,
-            ))
-        }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
-    }
-}
-
 fn representative_form(lang: Lang, csrf: &str, id: &str, identifier: &str) -> Form {
     Form::new(
         format!("/account/businesses/{id}/representatives"),
@@ -684,62 +634,6 @@ pub async fn representative_revoke(
 ) -> Response {
     match business::revoke_representative(&state.db, &s.v.actor, &id, &account_id).await {
         Ok(()) => Redirect::to(&format!("/account/businesses/{id}")).into_response(),
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
-    }
-}
-
-fn dependant_form(lang: Lang, csrf: &str, f: &DependantForm) -> Form {
-    Form::new(
-        "/account/dependants",
-        csrf,
-        tr(lang, "add_dependant"),
-        vec![
-            Field::new(lang, "given_name", "text").value(&f.given_name),
-            Field::new(lang, "family_name", "text").value(&f.family_name),
-            Field::date(lang, "date_of_birth", &f.dob, &f.date_of_birth),
-            Field::new(lang, "birth_certificate", "text").value(&f.birth_certificate),
-            Field::new(lang, "relationship", "radios").choices(
-                lang,
-                &["parent", "guardian"],
-                &[f.relationship.as_str()],
-            ),
-        ],
-    )
-    .naming()
-}
-
-/// `GET /account/dependants/new`
-pub async fn dependant_new(State(state): State<AppState>, s: SignedIn) -> Response {
-    let form = dependant_form(s.v.lang, &s.v.csrf, &DependantForm::default());
-    send(form_page(
-        &state,
-        &s.v,
-        "/account/dependants/new",
-        "add_dependant",
-        "dependants_lead",
-        form,
-    ))
-}
-
-/// `POST /account/dependants`
-pub async fn dependant_create(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Posted(f): Posted<DependantForm>,
-) -> Response {
-    match business::add_dependant(&state.db, &s.v.actor, &f).await {
-        Ok(Ok(_)) => Redirect::to("/account").into_response(),
-        Ok(Err(p)) => {
-            let form = dependant_form(s.v.lang, &s.v.csrf, &f).problems(s.v.lang, &p);
-            send(form_page(
-                &state,
-                &s.v,
-                "/account/dependants/new",
-                "add_dependant",
-                "dependants_lead",
-                form,
-            ))
-        }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }

@@ -9,6 +9,8 @@ mod auth;
 mod card;
 mod catalogue;
 mod chart;
+mod claims;
+mod claims_admin;
 mod corrections;
 mod finance;
 pub(crate) mod insights;
@@ -92,8 +94,6 @@ pub fn router() -> Router<AppState> {
             "/account/two-factor/recovery-codes",
             post(account::recovery_codes_renew),
         )
-        .route("/account/businesses", post(account::business_create))
-        .route("/account/businesses/new", get(account::business_new))
         .route("/account/businesses/{id}", get(account::business_show))
         .route(
             "/account/businesses/{id}/representatives",
@@ -103,8 +103,6 @@ pub fn router() -> Router<AppState> {
             "/account/businesses/{id}/representatives/{account}/revoke",
             post(account::representative_revoke),
         )
-        .route("/account/dependants", post(account::dependant_create))
-        .route("/account/dependants/new", get(account::dependant_new))
         .route("/account/activity", get(activity::activity))
         .route(
             "/admin/agencies/{code}/staff",
@@ -161,6 +159,8 @@ pub fn router() -> Router<AppState> {
         .merge(open_data::routes())
         .merge(about::routes())
         .merge(my_data::routes())
+        .merge(claims::routes())
+        .merge(claims_admin::routes())
         .merge(corrections::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))

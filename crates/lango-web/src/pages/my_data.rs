@@ -72,6 +72,7 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
     let activity = lango_core::audit::for_subject(db, &a.id, ALL).await?;
     let messages = lango_notify::for_account(db, &a.id, ALL).await?;
     let corrections = correction::of_account(db, &a.id).await?;
+    let claims = lango_identity::claim::of_account(db, &a.id).await?;
     let applications = state.cases.mine(&s.v.actor).await?;
 
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -117,6 +118,16 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
                 (
                     d.display_name(),
                     vec![fact(tr(lang, "date_of_birth"), opt(&d.date_of_birth))],
+                )
+            }))
+            .chain(super::claims::rows(lang, &claims).into_iter().map(|c| {
+                (
+                    c.subject,
+                    vec![
+                        fact(tr(lang, "claim_reference"), c.reference),
+                        fact(tr(lang, "claim_status"), c.status),
+                        fact(tr(lang, "claim_reason"), c.reason),
+                    ],
                 )
             }))
             .collect(),
@@ -309,6 +320,12 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
         "dependants": dependants.iter().map(|d| json!({
             "given_name": d.given_name, "family_name": d.family_name,
             "date_of_birth": d.date_of_birth, "id_number": d.id_number,
+        })).collect::<Vec<_>>(),
+        "claims": claims.iter().map(|c| json!({
+            "reference": c.reference, "kind": c.kind.as_str(), "number": c.number,
+            "name": c.name, "family_name": c.family_name, "date_of_birth": c.date_of_birth,
+            "relationship": c.relationship, "status": c.status.as_str(), "reason": c.reason,
+            "made_at": at(c.created_at),
         })).collect::<Vec<_>>(),
         "applications": app_json,
         "bills": bill_json,

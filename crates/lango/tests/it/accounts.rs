@@ -256,13 +256,16 @@ backend_tests! {
         let ok = o.post("/account/dependants", &[("given_name", "Baraka"), ("family_name", "Test"), ("date_of_birth", "2018-05-04"),
             ("birth_certificate", "123456789"), ("relationship", "parent")]).await;
         assert_eq!(ok.status, 303);
-        assert!(o.get("/account").await.html.contains("Baraka Test"));
 
         o.get("/account/businesses/new").await;
         let created = o.post("/account/businesses", &[("registration_number", "pvt-test123"), ("name", "Test Traders Ltd")]).await;
         assert_eq!(created.status, 303);
-        let biz = created.location.clone();
-        let business_id = biz.rsplit('/').next().unwrap().to_string();
+        // Both are claims until staff have checked them (tests/it/claims.rs).
+        app.approve_claims(&owner).await;
+        let home = o.get("/account").await;
+        assert!(home.html.contains("Baraka Test"));
+        let business_id = crate::claims::business_of(&app, &owner).await;
+        let biz = format!("/account/businesses/{business_id}");
         o.get(&biz).await;
         let unknown = o.post(&format!("{biz}/representatives"), &[("identifier", "00000000")]).await;
         assert_eq!(unknown.status, 400);

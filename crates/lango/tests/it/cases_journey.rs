@@ -354,6 +354,20 @@ backend_tests! {
         assert_eq!(missing.status, 400, "the revealed address is required");
         assert!(missing.html.contains("href=\"#f-address\"") && missing.html.contains("id=\"f-address\""), "{}", between(&missing.html, "<main", "</form>"));
         assert!(missing.html.contains("value=\"pdf\" checked"), "ticked boxes kept");
+        // Sent from the page as shown (the address hidden), the revealed question is asked with
+        // no error yet; nothing is saved until it is answered.
+        assert!(order.html.contains("name=\":shown\" value=\"deliver\"") && !order.html.contains("name=\":shown\" value=\"address\""));
+        let as_seen = [("issue", "special"), ("copies", "2"), ("deliver", "yes"), ("formats", "print"),
+            (":shown", "issue"), (":shown", "copies"), (":shown", "deliver"), (":shown", "formats"), (":shown", "tip")];
+        let revealed = b.post(&ok.location, &as_seen).await;
+        assert_eq!(revealed.status, 200, "{}", between(&revealed.html, "<main", "</form>"));
+        assert!(revealed.html.contains("id=\"f-address\"") && !revealed.html.contains("error-summary") && !revealed.html.contains("error-message"));
+        assert!(revealed.html.contains("name=\":shown\" value=\"address\""));
+        let mut unanswered = as_seen.to_vec();
+        unanswered.push((":shown", "address"));
+        let unanswered = b.post(&ok.location, &unanswered).await;
+        assert_eq!(unanswered.status, 400, "once seen, an unanswered question has its error");
+        assert!(unanswered.html.contains("href=\"#f-address\""));
         let ok = b.post(&format!("/applications/{reference}/pages/order"), &[("issue", "special"), ("copies", "2"), ("deliver", "yes"),
             ("address", "P.O. Box 1, Kisumu"), ("formats", "print"), ("formats", "pdf"), ("tip", "")]).await;
         assert_eq!(ok.location, format!("/applications/{reference}/pages/readers"), "{}", ok.html);
@@ -598,8 +612,9 @@ backend_tests! {
         let mut b = Browser::new(&app);
         b.sign_in("56789012", PASSWORD).await;
         b.get("/account/businesses/new").await;
-        let created = b.post("/account/businesses", &[("registration_number", "pvt-test123"), ("name", "Test Traders Ltd")]).await;
-        let business = created.location.rsplit('/').next().unwrap().to_string();
+        b.post("/account/businesses", &[("registration_number", "pvt-test123"), ("name", "Test Traders Ltd")]).await;
+        app.approve_claims(&owner).await;
+        let business = crate::claims::business_of(&app, &owner).await;
         b.get("/services/MOI-GAZETTE-COPY/apply").await;
         let ask = b.post("/services/MOI-GAZETTE-COPY/apply", &[]).await;
         assert_eq!(ask.status, 200, "a representative is asked who it is for");

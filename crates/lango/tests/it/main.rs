@@ -27,6 +27,7 @@ mod cases_journey;
 mod cases_work;
 mod catalogue_api;
 mod catalogue_import;
+mod claims;
 mod finance;
 mod insights_open_data;
 mod insights_performance;

@@ -279,6 +279,51 @@ impl TestApp {
         id
     }
 
+    /// Approves every pending claim of `account_id` (a business, a child) as platform staff
+    /// do once the registry agrees; tests that need the access a proven claim gives use it.
+    pub async fn approve_claims(&self, account_id: &str) {
+        let db = self.db().await;
+        let checker: Option<String> =
+            sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'claims@lango.test'")
+                .fetch_optional(db.pool())
+                .await
+                .expect("checker");
+        let checker = match checker {
+            Some(id) => id,
+            None => {
+                use lango_identity::model::Role;
+                self.staff(
+                    "claims@lango.test",
+                    "claims checker password",
+                    Role::PlatformAdmin,
+                    None,
+                )
+                .await
+            }
+        };
+        let actor = lango_identity::policy::Actor::Person(
+            lango_identity::account::actor(&db, &checker)
+                .await
+                .expect("actor"),
+        );
+        let form = lango_identity::claim::DecisionForm {
+            outcome: "approve".into(),
+            reason: String::new(),
+        };
+        for c in lango_identity::claim::of_account(&db, account_id)
+            .await
+            .expect("claims")
+        {
+            if c.is_pending() {
+                lango_identity::claim::decide(&db, &actor, &c.reference, &form)
+                    .await
+                    .expect("decide")
+                    .expect("a valid decision");
+            }
+        }
+        db.close().await;
+    }
+
     /// Counts the rows of a table (to prove a refused request stored nothing).
     pub async fn count(&self, table: &str) -> i64 {
         let db = self.db().await;
