@@ -3,6 +3,11 @@
 
 mod browser_kit;
 mod kiswahili;
+// The national identity provider simulator, shared with lango-identity's tests (which use
+// all of it).
+#[allow(dead_code)]
+#[path = "../../../lango-identity/tests/support/oidc_simulator.rs"]
+mod oidc_simulator;
 mod s3_server;
 mod sms_simulator;
 mod smtp_server;
@@ -37,6 +42,7 @@ mod insights_usage;
 mod mpesa;
 mod mpesa_crash;
 mod my_data;
+mod national_id;
 mod notifications;
 mod notifications_browser;
 mod notifications_journey;
