@@ -17,5 +17,6 @@ pub mod sealed;
 pub mod spreadsheet;
 #[cfg(feature = "test-support")]
 pub mod testdb;
+pub mod word_enum;
 
 pub use error::{Error, Result};

@@ -28,6 +28,28 @@ use sqlx::Row;
 /// The channel name in ledger accounts (`collection:card:KES`).
 pub const CHANNEL: &str = "card";
 
+lango_core::word_enum! {
+    /// Where a card payment attempt stands.
+    pub enum CardStatus {
+        /// Being asked of the provider.
+        Creating = "creating",
+        /// The provider made the payment; the payer has not started.
+        Created = "created",
+        /// The payer is on the provider's page.
+        Started = "started",
+        /// Authorised; waiting for capture.
+        Submitted = "submitted",
+        /// Paid.
+        Success = "success",
+        /// Ended without money.
+        Failed = "failed",
+        /// The payer or the service cancelled it.
+        Cancelled = "cancelled",
+        /// The provider could not be reached to make it.
+        Error = "error",
+    }
+}
+
 /// One card payment attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CardPayment {
@@ -39,8 +61,8 @@ pub struct CardPayment {
     pub bill_reference: String,
     /// What was asked of the card.
     pub amount: Money,
-    /// `creating`, `created`, `started`, `submitted`, `success`, `failed`, `cancelled`, `error`.
-    pub status: String,
+    /// Where it stands.
+    pub status: CardStatus,
     /// The provider's failure code (`P0010`…), if it failed.
     pub failure_code: String,
     /// The provider's words for it.
@@ -63,8 +85,8 @@ impl CardPayment {
     /// True once the attempt is over (paid, failed, cancelled or never reached the provider).
     pub fn finished(&self) -> bool {
         matches!(
-            self.status.as_str(),
-            "success" | "failed" | "cancelled" | "error"
+            self.status,
+            CardStatus::Success | CardStatus::Failed | CardStatus::Cancelled | CardStatus::Error
         )
     }
 }
@@ -83,7 +105,7 @@ fn row_to_payment(r: &sqlx::any::AnyRow) -> Result<CardPayment> {
         provider_payment_id: r.try_get("provider_payment_id")?,
         bill_reference: r.try_get("bill_reference")?,
         amount: Money::from_minor(r.try_get("amount")?, currency),
-        status: r.try_get("status")?,
+        status: r.try_get::<String, _>("status")?.parse()?,
         failure_code: r.try_get("failure_code")?,
         failure_message: r.try_get("failure_message")?,
         next_url: r.try_get("next_url")?,
@@ -154,7 +176,7 @@ pub async fn start<P: CardProvider>(
     let bill = crate::bills::get(db, &reference)
         .await?
         .ok_or_else(|| Error::NotFound("bill".into()))?;
-    if !matches!(bill.status.as_str(), "open" | "partly_paid") {
+    if !bill.status.is_payable() {
         return Err(Error::Conflict(format!(
             "bill {reference} is {} and takes no payment",
             bill.status
@@ -230,16 +252,16 @@ pub async fn start<P: CardProvider>(
 
 /// Our status for the provider's state: a payer's cancel (`P0030`) and a service's (`P0040`)
 /// are `cancelled`; every other end without money is `failed`.
-pub fn status_of(state: &PaymentState) -> &'static str {
+pub fn status_of(state: &PaymentState) -> CardStatus {
     let code = state.code.as_deref().unwrap_or("");
     match state.status.as_str() {
-        "success" => "success",
-        "cancelled" => "cancelled",
-        "failed" if matches!(code, "P0030" | "P0040") => "cancelled",
-        "failed" | "error" => "failed",
-        "started" => "started",
-        "submitted" | "capturable" => "submitted",
-        _ => "created",
+        "success" => CardStatus::Success,
+        "cancelled" => CardStatus::Cancelled,
+        "failed" if matches!(code, "P0030" | "P0040") => CardStatus::Cancelled,
+        "failed" | "error" => CardStatus::Failed,
+        "started" => CardStatus::Started,
+        "submitted" | "capturable" => CardStatus::Submitted,
+        _ => CardStatus::Created,
     }
 }
 
@@ -258,7 +280,7 @@ pub async fn apply_state(
     }
     let status = status_of(&reported.state);
     let now = now_ms();
-    if status == "success" {
+    if status == CardStatus::Success {
         claim_and_post(db, card).await?;
     } else if !card.posted {
         // A finished attempt never goes back to an earlier state.
@@ -266,7 +288,7 @@ pub async fn apply_state(
             "UPDATE card_payments SET status = $1, failure_code = $2, failure_message = $3, updated_at = $4 \
              WHERE id = $5 AND posted = 0 AND status NOT IN ('success', 'failed', 'cancelled', 'error')",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(reported.state.code.clone().unwrap_or_default())
         .bind(reported.state.message.clone().unwrap_or_default())
         .bind(now)
@@ -349,7 +371,12 @@ pub async fn refresh<P: CardProvider>(
     let Some(provider_id) = card.provider_payment_id.clone() else {
         return Ok(Some(Ok(card)));
     };
-    if card.posted || matches!(card.status.as_str(), "failed" | "cancelled" | "error") {
+    if card.posted
+        || matches!(
+            card.status,
+            CardStatus::Failed | CardStatus::Cancelled | CardStatus::Error
+        )
+    {
         return Ok(Some(Ok(card)));
     }
     match provider.get_payment(&provider_id).await {
@@ -372,7 +399,7 @@ pub enum WebhookOutcome {
         /// The event type.
         event_type: String,
         /// The attempt's status afterwards.
-        status: String,
+        status: CardStatus,
     },
 }
 
@@ -458,13 +485,22 @@ mod tests {
 
     #[test]
     fn provider_states_map_to_ours() {
-        assert_eq!(status_of(&state("success", None)), "success");
-        assert_eq!(status_of(&state("failed", Some("P0010"))), "failed");
-        assert_eq!(status_of(&state("failed", Some("P0020"))), "failed");
-        assert_eq!(status_of(&state("failed", Some("P0030"))), "cancelled");
-        assert_eq!(status_of(&state("cancelled", Some("P0040"))), "cancelled");
-        assert_eq!(status_of(&state("error", Some("P0050"))), "failed");
-        assert_eq!(status_of(&state("started", None)), "started");
-        assert_eq!(status_of(&state("created", None)), "created");
+        use CardStatus::*;
+        for (provider, code, ours) in [
+            ("success", None, Success),
+            ("failed", Some("P0010"), Failed),
+            ("failed", Some("P0020"), Failed),
+            ("failed", Some("P0030"), Cancelled),
+            ("cancelled", Some("P0040"), Cancelled),
+            ("error", Some("P0050"), Failed),
+            ("started", None, Started),
+            ("created", None, Created),
+        ] {
+            assert_eq!(
+                status_of(&state(provider, code)),
+                ours,
+                "{provider} {code:?}"
+            );
+        }
     }
 }

@@ -43,7 +43,7 @@ mod store;
 pub use card::sync_card;
 pub use issue::issue;
 pub use store::{
-    find, list, preview, recent, summary, PaymentLine, Refund, RefundRequest, Summary,
+    find, list, preview, recent, summary, PaymentLine, Refund, RefundRequest, RefundStatus, Summary,
 };
 
 use crate::ledger::{self, Account, LedgerError, Posting, Transaction};

@@ -128,6 +128,18 @@ impl Failure {
     }
 }
 
+lango_core::word_enum! {
+    /// Where a payment prompt stands.
+    pub enum StkStatus {
+        /// Sent; the payer has not answered.
+        Pending = "pending",
+        /// Paid: the callback brought a receipt.
+        Succeeded = "succeeded",
+        /// Declined, timed out, or Daraja could not be asked.
+        Failed = "failed",
+    }
+}
+
 /// A prompt as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StkRequest {
@@ -141,8 +153,8 @@ pub struct StkRequest {
     pub amount: Money,
     /// The phone prompted (`2547…`).
     pub phone: String,
-    /// `pending`, `succeeded` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: StkStatus,
     /// Daraja's `ResultCode`, once known.
     pub result_code: Option<i64>,
     /// Daraja's words, or why Daraja could not be asked.
@@ -156,7 +168,7 @@ pub struct StkRequest {
 impl StkRequest {
     /// How it failed, when it did.
     pub fn failure(&self) -> Option<Failure> {
-        (self.status == "failed").then(|| Failure::from_code(self.result_code))
+        (self.status == StkStatus::Failed).then(|| Failure::from_code(self.result_code))
     }
 }
 
@@ -174,10 +186,7 @@ pub async fn start(
         .await?
         .ok_or_else(|| Error::NotFound("bill".into()))?;
     let balance = bill.balance();
-    if !matches!(bill.status.as_str(), "open" | "partly_paid")
-        || balance.currency() != Currency::Kes
-        || balance.minor() <= 0
-    {
+    if !bill.status.is_payable() || balance.currency() != Currency::Kes || balance.minor() <= 0 {
         return Ok(Err(Refusal::NotPayable));
     }
     let Some(msisdn) = Msisdn::parse(phone) else {
@@ -311,7 +320,7 @@ fn read(r: &sqlx::any::AnyRow) -> Result<StkRequest> {
         bill_reference: r.try_get("bill_reference")?,
         amount: Money::from_minor(r.try_get("amount")?, currency),
         phone: r.try_get("phone")?,
-        status: r.try_get("status")?,
+        status: r.try_get::<String, _>("status")?.parse()?,
         result_code: r.try_get("result_code")?,
         result_desc: r.try_get("result_desc")?,
         receipt: r.try_get("receipt")?,
@@ -472,7 +481,7 @@ pub async fn refresh(
         return Ok(None);
     };
     let now = now_ms();
-    if request.status != "pending" || now - request.created_at < query_after_ms {
+    if request.status != StkStatus::Pending || now - request.created_at < query_after_ms {
         return Ok(Some(request));
     }
     // Claim the query, so that many page loads (and nodes) ask once.
@@ -491,12 +500,16 @@ pub async fn refresh(
     }
     match daraja.stk_query(checkout_request_id).await {
         Ok(StkQueryOutcome::Done { code, desc }) => {
-            let status = if code == 0 { "succeeded" } else { "failed" };
+            let status = if code == 0 {
+                StkStatus::Succeeded
+            } else {
+                StkStatus::Failed
+            };
             sqlx::query(
                 "UPDATE stk_requests SET status = $1, result_code = $2, result_desc = $3, \
                  completed_at = $4, updated_at = $4 WHERE id = $5 AND status = 'pending'",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(code)
             .bind(desc.chars().take(300).collect::<String>())
             .bind(now_ms())

@@ -1,7 +1,9 @@
 //! Issuing a refund: parse and decide under the bill's lock, reserve it, ask the card
 //! provider when it goes back to a card, and only then post, audit and announce it.
 
-use super::store::{get, load_position, row_to_refund, BillInfo, Refund, RefundRequest, COLUMNS};
+use super::store::{
+    get, load_position, row_to_refund, BillInfo, Refund, RefundRequest, RefundStatus, COLUMNS,
+};
 use super::{card, plan, transaction, Refusal, Route};
 use crate::bills;
 use crate::cards::{CardProvider, ProviderError};
@@ -61,7 +63,7 @@ async fn replay(
         ));
     }
     let refund = row_to_refund(&row)?;
-    Ok(Some(if refund.status == "failed" {
+    Ok(Some(if refund.status == RefundStatus::Failed {
         Err(Refusal::Provider(
             "the card provider did not make this refund".into(),
         ))
@@ -218,7 +220,14 @@ pub async fn issue<P: CardProvider>(
     let mut conn = db.pool().acquire().await?;
     let refund = get(&mut conn, &id).await?;
     match refusal {
-        Some(r) if matches!(refund.status.as_str(), "failed" | "requested") => Ok(Err(r)),
+        Some(r)
+            if matches!(
+                refund.status,
+                RefundStatus::Failed | RefundStatus::Requested
+            ) =>
+        {
+            Ok(Err(r))
+        }
         _ => Ok(Ok(refund)),
     }
 }
@@ -275,7 +284,7 @@ pub(super) async fn record_issued(
                 "amount": r.amount.to_decimal(),
                 "currency": currency.code(),
                 "method": r.method,
-                "status": r.status,
+                "status": r.status.as_str(),
                 "reason": r.reason,
             }),
         },

@@ -41,8 +41,8 @@ pub struct Refund {
     pub card_payment_id: Option<String>,
     /// The provider's refund id, once the provider accepted it.
     pub provider_refund_id: Option<String>,
-    /// `requested`, `submitted`, `success`, `pending_payout` or `failed`.
-    pub status: String,
+    /// Where it stands.
+    pub status: RefundStatus,
     /// Why it was made.
     pub reason: String,
     /// Who made it (`account:ID`, `apikey:ID`).
@@ -51,6 +51,22 @@ pub struct Refund {
     pub ledger_transaction: Option<String>,
     /// When, unix ms.
     pub created_at: i64,
+}
+
+lango_core::word_enum! {
+    /// Where a refund stands.
+    pub enum RefundStatus {
+        /// Reserved; the card provider has not answered yet.
+        Requested = "requested",
+        /// The provider accepted it and is sending the money.
+        Submitted = "submitted",
+        /// The money went back to the card.
+        Success = "success",
+        /// Owed to the payer's phone, paid by finance outside Lango.
+        PendingPayout = "pending_payout",
+        /// The provider did not make it: nothing went back.
+        Failed = "failed",
+    }
 }
 
 /// A payment of the bill, as its `payment.received` event recorded it.
@@ -97,7 +113,7 @@ pub(super) fn row_to_refund(r: &sqlx::any::AnyRow) -> Result<Refund> {
         method: r.try_get("method")?,
         card_payment_id: r.try_get("card_payment_id")?,
         provider_refund_id: r.try_get("provider_refund_id")?,
-        status: r.try_get("status")?,
+        status: r.try_get::<String, _>("status")?.parse()?,
         reason: r.try_get("reason")?,
         requested_by: r.try_get("requested_by")?,
         ledger_transaction: r.try_get("ledger_transaction")?,

@@ -104,7 +104,7 @@ impl From<&Refund> for RefundBody {
             amount: r.amount.to_decimal(),
             currency: r.amount.currency().code().to_string(),
             method: r.method.clone(),
-            status: r.status.clone(),
+            status: r.status.to_string(),
             reason: r.reason.clone(),
             created_at: rfc3339(r.created_at),
         }

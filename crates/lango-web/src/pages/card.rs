@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use lango_core::Error;
-use lango_payments::cards::{self, CardPayment, HttpCardProvider};
+use lango_payments::cards::{self, CardPayment, CardStatus, HttpCardProvider};
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
@@ -91,12 +91,12 @@ async fn pay_by_card(
 
 /// The words for how an attempt ended.
 fn key_of(card: &CardPayment) -> &'static str {
-    match (card.status.as_str(), card.failure_code.as_str()) {
-        ("success", _) => "card_paid",
-        ("cancelled", _) => "card_cancelled",
-        ("failed", "P0010") => "card_declined",
-        ("failed", "P0020") => "card_expired",
-        ("failed" | "error", _) => "card_failed",
+    match (card.status, card.failure_code.as_str()) {
+        (CardStatus::Success, _) => "card_paid",
+        (CardStatus::Cancelled, _) => "card_cancelled",
+        (CardStatus::Failed, "P0010") => "card_declined",
+        (CardStatus::Failed, "P0020") => "card_expired",
+        (CardStatus::Failed | CardStatus::Error, _) => "card_failed",
         _ => "card_pending",
     }
 }

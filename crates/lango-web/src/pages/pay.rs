@@ -18,7 +18,7 @@ use axum::Router;
 use lango_catalogue::ServiceCode;
 use lango_core::money::Money;
 use lango_identity::model::Problems;
-use lango_payments::stk::{self, Refusal, StkRequest};
+use lango_payments::stk::{self, Refusal, StkRequest, StkStatus};
 use lango_payments::BillReference;
 
 /// This module's routes.
@@ -266,13 +266,13 @@ pub async fn prompt_status(
         Ok(_) => return not_found(),
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
-    let (page_state, failure) = match (request.status.as_str(), &request.receipt) {
-        ("pending", _) => ("waiting", ""),
-        ("succeeded", Some(_)) => ("paid", ""),
-        ("succeeded", None) => ("confirmed", ""),
+    let (page_state, failure) = match (request.status, &request.receipt) {
+        (StkStatus::Pending, _) => ("waiting", ""),
+        (StkStatus::Succeeded, Some(_)) => ("paid", ""),
+        (StkStatus::Succeeded, None) => ("confirmed", ""),
         // Failed with a receipt: money came, but not what the prompt asked (held for review).
-        ("failed", Some(_)) => ("held", ""),
-        _ => (
+        (StkStatus::Failed, Some(_)) => ("held", ""),
+        (StkStatus::Failed, None) => (
             "failed",
             request.failure().unwrap_or(stk::Failure::Other).code(),
         ),

@@ -320,7 +320,7 @@ simulator_tests! {
         let client = DarajaClient::new(sim.config(), "222222");
         // Before the payer answers, Daraja says it is still being processed.
         let early = lango_payments::stk::refresh(&db, &client, &checkout, 0).await.unwrap().unwrap();
-        assert_eq!(early.status, "pending");
+        assert_eq!(early.status, lango_payments::stk::StkStatus::Pending);
         tokio::time::sleep(Duration::from_millis(1700)).await;
         // Asked again only after QUERY_EVERY_MS: pretend that long has passed.
         sqlx::query("UPDATE stk_requests SET queried_at = 0").execute(db.pool()).await.unwrap();
