@@ -17,61 +17,25 @@ use lango_core::{Error, Result};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// What is claimed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// To own a business, by its registration number.
-    Business,
-    /// To be a child's parent or guardian, by their birth certificate.
-    Dependant,
-}
-
-impl Kind {
-    /// Its stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Business => "business",
-            Kind::Dependant => "dependant",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Kind> {
-        match s {
-            "business" => Ok(Kind::Business),
-            "dependant" => Ok(Kind::Dependant),
-            other => Err(Error::Internal(format!("unknown claim kind {other}"))),
-        }
+lango_core::word_enum! {
+    /// What is claimed.
+    pub enum Kind {
+        /// To own a business, by its registration number.
+        Business = "business",
+        /// To be a child's parent or guardian, by their birth certificate.
+        Dependant = "dependant",
     }
 }
 
-/// Where a claim stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Waiting for staff to check it; grants nothing.
-    Pending,
-    /// Proven: the business or guardianship exists.
-    Approved,
-    /// Not proven; the reason says why.
-    Refused,
-}
-
-impl Status {
-    /// Its stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Approved => "approved",
-            Status::Refused => "refused",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Status> {
-        match s {
-            "pending" => Ok(Status::Pending),
-            "approved" => Ok(Status::Approved),
-            "refused" => Ok(Status::Refused),
-            other => Err(Error::Internal(format!("unknown claim status {other}"))),
-        }
+lango_core::word_enum! {
+    /// Where a claim stands.
+    pub enum Status {
+        /// Waiting for staff to check it; grants nothing.
+        Pending = "pending",
+        /// Proven: the business or guardianship exists.
+        Approved = "approved",
+        /// Not proven; the reason says why.
+        Refused = "refused",
     }
 }
 
@@ -322,14 +286,14 @@ const COLUMNS: &str = "reference, kind, account_id, number, name, family_name, d
 fn claim_of(r: &sqlx::any::AnyRow) -> Result<Claim> {
     Ok(Claim {
         reference: r.try_get("reference")?,
-        kind: Kind::parse(&r.try_get::<String, _>("kind")?)?,
+        kind: r.try_get::<String, _>("kind")?.parse()?,
         account_id: r.try_get("account_id")?,
         number: r.try_get("number")?,
         name: r.try_get("name")?,
         family_name: r.try_get("family_name")?,
         date_of_birth: r.try_get("date_of_birth")?,
         relationship: r.try_get("relationship")?,
-        status: Status::parse(&r.try_get::<String, _>("status")?)?,
+        status: r.try_get::<String, _>("status")?.parse()?,
         reason: r.try_get("reason")?,
         created_at: r.try_get("created_at")?,
     })
@@ -624,17 +588,6 @@ async fn grant_dependant(tx: &mut sqlx::AnyConnection, actor: &Actor, c: &Claim)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kinds_and_statuses_read_back_what_they_store() {
-        for k in [Kind::Business, Kind::Dependant] {
-            assert_eq!(Kind::parse(k.as_str()).unwrap(), k);
-        }
-        for s in [Status::Pending, Status::Approved, Status::Refused] {
-            assert_eq!(Status::parse(s.as_str()).unwrap(), s);
-        }
-        assert!(Status::parse("open").is_err());
-    }
 
     #[test]
     fn references_start_with_k_and_carry_a_check_character() {
