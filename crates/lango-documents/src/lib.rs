@@ -1,0 +1,136 @@
+//! Documents anyone can verify offline, with a phone and no network: the claims of an
+//! issued document signed by its agency's key into a QR text (`LG1:` + Base45(zlib(
+//! COSE_Sign1))), and the trust list of public keys and revocations a verifier checks it
+//! against. The format is described for outside verifiers in docs/signed-documents.md.
+
+pub mod claims;
+pub mod qr;
+pub mod trust;
+
+pub use claims::Claims;
+pub use trust::TrustList;
+
+use ed25519_dalek::Signature;
+
+/// Why a QR text is not a valid document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    /// It does not start with `LG1:`.
+    #[error("this is not a Lango document code (it does not start with LG1:)")]
+    Prefix,
+    /// Longer than any QR code holds.
+    #[error("the code is too long to be a Lango document")]
+    TooLong,
+    /// Not Base45.
+    #[error("the code is damaged (not Base45)")]
+    Base45,
+    /// The zlib layer is broken.
+    #[error("the code is damaged (it does not inflate)")]
+    Inflate,
+    /// The zlib layer inflates beyond the limit (a zip bomb).
+    #[error("the code inflates to more than any document holds")]
+    TooLarge,
+    /// The COSE structure is broken.
+    #[error("the code is damaged ({0})")]
+    Cose(&'static str),
+    /// The claims are not a document's.
+    #[error("the document's contents are not readable ({0})")]
+    Claims(&'static str),
+    /// Signed with another algorithm than EdDSA.
+    #[error("the document is signed with an algorithm Lango does not use")]
+    Algorithm,
+    /// No key in the trust list has this id.
+    #[error("the document is signed by a key that is not in the trust list")]
+    UnknownKey,
+    /// The key was not valid on the day the document says it was issued.
+    #[error("the document is signed by a key that was not valid on its issue date")]
+    KeyNotValid,
+    /// The key belongs to another agency than the one the document names.
+    #[error("the document is signed by another agency's key")]
+    WrongAgency,
+    /// The signature does not match: the document was changed or forged.
+    #[error("the signature does not match: the document was changed or is forged")]
+    Signature,
+    /// The trust list itself cannot be trusted.
+    #[error("the trust list cannot be trusted: {0}")]
+    TrustList(&'static str),
+}
+
+/// A verifier's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Genuine and in force.
+    Valid(Claims),
+    /// Genuine, but past its last valid day.
+    Expired(Claims),
+    /// Genuine, but withdrawn by its agency.
+    Revoked {
+        /// What it says.
+        claims: Claims,
+        /// Why it was revoked.
+        reason: String,
+    },
+    /// Not a genuine document.
+    Invalid(Invalid),
+}
+
+impl Verdict {
+    /// The exit code of `lango verify`: 0 valid, 1 invalid or expired, 2 revoked.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Verdict::Valid(_) => 0,
+            Verdict::Revoked { .. } => 2,
+            Verdict::Expired(_) | Verdict::Invalid(_) => 1,
+        }
+    }
+
+    /// The claims, when the document is genuine.
+    pub fn claims(&self) -> Option<&Claims> {
+        match self {
+            Verdict::Valid(c) | Verdict::Expired(c) | Verdict::Revoked { claims: c, .. } => Some(c),
+            Verdict::Invalid(_) => None,
+        }
+    }
+}
+
+/// Checks a QR text against `trust` on day `today` (`YYYY-MM-DD`): its layers, its key
+/// (known, of the agency it names, valid on its issue date), its signature, revocation and
+/// expiry. Needs no network and no database.
+pub fn verify(text: &str, trust: &TrustList, today: &str) -> Verdict {
+    match check(text, trust) {
+        Err(why) => Verdict::Invalid(why),
+        Ok(claims) => {
+            if let Some(r) = trust.revocation(&claims.number) {
+                let reason = r.reason.clone();
+                Verdict::Revoked { claims, reason }
+            } else if claims.expires.as_deref().is_some_and(|e| e < today) {
+                Verdict::Expired(claims)
+            } else {
+                Verdict::Valid(claims)
+            }
+        }
+    }
+}
+
+fn check(text: &str, trust: &TrustList) -> Result<Claims, Invalid> {
+    let opened = qr::open(text)?;
+    let key = trust.key(&opened.kid).ok_or(Invalid::UnknownKey)?;
+    if key.alg != "EdDSA" {
+        return Err(Invalid::Algorithm);
+    }
+    let public = key.jwk.key().ok_or(Invalid::UnknownKey)?;
+    let c = &opened.claims;
+    if c.issued < key.not_before || c.issued > key.not_after {
+        return Err(Invalid::KeyNotValid);
+    }
+    if c.agency != key.agency {
+        return Err(Invalid::WrongAgency);
+    }
+    opened.sign1.verify_signature(b"", |sig, data| {
+        let sig = Signature::from_slice(sig).map_err(|_| Invalid::Signature)?;
+        public
+            .verify_strict(data, &sig)
+            .map_err(|_| Invalid::Signature)
+    })?;
+    Ok(opened.claims)
+}
