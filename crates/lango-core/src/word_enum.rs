@@ -30,10 +30,10 @@ macro_rules! word_enum {
             }
 
             /// Reads a word; `None` when it is none of them.
-            pub fn parse(word: &str) -> Option<$name> {
+            pub fn parse(word: &str) -> ::core::option::Option<$name> {
                 match word {
-                    $($word => Some($name::$variant),)+
-                    _ => None,
+                    $($word => ::core::option::Option::Some($name::$variant),)+
+                    _ => ::core::option::Option::None,
                 }
             }
         }
@@ -47,7 +47,7 @@ macro_rules! word_enum {
         impl std::str::FromStr for $name {
             type Err = $crate::Error;
 
-            fn from_str(word: &str) -> Result<$name, $crate::Error> {
+            fn from_str(word: &str) -> ::core::result::Result<$name, $crate::Error> {
                 $name::parse(word).ok_or_else(|| {
                     $crate::Error::Internal(format!(
                         concat!("stored ", stringify!($name), " {:?} is not one"),

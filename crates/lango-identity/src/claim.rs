@@ -143,7 +143,9 @@ pub async fn business(
         return Ok(Err(Problems::one("registration_number", "claim_pending")));
     }
     let claim = new_claim(Kind::Business, &p.account_id, reg, name);
-    record(db, actor, &claim).await?;
+    if !record(db, actor, &claim).await? {
+        return Ok(Err(Problems::one("registration_number", "claim_pending")));
+    }
     Ok(Ok(claim))
 }
 
@@ -211,7 +213,9 @@ pub async fn dependant(
     claim.family_name = family;
     claim.date_of_birth = dob.as_str().to_string();
     claim.relationship = relationship.to_string();
-    record(db, actor, &claim).await?;
+    if !record(db, actor, &claim).await? {
+        return Ok(Err(Problems::one("birth_certificate", "claim_pending")));
+    }
     Ok(Ok(claim))
 }
 
@@ -246,13 +250,15 @@ async fn waiting(db: &Db, account_id: &str, kind: Kind, number: &str) -> Result<
     Ok(found.is_some())
 }
 
-/// Stores the claim and its audit record in one transaction.
-async fn record(db: &Db, actor: &Actor, c: &Claim) -> Result<()> {
+/// Stores the claim and its audit record in one transaction; false when the same claim is
+/// already waiting.
+async fn record(db: &Db, actor: &Actor, c: &Claim) -> Result<bool> {
     let mut tx = db.pool().begin().await?;
-    sqlx::query(
+    // A double submit meets the one-pending-claim index and stores nothing the second time.
+    let stored = sqlx::query(
         "INSERT INTO claims (id, reference, kind, account_id, number, name, family_name, \
          date_of_birth, relationship, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(&c.reference)
@@ -266,7 +272,11 @@ async fn record(db: &Db, actor: &Actor, c: &Claim) -> Result<()> {
     .bind(c.status.as_str())
     .bind(c.created_at)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if stored == 0 {
+        return Ok(false);
+    }
     account::audit_by(
         &mut tx,
         actor,
@@ -277,7 +287,7 @@ async fn record(db: &Db, actor: &Actor, c: &Claim) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 const COLUMNS: &str = "reference, kind, account_id, number, name, family_name, date_of_birth, \
@@ -414,6 +424,11 @@ pub async fn decide(
         return Err(Error::NotFound("claim".into()));
     };
     let c = &view.claim;
+    if !may_decide(actor, c) {
+        return Err(Error::Forbidden(
+            "you may not decide your own claim: another member of staff does".into(),
+        ));
+    }
     let approve = form.outcome == "approve";
     let status = if approve {
         Status::Approved
@@ -480,32 +495,38 @@ pub async fn decide(
     Ok(Ok(()))
 }
 
-/// The claimant becomes an owner of the business, which is made if Lango does not know it.
+/// True unless `actor` made the claim: staff never decide their own (separation of duties).
+pub fn may_decide(actor: &Actor, claim: &Claim) -> bool {
+    !matches!(actor, Actor::Person(p) if p.account_id == claim.account_id)
+}
+
+/// The claimant becomes the owner of the business, made now. A business that reached Lango
+/// since the claim was made (another claim approved first) is a conflict: its owner adds
+/// people, so staff refuse this claim instead.
 async fn grant_business(tx: &mut sqlx::AnyConnection, actor: &Actor, c: &Claim) -> Result<()> {
     let now = now_ms();
-    let known: Option<String> =
-        sqlx::query_scalar("SELECT id FROM businesses WHERE registration_number = $1")
-            .bind(&c.number)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let id = match known {
-        Some(id) => id,
-        None => {
-            let id = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
-                "INSERT INTO businesses (id, registration_number, name, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&id)
-            .bind(&c.number)
-            .bind(&c.name)
-            .bind(&c.account_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            id
-        }
-    };
+    let id = uuid::Uuid::new_v4().to_string();
+    // DO NOTHING rather than a unique-key error: two approvals racing for one number end
+    // in a clear conflict on both databases.
+    let made = sqlx::query(
+        "INSERT INTO businesses (id, registration_number, name, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (registration_number) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&c.number)
+    .bind(&c.name)
+    .bind(&c.account_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if made == 0 {
+        return Err(Error::Conflict(
+            "this business is already on Lango: its owner adds the people who act for it; \
+             refuse this claim saying so"
+                .into(),
+        ));
+    }
     sqlx::query(
         "INSERT INTO business_members (business_id, account_id, role, granted_by, granted_at) \
          VALUES ($1, $2, 'owner', $3, $4) ON CONFLICT (business_id, account_id) DO UPDATE \
@@ -546,10 +567,11 @@ async fn grant_dependant(tx: &mut sqlx::AnyConnection, actor: &Actor, c: &Claim)
         }
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
+            let made = sqlx::query(
                 "INSERT INTO accounts (id, kind, id_kind, id_number, given_name, family_name, \
                  date_of_birth, status, created_at, updated_at) \
-                 VALUES ($1, 'dependant', 'birth_certificate', $2, $3, $4, $5, 'active', $6, $6)",
+                 VALUES ($1, 'dependant', 'birth_certificate', $2, $3, $4, $5, 'active', $6, $6) \
+                 ON CONFLICT (id_number) DO NOTHING",
             )
             .bind(&id)
             .bind(&c.number)
@@ -558,7 +580,14 @@ async fn grant_dependant(tx: &mut sqlx::AnyConnection, actor: &Actor, c: &Claim)
             .bind(&c.date_of_birth)
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if made == 0 {
+                // Another approval made the child's account a moment ago: try again.
+                return Err(Error::Conflict(
+                    "the child's account was just made by another decision; decide again".into(),
+                ));
+            }
             id
         }
     };

@@ -31,11 +31,16 @@ pub async fn validate(db: &Db, body: &[u8], shortcode: &str) -> Result<Value> {
     .bind(checked.reference.as_str())
     .fetch_optional(db.pool())
     .await?;
-    Ok(match status.as_deref() {
-        Some("open" | "partly_paid") => daraja::validation_accepted(),
-        _ => daraja::validation_rejected(&daraja::Rejection::AccountNumber(
+    let payable = status
+        .as_deref()
+        .and_then(crate::BillStatus::parse)
+        .is_some_and(crate::BillStatus::is_payable);
+    Ok(if payable {
+        daraja::validation_accepted()
+    } else {
+        daraja::validation_rejected(&daraja::Rejection::AccountNumber(
             crate::reference::ReferenceError::Check,
-        )),
+        ))
     })
 }
 

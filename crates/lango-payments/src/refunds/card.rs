@@ -3,7 +3,7 @@
 //! or when a refund's answer was lost).
 
 use super::issue::{bill_info, record_issued, service_by_agency};
-use super::store::get;
+use super::store::{get, RefundStatus};
 use super::transaction;
 use crate::cards::{CardPayment, CardProvider, ProviderRefund};
 use lango_core::clock::now_ms;
@@ -23,16 +23,16 @@ pub(super) async fn complete(db: &Db, id: &str, pr: &ProviderRefund) -> Result<(
         return mark_failed(db, id).await;
     }
     let status = if pr.status == "success" {
-        "success"
+        RefundStatus::Success
     } else {
-        "submitted"
+        RefundStatus::Submitted
     };
     let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
         "UPDATE refunds SET status = $1, provider_refund_id = $2, updated_at = $3 \
          WHERE id = $4 AND status = 'requested'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(&pr.refund_id)
     .bind(now_ms())
     .bind(id)
@@ -50,16 +50,16 @@ pub(super) async fn complete(db: &Db, id: &str, pr: &ProviderRefund) -> Result<(
 
 /// The provider refused refund `id` (or never received it): it counts for nothing.
 pub(super) async fn mark_failed(db: &Db, id: &str) -> Result<()> {
-    move_status(db, id, "requested", "failed").await
+    move_status(db, id, RefundStatus::Requested, RefundStatus::Failed).await
 }
 
 /// Moves refund `id` from status `from` to `to`; nothing when it has moved on already.
-async fn move_status(db: &Db, id: &str, from: &str, to: &str) -> Result<()> {
+async fn move_status(db: &Db, id: &str, from: RefundStatus, to: RefundStatus) -> Result<()> {
     sqlx::query("UPDATE refunds SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-        .bind(to)
+        .bind(to.as_str())
         .bind(now_ms())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(db.pool())
         .await?;
     Ok(())
@@ -105,10 +105,10 @@ pub(super) async fn resolve<P: CardProvider>(
     let settled_before = now_ms() - SETTLED_AFTER_MS;
     for r in &ours {
         let id: String = r.try_get("id")?;
-        let status: String = r.try_get("status")?;
+        let status: RefundStatus = r.try_get::<String, _>("status")?.parse()?;
         if let Some(p) = r.try_get::<Option<String>, _>("provider_refund_id")? {
             known.push((id, p, status));
-        } else if status == "requested"
+        } else if status == RefundStatus::Requested
             && (own == Some(id.as_str()) || r.try_get::<i64, _>("updated_at")? < settled_before)
         {
             waiting.push((id, r.try_get::<i64, _>("amount")?));
@@ -116,7 +116,7 @@ pub(super) async fn resolve<P: CardProvider>(
     }
     for pr in &theirs {
         match known.iter().find(|(_, p, _)| *p == pr.refund_id) {
-            Some((id, _, status)) => follow(db, id, status, &pr.status).await?,
+            Some((id, _, status)) => follow(db, id, *status, &pr.status).await?,
             None if pr.status != "error" => {
                 // A refund the provider made whose answer we lost: it is the waiting one of
                 // that amount (one card refund per bill is in flight at a time).
@@ -135,10 +135,12 @@ pub(super) async fn resolve<P: CardProvider>(
 }
 
 /// Moves a refund on to the provider's status.
-async fn follow(db: &Db, id: &str, ours: &str, theirs: &str) -> Result<()> {
+async fn follow(db: &Db, id: &str, ours: RefundStatus, theirs: &str) -> Result<()> {
     match (ours, theirs) {
-        ("submitted", "success") => move_status(db, id, "submitted", "success").await?,
-        ("submitted" | "success", "error") => undo(db, id).await?,
+        (RefundStatus::Submitted, "success") => {
+            move_status(db, id, RefundStatus::Submitted, RefundStatus::Success).await?
+        }
+        (RefundStatus::Submitted | RefundStatus::Success, "error") => undo(db, id).await?,
         _ => {}
     }
     Ok(())

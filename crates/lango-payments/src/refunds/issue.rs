@@ -152,7 +152,11 @@ pub async fn issue<P: CardProvider>(
     .bind(planned.parts.fee)
     .bind(if route.is_some() { "card" } else { "payout" })
     .bind(route.as_ref().map(|(_, c)| c.card_payment_id.clone()))
-    .bind(if route.is_some() { "requested" } else { "pending_payout" })
+    .bind(if route.is_some() {
+        RefundStatus::Requested.as_str()
+    } else {
+        RefundStatus::PendingPayout.as_str()
+    })
     .bind(reason)
     .bind(by)
     .bind(key)

@@ -135,6 +135,23 @@ backend_tests! {
         assert_eq!(s.post(&format!("/admin/claims/{second_claim}"), &[("outcome", "approve")]).await.status, 303);
         assert_eq!(acts_for(&app, &other).await.0, dependants, "one child, one account");
 
+        // Staff never decide their own claim.
+        s.get("/account/businesses/new").await;
+        let mine = s.post("/account/businesses", &[("registration_number", "pvt-check001"), ("name", "Checker Holdings")]).await;
+        let mine = reference_in(&mine.location);
+        assert!(s.get(&format!("/admin/claims/{mine}")).await.html.contains("This is your own claim"));
+        assert_eq!(s.post(&format!("/admin/claims/{mine}"), &[("outcome", "approve")]).await.status, 403);
+
+        // Two claims to one new business: the first approved makes it; the second is a
+        // conflict (its owner adds people), so it stays for staff to refuse.
+        let first = p.post("/account/businesses", &[("registration_number", "pvt-twin0001"), ("name", "Twin Ltd")]).await;
+        let second = q.post("/account/businesses", &[("registration_number", "pvt-twin0001"), ("name", "Twin Ltd")]).await;
+        assert_eq!((first.status, second.status), (303, 303), "both wait; neither knows of the other");
+        assert_eq!(s.post(&format!("/admin/claims/{}", reference_in(&first.location)), &[("outcome", "approve")]).await.status, 303);
+        let late = s.post(&format!("/admin/claims/{}", reference_in(&second.location)), &[("outcome", "approve")]).await;
+        assert_eq!(late.status, 409, "{}", late.html);
+        assert!(acts_for(&app, &other).await.1.is_empty(), "not made an owner of another's business");
+
         // Every step is audited, and the person reads it in plain words.
         let db = app.db().await;
         for action in ["claim.make", "claim.refuse", "claim.approve", "dependant.add"] {

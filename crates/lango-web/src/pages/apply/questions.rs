@@ -148,6 +148,29 @@ fn page(
     render(status, &page)
 }
 
+/// Drops the errors of questions the person could not see when they sent the page (revealed
+/// by that very answer) and that the page now draws for them to answer; an error of a question
+/// the page does not draw stays, so there is always something to put right.
+fn unseen_revealed(
+    errors: &mut Vec<FieldError>,
+    posted: &Posted,
+    d: &lango_cases::Definition,
+    answers: &Answers,
+    page_id: &str,
+) {
+    let Some(p) = d.page(page_id) else { return };
+    let seen = merged(answers, &posted.flat, d, page_id);
+    let drawn: Vec<String> = d
+        .fields_for(p, &seen)
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    errors.retain(|e| {
+        let top = e.field.split('.').next().unwrap_or(&e.field);
+        posted.saw(&e.field) || !drawn.iter().any(|f| f == top)
+    });
+}
+
 /// The stored answers with this page's typed values laid over them, for conditions.
 fn merged(
     answers: &Answers,
@@ -219,7 +242,7 @@ pub async fn save(
                 .collect();
             errors.extend(fresh);
         }
-        errors.retain(|e| posted.saw(&e.field));
+        unseen_revealed(&mut errors, &posted, d, &l.app.answers, &page_id);
         return page(
             &state,
             &s,
@@ -259,7 +282,7 @@ pub async fn save(
         }
         Ok(Err(mut errors)) => {
             // Nothing was saved; a question this answer revealed is shown without its error.
-            errors.retain(|e| posted.saw(&e.field));
+            unseen_revealed(&mut errors, &posted, d, &l.app.answers, &page_id);
             page(
                 &state,
                 &s,
