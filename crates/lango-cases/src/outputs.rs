@@ -168,8 +168,27 @@ pub async fn issue(
     let content_sha256 = sha256_hex(main.as_bytes());
     let key = signing_key(cases, tx).await?;
     let signature = sign(&key, &number, &content_sha256);
+    let claims = lango_documents::Claims {
+        number: number.clone(),
+        kind: slug(&output.title.en),
+        agency: app.agency.clone(),
+        holder: applicant_name.to_string(),
+        holder_id: String::new(),
+        issued: issued_on.clone(),
+        expires: valid_until.clone(),
+        sha256: content_sha256.clone(),
+        fields: [("Service".to_string(), service_name.clone())].into(),
+    };
+    let qr = seal_qr(cases, tx, &app.applicant, claims).await?;
     let public_url = cases.settings.public_url.clone();
-    let html = page(&output.title.en, &number, &main, &signature, &public_url);
+    let html = page(
+        &output.title.en,
+        &number,
+        &main,
+        &signature,
+        &public_url,
+        &qr,
+    );
     let name = format!("{}-{number}.html", slug(&output.title.en));
     let file = cases
         .documents
@@ -196,6 +215,28 @@ pub async fn issue(
         issued_at: now_ms,
         valid_until,
         file,
+    })
+}
+
+/// Signs `claims` with the issuing agency's key into the QR text anyone can check offline
+/// (`lango_documents`), the holder's ID number masked; inside the issuing transaction.
+async fn seal_qr(
+    cases: &Cases,
+    tx: &mut sqlx::AnyConnection,
+    applicant: &str,
+    mut claims: lango_documents::Claims,
+) -> Result<String> {
+    let id_number: Option<String> =
+        sqlx::query_scalar("SELECT id_number FROM accounts WHERE id = $1")
+            .bind(applicant)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+    claims.holder_id = lango_documents::claims::mask_id(id_number.as_deref().unwrap_or(""));
+    let keyring = cases.db.keyring().await?;
+    let key = lango_documents::keys::signing_key_in(tx, &keyring, &claims.agency).await?;
+    lango_documents::qr::seal(&claims, &key).map_err(|e| {
+        lango_core::Error::Internal(format!("cannot seal document {}: {e}", claims.number))
     })
 }
 

@@ -4,6 +4,7 @@
 //! against. The format is described for outside verifiers in docs/signed-documents.md.
 
 pub mod claims;
+pub mod keys;
 pub mod qr;
 pub mod trust;
 
@@ -11,6 +12,14 @@ pub use claims::Claims;
 pub use trust::TrustList;
 
 use ed25519_dalek::Signature;
+
+/// The documents' tables, for both databases.
+pub fn migrations() -> lango_core::db::Migrations {
+    lango_core::db::Migrations {
+        sqlite: sqlx::migrate!("./migrations/sqlite"),
+        postgres: sqlx::migrate!("./migrations/postgres"),
+    }
+}
 
 /// Why a QR text is not a valid document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -18,6 +18,7 @@ pub mod pages;
 pub mod published;
 pub mod state;
 pub mod stk;
+pub mod trust_list;
 pub mod visitor;
 pub mod words;
 
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(mpesa::routes())
         .merge(stk::routes())
         .merge(card_channel::routes())
+        .merge(trust_list::routes())
         .merge(api)
         .merge(middleware::ops_router())
         .fallback(error::not_found)

@@ -2,6 +2,7 @@
 
 pub mod cases_cli;
 pub mod demo;
+pub mod documents_cli;
 pub mod payments_cli;
 
 use anyhow::Context;
@@ -24,12 +25,14 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_payments::migrations(),
         lango_cases::migrations(),
         lango_insights::migrations(),
+        lango_documents::migrations(),
     ]
 }
 
 /// Every column that holds secrets sealed with the key-encryption key.
-pub const SEALED: [lango_core::sealed::Column; 3] = [
+pub const SEALED: [lango_core::sealed::Column; 4] = [
     lango_core::keys::SEALED,
+    lango_documents::keys::SEALED,
     lango_identity::totp::SEALED,
     lango_notify::webhooks::SEALED,
 ];

@@ -62,6 +62,9 @@ enum Command {
     },
     /// Settle agencies for a day (default yesterday, East Africa Time), or print a batch's file.
     Settle(lango::payments_cli::SettleArgs),
+    /// Check a signed document offline (no network, no database): exit 0 valid, 1 invalid,
+    /// 2 revoked.
+    Verify(lango::documents_cli::VerifyArgs),
     /// Generate synthetic data for benchmarks.
     Seed {
         #[command(subcommand)]
@@ -162,6 +165,7 @@ fn init_logging(config: &Config) {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Verify(args) => return Ok(lango::documents_cli::run(args, &config.data_dir)),
         Command::Serve => {
             let popular = std::env::var("LANGO_POPULAR_SERVICES")
                 .map(|v| {

@@ -157,9 +157,12 @@ pub(super) fn page(
     main: &str,
     signature: &str,
     public_url: &str,
+    sealed: &str,
 ) -> String {
     let url = verify_url(public_url, number);
-    let qr = qrcode::QrCode::new(url.as_bytes())
+    // The signed code when there is one (checked offline), else the verification address.
+    let coded = if sealed.is_empty() { &url } else { sealed };
+    let qr = qrcode::QrCode::with_error_correction_level(coded.as_bytes(), qrcode::EcLevel::M)
         .map(|code| {
             code.render::<qrcode::render::svg::Color>()
                 .min_dimensions(140, 140)
@@ -171,7 +174,7 @@ pub(super) fn page(
         .unwrap_or(&qr)
         .replacen(
             "<svg ",
-            "<svg role=\"img\" aria-label=\"QR code of the verification address\" ",
+            "<svg role=\"img\" aria-label=\"Signed QR code of this document\" ",
             1,
         );
     format!(
@@ -181,11 +184,12 @@ pub(super) fn page(
          <aside class=\"verify\" aria-label=\"Verification\">\n{qr}\n<div>\n\
          <p>Check that this document is genuine at <a href=\"{url}\">{url}</a>.</p>\n\
          <p>Document number: <strong>{number}</strong><br>\nVerification code: <strong>{code}</strong></p>\n\
-         </div>\n</aside>\n</body>\n</html>\n",
+         <p class=\"sealed\">{sealed}</p>\n</div>\n</aside>\n</body>\n</html>\n",
         title = escape(title),
         number = escape(number),
         url = escape(&url),
         code = escape(&code_of(signature)),
+        sealed = escape(sealed),
     )
 }
 
@@ -193,7 +197,7 @@ const STYLE: &str = "body{font-family:Georgia,serif;max-width:46rem;margin:2rem 
 header{border-bottom:3px solid #0b0c0c;margin-bottom:1.5rem}.agency{font-weight:bold;text-transform:uppercase;letter-spacing:.05em}\
 h1{font-size:1.8rem;margin:.3rem 0}h2{font-size:1.2rem}.particulars{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}\
 dt{font-weight:bold}dd{margin:0}.verify{display:flex;gap:1rem;align-items:center;border-top:1px solid #b1b4b6;margin-top:2rem;padding-top:1rem;font-family:sans-serif;font-size:.9rem}\
-@media print{a{color:inherit;text-decoration:none}}";
+.sealed{font-family:monospace;font-size:.6rem;word-break:break-all;color:#505a5f}@media print{a{color:inherit;text-decoration:none}}";
 
 pub(super) fn slug(title: &str) -> String {
     let s: String = title

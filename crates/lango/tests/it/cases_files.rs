@@ -326,6 +326,7 @@ crate::backend_tests! {
         assert!(html.contains(&sent.reference));
         assert!(html.contains(&format!("{}/verify/{}", app.base, doc.number)));
         assert!(html.contains("<svg"), "a QR code");
+        signed_offline(&app, &html, &doc.number).await;
 
         let verified = cases.verify(&doc.number.to_lowercase()).await.unwrap().expect("found");
         assert!(verified.signature_valid);
@@ -434,4 +435,80 @@ crate::backend_tests! {
         let exe_key = format!("kenya/test/{}", lango_cases::documents::key_of(&lango_cases::documents::sha256_hex(&exe())));
         assert!(s3.object("lango-docs", &exe_key).await.is_none(), "the refused file is not stored");
     }
+}
+
+/// The issued document carries a QR code signed by its agency's key (issue 20): `lango
+/// verify`, with the published trust list and no database, finds it valid, and revoked once
+/// the agency revokes it; a changed code is invalid.
+async fn signed_offline(app: &TestApp, html: &str, number: &str) {
+    let code: String = html
+        .split("LG1:")
+        .nth(1)
+        .expect("the signed code is on the document")
+        .chars()
+        .take_while(|c| *c != '<')
+        .collect();
+    let code = format!("LG1:{code}");
+    let trust_path = app.data_dir.path().join("downloaded-trust-list.json");
+    let list = fetch_trust_list(app, &trust_path).await;
+    assert!(
+        list["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["agency"] == "MOI" && k["alg"] == "EdDSA"),
+        "{list}"
+    );
+    assert!(list["signature"].is_string() && list["root"]["jwk"]["crv"] == "Ed25519");
+    let root = list["root"]["jwk"]["x"].as_str().unwrap().to_string();
+    let trust = trust_path.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = app.cli(args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (status, said) = run(&["verify", "--trust-list", trust, "--root", &root, &code]);
+    assert_eq!(status, Some(0), "{said}");
+    assert!(
+        said.contains("VALID") && said.contains(number) && said.contains("MOI"),
+        "{said}"
+    );
+    assert!(said.contains("****0001"), "the ID number masked: {said}");
+    // The stored document file itself is read too (the code is printed on it).
+    let file = app.data_dir.path().join("issued-document.html");
+    std::fs::write(&file, html).unwrap();
+    assert_eq!(
+        run(&["verify", "--trust-list", trust, file.to_str().unwrap()]).0,
+        Some(0)
+    );
+    let changed = code.replacen('A', "B", 1);
+    assert_eq!(
+        run(&["verify", "--trust-list", trust, &changed]).0,
+        Some(1),
+        "a changed code"
+    );
+
+    let db = app.db().await;
+    lango_documents::keys::revoke(&db, "MOI", number, "Issued in error", "account:test")
+        .await
+        .unwrap();
+    db.close().await;
+    fetch_trust_list(app, &trust_path).await;
+    let (status, said) = run(&["verify", "--trust-list", trust, "--root", &root, &code]);
+    assert_eq!(status, Some(2), "{said}");
+    assert!(
+        said.contains("REVOKED") && said.contains("Issued in error"),
+        "{said}"
+    );
+}
+
+/// Downloads the trust list into `path`, as a verifier would once.
+async fn fetch_trust_list(app: &TestApp, path: &std::path::Path) -> serde_json::Value {
+    let res = app.get("/.well-known/lango/trust-list.json").await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body = res.text().await.unwrap();
+    std::fs::write(path, &body).unwrap();
+    serde_json::from_str(&body).unwrap()
 }

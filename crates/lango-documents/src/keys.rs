@@ -1,0 +1,224 @@
+//! Agencies' signing keys and the platform's root key, kept in the database with their
+//! private halves sealed by the key-encryption key (`lango_core::sealed`; an HSM or KMS
+//! takes its place through the same `Kek` seam), and the trust list made from them.
+
+use crate::qr::key_id;
+use crate::trust::{kid_text, Jwk, Revocation, TrustList, TrustedKey};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use lango_core::clock::{now_ms, Civil};
+use lango_core::db::Db;
+use lango_core::sealed::{Column, Keyring};
+use lango_core::{Error, Result};
+use rand::RngCore;
+use sqlx::Row;
+
+/// Where private keys are stored, sealed.
+pub const SEALED: Column = Column {
+    table: "document_keys",
+    id: "kid",
+    column: "private_key",
+};
+
+/// The agency name of the platform's root key.
+pub const ROOT: &str = "";
+
+/// How long a new key signs, in years.
+pub const KEY_YEARS: i64 = 3;
+
+/// Today in East Africa Time, `YYYY-MM-DD`: the day documents are dated by.
+pub fn today() -> String {
+    Civil::eat(now_ms()).date()
+}
+
+/// The first day a new key signs: yesterday, so that a key made just after midnight in
+/// Nairobi also signs a document dated by the UTC day, which is still the day before.
+fn yesterday() -> String {
+    Civil::eat(now_ms() - 86_400_000).date()
+}
+
+fn plus_years(date: &str, years: i64) -> String {
+    let year: i64 = date[..4].parse().unwrap_or(2026);
+    // 29 February moves to 28 February in a year that has none.
+    let rest = if &date[4..] == "-02-29" {
+        "-02-28"
+    } else {
+        &date[4..]
+    };
+    format!("{:04}{rest}", year + years)
+}
+
+/// The key `agency` signs with today, made now if it has none in force.
+pub async fn signing_key(db: &Db, agency: &str) -> Result<SigningKey> {
+    let keyring = db.keyring().await?;
+    let mut conn = db.pool().acquire().await?;
+    signing_key_in(&mut conn, &keyring, agency).await
+}
+
+/// [`signing_key`] on `conn`: inside the transaction that issues a document (SQLite has
+/// one writer, so the key is made in that transaction, not beside it).
+pub async fn signing_key_in(
+    conn: &mut sqlx::AnyConnection,
+    keyring: &Keyring,
+    agency: &str,
+) -> Result<SigningKey> {
+    let today = today();
+    let row = sqlx::query(
+        "SELECT kid, private_key FROM document_keys WHERE agency = $1 AND retired_at IS NULL \
+         AND not_before <= $2 AND not_after >= $2 ORDER BY created_at DESC, kid LIMIT 1",
+    )
+    .bind(agency)
+    .bind(&today)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => open(
+            keyring,
+            &r.try_get::<String, _>("kid")?,
+            &r.try_get::<String, _>("private_key")?,
+        ),
+        None => make(conn, keyring, agency, &yesterday()).await,
+    }
+}
+
+fn open(keyring: &Keyring, kid: &str, sealed: &str) -> Result<SigningKey> {
+    let secret = keyring.open(&SEALED, kid, sealed)?;
+    let bytes: [u8; 32] = B64
+        .decode(secret)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Internal(format!("signing key {kid} is not 32 bytes")))?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+/// Makes a new key for `agency`, in force from `from` for [`KEY_YEARS`].
+async fn make(
+    conn: &mut sqlx::AnyConnection,
+    keyring: &Keyring,
+    agency: &str,
+    from: &str,
+) -> Result<SigningKey> {
+    let mut seed = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut seed);
+    let key = SigningKey::from_bytes(&seed);
+    let public = key.verifying_key();
+    let kid = kid_text(&key_id(public.as_bytes()));
+    sqlx::query(
+        "INSERT INTO document_keys (kid, agency, public_key, private_key, not_before, not_after, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&kid)
+    .bind(agency)
+    .bind(B64.encode(public.as_bytes()))
+    .bind(keyring.seal(&SEALED, &kid, &B64.encode(seed))?)
+    .bind(from)
+    .bind(plus_years(from, KEY_YEARS))
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(key)
+}
+
+/// Retires `agency`'s key in force (it stops signing today, and stays in the trust list so
+/// what it signed still verifies) and makes its successor.
+pub async fn rotate(db: &Db, agency: &str) -> Result<SigningKey> {
+    let today = today();
+    sqlx::query(
+        "UPDATE document_keys SET retired_at = $1, not_after = $2 WHERE agency = $3 AND retired_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(&today)
+    .bind(agency)
+    .execute(db.pool())
+    .await?;
+    let keyring = db.keyring().await?;
+    let mut conn = db.pool().acquire().await?;
+    make(&mut conn, &keyring, agency, &yesterday()).await
+}
+
+/// Revokes document `number` of `agency`: listed in the trust list from now on. Revoking
+/// again keeps the first reason.
+pub async fn revoke(db: &Db, agency: &str, number: &str, reason: &str, by: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_revocations (number, agency, reason, revoked_by, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (number) DO NOTHING",
+    )
+    .bind(number)
+    .bind(agency)
+    .bind(reason)
+    .bind(by)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+fn rfc3339(ms: i64) -> String {
+    let c = Civil::from_ms(ms);
+    format!("{}T{:02}:{:02}:00Z", c.date(), c.hour, c.minute)
+}
+
+/// The trust list as published by `issuer`: every agency key and revocation, signed by the
+/// root key (made on first use).
+pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
+    let rows = sqlx::query(
+        "SELECT kid, agency, public_key, not_before, not_after FROM document_keys \
+         WHERE agency <> $1 ORDER BY agency, created_at, kid",
+    )
+    .bind(ROOT)
+    .fetch_all(db.pool())
+    .await?;
+    let mut keys = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let public: String = r.try_get("public_key")?;
+        let bytes: [u8; 32] = B64
+            .decode(&public)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Internal("a stored public key is not 32 bytes".into()))?;
+        let public = VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| Error::Internal("a stored public key is not a point".into()))?;
+        keys.push(TrustedKey {
+            kid: r.try_get("kid")?,
+            alg: "EdDSA".into(),
+            jwk: Jwk::ed25519(&public),
+            agency: r.try_get("agency")?,
+            not_before: r.try_get("not_before")?,
+            not_after: r.try_get("not_after")?,
+        });
+    }
+    let revoked = sqlx::query(
+        "SELECT number, reason, revoked_at FROM document_revocations ORDER BY revoked_at, number",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Revocation {
+            number: r.try_get("number")?,
+            revoked_at: rfc3339(r.try_get("revoked_at")?),
+            reason: r.try_get("reason")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let mut list = TrustList {
+        issuer: issuer.to_string(),
+        updated: rfc3339(now_ms()),
+        keys,
+        revoked,
+        root: None,
+        signature: None,
+    };
+    list.sign(&signing_key(db, ROOT).await?);
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_last_three_years_even_from_a_leap_day() {
+        assert_eq!(super::plus_years("2026-12-04", 3), "2029-12-04");
+        assert_eq!(super::plus_years("2028-02-29", 3), "2031-02-28");
+    }
+}

@@ -1,0 +1,116 @@
+//! `lango verify`: checks a signed document offline, with no network and no database,
+//! against a trust list downloaded once from `/.well-known/lango/trust-list.json`.
+
+use lango_documents::{verify, TrustList, Verdict};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// What `lango verify` reads.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The trust list (default: trust-list.json in the data dir).
+    #[arg(long)]
+    trust_list: Option<PathBuf>,
+    /// The root key the trust list must be signed by (base64url), pinned by the verifier.
+    #[arg(long)]
+    root: Option<String>,
+    /// The QR text (`LG1:…`), or a file holding it (a PDF of the document, a text file).
+    document: String,
+}
+
+/// The QR text in `document`: the argument itself, or the first `LG1:` code in the file.
+fn qr_text(document: &str) -> Result<String, String> {
+    if document.starts_with(lango_documents::qr::PREFIX) {
+        return Ok(document.to_string());
+    }
+    let path = PathBuf::from(document);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {document}: {e}"))?;
+    let prefix = lango_documents::qr::PREFIX.as_bytes();
+    let at = bytes
+        .windows(prefix.len())
+        .position(|w| w == prefix)
+        .ok_or_else(|| format!("no Lango document code (LG1:) in {document}"))?;
+    // Base45's alphabet: digits, capitals and " $%*+-./:".
+    let code: String = bytes[at..]
+        .iter()
+        .take(lango_documents::qr::MAX_TEXT + 1)
+        .take_while(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b" $%*+-./:".contains(b))
+        .map(|b| char::from(*b))
+        .collect();
+    Ok(code.trim_end().to_string())
+}
+
+/// Runs `lango verify`: exit 0 valid, 1 invalid (or expired), 2 revoked.
+pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
+    let list_path = args
+        .trust_list
+        .unwrap_or_else(|| data_dir.join("trust-list.json"));
+    let trust: TrustList = match std::fs::read(&list_path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "lango verify: cannot read the trust list {} ({e}); download it once from \
+                 /.well-known/lango/trust-list.json",
+                list_path.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let pinned = match args.root.as_deref().map(root_key) {
+        Some(Err(e)) => {
+            eprintln!("lango verify: {e}");
+            return ExitCode::from(1);
+        }
+        Some(Ok(k)) => Some(k),
+        None => None,
+    };
+    if let Err(why) = trust.check_signature(pinned.as_ref()) {
+        println!("INVALID: {why}");
+        return ExitCode::from(1);
+    }
+    let text = match qr_text(&args.document) {
+        Ok(t) => t,
+        Err(e) => {
+            println!("INVALID: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let verdict = verify(&text, &trust, &lango_documents::keys::today());
+    match &verdict {
+        Verdict::Valid(_) => println!("VALID: a genuine document, in force"),
+        Verdict::Expired(c) => println!(
+            "EXPIRED: a genuine document, but its last valid day was {}",
+            c.expires.as_deref().unwrap_or("")
+        ),
+        Verdict::Revoked { reason, .. } => println!("REVOKED by its agency: {reason}"),
+        Verdict::Invalid(why) => println!("INVALID: {why}"),
+    }
+    if let Some(c) = verdict.claims() {
+        println!("Number:       {}", c.number);
+        println!("Document:     {}", c.kind);
+        println!("Issued by:    {}", c.agency);
+        println!("Holder:       {}", c.holder);
+        println!("ID number:    {}", c.holder_id);
+        println!("Issued on:    {}", c.issued);
+        if let Some(e) = &c.expires {
+            println!("Valid until:  {e}");
+        }
+        for (k, v) in &c.fields {
+            println!("{k}: {v}");
+        }
+    }
+    ExitCode::from(u8::try_from(verdict.exit_code()).unwrap_or(1))
+}
+
+fn root_key(text: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+    use base64::Engine;
+    let bytes: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("--root is not a base64url Ed25519 public key")?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| "--root is not a public key".into())
+}
