@@ -121,10 +121,15 @@ pub async fn run_calls(
 /// Prints runs as a table: rate, latencies and the rate as a multiple of the first line's
 /// (the baseline of the same run).
 pub fn print_table(lines: &[(&str, &Measured)]) {
+    print_table_against(lines, "× healthz");
+}
+
+/// [`print_table`] with the ratio column named for another baseline.
+pub fn print_table_against(lines: &[(&str, &Measured)], ratio: &str) {
     let base = lines.first().map_or(1.0, |(_, m)| m.rate.max(1.0));
     println!(
         "\n{:<36} {:>9} {:>9} {:>9} {:>10} {:>7}",
-        "what", "per s", "p50 ms", "p99 ms", "× healthz", "errors"
+        "what", "per s", "p50 ms", "p99 ms", ratio, "errors"
     );
     for (what, m) in lines {
         println!(

@@ -6,6 +6,7 @@
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
 mod cases;
+mod documents;
 mod insights;
 mod load;
 mod mpesa;
@@ -43,6 +44,15 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
         /// Rounds of the three measurements (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// Documents: QR codes sealed and verified per second on one core, next to bare Ed25519.
+    Documents {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+        /// Rounds (medians are reported).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
@@ -189,6 +199,7 @@ fn main() -> anyhow::Result<()> {
             rounds,
             applications,
         })),
+        Cmd::Documents { seconds, rounds } => documents::run(seconds, rounds),
         Cmd::Webhooks {
             events,
             cases,

@@ -171,6 +171,10 @@ pub struct Issued {
     pub valid_until: Option<String>,
     /// The stored document.
     pub file: FileAnswer,
+    /// Its signed QR text (`LG1:…`), empty when it has none.
+    pub qr: String,
+    /// Its title as printed (English).
+    pub title: String,
 }
 
 /// Filters of the officer's queue.

@@ -17,7 +17,8 @@ use hmac::{Hmac, Mac};
 use lango_core::clock::Civil;
 use lango_core::Result;
 use rand::Rng;
-use render::{page, render_main, slug, Values};
+pub(crate) use render::slug;
+use render::{page, render_main, Values};
 use serde::Serialize;
 use sha2::Sha256;
 use sqlx::{Any, Row};
@@ -48,6 +49,8 @@ pub struct Verified {
     pub code: String,
     /// True when the signature checks against the number and the stored content.
     pub signature_valid: bool,
+    /// Why its agency revoked it, when it did (the trust list says so too).
+    pub revoked: Option<String>,
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -207,6 +210,7 @@ pub async fn issue(
         title: &output.title.en,
         holder: &initials(applicant_name),
         issued_by: "system",
+        qr: &qr,
     };
     record(tx, &file, &row).await?;
     Ok(Issued {
@@ -215,12 +219,14 @@ pub async fn issue(
         issued_at: now_ms,
         valid_until,
         file,
+        qr,
+        title: output.title.en.clone(),
     })
 }
 
 /// Signs `claims` with the issuing agency's key into the QR text anyone can check offline
 /// (`lango_documents`), the holder's ID number masked; inside the issuing transaction.
-async fn seal_qr(
+pub(crate) async fn seal_qr(
     cases: &Cases,
     tx: &mut sqlx::AnyConnection,
     applicant: &str,
@@ -254,6 +260,7 @@ pub(crate) struct IssuedRow<'a> {
     pub title: &'a str,
     pub holder: &'a str,
     pub issued_by: &'a str,
+    pub qr: &'a str,
 }
 
 /// Records an issued document: its document row (purpose `output`) and its `issued` row.
@@ -279,8 +286,8 @@ pub(crate) async fn record(
     .await?;
     sqlx::query(
         "INSERT INTO issued (number, application_id, output, document_id, sha256, issued_at, \
-         valid_until, signature, service, service_name, title, holder, issued_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         valid_until, signature, service, service_name, title, holder, issued_by, qr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(row.number)
     .bind(row.application_id)
@@ -295,6 +302,7 @@ pub(crate) async fn record(
     .bind(row.title)
     .bind(row.holder)
     .bind(row.issued_by)
+    .bind(row.qr)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -302,7 +310,7 @@ pub(crate) async fn record(
 
 /// The columns [`issued_of`] reads.
 pub(crate) const ISSUED_COLUMNS: &str = "i.number, i.output, i.issued_at, i.valid_until, \
-     d.id, d.name, d.content_type, d.size, d.sha256";
+     i.qr, i.title, d.id, d.name, d.content_type, d.size, d.sha256";
 
 /// An issued document from a row with [`ISSUED_COLUMNS`].
 pub(crate) fn issued_of(row: &sqlx::any::AnyRow) -> Result<Issued> {
@@ -318,6 +326,8 @@ pub(crate) fn issued_of(row: &sqlx::any::AnyRow) -> Result<Issued> {
             size: row.try_get::<i64, _>("size")?.max(0) as u64,
             sha256: row.try_get("sha256")?,
         },
+        qr: row.try_get("qr")?,
+        title: row.try_get("title")?,
     })
 }
 

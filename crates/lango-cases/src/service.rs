@@ -2,7 +2,8 @@
 //! and checks `lango_identity::policy` on the object itself.
 //!
 //! The journey (start, answer, submit, messages) is in `journey`, the agency's work
-//! (queue, claim, assign, act, workload) in `work`, documents in `files`.
+//! (queue, claim, assign, act, workload) in `work`, documents in `files`, the holder's
+//! issued documents in `wallet`.
 
 use crate::application::Application;
 use crate::definition::DefinitionError;
@@ -18,10 +19,12 @@ use std::sync::Arc;
 mod files;
 mod journey;
 mod transition;
+mod wallet;
 mod work;
 
 pub(crate) use journey::county_of;
 pub(crate) use journey::is_final as journey_is_final;
+pub use wallet::Held;
 pub use work::QUEUE_PAGE_MAX;
 
 /// A definition as stored: one version of one service.

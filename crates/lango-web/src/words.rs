@@ -7,6 +7,7 @@ mod activity;
 mod apply;
 mod cards;
 mod claims;
+mod documents;
 mod duties;
 mod edge;
 mod finance;
@@ -291,6 +292,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(pay::WORDS)
         .chain(cards::WORDS)
         .chain(claims::WORDS)
+        .chain(documents::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)
         .chain(duties::WORDS)

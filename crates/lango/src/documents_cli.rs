@@ -11,7 +11,8 @@ pub struct VerifyArgs {
     /// The trust list (default: trust-list.json in the data dir).
     #[arg(long)]
     trust_list: Option<PathBuf>,
-    /// The root key the trust list must be signed by (base64url), pinned by the verifier.
+    /// The root key the trust list must be signed by (base64url, pinned by the verifier);
+    /// give it as `--root=KEY`, since a key may begin with `-`.
     #[arg(long)]
     root: Option<String>,
     /// The QR text (`LG1:…`), or a file holding it (a PDF of the document, a text file).

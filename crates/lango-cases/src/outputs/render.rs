@@ -199,7 +199,7 @@ h1{font-size:1.8rem;margin:.3rem 0}h2{font-size:1.2rem}.particulars{display:grid
 dt{font-weight:bold}dd{margin:0}.verify{display:flex;gap:1rem;align-items:center;border-top:1px solid #b1b4b6;margin-top:2rem;padding-top:1rem;font-family:sans-serif;font-size:.9rem}\
 .sealed{font-family:monospace;font-size:.6rem;word-break:break-all;color:#505a5f}@media print{a{color:inherit;text-decoration:none}}";
 
-pub(super) fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     let s: String = title
         .chars()
         .map(|c| {

@@ -248,6 +248,18 @@ impl Cases {
         let signature = outputs::sign(&key, &number, &file.sha256);
         let now = lango_core::clock::now_ms();
         let by = actor_id(actor);
+        let claims = lango_documents::Claims {
+            number: number.clone(),
+            kind: outputs::slug(&out.title.en),
+            agency: app.agency.clone(),
+            holder: app.applicant_name.clone(),
+            holder_id: String::new(),
+            issued: lango_core::clock::Civil::from_ms(now).date(),
+            expires: None,
+            sha256: file.sha256.clone(),
+            fields: [("Service".to_string(), service_name.clone())].into(),
+        };
+        let qr = outputs::seal_qr(self, &mut tx, &app.applicant, claims).await?;
         outputs::record(
             &mut tx,
             &file,
@@ -264,6 +276,7 @@ impl Cases {
                 title: &out.title.en,
                 holder: &outputs::initials(&app.applicant_name),
                 issued_by: &by,
+                qr: &qr,
             },
         )
         .await?;
@@ -285,6 +298,8 @@ impl Cases {
             issued_at: now,
             valid_until: None,
             file,
+            qr,
+            title: out.title.en.clone(),
         }))
     }
 
@@ -355,7 +370,13 @@ impl Cases {
                 .fetch_optional(self.db.pool())
                 .await?;
         let today = lango_core::clock::Civil::from_ms(lango_core::clock::now_ms()).date();
+        let revoked: Option<String> =
+            sqlx::query_scalar("SELECT reason FROM document_revocations WHERE number = $1")
+                .bind(&number)
+                .fetch_optional(self.db.pool())
+                .await?;
         Ok(Some(Verified {
+            revoked,
             expired: valid_until.as_deref().is_some_and(|v| v < today.as_str()),
             number,
             title: row.try_get("title")?,

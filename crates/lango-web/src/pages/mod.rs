@@ -23,6 +23,7 @@ mod reconciliation;
 mod services_admin;
 mod survey;
 mod views;
+mod wallet;
 mod webhooks;
 mod work;
 
@@ -162,6 +163,7 @@ pub fn router() -> Router<AppState> {
         .merge(claims::routes())
         .merge(claims_admin::routes())
         .merge(corrections::routes())
+        .merge(wallet::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

@@ -462,14 +462,15 @@ async fn signed_offline(app: &TestApp, html: &str, number: &str) {
     assert!(list["signature"].is_string() && list["root"]["jwk"]["crv"] == "Ed25519");
     let root = list["root"]["jwk"]["x"].as_str().unwrap().to_string();
     let trust = trust_path.to_str().unwrap();
+    // `--root=KEY`: a base64url key may begin with `-`.
+    let root = format!("--root={root}");
     let run = |args: &[&str]| {
         let out = app.cli(args);
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-        )
+        let said = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), said)
     };
-    let (status, said) = run(&["verify", "--trust-list", trust, "--root", &root, &code]);
+    let (status, said) = run(&["verify", "--trust-list", trust, &root, &code]);
     assert_eq!(status, Some(0), "{said}");
     assert!(
         said.contains("VALID") && said.contains(number) && said.contains("MOI"),
@@ -496,7 +497,7 @@ async fn signed_offline(app: &TestApp, html: &str, number: &str) {
         .unwrap();
     db.close().await;
     fetch_trust_list(app, &trust_path).await;
-    let (status, said) = run(&["verify", "--trust-list", trust, "--root", &root, &code]);
+    let (status, said) = run(&["verify", "--trust-list", trust, &root, &code]);
     assert_eq!(status, Some(2), "{said}");
     assert!(
         said.contains("REVOKED") && said.contains("Issued in error"),

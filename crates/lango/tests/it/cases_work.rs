@@ -361,6 +361,14 @@ backend_tests! {
         assert!(unknown.text().await.unwrap().contains("No document has this number"));
         let lower = app.get(&format!("/verify/{}", number.to_lowercase())).await;
         assert_eq!(lower.status().as_u16(), 200, "typed in lower case");
+        // Revoked by its agency: the page says so, with the reason (the trust list too).
+        let db = app.db().await;
+        lango_documents::keys::revoke(&db, "DIS", &number, "Issued in error", "account:test").await.unwrap();
+        db.close().await;
+        let revoked = app.get(&format!("/verify/{number}")).await.text().await.unwrap();
+        assert!(revoked.contains("This document has been revoked") && revoked.contains("Issued in error"), "{revoked}");
+        let list = app.get_json("/.well-known/lango/trust-list.json", 200).await;
+        assert_eq!(list["revoked"][0]["number"], number.as_str());
         // A record whose signature no longer matches is reported, not passed.
         let db = app.db().await;
         sqlx::query("UPDATE issued SET signature = $1 WHERE number = $2")

@@ -180,5 +180,11 @@ backend_tests! {
         check("the verify page", &verify.html);
         let list = b.get("/account/applications").await;
         check("my applications", &list.html);
+        // The holder's wallet: the document with its signed QR code, in Kiswahili.
+        let wallet = b.get("/account/documents").await;
+        assert_eq!(wallet.status, 200);
+        assert!(wallet.html.contains(&number) && wallet.html.contains("<svg") && wallet.html.contains("Hati zako"), "{}", wallet.html);
+        assert!(wallet.html.contains("Idhini ya kielektroniki ya kusafiri"), "the document's Kiswahili title");
+        check("the wallet", &wallet.html);
     }
 }

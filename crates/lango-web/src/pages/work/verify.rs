@@ -16,7 +16,7 @@ use axum::response::Response;
 struct VerifyPage {
     c: Chrome,
     number: String,
-    /// `valid`, `expired`, `not_found` or `bad_signature`.
+    /// `valid`, `expired`, `revoked`, `not_found` or `bad_signature`.
     outcome: &'static str,
     heading: String,
     body: String,
@@ -53,10 +53,14 @@ pub async fn show(
             if let Some(until) = &d.valid_until {
                 facts.push((tr(lang, "docverify_valid_until_label"), until.clone()));
             }
-            match (d.signature_valid, d.expired) {
-                (false, _) => (StatusCode::OK, "bad_signature", facts),
-                (true, true) => (StatusCode::OK, "expired", facts),
-                (true, false) => (StatusCode::OK, "valid", facts),
+            if let Some(reason) = &d.revoked {
+                facts.push((tr(lang, "docverify_revoked_reason"), reason.clone()));
+            }
+            match (d.signature_valid, &d.revoked, d.expired) {
+                (false, _, _) => (StatusCode::OK, "bad_signature", facts),
+                (true, Some(_), _) => (StatusCode::OK, "revoked", facts),
+                (true, None, true) => (StatusCode::OK, "expired", facts),
+                (true, None, false) => (StatusCode::OK, "valid", facts),
             }
         }
     };
