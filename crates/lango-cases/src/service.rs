@@ -18,12 +18,14 @@ use std::sync::Arc;
 
 mod files;
 mod journey;
+mod revoke;
 mod transition;
 mod wallet;
 mod work;
 
 pub(crate) use journey::county_of;
 pub(crate) use journey::is_final as journey_is_final;
+pub use revoke::Revoked;
 pub use wallet::Held;
 pub use work::QUEUE_PAGE_MAX;
 

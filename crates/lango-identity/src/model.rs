@@ -478,15 +478,18 @@ pub enum Permission {
     BillsWrite,
     /// Manage the agency's webhook subscriptions and redeliver.
     WebhooksManage,
+    /// Sign and revoke the agency's documents.
+    DocumentsWrite,
 }
 
 /// Every permission, in the order pages list them.
-pub const PERMISSIONS: [Permission; 5] = [
+pub const PERMISSIONS: [Permission; 6] = [
     Permission::CasesRead,
     Permission::CasesWrite,
     Permission::BillsRead,
     Permission::BillsWrite,
     Permission::WebhooksManage,
+    Permission::DocumentsWrite,
 ];
 
 impl Permission {
@@ -498,6 +501,7 @@ impl Permission {
             Permission::BillsRead => "bills:read",
             Permission::BillsWrite => "bills:write",
             Permission::WebhooksManage => "webhooks:manage",
+            Permission::DocumentsWrite => "documents:write",
         }
     }
 

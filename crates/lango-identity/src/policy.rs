@@ -88,6 +88,8 @@ pub enum Object<'a> {
     Bill(&'a str),
     /// A service centre.
     Centre(&'a str),
+    /// An agency's signed documents: signing them for its systems, revoking them.
+    Documents(&'a str),
     /// Revenue, ledger, reconciliation and settlement.
     Finance,
     /// An agency's settlements: its batches and statements.
@@ -214,6 +216,11 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
             Action::View | Action::Assist => p.has_in_centre(code),
             _ => false,
         },
+        Object::Documents(agency) => match action {
+            Action::View => p.has_in_agency(&AGENCY_STAFF, agency) || admin,
+            Action::Edit => p.has_in_agency(&[Role::AgencyAdmin], agency) || admin,
+            _ => false,
+        },
         Object::Finance => match action {
             Action::View => p.has(Role::FinanceOfficer) || admin,
             Action::Edit => p.has(Role::FinanceOfficer),
@@ -259,6 +266,11 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
         Object::Bill(agency) if agency == c.agency => match action {
             Action::View => can(Permission::BillsRead) || can(Permission::BillsWrite),
             Action::Edit => can(Permission::BillsWrite),
+            _ => false,
+        },
+        Object::Documents(agency) if agency == c.agency => match action {
+            Action::View => true,
+            Action::Edit => can(Permission::DocumentsWrite),
             _ => false,
         },
         Object::Settlements(agency) if agency == c.agency => {

@@ -234,6 +234,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("url_invalid", "Enter an http:// or https:// address of at most 500 characters", "Andika anwani ya http:// au https:// isiyozidi herufi 500"),
     ("event_type_unknown", "Choose events from the list", "Chagua matukio kutoka kwenye orodha"),
     ("webhooks:manage", "Manage webhooks", "Kusimamia webhooks"),
+    ("documents:write", "Sign and revoke documents", "Kutia saini na kufuta hati"),
     ("dev_messages", "Messages (demo)", "Ujumbe (maonyesho)"),
     ("dev_messages_lead", "In the demo no SMS or e-mail leaves this computer. Here is what would have been sent.", "Katika maonyesho hakuna SMS wala barua pepe inayotoka kwenye kompyuta hii. Hiki ndicho kingetumwa."),
     // Notifications: message history and templates.

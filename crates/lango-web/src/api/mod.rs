@@ -5,6 +5,7 @@ mod bills;
 mod cases;
 mod catalogue;
 mod definitions;
+mod documents;
 mod finance;
 mod insights;
 pub(crate) mod open_data;
@@ -35,6 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "access", description = "Agency API keys"),
         (name = "webhooks", description = "Signed CloudEvents to agency systems"),
         (name = "payments", description = "Bills and their payment"),
+        (name = "documents", description = "Signed documents: revocation by the issuing agency"),
         (name = "applications", description = "Applications and their workflow, for agency systems"),
         (name = "definitions", description = "Service definitions: the format and each service's current definition"),
         (name = "insights", description = "Published measures: usage, the four KPIs, satisfaction, digitisation and performance contracts, and their open data")
@@ -53,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(finance::router())
         .merge(cases::router())
         .merge(definitions::router())
+        .merge(documents::router())
         .merge(insights::router())
         .merge(performance::router())
         .merge(open_data::router())

@@ -361,10 +361,28 @@ backend_tests! {
         assert!(unknown.text().await.unwrap().contains("No document has this number"));
         let lower = app.get(&format!("/verify/{}", number.to_lowercase())).await;
         assert_eq!(lower.status().as_u16(), 200, "typed in lower case");
-        // Revoked by its agency: the page says so, with the reason (the trust list too).
-        let db = app.db().await;
-        lango_documents::keys::revoke(&db, "DIS", &number, "Issued in error", "account:test").await.unwrap();
-        db.close().await;
+        // Revoked by its agency's system: the page says so, with the reason (the trust list too).
+        let revoke = |key: String, reason: &'static str| {
+            let url = format!("{}/api/v1/documents/{number}/revoke", app.base);
+            let client = app.client.clone();
+            async move {
+                client.post(url).bearer_auth(key).json(&serde_json::json!({"reason": reason}))
+                    .send().await.unwrap()
+            }
+        };
+        let other = app.agency_key("NTSA", &["documents:write"]).await;
+        assert_eq!(revoke(other, "Not ours").await.status().as_u16(), 404, "another agency's document");
+        let reader = app.agency_key("DIS", &["cases:read"]).await;
+        assert_eq!(revoke(reader, "No right").await.status().as_u16(), 403);
+        let key = app.agency_key("DIS", &["documents:write"]).await;
+        assert_eq!(revoke(key.clone(), " ").await.status().as_u16(), 400, "a reason is needed");
+        let done = revoke(key.clone(), "Issued in error").await;
+        assert_eq!(done.status().as_u16(), 200);
+        let body: serde_json::Value = done.json().await.unwrap();
+        assert_eq!((body["number"].as_str(), body["reason"].as_str()), (Some(number.as_str()), Some("Issued in error")));
+        let again: serde_json::Value = revoke(key, "Changed my mind").await.json().await.unwrap();
+        assert_eq!(again["reason"], "Issued in error", "the first revocation stands");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "document.revoke").await, 1);
         let revoked = app.get(&format!("/verify/{number}")).await.text().await.unwrap();
         assert!(revoked.contains("This document has been revoked") && revoked.contains("Issued in error"), "{revoked}");
         let list = app.get_json("/.well-known/lango/trust-list.json", 200).await;
