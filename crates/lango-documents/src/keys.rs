@@ -11,6 +11,7 @@ use lango_core::clock::{now_ms, Civil};
 use lango_core::db::Db;
 use lango_core::sealed::{Column, Keyring};
 use lango_core::{Error, Result};
+use lango_identity::policy::{check, Action, Actor, Object};
 use rand::RngCore;
 use sqlx::Row;
 
@@ -120,21 +121,80 @@ async fn make(
     Ok(key)
 }
 
-/// Retires `agency`'s key in force (it stops signing today, and stays in the trust list so
-/// what it signed still verifies) and makes its successor.
-pub async fn rotate(db: &Db, agency: &str) -> Result<SigningKey> {
-    let today = today();
+/// A signing key as platform administrators see it (never its private half).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    /// Its id, base64url.
+    pub kid: String,
+    /// Whose it is (empty for the platform's root key).
+    pub agency: String,
+    /// First day it signs.
+    pub not_before: String,
+    /// Last day it signs.
+    pub not_after: String,
+    /// True once retired by a rotation.
+    pub retired: bool,
+}
+
+/// Every signing key, by agency, newest first within each (platform administrators).
+pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<KeyInfo>> {
+    check(actor, Action::View, Object::Platform)?;
+    let rows = sqlx::query(
+        "SELECT kid, agency, not_before, not_after, retired_at FROM document_keys \
+         ORDER BY agency, created_at DESC, kid",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(KeyInfo {
+                kid: r.try_get("kid")?,
+                agency: r.try_get("agency")?,
+                not_before: r.try_get("not_before")?,
+                not_after: r.try_get("not_after")?,
+                retired: r.try_get::<Option<i64>, _>("retired_at")?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Rotates `agency`'s key (platform administrators): the key in force is retired (it stops
+/// signing today and stays in the trust list, so what it signed still verifies) and its
+/// successor made, in one audited transaction. The root key is not rotated here: verifiers
+/// pin it, so replacing it is an announced operation.
+pub async fn rotate(db: &Db, actor: &Actor, agency: &str) -> Result<String> {
+    check(actor, Action::Edit, Object::Platform)?;
+    if agency == ROOT {
+        return Err(Error::Forbidden(
+            "the root key is not rotated from here".into(),
+        ));
+    }
+    let keyring = db.keyring().await?;
+    let mut tx = db.pool().begin().await?;
     sqlx::query(
-        "UPDATE document_keys SET retired_at = $1, not_after = $2 WHERE agency = $3 AND retired_at IS NULL",
+        "UPDATE document_keys SET retired_at = $1, not_after = $2 WHERE agency = $3 \
+         AND retired_at IS NULL",
     )
     .bind(now_ms())
-    .bind(&today)
+    .bind(today())
     .bind(agency)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
-    let keyring = db.keyring().await?;
-    let mut conn = db.pool().acquire().await?;
-    make(&mut conn, &keyring, agency, &yesterday()).await
+    let key = make(&mut tx, &keyring, agency, &yesterday()).await?;
+    let kid = kid_text(&key_id(key.verifying_key().as_bytes()));
+    lango_core::audit::append(
+        &mut tx,
+        lango_core::audit::Entry {
+            actor: &lango_identity::account::actor_label(actor),
+            action: "document_key.rotate",
+            object: &format!("agency:{agency}"),
+            subject: "",
+            detail: &kid,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(kid)
 }
 
 /// Revokes document `number` of `agency`: listed in the trust list from now on. Revoking

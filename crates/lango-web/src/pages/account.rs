@@ -120,6 +120,10 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
             href: "/admin/claims".into(),
             label: tr(lang, "claims_admin_title").to_string(),
         });
+        out.push(StaffLink {
+            href: "/admin/document-keys".into(),
+            label: tr(lang, "doc_keys_title").to_string(),
+        });
     }
     out
 }

@@ -12,6 +12,7 @@ mod chart;
 mod claims;
 mod claims_admin;
 mod corrections;
+mod document_keys;
 mod finance;
 pub(crate) mod insights;
 mod message_templates;
@@ -164,6 +165,7 @@ pub fn router() -> Router<AppState> {
         .merge(claims_admin::routes())
         .merge(corrections::routes())
         .merge(wallet::routes())
+        .merge(document_keys::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

@@ -56,7 +56,7 @@ fn pick(lang: Lang, w: &Words) -> String {
 }
 
 /// A value as a path segment or query value.
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

@@ -491,6 +491,59 @@ async fn signed_offline(app: &TestApp, html: &str, number: &str) {
         "a changed code"
     );
 
+    // Rotated by a platform administrator: the old key stays listed, and what it signed
+    // still verifies; other staff may not rotate.
+    app.staff(
+        "keys@lango.test",
+        "correct horse battery",
+        Role::PlatformAdmin,
+        None,
+    )
+    .await;
+    app.staff(
+        "officer-keys@moi.example",
+        "correct horse battery",
+        Role::Officer,
+        Some("MOI"),
+    )
+    .await;
+    let mut officer = crate::browser_kit::Browser::new(app);
+    officer
+        .sign_in("officer-keys@moi.example", "correct horse battery")
+        .await;
+    assert_eq!(officer.get("/admin/document-keys").await.status, 403);
+    let mut admin = crate::browser_kit::Browser::new(app);
+    admin
+        .sign_in("keys@lango.test", "correct horse battery")
+        .await;
+    let page = admin.get("/admin/document-keys").await;
+    assert!(
+        page.html.contains("/admin/document-keys/MOI/rotate"),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        officer
+            .post("/admin/document-keys/MOI/rotate", &[])
+            .await
+            .status,
+        403
+    );
+    let rotated = admin.post("/admin/document-keys/MOI/rotate", &[]).await;
+    assert_eq!(rotated.status, 303, "{}", rotated.html);
+    let list = fetch_trust_list(app, &trust_path).await;
+    let moi = list["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["agency"] == "MOI")
+        .count();
+    assert_eq!(moi, 2, "the retired key stays listed");
+    assert_eq!(
+        run(&["verify", "--trust-list", trust, &code]).0,
+        Some(0),
+        "still verifies"
+    );
     let db = app.db().await;
     lango_documents::keys::revoke(&db, "MOI", number, "Issued in error", "account:test")
         .await
