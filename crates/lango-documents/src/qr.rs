@@ -6,7 +6,7 @@ use crate::claims::Claims;
 use crate::Invalid;
 use coset::{iana, CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder};
 use ed25519_dalek::{Signer, SigningKey};
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// What every QR text starts with: the format's name and version.
 pub const PREFIX: &str = "LG1:";
@@ -40,11 +40,29 @@ pub fn seal(claims: &Claims, key: &SigningKey) -> Result<String, Invalid> {
         .build();
     let cose = coset::TaggedCborSerializable::to_tagged_vec(sign1)
         .map_err(|_| Invalid::Cose("cannot be written"))?;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(&cose)
-        .and_then(|_| z.finish())
-        .map(|zipped| format!("{PREFIX}{}", base45::encode(zipped)))
-        .map_err(|_| Invalid::Cose("cannot be compressed"))
+    let zipped = deflate(&cose).ok_or(Invalid::Cose("cannot be compressed"))?;
+    Ok(format!("{PREFIX}{}", base45::encode(zipped)))
+}
+
+thread_local! {
+    /// One zlib compressor a thread, reset between documents: making one allocates and
+    /// clears its tables, which cost more than signing.
+    static DEFLATE: std::cell::RefCell<flate2::Compress> =
+        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::default(), true));
+}
+
+/// `bytes` compressed as a zlib stream.
+fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    DEFLATE.with(|z| {
+        let mut z = z.borrow_mut();
+        z.reset();
+        // Small inputs never grow by more than zlib's header, trailer and block overhead.
+        let mut out = Vec::with_capacity(bytes.len() + 64);
+        let status = z
+            .compress_vec(bytes, &mut out, flate2::FlushCompress::Finish)
+            .ok()?;
+        (status == flate2::Status::StreamEnd).then_some(out)
+    })
 }
 
 /// A QR text's signed structure, not yet checked against any key.
