@@ -6,7 +6,7 @@
 //! verification block around it carries the signature and cannot be inside what it signs).
 
 mod render;
-pub use render::{escape, main_part};
+pub use render::{escape, main_part, qr_svg};
 
 use crate::application::{Application, Issued};
 use crate::definition::model::OutputDef;

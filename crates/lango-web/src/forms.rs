@@ -102,6 +102,26 @@ impl Field {
         self
     }
 
+    /// The choices `values`, each labelled by the words `prefix` + value (stored names whose
+    /// words are their own, e.g. `claim_outcome_approve`), `chosen` checked.
+    pub fn worded_choices(
+        mut self,
+        lang: Lang,
+        prefix: &str,
+        values: &[&str],
+        chosen: &str,
+    ) -> Field {
+        self.choices = values
+            .iter()
+            .map(|v| Choice {
+                value: v.to_string(),
+                label: tr(lang, &format!("{prefix}{v}")).to_string(),
+                checked: *v == chosen,
+            })
+            .collect();
+        self
+    }
+
     /// The element id the error summary links to (a group links to its first choice).
     pub fn anchor(&self) -> String {
         if self.kind == "date_boxes" {

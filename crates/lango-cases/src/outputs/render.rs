@@ -151,6 +151,30 @@ pub(super) fn render_main(
 }
 
 /// The whole self-contained page: the signed `<main>` and the verification block.
+/// The QR code of `text` (error correction M) as an inline SVG element at least `px` wide,
+/// with `label` as its text alternative: no script, no image service.
+pub fn qr_svg(text: &str, label: &str, px: u32) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(px, px)
+                .build()
+        })
+        .unwrap_or_default();
+    let svg = svg
+        .strip_prefix(r#"<?xml version="1.0" standalone="yes"?>"#)
+        .unwrap_or(&svg);
+    let label = escape(label);
+    svg.replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{label}\" "),
+        1,
+    )
+}
+
 pub(super) fn page(
     title: &str,
     number: &str,
@@ -162,21 +186,7 @@ pub(super) fn page(
     let url = verify_url(public_url, number);
     // The signed code when there is one (checked offline), else the verification address.
     let coded = if sealed.is_empty() { &url } else { sealed };
-    let qr = qrcode::QrCode::with_error_correction_level(coded.as_bytes(), qrcode::EcLevel::M)
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color>()
-                .min_dimensions(140, 140)
-                .build()
-        })
-        .unwrap_or_default();
-    let qr = qr
-        .strip_prefix(r#"<?xml version="1.0" standalone="yes"?>"#)
-        .unwrap_or(&qr)
-        .replacen(
-            "<svg ",
-            "<svg role=\"img\" aria-label=\"Signed QR code of this document\" ",
-            1,
-        );
+    let qr = qr_svg(coded, "Signed QR code of this document", 140);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

@@ -199,16 +199,12 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
 
 /// The channel choice; its values are stored names, so the labels have words of their own.
 fn contact_preference_field(lang: Lang, chosen: &str) -> Field {
-    let mut field = Field::new(lang, "contact_preference", "radios");
-    field.choices = ["sms", "email", "both"]
-        .into_iter()
-        .map(|v| crate::forms::Choice {
-            value: v.to_string(),
-            label: tr(lang, &format!("prefer_{v}")).to_string(),
-            checked: v == chosen,
-        })
-        .collect();
-    field
+    Field::new(lang, "contact_preference", "radios").worded_choices(
+        lang,
+        "prefer_",
+        &["sms", "email", "both"],
+        chosen,
+    )
 }
 
 /// `GET /account/profile`

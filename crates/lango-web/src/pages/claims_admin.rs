@@ -2,7 +2,7 @@
 //! oldest first, and one claim with the decision form (`lango_identity::claim`).
 
 use super::{render, render_status_page, when, Chrome};
-use crate::forms::{Choice, Field, Form};
+use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -91,15 +91,9 @@ struct DecidePage {
 }
 
 fn decision_form(lang: Lang, csrf: &str, reference: &str, f: &DecisionForm) -> Form {
-    let mut outcome = Field::new(lang, "outcome", "radios").label(lang, "claim_outcome");
-    outcome.choices = OUTCOMES
-        .iter()
-        .map(|o| Choice {
-            value: o.to_string(),
-            label: tr(lang, &format!("claim_outcome_{o}")).to_string(),
-            checked: *o == f.outcome,
-        })
-        .collect();
+    let outcome = Field::new(lang, "outcome", "radios")
+        .label(lang, "claim_outcome")
+        .worded_choices(lang, "claim_outcome_", &OUTCOMES, &f.outcome);
     let mut reason = Field::new(lang, "reason", "textarea")
         .label(lang, "claim_reason")
         .value(&f.reason);

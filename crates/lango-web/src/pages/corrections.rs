@@ -4,7 +4,7 @@
 use super::my_data::topic_name;
 use super::when;
 use super::{render, render_status_page, Chrome};
-use crate::forms::{Choice, Field, Form};
+use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -83,15 +83,9 @@ struct AnswerPage {
 }
 
 fn answer_form(lang: Lang, csrf: &str, reference: &str, f: &AnswerForm) -> Form {
-    let mut outcome = Field::new(lang, "outcome", "radios").label(lang, "correction_outcome");
-    outcome.choices = OUTCOMES
-        .iter()
-        .map(|o| Choice {
-            value: o.to_string(),
-            label: tr(lang, &format!("correction_status_{o}")).to_string(),
-            checked: *o == f.outcome,
-        })
-        .collect();
+    let outcome = Field::new(lang, "outcome", "radios")
+        .label(lang, "correction_outcome")
+        .worded_choices(lang, "correction_status_", &OUTCOMES, &f.outcome);
     let mut text = Field::new(lang, "answer", "textarea")
         .label(lang, "correction_answer")
         .value(&f.answer);

@@ -36,33 +36,6 @@ struct WalletPage {
     cards: Vec<Card>,
 }
 
-/// The QR code of `text` as an SVG element with a text alternative.
-fn qr_svg(text: &str, label: &str) -> String {
-    if text.is_empty() {
-        return String::new();
-    }
-    let svg = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color>()
-                .min_dimensions(180, 180)
-                .build()
-        })
-        .unwrap_or_default();
-    let svg = svg
-        .strip_prefix(r#"<?xml version="1.0" standalone="yes"?>"#)
-        .unwrap_or(&svg);
-    // The label is our own words; escaped all the same.
-    let label = label
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;");
-    svg.replacen(
-        "<svg ",
-        &format!("<svg role=\"img\" aria-label=\"{label}\" "),
-        1,
-    )
-}
-
 /// `GET /account/documents`
 async fn page(State(state): State<AppState>, s: SignedIn) -> Response {
     let lang = s.v.lang;
@@ -74,7 +47,11 @@ async fn page(State(state): State<AppState>, s: SignedIn) -> Response {
     let cards = held
         .into_iter()
         .map(|h| Card {
-            qr_svg: qr_svg(&h.issued.qr, &format!("{label} {}", h.issued.number)),
+            qr_svg: lango_cases::outputs::qr_svg(
+                &h.issued.qr,
+                &format!("{label} {}", h.issued.number),
+                180,
+            ),
             title: lang.pick(&h.issued.title, &h.title_sw).to_string(),
             download: format!(
                 "/applications/{}/documents/{}",
