@@ -165,6 +165,8 @@ async fn register_verify_sign_in_and_sign_out_in_chromium() {
         "/account/two-factor",
         "/account/activity",
         "/account/businesses/new",
+        "/account/dependants/new",
+        "/account/documents",
         "/forgot-password",
     ] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
@@ -211,5 +213,45 @@ async fn message_templates_admin_in_chromium() {
         .await
         .unwrap();
     assert_accessible(c, &axe, "template with errors").await;
+
+    // Claims to decide and the document signing keys.
+    let person = app
+        .person("45450001", "claimant@example.com", "blue mountain coffee")
+        .await;
+    let db = app.db().await;
+    let actor = lango_identity::policy::Actor::Person(
+        lango_identity::account::actor(&db, &person).await.unwrap(),
+    );
+    let claim = lango_identity::claim::business(&db, &actor, "PVT-AXE00001", "Axe Traders Ltd")
+        .await
+        .unwrap()
+        .unwrap();
+    lango_documents::keys::signing_key(&db, "DIS")
+        .await
+        .unwrap();
+    db.close().await;
+    for path in [
+        "/admin/claims".to_string(),
+        "/admin/document-keys".to_string(),
+    ] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        assert_accessible(c, &axe, &path).await;
+    }
+    c.goto(&format!("{}/admin/claims/{}", app.base, claim.reference))
+        .await
+        .unwrap();
+    assert_accessible(c, &axe, "a claim to decide").await;
+    c.find(Locator::Css("label[for=f-outcome-1]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    submit(c).await;
+    c.wait()
+        .for_element(Locator::Css(".error-summary"))
+        .await
+        .unwrap();
+    assert_accessible(c, &axe, "a refusal without a reason").await;
     d.client.clone().close().await.unwrap();
 }
