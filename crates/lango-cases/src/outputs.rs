@@ -51,6 +51,9 @@ pub struct Verified {
     pub signature_valid: bool,
     /// Why its agency revoked it, when it did (the trust list says so too).
     pub revoked: Option<String>,
+    /// The holder's full name and masked ID number from its signed QR code (what the paper
+    /// in the verifier's hand says), when its record is intact and it has one.
+    pub holder_in_full: Option<(String, String)>,
 }
 
 type HmacSha256 = Hmac<Sha256>;

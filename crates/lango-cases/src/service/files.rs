@@ -312,7 +312,7 @@ impl Cases {
         }
         let Some(row) = sqlx::query(
             "SELECT i.sha256, i.issued_at, i.valid_until, i.signature, i.service_name, i.title, \
-             i.holder, i.output, i.service, a.version, d.sha256 AS file_sha256, d.content_type \
+             i.holder, i.output, i.service, i.qr, a.version, d.sha256 AS file_sha256, d.content_type \
              FROM issued i JOIN documents d ON d.id = i.document_id \
              LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
         )
@@ -375,7 +375,13 @@ impl Cases {
                 .bind(&number)
                 .fetch_optional(self.db.pool())
                 .await?;
+        let qr: String = row.try_get("qr")?;
+        let holder_in_full = lango_documents::qr::open(&qr)
+            .ok()
+            .filter(|_| valid)
+            .map(|o| (o.claims.holder, o.claims.holder_id));
         Ok(Some(Verified {
+            holder_in_full,
             revoked,
             expired: valid_until.as_deref().is_some_and(|v| v < today.as_str()),
             number,

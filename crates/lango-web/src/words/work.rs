@@ -105,6 +105,8 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("docverify_service", "Service", "Huduma"),
     ("docverify_document", "Document", "Hati"),
     ("docverify_holder", "Holder (initials)", "Mwenye hati (herufi za kwanza)"),
+    ("docverify_holder_name", "Holder", "Mwenye hati"),
+    ("docverify_holder_id", "Holder's ID number (last four digits)", "Nambari ya kitambulisho ya mwenye hati (tarakimu nne za mwisho)"),
     ("docverify_issued_on", "Issued on", "Ilitolewa"),
     ("docverify_valid_until", "valid until", "halali hadi"),
     ("docverify_valid_until_label", "Valid until", "Halali hadi"),

@@ -1,6 +1,7 @@
 //! `/verify/{number}`: anyone holding an issued document checks that Lango issued it and
-//! that its record is intact. Only the number, the document, the service and the dates are
-//! shown (the holder as initials), never the holder's details.
+//! that its record is intact. It shows what the paper in their hand says, to compare: the
+//! document, the service, the dates, and the holder's name with their ID number masked (as
+//! the document's signed QR code carries them; initials for documents without one).
 
 use crate::pages::{render, Chrome};
 use crate::visitor::Visitor;
@@ -47,9 +48,15 @@ pub async fn show(
                     tr(lang, "docverify_service"),
                     lang.pick(&d.service, &d.service_sw).to_string(),
                 ),
-                (tr(lang, "docverify_holder"), d.holder.clone()),
+                match &d.holder_in_full {
+                    Some((name, _)) => (tr(lang, "docverify_holder_name"), name.clone()),
+                    None => (tr(lang, "docverify_holder"), d.holder.clone()),
+                },
                 (tr(lang, "docverify_issued_on"), d.issued_on.clone()),
             ];
+            if let Some((_, id)) = d.holder_in_full.as_ref().filter(|(_, id)| !id.is_empty()) {
+                facts.push((tr(lang, "docverify_holder_id"), id.clone()));
+            }
             if let Some(until) = &d.valid_until {
                 facts.push((tr(lang, "docverify_valid_until_label"), until.clone()));
             }
