@@ -64,23 +64,44 @@ pub async fn signing_key_in(
     keyring: &Keyring,
     agency: &str,
 ) -> Result<SigningKey> {
+    if let Some(key) = current(conn, keyring, agency).await? {
+        return Ok(key);
+    }
+    if make(conn, keyring, agency, &yesterday()).await? {
+        if let Some(key) = current(conn, keyring, agency).await? {
+            return Ok(key);
+        }
+    }
+    // Another node made the root key a moment ago (there is only ever one): use it.
+    current(conn, keyring, agency)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("no signing key for {agency:?}")))
+}
+
+/// The key in force for `agency`; the root key has no end (verifiers pin it).
+async fn current(
+    conn: &mut sqlx::AnyConnection,
+    keyring: &Keyring,
+    agency: &str,
+) -> Result<Option<SigningKey>> {
     let today = today();
     let row = sqlx::query(
         "SELECT kid, private_key FROM document_keys WHERE agency = $1 AND retired_at IS NULL \
-         AND not_before <= $2 AND not_after >= $2 ORDER BY created_at DESC, kid LIMIT 1",
+         AND (agency = '' OR (not_before <= $2 AND not_after >= $2)) \
+         ORDER BY created_at DESC, kid LIMIT 1",
     )
     .bind(agency)
     .bind(&today)
     .fetch_optional(&mut *conn)
     .await?;
-    match row {
-        Some(r) => open(
+    row.map(|r| {
+        open(
             keyring,
             &r.try_get::<String, _>("kid")?,
             &r.try_get::<String, _>("private_key")?,
-        ),
-        None => make(conn, keyring, agency, &yesterday()).await,
-    }
+        )
+    })
+    .transpose()
 }
 
 fn open(keyring: &Keyring, kid: &str, sealed: &str) -> Result<SigningKey> {
@@ -93,21 +114,22 @@ fn open(keyring: &Keyring, kid: &str, sealed: &str) -> Result<SigningKey> {
     Ok(SigningKey::from_bytes(&bytes))
 }
 
-/// Makes a new key for `agency`, in force from `from` for [`KEY_YEARS`].
+/// Makes a new key for `agency`, in force from `from` for [`KEY_YEARS`]; false when the
+/// root key it would make already exists (one root, even when two nodes start at once).
 async fn make(
     conn: &mut sqlx::AnyConnection,
     keyring: &Keyring,
     agency: &str,
     from: &str,
-) -> Result<SigningKey> {
+) -> Result<bool> {
     let mut seed = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut seed);
     let key = SigningKey::from_bytes(&seed);
     let public = key.verifying_key();
     let kid = kid_text(&key_id(public.as_bytes()));
-    sqlx::query(
+    let made = sqlx::query(
         "INSERT INTO document_keys (kid, agency, public_key, private_key, not_before, not_after, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
     )
     .bind(&kid)
     .bind(agency)
@@ -117,8 +139,9 @@ async fn make(
     .bind(plus_years(from, KEY_YEARS))
     .bind(now_ms())
     .execute(&mut *conn)
-    .await?;
-    Ok(key)
+    .await?
+    .rows_affected();
+    Ok(made == 1)
 }
 
 /// A signing key as platform administrators see it (never its private half).
@@ -180,7 +203,10 @@ pub async fn rotate(db: &Db, actor: &Actor, agency: &str) -> Result<String> {
     .bind(agency)
     .execute(&mut *tx)
     .await?;
-    let key = make(&mut tx, &keyring, agency, &yesterday()).await?;
+    make(&mut tx, &keyring, agency, &yesterday()).await?;
+    let key = current(&mut tx, &keyring, agency)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("no key made for {agency}")))?;
     let kid = kid_text(&key_id(key.verifying_key().as_bytes()));
     lango_core::audit::append(
         &mut tx,
