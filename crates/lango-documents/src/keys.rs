@@ -195,8 +195,9 @@ pub async fn rotate(db: &Db, actor: &Actor, agency: &str) -> Result<String> {
     let keyring = db.keyring().await?;
     let mut tx = db.pool().begin().await?;
     sqlx::query(
-        "UPDATE document_keys SET retired_at = $1, not_after = $2 WHERE agency = $3 \
-         AND retired_at IS NULL",
+        "UPDATE document_keys SET retired_at = $1, \
+         not_after = CASE WHEN not_after > $2 THEN $2 ELSE not_after END \
+         WHERE agency = $3 AND retired_at IS NULL",
     )
     .bind(now_ms())
     .bind(today())

@@ -60,7 +60,13 @@ pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let pinned = match args.root.as_deref().map(root_key) {
+    // The root key: given, else the one pinned on first use in the data dir.
+    let pin = data_dir.join("trust-root.txt");
+    let given = args
+        .root
+        .clone()
+        .or_else(|| std::fs::read_to_string(&pin).ok());
+    let pinned = match given.as_deref().map(root_key) {
         Some(Err(e)) => {
             eprintln!("lango verify: {e}");
             return ExitCode::from(1);
@@ -72,6 +78,19 @@ pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
         println!("INVALID: {why}");
         return ExitCode::from(1);
     }
+    if let Some(root) = &trust.root {
+        println!(
+            "Trust list of {}, signed by root key {}",
+            trust.issuer, root.kid
+        );
+        if pinned.is_none() && std::fs::write(&pin, &root.jwk.x).is_ok() {
+            println!(
+                "First use: this root key is now pinned in {}; compare its id with the one the \
+                 operator publishes",
+                pin.display()
+            );
+        }
+    }
     let text = match qr_text(&args.document) {
         Ok(t) => t,
         Err(e) => {
@@ -79,7 +98,9 @@ pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let verdict = verify(&text, &trust, &lango_documents::keys::today());
+    // Documents are dated by the UTC day, and so is their expiry.
+    let today = lango_core::clock::Civil::from_ms(lango_core::clock::now_ms()).date();
+    let verdict = verify(&text, &trust, &today);
     match &verdict {
         Verdict::Valid(_) => println!("VALID: a genuine document, in force"),
         Verdict::Expired(c) => println!(

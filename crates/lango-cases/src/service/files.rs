@@ -378,7 +378,7 @@ impl Cases {
         let qr: String = row.try_get("qr")?;
         let holder_in_full = lango_documents::qr::open(&qr)
             .ok()
-            .filter(|_| valid)
+            .filter(|o| valid && o.claims.number == number && o.claims.sha256 == signed)
             .map(|o| (o.claims.holder, o.claims.holder_id));
         Ok(Some(Verified {
             holder_in_full,
