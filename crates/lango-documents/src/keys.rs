@@ -192,6 +192,14 @@ pub async fn rotate(db: &Db, actor: &Actor, agency: &str) -> Result<String> {
             "the root key is not rotated from here".into(),
         ));
     }
+    // Only an agency of the catalogue has a key to rotate: no key is made for a typo.
+    let known: Option<String> = sqlx::query_scalar("SELECT code FROM agencies WHERE code = $1")
+        .bind(agency)
+        .fetch_optional(db.pool())
+        .await?;
+    if known.is_none() {
+        return Err(Error::NotFound("agency".into()));
+    }
     let keyring = db.keyring().await?;
     let mut tx = db.pool().begin().await?;
     sqlx::query(

@@ -529,6 +529,8 @@ async fn signed_offline(app: &TestApp, html: &str, number: &str) {
             .status,
         403
     );
+    let typo = admin.post("/admin/document-keys/NOPE/rotate", &[]).await;
+    assert_eq!(typo.status, 404, "no key is made for a typo");
     let rotated = admin.post("/admin/document-keys/MOI/rotate", &[]).await;
     assert_eq!(rotated.status, 303, "{}", rotated.html);
     let list = fetch_trust_list(app, &trust_path).await;
