@@ -70,6 +70,19 @@ impl Civil {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
+    /// RFC 3339 in UTC with seconds, `YYYY-MM-DDTHH:MM:SSZ`, of unix milliseconds: the
+    /// times the API, CloudEvents and the trust list carry.
+    pub fn rfc3339(ms: i64) -> String {
+        let c = Civil::from_ms(ms);
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            c.date(),
+            c.hour,
+            c.minute,
+            ms.div_euclid(1000).rem_euclid(60)
+        )
+    }
+
     /// `YYYY-MM-DD HH:MM`.
     pub fn date_time(&self) -> String {
         format!("{} {:02}:{:02}", self.date(), self.hour, self.minute)

@@ -6,7 +6,7 @@ use crate::qr::key_id;
 use crate::trust::{kid_text, Jwk, Revocation, TrustList, TrustedKey};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use lango_core::clock::{now_ms, Civil};
 use lango_core::db::Db;
 use lango_core::sealed::{Column, Keyring};
@@ -249,11 +249,6 @@ pub async fn revoke(db: &Db, agency: &str, number: &str, reason: &str, by: &str)
     Ok(())
 }
 
-fn rfc3339(ms: i64) -> String {
-    let c = Civil::from_ms(ms);
-    format!("{}T{:02}:{:02}:00Z", c.date(), c.hour, c.minute)
-}
-
 /// The trust list as published by `issuer`: every agency key and revocation, signed by the
 /// root key (made on first use).
 pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
@@ -266,18 +261,11 @@ pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
     .await?;
     let mut keys = Vec::with_capacity(rows.len());
     for r in &rows {
-        let public: String = r.try_get("public_key")?;
-        let bytes: [u8; 32] = B64
-            .decode(&public)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::Internal("a stored public key is not 32 bytes".into()))?;
-        let public = VerifyingKey::from_bytes(&bytes)
-            .map_err(|_| Error::Internal("a stored public key is not a point".into()))?;
+        // Stored as the JWK carries it: base64url of the 32 bytes.
         keys.push(TrustedKey {
             kid: r.try_get("kid")?,
             alg: "EdDSA".into(),
-            jwk: Jwk::ed25519(&public),
+            jwk: Jwk::okp(r.try_get("public_key")?),
             agency: r.try_get("agency")?,
             not_before: r.try_get("not_before")?,
             not_after: r.try_get("not_after")?,
@@ -292,14 +280,14 @@ pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
     .map(|r| {
         Ok(Revocation {
             number: r.try_get("number")?,
-            revoked_at: rfc3339(r.try_get("revoked_at")?),
+            revoked_at: Civil::rfc3339(r.try_get("revoked_at")?),
             reason: r.try_get("reason")?,
         })
     })
     .collect::<Result<Vec<_>>>()?;
     let mut list = TrustList {
         issuer: issuer.to_string(),
-        updated: rfc3339(now_ms()),
+        updated: Civil::rfc3339(now_ms()),
         keys,
         revoked,
         root: None,

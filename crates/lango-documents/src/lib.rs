@@ -9,6 +9,7 @@ pub mod qr;
 pub mod trust;
 
 pub use claims::Claims;
+pub use ed25519_dalek::VerifyingKey;
 pub use trust::TrustList;
 
 use ed25519_dalek::Signature;

@@ -78,10 +78,15 @@ pub struct RootKey {
 impl Jwk {
     /// The JWK of an Ed25519 public key.
     pub fn ed25519(public: &VerifyingKey) -> Jwk {
+        Jwk::okp(B64.encode(public.as_bytes()))
+    }
+
+    /// The JWK of an Ed25519 public key given as base64url (as stored and as typed).
+    pub fn okp(x: String) -> Jwk {
         Jwk {
             kty: "OKP".into(),
             crv: "Ed25519".into(),
-            x: B64.encode(public.as_bytes()),
+            x,
         }
     }
 

@@ -237,18 +237,6 @@ pub async fn fan_out_many(
     Ok(())
 }
 
-/// RFC 3339 UTC with seconds, for CloudEvents `time`.
-fn rfc3339(ms: i64) -> String {
-    let c = Civil::from_ms(ms);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        c.date(),
-        c.hour,
-        c.minute,
-        ms.div_euclid(1000).rem_euclid(60)
-    )
-}
-
 /// The CloudEvents 1.0 JSON (structured mode) of an event.
 pub fn cloudevent(e: &Event) -> String {
     let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null);
@@ -258,7 +246,7 @@ pub fn cloudevent(e: &Event) -> String {
         "source": format!("/agencies/{}", e.agency),
         "type": format!("ke.lango.{}", e.kind),
         "subject": e.order_key,
-        "time": rfc3339(e.occurred_at),
+        "time": Civil::rfc3339(e.occurred_at),
         "datacontenttype": "application/json",
         "langoseq": e.seq,
         "data": data,

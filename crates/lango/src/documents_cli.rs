@@ -127,12 +127,8 @@ pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
     ExitCode::from(u8::try_from(verdict.exit_code()).unwrap_or(1))
 }
 
-fn root_key(text: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
-    use base64::Engine;
-    let bytes: [u8; 32] = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or("--root is not a base64url Ed25519 public key")?;
-    ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| "--root is not a public key".into())
+fn root_key(text: &str) -> Result<lango_documents::VerifyingKey, String> {
+    lango_documents::trust::Jwk::okp(text.trim().to_string())
+        .key()
+        .ok_or_else(|| "--root is not a base64url Ed25519 public key".into())
 }

@@ -58,16 +58,9 @@ async fn revoke(
         .cases
         .revoke_document(&actor, &number, &req.reason)
         .await?;
-    let c = lango_core::clock::Civil::from_ms(r.revoked_at);
     Ok(Json(RevokedBody {
+        revoked_at: lango_core::clock::Civil::rfc3339(r.revoked_at),
         number: r.number,
         reason: r.reason,
-        revoked_at: format!(
-            "{}T{:02}:{:02}:{:02}Z",
-            c.date(),
-            c.hour,
-            c.minute,
-            r.revoked_at.div_euclid(1000).rem_euclid(60)
-        ),
     }))
 }

@@ -85,17 +85,6 @@ struct RefundRequestDoc {
     reason: String,
 }
 
-fn rfc3339(ms: i64) -> String {
-    let c = lango_core::clock::Civil::from_ms(ms);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        c.date(),
-        c.hour,
-        c.minute,
-        ms.div_euclid(1000).rem_euclid(60)
-    )
-}
-
 impl From<&Refund> for RefundBody {
     fn from(r: &Refund) -> Self {
         RefundBody {
@@ -106,7 +95,7 @@ impl From<&Refund> for RefundBody {
             method: r.method.clone(),
             status: r.status.to_string(),
             reason: r.reason.clone(),
-            created_at: rfc3339(r.created_at),
+            created_at: lango_core::clock::Civil::rfc3339(r.created_at),
         }
     }
 }
