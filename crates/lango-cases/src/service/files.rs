@@ -177,11 +177,16 @@ impl Cases {
     pub async fn issued(&self, actor: &Actor, reference: &str) -> Result<Vec<Issued>> {
         let app = self.get(actor, reference).await?;
         policy::check(actor, Action::View, case_of(&app))?;
+        self.issued_on(&app.id).await
+    }
+
+    /// The documents issued on application `id`, oldest first; the caller has checked access.
+    pub(crate) async fn issued_on(&self, application_id: &str) -> Result<Vec<Issued>> {
         let rows = sqlx::query(&format!(
             "SELECT {ISSUED_COLUMNS} FROM issued i JOIN documents d ON d.id = i.document_id \
              WHERE i.application_id = $1 ORDER BY i.issued_at, i.number"
         ))
-        .bind(&app.id)
+        .bind(application_id)
         .fetch_all(self.db.pool())
         .await?;
         rows.iter().map(outputs::issued_of).collect()

@@ -23,9 +23,14 @@ impl Cases {
     /// The documents issued on `actor`'s applications, newest first.
     pub async fn wallet(&self, actor: &Actor) -> Result<Vec<Held>> {
         let mut out = Vec::new();
+        // `mine` answers only what the actor may see: each application is not loaded again.
         for app in self.mine(actor).await? {
+            let issued = self.issued_on(&app.id).await?;
+            if issued.is_empty() {
+                continue;
+            }
             let definition = self.definition(&app.service, Some(app.version)).await?;
-            for issued in self.issued(actor, &app.reference).await? {
+            for issued in issued {
                 let title_sw = definition
                     .as_ref()
                     .and_then(|d| d.definition.output(&issued.output))
