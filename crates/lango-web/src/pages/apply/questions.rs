@@ -242,61 +242,54 @@ pub async fn save(
                 .collect();
             errors.extend(fresh);
         }
-        unseen_revealed(&mut errors, &posted, d, &l.app.answers, &page_id);
-        return page(
-            &state,
-            &s,
-            &l,
-            &page_id,
-            &posted.flat,
-            &files,
-            &errors,
-            posted.back_to_check,
-        );
-    }
-    match state
-        .cases
-        .answer(&s.v.actor, &reference, &page_id, &input)
-        .await
-    {
-        Ok(Ok(app)) => {
-            let here = format!("/applications/{reference}/pages/{page_id}");
-            let to = match &posted.op {
-                Op::Save => "/account/applications".to_string(),
-                Op::Add(g) => format!("{here}#f-{g}"),
-                Op::Remove(_) => here,
-                Op::Continue if posted.back_to_check => format!("/applications/{reference}/check"),
-                Op::Continue => {
-                    let pages = d.pages_for(&app.answers);
-                    let next = pages
-                        .iter()
-                        .position(|p| p.id == page_id)
-                        .and_then(|i| pages.get(i + 1));
-                    match next {
-                        Some(p) => format!("/applications/{reference}/pages/{}", p.id),
-                        None => format!("/applications/{reference}/check"),
+    } else {
+        match state
+            .cases
+            .answer(&s.v.actor, &reference, &page_id, &input)
+            .await
+        {
+            Ok(Ok(app)) => {
+                let here = format!("/applications/{reference}/pages/{page_id}");
+                let to = match &posted.op {
+                    Op::Save => "/account/applications".to_string(),
+                    Op::Add(g) => format!("{here}#f-{g}"),
+                    Op::Remove(_) => here,
+                    Op::Continue if posted.back_to_check => {
+                        format!("/applications/{reference}/check")
                     }
-                }
-            };
-            Redirect::to(&to).into_response()
+                    Op::Continue => {
+                        let pages = d.pages_for(&app.answers);
+                        let next = pages
+                            .iter()
+                            .position(|p| p.id == page_id)
+                            .and_then(|i| pages.get(i + 1));
+                        match next {
+                            Some(p) => format!("/applications/{reference}/pages/{}", p.id),
+                            None => format!("/applications/{reference}/check"),
+                        }
+                    }
+                };
+                return Redirect::to(&to).into_response();
+            }
+            Ok(Err(refused)) => errors = refused,
+            Err(lango_core::Error::Conflict(_)) => {
+                return submitted_already(&state, &s.v, &reference)
+            }
+            Err(e) => return refuse(&state, lang, e),
         }
-        Ok(Err(mut errors)) => {
-            // Nothing was saved; a question this answer revealed is shown without its error.
-            unseen_revealed(&mut errors, &posted, d, &l.app.answers, &page_id);
-            page(
-                &state,
-                &s,
-                &l,
-                &page_id,
-                &posted.flat,
-                &files,
-                &errors,
-                posted.back_to_check,
-            )
-        }
-        Err(lango_core::Error::Conflict(_)) => submitted_already(&state, &s.v, &reference),
-        Err(e) => refuse(&state, lang, e),
     }
+    // Nothing was saved; a question this answer revealed is shown without its error.
+    unseen_revealed(&mut errors, &posted, d, &l.app.answers, &page_id);
+    page(
+        &state,
+        &s,
+        &l,
+        &page_id,
+        &posted.flat,
+        &files,
+        &errors,
+        posted.back_to_check,
+    )
 }
 
 /// Stores the files chosen on the page and finds those kept; returns the domain's input,
