@@ -1,9 +1,11 @@
 //! Documents issued at the end of an application: rendered from the definition's
 //! template, stored like any document, numbered and signed so anyone can verify them.
 //!
-//! The signature is an HMAC-SHA256, under a key only Lango holds, over the document's
-//! number and the SHA-256 of its content (for a rendered document, its `<main>` part: the
-//! verification block around it carries the signature and cannot be inside what it signs).
+//! An output is a PDF (`lango_documents::pdf`) carrying a QR code signed with the agency's
+//! key, which anyone checks offline. It is also signed with an HMAC-SHA256, under a key only
+//! Lango holds, over its number and the SHA-256 of its text (the PDF's text streams: the
+//! seal beside them carries the signatures and cannot be inside what they sign), which the
+//! public verification page checks. Documents issued as HTML before keep verifying there.
 
 mod render;
 pub use render::{escape, main_part, qr_svg};
@@ -11,14 +13,13 @@ pub use render::{escape, main_part, qr_svg};
 use crate::application::{Application, Issued};
 use crate::definition::model::OutputDef;
 use crate::definition::FileAnswer;
-use crate::documents::sha256_hex;
 use crate::service::Cases;
 use hmac::{Hmac, Mac};
 use lango_core::clock::Civil;
 use lango_core::Result;
 use rand::Rng;
-pub(crate) use render::slug;
-use render::{page, render_main, Values};
+use render::Values;
+pub(crate) use render::{slug, Particulars};
 use serde::Serialize;
 use sha2::Sha256;
 use sqlx::{Any, Row};
@@ -158,10 +159,7 @@ pub async fn issue(
     let definition = cases.definition(&app.service, Some(app.version)).await?;
     let number = new_number();
     let issued_on = Civil::from_ms(now_ms).date();
-    let valid_until = output.valid_days.map(|d| {
-        let last = now_ms.div_euclid(86_400_000) + i64::from(d.max(1)) - 1;
-        Civil::from_ms(last * 86_400_000).date()
-    });
+    let valid_until = last_valid_day(output, now_ms);
     let values = Values {
         app,
         applicant_name,
@@ -170,35 +168,69 @@ pub async fn issue(
         valid_until: valid_until.as_deref(),
         fields: definition.as_ref().map(|v| &v.definition),
     };
-    let main = render_main(output, &values, &agency_name, &number);
-    let content_sha256 = sha256_hex(main.as_bytes());
+    let holder_id = lango_documents::claims::mask_id(&id_number_of(tx, &app.applicant).await?);
+    // Key fields: labelled in both languages on the paper, in English in the QR (it must
+    // stay small; a verifier's page shows the Kiswahili label from the definition).
+    let printed: Vec<(String, String, String)> = output
+        .fields
+        .iter()
+        .map(|f| {
+            let value: String = values.fill(&f.value, "en").chars().take(80).collect();
+            (
+                f.label.en.clone(),
+                render::both(&f.label.en, f.label.sw.as_deref()),
+                value,
+            )
+        })
+        .collect();
+    let key_fields: Vec<(String, String)> = printed
+        .iter()
+        .map(|(_, both, v)| (both.clone(), v.clone()))
+        .collect();
+    let particulars = render::Particulars {
+        number: &number,
+        reference: Some(&app.reference),
+        holder: applicant_name,
+        holder_id: &holder_id,
+        key_fields: &key_fields,
+        issued_on: &issued_on,
+        valid_until: valid_until.as_deref(),
+    };
+    let body =
+        lango_documents::pdf::body(&render::layout(output, &values, &agency_name, &particulars));
+    let content_sha256 = body.sha256.clone();
     let key = signing_key(cases, tx).await?;
     let signature = sign(&key, &number, &content_sha256);
+    let mut fields: std::collections::BTreeMap<String, String> = printed
+        .into_iter()
+        .map(|(label, _, value)| (label, value))
+        .collect();
+    fields.insert("Service".to_string(), service_name.clone());
     let claims = lango_documents::Claims {
         number: number.clone(),
         kind: slug(&output.title.en),
         agency: app.agency.clone(),
         holder: applicant_name.to_string(),
-        holder_id: String::new(),
+        holder_id,
         issued: issued_on.clone(),
         expires: valid_until.clone(),
         sha256: content_sha256.clone(),
-        fields: [("Service".to_string(), service_name.clone())].into(),
+        fields,
     };
-    let qr = seal_qr(cases, tx, &app.applicant, claims).await?;
-    let public_url = cases.settings.public_url.clone();
-    let html = page(
-        &output.title.en,
-        &number,
-        &main,
-        &signature,
-        &public_url,
-        &qr,
+    let qr = seal_qr(cases, tx, claims).await?;
+    let pdf = lango_documents::pdf::finish(
+        body,
+        &lango_documents::pdf::Seal {
+            qr: qr.clone(),
+            number: number.clone(),
+            code: code_of(&signature),
+            url: verify_url(&cases.settings.public_url, &number),
+        },
     );
-    let name = format!("{}-{number}.html", slug(&output.title.en));
+    let name = format!("{}-{number}.pdf", slug(&output.title.en));
     let file = cases
         .documents
-        .put_checked(&name, html.into_bytes(), "text/html; charset=utf-8")
+        .put_checked(&name, pdf, "application/pdf")
         .await?;
     let row = IssuedRow {
         number: &number,
@@ -214,6 +246,8 @@ pub async fn issue(
         holder: &initials(applicant_name),
         issued_by: "system",
         qr: &qr,
+        agency: &app.agency,
+        holder_account: Some(&app.applicant),
     };
     record(tx, &file, &row).await?;
     Ok(Issued {
@@ -227,21 +261,40 @@ pub async fn issue(
     })
 }
 
+/// The holder's ID number from their account (empty when they gave none).
+pub(crate) async fn id_number_of(conn: &mut sqlx::AnyConnection, account: &str) -> Result<String> {
+    let id_number: Option<String> =
+        sqlx::query_scalar("SELECT id_number FROM accounts WHERE id = $1")
+            .bind(account)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+    Ok(id_number.unwrap_or_default())
+}
+
+/// A document's last valid day (`YYYY-MM-DD`), issued at `now_ms`: `valid_years` calendar
+/// years less a day, or `valid_days` days counting the day of issue; `None` if it never expires.
+pub fn last_valid_day(output: &OutputDef, now_ms: i64) -> Option<String> {
+    let today = now_ms.div_euclid(86_400_000);
+    let last = match (output.valid_years, output.valid_days) {
+        (Some(years), _) => {
+            let c = Civil::from_ms(now_ms);
+            // 29 February plus years that are not leap lands on 1 March, so the day before is 28 February.
+            lango_core::clock::days_from_civil(c.year + i64::from(years), c.month, c.day) - 1
+        }
+        (None, Some(days)) => today + i64::from(days.max(1)) - 1,
+        (None, None) => return None,
+    };
+    Some(Civil::from_ms(last * 86_400_000).date())
+}
+
 /// Signs `claims` with the issuing agency's key into the QR text anyone can check offline
-/// (`lango_documents`), the holder's ID number masked; inside the issuing transaction.
+/// (`lango_documents`); inside the issuing transaction.
 pub(crate) async fn seal_qr(
     cases: &Cases,
     tx: &mut sqlx::AnyConnection,
-    applicant: &str,
-    mut claims: lango_documents::Claims,
+    claims: lango_documents::Claims,
 ) -> Result<String> {
-    let id_number: Option<String> =
-        sqlx::query_scalar("SELECT id_number FROM accounts WHERE id = $1")
-            .bind(applicant)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-    claims.holder_id = lango_documents::claims::mask_id(id_number.as_deref().unwrap_or(""));
     let keyring = cases.db.keyring().await?;
     let key = lango_documents::keys::signing_key_in(tx, &keyring, &claims.agency).await?;
     lango_documents::qr::seal(&claims, &key).map_err(|e| {
@@ -264,6 +317,8 @@ pub(crate) struct IssuedRow<'a> {
     pub holder: &'a str,
     pub issued_by: &'a str,
     pub qr: &'a str,
+    pub agency: &'a str,
+    pub holder_account: Option<&'a str>,
 }
 
 /// Records an issued document: its document row (purpose `output`) and its `issued` row.
@@ -289,8 +344,8 @@ pub(crate) async fn record(
     .await?;
     sqlx::query(
         "INSERT INTO issued (number, application_id, output, document_id, sha256, issued_at, \
-         valid_until, signature, service, service_name, title, holder, issued_by, qr) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         valid_until, signature, service, service_name, title, holder, issued_by, qr, agency, \
+         holder_account) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(row.number)
     .bind(row.application_id)
@@ -306,6 +361,8 @@ pub(crate) async fn record(
     .bind(row.holder)
     .bind(row.issued_by)
     .bind(row.qr)
+    .bind(row.agency)
+    .bind(row.holder_account)
     .execute(&mut *conn)
     .await?;
     Ok(())

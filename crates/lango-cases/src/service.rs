@@ -19,6 +19,7 @@ use std::sync::Arc;
 mod files;
 mod journey;
 mod revoke;
+mod sign;
 mod transition;
 mod wallet;
 mod work;
@@ -26,6 +27,7 @@ mod work;
 pub(crate) use journey::county_of;
 pub(crate) use journey::is_final as journey_is_final;
 pub use revoke::Revoked;
+pub use sign::{DocumentRequest, Signed};
 pub use wallet::Held;
 pub use work::QUEUE_PAGE_MAX;
 

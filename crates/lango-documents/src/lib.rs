@@ -5,7 +5,9 @@
 
 pub mod claims;
 pub mod keys;
+pub mod pdf;
 pub mod qr;
+pub mod scan;
 pub mod trust;
 
 pub use claims::Claims;
@@ -61,6 +63,15 @@ pub enum Invalid {
     /// The signature does not match: the document was changed or forged.
     #[error("the signature does not match: the document was changed or is forged")]
     Signature,
+    /// The file is not one a document can be read from.
+    #[error("the file cannot be read ({0})")]
+    Unreadable(&'static str),
+    /// The file holds no Lango document code.
+    #[error("no Lango document code was found in it")]
+    NoCode,
+    /// A PDF whose text is not what its code signs.
+    #[error("the PDF's text is not what its code signs: it was changed")]
+    Altered,
     /// The trust list itself cannot be trusted.
     #[error("the trust list cannot be trusted: {0}")]
     TrustList(&'static str),
@@ -119,6 +130,20 @@ pub fn verify(text: &str, trust: &TrustList, today: &str) -> Verdict {
                 Verdict::Valid(claims)
             }
         }
+    }
+}
+
+/// Checks a file a verifier holds (a PDF of the document, a photo of it, or text holding
+/// its code) as [`verify`] does; for a PDF, also that its text is what the code signs.
+pub fn verify_file(bytes: &[u8], trust: &TrustList, today: &str) -> Verdict {
+    let found = match scan::find(bytes) {
+        Ok(f) => f,
+        Err(why) => return Verdict::Invalid(why),
+    };
+    let verdict = verify(&found.text, trust, today);
+    match (&found.text_sha256, verdict.claims()) {
+        (Some(text), Some(claims)) if *text != claims.sha256 => Verdict::Invalid(Invalid::Altered),
+        _ => verdict,
     }
 }
 

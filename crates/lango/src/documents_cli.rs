@@ -1,7 +1,7 @@
 //! `lango verify`: checks a signed document offline, with no network and no database,
 //! against a trust list downloaded once from `/.well-known/lango/trust-list.json`.
 
-use lango_documents::{verify, TrustList, Verdict};
+use lango_documents::{verify, verify_file, TrustList, Verdict};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,30 +15,9 @@ pub struct VerifyArgs {
     /// give it as `--root=KEY`, since a key may begin with `-`.
     #[arg(long)]
     root: Option<String>,
-    /// The QR text (`LG1:…`), or a file holding it (a PDF of the document, a text file).
+    /// The QR text (`LG1:…`), or a file: a PDF of the document, a photo of it (PNG or
+    /// JPEG), or a text file holding its code.
     document: String,
-}
-
-/// The QR text in `document`: the argument itself, or the first `LG1:` code in the file.
-fn qr_text(document: &str) -> Result<String, String> {
-    if document.starts_with(lango_documents::qr::PREFIX) {
-        return Ok(document.to_string());
-    }
-    let path = PathBuf::from(document);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {document}: {e}"))?;
-    let prefix = lango_documents::qr::PREFIX.as_bytes();
-    let at = bytes
-        .windows(prefix.len())
-        .position(|w| w == prefix)
-        .ok_or_else(|| format!("no Lango document code (LG1:) in {document}"))?;
-    // Base45's alphabet: digits, capitals and " $%*+-./:".
-    let code: String = bytes[at..]
-        .iter()
-        .take(lango_documents::qr::MAX_TEXT + 1)
-        .take_while(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b" $%*+-./:".contains(b))
-        .map(|b| char::from(*b))
-        .collect();
-    Ok(code.trim_end().to_string())
 }
 
 /// Runs `lango verify`: exit 0 valid, 1 invalid (or expired), 2 revoked.
@@ -91,16 +70,20 @@ pub fn run(args: VerifyArgs, data_dir: &std::path::Path) -> ExitCode {
             );
         }
     }
-    let text = match qr_text(&args.document) {
-        Ok(t) => t,
-        Err(e) => {
-            println!("INVALID: {e}");
-            return ExitCode::from(1);
-        }
-    };
     // Documents are dated by the UTC day, and so is their expiry.
     let today = lango_core::clock::Civil::from_ms(lango_core::clock::now_ms()).date();
-    let verdict = verify(&text, &trust, &today);
+    // The QR text itself, or a file: a PDF of the document, a photo of it, a text holding it.
+    let verdict = if args.document.starts_with(lango_documents::qr::PREFIX) {
+        verify(&args.document, &trust, &today)
+    } else {
+        match std::fs::read(&args.document) {
+            Ok(bytes) => verify_file(&bytes, &trust, &today),
+            Err(e) => {
+                println!("INVALID: cannot read {}: {e}", args.document);
+                return ExitCode::from(1);
+            }
+        }
+    };
     match &verdict {
         Verdict::Valid(_) => println!("VALID: a genuine document, in force"),
         Verdict::Expired(c) => println!(

@@ -1,6 +1,6 @@
 //! Answers as the applicant reads them on "check your answers".
 
-use super::model::{FieldDef, FieldType, Words};
+use super::model::{ChoiceDef, FieldDef, FieldType, Words};
 use super::values::{long_date, parse_date};
 use super::Definition;
 use lango_core::money::Money;
@@ -13,15 +13,31 @@ fn pick<'a>(w: &'a Words, lang: &str) -> &'a str {
     }
 }
 
+/// A choice's words: its label, or on a document how it is printed.
+fn choice_words(c: &ChoiceDef, printed: bool) -> &Words {
+    match (&c.printed, printed) {
+        (Some(p), true) => p,
+        _ => &c.label,
+    }
+}
+
 /// One answer in words.
 pub(crate) fn display(def: &Definition, f: &FieldDef, value: &Value, lang: &str) -> String {
+    words(def, f, value, lang, false)
+}
+
+/// One answer in words as an issued document prints it (choices by their `printed` words).
+pub(crate) fn printed(def: &Definition, f: &FieldDef, value: &Value, lang: &str) -> String {
+    words(def, f, value, lang, true)
+}
+
+fn words(def: &Definition, f: &FieldDef, value: &Value, lang: &str, printed: bool) -> String {
     let s = value.as_str().unwrap_or_default();
     match f.kind {
-        FieldType::Choice => f
-            .choices
-            .iter()
-            .find(|c| c.value == s)
-            .map_or_else(|| s.to_string(), |c| pick(&c.label, lang).to_string()),
+        FieldType::Choice => f.choices.iter().find(|c| c.value == s).map_or_else(
+            || s.to_string(),
+            |c| pick(choice_words(c, printed), lang).to_string(),
+        ),
         FieldType::MultipleChoice => {
             let picked: Vec<&str> = value
                 .as_array()
@@ -30,7 +46,7 @@ pub(crate) fn display(def: &Definition, f: &FieldDef, value: &Value, lang: &str)
             f.choices
                 .iter()
                 .filter(|c| picked.contains(&c.value.as_str()))
-                .map(|c| pick(&c.label, lang))
+                .map(|c| pick(choice_words(c, printed), lang))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -65,7 +81,7 @@ pub(crate) fn display(def: &Definition, f: &FieldDef, value: &Value, lang: &str)
                             Some(format!(
                                 "{}: {}",
                                 pick(&sub.label, lang),
-                                display(def, sub, v, lang)
+                                words(def, sub, v, lang, printed)
                             ))
                         })
                         .collect::<Vec<_>>()

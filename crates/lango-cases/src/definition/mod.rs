@@ -23,7 +23,7 @@ mod tests_fees;
 mod tests_journeys;
 #[cfg(test)]
 mod tests_props;
-mod values;
+pub(crate) mod values;
 
 pub use check::{MAX_CHOICES, MAX_FIELDS, MAX_PAGES, MAX_STATES, PREFILL_KEYS};
 pub use parse::MAX_YAML_BYTES;
@@ -277,6 +277,12 @@ impl Definition {
     /// written out, file names), in `lang` (`en` or `sw`).
     pub fn display(&self, field: &FieldDef, value: &serde_json::Value, lang: &str) -> String {
         display::display(self, field, value, lang)
+    }
+
+    /// An answer as an issued document prints it: as [`Definition::display`], but a choice
+    /// by its `printed` words when it has them.
+    pub fn printed(&self, field: &FieldDef, value: &serde_json::Value, lang: &str) -> String {
+        display::printed(self, field, value, lang)
     }
 
     /// What these answers cost; `None` when the service has no fees.

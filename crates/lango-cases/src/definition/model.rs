@@ -173,6 +173,10 @@ pub struct ChoiceDef {
     pub value: String,
     /// What the applicant reads.
     pub label: Words,
+    /// How the choice reads on an issued document, when not as its label (a label that
+    /// names the fee, say: "50 pages (KES 6,050)" is printed "50 pages").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<Words>,
 }
 
 /// A test on the answers. Exactly one form: a field test (`field` with one of `equals`,
@@ -402,7 +406,29 @@ pub struct OutputDef {
     /// `{{ applicant.name }}`, `{{ issued_on }}`, `{{ valid_until }}` and `{{ service }}` placeholders;
     /// blank lines separate paragraphs; lines starting `# ` are headings.
     pub template: String,
+    /// The body in Kiswahili, with the same placeholders: printed under the English, so
+    /// whoever checks the document reads it in either language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_sw: Option<String>,
     /// Days the document is valid, if it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_days: Option<u32>,
+    /// Years the document is valid (to the day before the same date), instead of days: a
+    /// ten-year passport is valid ten calendar years, not 3,650 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_years: Option<u32>,
+    /// The document's key fields (at most 6): printed among its particulars and signed into
+    /// its QR code, so a verifier compares them with the paper in hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<OutputField>,
+}
+
+/// One key field of an issued document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputField {
+    /// Its label.
+    pub label: Words,
+    /// Its value: text with the template's placeholders, e.g. `{{ answers.booklet }}`.
+    pub value: String,
 }

@@ -1,10 +1,10 @@
-//! Rendering an output: the definition's template filled in (every answer escaped) inside
-//! a self-contained HTML page, and the verification block (link, code, QR code) around the
-//! signed `<main>` part.
+//! Laying out an output: the definition's template filled in, in English and Kiswahili,
+//! the particulars and key fields labelled in both, ready for the PDF
+//! (`lango_documents::pdf`). Also the QR code as inline SVG, for pages that show one.
 
-use super::{code_of, verify_url};
 use crate::application::Application;
 use crate::definition::model::{FieldDef, OutputDef};
+use lango_documents::pdf::{Block, Layout};
 
 /// What the template's placeholders stand for.
 pub(super) struct Values<'a> {
@@ -17,7 +17,8 @@ pub(super) struct Values<'a> {
 }
 
 impl Values<'_> {
-    fn get(&self, name: &str) -> String {
+    /// A placeholder's value in `lang` (answers as the document prints them).
+    fn get(&self, name: &str, lang: &str) -> String {
         match name {
             "reference" => self.app.reference.clone(),
             "applicant.name" => self.applicant_name.to_string(),
@@ -25,23 +26,67 @@ impl Values<'_> {
             "valid_until" => self.valid_until.unwrap_or("").to_string(),
             "service" => self.service_name.to_string(),
             _ => match name.strip_prefix("answers.") {
-                Some(field) => self.answer(field),
+                Some(field) => self.answer(field, lang),
                 None => String::new(),
             },
         }
     }
 
-    fn answer(&self, field: &str) -> String {
+    fn answer(&self, field: &str, lang: &str) -> String {
         let Some(value) = self.app.answers.get(field) else {
             return String::new();
         };
-        if let Some(def) = self.fields.and_then(|d| find_field(d, field)) {
-            return self
-                .fields
-                .map(|d| d.display(def, value, "en"))
-                .unwrap_or_default();
+        match self
+            .fields
+            .and_then(|d| find_field(d, field).map(|f| (d, f)))
+        {
+            Some((d, def)) => d.printed(def, value, lang),
+            None => plain(value),
         }
-        plain(value)
+    }
+
+    /// A line of a template with its placeholders filled in.
+    pub(super) fn fill(&self, line: &str, lang: &str) -> String {
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(open) = rest.find("{{") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            match after.find("}}") {
+                Some(close) => {
+                    out.push_str(&self.get(after[..close].trim(), lang));
+                    rest = &after[close + 2..];
+                }
+                None => {
+                    out.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A template as the document's blocks: blank lines part paragraphs, `# ` starts a heading.
+    pub(super) fn blocks(&self, template: &str, lang: &str) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let mut paragraph: Vec<String> = Vec::new();
+        for line in template.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with("# ") {
+                if !paragraph.is_empty() {
+                    blocks.push(Block::Paragraph(std::mem::take(&mut paragraph)));
+                }
+                if let Some(heading) = line.strip_prefix("# ") {
+                    blocks.push(Block::Heading(self.fill(heading, lang)));
+                }
+            } else {
+                paragraph.push(self.fill(line, lang));
+            }
+        }
+        if !paragraph.is_empty() {
+            blocks.push(Block::Paragraph(paragraph));
+        }
+        blocks
     }
 }
 
@@ -65,6 +110,83 @@ fn plain(value: &serde_json::Value) -> String {
     }
 }
 
+/// A label in both languages, as the particulars print them: `Issued to / Imetolewa kwa`.
+pub(crate) fn both(en: &str, sw: Option<&str>) -> String {
+    match sw.filter(|s| !s.is_empty() && *s != en) {
+        Some(sw) => format!("{en} / {sw}"),
+        None => en.to_string(),
+    }
+}
+
+/// What every document prints under its body, labelled in both languages: its number, the
+/// application's reference (when it has one), the holder, their masked ID number, the key
+/// fields, the dates.
+pub(crate) struct Particulars<'a> {
+    pub(crate) number: &'a str,
+    pub(crate) reference: Option<&'a str>,
+    pub(crate) holder: &'a str,
+    pub(crate) holder_id: &'a str,
+    pub(crate) key_fields: &'a [(String, String)],
+    pub(crate) issued_on: &'a str,
+    pub(crate) valid_until: Option<&'a str>,
+}
+
+impl Particulars<'_> {
+    /// Label and value of each, in print order.
+    pub(crate) fn rows(&self) -> Vec<(String, String)> {
+        let mut rows = vec![(
+            both("Document number", Some("Nambari ya hati")),
+            self.number.to_string(),
+        )];
+        if let Some(r) = self.reference {
+            rows.push((
+                both("Application reference", Some("Kumbukumbu ya ombi")),
+                r.to_string(),
+            ));
+        }
+        rows.push((
+            both("Issued to", Some("Imetolewa kwa")),
+            self.holder.to_string(),
+        ));
+        if !self.holder_id.is_empty() {
+            rows.push((
+                both("ID number", Some("Nambari ya kitambulisho")),
+                self.holder_id.to_string(),
+            ));
+        }
+        rows.extend(self.key_fields.iter().cloned());
+        rows.push((
+            both("Issued on", Some("Tarehe ya kutolewa")),
+            self.issued_on.to_string(),
+        ));
+        if let Some(v) = self.valid_until {
+            rows.push((both("Valid until", Some("Halali hadi")), v.to_string()));
+        }
+        rows
+    }
+}
+
+/// The output laid out: agency, title, body in both languages, particulars.
+pub(super) fn layout(
+    output: &OutputDef,
+    values: &Values<'_>,
+    agency_name: &str,
+    particulars: &Particulars<'_>,
+) -> Layout {
+    Layout {
+        agency: agency_name.to_string(),
+        title: output.title.en.clone(),
+        title_sw: output.title.sw.clone().unwrap_or_default(),
+        body: values.blocks(&output.template, "en"),
+        body_sw: output
+            .template_sw
+            .as_deref()
+            .map(|t| values.blocks(t, "sw"))
+            .unwrap_or_default(),
+        particulars: particulars.rows(),
+    }
+}
+
 /// Escapes text for HTML (content and attribute values).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -81,76 +203,6 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// One line of the template with its placeholders filled in, all of it escaped.
-fn fill(line: &str, values: &Values<'_>) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(open) = rest.find("{{") {
-        out.push_str(&escape(&rest[..open]));
-        let after = &rest[open + 2..];
-        match after.find("}}") {
-            Some(close) => {
-                out.push_str(&escape(&values.get(after[..close].trim())));
-                rest = &after[close + 2..];
-            }
-            None => {
-                out.push_str(&escape(&rest[open..]));
-                rest = "";
-            }
-        }
-    }
-    out.push_str(&escape(rest));
-    out
-}
-
-/// The signed part: the agency, the title, the body from the template, the particulars.
-pub(super) fn render_main(
-    output: &OutputDef,
-    values: &Values<'_>,
-    agency_name: &str,
-    number: &str,
-) -> String {
-    let mut body = String::new();
-    let mut paragraph: Vec<String> = Vec::new();
-    let flush = |paragraph: &mut Vec<String>, body: &mut String| {
-        if !paragraph.is_empty() {
-            body.push_str(&format!("<p>{}</p>\n", paragraph.join("<br>\n")));
-            paragraph.clear();
-        }
-    };
-    for line in output.template.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            flush(&mut paragraph, &mut body);
-        } else if let Some(heading) = line.strip_prefix("# ") {
-            flush(&mut paragraph, &mut body);
-            body.push_str(&format!("<h2>{}</h2>\n", fill(heading, values)));
-        } else {
-            paragraph.push(fill(line, values));
-        }
-    }
-    flush(&mut paragraph, &mut body);
-    let valid = values
-        .valid_until
-        .map(|v| format!("<dt>Valid until</dt><dd>{}</dd>\n", escape(v)))
-        .unwrap_or_default();
-    format!(
-        "<main id=\"document\">\n<header>\n<p class=\"agency\">{agency}</p>\n<h1>{title}</h1>\n\
-         <p class=\"service\">{service}</p>\n</header>\n<section class=\"body\">\n{body}</section>\n\
-         <dl class=\"particulars\">\n<dt>Document number</dt><dd>{number}</dd>\n\
-         <dt>Application reference</dt><dd>{reference}</dd>\n<dt>Issued to</dt><dd>{holder}</dd>\n\
-         <dt>Issued on</dt><dd>{issued_on}</dd>\n{valid}</dl>\n</main>",
-        agency = escape(agency_name),
-        title = escape(&output.title.en),
-        service = escape(values.service_name),
-        number = escape(number),
-        reference = escape(&values.app.reference),
-        holder = escape(values.applicant_name),
-        issued_on = escape(values.issued_on),
-    )
-}
-
-/// The whole self-contained page: the signed `<main>` and the verification block.
 /// The QR code of `text` (error correction M) as an inline SVG element at least `px` wide,
 /// with `label` as its text alternative: no script, no image service.
 pub fn qr_svg(text: &str, label: &str, px: u32) -> String {
@@ -175,40 +227,6 @@ pub fn qr_svg(text: &str, label: &str, px: u32) -> String {
     )
 }
 
-pub(super) fn page(
-    title: &str,
-    number: &str,
-    main: &str,
-    signature: &str,
-    public_url: &str,
-    sealed: &str,
-) -> String {
-    let url = verify_url(public_url, number);
-    // The signed code when there is one (checked offline), else the verification address.
-    let coded = if sealed.is_empty() { &url } else { sealed };
-    let qr = qr_svg(coded, "Signed QR code of this document", 140);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} {number}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{main}\n\
-         <aside class=\"verify\" aria-label=\"Verification\">\n{qr}\n<div>\n\
-         <p>Check that this document is genuine at <a href=\"{url}\">{url}</a>.</p>\n\
-         <p>Document number: <strong>{number}</strong><br>\nVerification code: <strong>{code}</strong></p>\n\
-         <p class=\"sealed\">{sealed}</p>\n</div>\n</aside>\n</body>\n</html>\n",
-        title = escape(title),
-        number = escape(number),
-        url = escape(&url),
-        code = escape(&code_of(signature)),
-        sealed = escape(sealed),
-    )
-}
-
-const STYLE: &str = "body{font-family:Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#0b0c0c}\
-header{border-bottom:3px solid #0b0c0c;margin-bottom:1.5rem}.agency{font-weight:bold;text-transform:uppercase;letter-spacing:.05em}\
-h1{font-size:1.8rem;margin:.3rem 0}h2{font-size:1.2rem}.particulars{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}\
-dt{font-weight:bold}dd{margin:0}.verify{display:flex;gap:1rem;align-items:center;border-top:1px solid #b1b4b6;margin-top:2rem;padding-top:1rem;font-family:sans-serif;font-size:.9rem}\
-.sealed{font-family:monospace;font-size:.6rem;word-break:break-all;color:#505a5f}@media print{a{color:inherit;text-decoration:none}}";
-
 pub(crate) fn slug(title: &str) -> String {
     let s: String = title
         .chars()
@@ -232,7 +250,8 @@ pub(crate) fn slug(title: &str) -> String {
     }
 }
 
-/// The `<main>` part of a rendered document, whose hash is signed.
+/// The `<main>` part of a document issued as HTML (before documents were PDFs), whose hash
+/// is signed: such documents keep verifying online.
 pub fn main_part(html: &str) -> Option<&str> {
     let start = html.find("<main id=\"document\">")?;
     let end = html[start..].find("</main>")? + start + "</main>".len();

@@ -253,18 +253,20 @@ impl Cases {
         let signature = outputs::sign(&key, &number, &file.sha256);
         let now = lango_core::clock::now_ms();
         let by = actor_id(actor);
+        let valid_until = outputs::last_valid_day(out, now);
+        let id_number = outputs::id_number_of(&mut tx, &app.applicant).await?;
         let claims = lango_documents::Claims {
             number: number.clone(),
             kind: outputs::slug(&out.title.en),
             agency: app.agency.clone(),
             holder: app.applicant_name.clone(),
-            holder_id: String::new(),
+            holder_id: lango_documents::claims::mask_id(&id_number),
             issued: lango_core::clock::Civil::from_ms(now).date(),
-            expires: None,
+            expires: valid_until.clone(),
             sha256: file.sha256.clone(),
             fields: [("Service".to_string(), service_name.clone())].into(),
         };
-        let qr = outputs::seal_qr(self, &mut tx, &app.applicant, claims).await?;
+        let qr = outputs::seal_qr(self, &mut tx, claims).await?;
         outputs::record(
             &mut tx,
             &file,
@@ -274,7 +276,7 @@ impl Cases {
                 output,
                 sha256: &file.sha256,
                 issued_at: now,
-                valid_until: None,
+                valid_until: valid_until.as_deref(),
                 signature: &signature,
                 service: &app.service,
                 service_name: &service_name,
@@ -282,6 +284,8 @@ impl Cases {
                 holder: &outputs::initials(&app.applicant_name),
                 issued_by: &by,
                 qr: &qr,
+                agency: &app.agency,
+                holder_account: Some(&app.applicant),
             },
         )
         .await?;
@@ -301,7 +305,7 @@ impl Cases {
             output: output.to_string(),
             number,
             issued_at: now,
-            valid_until: None,
+            valid_until,
             file,
             qr,
             title: out.title.en.clone(),
@@ -343,7 +347,11 @@ impl Cases {
                     outputs::main_part(&html)
                         .is_some_and(|m| documents::sha256_hex(m.as_bytes()) == signed)
                 }
-                Ok(bytes) => documents::sha256_hex(&bytes) == signed,
+                // An attached PDF is signed whole; one Lango made, by its text streams.
+                Ok(bytes) => {
+                    documents::sha256_hex(&bytes) == signed
+                        || lango_documents::scan::text_sha256(&bytes).is_ok_and(|t| t == signed)
+                }
                 Err(Error::NotFound(_)) => false,
                 Err(e) => return Err(e),
             };

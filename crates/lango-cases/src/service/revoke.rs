@@ -32,15 +32,15 @@ impl Cases {
         reason: &str,
     ) -> Result<Revoked> {
         let number = number.trim().to_ascii_uppercase();
-        let agency: Option<String> = sqlx::query_scalar(
-            "SELECT a.agency FROM issued i JOIN applications a ON a.id = i.application_id \
-             WHERE i.number = $1",
+        let agency: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT COALESCE(i.agency, a.agency) FROM issued i \
+             LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
         )
         .bind(&number)
         .fetch_optional(self.db.pool())
         .await?;
         let not_found = || Error::NotFound("document".into());
-        let agency = agency.ok_or_else(not_found)?;
+        let agency = agency.flatten().ok_or_else(not_found)?;
         check(actor, Action::View, Object::Documents(&agency)).map_err(|_| not_found())?;
         check(actor, Action::Edit, Object::Documents(&agency))?;
         let reason = reason.trim();

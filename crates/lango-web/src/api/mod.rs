@@ -36,7 +36,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "access", description = "Agency API keys"),
         (name = "webhooks", description = "Signed CloudEvents to agency systems"),
         (name = "payments", description = "Bills and their payment"),
-        (name = "documents", description = "Signed documents: revocation by the issuing agency"),
+        (name = "documents", description = "Signed documents: agencies' systems sign documents they issue, fetch their PDFs and revoke them"),
         (name = "applications", description = "Applications and their workflow, for agency systems"),
         (name = "definitions", description = "Service definitions: the format and each service's current definition"),
         (name = "insights", description = "Published measures: usage, the four KPIs, satisfaction, digitisation and performance contracts, and their open data")

@@ -14,7 +14,9 @@ use axum::Router;
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/account/documents", get(page))
+    Router::new()
+        .route("/account/documents", get(page))
+        .route("/account/documents/{number}", get(download))
 }
 
 /// One document as the wallet shows it.
@@ -25,6 +27,8 @@ struct Card {
     issued: String,
     valid_until: String,
     download: String,
+    /// Why its agency revoked it (empty when in force).
+    revoked: String,
     /// The QR code as inline SVG (made here from the signed text; no script, no image host).
     qr_svg: String,
 }
@@ -53,10 +57,16 @@ async fn page(State(state): State<AppState>, s: SignedIn) -> Response {
                 180,
             ),
             title: lang.pick(&h.issued.title, &h.title_sw).to_string(),
-            download: format!(
-                "/applications/{}/documents/{}",
-                h.reference, h.issued.file.id
-            ),
+            // A document an agency's system signed belongs to no application.
+            download: if h.reference.is_empty() {
+                format!("/account/documents/{}", h.issued.number)
+            } else {
+                format!(
+                    "/applications/{}/documents/{}",
+                    h.reference, h.issued.file.id
+                )
+            },
+            revoked: h.revoked.unwrap_or_default(),
             number: h.issued.number,
             holder: h.holder,
             issued: when(h.issued.issued_at),
@@ -70,4 +80,18 @@ async fn page(State(state): State<AppState>, s: SignedIn) -> Response {
             cards,
         },
     )
+}
+
+/// `GET /account/documents/{number}`: a document an agency's system signed for the person.
+async fn download(
+    State(state): State<AppState>,
+    s: SignedIn,
+    axum::extract::Path(number): axum::extract::Path<String>,
+) -> Response {
+    match state.cases.held_document(&s.v.actor, &number).await {
+        Ok((file, bytes)) => {
+            crate::download::document(&file, bytes, crate::download::Show::Attachment)
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
 }

@@ -24,5 +24,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("doc_keys_retired", "Retired", "Umestaafishwa"),
     ("doc_keys_rotate", "Rotate", "Badilisha"),
     ("doc_keys_rotated", "A new key was made and the old one retired for", "Ufunguo mpya umetengenezwa na wa zamani kustaafishwa kwa"),
+    ("wallet_revoked", "Revoked", "Imebatilishwa"),
+    ("wallet_revoked_because", "Its agency withdrew this document, so it no longer checks as valid. The reason given:", "Taasisi yake imeiondoa hati hii, kwa hivyo haikaguliwi tena kuwa halali. Sababu iliyotolewa:"),
     ("wallet_qr_label", "Signed QR code of document", "Msimbo wa QR uliotiwa saini wa hati"),
 ];

@@ -305,7 +305,7 @@ crate::backend_tests! {
         forbidden_or_hidden(cases.document(&wanjiku, &sent.reference, &theirs.id).await, "a document of another application");
     }
 
-    async fn files_issued_output_is_escaped_and_verifies(app: TestApp) {
+    async fn files_issued_output_is_a_pdf_and_verifies(app: TestApp) {
         let cases = open_cases(&app).await;
         let wanjiku = citizen(&app, "21130001").await;
         let sent = submitted(&cases, &wanjiku, "<script>alert('x')</script> Wanjiku").await;
@@ -319,20 +319,22 @@ crate::backend_tests! {
         assert_eq!(doc.output, "certificate");
         assert!(doc.number.starts_with("LD-") && doc.number.len() == 12, "{}", doc.number);
         assert!(doc.valid_until.is_some());
+        assert_eq!(doc.file.content_type, "application/pdf");
+        assert!(doc.file.name.ends_with(&format!("-{}.pdf", doc.number)), "{}", doc.file.name);
         let (_, bytes) = cases.document(&wanjiku, &sent.reference, &doc.file.id).await.expect("download");
-        let html = String::from_utf8(bytes).expect("utf-8");
-        assert!(!html.contains("<script>"), "the answer is escaped");
-        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Wanjiku"));
-        assert!(html.contains(&sent.reference));
-        assert!(html.contains(&format!("{}/verify/{}", app.base, doc.number)));
-        assert!(html.contains("<svg"), "a QR code");
-        signed_offline(&app, &html, &doc.number).await;
-
+        assert!(bytes.starts_with(b"%PDF-") && bytes.len() < 100 * 1024, "a small PDF: {} bytes", bytes.len());
+        let text = pdf_text(&bytes);
+        // In a PDF an answer is only ever text: printed as typed.
+        assert!(text.contains("<script>alert('x')</script> Wanjiku"), "{text}");
+        assert!(text.contains(&sent.reference) && text.contains(&doc.number), "{text}");
+        assert!(text.contains(&format!("{}/verify/{}", app.base, doc.number)), "{text}");
+        assert!(text.contains("Nambari ya hati"), "labels in both languages: {text}");
+        signed_offline(&app, &bytes, &doc.number).await;
         let verified = cases.verify(&doc.number.to_lowercase()).await.unwrap().expect("found");
         assert!(verified.signature_valid);
         assert!(!verified.expired);
         assert_eq!(verified.title, "Firearm certificate");
-        assert!(html.contains(&verified.code), "the printed code is the verified one");
+        assert!(text.contains(&verified.code), "the printed code is the verified one");
         assert!(!verified.holder.contains("Wanjiku"), "initials only: {}", verified.holder);
         assert!(cases.verify("LD-2222-2222").await.unwrap().is_none());
         // The key that signed is kept sealed: its raw row is not the key.
@@ -440,15 +442,11 @@ crate::backend_tests! {
 /// The issued document carries a QR code signed by its agency's key (issue 20): `lango
 /// verify`, with the published trust list and no database, finds it valid, and revoked once
 /// the agency revokes it; a changed code is invalid.
-async fn signed_offline(app: &TestApp, html: &str, number: &str) {
-    let code: String = html
-        .split("LG1:")
-        .nth(1)
+async fn signed_offline(app: &TestApp, pdf: &[u8], number: &str) {
+    // The code as a verifier's phone reads it: from the QR image on the PDF.
+    let code = lango_documents::scan::find(pdf)
         .expect("the signed code is on the document")
-        .chars()
-        .take_while(|c| *c != '<')
-        .collect();
-    let code = format!("LG1:{code}");
+        .text;
     let trust_path = app.data_dir.path().join("downloaded-trust-list.json");
     let list = fetch_trust_list(app, &trust_path).await;
     assert!(
@@ -477,9 +475,9 @@ async fn signed_offline(app: &TestApp, html: &str, number: &str) {
         "{said}"
     );
     assert!(said.contains("****0001"), "the ID number masked: {said}");
-    // The stored document file itself is read too (the code is printed on it).
-    let file = app.data_dir.path().join("issued-document.html");
-    std::fs::write(&file, html).unwrap();
+    // The PDF itself is read too: its QR image decoded, its text checked against the code.
+    let file = app.data_dir.path().join("issued-document.pdf");
+    std::fs::write(&file, pdf).unwrap();
     assert_eq!(
         run(&["verify", "--trust-list", trust, file.to_str().unwrap()]).0,
         Some(0)
@@ -567,4 +565,11 @@ async fn fetch_trust_list(app: &TestApp, path: &std::path::Path) -> serde_json::
     let body = res.text().await.unwrap();
     std::fs::write(path, &body).unwrap();
     serde_json::from_str(&body).unwrap()
+}
+
+/// The text of a PDF, page by page, as a reader copies it.
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("its text")
 }

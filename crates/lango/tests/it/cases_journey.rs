@@ -670,11 +670,11 @@ backend_tests! {
         let issued = between(between(&track.html, "Your documents from the agency", "</ul>"), "href=\"", "\"").to_string();
         let res = app.client.get(format!("{}{issued}", app.base)).header("cookie", cookie_string(&b)).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 200, "{issued}");
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(res.headers()["content-type"], "application/pdf");
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
         assert!(csp.contains("sandbox") && csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
-        assert!(res.text().await.unwrap().contains(&reference));
+        assert!(crate::cases_files::pdf_text(&res.bytes().await.unwrap()).contains(&reference));
         // Nobody else downloads it.
         app.person("67890123", "nosy@example.com", PASSWORD).await;
         let mut nosy = Browser::new(&app);

@@ -133,6 +133,9 @@ crate::stk::simulator_tests! {
         assert!(page.html.contains("This bill was cancelled and cannot be paid") && page.html.contains("Cancelled"), "{}", page.html);
         assert!(!page.html.contains("mpesa_phone") && !page.html.contains("Pay with M-Pesa Paybill"));
         let expired = bill(app, "4550.00").await;
+        // The form is read while the bill is open (its CSRF token comes with it), sent after it closed.
+        let open = b.get(&format!("/pay/{expired}")).await;
+        assert!(open.html.contains("name=\"mpesa_phone\""), "{}", open.html);
         set_status(app, &expired, "expired").await;
         let page = b.get(&format!("/pay/{expired}")).await;
         assert!(page.html.contains("This bill has expired and cannot be paid"), "{}", page.html);

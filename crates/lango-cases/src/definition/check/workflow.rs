@@ -224,32 +224,56 @@ impl<'a> Ck<'a> {
                 );
             }
             self.words(format!("{path}.title"), &o.title);
-            if o.template.len() > 20_000 {
+            if o.valid_days.is_some() && o.valid_years.is_some() {
                 self.err(
-                    format!("{path}.template"),
-                    "a template is limited to 20000 characters",
+                    format!("{path}.valid_years"),
+                    "give `valid_days` or `valid_years`, not both",
                 );
             }
-            for cap in re.captures_iter(&o.template) {
-                let name = cap.get(1).map_or("", |m| m.as_str());
-                let ok = match name {
-                    "reference" | "applicant.name" | "issued_on" | "service" => true,
-                    "valid_until" => {
-                        if o.valid_days.is_none() {
-                            self.err(
-                                format!("{path}.template"),
-                                "`{{ valid_until }}` needs `valid_days`",
-                            );
-                        }
-                        true
+            if o.fields.len() > 6 {
+                self.err(
+                    format!("{path}.fields"),
+                    "a document may have at most 6 key fields (they go into its QR code)",
+                );
+            }
+            let mut texts = vec![(format!("{path}.template"), o.template.as_str())];
+            if let Some(sw) = &o.template_sw {
+                texts.push((format!("{path}.template_sw"), sw.as_str()));
+            }
+            for (fi, f) in o.fields.iter().enumerate() {
+                self.words(format!("{path}.fields[{fi}].label"), &f.label);
+                texts.push((format!("{path}.fields[{fi}].value"), f.value.as_str()));
+            }
+            for (at, text) in texts {
+                self.template(&at, text, o, &re);
+            }
+        }
+    }
+
+    /// Checks one template text's length and placeholders.
+    fn template(&mut self, at: &str, text: &str, o: &OutputDef, re: &Regex) {
+        if text.len() > 20_000 {
+            self.err(at, "a template is limited to 20000 characters");
+        }
+        for cap in re.captures_iter(text) {
+            let name = cap.get(1).map_or("", |m| m.as_str());
+            let ok = match name {
+                "reference" | "applicant.name" | "issued_on" | "service" => true,
+                "valid_until" => {
+                    if o.valid_days.is_none() && o.valid_years.is_none() {
+                        self.err(
+                            at,
+                            "`{{ valid_until }}` needs `valid_days` or `valid_years`",
+                        );
                     }
-                    _ => name
-                        .strip_prefix("answers.")
-                        .is_some_and(|f| self.fields.contains_key(f)),
-                };
-                if !ok {
-                    self.err(format!("{path}.template"), format!("unknown placeholder `{{{{ {name} }}}}`: use reference, applicant.name, issued_on, valid_until, service or answers.FIELD with an existing field"));
+                    true
                 }
+                _ => name
+                    .strip_prefix("answers.")
+                    .is_some_and(|f| self.fields.contains_key(f)),
+            };
+            if !ok {
+                self.err(at, format!("unknown placeholder `{{{{ {name} }}}}`: use reference, applicant.name, issued_on, valid_until, service or answers.FIELD with an existing field"));
             }
         }
     }
