@@ -34,6 +34,10 @@ pub struct Verified {
     pub title: String,
     /// The document's title in Kiswahili, from its definition (empty when it has none).
     pub title_sw: String,
+    /// The issuing agency's name (its code when the catalogue has none).
+    pub agency: String,
+    /// The issuing agency's name in Kiswahili (empty when the catalogue has none).
+    pub agency_sw: String,
     /// The service's name.
     pub service: String,
     /// The service's name in Kiswahili, from the catalogue (empty when it has none).
@@ -55,6 +59,9 @@ pub struct Verified {
     /// The holder's full name and masked ID number from its signed QR code (what the paper
     /// in the verifier's hand says), when its record is intact and it has one.
     pub holder_in_full: Option<(String, String)>,
+    /// The document's key fields from its signed QR code: label in English, label in
+    /// Kiswahili (from the definition; empty when it has none), value.
+    pub fields: Vec<(String, String, String)>,
 }
 
 type HmacSha256 = Hmac<Sha256>;

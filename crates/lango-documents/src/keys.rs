@@ -157,6 +157,8 @@ pub struct KeyInfo {
     pub not_after: String,
     /// True once retired by a rotation.
     pub retired: bool,
+    /// True once its last day has passed (it no longer signs; a rotation makes the next).
+    pub expired: bool,
 }
 
 /// Every signing key, by agency, newest first within each (platform administrators).
@@ -168,13 +170,16 @@ pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<KeyInfo>> {
     )
     .fetch_all(db.pool())
     .await?;
+    let today = Civil::from_ms(now_ms()).date();
     rows.iter()
         .map(|r| {
+            let not_after: String = r.try_get("not_after")?;
             Ok(KeyInfo {
                 kid: r.try_get("kid")?,
                 agency: r.try_get("agency")?,
                 not_before: r.try_get("not_before")?,
-                not_after: r.try_get("not_after")?,
+                expired: not_after < today,
+                not_after,
                 retired: r.try_get::<Option<i64>, _>("retired_at")?.is_some(),
             })
         })
@@ -295,6 +300,15 @@ pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
     };
     list.sign(&signing_key(db, ROOT).await?);
     Ok(list)
+}
+
+/// Checks what a verifier brought to this platform's own verify page (a pasted code, a PDF,
+/// a photo) exactly as an offline verifier would: against the trust list this platform
+/// publishes, on today's UTC date.
+pub async fn check_here(db: &Db, issuer: &str, bytes: &[u8]) -> Result<crate::Verdict> {
+    let trust = trust_list(db, issuer).await?;
+    let today = Civil::from_ms(now_ms()).date();
+    Ok(crate::verify_file(bytes, &trust, &today))
 }
 
 #[cfg(test)]

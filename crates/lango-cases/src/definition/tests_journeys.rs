@@ -172,13 +172,16 @@ fn definition_every_demo_service_reaches_a_fee_and_an_output() {
         let output = def
             .output(issue.issues.as_deref().unwrap_or_default())
             .expect("output");
-        assert!(
-            output.template.contains("{{ reference }}")
-                && output.template.contains("{{ applicant.name }}")
-        );
-        assert!(
-            output.template.contains("{{ issued_on }}") && output.template.contains("{{ answers.")
-        );
+        // The holder and the dates are among every document's particulars; the body names
+        // the application and its answers, in both languages, and verifiers get key fields.
+        let sw = output.template_sw.as_deref().expect("a Kiswahili body");
+        for body in [output.template.as_str(), sw] {
+            assert!(
+                body.contains("{{ reference }}") && body.contains("{{ answers."),
+                "{code}"
+            );
+        }
+        assert!(!output.fields.is_empty(), "{code}: key fields");
         assert!(
             wf.states.iter().filter(|s| s.outcome.is_some()).count() >= 2,
             "{code}"

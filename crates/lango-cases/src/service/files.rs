@@ -321,9 +321,11 @@ impl Cases {
         }
         let Some(row) = sqlx::query(
             "SELECT i.sha256, i.issued_at, i.valid_until, i.signature, i.service_name, i.title, \
-             i.holder, i.output, i.service, i.qr, a.version, d.sha256 AS file_sha256, d.content_type \
+             i.holder, i.output, i.service, i.qr, a.version, d.sha256 AS file_sha256, d.content_type, \
+             g.name AS agency_name, g.name_sw AS agency_name_sw, COALESCE(i.agency, a.agency) AS agency \
              FROM issued i JOIN documents d ON d.id = i.document_id \
-             LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
+             LEFT JOIN applications a ON a.id = i.application_id \
+             LEFT JOIN agencies g ON g.code = COALESCE(i.agency, a.agency) WHERE i.number = $1",
         )
         .bind(&number)
         .fetch_optional(self.db.pool())
@@ -363,20 +365,19 @@ impl Cases {
         let service: String = row.try_get("service")?;
         let output: String = row.try_get("output")?;
         let version: Option<i64> = row.try_get("version")?;
-        let title_sw = match version {
+        let output_def = match version {
             Some(v) => self
                 .definition(&service, Some(v))
                 .await
                 .ok()
                 .flatten()
-                .and_then(|d| {
-                    d.definition
-                        .output(&output)
-                        .and_then(|o| o.title.sw.clone())
-                })
-                .unwrap_or_default(),
-            None => String::new(),
+                .and_then(|d| d.definition.output(&output).cloned()),
+            None => None,
         };
+        let title_sw = output_def
+            .as_ref()
+            .and_then(|o| o.title.sw.clone())
+            .unwrap_or_default();
         let service_sw: Option<String> =
             sqlx::query_scalar("SELECT name_sw FROM services WHERE code = $1")
                 .bind(&service)
@@ -389,12 +390,36 @@ impl Cases {
                 .fetch_optional(self.db.pool())
                 .await?;
         let qr: String = row.try_get("qr")?;
-        let holder_in_full = lango_documents::qr::open(&qr)
+        let claims = lango_documents::qr::open(&qr)
             .ok()
             .filter(|o| valid && o.claims.number == number && o.claims.sha256 == signed)
-            .map(|o| (o.claims.holder, o.claims.holder_id));
+            .map(|o| o.claims);
+        let sw_label = |en: &str| {
+            output_def
+                .as_ref()
+                .and_then(|o| o.fields.iter().find(|f| f.label.en == en))
+                .and_then(|f| f.label.sw.clone())
+                .unwrap_or_default()
+        };
+        let fields = claims
+            .as_ref()
+            .map(|c| {
+                c.fields
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "Service")
+                    .map(|(k, v)| (k.clone(), sw_label(k), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let holder_in_full = claims.map(|c| (c.holder, c.holder_id));
+        let agency_name: Option<String> = row.try_get("agency_name")?;
+        let agency: Option<String> = row.try_get("agency")?;
+        let agency_sw: Option<String> = row.try_get("agency_name_sw")?;
         Ok(Some(Verified {
+            agency: agency_name.or(agency).unwrap_or_default(),
+            agency_sw: agency_sw.unwrap_or_default(),
             holder_in_full,
+            fields,
             revoked,
             expired: valid_until.as_deref().is_some_and(|v| v < today.as_str()),
             number,

@@ -50,7 +50,7 @@ fn line(field: &str, value: &str, max: usize) -> Result<String> {
     if v.is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
         return Err(Error::invalid(
             field,
-            format!("give 1 to {max} characters, on one line"),
+            format!("{field}: give 1 to {max} characters, on one line"),
         ));
     }
     Ok(v.to_string())
@@ -68,7 +68,7 @@ impl DocumentRequest {
         {
             return Err(Error::invalid(
                 "holder.id_number",
-                "an ID number is up to 20 letters and digits",
+                "holder.id_number: an ID number is up to 20 letters and digits",
             ));
         }
         let expires = match self.expires.as_deref().map(str::trim) {
@@ -78,7 +78,7 @@ impl DocumentRequest {
                 if !real || d < today {
                     return Err(Error::invalid(
                         "expires",
-                        "give the last valid day as YYYY-MM-DD, today or later",
+                        "expires: give the last valid day as YYYY-MM-DD, today or later",
                     ));
                 }
                 Some(d.to_string())
@@ -87,7 +87,7 @@ impl DocumentRequest {
         if self.fields.len() > FIELDS_MAX {
             return Err(Error::invalid(
                 "fields",
-                format!("a document carries at most {FIELDS_MAX} key fields"),
+                format!("fields: a document carries at most {FIELDS_MAX} key fields"),
             ));
         }
         let mut fields = BTreeMap::new();

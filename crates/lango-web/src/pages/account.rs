@@ -233,7 +233,7 @@ pub async fn profile(
                 Err(e) => return crate::error::page_error(&state, s.v.lang, e),
             };
             if changed.contains(&"phone") || changed.contains(&"email") {
-                return Redirect::to("/verify").into_response();
+                return Redirect::to("/confirm-contacts").into_response();
             }
             account_page(&state, &s, tr(s.v.lang, "profile_saved")).await
         }

@@ -165,7 +165,7 @@ pub async fn register(
     };
     match outcome {
         // A number that already has an account is answered exactly as a new one.
-        Ok(Ok(done)) => with_session(&state, "/verify", done.token()),
+        Ok(Ok(done)) => with_session(&state, "/confirm-contacts", done.token()),
         Ok(Err(p)) => {
             let form = register_form(v.lang, &v.csrf, &f).problems(v.lang, &p);
             send(form_page(
@@ -202,16 +202,23 @@ fn codes_form(lang: Lang, csrf: &str, phone_done: bool, email_done: bool) -> For
     if !email_done {
         fields.push(Field::new(lang, "email_code", "text").auto("one-time-code"));
     }
-    Form::new("/verify", csrf, tr(lang, "continue"), fields).naming()
+    Form::new("/confirm-contacts", csrf, tr(lang, "continue"), fields).naming()
 }
 
 fn verify_page(state: &AppState, v: &Visitor, form: Form, notice: &'static str) -> Response {
-    let mut page = form_page(state, v, "/verify", "verify_title", "verify_lead", form);
+    let mut page = form_page(
+        state,
+        v,
+        "/confirm-contacts",
+        "verify_title",
+        "verify_lead",
+        form,
+    );
     page.notice = notice;
     // Held registrations have no account behind them but must look like one that has.
     page.c.signed_in = true;
     page.buttons
-        .push(("/verify/resend".into(), tr(v.lang, "resend")));
+        .push(("/confirm-contacts/resend".into(), tr(v.lang, "resend")));
     send(page)
 }
 
@@ -242,7 +249,7 @@ fn held_form(lang: Lang, csrf: &str) -> Form {
     codes_form(lang, csrf, false, false)
 }
 
-/// `GET /verify`
+/// `GET /confirm-contacts`
 pub async fn verify_page_get(
     State(state): State<AppState>,
     v: Visitor,
@@ -258,7 +265,7 @@ pub async fn verify_page_get(
     }
 }
 
-/// `POST /verify`
+/// `POST /confirm-contacts`
 pub async fn verify(
     State(state): State<AppState>,
     v: Visitor,
@@ -295,7 +302,7 @@ pub async fn verify(
     }
 }
 
-/// `POST /verify/resend`: new codes, at most five times in fifteen minutes.
+/// `POST /confirm-contacts/resend`: new codes, at most five times in fifteen minutes.
 pub async fn resend(State(state): State<AppState>, v: Visitor, headers: HeaderMap) -> Response {
     if let Some(r) = throttled(&state, &v) {
         return r;
@@ -399,7 +406,7 @@ pub async fn signin(
             pending: true,
         }) => {
             // An account still waiting for its codes goes to finish that first.
-            with_session(&state, "/verify", &token)
+            with_session(&state, "/confirm-contacts", &token)
         }
         Ok(SignIn::Done { token, .. }) => {
             let to = match session::lookup(&state.db, &token).await {

@@ -56,8 +56,11 @@ pub fn router() -> Router<AppState> {
         .route("/agencies/{code}", get(catalogue::agency))
         .route("/language", get(switch_language))
         .route("/register", get(auth::register_page).post(auth::register))
-        .route("/verify", get(auth::verify_page_get).post(auth::verify))
-        .route("/verify/resend", post(auth::resend))
+        .route(
+            "/confirm-contacts",
+            get(auth::verify_page_get).post(auth::verify),
+        )
+        .route("/confirm-contacts/resend", post(auth::resend))
         .route("/signin", get(auth::signin_page_get).post(auth::signin))
         .route("/signin/national-id", get(auth::national_id))
         .route(

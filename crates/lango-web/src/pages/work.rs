@@ -41,6 +41,12 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{app}/act"), post(forms::act))
         .route(&format!("{app}/messages"), post(forms::message))
         .route(&format!("{app}/documents/{{id}}"), get(forms::document))
+        .route("/verify", get(verify::form))
+        .route("/verify/code", post(verify::code))
+        .route(
+            "/verify/file",
+            post(verify::file).layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/verify/{number}", get(verify::show))
 }
 

@@ -22,6 +22,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("doc_keys_action", "Action", "Kitendo"),
     ("doc_keys_root", "Lango (root key of the trust list)", "Lango (ufunguo mkuu wa orodha ya uaminifu)"),
     ("doc_keys_retired", "Retired", "Umestaafishwa"),
+    ("doc_keys_expired", "Expired: no longer signs (what it signed still verifies)", "Muda wake umekwisha: hautii saini tena (ulichotia saini bado hukaguliwa)"),
     ("doc_keys_rotate", "Rotate", "Badilisha"),
     ("doc_keys_rotated", "A new key was made and the old one retired for", "Ufunguo mpya umetengenezwa na wa zamani kustaafishwa kwa"),
     ("wallet_revoked", "Revoked", "Imebatilishwa"),

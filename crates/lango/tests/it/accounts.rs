@@ -34,20 +34,20 @@ backend_tests! {
     async fn register_verify_sign_in_and_out(app: TestApp) {
         let mut b = Browser::new(&app);
         let res = register(&mut b, "29876543", "Amina@Example.com", PASSWORD).await;
-        assert_eq!((res.status, res.location.as_str()), (303, "/verify"), "{}", res.html);
+        assert_eq!((res.status, res.location.as_str()), (303, "/confirm-contacts"), "{}", res.html);
         let session = res.set_cookies.iter().find(|c| c.contains("lango_session=")).expect("session cookie").clone();
         for attr in ["__Host-lango_session=", "HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
             assert!(session.contains(attr), "{session} lacks {attr}");
         }
         // Not verified yet: the account exists but is pending.
-        let page = b.get("/verify").await;
+        let page = b.get("/confirm-contacts").await;
         assert_eq!(page.status, 200);
-        let wrong = b.post("/verify", &[("phone_code", "000000"), ("email_code", "000000")]).await;
+        let wrong = b.post("/confirm-contacts", &[("phone_code", "000000"), ("email_code", "000000")]).await;
         assert_eq!(wrong.status, 400);
         assert!(wrong.html.contains("error-summary") && wrong.html.contains("href=\"#f-phone_code\""));
         let phone_code = app.last_code("+254711222333").await;
         let email_code = app.last_code("amina@example.com").await;
-        let ok = b.post("/verify", &[("phone_code", &phone_code), ("email_code", &email_code)]).await;
+        let ok = b.post("/confirm-contacts", &[("phone_code", &phone_code), ("email_code", &email_code)]).await;
         assert_eq!((ok.status, ok.location.as_str()), (303, "/account"));
         let account = b.get("/account").await;
         assert!(account.html.contains("Amina Hassan") && account.html.contains("+254711222333"));
@@ -103,7 +103,7 @@ backend_tests! {
         app.person("29876543", "first@example.com", PASSWORD).await;
         // Answered as any registration (registration.rs), and nothing more is stored.
         let twice = register(&mut b, "2987 6543", "second@example.com", PASSWORD).await;
-        assert_eq!((twice.status, twice.location.as_str()), (303, "/verify"));
+        assert_eq!((twice.status, twice.location.as_str()), (303, "/confirm-contacts"));
         assert_eq!(app.count("accounts").await, before + 1);
         // Kiswahili errors.
         let mut sw = Browser::new(&app);

@@ -126,12 +126,14 @@ async fn register_verify_sign_in_and_sign_out_in_chromium() {
     heading_is(c, "Confirm your phone and e-mail").await;
     assert_accessible(c, &axe, "verify").await;
     // New codes can be asked for on the page itself; the newest then work.
-    c.find(Locator::Css("main form[action='/verify/resend'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "main form[action='/confirm-contacts/resend'] button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     c.wait().for_element(Locator::Css(".notice")).await.unwrap();
     assert_accessible(c, &axe, "verify, new codes sent").await;
     fill(c, "f-phone_code", &app.last_code("+254722333444").await).await;

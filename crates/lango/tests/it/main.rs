@@ -62,6 +62,7 @@ mod security_edge;
 mod security_recovery;
 mod services_admin;
 mod settlement;
+mod signed_documents;
 mod stk;
 mod webhook_crash;
 mod webhooks;

@@ -239,8 +239,8 @@ channel_tests! {
         let mail = kit.smtp.wait_for("amina@example.com", "Lango: nambari yako ni").await;
         assert_eq!(mail.subject, "Nambari yako ya uthibitisho ya Lango");
         let code = |text: &str| text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().to_string();
-        b.get("/verify").await;
-        let ok = b.post("/verify", &[("phone_code", &code(&sms.message)), ("email_code", &code(&mail.body))]).await;
+        b.get("/confirm-contacts").await;
+        let ok = b.post("/confirm-contacts", &[("phone_code", &code(&sms.message)), ("email_code", &code(&mail.body))]).await;
         assert_eq!((ok.status, ok.location.as_str()), (303, "/account"), "the codes as received work");
     }
 

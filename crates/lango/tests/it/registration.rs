@@ -65,7 +65,7 @@ backend_tests! {
         assert_eq!(app.count("accounts").await, before);
 
         let ok = register(&mut b, "29876543", "amina@example.com", "0711 222 333", ["12", "7", "1994"]).await;
-        assert_eq!((ok.status, ok.location.as_str()), (303, "/verify"), "{}", ok.html);
+        assert_eq!((ok.status, ok.location.as_str()), (303, "/confirm-contacts"), "{}", ok.html);
         let db = app.db().await;
         let dob: Option<String> = sqlx::query_scalar("SELECT date_of_birth FROM accounts WHERE id_number = $1")
             .bind("29876543").fetch_one(db.pool()).await.unwrap();
@@ -84,12 +84,12 @@ backend_tests! {
         let mut b = Browser::new(&app);
         let ok = register(&mut b, "29876543", "amina@example.com", "0711 222 333", ["12", "7", "1994"]).await;
         assert_eq!(ok.status, 303);
-        let page = b.get("/verify").await;
-        assert!(page.html.contains("action=\"/verify/resend\"") && page.html.contains("Send new codes"), "{}", page.html);
+        let page = b.get("/confirm-contacts").await;
+        assert!(page.html.contains("action=\"/confirm-contacts/resend\"") && page.html.contains("Send new codes"), "{}", page.html);
         let first = app.last_code("+254711222333").await;
         let mut sent = 0;
         for _ in 0..8 {
-            let res = b.post("/verify/resend", &[]).await;
+            let res = b.post("/confirm-contacts/resend", &[]).await;
             if res.html.contains("We have sent new codes") {
                 sent += 1;
             } else {
@@ -99,7 +99,7 @@ backend_tests! {
         assert_eq!(sent, 5, "five new codes in fifteen minutes, then locked");
         let latest = app.last_code("+254711222333").await;
         let email = app.last_code("amina@example.com").await;
-        let done = b.post("/verify", &[("phone_code", &latest), ("email_code", &email)]).await;
+        let done = b.post("/confirm-contacts", &[("phone_code", &latest), ("email_code", &email)]).await;
         assert_eq!((done.status, done.location.as_str()), (303, "/account"), "the newest code works (first was {first})");
     }
 
@@ -114,8 +114,8 @@ backend_tests! {
         assert_eq!((held.status, held.location.as_str()), (new.status, new.location.as_str()), "{}", held.html);
         let name = |p: &crate::browser_kit::Page| p.set_cookies.iter().map(|c| c.split('=').next().unwrap_or("").to_string()).collect::<Vec<_>>();
         assert_eq!(name(&held), name(&new), "the same cookies");
-        let new_page = fresh.get("/verify").await;
-        let held_page = other.get("/verify").await;
+        let new_page = fresh.get("/confirm-contacts").await;
+        let held_page = other.get("/confirm-contacts").await;
         assert_eq!((held_page.status, new_page.status), (200, 200));
         let strip = |h: &str| h.split("name=\"csrf\" value=\"").map(|s| s.get(43..).unwrap_or(s)).collect::<String>();
         assert_eq!(strip(&held_page.html), strip(&new_page.html), "the same code page");
@@ -131,10 +131,10 @@ backend_tests! {
         assert!(to_owner.iter().any(|m| m.body.contains("someone tried to create a new account with your ID number")), "{to_owner:?}");
         assert_eq!(audited, 1);
         // Its code step takes no code, offers new codes, and locks like any other.
-        let wrong = other.post("/verify", &[("phone_code", "123456"), ("email_code", "123456")]).await;
+        let wrong = other.post("/confirm-contacts", &[("phone_code", "123456"), ("email_code", "123456")]).await;
         assert_eq!(wrong.status, 400);
         assert!(wrong.html.contains("href=\"#f-phone_code\"") && wrong.html.contains("Code sent to your phone: the code is not right"), "{}", wrong.html);
-        let again = other.post("/verify/resend", &[]).await;
+        let again = other.post("/confirm-contacts/resend", &[]).await;
         assert!(again.html.contains("We have sent new codes"));
         assert_eq!(other.get("/account").await.status, 303, "never signed in");
     }

@@ -43,7 +43,7 @@ backend_tests! {
             let mut other = Browser::new(&app);
             let again = register(&mut other, kind, "2765 4321", &format!("{kind}@example.com")).await;
             // Answered as any registration, so the form does not tell who has an account.
-            assert_eq!((again.status, again.location.as_str()), (303, "/verify"), "{kind}: {}", again.html);
+            assert_eq!((again.status, again.location.as_str()), (303, "/confirm-contacts"), "{kind}: {}", again.html);
         }
         assert_eq!(app.count("accounts").await, accounts);
         // And the database itself holds the rule, whatever path writes an account.

@@ -215,7 +215,7 @@ backend_tests! {
 
         // With the password: changed, and the old phone and old address are told.
         let moved = b.post("/account/profile", &fields("+254711999888", "new@example.com", PASSWORD)).await;
-        assert_eq!((moved.status, moved.location.as_str()), (303, "/verify"), "{}", moved.html);
+        assert_eq!((moved.status, moved.location.as_str()), (303, "/confirm-contacts"), "{}", moved.html);
         let db = app.db().await;
         let told: Vec<(String, String)> = sqlx::query_as(
             "SELECT channel, recipient FROM notifications WHERE event_type = 'account.contact_changed' AND account_id = $1 ORDER BY channel",

@@ -97,6 +97,34 @@ async fn workbench_pages_in_chromium() {
         .await
         .expect("not found");
     assert_accessible(c, &axe, "verify not found").await;
+    // The form with its three ways (no sign-in needed): a missing number is named in an
+    // error summary; a pasted code that is no document's gets a verdict that says why.
+    c.goto(&format!("{}/verify", app.base)).await.unwrap();
+    heading_is(c, "Check a document").await;
+    assert_accessible(c, &axe, "verify form").await;
+    c.find(Locator::Css("form[action='/verify'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".error-summary a[href='#f-number']"))
+        .await
+        .expect("the error summary");
+    assert_accessible(c, &axe, "verify form with an error").await;
+    fill(c, "f-code", "LG1:NOT+A+DOCUMENT").await;
+    c.find(Locator::Css("form[action='/verify/code'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css(".verify-invalid"))
+        .await
+        .expect("a verdict");
+    assert_accessible(c, &axe, "verify, a code that is no document's").await;
 
     c.goto(&format!("{}/work/DIS/supervisor", app.base))
         .await
