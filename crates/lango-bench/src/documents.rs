@@ -2,12 +2,15 @@
 //! codes on one core (the issue asks ≥ 5,000 signed and ≥ 10,000 verified per second),
 //! next to the baseline of the same run: bare Ed25519 signatures and checks of the same
 //! claims bytes, so the ratio is the cost of CBOR, COSE, zlib and Base45 around them.
+//! Also the whole PDF: laid out, sealed and written, then read back as a verifier holding
+//! the file does (its QR image decoded, its text hashed, the code checked).
 
 use crate::load::{print_table_against, Measured};
 use ed25519_dalek::{Signer, SigningKey};
 use hdrhistogram::Histogram;
+use lango_documents::pdf::{self, Block, Layout, Seal};
 use lango_documents::trust::{kid_text, Jwk, TrustedKey};
-use lango_documents::{qr, verify, Claims, TrustList, Verdict};
+use lango_documents::{qr, verify, verify_file, Claims, TrustList, Verdict};
 use std::time::{Duration, Instant};
 
 fn claims(i: usize) -> Claims {
@@ -29,6 +32,59 @@ fn claims(i: usize) -> Claims {
         ]
         .into(),
     }
+}
+
+/// A typical document: a passport notice's body in both languages and its particulars.
+fn layout(i: usize) -> Layout {
+    let holder = format!("Wanjiku Kamau Njoroge {i}");
+    Layout {
+        agency: "Department of Immigration Services".into(),
+        title: "Passport issue notice".into(),
+        title_sw: "Taarifa ya kutolewa kwa pasipoti".into(),
+        body: vec![
+            Block::Paragraph(vec![format!("Application DIS-2026-{i:06}.")]),
+            Block::Paragraph(vec![format!(
+                "An ordinary ePassport of 50 pages has been issued to {holder}, national ID \
+                 number 23456789, born on 3 February 2001. The passport is valid until \
+                 2036-12-04. Collect it in person at Nyayo House, Kenyatta Avenue, Nairobi, on \
+                 a weekday between 8 am and 4 pm, within 90 days."
+            )]),
+        ],
+        body_sw: vec![Block::Paragraph(vec![format!(
+            "Pasipoti ya kawaida ya kielektroniki yenye kurasa 50 imetolewa kwa {holder}, \
+             kitambulisho cha taifa nambari 23456789, aliyezaliwa tarehe 3 Februari 2001."
+        )])],
+        particulars: vec![
+            (
+                "Document number / Nambari ya hati".into(),
+                format!("LD-{i:09}"),
+            ),
+            ("Issued to / Imetolewa kwa".into(), holder),
+            (
+                "ID number / Nambari ya kitambulisho".into(),
+                "****6789".into(),
+            ),
+            ("Booklet / Kitabu".into(), "50 pages".into()),
+            ("Issued on / Tarehe ya kutolewa".into(), "2026-12-05".into()),
+        ],
+    }
+}
+
+/// A whole issued PDF: laid out, its claims sealed over its text, written.
+fn issue_pdf(i: usize, key: &SigningKey) -> Vec<u8> {
+    let body = pdf::body(&layout(i));
+    let mut c = claims(i);
+    c.sha256 = body.sha256.clone();
+    let code = qr::seal(&c, key).unwrap_or_default();
+    pdf::finish(
+        body,
+        &Seal {
+            qr: code,
+            number: c.number.clone(),
+            code: "ABCD-EF01-2345-6789".into(),
+            url: "https://bench.lango/verify/LD-0000-0000".into(),
+        },
+    )
 }
 
 /// Runs `op` on one thread for `duration`; its rate and latency percentiles.
@@ -88,7 +144,10 @@ pub fn run(seconds: u64, rounds: usize) -> anyhow::Result<()> {
         qrcode::EcLevel::M,
     )?
     .version();
+    let pdfs: Vec<Vec<u8>> = (0..50).map(|i| issue_pdf(i, &key)).collect();
+    let largest_pdf = pdfs.iter().map(Vec::len).max().unwrap_or(0);
     let (mut raw_sign, mut seal, mut raw_check, mut check) = (vec![], vec![], vec![], vec![]);
+    let (mut pdf_issue, mut pdf_check) = (vec![], vec![]);
     for round in 1..=rounds {
         eprintln!("round {round}/{rounds}");
         raw_sign.push(timed(d, |i| {
@@ -105,6 +164,13 @@ pub fn run(seconds: u64, rounds: usize) -> anyhow::Result<()> {
             let v = verify(&codes[i % codes.len()], &trust, "2026-12-04");
             assert!(matches!(v, Verdict::Valid(_)), "{v:?}");
         }));
+        pdf_issue.push(timed(d, |i| {
+            std::hint::black_box(issue_pdf(i, &key));
+        }));
+        pdf_check.push(timed(d, |i| {
+            let v = verify_file(&pdfs[i % pdfs.len()], &trust, "2026-12-04");
+            assert!(matches!(v, Verdict::Valid(_)), "{v:?}");
+        }));
     }
     println!("\nOne core, {rounds} rounds of {seconds} s; medians. Longest QR text {longest} characters: QR {version:?} at level M.");
     println!("Signing (baseline: bare Ed25519 signatures of the same claims):");
@@ -112,6 +178,7 @@ pub fn run(seconds: u64, rounds: usize) -> anyhow::Result<()> {
         &[
             ("Ed25519 sign (baseline)", &Measured::median(raw_sign)),
             ("seal a document's QR text", &Measured::median(seal)),
+            ("issue a whole PDF", &Measured::median(pdf_issue)),
         ],
         "× Ed25519",
     );
@@ -120,8 +187,10 @@ pub fn run(seconds: u64, rounds: usize) -> anyhow::Result<()> {
         &[
             ("Ed25519 verify (baseline)", &Measured::median(raw_check)),
             ("verify a QR text", &Measured::median(check)),
+            ("verify a PDF (QR image read)", &Measured::median(pdf_check)),
         ],
         "× Ed25519",
     );
+    println!("\nLargest PDF: {largest_pdf} bytes.");
     Ok(())
 }

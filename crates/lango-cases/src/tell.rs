@@ -1,6 +1,6 @@
 //! Telling people about their own cases: the teller follows the events table with a cursor of
 //! its own (`tell`) and, for every event a person hears about (their application received,
-//! information asked for, approved, rejected, a document issued, a bill raised, a payment
+//! information asked for, approved, rejected, a document issued or revoked, a bill raised, a payment
 //! received, a refund issued), puts the message in the notification outbox in the
 //! transaction that moves its cursor. The event is written in the transaction that causes
 //! it; the message follows from the event exactly once, also when several nodes follow at the
@@ -23,12 +23,13 @@ const BATCH: i64 = 200;
 /// Batches per round at most, so one round never runs long.
 const ROUNDS: usize = 20;
 /// The event types people are told about (each has its templates in `lango_notify`).
-pub const TOLD: [&str; 8] = [
+pub const TOLD: [&str; 9] = [
     "application.received",
     "application.information_requested",
     "application.approved",
     "application.rejected",
     "document.issued",
+    "document.revoked",
     "bill.raised",
     "payment.received",
     "refund.issued",

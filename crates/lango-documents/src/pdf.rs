@@ -80,20 +80,23 @@ const FONTS: [(&str, &str); 3] = [
 struct Pen {
     pages: Vec<Vec<Operation>>,
     y: f32,
+    /// The lowest a line goes before the next page.
+    floor: f32,
 }
 
 impl Pen {
-    fn new() -> Pen {
+    fn new(floor: f32) -> Pen {
         Pen {
             pages: vec![Vec::new()],
             y: HEIGHT - MARGIN,
+            floor,
         }
     }
 
-    /// Moves down by `by` points, starting a new page when the text would reach the seal.
+    /// Moves down by `by` points, starting a new page when the text would reach the floor.
     fn down(&mut self, by: f32) {
         self.y -= by;
-        if self.y < FLOOR {
+        if self.y < self.floor {
             self.pages.push(Vec::new());
             self.y = HEIGHT - MARGIN - by;
         }
@@ -164,7 +167,7 @@ impl Pen {
 /// Lays out the document's text and hashes it.
 pub fn body(layout: &Layout) -> Body {
     let column = WIDTH - 2.0 * MARGIN;
-    let mut pen = Pen::new();
+    let mut pen = Pen::new(FLOOR);
     pen.wrapped(
         "F2",
         10.0,
@@ -222,7 +225,8 @@ pub fn text_sha256<B: AsRef<[u8]>>(pages: &[B]) -> String {
 fn seal_stream(seal: &Seal) -> Vec<u8> {
     let x = MARGIN + QR_SIDE + 16.0;
     let width = WIDTH - MARGIN - x;
-    let mut pen = Pen::new();
+    // Beside the QR code, which is as tall as the seal's text: never a page of its own.
+    let mut pen = Pen::new(0.0);
     pen.y = MARGIN + QR_SIDE;
     let ops = pen.ops();
     ops.push(Operation::new("q", vec![]));

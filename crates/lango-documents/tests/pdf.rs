@@ -89,6 +89,12 @@ fn a_pdf_is_small_and_its_code_reads_back_and_checks() {
     let (file, claims) = sealed(&layout("Wanjiku Kamau"));
     assert!(file.starts_with(b"%PDF-1.7"));
     assert!(file.len() < 100 * 1024, "{} bytes", file.len());
+    let doc = lopdf::Document::load_mem(&file).unwrap();
+    assert_eq!(
+        doc.get_pages().len(),
+        1,
+        "the seal sits beside the code, on the same page"
+    );
     let found = scan::find(&file).unwrap();
     assert!(found.text.starts_with("LG1:"));
     assert_eq!(found.text_sha256.as_deref(), Some(claims.sha256.as_str()));

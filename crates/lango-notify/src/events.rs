@@ -35,6 +35,10 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
         "document.issued",
         "A document (permit, certificate) was issued",
     ),
+    (
+        "document.revoked",
+        "A document was revoked by the agency that issued it",
+    ),
     ("bill.raised", "A bill was raised"),
     ("payment.received", "A payment was received against a bill"),
     ("refund.issued", "A refund was issued"),

@@ -32,15 +32,17 @@ impl Cases {
         reason: &str,
     ) -> Result<Revoked> {
         let number = number.trim().to_ascii_uppercase();
-        let agency: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT COALESCE(i.agency, a.agency) FROM issued i \
-             LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
+        let row: Option<(Option<String>, Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT COALESCE(i.agency, a.agency), COALESCE(i.holder_account, a.applicant), \
+                 i.title, a.reference FROM issued i \
+                 LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
         )
         .bind(&number)
         .fetch_optional(self.db.pool())
         .await?;
         let not_found = || Error::NotFound("document".into());
-        let agency = agency.flatten().ok_or_else(not_found)?;
+        let (agency, holder_account, title, reference) = row.ok_or_else(not_found)?;
+        let agency = agency.ok_or_else(not_found)?;
         check(actor, Action::View, Object::Documents(&agency)).map_err(|_| not_found())?;
         check(actor, Action::Edit, Object::Documents(&agency))?;
         let reason = reason.trim();
@@ -69,6 +71,24 @@ impl Cases {
         .await?
         .rows_affected();
         if made == 1 {
+            // The holder hears of it (lango_cases::tell), and the agency's systems by webhook.
+            lango_notify::events::emit(
+                &mut tx,
+                &lango_notify::events::NewEvent {
+                    kind: "document.revoked",
+                    agency: &agency,
+                    order_key: reference.as_deref().unwrap_or(&number),
+                    data: serde_json::json!({
+                        "number": number,
+                        "reference": reference,
+                        "title": title,
+                        "reason": reason,
+                        "holder_account": holder_account,
+                        "at": now,
+                    }),
+                },
+            )
+            .await?;
             audit::append(
                 &mut tx,
                 Entry {

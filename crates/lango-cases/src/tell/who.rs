@@ -155,6 +155,22 @@ impl Cases {
                     .await
                 }
             }
+            // The holder, whether the document came from an application or an agency's system.
+            "document.revoked" => {
+                let Some(account) = self.account(lookups, text(data, "holder_account")).await?
+                else {
+                    return Ok(Vec::new());
+                };
+                Ok(vec![Telling {
+                    to: lango_identity::messages::recipient(&account),
+                    event: "document.revoked",
+                    values: vec![
+                        ("number", text(data, "number").to_string()),
+                        ("document", text(data, "title").to_string()),
+                        ("reason", text(data, "reason").to_string()),
+                    ],
+                }])
+            }
             kind => {
                 self.tell_applicant(conn, lookups, kind, reference, data)
                     .await

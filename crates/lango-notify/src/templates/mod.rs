@@ -106,6 +106,15 @@ pub const EVENT_TYPES: &[EventType] = &[
         ],
     },
     EventType {
+        name: "document.revoked",
+        placeholders: &[
+            NAME,
+            req("number", "LD-7K3M-9QX2"),
+            req("document", "Fishing licence"),
+            req("reason", "issued in error"),
+        ],
+    },
+    EventType {
         name: "bill.raised",
         placeholders: &[
             NAME,

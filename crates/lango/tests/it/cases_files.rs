@@ -108,7 +108,7 @@ fn exe() -> Vec<u8> {
     v
 }
 
-async fn open_cases(app: &TestApp) -> Cases {
+pub(crate) async fn open_cases(app: &TestApp) -> Cases {
     let dir = app.data_dir.path().join("files-documents");
     open_cases_with(app, Settings::new(dir.display().to_string(), Vec::new())).await
 }

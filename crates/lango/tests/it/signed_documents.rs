@@ -99,6 +99,16 @@ backend_tests! {
         assert_eq!(res.status().as_u16(), 200);
         let wallet = b.get("/account/documents").await;
         assert!(wallet.html.contains("Revoked") && wallet.html.contains("Vessel sold"), "{}", wallet.html);
+        // And the holder is told, once, by the teller that follows the events.
+        let cases = crate::cases_files::open_cases(&app).await;
+        cases.tell().await.unwrap();
+        cases.tell().await.unwrap();
+        let db = app.db().await;
+        let sent = lango_notify::to_recipient(&db, "akinyi@example.com", 50).await.unwrap();
+        db.close().await;
+        let revoked: Vec<_> = sent.iter().filter(|m| m.event_type.as_deref() == Some("document.revoked")).collect();
+        assert_eq!(revoked.len(), 1, "{sent:?}");
+        assert!(revoked[0].body.contains(&number) && revoked[0].body.contains("Vessel sold"), "{}", revoked[0].body);
     }
 
     async fn signing_refuses_bad_requests_and_changes_nothing(app: TestApp) {
