@@ -10,6 +10,10 @@ use lango_identity::policy::{check, Action, Actor, Object};
 /// Longest reason accepted (it is published in the trust list).
 pub const REASON_MAX: usize = 300;
 
+/// A document as revoking reads it: its agency, its holder's account, its title and its
+/// application's reference (the last absent for a document an agency's system signed).
+type Revocable = (Option<String>, Option<String>, String, Option<String>);
+
 /// A document's revocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revoked {
@@ -32,7 +36,7 @@ impl Cases {
         reason: &str,
     ) -> Result<Revoked> {
         let number = number.trim().to_ascii_uppercase();
-        let row: Option<(Option<String>, Option<String>, String, Option<String>)> = sqlx::query_as(
+        let row: Option<Revocable> = sqlx::query_as(
             "SELECT COALESCE(i.agency, a.agency), COALESCE(i.holder_account, a.applicant), \
                  i.title, a.reference FROM issued i \
                  LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
