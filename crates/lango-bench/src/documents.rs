@@ -81,8 +81,7 @@ fn issue_pdf(i: usize, key: &SigningKey) -> Vec<u8> {
         &Seal {
             qr: code,
             number: c.number.clone(),
-            code: "ABCD-EF01-2345-6789".into(),
-            url: "https://bench.lango/verify/LD-0000-0000".into(),
+            url: lango_documents::verify_url("https://bench.lango", &c.number),
         },
     )
 }

@@ -143,9 +143,9 @@ pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -
     Ok(key.clone())
 }
 
-/// The address printed (and put in the QR code) for verifying `number`.
+/// The address printed for verifying `number` (as a verifier draws it again).
 pub fn verify_url(public_url: &str, number: &str) -> String {
-    format!("{}/verify/{number}", public_url.trim_end_matches('/'))
+    lango_documents::verify_url(public_url, number)
 }
 
 /// Renders and stores the output for the application and records it in `tx` (the
@@ -230,7 +230,6 @@ pub async fn issue(
         &lango_documents::pdf::Seal {
             qr: qr.clone(),
             number: number.clone(),
-            code: code_of(&signature),
             url: verify_url(&cases.settings.public_url, &number),
         },
     );

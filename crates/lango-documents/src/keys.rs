@@ -302,13 +302,23 @@ pub async fn trust_list(db: &Db, issuer: &str) -> Result<TrustList> {
     Ok(list)
 }
 
+/// Files decoded at once for [`check_here`]: reading a PDF or a photo takes a core for a
+/// moment, and the public verify page must not let uploads take every core.
+static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Checks what a verifier brought to this platform's own verify page (a pasted code, a PDF,
 /// a photo) exactly as an offline verifier would: against the trust list this platform
-/// publishes, on today's UTC date.
-pub async fn check_here(db: &Db, issuer: &str, bytes: &[u8]) -> Result<crate::Verdict> {
+/// publishes, on today's UTC date; off the async threads, at most two at a time.
+pub async fn check_here(db: &Db, issuer: &str, bytes: Vec<u8>) -> Result<crate::Verdict> {
     let trust = trust_list(db, issuer).await?;
     let today = Civil::from_ms(now_ms()).date();
-    Ok(crate::verify_file(bytes, &trust, &today))
+    let _turn = CHECKS
+        .acquire()
+        .await
+        .map_err(|e| Error::Internal(format!("document checks closed: {e}")))?;
+    tokio::task::spawn_blocking(move || crate::verify_file(&bytes, &trust, &today))
+        .await
+        .map_err(|e| Error::Internal(format!("a document check failed: {e}")))
 }
 
 #[cfg(test)]

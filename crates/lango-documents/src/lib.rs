@@ -133,18 +133,37 @@ pub fn verify(text: &str, trust: &TrustList, today: &str) -> Verdict {
     }
 }
 
+/// The address where document `number` is checked online, under the trust list's issuer.
+pub fn verify_url(issuer: &str, number: &str) -> String {
+    format!("{}/verify/{number}", issuer.trim_end_matches('/'))
+}
+
 /// Checks a file a verifier holds (a PDF of the document, a photo of it, or text holding
-/// its code) as [`verify`] does; for a PDF, also that its text is what the code signs.
+/// its code) as [`verify`] does. A PDF must also be what its code signs: its text streams
+/// hash to the `sha` claim, it has the shape of a PDF Lango makes (nothing laid over the
+/// text, standard fonts), and its seal is the one drawn again from the code and the trust
+/// list; else it was changed. A PDF an agency's system attached is signed whole instead.
 pub fn verify_file(bytes: &[u8], trust: &TrustList, today: &str) -> Verdict {
     let found = match scan::find(bytes) {
         Ok(f) => f,
         Err(why) => return Verdict::Invalid(why),
     };
     let verdict = verify(&found.text, trust, today);
-    match (&found.text_sha256, verdict.claims()) {
-        (Some(text), Some(claims)) if *text != claims.sha256 => Verdict::Invalid(Invalid::Altered),
-        _ => verdict,
+    let (Some(file), Some(claims)) = (&found.pdf, verdict.claims()) else {
+        return verdict;
+    };
+    if file.file_sha256 == claims.sha256 {
+        return verdict;
     }
+    let seal = pdf::seal_stream(&pdf::Seal {
+        qr: found.text.clone(),
+        number: claims.number.clone(),
+        url: verify_url(&trust.issuer, &claims.number),
+    });
+    if file.text_sha256 != claims.sha256 || !file.lango_shape || file.seal != seal {
+        return Verdict::Invalid(Invalid::Altered);
+    }
+    verdict
 }
 
 fn check(text: &str, trust: &TrustList) -> Result<Claims, Invalid> {

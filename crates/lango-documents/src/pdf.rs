@@ -5,7 +5,9 @@
 //!
 //! Each page's first content stream is its text; the seal is a second stream on the last
 //! page. The SHA-256 of the text streams, in page order, is the document's `sha` claim, so
-//! a verifier holding the file checks that its text is what was signed ([`crate::scan`]).
+//! a verifier holding the file checks that its text is what was signed ([`crate::scan`]);
+//! the seal holds nothing a verifier cannot draw again from the code and the trust list
+//! (the QR image, the number, the address), so it is checked by drawing it again.
 //! The standard Helvetica fonts are used, not embedded: a document stays a few kilobytes.
 
 use lopdf::content::{Content, Operation};
@@ -15,6 +17,8 @@ use sha2::{Digest, Sha256};
 /// A4, in points.
 const WIDTH: f32 = 595.0;
 const HEIGHT: f32 = 842.0;
+/// The page's size, as its `MediaBox` gives it.
+pub const PAGE: (f32, f32) = (WIDTH, HEIGHT);
 const MARGIN: f32 = 56.0;
 /// The QR code's side on paper, in points (53 mm: read at arm's length by any phone).
 const QR_SIDE: f32 = 150.0;
@@ -54,9 +58,7 @@ pub struct Seal {
     pub qr: String,
     /// The document number, printed large (the line a person types to check it).
     pub number: String,
-    /// The verification code printed under it.
-    pub code: String,
-    /// Where it can be checked online.
+    /// Where it can be checked online (the trust list's issuer + `/verify/` + number).
     pub url: String,
 }
 
@@ -70,7 +72,7 @@ pub struct Body {
 }
 
 /// The fonts, by resource name: regular, bold, oblique.
-const FONTS: [(&str, &str); 3] = [
+pub(crate) const FONTS: [(&str, &str); 3] = [
     ("F1", "Helvetica"),
     ("F2", "Helvetica-Bold"),
     ("F3", "Helvetica-Oblique"),
@@ -192,6 +194,13 @@ pub fn body(layout: &Layout) -> Body {
     pen.rule(0.5);
     for (label, value) in &layout.particulars {
         pen.down(4.0);
+        // A row's label and value stay on one page.
+        let rows = wrap(label, true, 9.5, 190.0)
+            .len()
+            .max(wrap(value, false, 10.5, column - 200.0).len());
+        if pen.y - rows as f32 * 10.5 * 1.35 < pen.floor {
+            pen.down(HEIGHT);
+        }
         let top = pen.y;
         pen.wrapped("F2", 9.5, false, MARGIN, 190.0, label);
         let below_label = pen.y;
@@ -211,18 +220,35 @@ pub fn body(layout: &Layout) -> Body {
     }
 }
 
-/// The SHA-256 (hex) of a document's text streams, in page order.
+/// The SHA-256 (hex) of a document's text streams, in page order, each preceded by its
+/// length (8 bytes, big-endian), so that no text moves from one page to another unseen.
 pub fn text_sha256<B: AsRef<[u8]>>(pages: &[B]) -> String {
     let mut h = Sha256::new();
     for p in pages {
+        h.update((p.as_ref().len() as u64).to_be_bytes());
         h.update(p.as_ref());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The SHA-256 of `bytes`, hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// True when `text` fits a QR code of version 20 or lower at error correction M (about a
+/// third of a page at the printed size): more means too many or too long key fields.
+pub fn qr_fits(text: &str) -> bool {
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .is_ok_and(|c| matches!(c.version(), qrcode::Version::Normal(v) if v <= 20))
+}
+
 /// The seal's stream: the QR code at the foot of the page, the number line and the
-/// verification address beside it.
-fn seal_stream(seal: &Seal) -> Vec<u8> {
+/// verification address beside it. A verifier draws it again to compare ([`crate::scan`]).
+pub fn seal_stream(seal: &Seal) -> Vec<u8> {
     let x = MARGIN + QR_SIDE + 16.0;
     let width = WIDTH - MARGIN - x;
     // Beside the QR code, which is as tall as the seal's text: never a page of its own.
@@ -253,17 +279,7 @@ fn seal_stream(seal: &Seal) -> Vec<u8> {
     );
     pen.down(4.0);
     pen.wrapped("F2", 16.0, false, x, width, &seal.number);
-    pen.down(4.0);
-    pen.wrapped(
-        "F1",
-        9.0,
-        false,
-        x,
-        width,
-        "Verification code / Msimbo wa uthibitisho",
-    );
-    pen.wrapped("F2", 10.0, false, x, width, &seal.code);
-    pen.down(6.0);
+    pen.down(8.0);
     pen.wrapped(
         "F1",
         9.0,

@@ -1,7 +1,7 @@
 //! Finding a document's QR text in what a verifier holds: the text itself, a PDF of the
-//! document (its QR image decoded, its text streams hashed), or a photo (PNG or JPEG).
-//! Files come from strangers: every layer has a limit, and a file that breaks the PDF
-//! reader is a refusal, never a crash.
+//! document (its QR image decoded, its text streams hashed, its shape checked), or a photo
+//! (PNG or JPEG). Files come from strangers: every layer has a limit (bytes, pages, streams,
+//! pixels, images tried), and a file that breaks the PDF reader is a refusal, never a crash.
 
 use crate::qr::PREFIX;
 use crate::Invalid;
@@ -10,20 +10,44 @@ use std::io::Read;
 /// The largest file read: far above any document (they are a few kilobytes) or phone photo.
 pub const MAX_FILE: usize = 12 * 1024 * 1024;
 /// Most bytes one PDF stream may inflate to.
-const MAX_STREAM: u64 = 16 * 1024 * 1024;
-/// Most pixels an image may have (a 24-megapixel photo).
-const MAX_PIXELS: u64 = 24_000_000;
+const MAX_STREAM: u64 = 8 * 1024 * 1024;
+/// Most bytes all of a PDF's text streams may inflate to together.
+const MAX_TEXT: u64 = 4 * 1024 * 1024;
+/// Most pages read: a document is one or two.
+const MAX_PAGES: usize = 20;
+/// Most images of a PDF tried for a QR code.
+const MAX_IMAGES: usize = 4;
+/// Most pixels an image may have (a 16-megapixel photo).
+const MAX_PIXELS: u64 = 16_000_000;
+/// Most bytes the photo decoder may allocate.
+const MAX_ALLOC: u64 = 128 * 1024 * 1024;
+/// Most pixels handed to the QR reader (an image is scaled up to this at most).
+const MAX_SEARCH_PIXELS: u64 = 4_000_000;
 /// Photos are scaled down to this many pixels on their longer side before the QR search:
 /// enough for a code that fills a tenth of the frame, and quick.
 const SEARCH_SIDE: u32 = 1_600;
 
-/// A QR text found in a file, and for a PDF the SHA-256 of its text streams.
+/// A QR text found in a file, and for a PDF what its check needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     /// The QR text (`LG1:…`).
     pub text: String,
-    /// For a PDF, the SHA-256 (hex) of its pages' text streams (the `sha` a Lango PDF signs).
-    pub text_sha256: Option<String>,
+    /// For a PDF, what the check of its text needs.
+    pub pdf: Option<PdfFacts>,
+}
+
+/// What a PDF's check needs besides its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfFacts {
+    /// The SHA-256 (hex) of its pages' text streams ([`crate::pdf::text_sha256`]).
+    pub text_sha256: String,
+    /// The SHA-256 (hex) of the whole file (an agency's PDF signed whole).
+    pub file_sha256: String,
+    /// The last page's second content stream (the seal), decoded.
+    pub seal: Vec<u8>,
+    /// True when it has the shape of a PDF Lango makes ([`lango_shape`]): nothing drawn or
+    /// laid over the text but the seal, standard fonts with their standard encoding.
+    pub lango_shape: bool,
 }
 
 /// The QR text in `bytes`: a PDF, a PNG or JPEG photo, or text holding an `LG1:` code.
@@ -34,16 +58,12 @@ pub fn find(bytes: &[u8]) -> Result<Found, Invalid> {
     if bytes.starts_with(b"%PDF") {
         return from_pdf(bytes);
     }
-    if bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xff\xd8") {
-        return from_photo(bytes).map(|text| Found {
-            text,
-            text_sha256: None,
-        });
-    }
-    from_text(bytes).map(|text| Found {
-        text,
-        text_sha256: None,
-    })
+    let text = if bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xff\xd8") {
+        from_photo(bytes)?
+    } else {
+        from_text(bytes)?
+    };
+    Ok(Found { text, pdf: None })
 }
 
 /// The first `LG1:` code in text (a pasted message, an HTML copy of a document).
@@ -65,17 +85,21 @@ pub fn from_text(bytes: &[u8]) -> Result<String, Invalid> {
 
 /// The QR text in a photo of a document.
 pub fn from_photo(bytes: &[u8]) -> Result<String, Invalid> {
-    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| Invalid::Unreadable("not an image"))?;
-    let (w, h) = reader
-        .into_dimensions()
-        .map_err(|_| Invalid::Unreadable("not a PNG or JPEG image"))?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_ALLOC);
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    reader.limits(limits);
+    let picture = reader
+        .decode()
+        .map_err(|_| Invalid::Unreadable("not a PNG or JPEG image of a sensible size"))?;
+    let (w, h) = (picture.width(), picture.height());
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(Invalid::Unreadable("the image is too large"));
     }
-    let picture = image::load_from_memory(bytes)
-        .map_err(|_| Invalid::Unreadable("not a PNG or JPEG image"))?;
     let picture = if w.max(h) > SEARCH_SIDE {
         picture.resize(
             SEARCH_SIDE,
@@ -118,21 +142,34 @@ fn decode(
     })
 }
 
-/// The QR text of a PDF (its images read until one holds a Lango code) and the SHA-256 of
-/// its text streams.
+/// The QR text of a PDF (its images read until one holds a Lango code), and what the check
+/// of its text needs.
 pub fn from_pdf(bytes: &[u8]) -> Result<Found, Invalid> {
     guarded(bytes, |doc| {
+        let text = pdf_code(doc)?;
+        let (text_sha256, seal) = pdf_texts(doc)?;
         Ok(Found {
-            text: pdf_code(doc)?,
-            text_sha256: Some(pdf_text_sha256(doc)?),
+            text,
+            pdf: Some(PdfFacts {
+                text_sha256,
+                seal,
+                lango_shape: lango_shape(doc),
+                file_sha256: String::new(),
+            }),
         })
+    })
+    .map(|mut found| {
+        if let Some(p) = &mut found.pdf {
+            p.file_sha256 = crate::pdf::hex_sha256(bytes);
+        }
+        found
     })
 }
 
-/// The SHA-256 (hex) of a PDF's text streams (each page's first content stream, in page
-/// order): what a PDF that Lango made signs.
+/// The SHA-256 (hex) of a PDF's text streams ([`crate::pdf::text_sha256`]): what a PDF
+/// that Lango made signs.
 pub fn text_sha256(bytes: &[u8]) -> Result<String, Invalid> {
-    guarded(bytes, pdf_text_sha256)
+    guarded(bytes, |doc| pdf_texts(doc).map(|(sha, _)| sha))
 }
 
 /// Runs `read` over the parsed PDF. The PDF reader is not proven against every hostile
@@ -145,31 +182,133 @@ fn guarded<T>(
         return Err(Invalid::Unreadable("the file is too large"));
     }
     std::panic::catch_unwind(|| {
-        let doc = lopdf::Document::load_mem(bytes)
+        let options = lopdf::LoadOptions {
+            max_decompressed_size: Some(MAX_STREAM as usize),
+            ..Default::default()
+        };
+        let doc = lopdf::Document::load_mem_with_options(bytes, options)
             .map_err(|_| Invalid::Unreadable("not a readable PDF"))?;
+        if doc.get_pages().len() > MAX_PAGES {
+            return Err(Invalid::Unreadable(
+                "the PDF has more pages than a document",
+            ));
+        }
         read(&doc)
     })
     .unwrap_or(Err(Invalid::Unreadable("not a readable PDF")))
 }
 
-fn pdf_text_sha256(doc: &lopdf::Document) -> Result<String, Invalid> {
+/// The SHA-256 of the pages' first content streams (within [`MAX_TEXT`] together), and
+/// the last page's second stream (the seal).
+fn pdf_texts(doc: &lopdf::Document) -> Result<(String, Vec<u8>), Invalid> {
+    let mut budget = MAX_TEXT;
     let mut texts = Vec::new();
+    let mut seal = Vec::new();
     for page in doc.get_pages().values() {
-        if let Some(first) = doc.get_page_contents(*page).first() {
-            let stream = doc
-                .get_object(*first)
+        let contents = doc.get_page_contents(*page);
+        let mut streams = contents.iter().take(2).map(|id| {
+            doc.get_object(*id)
                 .and_then(lopdf::Object::as_stream)
-                .map_err(|_| Invalid::Unreadable("a page has no text stream"))?;
-            texts.push(inflate(stream)?);
-        }
+                .map_err(|_| Invalid::Unreadable("a page's content is not a stream"))
+        });
+        let Some(first) = streams.next() else {
+            texts.push(Vec::new());
+            continue;
+        };
+        let text = inflate(first?, budget)?;
+        budget -= text.len() as u64;
+        texts.push(text);
+        seal = match streams.next() {
+            Some(s) => inflate(s?, budget.min(64 * 1024))?,
+            None => Vec::new(),
+        };
     }
-    Ok(crate::pdf::text_sha256(&texts))
+    Ok((crate::pdf::text_sha256(&texts), seal))
+}
+
+/// True when the PDF has the shape of one Lango makes, so that its signed text streams
+/// are all a reader sees: the standard page size uncropped, one text stream a page and the
+/// seal after it on the last, no annotations or form fields laid over them, only the
+/// standard Type 1 fonts in WinAnsiEncoding (no re-mapped characters), and the QR code as
+/// its one image.
+fn lango_shape(doc: &lopdf::Document) -> bool {
+    let pages = doc.get_pages();
+    let last = pages.len();
+    let catalog_ok = doc
+        .catalog()
+        .is_ok_and(|c| !c.has(b"AcroForm") && !c.has(b"OpenAction") && !c.has(b"Names"));
+    catalog_ok
+        && pages.iter().all(|(n, id)| {
+            let Ok(page) = doc.get_dictionary(*id) else {
+                return false;
+            };
+            let streams = doc.get_page_contents(*id).len();
+            let boxed = page
+                .get(b"MediaBox")
+                .and_then(lopdf::Object::as_array)
+                .is_ok_and(|b| {
+                    let v: Vec<f32> = b.iter().filter_map(|o| o.as_float().ok()).collect();
+                    v == [0.0, 0.0, crate::pdf::PAGE.0, crate::pdf::PAGE.1]
+                });
+            boxed
+                && !page.has(b"CropBox")
+                && !page.has(b"Annots")
+                && streams == if *n as usize == last { 2 } else { 1 }
+                && resources_ok(doc, *id)
+        })
+}
+
+/// The page's resources are the standard fonts and the QR image, nothing else.
+fn resources_ok(doc: &lopdf::Document, page: lopdf::ObjectId) -> bool {
+    let (own, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
+    let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
+    dicts.extend(
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok()),
+    );
+    let deref = |o: &lopdf::Object| doc.dereference(o).map(|(_, o)| o).ok().cloned();
+    dicts.iter().all(|r| {
+        r.iter().all(|(key, value)| match key.as_slice() {
+            b"Font" => deref(value)
+                .and_then(|f| f.as_dict().ok().cloned())
+                .is_some_and(|fonts| {
+                    fonts.iter().all(|(_, f)| {
+                        deref(f)
+                            .and_then(|f| f.as_dict().ok().cloned())
+                            .is_some_and(|f| {
+                                let name =
+                                    |k: &[u8]| f.get(k).and_then(lopdf::Object::as_name).ok();
+                                name(b"Subtype") == Some(b"Type1")
+                                    && name(b"Encoding") == Some(b"WinAnsiEncoding")
+                                    && name(b"BaseFont").is_some_and(|b| {
+                                        crate::pdf::FONTS
+                                            .iter()
+                                            .any(|(_, base)| base.as_bytes() == b)
+                                    })
+                                    && !f.has(b"FontFile")
+                                    && !f.has(b"Widths")
+                            })
+                    })
+                }),
+            b"XObject" => deref(value)
+                .and_then(|x| x.as_dict().ok().cloned())
+                .is_some_and(|x| x.len() == 1 && x.has(b"QR")),
+            b"ProcSet" => true,
+            _ => false,
+        })
+    })
 }
 
 fn pdf_code(doc: &lopdf::Document) -> Result<String, Invalid> {
     let mut why = Invalid::NoCode;
+    let mut tried = 0;
     for page in doc.get_pages().values() {
         for image in page_images(doc, *page) {
+            if tried == MAX_IMAGES {
+                return Err(why);
+            }
+            tried += 1;
             match image_text(doc, image) {
                 Ok(text) => return Ok(text),
                 Err(e) if why == Invalid::NoCode => why = e,
@@ -224,20 +363,25 @@ fn image_text(doc: &lopdf::Document, image: &lopdf::Stream) -> Result<String, In
         return Err(Invalid::Unreadable("an image has no size"));
     };
     let (w, h) = (u32::try_from(w).unwrap_or(0), u32::try_from(h).unwrap_or(0));
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS {
+    let pixels_in = u64::from(w) * u64::from(h);
+    if w == 0 || h == 0 || pixels_in > MAX_SEARCH_PIXELS {
         return Err(Invalid::Unreadable("an image is empty or too large"));
     }
     let filters = image.filters().unwrap_or_default();
     if filters.iter().any(|f| f == b"DCTDecode") {
         return from_photo(&image.content);
     }
-    let pixels = inflate(image)?;
-    let channels = match pixels.len() as u64 / (u64::from(w) * u64::from(h)) {
+    let pixels = inflate(image, pixels_in * 3)?;
+    let channels = match pixels.len() as u64 / pixels_in {
         1 => 1,
         3 => 3,
         _ => return Err(Invalid::Unreadable("an image of a kind not read")),
     };
-    let scale = (400 / w.min(h)).clamp(1, 8);
+    // Up to 8 pixels a module, and never more than the reader's budget.
+    let mut scale = 8;
+    while scale > 1 && pixels_in * u64::from(scale * scale) > MAX_SEARCH_PIXELS {
+        scale -= 1;
+    }
     decode(w, h, scale, |x, y| {
         let at = ((y * w + x) * channels) as usize;
         let px = &pixels[at..at + channels as usize];
@@ -246,22 +390,24 @@ fn image_text(doc: &lopdf::Document, image: &lopdf::Stream) -> Result<String, In
     })
 }
 
-/// A stream's bytes: as stored, or inflated (zlib) with a cap.
-fn inflate(stream: &lopdf::Stream) -> Result<Vec<u8>, Invalid> {
+/// A stream's bytes: as stored, or inflated (zlib) up to `cap` bytes.
+fn inflate(stream: &lopdf::Stream, cap: u64) -> Result<Vec<u8>, Invalid> {
+    let cap = cap.min(MAX_STREAM);
     let filters = stream.filters().unwrap_or_default();
-    match filters.as_slice() {
-        [] => Ok(stream.content.clone()),
+    let out = match filters.as_slice() {
+        [] => stream.content.clone(),
         [f] if f == b"FlateDecode" => {
             let mut out = Vec::new();
             flate2::read::ZlibDecoder::new(stream.content.as_slice())
-                .take(MAX_STREAM + 1)
+                .take(cap + 1)
                 .read_to_end(&mut out)
                 .map_err(|_| Invalid::Unreadable("a PDF stream is damaged"))?;
-            if out.len() as u64 > MAX_STREAM {
-                return Err(Invalid::Unreadable("a PDF stream inflates too far"));
-            }
-            Ok(out)
+            out
         }
-        _ => Err(Invalid::Unreadable("a PDF stream of a kind not read")),
+        _ => return Err(Invalid::Unreadable("a PDF stream of a kind not read")),
+    };
+    if out.len() as u64 > cap {
+        return Err(Invalid::Unreadable("a PDF stream inflates too far"));
     }
+    Ok(out)
 }

@@ -6,6 +6,7 @@ use ed25519_dalek::SigningKey;
 use lango_documents::pdf::{self, Block, Layout, Seal};
 use lango_documents::trust::{kid_text, Jwk, TrustedKey};
 use lango_documents::{qr, scan, verify_file, Claims, Invalid, TrustList, Verdict};
+use lopdf::dictionary;
 use std::collections::BTreeMap;
 
 const TODAY: &str = "2026-12-05";
@@ -78,8 +79,7 @@ fn sealed(layout: &Layout) -> (Vec<u8>, Claims) {
     let seal = Seal {
         qr: text,
         number: claims.number.clone(),
-        code: "ABCD-EF01-2345-6789".into(),
-        url: "https://lango.test/verify/LD-7K3M-9QX2".into(),
+        url: lango_documents::verify_url("https://lango.test", &claims.number),
     };
     (pdf::finish(body, &seal), claims)
 }
@@ -97,7 +97,11 @@ fn a_pdf_is_small_and_its_code_reads_back_and_checks() {
     );
     let found = scan::find(&file).unwrap();
     assert!(found.text.starts_with("LG1:"));
-    assert_eq!(found.text_sha256.as_deref(), Some(claims.sha256.as_str()));
+    assert_eq!(
+        found.pdf.as_ref().map(|p| p.text_sha256.as_str()),
+        Some(claims.sha256.as_str())
+    );
+    assert!(found.pdf.as_ref().is_some_and(|p| p.lango_shape));
     assert_eq!(verify_file(&file, &trust(), TODAY), Verdict::Valid(claims));
 }
 
@@ -133,6 +137,113 @@ fn a_pdf_with_its_text_changed_is_refused() {
         verify_file(&out, &trust(), TODAY),
         Verdict::Invalid(Invalid::Altered)
     );
+}
+
+/// The PDF with `change` made to it, written again.
+fn changed(file: &[u8], change: impl FnOnce(&mut lopdf::Document)) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(file).unwrap();
+    change(&mut doc);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_pdf_with_anything_laid_over_its_text_is_refused() {
+    let (file, _) = sealed(&layout("Wanjiku Kamau"));
+    let altered =
+        |bytes: &[u8]| verify_file(bytes, &trust(), TODAY) == Verdict::Invalid(Invalid::Altered);
+    let page = |doc: &lopdf::Document| *doc.get_pages().values().next().unwrap();
+    // A white box and new words drawn in a third content stream.
+    let overlay = changed(&file, |doc| {
+        let id = doc.add_object(lopdf::Stream::new(
+            lopdf::Dictionary::new(),
+            b"1 1 1 rg 50 600 500 40 re f BT /F1 11 Tf 56 610 Td (Otieno Ouma) Tj ET".to_vec(),
+        ));
+        let p = page(doc);
+        let dict = doc.get_object_mut(p).unwrap().as_dict_mut().unwrap();
+        let mut contents = dict.get(b"Contents").unwrap().as_array().unwrap().clone();
+        contents.push(lopdf::Object::Reference(id));
+        dict.set("Contents", contents);
+    });
+    assert!(altered(&overlay), "an overlay stream");
+    // The same words drawn with other letters: a font re-mapped.
+    let remapped = changed(&file, |doc| {
+        for (_, o) in doc.objects.iter_mut() {
+            if let Ok(d) = o.as_dict_mut() {
+                if d.get(b"BaseFont").is_ok() {
+                    d.set("Encoding", dictionary! {"Type" => "Encoding", "Differences" => vec![87.into(), "O".into()]});
+                }
+            }
+        }
+    });
+    assert!(altered(&remapped), "a re-mapped font");
+    // The seal's text changed (the number line over the QR code).
+    let reseal = changed(&file, |doc| {
+        let p = page(doc);
+        let seal = doc.get_page_contents(p)[1];
+        let s = doc.get_object_mut(seal).unwrap().as_stream_mut().unwrap();
+        let text = String::from_utf8_lossy(&s.decompressed_content().unwrap())
+            .replace("LD-7K3M-9QX2", "LD-2222-3333");
+        s.set_plain_content(text.into_bytes());
+    });
+    assert!(altered(&reseal), "a changed seal");
+    // A note laid over the page, and a page cropped.
+    let annotated = changed(&file, |doc| {
+        let p = page(doc);
+        let dict = doc.get_object_mut(p).unwrap().as_dict_mut().unwrap();
+        dict.set("Annots", Vec::<lopdf::Object>::new());
+    });
+    assert!(altered(&annotated), "an annotation");
+    let cropped = changed(&file, |doc| {
+        let p = page(doc);
+        let dict = doc.get_object_mut(p).unwrap().as_dict_mut().unwrap();
+        dict.set(
+            "CropBox",
+            vec![0.into(), 400.into(), 595.into(), 842.into()],
+        );
+    });
+    assert!(altered(&cropped), "a cropped page");
+    // Untouched, written again by another program: still genuine.
+    let rewritten = changed(&file, |_| {});
+    assert!(matches!(
+        verify_file(&rewritten, &trust(), TODAY),
+        Verdict::Valid(_)
+    ));
+}
+
+#[test]
+fn a_pdf_bomb_is_refused_quickly() {
+    // Many pages all pointing at one stream that inflates to 8 MiB of zeros.
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let mut big = lopdf::Stream::new(lopdf::Dictionary::new(), vec![b' '; 8 * 1024 * 1024]);
+    big.compress().unwrap();
+    let content = doc.add_object(big);
+    let kids: Vec<lopdf::Object> = (0..19)
+        .map(|_| {
+            lopdf::Object::Reference(doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+            }))
+        })
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        lopdf::Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => kids, "Count" => 19}),
+    );
+    let catalog = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    assert!(out.len() < 100 * 1024, "a small file: {}", out.len());
+    assert!(
+        matches!(scan::text_sha256(&out), Err(Invalid::Unreadable(_))),
+        "over the text budget"
+    );
+    assert!(matches!(
+        verify_file(&out, &trust(), TODAY),
+        Verdict::Invalid(_)
+    ));
 }
 
 #[test]

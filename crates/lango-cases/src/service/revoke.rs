@@ -10,9 +10,9 @@ use lango_identity::policy::{check, Action, Actor, Object};
 /// Longest reason accepted (it is published in the trust list).
 pub const REASON_MAX: usize = 300;
 
-/// A document as revoking reads it: its agency, its holder's account, its title and its
-/// application's reference (the last absent for a document an agency's system signed).
-type Revocable = (Option<String>, Option<String>, String, Option<String>);
+/// A document as revoking reads it: its agency, its title and its application's reference
+/// (absent for a document an agency's system signed).
+type Revocable = (Option<String>, String, Option<String>);
 
 /// A document's revocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,15 +37,14 @@ impl Cases {
     ) -> Result<Revoked> {
         let number = number.trim().to_ascii_uppercase();
         let row: Option<Revocable> = sqlx::query_as(
-            "SELECT COALESCE(i.agency, a.agency), COALESCE(i.holder_account, a.applicant), \
-                 i.title, a.reference FROM issued i \
-                 LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
+            "SELECT COALESCE(i.agency, a.agency), i.title, a.reference FROM issued i \
+             LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
         )
         .bind(&number)
         .fetch_optional(self.db.pool())
         .await?;
         let not_found = || Error::NotFound("document".into());
-        let (agency, holder_account, title, reference) = row.ok_or_else(not_found)?;
+        let (agency, title, reference) = row.ok_or_else(not_found)?;
         let agency = agency.ok_or_else(not_found)?;
         check(actor, Action::View, Object::Documents(&agency)).map_err(|_| not_found())?;
         check(actor, Action::Edit, Object::Documents(&agency))?;
@@ -75,7 +74,8 @@ impl Cases {
         .await?
         .rows_affected();
         if made == 1 {
-            // The holder hears of it (lango_cases::tell), and the agency's systems by webhook.
+            // The holder hears of it (lango_cases::tell reads who holds it from `issued`), and
+            // the agency's systems by webhook: the event names no account.
             lango_notify::events::emit(
                 &mut tx,
                 &lango_notify::events::NewEvent {
@@ -87,7 +87,6 @@ impl Cases {
                         "reference": reference,
                         "title": title,
                         "reason": reason,
-                        "holder_account": holder_account,
                         "at": now,
                     }),
                 },

@@ -62,7 +62,13 @@ impl DocumentRequest {
     fn checked(&self, today: &str) -> Result<DocumentRequest> {
         let kind = line("type", &self.kind, 80)?;
         let holder_name = line("holder.name", &self.holder_name, 120)?;
-        let holder_id = self.holder_id.trim().to_string();
+        // As accounts keep them: no spaces or dashes, capitals.
+        let holder_id: String = self
+            .holder_id
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
         if !holder_id.is_empty()
             && (holder_id.len() > 20 || !holder_id.bytes().all(|b| b.is_ascii_alphanumeric()))
         {
@@ -126,14 +132,7 @@ impl Cases {
                 .fetch_optional(&mut *tx)
                 .await?;
         let agency_name = agency_name.unwrap_or_else(|| agency.clone());
-        let holder_account: Option<String> = if req.holder_id.is_empty() {
-            None
-        } else {
-            sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
-                .bind(&req.holder_id)
-                .fetch_optional(&mut *tx)
-                .await?
-        };
+        let holder_account = holder_account(&mut tx, &req).await?;
         let masked = lango_documents::claims::mask_id(&req.holder_id);
         let fields: Vec<(String, String)> = req
             .fields
@@ -178,12 +177,17 @@ impl Cases {
             fields: req.fields.clone(),
         };
         let qr = outputs::seal_qr(self, &mut tx, claims).await?;
+        if !pdf::qr_fits(&qr) {
+            return Err(Error::invalid(
+                "fields",
+                "fields: the document says too much for its QR code; shorten the key fields",
+            ));
+        }
         let file = pdf::finish(
             body,
             &Seal {
                 qr: qr.clone(),
                 number: number.clone(),
-                code: outputs::code_of(&signature),
                 url: outputs::verify_url(&self.settings.public_url, &number),
             },
         );
@@ -251,8 +255,36 @@ impl Cases {
         let agency: Option<String> = row.try_get("agency")?;
         let agency = agency.ok_or_else(not_found)?;
         check(actor, Action::View, Object::Documents(&agency)).map_err(|_| not_found())?;
+        // The signed PDF goes back to the systems that sign (`documents:write`), not to
+        // every key of the agency.
+        check(actor, Action::Edit, Object::Documents(&agency))?;
         let issued = outputs::issued_of(&row)?;
         let bytes = self.documents.get(&issued.file.sha256).await?;
         Ok((issued.file, bytes))
     }
+}
+
+/// The account whose wallet holds a document signed for `req`'s holder: the active account
+/// with that ID number whose name is the holder's (each of its names in the holder's name),
+/// so a document never lands with whoever typed someone else's ID number at registration.
+async fn holder_account(
+    conn: &mut sqlx::AnyConnection,
+    req: &DocumentRequest,
+) -> Result<Option<String>> {
+    if req.holder_id.is_empty() {
+        return Ok(None);
+    }
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT id, given_name, family_name, other_names FROM accounts \
+         WHERE id_number = $1 AND status = 'active'",
+    )
+    .bind(&req.holder_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let words = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_lowercase).collect() };
+    let holder = words(&req.holder_name);
+    Ok(row.and_then(|(id, given, family, other)| {
+        let names = words(&format!("{given} {family} {other}"));
+        (!names.is_empty() && names.iter().all(|n| holder.contains(n))).then_some(id)
+    }))
 }

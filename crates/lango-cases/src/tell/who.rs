@@ -157,8 +157,17 @@ impl Cases {
             }
             // The holder, whether the document came from an application or an agency's system.
             "document.revoked" => {
-                let Some(account) = self.account(lookups, text(data, "holder_account")).await?
-                else {
+                let holder: Option<Option<String>> = sqlx::query_scalar(
+                    "SELECT COALESCE(i.holder_account, a.applicant) FROM issued i \
+                     LEFT JOIN applications a ON a.id = i.application_id WHERE i.number = $1",
+                )
+                .bind(text(data, "number"))
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(holder) = holder.flatten() else {
+                    return Ok(Vec::new());
+                };
+                let Some(account) = self.account(lookups, &holder).await? else {
                     return Ok(Vec::new());
                 };
                 Ok(vec![Telling {

@@ -35,10 +35,10 @@ async fn pdf_of(app: &TestApp, key: &str, url: &str) -> (u16, Vec<u8>) {
     (res.status().as_u16(), res.bytes().await.unwrap().to_vec())
 }
 
-fn licence(id_number: &str) -> Value {
+fn licence(id_number: &str, name: &str) -> Value {
     json!({
         "type": "Fishing licence",
-        "holder": {"name": "Akinyi Odhiambo", "id_number": id_number},
+        "holder": {"name": name, "id_number": id_number},
         "expires": "2099-12-31",
         "fields": {"Vessel": "MV Nyanza", "Waters": "Lake Victoria"}
     })
@@ -46,9 +46,10 @@ fn licence(id_number: &str) -> Value {
 
 backend_tests! {
     async fn an_agency_system_signs_a_document_the_holder_keeps(app: TestApp) {
-        let holder = app.person("31415926", "akinyi@example.com", PASSWORD).await;
+        // The holder's account: its ID number and its name are the document's.
+        app.person("31415926", "akinyi@example.com", PASSWORD).await;
         let key = app.agency_key("KFS", &["documents:write"]).await;
-        let (status, body) = sign(&app, &key, licence("31415926")).await;
+        let (status, body) = sign(&app, &key, licence("3141-5926", "Test Akinyi Person")).await;
         assert_eq!(status, 201, "{body}");
         let number = body["number"].as_str().unwrap().to_string();
         assert!(number.starts_with("LD-") && body["qr"].as_str().unwrap().starts_with("LG1:"), "{body}");
@@ -69,11 +70,13 @@ backend_tests! {
         let lango_documents::Verdict::Valid(claims) = lango_documents::verify_file(&pdf, &trust, &today) else {
             panic!("the signed PDF checks offline");
         };
-        assert_eq!((claims.agency.as_str(), claims.holder.as_str()), ("KFS", "Akinyi Odhiambo"));
+        assert_eq!((claims.agency.as_str(), claims.holder.as_str()), ("KFS", "Test Akinyi Person"));
         assert_eq!(claims.fields["Waters"], "Lake Victoria");
-        // Another agency's key does not reach it.
+        // Another agency's key does not reach it, nor a key of its own agency that does not sign.
         let other = app.agency_key("NTSA", &["documents:write"]).await;
         assert_eq!(pdf_of(&app, &other, &format!("/api/v1/documents/{number}/pdf")).await.0, 404);
+        let billing = app.agency_key("KFS", &["bills:read"]).await;
+        assert_eq!(pdf_of(&app, &billing, &format!("/api/v1/documents/{number}/pdf")).await.0, 403);
 
         // The holder (by their ID number) has it in their wallet and downloads it; nobody else does.
         let mut b = Browser::new(&app);
@@ -91,7 +94,11 @@ backend_tests! {
         nosy.sign_in("27182818", PASSWORD).await;
         assert_eq!(nosy.get(&download).await.status, 404);
         assert!(!nosy.get("/account/documents").await.html.contains(&number));
-        let _ = holder;
+        // A document for this ID number under another name is not given to the account:
+        // typing someone's ID number at registration gets nobody their documents.
+        let (_, other_name) = sign(&app, &key, licence("31415926", "Someone Else")).await;
+        let wallet = b.get("/account/documents").await;
+        assert!(!wallet.html.contains(other_name["number"].as_str().unwrap()), "{}", wallet.html);
 
         // Revoked by the agency: the wallet says so at once, with the reason.
         let res = app.client.post(format!("{}/api/v1/documents/{number}/revoke", app.base))
@@ -114,13 +121,13 @@ backend_tests! {
     async fn signing_refuses_bad_requests_and_changes_nothing(app: TestApp) {
         let key = app.agency_key("KFS", &["documents:write"]).await;
         let reader = app.agency_key("KFS", &["cases:read"]).await;
-        assert_eq!(sign(&app, &reader, licence("31415926")).await.0, 403, "documents:write is needed");
+        assert_eq!(sign(&app, &reader, licence("31415926", "A")).await.0, 403, "documents:write is needed");
         let too_many: serde_json::Map<String, Value> =
             (0..7).map(|i| (format!("Field {i}"), json!("x"))).collect();
         for (bad, field) in [
             (json!({"type": " ", "holder": {"name": "A"}}), "type"),
             (json!({"type": "Licence", "holder": {"name": ""}}), "holder.name"),
-            (json!({"type": "Licence", "holder": {"name": "A", "id_number": "12 34"}}), "holder.id_number"),
+            (json!({"type": "Licence", "holder": {"name": "A", "id_number": "12/34"}}), "holder.id_number"),
             (json!({"type": "Licence", "holder": {"name": "A"}, "expires": "2001-01-01"}), "expires"),
             (json!({"type": "Licence", "holder": {"name": "A"}, "expires": "2099-02-30"}), "expires"),
             (json!({"type": "Licence", "holder": {"name": "A"}, "fields": too_many}), "fields"),
@@ -136,7 +143,7 @@ backend_tests! {
 
     async fn anyone_checks_a_document_by_number_code_or_file(app: TestApp) {
         let key = app.agency_key("KFS", &["documents:write"]).await;
-        let (_, body) = sign(&app, &key, licence("")).await;
+        let (_, body) = sign(&app, &key, licence("", "Akinyi Odhiambo")).await;
         let number = body["number"].as_str().unwrap().to_string();
         let code = body["qr"].as_str().unwrap().to_string();
         let (_, pdf) = pdf_of(&app, &key, body["pdf_url"].as_str().unwrap()).await;
@@ -176,8 +183,9 @@ backend_tests! {
         assert!(nothing.html.contains("href=\"#f-file\""));
 
         // Revoked: the pasted code says so at once, with the reason.
-        app.client.post(format!("{}/api/v1/documents/{number}/revoke", app.base))
+        let done = app.client.post(format!("{}/api/v1/documents/{number}/revoke", app.base))
             .bearer_auth(&key).json(&json!({"reason": "Vessel sold"})).send().await.unwrap();
+        assert_eq!(done.status().as_u16(), 200, "{}", done.text().await.unwrap());
         let revoked = b.post("/verify/code", &[("code", &code)]).await;
         assert!(revoked.html.contains("This document has been revoked") && revoked.html.contains("Vessel sold"), "{}", revoked.html);
         // Kiswahili too.

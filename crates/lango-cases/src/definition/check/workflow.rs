@@ -230,6 +230,23 @@ impl<'a> Ck<'a> {
                     "give `valid_days` or `valid_years`, not both",
                 );
             }
+            if o.valid_days.is_some_and(|d| !(1..=36_500).contains(&d))
+                || o.valid_years.is_some_and(|y| !(1..=100).contains(&y))
+            {
+                self.err(
+                    format!("{path}.valid_days"),
+                    "a document is valid 1 to 36500 days, or 1 to 100 years",
+                );
+            }
+            let mut labels = HashSet::new();
+            for (fi, f) in o.fields.iter().enumerate() {
+                if f.label.en == "Service" || !labels.insert(f.label.en.as_str()) {
+                    self.err(
+                        format!("{path}.fields[{fi}].label"),
+                        "key field labels are unique, and not `Service` (Lango adds the service)",
+                    );
+                }
+            }
             if o.fields.len() > 6 {
                 self.err(
                     format!("{path}.fields"),

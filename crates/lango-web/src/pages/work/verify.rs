@@ -95,7 +95,7 @@ pub async fn code(State(state): State<AppState>, v: Visitor, Form(p): Form<Paste
         let missing = tr(v.lang, "docverify_code_missing");
         return form_page(&v, state.config.demo, "code", missing);
     }
-    checked(&state, &v, p.code.as_bytes()).await
+    checked(&state, &v, p.code.into_bytes()).await
 }
 
 /// `POST /verify/file` (multipart, `csrf` first): a PDF or a photo of a document.
@@ -116,11 +116,11 @@ pub async fn file(
         let missing = tr(v.lang, "docverify_file_missing");
         return form_page(&v, state.config.demo, "file", missing);
     }
-    checked(&state, &v, &bytes).await
+    checked(&state, &v, bytes).await
 }
 
 /// The verdict on what a verifier brought, as a page.
-async fn checked(state: &AppState, v: &Visitor, bytes: &[u8]) -> Response {
+async fn checked(state: &AppState, v: &Visitor, bytes: Vec<u8>) -> Response {
     let lang = v.lang;
     let verdict =
         match lango_documents::keys::check_here(&state.db, &state.config.public_url, bytes).await {
