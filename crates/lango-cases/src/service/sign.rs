@@ -125,7 +125,10 @@ impl Cases {
         let issued_on = Civil::from_ms(now).date();
         let req = req.checked(&issued_on)?;
         let number = outputs::new_number();
-        let mut tx = self.db.pool().begin().await?;
+        // It writes (maybe the agency's first key, then the document): on SQLite the write
+        // lock is taken first, so a concurrent signing waits instead of failing.
+        let mut conn = self.db.pool().acquire().await?;
+        let mut tx = lango_core::db::begin_write(&mut conn).await?;
         let agency_name: Option<String> =
             sqlx::query_scalar("SELECT name FROM agencies WHERE code = $1")
                 .bind(&agency)
