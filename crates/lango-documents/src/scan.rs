@@ -258,8 +258,8 @@ fn lango_shape(doc: &lopdf::Document) -> bool {
         })
 }
 
-/// The page's resources are the standard fonts and the QR image, nothing else.
-fn resources_ok(doc: &lopdf::Document, page: lopdf::ObjectId) -> bool {
+/// A page's resource dictionaries: its own and those it inherits.
+fn resources(doc: &lopdf::Document, page: lopdf::ObjectId) -> Vec<&lopdf::Dictionary> {
     let (own, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
     let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
     dicts.extend(
@@ -267,6 +267,12 @@ fn resources_ok(doc: &lopdf::Document, page: lopdf::ObjectId) -> bool {
             .iter()
             .filter_map(|id| doc.get_dictionary(*id).ok()),
     );
+    dicts
+}
+
+/// The page's resources are the standard fonts and the QR image, nothing else.
+fn resources_ok(doc: &lopdf::Document, page: lopdf::ObjectId) -> bool {
+    let dicts = resources(doc, page);
     let deref = |o: &lopdf::Object| doc.dereference(o).map(|(_, o)| o).ok().cloned();
     dicts.iter().all(|r| {
         r.iter().all(|(key, value)| match key.as_slice() {
@@ -321,13 +327,7 @@ fn pdf_code(doc: &lopdf::Document) -> Result<String, Invalid> {
 
 /// The image XObjects a page's resources name.
 fn page_images(doc: &lopdf::Document, page: lopdf::ObjectId) -> Vec<&lopdf::Stream> {
-    let (own, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
-    let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
-    dicts.extend(
-        inherited
-            .iter()
-            .filter_map(|id| doc.get_dictionary(*id).ok()),
-    );
+    let dicts = resources(doc, page);
     let mut images = Vec::new();
     for resources in dicts {
         let Ok(xobjects) = resources

@@ -12,16 +12,8 @@ use serde_json::{json, Value};
 const PASSWORD: &str = "correct horse battery";
 
 async fn sign(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
-    let res = app
-        .client
-        .post(format!("{}/api/v1/documents", app.base))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
+    app.api(reqwest::Method::POST, key, "/api/v1/documents", Some(body))
         .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 async fn pdf_of(app: &TestApp, key: &str, url: &str) -> (u16, Vec<u8>) {

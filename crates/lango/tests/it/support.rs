@@ -335,6 +335,26 @@ impl TestApp {
         n
     }
 
+    /// Calls the agency API with `key`: the status and the JSON reply (`null` when none).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        key: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// Raises a bill through the agency API with `key` and `body`; returns its reference.
     pub async fn raise_bill(&self, key: &str, body: serde_json::Value) -> String {
         let res = self
