@@ -7,7 +7,7 @@
 //! seal beside them carries the signatures and cannot be inside what they sign), which the
 //! public verification page checks. Documents issued as HTML before keep verifying there.
 
-mod render;
+pub(crate) mod render;
 pub use render::{escape, main_part, qr_svg};
 
 use crate::application::{Application, Issued};

@@ -182,6 +182,68 @@ fn definition_every_demo_service_reaches_a_fee_and_an_output() {
             );
         }
         assert!(!output.fields.is_empty(), "{code}: key fields");
+        // Proof-reading the issued document in both languages: every placeholder filled,
+        // choices printed without their fee, the Kiswahili body there.
+        let app = crate::Application {
+            id: "app".into(),
+            reference: "DIS-2026-000123".into(),
+            service: code.into(),
+            agency: "AGENCY".into(),
+            version: 1,
+            applicant: "account".into(),
+            applicant_name: "Wanjiku Kamau".into(),
+            business: None,
+            state: "issued".into(),
+            answers: checked.clone(),
+            assigned_to: None,
+            bill_reference: None,
+            channel: crate::Channel::Online,
+            created_at: 0,
+            submitted_at: None,
+            state_since: 0,
+            due_at: None,
+            revision: 1,
+            open: false,
+            awaiting_payment: false,
+        };
+        let values = crate::outputs::render::Values {
+            app: &app,
+            applicant_name: "Wanjiku Kamau",
+            service_name: "Service",
+            issued_on: "2026-03-05",
+            valid_until: Some("2027-03-04"),
+            fields: Some(&def),
+        };
+        let mut printed: Vec<String> = output
+            .fields
+            .iter()
+            .map(|f| values.fill(&f.value, "en"))
+            .collect();
+        for lang in ["en", "sw"] {
+            let template = if lang == "en" {
+                output.template.as_str()
+            } else {
+                sw
+            };
+            for block in values.blocks(template, lang) {
+                printed.push(format!("{block:?}"));
+            }
+        }
+        for text in &printed {
+            assert!(
+                !text.contains("{{") && !text.contains("}}"),
+                "{code}: {text}"
+            );
+            assert!(
+                !text.contains("(KES"),
+                "{code}: a choice's fee printed on the document: {text}"
+            );
+            assert!(
+                !text.contains("  ") && !text.contains(" ,") && !text.contains(" ."),
+                "{code}: a gap where an answer is missing: {text}"
+            );
+        }
+
         assert!(
             wf.states.iter().filter(|s| s.outcome.is_some()).count() >= 2,
             "{code}"

@@ -7,13 +7,13 @@ use crate::definition::model::{FieldDef, OutputDef};
 use lango_documents::pdf::{Block, Layout};
 
 /// What the template's placeholders stand for.
-pub(super) struct Values<'a> {
-    pub(super) app: &'a Application,
-    pub(super) applicant_name: &'a str,
-    pub(super) service_name: &'a str,
-    pub(super) issued_on: &'a str,
-    pub(super) valid_until: Option<&'a str>,
-    pub(super) fields: Option<&'a crate::Definition>,
+pub(crate) struct Values<'a> {
+    pub(crate) app: &'a Application,
+    pub(crate) applicant_name: &'a str,
+    pub(crate) service_name: &'a str,
+    pub(crate) issued_on: &'a str,
+    pub(crate) valid_until: Option<&'a str>,
+    pub(crate) fields: Option<&'a crate::Definition>,
 }
 
 impl Values<'_> {
@@ -46,7 +46,7 @@ impl Values<'_> {
     }
 
     /// A line of a template with its placeholders filled in.
-    pub(super) fn fill(&self, line: &str, lang: &str) -> String {
+    pub(crate) fn fill(&self, line: &str, lang: &str) -> String {
         let mut out = String::new();
         let mut rest = line;
         while let Some(open) = rest.find("{{") {
@@ -68,7 +68,7 @@ impl Values<'_> {
     }
 
     /// A template as the document's blocks: blank lines part paragraphs, `# ` starts a heading.
-    pub(super) fn blocks(&self, template: &str, lang: &str) -> Vec<Block> {
+    pub(crate) fn blocks(&self, template: &str, lang: &str) -> Vec<Block> {
         let mut blocks = Vec::new();
         let mut paragraph: Vec<String> = Vec::new();
         for line in template.lines().map(str::trim) {
