@@ -310,15 +310,19 @@ static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// a photo) exactly as an offline verifier would: against the trust list this platform
 /// publishes, on today's UTC date; off the async threads, at most two at a time.
 pub async fn check_here(db: &Db, issuer: &str, bytes: Vec<u8>) -> Result<crate::Verdict> {
-    let trust = trust_list(db, issuer).await?;
-    let today = Civil::from_ms(now_ms()).date();
-    let _turn = CHECKS
+    let turn = CHECKS
         .acquire()
         .await
         .map_err(|e| Error::Internal(format!("document checks closed: {e}")))?;
-    tokio::task::spawn_blocking(move || crate::verify_file(&bytes, &trust, &today))
-        .await
-        .map_err(|e| Error::Internal(format!("a document check failed: {e}")))
+    let trust = trust_list(db, issuer).await?;
+    let today = Civil::from_ms(now_ms()).date();
+    // The turn goes with the work: a client that hangs up does not free it early.
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        crate::verify_file(&bytes, &trust, &today)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("a document check failed: {e}")))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod pdf;
 pub mod qr;
 pub mod scan;
+mod shape;
 pub mod trust;
 
 pub use claims::Claims;
@@ -140,9 +141,9 @@ pub fn verify_url(issuer: &str, number: &str) -> String {
 
 /// Checks a file a verifier holds (a PDF of the document, a photo of it, or text holding
 /// its code) as [`verify`] does. A PDF must also be what its code signs: its text streams
-/// hash to the `sha` claim, it has the shape of a PDF Lango makes (nothing laid over the
-/// text, standard fonts), and its seal is the one drawn again from the code and the trust
-/// list; else it was changed. A PDF an agency's system attached is signed whole instead.
+/// hash to the `sha` claim, it has the shape of a PDF Lango makes key by key (nothing laid
+/// over the text, standard fonts), and its seal and QR image are the ones drawn again from
+/// the code and the trust list; else it was changed. A PDF an agency's system attached is signed whole instead.
 pub fn verify_file(bytes: &[u8], trust: &TrustList, today: &str) -> Verdict {
     let found = match scan::find(bytes) {
         Ok(f) => f,
@@ -160,7 +161,14 @@ pub fn verify_file(bytes: &[u8], trust: &TrustList, today: &str) -> Verdict {
         number: claims.number.clone(),
         url: verify_url(&trust.issuer, &claims.number),
     });
-    if file.text_sha256 != claims.sha256 || !file.lango_shape || file.seal != seal {
+    // The QR image must be the code's own, drawn as Lango draws it (which also says the
+    // PDF has Lango's shape): nothing else is shown.
+    let image = pdf::qr_pixels(&found.text);
+    if file.text_sha256 != claims.sha256
+        || file.seal != seal
+        || file.qr_image.is_none()
+        || file.qr_image != image
+    {
         return Verdict::Invalid(Invalid::Altered);
     }
     verdict

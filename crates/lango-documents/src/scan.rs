@@ -45,9 +45,9 @@ pub struct PdfFacts {
     pub file_sha256: String,
     /// The last page's second content stream (the seal), decoded.
     pub seal: Vec<u8>,
-    /// True when it has the shape of a PDF Lango makes ([`lango_shape`]): nothing drawn or
-    /// laid over the text but the seal, standard fonts with their standard encoding.
-    pub lango_shape: bool,
+    /// The QR image's pixels (side, grey bytes) when the PDF has the shape of one Lango
+    /// makes (`crate::shape`): nothing drawn or laid over the text but the seal; else `None`.
+    pub qr_image: Option<(u32, Vec<u8>)>,
 }
 
 /// The QR text in `bytes`: a PDF, a PNG or JPEG photo, or text holding an `LG1:` code.
@@ -153,7 +153,7 @@ pub fn from_pdf(bytes: &[u8]) -> Result<Found, Invalid> {
             pdf: Some(PdfFacts {
                 text_sha256,
                 seal,
-                lango_shape: lango_shape(doc),
+                qr_image: crate::shape::check(doc),
                 file_sha256: String::new(),
             }),
         })
@@ -226,86 +226,6 @@ fn pdf_texts(doc: &lopdf::Document) -> Result<(String, Vec<u8>), Invalid> {
     Ok((crate::pdf::text_sha256(&texts), seal))
 }
 
-/// True when the PDF has the shape of one Lango makes, so that its signed text streams
-/// are all a reader sees: the standard page size uncropped, one text stream a page and the
-/// seal after it on the last, no annotations or form fields laid over them, only the
-/// standard Type 1 fonts in WinAnsiEncoding (no re-mapped characters), and the QR code as
-/// its one image.
-fn lango_shape(doc: &lopdf::Document) -> bool {
-    let pages = doc.get_pages();
-    let last = pages.len();
-    let catalog_ok = doc
-        .catalog()
-        .is_ok_and(|c| !c.has(b"AcroForm") && !c.has(b"OpenAction") && !c.has(b"Names"));
-    catalog_ok
-        && pages.iter().all(|(n, id)| {
-            let Ok(page) = doc.get_dictionary(*id) else {
-                return false;
-            };
-            let streams = doc.get_page_contents(*id).len();
-            let boxed = page
-                .get(b"MediaBox")
-                .and_then(lopdf::Object::as_array)
-                .is_ok_and(|b| {
-                    let v: Vec<f32> = b.iter().filter_map(|o| o.as_float().ok()).collect();
-                    v == [0.0, 0.0, crate::pdf::PAGE.0, crate::pdf::PAGE.1]
-                });
-            boxed
-                && !page.has(b"CropBox")
-                && !page.has(b"Annots")
-                && streams == if *n as usize == last { 2 } else { 1 }
-                && resources_ok(doc, *id)
-        })
-}
-
-/// A page's resource dictionaries: its own and those it inherits.
-fn resources(doc: &lopdf::Document, page: lopdf::ObjectId) -> Vec<&lopdf::Dictionary> {
-    let (own, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
-    let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
-    dicts.extend(
-        inherited
-            .iter()
-            .filter_map(|id| doc.get_dictionary(*id).ok()),
-    );
-    dicts
-}
-
-/// The page's resources are the standard fonts and the QR image, nothing else.
-fn resources_ok(doc: &lopdf::Document, page: lopdf::ObjectId) -> bool {
-    let dicts = resources(doc, page);
-    let deref = |o: &lopdf::Object| doc.dereference(o).map(|(_, o)| o).ok().cloned();
-    dicts.iter().all(|r| {
-        r.iter().all(|(key, value)| match key.as_slice() {
-            b"Font" => deref(value)
-                .and_then(|f| f.as_dict().ok().cloned())
-                .is_some_and(|fonts| {
-                    fonts.iter().all(|(_, f)| {
-                        deref(f)
-                            .and_then(|f| f.as_dict().ok().cloned())
-                            .is_some_and(|f| {
-                                let name =
-                                    |k: &[u8]| f.get(k).and_then(lopdf::Object::as_name).ok();
-                                name(b"Subtype") == Some(b"Type1")
-                                    && name(b"Encoding") == Some(b"WinAnsiEncoding")
-                                    && name(b"BaseFont").is_some_and(|b| {
-                                        crate::pdf::FONTS
-                                            .iter()
-                                            .any(|(_, base)| base.as_bytes() == b)
-                                    })
-                                    && !f.has(b"FontFile")
-                                    && !f.has(b"Widths")
-                            })
-                    })
-                }),
-            b"XObject" => deref(value)
-                .and_then(|x| x.as_dict().ok().cloned())
-                .is_some_and(|x| x.len() == 1 && x.has(b"QR")),
-            b"ProcSet" => true,
-            _ => false,
-        })
-    })
-}
-
 fn pdf_code(doc: &lopdf::Document) -> Result<String, Invalid> {
     let mut why = Invalid::NoCode;
     let mut tried = 0;
@@ -323,6 +243,18 @@ fn pdf_code(doc: &lopdf::Document) -> Result<String, Invalid> {
         }
     }
     Err(why)
+}
+
+/// A page's resource dictionaries: its own and those it inherits.
+fn resources(doc: &lopdf::Document, page: lopdf::ObjectId) -> Vec<&lopdf::Dictionary> {
+    let (own, inherited) = doc.get_page_resources(page).unwrap_or((None, Vec::new()));
+    let mut dicts: Vec<&lopdf::Dictionary> = own.into_iter().collect();
+    dicts.extend(
+        inherited
+            .iter()
+            .filter_map(|id| doc.get_dictionary(*id).ok()),
+    );
+    dicts
 }
 
 /// The image XObjects a page's resources name.
@@ -391,7 +323,7 @@ fn image_text(doc: &lopdf::Document, image: &lopdf::Stream) -> Result<String, In
 }
 
 /// A stream's bytes: as stored, or inflated (zlib) up to `cap` bytes.
-fn inflate(stream: &lopdf::Stream, cap: u64) -> Result<Vec<u8>, Invalid> {
+pub(crate) fn inflate(stream: &lopdf::Stream, cap: u64) -> Result<Vec<u8>, Invalid> {
     let cap = cap.min(MAX_STREAM);
     let filters = stream.filters().unwrap_or_default();
     let out = match filters.as_slice() {

@@ -101,7 +101,10 @@ fn a_pdf_is_small_and_its_code_reads_back_and_checks() {
         found.pdf.as_ref().map(|p| p.text_sha256.as_str()),
         Some(claims.sha256.as_str())
     );
-    assert!(found.pdf.as_ref().is_some_and(|p| p.lango_shape));
+    assert!(
+        found.pdf.as_ref().is_some_and(|p| p.qr_image.is_some()),
+        "Lango's shape"
+    );
     assert_eq!(verify_file(&file, &trust(), TODAY), Verdict::Valid(claims));
 }
 
@@ -204,6 +207,92 @@ fn a_pdf_with_anything_laid_over_its_text_is_refused() {
         );
     });
     assert!(altered(&cropped), "a cropped page");
+    // A crop box or a rotation on the page tree, a page's resources moved up the tree.
+    let pages_node = |doc: &mut lopdf::Document| {
+        let root = doc
+            .catalog()
+            .unwrap()
+            .get(b"Pages")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        root
+    };
+    let tree_cropped = changed(&file, |doc| {
+        let root = pages_node(doc);
+        let d = doc.get_object_mut(root).unwrap().as_dict_mut().unwrap();
+        d.set(
+            "CropBox",
+            vec![0.into(), 400.into(), 595.into(), 842.into()],
+        );
+    });
+    assert!(
+        altered(&tree_cropped),
+        "a crop box inherited from the page tree"
+    );
+    let rotated = changed(&file, |doc| {
+        let p = page(doc);
+        doc.get_object_mut(p)
+            .unwrap()
+            .as_dict_mut()
+            .unwrap()
+            .set("Rotate", 180);
+    });
+    assert!(altered(&rotated), "a rotated page");
+    // The QR name drawing a form (which could hold any text) instead of the image.
+    let form = changed(&file, |doc| {
+        let id = doc.add_object(lopdf::Stream::new(
+            dictionary! {"Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()]},
+            b"0 0 0 rg 0 0 1 1 re f".to_vec(),
+        ));
+        let p = page(doc);
+        let res = doc
+            .get_object(p)
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Resources")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let r = doc.get_object_mut(res).unwrap().as_dict_mut().unwrap();
+        r.set("XObject", dictionary! {"QR" => id});
+    });
+    assert!(
+        matches!(verify_file(&form, &trust(), TODAY), Verdict::Invalid(_)),
+        "a form in the QR code's place"
+    );
+    // The same, with the real image kept where a reader would find it but a viewer would
+    // not: on the page tree's resources, the page's own naming the form.
+    let hidden = changed(&file, |doc| {
+        let p = page(doc);
+        let res = doc
+            .get_object(p)
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Resources")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let real = doc.get_object(res).unwrap().clone();
+        let root = pages_node(doc);
+        doc.get_object_mut(root)
+            .unwrap()
+            .as_dict_mut()
+            .unwrap()
+            .set("Resources", real);
+        let id = doc.add_object(lopdf::Stream::new(
+            dictionary! {"Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()]},
+            b"0 0 0 rg 0 0 1 1 re f".to_vec(),
+        ));
+        let r = doc.get_object_mut(res).unwrap().as_dict_mut().unwrap();
+        r.set("XObject", dictionary! {"QR" => id});
+    });
+    assert!(
+        matches!(verify_file(&hidden, &trust(), TODAY), Verdict::Invalid(_)),
+        "the real image hidden up the page tree"
+    );
     // Untouched, written again by another program: still genuine.
     let rewritten = changed(&file, |_| {});
     assert!(matches!(
