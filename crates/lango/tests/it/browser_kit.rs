@@ -265,6 +265,24 @@ pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks the element `css` finds (panicking with what was missing).
+pub(crate) async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+/// Waits for the element `css` finds to appear on the page.
+pub(crate) async fn wait_for(c: &Client, css: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"));
+}
+
 /// Clicks the main form's submit button.
 pub(crate) async fn submit(c: &Client) {
     c.find(Locator::Css("main form button[type=submit]"))

@@ -4,7 +4,7 @@
 //! Runs when /usr/bin/chromium and /usr/bin/chromedriver exist; CI sets
 //! LANGO_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
 
-use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is};
+use crate::browser_kit::{assert_accessible, axe_source, click, driver, fill, heading_is};
 use crate::cases_journey::{
     definitions, demo_definitions, spawn_with_definitions, EVERY_FIELD, PASSWORD, PNG,
 };
@@ -12,15 +12,6 @@ use crate::support::Backend;
 use fantoccini::{Client, Locator};
 
 /// Clicks the element `css` finds.
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
-}
-
 /// Presses the page's "Continue".
 async fn next(c: &Client) {
     click(c, "main form .actions button[value=continue]").await;

@@ -4,7 +4,7 @@
 //!
 //! Runs when /usr/bin/chromium and /usr/bin/chromedriver exist (see browser_kit.rs).
 
-use crate::browser_kit::{driver, fill, heading_is};
+use crate::browser_kit::{click, driver, fill, heading_is};
 use crate::cases_journey::definitions;
 use crate::notifications_journey::{DEFINITION, PASSWORD, SERVICE_EN};
 use crate::sms_simulator::SmsSimulator;
@@ -14,15 +14,6 @@ use fantoccini::{Client, Locator};
 
 const PHONE: &str = "+254700000066";
 const EMAIL: &str = "zawadi@example.com";
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
-}
 
 async fn text_of(c: &Client, css: &str) -> String {
     c.wait()

@@ -3,7 +3,9 @@
 //! chromedriver are installed (as `browser.rs`).
 
 use super::{actor, define, engine, named_staff, submitted, PASSWORD};
-use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
+use crate::browser_kit::{
+    assert_accessible, axe_source, click, driver, fill, heading_is, submit, wait_for,
+};
 use crate::support::{Backend, TestApp};
 use fantoccini::Locator;
 use lango_identity::model::Role;
@@ -102,28 +104,12 @@ async fn workbench_pages_in_chromium() {
     c.goto(&format!("{}/verify", app.base)).await.unwrap();
     heading_is(c, "Check a document").await;
     assert_accessible(c, &axe, "verify form").await;
-    c.find(Locator::Css("form[action='/verify'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css(".error-summary a[href='#f-number']"))
-        .await
-        .expect("the error summary");
+    click(c, "form[action='/verify'] button").await;
+    wait_for(c, ".error-summary a[href='#f-number']").await;
     assert_accessible(c, &axe, "verify form with an error").await;
     fill(c, "f-code", "LG1:NOT+A+DOCUMENT").await;
-    c.find(Locator::Css("form[action='/verify/code'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css(".verify-invalid"))
-        .await
-        .expect("a verdict");
+    click(c, "form[action='/verify/code'] button").await;
+    wait_for(c, ".verify-invalid").await;
     assert_accessible(c, &axe, "verify, a code that is no document's").await;
 
     c.goto(&format!("{}/work/DIS/supervisor", app.base))
