@@ -355,3 +355,49 @@ pub fn write_credentials(data_dir: &Path, body: &serde_json::Value) -> anyhow::R
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+/// A document in the demo citizen's wallet from the first run: an emergency travel
+/// document the demo agency's system signs through Lango, so the wallet, `/verify` and
+/// `lango verify` have something real to show. `None` when the citizen already holds one.
+pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<String>> {
+    let db = cases.db();
+    let citizen: Option<String> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
+            .bind("12345678")
+            .fetch_optional(db.pool())
+            .await?;
+    let Some(citizen) = citizen else {
+        return Ok(None);
+    };
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM issued WHERE holder_account = $1")
+        .bind(&citizen)
+        .fetch_one(db.pool())
+        .await?;
+    if held > 0 {
+        return Ok(None);
+    }
+    let system = Actor::ApiClient(lango_identity::policy::ApiClient {
+        key_id: "demo".into(),
+        agency: DEMO_AGENCY.into(),
+        permissions: vec![lango_identity::model::Permission::DocumentsWrite],
+    });
+    let today = lango_core::clock::now_ms().div_euclid(86_400_000);
+    let expires = lango_core::clock::Civil::from_ms((today + 89) * 86_400_000).date();
+    let signed = cases
+        .sign_document(
+            &system,
+            &lango_cases::service::DocumentRequest {
+                kind: "Emergency travel document".into(),
+                holder_name: "Wanjiku Kamau".into(),
+                holder_id: "12345678".into(),
+                expires: Some(expires),
+                fields: [
+                    ("Destination".to_string(), "Kampala, Uganda".to_string()),
+                    ("Journeys".to_string(), "One, there and back".to_string()),
+                ]
+                .into(),
+            },
+        )
+        .await?;
+    Ok(Some(signed.number))
+}

@@ -190,6 +190,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             lango_core::sample_data::mark(&db, lango_core::sample_data::Mark::Demo).await?;
             let (agencies, services) = demo::load(&db).await?;
             let credentials = demo::seed_people(&db, &config.public_url).await?;
+            let cases =
+                lango_cases::Cases::open(db.clone(), lango::cases_settings(&config)?).await?;
+            demo::seed_document(&cases).await?;
             demo::seed_history(&db).await?;
             lango_insights::performance::load_texts(
                 &db,

@@ -606,6 +606,11 @@ crate::backend_tests! {
         // The demo officer and supervisor work at every agency of those services.
         let credentials = lango::demo::seed_people(cases.db(), "http://127.0.0.1:8080").await.unwrap();
         assert!(credentials["accounts"].as_array().unwrap().iter().any(|a| a["role"] == "officer"));
+        // The demo citizen holds one signed document, made once.
+        let number = lango::demo::seed_document(&cases).await.unwrap().expect("a document");
+        assert!(lango::demo::seed_document(&cases).await.unwrap().is_none(), "made once");
+        let verified = cases.verify(&number).await.unwrap().expect("issued");
+        assert!(verified.signature_valid && verified.holder_in_full.is_some_and(|(n, _)| n == "Wanjiku Kamau"));
         for role in ["officer", "supervisor"] {
             let n = app
                 .scalar("SELECT COUNT(DISTINCT r.agency_code) FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE r.role = $1 AND a.email LIKE '%@dis.demo.lango.ke'", role)

@@ -239,15 +239,18 @@ pub async fn show(
                     tr(lang, "docverify_agency").into(),
                     lang.pick(&d.agency, &d.agency_sw).to_string(),
                 ),
-                (
+            ];
+            // A document an agency's system signed belongs to no service of the catalogue.
+            if d.service != d.agency {
+                facts.push((
                     tr(lang, "docverify_service").into(),
                     lang.pick(&d.service, &d.service_sw).to_string(),
-                ),
-                match &d.holder_in_full {
-                    Some((name, _)) => (tr(lang, "docverify_holder_name").into(), name.clone()),
-                    None => (tr(lang, "docverify_holder").into(), d.holder.clone()),
-                },
-            ];
+                ));
+            }
+            facts.push(match &d.holder_in_full {
+                Some((name, _)) => (tr(lang, "docverify_holder_name").into(), name.clone()),
+                None => (tr(lang, "docverify_holder").into(), d.holder.clone()),
+            });
             if let Some((_, id)) = d.holder_in_full.as_ref().filter(|(_, id)| !id.is_empty()) {
                 facts.push((tr(lang, "docverify_holder_id").into(), id.clone()));
             }
