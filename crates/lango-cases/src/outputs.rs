@@ -38,7 +38,7 @@ pub struct Verified {
     pub agency: String,
     /// The issuing agency's name in Kiswahili (empty when the catalogue has none).
     pub agency_sw: String,
-    /// The service's name.
+    /// The service's name (empty for a document an agency's system signed).
     pub service: String,
     /// The service's name in Kiswahili, from the catalogue (empty when it has none).
     pub service_sw: String,
@@ -50,8 +50,6 @@ pub struct Verified {
     pub expired: bool,
     /// The holder's initials, e.g. `W. K.`.
     pub holder: String,
-    /// The verification code printed on the document.
-    pub code: String,
     /// True when the signature checks against the number and the stored content.
     pub signature_valid: bool,
     /// Why its agency revoked it, when it did (the trust list says so too).
@@ -101,20 +99,6 @@ pub fn signature_checks(key: &[u8], number: &str, content_sha256: &str, signatur
     mac.verify_slice(&given).is_ok()
 }
 
-/// The short code printed on a document: the signature's first 16 hex digits, grouped.
-pub fn code_of(signature: &str) -> String {
-    let head: String = signature
-        .chars()
-        .take(16)
-        .collect::<String>()
-        .to_uppercase();
-    head.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 /// Initials of a name, e.g. `Wanjiku Akinyi Kamau` → `W. A. K.`.
 pub fn initials(name: &str) -> String {
     name.split_whitespace()
@@ -141,11 +125,6 @@ pub(crate) async fn signing_key(cases: &Cases, conn: &mut sqlx::AnyConnection) -
         })
         .await?;
     Ok(key.clone())
-}
-
-/// The address printed for verifying `number` (as a verifier draws it again).
-pub fn verify_url(public_url: &str, number: &str) -> String {
-    lango_documents::verify_url(public_url, number)
 }
 
 /// Renders and stores the output for the application and records it in `tx` (the
@@ -230,7 +209,7 @@ pub async fn issue(
         &lango_documents::pdf::Seal {
             qr: qr.clone(),
             number: number.clone(),
-            url: verify_url(&cases.settings.public_url, &number),
+            url: lango_documents::verify_url(&cases.settings.public_url, &number),
         },
     );
     let name = format!("{}-{number}.pdf", slug(&output.title.en));
@@ -451,7 +430,6 @@ mod tests {
         assert!(!signature_checks(b"key", &n, "abd", &sig));
         assert!(!signature_checks(b"other", &n, "abc", &sig));
         assert!(!signature_checks(b"key", &n, "abc", "zz"));
-        assert_eq!(code_of(&sig).len(), 19);
         assert_eq!(initials("wanjiku  Akinyi Kamau"), "W. A. K.");
         assert_eq!(initials(""), "");
         assert_eq!(

@@ -103,7 +103,7 @@ impl Claims {
             _ => return Err(Invalid::Claims("unknown format version")),
         }
         let sha256 = match by_key.get("sha") {
-            Some(Value::Bytes(b)) if b.len() == 32 => hex(b),
+            Some(Value::Bytes(b)) if b.len() == 32 => hex::encode(b),
             _ => return Err(Invalid::Claims("sha is not 32 bytes")),
         };
         let expires = match by_key.get("exp") {
@@ -153,18 +153,9 @@ pub fn is_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 fn hex_bytes(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
     let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
+    hex::decode_to_slice(s, &mut out).ok()?;
     Some(out)
 }
 

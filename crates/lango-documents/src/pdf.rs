@@ -228,15 +228,12 @@ pub fn text_sha256<B: AsRef<[u8]>>(pages: &[B]) -> String {
         h.update((p.as_ref().len() as u64).to_be_bytes());
         h.update(p.as_ref());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(h.finalize())
 }
 
 /// The SHA-256 of `bytes`, hex.
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// True when `text` fits a QR code of version 20 or lower at error correction M (about a

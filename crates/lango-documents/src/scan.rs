@@ -41,8 +41,6 @@ pub struct Found {
 pub struct PdfFacts {
     /// The SHA-256 (hex) of its pages' text streams ([`crate::pdf::text_sha256`]).
     pub text_sha256: String,
-    /// The SHA-256 (hex) of the whole file (an agency's PDF signed whole).
-    pub file_sha256: String,
     /// The last page's second content stream (the seal), decoded.
     pub seal: Vec<u8>,
     /// The QR image's pixels (side, grey bytes) when the PDF has the shape of one Lango
@@ -154,15 +152,8 @@ pub fn from_pdf(bytes: &[u8]) -> Result<Found, Invalid> {
                 text_sha256,
                 seal,
                 qr_image: crate::shape::check(doc),
-                file_sha256: String::new(),
             }),
         })
-    })
-    .map(|mut found| {
-        if let Some(p) = &mut found.pdf {
-            p.file_sha256 = crate::pdf::hex_sha256(bytes);
-        }
-        found
     })
 }
 

@@ -151,6 +151,14 @@ fn changed(file: &[u8], change: impl FnOnce(&mut lopdf::Document)) -> Vec<u8> {
     out
 }
 
+/// A form XObject (which could draw anything) added to `doc`.
+fn form_xobject(doc: &mut lopdf::Document) -> lopdf::ObjectId {
+    doc.add_object(lopdf::Stream::new(
+        dictionary! {"Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()]},
+        b"0 0 0 rg 0 0 1 1 re f".to_vec(),
+    ))
+}
+
 #[test]
 fn a_pdf_with_anything_laid_over_its_text_is_refused() {
     let (file, _) = sealed(&layout("Wanjiku Kamau"));
@@ -241,10 +249,7 @@ fn a_pdf_with_anything_laid_over_its_text_is_refused() {
     assert!(altered(&rotated), "a rotated page");
     // The QR name drawing a form (which could hold any text) instead of the image.
     let form = changed(&file, |doc| {
-        let id = doc.add_object(lopdf::Stream::new(
-            dictionary! {"Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()]},
-            b"0 0 0 rg 0 0 1 1 re f".to_vec(),
-        ));
+        let id = form_xobject(doc);
         let p = page(doc);
         let res = doc
             .get_object(p)
@@ -282,10 +287,7 @@ fn a_pdf_with_anything_laid_over_its_text_is_refused() {
             .as_dict_mut()
             .unwrap()
             .set("Resources", real);
-        let id = doc.add_object(lopdf::Stream::new(
-            dictionary! {"Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()]},
-            b"0 0 0 rg 0 0 1 1 re f".to_vec(),
-        ));
+        let id = form_xobject(doc);
         let r = doc.get_object_mut(res).unwrap().as_dict_mut().unwrap();
         r.set("XObject", dictionary! {"QR" => id});
     });

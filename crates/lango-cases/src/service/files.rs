@@ -25,7 +25,7 @@ pub(crate) fn actor_id(actor: &Actor) -> String {
 }
 
 /// How the actor is named in the audit log.
-fn audit_actor(actor: &Actor) -> String {
+pub(crate) fn audit_actor(actor: &Actor) -> String {
     match actor {
         Actor::Anonymous => "anonymous".into(),
         Actor::Person(p) => format!("account:{}", p.account_id),
@@ -430,7 +430,6 @@ impl Cases {
             issued_on: lango_core::clock::Civil::from_ms(issued_at).date(),
             valid_until,
             holder: row.try_get("holder")?,
-            code: outputs::code_of(&signature),
             signature_valid: valid,
         }))
     }

@@ -3,7 +3,7 @@
 //! QR code, number and verify page as an output, under the agency's own key. The holder
 //! finds it in their wallet when the ID number given is their account's.
 
-use super::files::actor_id;
+use super::files::{actor_id, audit_actor};
 use super::Cases;
 use crate::definition::FileAnswer;
 use crate::outputs::{self, IssuedRow, ISSUED_COLUMNS};
@@ -191,7 +191,7 @@ impl Cases {
             &Seal {
                 qr: qr.clone(),
                 number: number.clone(),
-                url: outputs::verify_url(&self.settings.public_url, &number),
+                url: lango_documents::verify_url(&self.settings.public_url, &number),
             },
         );
         let name = format!("{}-{number}.pdf", outputs::slug(&req.kind));
@@ -212,8 +212,9 @@ impl Cases {
                 issued_at: now,
                 valid_until: req.expires.as_deref(),
                 signature: &signature,
+                // Signed outside the catalogue's services: no service to name.
                 service: "",
-                service_name: &agency_name,
+                service_name: "",
                 title: &req.kind,
                 holder: &outputs::initials(&req.holder_name),
                 issued_by: &by,
@@ -226,7 +227,7 @@ impl Cases {
         audit::append(
             &mut tx,
             Entry {
-                actor: &format!("apikey:{}", client.key_id),
+                actor: &audit_actor(actor),
                 action: "document.sign",
                 object: &format!("document:{number}"),
                 subject: holder_account.as_deref().unwrap_or(""),

@@ -98,7 +98,7 @@ async fn sign(
         StatusCode::CREATED,
         Json(SignedBody {
             pdf_url: format!("/api/v1/documents/{}/pdf", signed.number),
-            verify_url: lango_cases::outputs::verify_url(&state.config.public_url, &signed.number),
+            verify_url: lango_documents::verify_url(&state.config.public_url, &signed.number),
             number: signed.number,
             qr: signed.qr,
         }),

@@ -241,7 +241,7 @@ pub async fn show(
                 ),
             ];
             // A document an agency's system signed belongs to no service of the catalogue.
-            if d.service != d.agency {
+            if !d.service.is_empty() {
                 facts.push((
                     tr(lang, "docverify_service").into(),
                     lang.pick(&d.service, &d.service_sw).to_string(),
