@@ -19,6 +19,14 @@ pub enum Error {
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// A conflict callers tell apart by its own code (`slot_full`, `already_booked`).
+    #[error("{message}")]
+    Clash {
+        /// The machine code, sent as the error's `code`.
+        code: &'static str,
+        /// What happened, for people.
+        message: String,
+    },
     /// The store failed; never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -43,6 +51,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",
+            Error::Clash { code, .. } => code,
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }

@@ -20,6 +20,8 @@ pub enum Landing {
     Platform,
     /// Performance contracting (the performance office).
     Performance,
+    /// A service centre's desk (centre staff and managers).
+    Centre(String),
 }
 
 /// The landing of `p`. With several roles, the day-to-day work comes first: cases, then
@@ -35,6 +37,15 @@ pub fn landing(p: &Person) -> Landing {
     let holds = |role: Role| p.grants.iter().any(|g| g.role == role);
     if let Some(a) = agency_of(&[Role::Officer, Role::Supervisor]) {
         return Landing::Workbench(a);
+    }
+    let centre = p
+        .grants
+        .iter()
+        .filter(|g| matches!(g.role, Role::CentreStaff | Role::CentreManager))
+        .filter_map(|g| g.centre.clone())
+        .min();
+    if let Some(c) = centre {
+        return Landing::Centre(c);
     }
     if holds(Role::FinanceOfficer) || holds(Role::Auditor) {
         return Landing::Finance;

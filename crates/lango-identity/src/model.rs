@@ -399,6 +399,8 @@ pub enum Role {
     CentreStaff,
     /// Runs a kiosk at a centre and earns commission.
     KioskAgent,
+    /// Runs a centre: its hours, services, counters and closures, and its live view.
+    CentreManager,
     /// Treasury: revenue, reconciliation, settlement.
     FinanceOfficer,
     /// Reads everything, changes nothing.
@@ -410,12 +412,13 @@ pub enum Role {
 }
 
 /// Every role, in the order pages list them.
-pub const ROLES: [Role; 9] = [
+pub const ROLES: [Role; 10] = [
     Role::Officer,
     Role::Supervisor,
     Role::AgencyAdmin,
     Role::CentreStaff,
     Role::KioskAgent,
+    Role::CentreManager,
     Role::FinanceOfficer,
     Role::Auditor,
     Role::PlatformAdmin,
@@ -431,6 +434,7 @@ impl Role {
             Role::AgencyAdmin => "agency_admin",
             Role::CentreStaff => "centre_staff",
             Role::KioskAgent => "kiosk_agent",
+            Role::CentreManager => "centre_manager",
             Role::FinanceOfficer => "finance_officer",
             Role::Auditor => "auditor",
             Role::PlatformAdmin => "platform_admin",
@@ -450,7 +454,10 @@ impl Role {
 
     /// True for roles bound to a service centre.
     pub fn is_centre_role(self) -> bool {
-        matches!(self, Role::CentreStaff | Role::KioskAgent)
+        matches!(
+            self,
+            Role::CentreStaff | Role::KioskAgent | Role::CentreManager
+        )
     }
 }
 
@@ -480,16 +487,22 @@ pub enum Permission {
     WebhooksManage,
     /// Sign and revoke the agency's documents.
     DocumentsWrite,
+    /// Book and cancel appointments at the centres the agency runs.
+    AppointmentsWrite,
+    /// Issue, call and finish queue tickets at the centres the agency runs.
+    QueueWrite,
 }
 
 /// Every permission, in the order pages list them.
-pub const PERMISSIONS: [Permission; 6] = [
+pub const PERMISSIONS: [Permission; 8] = [
     Permission::CasesRead,
     Permission::CasesWrite,
     Permission::BillsRead,
     Permission::BillsWrite,
     Permission::WebhooksManage,
     Permission::DocumentsWrite,
+    Permission::AppointmentsWrite,
+    Permission::QueueWrite,
 ];
 
 impl Permission {
@@ -502,6 +515,8 @@ impl Permission {
             Permission::BillsWrite => "bills:write",
             Permission::WebhooksManage => "webhooks:manage",
             Permission::DocumentsWrite => "documents:write",
+            Permission::AppointmentsWrite => "appointments:write",
+            Permission::QueueWrite => "queue:write",
         }
     }
 

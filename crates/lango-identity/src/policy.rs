@@ -64,6 +64,8 @@ pub enum Action {
     Supervise,
     /// Serve people at a centre (assisted applications, queue).
     Assist,
+    /// Book, move or cancel appointments at a centre for people.
+    Book,
 }
 
 /// What it is done to.
@@ -87,7 +89,12 @@ pub enum Object<'a> {
     /// A bill of an agency.
     Bill(&'a str),
     /// A service centre.
-    Centre(&'a str),
+    Centre {
+        /// Its code.
+        code: &'a str,
+        /// The agency that runs it: that agency's systems act for it.
+        operator: &'a str,
+    },
     /// An agency's signed documents: signing them for its systems, revoking them.
     Documents(&'a str),
     /// Revenue, ledger, reconciliation and settlement.
@@ -118,6 +125,12 @@ impl Person {
         self.grants
             .iter()
             .any(|g| g.role.is_centre_role() && g.centre.as_deref() == Some(centre))
+    }
+
+    fn manages_centre(&self, centre: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == Role::CentreManager && g.centre.as_deref() == Some(centre))
     }
 
     /// True when the person is `account` or acts for it as guardian.
@@ -212,8 +225,10 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
             }
             _ => false,
         },
-        Object::Centre(code) => match action {
-            Action::View | Action::Assist => p.has_in_centre(code),
+        Object::Centre { code, .. } => match action {
+            Action::View => p.has_in_centre(code) || admin,
+            Action::Assist | Action::Book => p.has_in_centre(code),
+            Action::Edit => p.manages_centre(code) || admin,
             _ => false,
         },
         Object::Documents(agency) => match action {
@@ -271,6 +286,12 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
         Object::Documents(agency) if agency == c.agency => match action {
             Action::View => true,
             Action::Edit => can(Permission::DocumentsWrite),
+            _ => false,
+        },
+        Object::Centre { operator, .. } if operator == c.agency => match action {
+            Action::View => true,
+            Action::Assist => can(Permission::QueueWrite),
+            Action::Book => can(Permission::AppointmentsWrite),
             _ => false,
         },
         Object::Settlements(agency) if agency == c.agency => {
@@ -415,8 +436,22 @@ mod tests {
     #[test]
     fn agents_act_only_within_their_centre() {
         let agent = staff("K", Role::KioskAgent, None, Some("HC-GPO"));
-        assert!(may(&agent, Action::Assist, Object::Centre("HC-GPO")));
-        assert!(!may(&agent, Action::Assist, Object::Centre("HC-MSA")));
+        assert!(may(
+            &agent,
+            Action::Assist,
+            Object::Centre {
+                code: "HC-GPO",
+                operator: "HUDUMA"
+            }
+        ));
+        assert!(!may(
+            &agent,
+            Action::Assist,
+            Object::Centre {
+                code: "HC-MSA",
+                operator: "HUDUMA"
+            }
+        ));
         assert!(!may(&agent, Action::Work, case("X", "DIS")));
     }
 
@@ -430,7 +465,10 @@ mod tests {
             case("A", "DIS"),
             Object::Finance,
             Object::AuditLog,
-            Object::Centre("HC"),
+            Object::Centre {
+                code: "HC",
+                operator: "HUDUMA",
+            },
             Object::Bill("DIS"),
             Object::Settlements("DIS"),
         ] {

@@ -53,6 +53,8 @@ pub struct Shared {
     pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
     /// Applications: definitions, the journey, the workflow, documents.
     pub cases: lango_cases::Cases,
+    /// Service centres: appointments, queue tickets, counters.
+    pub centres: lango_centres::Centres,
     /// Published measures: usage, KPIs, satisfaction, digitisation, performance contracts.
     pub insights: lango_insights::Insights,
     /// Public dashboards and figures kept for a few seconds.

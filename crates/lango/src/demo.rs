@@ -53,6 +53,38 @@ pub const DEFINITIONS: [(&str, &str); 8] = [
 /// The demo paybill (`BusinessShortCode`).
 pub const PAYBILL: &str = "222222";
 
+/// The demo's service centres: ten Huduma centres, an immigration office and a mobile centre.
+pub const CENTRES_CSV: &str = include_str!("../demo/centres.csv");
+
+/// Where the demo's mobile centre stops, in turn: (county, place).
+const MOBILE_STOPS: [(&str, &str); 5] = [
+    ("Kajiado", "Kajiado Town Hall grounds"),
+    ("Kajiado", "Kitengela Market"),
+    ("Narok", "Narok Stadium gate"),
+    ("Kajiado", "Namanga Border Post car park"),
+    ("Narok", "Kilgoris Chief's Office"),
+];
+
+/// The demo centre whose staff, manager and system key the demo shows.
+pub const DEMO_CENTRE: &str = "HC-GPO";
+
+/// Loads the demo centres once (a database that has centres keeps them, with the edits
+/// its administrators made), and gives the mobile centre stops for the coming weeks.
+pub async fn load_centres(db: &Db) -> anyhow::Result<usize> {
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM centres")
+        .fetch_one(db.pool())
+        .await?;
+    let loaded = if held == 0 {
+        lango_centres::seed::load_csv(db, CENTRES_CSV.as_bytes(), "seed")
+            .await
+            .context("demo centres refused")?
+    } else {
+        0
+    };
+    lango_centres::seed::schedule_mobile(db, &MOBILE_STOPS, 21).await?;
+    Ok(loaded)
+}
+
 /// Services featured on the demo home page.
 pub fn popular() -> Vec<String> {
     [
@@ -76,6 +108,7 @@ pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
     let held = lango_catalogue::store::service_codes(db).await?.len();
     if held > 0 {
         load_definitions(db).await?;
+        load_centres(db).await?;
         let agencies = lango_catalogue::store::agency_codes(db).await?.len();
         return Ok((agencies, held));
     }
@@ -85,6 +118,7 @@ pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
         anyhow::bail!("demo data refused at line {}: {}", r.line, r.reason);
     }
     load_definitions(db).await?;
+    load_centres(db).await?;
     Ok((
         agencies.created + agencies.updated,
         services.created + services.updated,
@@ -146,7 +180,7 @@ type DemoPerson = (
 );
 
 /// The demo's people. Passwords are public: this is sample data on a laptop.
-const PEOPLE: [DemoPerson; 10] = [
+const PEOPLE: [DemoPerson; 11] = [
     (
         "citizen",
         AccountKind::Citizen,
@@ -247,6 +281,16 @@ const PEOPLE: [DemoPerson; 10] = [
         None,
         "demo-centre-pass",
     ),
+    (
+        "centre_manager",
+        AccountKind::Staff,
+        None,
+        "Amani",
+        "Njoroge",
+        "manager.gpo@huduma.demo.lango.ke",
+        None,
+        "demo-centre-manager-pass",
+    ),
 ];
 
 /// The agency whose staff and API key the demo shows.
@@ -290,7 +334,13 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
         ("auditor", Role::Auditor, None, None),
         ("platform_admin", Role::PlatformAdmin, None, None),
         ("platform_admin", Role::PerformanceOfficer, None, None),
-        ("centre_staff", Role::CentreStaff, None, Some("HC-GPO")),
+        ("centre_staff", Role::CentreStaff, None, Some(DEMO_CENTRE)),
+        (
+            "centre_manager",
+            Role::CentreManager,
+            None,
+            Some(DEMO_CENTRE),
+        ),
     ];
     for (label, role, agency, centre) in grants {
         seed::grant(db, &ids[label], role, agency, centre).await?;
@@ -335,15 +385,37 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
     let (_, key) = apikey::create(db, &admin, DEMO_AGENCY, "Demo case system", &perms)
         .await?
         .map_err(|p| anyhow::anyhow!("demo key refused: {p:?}"))?;
+    let centre_key = centre_key(db, &ids["platform_admin"]).await?;
     Ok(serde_json::json!({
         "portal": portal,
         "paybill": PAYBILL,
         "accounts": accounts,
         "business": {"registration_number": "PVT-DEMO0001", "name": "Odhiambo Hardware Ltd"},
-        "api_keys": [{"agency": DEMO_AGENCY, "key": key, "permissions": perms}],
+        "api_keys": [{"agency": DEMO_AGENCY, "key": key, "permissions": perms}, centre_key],
         "messages": format!("{portal}/dev/messages"),
         "note": "Sample data. Sign in with 'sign_in' and 'password'. No SMS or e-mail leaves this computer: see 'messages'."
     }))
+}
+
+/// A fresh key for the demo centre's systems (ticket printer, counter keypads, booking
+/// desk): Huduma Kenya's, with `appointments:write` and `queue:write`, made by the platform's
+/// administrator; the previous one is revoked.
+async fn centre_key(db: &Db, admin_id: &str) -> anyhow::Result<serde_json::Value> {
+    const NAME: &str = "Huduma Centre GPO systems";
+    let operator = "HUDUMA";
+    let admin = Actor::Person(lango_identity::account::actor(db, admin_id).await?);
+    for old in apikey::list(db, &admin, operator).await? {
+        if old.name == NAME && old.revoked_at.is_none() {
+            apikey::revoke(db, &admin, operator, &old.id).await?;
+        }
+    }
+    let perms = vec!["appointments:write".to_string(), "queue:write".to_string()];
+    let (_, key) = apikey::create(db, &admin, operator, NAME, &perms)
+        .await?
+        .map_err(|p| anyhow::anyhow!("demo centre key refused: {p:?}"))?;
+    Ok(
+        serde_json::json!({"agency": operator, "centre": DEMO_CENTRE, "key": key, "permissions": perms}),
+    )
 }
 
 /// Writes `demo-credentials.json` so that a newcomer or a test can act at once.

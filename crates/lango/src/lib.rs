@@ -20,6 +20,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
     vec![
         lango_core::db::migrations(),
         lango_catalogue::migrations(),
+        lango_centres::migrations(),
         lango_notify::migrations(),
         lango_identity::migrations(),
         lango_payments::migrations(),
@@ -133,6 +134,8 @@ pub struct Node {
     teller: tokio::task::JoinHandle<()>,
     /// Signs the audit chain's head every hour.
     audit_checkpoints: tokio::task::JoinHandle<()>,
+    /// Centres' holidays, reminders and day closing.
+    centre_chores: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -225,9 +228,12 @@ impl Node {
         let measures = insights.spawn_follower(Duration::from_secs(1));
         let audit_checkpoints =
             lango_core::audit_checkpoint::spawn(db.clone(), platform_key(&config));
+        let centres = lango_centres::Centres::new(db.clone());
+        let centre_chores = centres.spawn_chores(Duration::from_secs(60));
         Ok(Node {
             state: AppState::new(Shared {
                 cases,
+                centres,
                 insights,
                 published: Default::default(),
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
@@ -257,6 +263,7 @@ impl Node {
             measures,
             teller,
             audit_checkpoints,
+            centre_chores,
         })
     }
 
@@ -292,6 +299,7 @@ impl Node {
         self.measures.abort();
         self.teller.abort();
         self.audit_checkpoints.abort();
+        self.centre_chores.abort();
         self.state.db.close().await;
         Ok(())
     }

@@ -78,6 +78,9 @@ enum ImportWhat {
     Services { file: PathBuf },
     /// Agencies: code,name,name_sw,level,parent_code,website.
     Agencies { file: PathBuf },
+    /// Service centres: code,name,name_sw,kind,county,address,latitude,longitude,operator,
+    /// hours,services,counters[,priority_lanes,schedule,status] (all or nothing).
+    Centres { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -90,6 +93,12 @@ enum ExportWhat {
     },
     /// Every agency, parents first.
     Agencies {
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Every service centre, as `import centres` takes it back.
+    Centres {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -226,6 +235,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Import { what } => {
             let db = open_db(&config).await?;
+            if let ImportWhat::Centres { file } = &what {
+                let bytes = std::fs::read(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let result = lango_centres::seed::load_csv(&db, &bytes, "cli").await;
+                db.close().await;
+                return Ok(match result {
+                    Ok(n) => {
+                        eprintln!("{}: {n} centres imported", file.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("{}: nothing imported: {e}", file.display());
+                        ExitCode::FAILURE
+                    }
+                });
+            }
             let (file, report) = match what {
                 ImportWhat::Agencies { file } => {
                     let input = std::fs::File::open(&file)
@@ -245,6 +270,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     bar.finish_and_clear();
                     (file, report)
                 }
+                ImportWhat::Centres { .. } => unreachable!("imported above"),
             };
             db.close().await;
             return Ok(print_report(&file, &report));
@@ -259,6 +285,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 ExportWhat::Agencies { output } => {
                     let mut w = writer(output.as_ref())?;
                     (output, export_agencies(&db, &mut w).await?)
+                }
+                ExportWhat::Centres { output } => {
+                    let centres = lango_centres::Centres::new(db.clone());
+                    let all = centres.all().await?;
+                    let mut w = writer(output.as_ref())?;
+                    w.write_all(&lango_centres::csv::write(&all)?)?;
+                    (output, all.len())
                 }
             };
             if let Some(path) = output {

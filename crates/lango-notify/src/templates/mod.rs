@@ -154,6 +154,52 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("centre", "Huduma Centre GPO"),
         ],
     },
+    // An appointment at a centre was booked (online, at the centre, or by its system).
+    EventType {
+        name: "appointment.booked",
+        placeholders: &[
+            NAME,
+            SERVICE,
+            req("reference", "M7K3M9QX"),
+            req("date", "2025-07-14"),
+            req("time", "09:30"),
+            req("centre", "Huduma Centre GPO"),
+        ],
+    },
+    // An appointment was moved to another time.
+    EventType {
+        name: "appointment.moved",
+        placeholders: &[
+            NAME,
+            SERVICE,
+            req("reference", "M7K3M9QX"),
+            req("date", "2025-07-14"),
+            req("time", "09:30"),
+            req("centre", "Huduma Centre GPO"),
+        ],
+    },
+    // An appointment was cancelled.
+    EventType {
+        name: "appointment.cancelled",
+        placeholders: &[
+            NAME,
+            SERVICE,
+            req("reference", "M7K3M9QX"),
+            req("date", "2025-07-14"),
+            opt("time", "09:30"),
+            req("centre", "Huduma Centre GPO"),
+        ],
+    },
+    // A queue ticket is three from the front: time to come back to the hall.
+    EventType {
+        name: "ticket.near",
+        placeholders: &[
+            opt("name", "Wanjiku"),
+            req("number", "A012"),
+            req("ahead", "2"),
+            req("centre", "Huduma Centre GPO"),
+        ],
+    },
     // The satisfaction survey after a completed application: the SMS asks its one question
     // (replies 1-5 come back to /channels/sms/incoming), the e-mail points to the page.
     EventType {

@@ -4,6 +4,7 @@ pub mod auth;
 mod bills;
 mod cases;
 mod catalogue;
+mod centres;
 mod definitions;
 mod documents;
 mod finance;
@@ -36,6 +37,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "access", description = "Agency API keys"),
         (name = "webhooks", description = "Signed CloudEvents to agency systems"),
         (name = "payments", description = "Bills and their payment"),
+        (name = "centres", description = "Service centres: the directory, appointment slots and bookings, and queue tickets for centres' ticket printers, counters and boards"),
         (name = "documents", description = "Signed documents: agencies' systems sign documents they issue, fetch their PDFs and revoke them"),
         (name = "applications", description = "Applications and their workflow, for agency systems"),
         (name = "definitions", description = "Service definitions: the format and each service's current definition"),
@@ -56,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(definitions::router())
         .merge(documents::router())
+        .merge(centres::router())
         .merge(insights::router())
         .merge(performance::router())
         .merge(open_data::router())

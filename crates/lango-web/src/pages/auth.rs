@@ -108,6 +108,7 @@ async fn after_sign_in(
         Landing::AgencyAdmin(agency) => format!("/admin/agencies/{agency}/staff"),
         Landing::Platform => "/admin/templates".into(),
         Landing::Performance => "/admin/performance".into(),
+        Landing::Centre(code) => format!("/desk/{code}"),
     })
 }
 

@@ -49,6 +49,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("who_role_agency_admin", "an administrator", "msimamizi wa mfumo"),
     ("who_role_centre_staff", "a member of staff at a service centre", "mfanyakazi wa kituo cha huduma"),
     ("who_role_kiosk_agent", "a kiosk agent", "wakala wa kibanda"),
+    ("who_role_centre_manager", "a centre manager", "meneja wa kituo"),
     ("who_role_finance_officer", "a finance officer of Lango", "afisa wa fedha wa Lango"),
     ("who_role_auditor", "an auditor", "mkaguzi"),
     ("who_role_platform_admin", "an administrator of Lango", "msimamizi wa Lango"),
