@@ -6,6 +6,7 @@
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
 mod cases;
+mod centres;
 mod documents;
 mod insights;
 mod load;
@@ -138,6 +139,40 @@ enum Cmd {
         #[arg(long, default_value_t = 10_000_000)]
         applications: usize,
     },
+    /// Service centres: one Huduma day of queue tickets (issued, called at 400 counters,
+    /// served) and a booking rush with exact capacity, on SQLite and PostgreSQL, next to
+    /// /healthz and the raw commit rate.
+    Centres {
+        /// Centres, 8 counters each.
+        #[arg(long, default_value_t = 50)]
+        centres: usize,
+        /// Tickets in the day.
+        #[arg(long, default_value_t = 60_000)]
+        tickets: usize,
+        /// Reception clients issuing tickets (one connection each).
+        #[arg(long, default_value_t = 50)]
+        reception: usize,
+        /// Connections for /healthz and the bookings.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds of the /healthz, raw-commit and free-places booking measurements.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds, each on a fresh database (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Milliseconds a counter that found nobody waiting waits before calling again.
+        #[arg(long, default_value_t = 50)]
+        idle_ms: u64,
+        /// PostgreSQL to measure on (a database per round is created and dropped); `none`
+        /// to skip.
+        #[arg(
+            long,
+            env = "LANGO_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        postgres: String,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -173,6 +208,25 @@ fn main() -> anyhow::Result<()> {
             rounds,
             (postgres != "none").then_some(postgres),
         )),
+        Cmd::Centres {
+            centres,
+            tickets,
+            reception,
+            connections,
+            seconds,
+            rounds,
+            idle_ms,
+            postgres,
+        } => rt.block_on(centres::run(centres::Args {
+            centres,
+            tickets,
+            reception,
+            connections,
+            duration: Duration::from_secs(seconds),
+            rounds,
+            idle: Duration::from_millis(idle_ms),
+            postgres: (postgres != "none").then_some(postgres),
+        })),
         Cmd::Cases {
             connections,
             seconds,

@@ -149,7 +149,7 @@ async fn raise_bills(db: &Db, n: usize) -> anyhow::Result<Vec<String>> {
 }
 
 /// The raw commit rate: one-row transactions back to back on the same database.
-async fn raw_commits(db: &Db, duration: Duration, from: i64) -> anyhow::Result<f64> {
+pub(crate) async fn raw_commits(db: &Db, duration: Duration, from: i64) -> anyhow::Result<f64> {
     let start = Instant::now();
     let mut n = 0i64;
     while start.elapsed() < duration {
@@ -307,7 +307,7 @@ fn with_database(admin: &str, name: &str) -> String {
     }
 }
 
-async fn create_database(admin: &str, name: &str) -> anyhow::Result<String> {
+pub(crate) async fn create_database(admin: &str, name: &str) -> anyhow::Result<String> {
     let db = Db::connect(admin, 1).await?;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(db.pool())
@@ -316,7 +316,7 @@ async fn create_database(admin: &str, name: &str) -> anyhow::Result<String> {
     Ok(with_database(admin, name))
 }
 
-async fn drop_database(admin: &str, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn drop_database(admin: &str, name: &str) -> anyhow::Result<()> {
     let db = Db::connect(admin, 1).await?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(db.pool())

@@ -2,6 +2,7 @@
 //! counters, closures, mobile schedules), appointments with exact capacity, queue tickets
 //! called at counters, and the figures they make.
 
+pub mod admin;
 pub mod appointments;
 pub mod calendar;
 pub mod csv;
@@ -18,6 +19,8 @@ use lango_identity::account::actor_label;
 use lango_identity::policy::{check, Action, Actor, Object};
 use model::{Centre, Kind, Status};
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// This crate's tables for both backends.
 pub fn migrations() -> Migrations {
@@ -248,7 +251,17 @@ pub struct Centres {
     db: Db,
     /// The queue's group committer.
     queue: queue::Committer,
+    /// Every centre, read at most every [`DIRECTORY_TTL`]: service pages list where each
+    /// service is offered in person, and must not cost four queries each.
+    directory: Arc<Mutex<Option<Directory>>>,
 }
+
+/// Every centre as read at a moment.
+type Directory = (Instant, Arc<Vec<Centre>>);
+
+/// How long the directory is kept; an edit on this node clears it at once, other nodes
+/// see it within this time.
+const DIRECTORY_TTL: Duration = Duration::from_secs(5);
 
 /// How a saved centre went.
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +278,7 @@ impl Centres {
         Centres {
             queue: queue::Committer::start(db.clone()),
             db,
+            directory: Arc::default(),
         }
     }
 
@@ -275,10 +289,9 @@ impl Centres {
 
     /// Open centres, by county then name, optionally only in `county` or offering `service`.
     pub async fn list(&self, county: Option<&str>, service: Option<&str>) -> Result<Vec<Centre>> {
-        let mut conn = self.db.pool().acquire().await?;
-        let all = store::all(&mut conn).await?;
+        let all = self.directory().await?;
         Ok(all
-            .into_iter()
+            .iter()
             .filter(|c| c.status == Status::Open)
             .filter(|c| {
                 county.is_none_or(|k| {
@@ -287,7 +300,29 @@ impl Centres {
                 })
             })
             .filter(|c| service.is_none_or(|s| c.offer(&s.to_ascii_uppercase()).is_some()))
+            .cloned()
             .collect())
+    }
+
+    /// Every centre, from the directory kept for [`DIRECTORY_TTL`].
+    async fn directory(&self) -> Result<Arc<Vec<Centre>>> {
+        let poisoned = || Error::Internal("the centre directory's lock is poisoned".into());
+        if let Some((at, all)) = self.directory.lock().map_err(|_| poisoned())?.as_ref() {
+            if at.elapsed() < DIRECTORY_TTL {
+                return Ok(all.clone());
+            }
+        }
+        let mut conn = self.db.pool().acquire().await?;
+        let all = Arc::new(store::all(&mut conn).await?);
+        *self.directory.lock().map_err(|_| poisoned())? = Some((Instant::now(), all.clone()));
+        Ok(all)
+    }
+
+    /// Forgets the directory after a change.
+    fn changed(&self) {
+        if let Ok(mut d) = self.directory.lock() {
+            *d = None;
+        }
     }
 
     /// Every centre, open or closed (administration and export).
@@ -328,6 +363,7 @@ impl Centres {
         let mut tx = begin_write(&mut conn).await?;
         let created = self.save_in(&mut tx, actor, &c).await?;
         tx.commit().await?;
+        self.changed();
         Ok(Saved {
             code: c.code,
             created,
@@ -421,6 +457,7 @@ impl Centres {
             });
         }
         tx.commit().await?;
+        self.changed();
         Ok(saved)
     }
 

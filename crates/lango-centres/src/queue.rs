@@ -595,6 +595,15 @@ async fn tell_near(
     Ok(())
 }
 
+/// A counter's desk now.
+#[derive(Debug, Clone)]
+pub struct AtCounter {
+    /// The ticket it serves.
+    pub serving: Option<Ticket>,
+    /// Tickets on hold at the centre.
+    pub held: Vec<Ticket>,
+}
+
 /// One line of the display board.
 #[derive(Debug, Clone, Serialize)]
 pub struct Called {
@@ -788,6 +797,27 @@ impl crate::Centres {
             lines,
             counters,
         })
+    }
+
+    /// What counter `counter` of `c` has now: the ticket it serves and the tickets on hold
+    /// at the centre (any counter may take one back).
+    pub async fn at_counter(&self, c: &Centre, counter: &str) -> Result<AtCounter> {
+        let mut conn = self.db.pool().acquire().await?;
+        let serving = sqlx::query(&format!("SELECT {COLUMNS} FROM tickets WHERE centre = $1 AND counter = $2 AND status = 'called' ORDER BY last_called_at DESC LIMIT 1"))
+            .bind(&c.code)
+            .bind(counter)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| ticket_of(&r))
+            .transpose()?;
+        let held = sqlx::query(&format!("SELECT {COLUMNS} FROM tickets WHERE centre = $1 AND status = 'held' ORDER BY queued_at LIMIT 50"))
+            .bind(&c.code)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(ticket_of)
+            .collect::<Result<_>>()?;
+        Ok(AtCounter { serving, held })
     }
 
     /// The ticket `number` at `c` today, for its holder's look-up (a kiosk, USSD).

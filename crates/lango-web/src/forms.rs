@@ -200,21 +200,39 @@ impl Form {
         self.problems_as(lang, problems, naming)
     }
 
-    fn problems_as(mut self, lang: Lang, problems: &Problems, naming: bool) -> Form {
-        for p in &problems.0 {
-            let words = tr(lang, p.code);
-            match self.fields.iter_mut().find(|f| f.name == p.field) {
+    fn problems_as(self, lang: Lang, problems: &Problems, naming: bool) -> Form {
+        let worded: Vec<(String, String)> = problems
+            .0
+            .iter()
+            .map(|p| {
+                let words = tr(lang, p.code);
+                let label = self
+                    .fields
+                    .iter()
+                    .find(|f| f.name == p.field)
+                    .map(|f| f.label)
+                    .filter(|l| naming && !l.is_empty());
+                let message = match label {
+                    Some(l) => format!("{l}: {}", first_lower(words)),
+                    None => words.to_string(),
+                };
+                (p.field.to_string(), message)
+            })
+            .collect();
+        self.messages(&worded)
+    }
+
+    /// Marks problems whose words a domain room wrote itself (field, message), as
+    /// [`Form::problems`] does with worded codes: on their fields, then in the summary.
+    pub fn messages(mut self, problems: &[(String, String)]) -> Form {
+        for (field, message) in problems {
+            match self.fields.iter_mut().find(|f| f.name == field) {
                 Some(f) => {
-                    let message = if naming && !f.label.is_empty() {
-                        format!("{}: {}", f.label, first_lower(words))
-                    } else {
-                        words.to_string()
-                    };
-                    f.error.get_or_insert(message);
+                    f.error.get_or_insert_with(|| message.clone());
                 }
                 None => self.errors.push(ErrorLink {
                     anchor: self.fields.first().map_or_else(String::new, Field::anchor),
-                    message: words.to_string(),
+                    message: message.clone(),
                 }),
             }
         }

@@ -7,6 +7,8 @@ mod activity;
 mod apply;
 mod cards;
 mod claims;
+mod centres;
+mod centres_admin;
 mod documents;
 mod duties;
 mod edge;
@@ -300,6 +302,8 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(pay::WORDS)
         .chain(cards::WORDS)
         .chain(claims::WORDS)
+        .chain(centres::WORDS)
+        .chain(centres_admin::WORDS)
         .chain(documents::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)

@@ -5,6 +5,7 @@ mod bills;
 mod cases;
 mod catalogue;
 mod centres;
+mod centres_open_data;
 mod definitions;
 mod documents;
 mod finance;

@@ -60,6 +60,7 @@ pub fn dictionary_body() -> DictionaryBody {
     DictionaryBody {
         datasets: open_data::datasets()
             .into_iter()
+            .chain([super::centres_open_data::DATASET])
             .map(|d| DatasetBody {
                 name: d.name,
                 title: d.title,
@@ -146,7 +147,11 @@ async fn download(
                 agency: params.agency,
                 service: params.service,
             };
-            let table = state.insights.open_data(name, &filter).await?;
+            let table = if name == super::centres_open_data::DATASET.name {
+                super::centres_open_data::table(&state, &filter).await?
+            } else {
+                state.insights.open_data(name, &filter).await?
+            };
             Ok::<_, ApiError>(if csv {
                 table.to_csv()
             } else {

@@ -94,6 +94,20 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
             label: format!("{} – {agency}", tr(lang, "workbench_link")),
         });
     }
+    let mut centres: Vec<&str> = p
+        .grants
+        .iter()
+        .filter(|g| g.role.is_centre_role())
+        .filter_map(|g| g.centre.as_deref())
+        .collect();
+    centres.sort_unstable();
+    centres.dedup();
+    for centre in centres {
+        out.push(StaffLink {
+            href: format!("/desk/{centre}"),
+            label: format!("{} – {centre}", tr(lang, "desk_title")),
+        });
+    }
     use lango_identity::policy::{may, Action, Object};
     if may(actor, Action::View, Object::Finance) {
         out.push(StaffLink {
@@ -123,6 +137,14 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
         out.push(StaffLink {
             href: "/admin/document-keys".into(),
             label: tr(lang, "doc_keys_title").to_string(),
+        });
+    }
+    if may(actor, Action::Edit, Object::Platform)
+        || p.grants.iter().any(|g| g.role == Role::CentreManager)
+    {
+        out.push(StaffLink {
+            href: "/admin/centres".into(),
+            label: tr(lang, "cadm_link").to_string(),
         });
     }
     out

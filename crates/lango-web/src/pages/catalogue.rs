@@ -255,6 +255,7 @@ struct ServicePage {
     fees: Vec<(String, String)>,
     sla_days: Option<u32>,
     channels: Vec<&'static str>,
+    in_person: Vec<super::centres::CentreRow>,
 }
 
 fn find_service(state: &AppState, code: &str) -> Option<SearchHit> {
@@ -292,6 +293,7 @@ pub async fn service(
         fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
         channels: s.channels.iter().map(|c| t.channel(*c)).collect(),
+        in_person: super::centres::offering(&state, lang, s.code.as_str()).await,
     };
     render(StatusCode::OK, &page)
 }

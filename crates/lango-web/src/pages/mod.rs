@@ -7,11 +7,16 @@ mod admin;
 mod apply;
 mod auth;
 mod card;
+mod booking;
 mod catalogue;
+pub(crate) mod centre_figures;
+mod centres_admin;
+pub(crate) mod centres;
 mod chart;
 mod claims;
 mod claims_admin;
 mod corrections;
+mod desk;
 mod document_keys;
 mod finance;
 pub(crate) mod insights;
@@ -165,7 +170,12 @@ pub fn router() -> Router<AppState> {
         .merge(about::routes())
         .merge(my_data::routes())
         .merge(claims::routes())
+        .merge(centres::routes())
+        .merge(booking::routes())
+        .merge(desk::routes())
         .merge(claims_admin::routes())
+        .merge(centres_admin::routes())
+        .merge(centre_figures::routes())
         .merge(corrections::routes())
         .merge(wallet::routes())
         .merge(document_keys::routes())

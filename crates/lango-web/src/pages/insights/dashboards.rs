@@ -277,6 +277,7 @@ async fn dashboard(
             "ins_digitisation_link",
         ),
         ("/performance/league".to_string(), "ins_league_link"),
+        ("/performance/centres".to_string(), "cfig_link"),
         ("/performance/searches".to_string(), "ins_searches_link"),
         ("/open-data".to_string(), "ins_open_data_link"),
     ];
