@@ -9,17 +9,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-/// A centre of the tests' own, run by HUDUMA: `counters` counters all serving
-/// `NRB-ID-REPLACE` (and counter 1 also `CRS-BIRTH-CERT`), open every day `hours`, with
-/// `minutes` a slot and `cap` places a day.
-pub async fn test_centre(
-    app: &TestApp,
-    code: &str,
-    counters: usize,
-    hours: &str,
-    minutes: u32,
-    cap: u32,
-) {
+/// A spreadsheet of one centre of the tests' own, run by HUDUMA: `counters` counters all
+/// serving `NRB-ID-REPLACE` (and counter 1 also `CRS-BIRTH-CERT`), open every day `hours`,
+/// with `minutes` a slot and `cap` places a day.
+pub fn test_centre_csv(code: &str, counters: usize, hours: &str, minutes: u32, cap: u32) -> String {
     let counters: Vec<String> = (1..=counters)
         .map(|k| {
             if k == 1 {
@@ -29,16 +22,31 @@ pub async fn test_centre(
             }
         })
         .collect();
-    let csv = format!(
+    format!(
         "code,name,name_sw,kind,county,address,latitude,longitude,operator,hours,services,counters,priority_lanes,schedule,status\n\
          {code},Test Centre {code},Kituo cha Majaribio {code},huduma,Nairobi,1 Test Street,-1.28,36.82,HUDUMA,\"mon-sun {hours}\",\
          NRB-ID-REPLACE:{cap}:{minutes}:B; CRS-BIRTH-CERT:{cap}:{minutes}:C,{},appointment; elderly; disability,,open\n",
         counters.join("; ")
-    );
+    )
+}
+
+/// Loads [`test_centre_csv`] into `app`'s database.
+pub async fn test_centre(
+    app: &TestApp,
+    code: &str,
+    counters: usize,
+    hours: &str,
+    minutes: u32,
+    cap: u32,
+) {
     let db = app.db().await;
-    lango_centres::seed::load_csv(&db, csv.as_bytes(), "test")
-        .await
-        .expect("test centre");
+    lango_centres::seed::load_csv(
+        &db,
+        test_centre_csv(code, counters, hours, minutes, cap).as_bytes(),
+        "test",
+    )
+    .await
+    .expect("test centre");
     db.close().await;
 }
 

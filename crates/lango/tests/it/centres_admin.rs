@@ -228,14 +228,23 @@ fn english_on(html: &str) -> std::collections::BTreeSet<String> {
             en.extend(words(e));
         }
     }
-    // Notation is no language: the spreadsheet's column names are shown as code.
-    let mut prose = String::new();
-    let mut rest = html;
-    while let Some((before, after)) = rest.split_once("<code>") {
-        prose.push_str(before);
-        rest = after.split_once("</code>").map_or("", |(_, r)| r);
+    // Notation and data are no language: the spreadsheet's column names (code), what the
+    // centre's fields hold (textareas) and the closures' reasons as typed (their rows).
+    let mut prose = html.to_string();
+    for (open, close) in [
+        ("<code>", "</code>"),
+        ("<textarea", "</textarea>"),
+        ("<tr id=\"closure-", "</tr>"),
+    ] {
+        let mut kept = String::new();
+        let mut rest = prose.as_str();
+        while let Some((before, after)) = rest.split_once(open) {
+            kept.push_str(before);
+            rest = after.split_once(close).map_or("", |(_, r)| r);
+        }
+        kept.push_str(rest);
+        prose = kept;
     }
-    prose.push_str(rest);
     let mut text = String::new();
     let mut rest = prose.as_str();
     while let Some(lt) = rest.find('<') {
