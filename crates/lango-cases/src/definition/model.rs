@@ -357,6 +357,20 @@ pub struct StateDef {
     /// What the actor can do here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<ActionDef>,
+    /// While here, the applicant is asked to book an appointment at a service centre
+    /// (the passport's biometrics after payment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<AppointmentDef>,
+}
+
+/// An appointment the applicant books at a centre while the application is in a state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentDef {
+    /// The catalogue code of the service booked at the centre, e.g. `DIS-PASSPORT`.
+    pub service: String,
+    /// Why the applicant comes in person (photo and fingerprints, say).
+    pub why: Words,
 }
 
 /// Whether an action asks for a reason.

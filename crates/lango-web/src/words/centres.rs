@@ -40,6 +40,9 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("in_person_none", "No service centre offers this yet.", "Bado hakuna kituo cha huduma kinachotoa hii."),
     ("in_person_all", "All centres for this service", "Vituo vyote vya huduma hii"),
     // Booking.
+    ("apply_appointment", "Book your appointment", "Weka miadi yako"),
+    ("apply_appointment_book", "Choose a centre and a time", "Chagua kituo na saa"),
+    ("apply_appointment_booked", "Your appointment:", "Miadi yako:"),
     ("book_title", "Book an appointment", "Weka miadi"),
     ("book_service", "Which service is the appointment for?", "Miadi ni ya huduma gani?"),
     ("book_day", "Which day?", "Siku gani?"),

@@ -3,7 +3,8 @@
 
 use crate::backend_tests;
 use crate::cases_journey::{
-    between, demo_definitions, post_multipart, reference_of, spawn_with_definitions, start, PNG,
+    between, demo_definitions, fetch, pay, post_multipart, reference_of, spawn_with_definitions,
+    start, PNG,
 };
 use crate::support::{Backend, TestApp};
 
@@ -76,5 +77,28 @@ backend_tests! {
         for text in ["id.png", "birth.png", "card.png", "23456789"] {
             assert!(check.html.contains(text), "check page lacks {text}");
         }
+
+        // Once paid, the application asks for the biometrics appointment at a centre, and
+        // shows it once booked.
+        let sent = b.post(&format!("/applications/{reference}/submit"), &[("declaration", "yes")]).await;
+        assert_eq!(sent.status, 303, "{}", sent.html);
+        let track = b.get(&format!("/applications/{reference}")).await;
+        assert!(!track.html.contains("fingerprints"), "not before payment");
+        let bill = between(&track.html, "href=\"/pay/", "\"").to_string();
+        pay(&app, &bill, "TJ4PASS0001").await;
+        app.eventually("the passport is checked after payment", || async {
+            fetch(&app, &b, &format!("/applications/{reference}")).await.contains("fingerprints")
+        }).await;
+        let track = b.get(&format!("/applications/{reference}")).await;
+        assert!(track.html.contains("href=\"/centres?service=DIS-PASSPORT\""), "{}", track.html);
+        let days = b.get("/centres/HC-GPO/book?service=DIS-PASSPORT").await;
+        let day = between(&days.html, "name=\"day\" value=\"", "\"").to_string();
+        let times = b.get(&format!("/centres/HC-GPO/book?service=DIS-PASSPORT&day={day}")).await;
+        let start = between(&times.html, "name=\"start\" value=\"", "\"").to_string();
+        b.post("/centres/HC-GPO/book/check", &[("service", "DIS-PASSPORT"), ("day", &day), ("start", &start)]).await;
+        let booked = b.post("/centres/HC-GPO/book", &[("service", "DIS-PASSPORT"), ("start", &start)]).await;
+        assert_eq!(booked.status, 303, "{}", booked.html);
+        let track = b.get(&format!("/applications/{reference}")).await;
+        assert!(track.html.contains("Your appointment:") && track.html.contains(&day), "{}", track.html);
     }
 }

@@ -65,6 +65,42 @@ struct TrackPage {
     respond_error: Option<String>,
     /// For the applicant of a completed application: whether they answered the survey.
     survey: Option<bool>,
+    /// The appointment this state asks the applicant to book.
+    appointment: Option<AppointmentAsk>,
+}
+
+/// The appointment a state asks for: why, where to book, and the one already booked.
+struct AppointmentAsk {
+    why: String,
+    service: String,
+    booked: Option<(String, String)>,
+}
+
+/// The appointment the current state asks `s` to book, with theirs if they have one.
+async fn appointment_ask(
+    state: &AppState,
+    s: &SignedIn,
+    ask: Option<&lango_cases::definition::model::AppointmentDef>,
+) -> Option<AppointmentAsk> {
+    let ask = ask?;
+    let today = lango_centres::calendar::today();
+    let booked = state
+        .centres
+        .appointments_of(&s.account.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|a| {
+            a.service == ask.service
+                && a.day >= today
+                && a.status == lango_centres::appointments::Status::Booked
+        })
+        .map(|a| (a.reference.clone(), format!("{} {} EAT", a.day, a.time())));
+    Some(AppointmentAsk {
+        why: pick(s.v.lang, &ask.why),
+        service: ask.service.clone(),
+        booked,
+    })
 }
 
 impl TrackPage {
@@ -189,8 +225,14 @@ async fn track_page(
         .await
         .ok()
         .map(|sv| sv.answered);
+    let appointment = if s.account.id == app.applicant {
+        appointment_ask(state, s, current.and_then(|st| st.appointment.as_ref())).await
+    } else {
+        None
+    };
     let page = TrackPage {
         survey,
+        appointment,
         c: Chrome::for_visitor(
             &s.v,
             state.config.demo,
