@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/desk/{code}", get(desk))
         .route("/desk/{code}/tickets", post(issue))
+        .route("/desk/{code}/appointments", post(book))
         .route("/desk/{code}/live", get(live))
         .route("/desk/{code}/counters/{counter}", get(counter))
         .route("/desk/{code}/counters/{counter}/call", post(call))
@@ -84,6 +85,7 @@ pub struct Told {
     issued: Option<String>,
     ahead: Option<i64>,
     wait: Option<i64>,
+    booked: Option<String>,
 }
 
 /// `GET /desk/{code}`: reception, today's appointments and the counters.
@@ -98,7 +100,8 @@ async fn desk(
         Err(r) => return r,
     };
     let told = told.map(|Query(t)| t).unwrap_or_default();
-    let notice = told.issued.map_or_else(String::new, |n| {
+    let booked = told.booked.clone().unwrap_or_default();
+    let notice = told.issued.map_or(booked, |n| {
         tr(s.v.lang, "desk_issued")
             .replace("%1", &n)
             .replace("%2", &told.ahead.unwrap_or(0).to_string())
@@ -156,6 +159,74 @@ async fn desk_page(
         StatusCode::BAD_REQUEST
     };
     render(status, &page)
+}
+
+/// Reception's booking for a person at the desk (or on the phone to it).
+#[derive(Deserialize, Default)]
+pub struct BookForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+}
+
+/// `POST /desk/{code}/appointments`: staff book an appointment for a person (channel `centre`).
+async fn book(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(f): Form<BookForm>,
+) -> Response {
+    let c = match centre_for(&state, &s, &code, Action::Book).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let start = lango_centres::calendar::parse_rfc3339(&format!(
+        "{}T{}:00+03:00",
+        f.day.trim(),
+        f.time.trim()
+    ));
+    let Some(start_ms) = start else {
+        let e = Error::invalid(
+            "day",
+            "enter the day as YYYY-MM-DD and the time as HH:MM (East Africa Time)",
+        );
+        return desk_page(&state, &s, &c, String::new(), e.to_string()).await;
+    };
+    let booking = lango_centres::appointments::Booking {
+        centre: c.code.clone(),
+        service: f.service,
+        start_ms,
+        name: f.name,
+        phone: f.phone,
+        id_number: f.id_number,
+        account_id: None,
+        channel: lango_centres::appointments::Channel::Centre,
+        language: s.v.lang.tag().to_string(),
+    };
+    match state.centres.book(&s.v.actor, &booking).await {
+        Ok(a) => {
+            let notice: String = form_urlencoded::byte_serialize(
+                tr(s.v.lang, "desk_booked")
+                    .replace("%1", &a.reference)
+                    .as_bytes(),
+            )
+            .collect();
+            Redirect::to(&format!("/desk/{}?booked={notice}", c.code)).into_response()
+        }
+        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Clash { .. })) => {
+            desk_page(&state, &s, &c, String::new(), e.to_string()).await
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
 }
 
 /// The reception form.

@@ -269,7 +269,8 @@ async fn sigkill_during_a_booking_rush_sqlite_loses_nothing_and_books_nothing_tw
     let node = start(dir.path(), &db_url, &listen);
     sending.await.unwrap();
     kill(node);
-    check(&db, &told.lock().unwrap()).await;
+    let told = told.lock().unwrap().clone();
+    check(&db, &told).await;
     db.close().await;
 }
 
@@ -307,6 +308,7 @@ async fn sigkill_one_of_two_nodes_postgres_loses_nothing_and_books_nothing_twice
     sending.await.unwrap();
     kill(second);
     kill(restarted);
-    check(&db, &told.lock().unwrap()).await;
+    let told = told.lock().unwrap().clone();
+    check(&db, &told).await;
     db.close().await;
 }

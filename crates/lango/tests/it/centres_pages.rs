@@ -104,6 +104,16 @@ backend_tests! {
         let live = b.get("/desk/HC-MSA/live").await;
         assert_eq!(live.status, 200);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM tickets WHERE centre = $1 AND status = 'served'", "HC-MSA").await, 1);
+        // Reception books for a person at the desk: channel centre, told by SMS.
+        let (day, slots) = crate::centres::next_open_day(&app, "HC-MSA", "NRB-ID-REPLACE").await;
+        let time = slots[0]["start"].as_str().unwrap()[11..16].to_string();
+        b.get("/desk/HC-MSA").await;
+        let booked = b.post("/desk/HC-MSA/appointments", &[("service", "NRB-ID-REPLACE"), ("day", &day), ("time", &time), ("name", "Juma Bakari"), ("phone", "0733000001"), ("id_number", "55550001")]).await;
+        assert_eq!(booked.status, 303, "{}", booked.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM appointments WHERE channel = $1", "centre").await, 1);
+        let late = b.post("/desk/HC-MSA/appointments", &[("service", "NRB-ID-REPLACE"), ("day", &day), ("time", "23:00"), ("name", "Juma Bakari"), ("phone", "0733000001"), ("id_number", "55550002")]).await;
+        assert_eq!(late.status, 400, "no slot then: the desk says so");
+        assert!(late.html.contains("error-summary"));
         let none = b.post("/desk/HC-MSA/counters/3/call", &[]).await;
         assert!(b.get(&none.location).await.html.contains("Nobody is waiting"));
     }

@@ -112,9 +112,9 @@ fn centre_form(lang: Lang, csrf: &str, action: String, input: &CentreInput, new:
         field(lang, "latitude", "text", &input.latitude),
         field(lang, "longitude", "text", &input.longitude),
         field(lang, "operator", "text", &input.operator),
-        field(lang, "hours", "textarea", &input.hours),
-        field(lang, "services", "textarea", &input.services),
-        field(lang, "counters", "textarea", &input.counters),
+        field(lang, "hours", "textarea", &one_a_line(&input.hours)),
+        field(lang, "services", "textarea", &one_a_line(&input.services)),
+        field(lang, "counters", "textarea", &one_a_line(&input.counters)),
         field(lang, "priority_lanes", "text", &input.priority_lanes),
         field(lang, "schedule", "textarea", &input.schedule),
         field(lang, "status", "radios", "").worded_choices(
@@ -125,6 +125,15 @@ fn centre_form(lang: Lang, csrf: &str, action: String, input: &CentreInput, new:
         ),
     ]);
     Form::new(action, csrf, tr(lang, "cadm_save"), fields)
+}
+
+/// A `;` list one item a line, as the form shows it ([`read_input`] reads it back).
+fn one_a_line(list: &str) -> String {
+    list.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Marks the domain's problems (field, message) on `form`'s fields, each message after
