@@ -320,99 +320,41 @@ impl Centres {
         }
         let capacity = c.counters_for(&service) as i64;
         let reference = lango_core::reference::generate(&mut rand::thread_rng(), "M", 6);
-        let now = now_ms();
-        let mut tx = begin_write(&mut conn).await?;
-        if let Some(old) = replacing {
-            if !release(&mut tx, old).await? {
-                return Err(Error::Conflict(format!(
-                    "appointment {} is no longer booked",
-                    old.reference
-                )));
-            }
-        }
-        let taken: Option<String> = sqlx::query_scalar(
-            "SELECT reference FROM appointments WHERE id_number = $1 AND service = $2 AND day = $3 AND status IN ('booked', 'checked_in')",
-        )
-        .bind(&id_number)
-        .bind(&service)
-        .bind(&day)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if taken.is_some() {
-            return Err(already_booked(&day));
-        }
-        sqlx::query("INSERT INTO appointment_slots (centre, service, start_ms, capacity, booked) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (centre, service, start_ms) DO NOTHING")
-            .bind(&c.code)
-            .bind(&service)
-            .bind(b.start_ms)
-            .bind(capacity)
-            .execute(&mut *tx)
-            .await?;
-        let took = sqlx::query("UPDATE appointment_slots SET booked = booked + 1 WHERE centre = $1 AND service = $2 AND start_ms = $3 AND booked < capacity")
-            .bind(&c.code)
-            .bind(&service)
-            .bind(b.start_ms)
-            .execute(&mut *tx)
-            .await?;
-        if took.rows_affected() == 0 {
-            return Err(Error::Clash {
-                code: SLOT_FULL,
-                message: "that slot is full: choose another time".into(),
-            });
-        }
-        if !take_day_place(&mut tx, &c.code, &service, &day, offer.daily_cap).await? {
-            return Err(Error::Clash {
-                code: SLOT_FULL,
-                message: format!("every place for {service} on {day} is taken: choose another day"),
-            });
-        }
-        let inserted = sqlx::query(&format!(
-            "INSERT INTO appointments ({COLUMNS}, booked_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $12)"
-        ))
-        .bind(&reference)
-        .bind(&c.code)
-        .bind(&service)
-        .bind(b.start_ms)
-        .bind(&day)
-        .bind(&name)
-        .bind(&phone)
-        .bind(&id_number)
-        .bind(&b.account_id)
-        .bind(b.channel.as_str())
-        .bind(lango_identity::account::actor_label(actor))
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
-            // The unique index: the same person booked the same day on another node a moment ago.
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation())
+        drop(conn);
+        let pending = Pending {
+            appointment: Appointment {
+                reference,
+                centre: c.code.clone(),
+                service,
+                start_ms: b.start_ms,
+                day: day.clone(),
+                name,
+                phone,
+                id_number,
+                account_id: b.account_id.clone(),
+                channel: b.channel,
+                status: Status::Booked,
+            },
+            capacity,
+            daily_cap: offer.daily_cap,
+            booked_by: lango_identity::account::actor_label(actor),
+            language: b.language.clone(),
+            replacing: replacing.cloned(),
+            centre: c,
+        };
+        // The places are taken in the queue committer's next group: one durable commit for
+        // all the bookings (and tickets) waiting at that moment, each answered after it.
+        match self.queue.book(pending).await {
+            // The unique index: the same person booked the same day on another node a
+            // moment ago (that group was rolled back and this booking tried alone).
+            Err(Error::Database(e))
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
             {
-                return Err(already_booked(&day));
+                Err(already_booked(&day))
             }
-            return Err(e.into());
+            other => other,
         }
-        let a = Appointment {
-            reference,
-            centre: c.code.clone(),
-            service,
-            start_ms: b.start_ms,
-            day,
-            name,
-            phone,
-            id_number,
-            account_id: b.account_id.clone(),
-            channel: b.channel,
-            status: Status::Booked,
-        };
-        let event = if replacing.is_some() {
-            "appointment.moved"
-        } else {
-            "appointment.booked"
-        };
-        tell(&mut tx, &c, &a, event, &b.language).await?;
-        tx.commit().await?;
-        Ok(a)
     }
 
     /// The appointment `reference`, for `actor`: its holder, the centre's staff, the
@@ -539,7 +481,24 @@ impl Centres {
                 .execute(&mut *tx)
                 .await?;
             if claimed.rows_affected() == 1 {
-                tell(&mut tx, &c, &a, "appointment.reminder", "").await?;
+                // In the language of the account that booked, English otherwise.
+                let language: Option<String> = match &a.account_id {
+                    Some(id) => {
+                        sqlx::query_scalar("SELECT language FROM accounts WHERE id = $1")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    }
+                    None => None,
+                };
+                tell(
+                    &mut tx,
+                    &c,
+                    &a,
+                    "appointment.reminder",
+                    language.as_deref().unwrap_or(""),
+                )
+                .await?;
                 sent += 1;
             }
             tx.commit().await?;
@@ -592,6 +551,132 @@ fn already_booked(day: &str) -> Error {
     }
 }
 
+/// A booking checked against the centre, its hours and its slots, ready to take its places.
+pub(crate) struct Pending {
+    /// The appointment to store.
+    pub(crate) appointment: Appointment,
+    /// The centre.
+    pub(crate) centre: Centre,
+    /// Places in the slot (the counters serving the service), for a slot's first booking.
+    pub(crate) capacity: i64,
+    /// The service's daily cap at the centre.
+    pub(crate) daily_cap: u32,
+    /// Who booked it, for the record.
+    pub(crate) booked_by: String,
+    /// The person's language for the message.
+    pub(crate) language: String,
+    /// The appointment it replaces (a move), released in the same transaction.
+    pub(crate) replacing: Option<Appointment>,
+}
+
+/// Writes `p` inside the committer's transaction `tx`. A refusal (`already_booked`,
+/// `slot_full`, a moved appointment no longer booked) leaves nothing of `p` written; a
+/// database fault fails the whole group.
+pub(crate) async fn book_in(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appointment> {
+    let Some(old) = &p.replacing else {
+        return take_places(tx, p).await;
+    };
+    // A move releases the old places first; a refused new slot gives them back.
+    sqlx::query("SAVEPOINT moving").execute(&mut *tx).await?;
+    let moved = match release(tx, old).await {
+        Ok(true) => take_places(tx, p).await,
+        Ok(false) => Err(Error::Conflict(format!(
+            "appointment {} is no longer booked",
+            old.reference
+        ))),
+        Err(e) => Err(e),
+    };
+    match moved {
+        Err(e @ (Error::Database(_) | Error::Internal(_))) => return Err(e),
+        Err(_) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT moving")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(_) => {}
+    }
+    sqlx::query("RELEASE SAVEPOINT moving")
+        .execute(&mut *tx)
+        .await?;
+    moved
+}
+
+/// Takes a place in the slot and in the day and stores the appointment; refused before
+/// anything stays written.
+async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appointment> {
+    let a = &p.appointment;
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT reference FROM appointments WHERE id_number = $1 AND service = $2 AND day = $3 AND status IN ('booked', 'checked_in')",
+    )
+    .bind(&a.id_number)
+    .bind(&a.service)
+    .bind(&a.day)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if taken.is_some() {
+        return Err(already_booked(&a.day));
+    }
+    // The slot's row is made by its first booking; a full slot changes nothing.
+    let took = sqlx::query(
+        "INSERT INTO appointment_slots (centre, service, start_ms, capacity, booked) VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (centre, service, start_ms) DO UPDATE SET booked = appointment_slots.booked + 1 \
+         WHERE appointment_slots.booked < appointment_slots.capacity RETURNING booked",
+    )
+    .bind(&a.centre)
+    .bind(&a.service)
+    .bind(a.start_ms)
+    .bind(p.capacity)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if took.is_none() {
+        return Err(Error::Clash {
+            code: SLOT_FULL,
+            message: "that slot is full: choose another time".into(),
+        });
+    }
+    if !take_day_place(tx, &a.centre, &a.service, &a.day, p.daily_cap).await? {
+        // The slot's place goes back: nothing of this booking stays.
+        sqlx::query("UPDATE appointment_slots SET booked = booked - 1 WHERE centre = $1 AND service = $2 AND start_ms = $3")
+            .bind(&a.centre)
+            .bind(&a.service)
+            .bind(a.start_ms)
+            .execute(&mut *tx)
+            .await?;
+        return Err(Error::Clash {
+            code: SLOT_FULL,
+            message: format!(
+                "every place for {} on {} is taken: choose another day",
+                a.service, a.day
+            ),
+        });
+    }
+    let now = now_ms();
+    sqlx::query(&format!(
+        "INSERT INTO appointments ({COLUMNS}, booked_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $12)"
+    ))
+    .bind(&a.reference)
+    .bind(&a.centre)
+    .bind(&a.service)
+    .bind(a.start_ms)
+    .bind(&a.day)
+    .bind(&a.name)
+    .bind(&a.phone)
+    .bind(&a.id_number)
+    .bind(&a.account_id)
+    .bind(a.channel.as_str())
+    .bind(&p.booked_by)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let event = if p.replacing.is_some() {
+        "appointment.moved"
+    } else {
+        "appointment.booked"
+    };
+    tell(&mut *tx, &p.centre, a, event, &p.language).await?;
+    Ok(a.clone())
+}
+
 /// Takes one of the day's places of `service` at `centre`; false when the cap is reached.
 pub(crate) async fn take_day_place(
     tx: &mut sqlx::AnyConnection,
@@ -600,20 +685,19 @@ pub(crate) async fn take_day_place(
     day: &str,
     cap: u32,
 ) -> Result<bool> {
-    sqlx::query("INSERT INTO centre_days (centre, service, day, cap, used) VALUES ($1, $2, $3, $4, 0) ON CONFLICT (centre, service, day) DO NOTHING")
-        .bind(centre)
-        .bind(service)
-        .bind(day)
-        .bind(i64::from(cap))
-        .execute(&mut *tx)
-        .await?;
-    let took = sqlx::query("UPDATE centre_days SET used = used + 1 WHERE centre = $1 AND service = $2 AND day = $3 AND used < cap")
-        .bind(centre)
-        .bind(service)
-        .bind(day)
-        .execute(&mut *tx)
-        .await?;
-    Ok(took.rows_affected() == 1)
+    // The day's row is made by its first place; a full day changes nothing.
+    let took = sqlx::query(
+        "INSERT INTO centre_days (centre, service, day, cap, used) VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (centre, service, day) DO UPDATE SET used = centre_days.used + 1 \
+         WHERE centre_days.used < centre_days.cap RETURNING used",
+    )
+    .bind(centre)
+    .bind(service)
+    .bind(day)
+    .bind(i64::from(cap))
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(took.is_some())
 }
 
 /// Marks `a` cancelled and gives its places back; false when it was no longer booked.
