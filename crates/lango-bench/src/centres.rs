@@ -6,13 +6,17 @@
 //!    `lango_centres::seed::load_csv`) and 60,000 walk-in tickets: reception clients issue
 //!    them (`POST /api/v1/centres/{code}/tickets`) while 400 counters, each on its own
 //!    keep-alive connection, call the next ticket (`…/counters/{counter}/call`, which
-//!    finishes the one the counter was serving) until every ticket is served; each counter
-//!    then finishes its last ticket (`…/tickets/{number}/done`). Afterwards the database
-//!    must hold every ticket once, served, at the counter that was answered it.
+//!    finishes the one the counter was serving, even when it finds nobody) until every
+//!    ticket is served. Once its centre's reception is done, a counter finishes each ticket
+//!    with `…/tickets/{number}/done` before calling again, so its last one is finished by
+//!    "done". Afterwards the database must hold every ticket once, served, at the counter
+//!    that was answered it.
 //! 2. **A booking rush.** Clients book one centre's service on one day (every place the
 //!    slots endpoint shows, four times over, each with its own ID number): exactly the
 //!    places are booked and the rest refused `409 slot_full`. Then bookings spread over
 //!    every other centre's free places, where nearly all succeed: bookings per second.
+//! 3. **The same without HTTP** at 50 more centres, through `lango_centres::Centres` in
+//!    this process once the server has stopped: what the handlers do after HTTP and the key.
 //!
 //! Each round runs on a fresh database with a fresh server.
 
@@ -79,6 +83,8 @@ pub struct Args {
     pub rounds: usize,
     /// How long a counter that found nobody waiting waits before it calls again.
     pub idle: Duration,
+    /// Measure over HTTP too (not only in this process).
+    pub http: bool,
     /// PostgreSQL to measure on too (a database per round is created and dropped).
     pub postgres: Option<String>,
 }
@@ -87,8 +93,8 @@ pub struct Args {
 struct Round {
     healthz: Measured,
     commits: f64,
-    /// Over HTTP.
-    http: Part,
+    /// Over HTTP (when measured).
+    http: Option<Part>,
     /// The same calls on the room in this process: what a handler does once HTTP and the
     /// key are dealt with.
     direct: Part,
@@ -165,6 +171,9 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A way in (HTTP or not) and its part of a round.
+type Way = (&'static str, fn(&Round) -> &Part);
+
 /// The median over `rounds` of the measurement `f` picks (errors added up).
 fn med(rounds: &[Round], f: impl Fn(&Round) -> &Measured) -> Measured {
     Measured {
@@ -194,6 +203,11 @@ fn print_report(backend: &str, rounds: &[Round], args: &Args) {
         )
     };
     line("/healthz (baseline)", &h);
+    let mut ways: Vec<Way> = Vec::new();
+    if args.http {
+        ways.push(("HTTP", |r| r.http.as_ref().expect("measured over HTTP")));
+    }
+    ways.push(("no HTTP", |r| &r.direct));
     println!(
         "{:<44} {commits:>9.0} {:>9} {:>9} {:>10.3}",
         "raw one-row commits",
@@ -201,10 +215,7 @@ fn print_report(backend: &str, rounds: &[Round], args: &Args) {
         "-",
         commits / h.rate.max(1.0)
     );
-    for (way, part) in [
-        ("HTTP", (|r: &Round| &r.http) as fn(&Round) -> &Part),
-        ("no HTTP", |r: &Round| &r.direct),
-    ] {
+    for &(way, part) in &ways {
         line(
             &format!("day, {way}: tickets issued"),
             &med(rounds, |r| &part(r).day.issue),
@@ -231,10 +242,7 @@ fn print_report(backend: &str, rounds: &[Round], args: &Args) {
         );
     }
     let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-    for (way, part) in [
-        ("HTTP", (|r: &Round| &r.http) as fn(&Round) -> &Part),
-        ("no HTTP", |r: &Round| &r.direct),
-    ] {
+    for &(way, part) in &ways {
         let wall = crate::median(rounds.iter().map(|r| part(r).day.wall_s).collect());
         let call = med(rounds, |r| &part(r).day.call);
         let book = med(rounds, |r| &part(r).booking.m);
@@ -307,7 +315,10 @@ async fn round(
         addr: addr.clone(),
         key: key.clone(),
     };
-    let http = part(backend, "HTTP", &db, &via, &http_codes, args).await?;
+    let http = match args.http {
+        true => Some(part(backend, "HTTP", 'H', &db, &via, &http_codes, args).await?),
+        false => None,
+    };
     drop(server);
 
     // The same in this process, with the server's pool size and a room of its own.
@@ -319,7 +330,7 @@ async fn round(
         centres: lango_centres::Centres::new(pool.clone()),
         actor: Arc::new(Actor::ApiClient(client)),
     };
-    let direct = part(backend, "no HTTP", &db, &via, &direct_codes, args).await?;
+    let direct = part(backend, "no HTTP", 'D', &db, &via, &direct_codes, args).await?;
     drop(via);
     pool.close().await;
     db.close().await;
@@ -335,6 +346,7 @@ async fn round(
 async fn part(
     backend: &str,
     way: &str,
+    tag: char,
     db: &Db,
     via: &Via,
     codes: &[String],
@@ -361,7 +373,7 @@ async fn part(
             start: slots[rng.gen_range(0..slots.len())].0.clone(),
         })
         .collect();
-    let rush = book(via, args.connections, rush_list, 'R', LIMIT)
+    let rush = book(via, args.connections, rush_list, &format!("{tag}R"), LIMIT)
         .await
         .map_err(|e| e.context(format!("{way}: the rush")))?;
     verify_rush(db, rush_centre, &date, capacity, &rush).await?;
@@ -374,9 +386,15 @@ async fn part(
     anyhow::ensure!(left == 0, "{left} places still shown after the rush");
 
     let places = free_places(&mut desk, &codes[1..], &date).await?;
-    let booking = book(via, args.connections, places, 'T', args.duration)
-        .await
-        .map_err(|e| e.context(format!("{way}: the bookings")))?;
+    let booking = book(
+        via,
+        args.connections,
+        places,
+        &format!("{tag}T"),
+        args.duration,
+    )
+    .await
+    .map_err(|e| e.context(format!("{way}: the bookings")))?;
     verify_bookings(db, codes, &date, &booking).await?;
     eprintln!(
         "{backend}, {way}: bookings on {date}: rush {} of {} sent for {capacity} places, then {} booked at {:.0}/s; verified",
@@ -1051,12 +1069,12 @@ async fn free_places(
 }
 
 /// Books `places` from `connections` desks, each booking with its own ID number (`tag` and
-/// its index), until they are all sent or `limit` has passed.
+/// its index; ID numbers are one a service and day at any centre), until they are all sent or `limit` has passed.
 async fn book(
     via: &Via,
     connections: usize,
     places: Vec<Place>,
-    tag: char,
+    tag: &str,
     limit: Duration,
 ) -> anyhow::Result<Bookings> {
     let places = Arc::new(places);
@@ -1068,7 +1086,7 @@ async fn book(
     let start = Instant::now();
     let mut tasks = Vec::new();
     for mut desk in desks {
-        let (places, next) = (places.clone(), next.clone());
+        let (places, next, tag) = (places.clone(), next.clone(), tag.to_string());
         tasks.push(tokio::spawn(async move {
             let mut h = histogram();
             let (mut booked, mut refused, mut errors) = (0u64, 0u64, 0u64);

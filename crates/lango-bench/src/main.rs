@@ -159,11 +159,14 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
         /// Rounds, each on a fresh database (medians are reported).
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 1)]
         rounds: usize,
         /// Milliseconds a counter that found nobody waiting waits before calling again.
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 250)]
         idle_ms: u64,
+        /// Leave out the measurements over HTTP (the room in this process only).
+        #[arg(long)]
+        no_http: bool,
         /// PostgreSQL to measure on (a database per round is created and dropped); `none`
         /// to skip.
         #[arg(
@@ -216,6 +219,7 @@ fn main() -> anyhow::Result<()> {
             seconds,
             rounds,
             idle_ms,
+            no_http,
             postgres,
         } => rt.block_on(centres::run(centres::Args {
             centres,
@@ -225,6 +229,7 @@ fn main() -> anyhow::Result<()> {
             duration: Duration::from_secs(seconds),
             rounds,
             idle: Duration::from_millis(idle_ms),
+            http: !no_http,
             postgres: (postgres != "none").then_some(postgres),
         })),
         Cmd::Cases {

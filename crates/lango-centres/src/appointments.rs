@@ -651,30 +651,46 @@ async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appoin
         });
     }
     let now = now_ms();
-    sqlx::query(&format!(
-        "INSERT INTO appointments ({COLUMNS}, booked_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $12)"
-    ))
-    .bind(&a.reference)
-    .bind(&a.centre)
-    .bind(&a.service)
-    .bind(a.start_ms)
-    .bind(&a.day)
-    .bind(&a.name)
-    .bind(&a.phone)
-    .bind(&a.id_number)
-    .bind(&a.account_id)
-    .bind(a.channel.as_str())
-    .bind(&p.booked_by)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let mut a = a.clone();
+    let mut stored = false;
+    for _ in 0..8 {
+        stored = sqlx::query(&format!(
+            "INSERT INTO appointments ({COLUMNS}, booked_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $12) \
+             ON CONFLICT (reference) DO NOTHING"
+        ))
+        .bind(&a.reference)
+        .bind(&a.centre)
+        .bind(&a.service)
+        .bind(a.start_ms)
+        .bind(&a.day)
+        .bind(&a.name)
+        .bind(&a.phone)
+        .bind(&a.id_number)
+        .bind(&a.account_id)
+        .bind(a.channel.as_str())
+        .bind(&p.booked_by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if stored {
+            break;
+        }
+        // References are random: one in some hundred million is already another
+        // appointment's (at tens of thousands of bookings, one such draw is likely).
+        a.reference = lango_core::reference::generate(&mut rand::thread_rng(), "M", 6);
+    }
+    if !stored {
+        return Err(Error::Internal("no free appointment reference".into()));
+    }
     let event = if p.replacing.is_some() {
         "appointment.moved"
     } else {
         "appointment.booked"
     };
-    tell(&mut *tx, &p.centre, a, event, &p.language).await?;
-    Ok(a.clone())
+    tell(&mut *tx, &p.centre, &a, event, &p.language).await?;
+    Ok(a)
 }
 
 /// Takes one of the day's places of `service` at `centre`; false when the cap is reached.

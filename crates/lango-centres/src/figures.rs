@@ -1,6 +1,6 @@
 //! Centre figures, from the tickets' and appointments' own timings: tickets a day, waiting
-//! and service times (median and 90th percentile), no-shows and appointments kept, per
-//! centre and service.
+//! and service times (median and 90th percentile), no-shows and appointments kept, and
+//! exit satisfaction (`ticket_surveys`), per centre and service.
 
 use crate::Centres;
 use lango_core::Result;
@@ -31,6 +31,10 @@ pub struct Figures {
     pub appointments: i64,
     /// Of those, checked in.
     pub appointments_kept: i64,
+    /// Exit satisfaction scores given for tickets of the period.
+    pub satisfaction_responses: i64,
+    /// Share of those scores that were 4 or 5 (satisfied or very satisfied), 0–1.
+    pub satisfied_share: f64,
 }
 
 /// The value at quantile `q` (0–1) of sorted `v`, by the nearest rank.
@@ -52,6 +56,8 @@ struct Acc {
     no_shows: i64,
     appointments: i64,
     kept: i64,
+    responses: i64,
+    satisfied: i64,
 }
 
 impl Acc {
@@ -78,6 +84,12 @@ impl Acc {
             },
             appointments: self.appointments,
             appointments_kept: self.kept,
+            satisfaction_responses: self.responses,
+            satisfied_share: if self.responses == 0 {
+                0.0
+            } else {
+                (self.satisfied as f64 / self.responses as f64 * 1000.0).round() / 1000.0
+            },
         }
     }
 }
@@ -148,6 +160,28 @@ impl Centres {
                 if status == "checked_in" {
                     a.kept += n;
                 }
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT centre, service, COUNT(*) AS n, SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END) AS satisfied \
+             FROM ticket_surveys WHERE day >= $1 AND day <= $2 AND score IS NOT NULL GROUP BY centre, service",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.db.pool())
+        .await?;
+        for r in &rows {
+            let centre: String = r.try_get("centre")?;
+            let service: String = r.try_get("service")?;
+            let n: i64 = r.try_get("n")?;
+            let satisfied: i64 = r.try_get::<Option<i64>, _>("satisfied")?.unwrap_or(0);
+            for key in [
+                (centre.clone(), String::new()),
+                (centre.clone(), service.clone()),
+            ] {
+                let a = acc.entry(key).or_default();
+                a.responses += n;
+                a.satisfied += satisfied;
             }
         }
         Ok(acc

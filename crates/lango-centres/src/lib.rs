@@ -11,6 +11,7 @@ pub mod model;
 pub mod queue;
 pub mod seed;
 pub mod store;
+pub mod survey;
 
 use lango_core::audit::{self, Entry};
 use lango_core::db::{begin_write, Db, Migrations};

@@ -125,11 +125,20 @@ enum Op {
         act: Act,
         counter: Option<String>,
     },
+    /// An appointment checked and ready to write: it takes its places in the group's
+    /// transaction like any other change (one durable commit for many bookings).
+    Book(Box<crate::appointments::Pending>),
+}
+
+/// What a change answers.
+enum Done {
+    Ticket(Option<Ticket>),
+    Booked(crate::appointments::Appointment),
 }
 
 struct Job {
     op: Op,
-    reply: oneshot::Sender<Result<Option<Ticket>>>,
+    reply: oneshot::Sender<Result<Done>>,
 }
 
 /// Most changes in one transaction.
@@ -150,6 +159,24 @@ impl Committer {
     }
 
     async fn send(&self, op: Op) -> Result<Option<Ticket>> {
+        match self.submit(op).await? {
+            Done::Ticket(t) => Ok(t),
+            Done::Booked(_) => Err(Error::Internal("a queue change answered a booking".into())),
+        }
+    }
+
+    /// Writes the booking `p` in the next group; answered once that group has committed.
+    pub(crate) async fn book(
+        &self,
+        p: crate::appointments::Pending,
+    ) -> Result<crate::appointments::Appointment> {
+        match self.submit(Op::Book(Box::new(p))).await? {
+            Done::Booked(a) => Ok(a),
+            Done::Ticket(_) => Err(Error::Internal("a booking answered a ticket".into())),
+        }
+    }
+
+    async fn submit(&self, op: Op) -> Result<Done> {
         let (reply, answer) = oneshot::channel();
         let stopped = || Error::Internal("the queue committer has stopped".into());
         self.jobs
@@ -185,7 +212,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 tracing::warn!(error = %e, size = group.len(), "queue group failed; one by one");
                 for job in group {
                     let answer = match commit_group(&db, std::slice::from_ref(&job)).await {
-                        Ok(mut a) => a.pop().unwrap_or(Ok(None)),
+                        Ok(mut a) => a.pop().unwrap_or(Ok(Done::Ticket(None))),
                         Err(e) => Err(e),
                     };
                     let _ = job.reply.send(answer);
@@ -197,15 +224,19 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 /// Applies `group` in one transaction; a database fault fails the whole group (none of it
 /// committed), a refusal only its own change (refusals are found before anything is written).
-async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Option<Ticket>>>> {
+async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
     let mut conn = db.pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
     for job in group {
         let answer = match &job.op {
-            Op::Issue { centre, issue } => issue_in(&mut tx, centre, issue).await.map(Some),
-            Op::Call { centre, counter } => call_in(&mut tx, centre, counter, &mut tells).await,
+            Op::Issue { centre, issue } => issue_in(&mut tx, centre, issue)
+                .await
+                .map(|t| Done::Ticket(Some(t))),
+            Op::Call { centre, counter } => call_in(&mut tx, centre, counter, &mut tells)
+                .await
+                .map(Done::Ticket),
             Op::Act {
                 centre,
                 number,
@@ -213,7 +244,10 @@ async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Option<Ticket
                 counter,
             } => act_in(&mut tx, centre, number, act, counter.as_deref())
                 .await
-                .map(Some),
+                .map(|t| Done::Ticket(Some(t))),
+            Op::Book(p) => crate::appointments::book_in(&mut tx, p)
+                .await
+                .map(Done::Booked),
         };
         match answer {
             Err(e @ (Error::Database(_) | Error::Internal(_))) => return Err(e),
@@ -257,6 +291,23 @@ fn priority(c: &Centre, lane: &str) -> i64 {
 async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Result<Ticket> {
     let now = now_ms();
     let day = calendar::date_of(now);
+    // Checked before any place is taken: a refusal writes nothing.
+    let phone = match issue
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => Some(
+            lango_identity::model::Phone::parse(p)
+                .map_err(|_| {
+                    Error::invalid("phone", "enter a mobile number, such as 0712 345 678")
+                })?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
     let (service, lane, appointment) = match &issue.appointment {
         Some(reference) => {
             let reference = crate::appointments::parse_reference(reference).ok_or_else(|| {
@@ -324,22 +375,6 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
             (service, lane, None)
         }
     };
-    let phone = match issue
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(p) => Some(
-            lango_identity::model::Phone::parse(p)
-                .map_err(|_| {
-                    Error::invalid("phone", "enter a mobile number, such as 0712 345 678")
-                })?
-                .as_str()
-                .to_string(),
-        ),
-        None => None,
-    };
     let offer = c
         .offer(&service)
         .ok_or_else(|| Error::invalid("service", format!("{} does not offer {service}", c.code)))?;
@@ -402,12 +437,15 @@ async fn call_in(
         .ok_or_else(|| Error::NotFound(format!("counter {counter} at {}", c.code)))?;
     let now = now_ms();
     // "Next" finishes the ticket the counter was serving.
-    sqlx::query("UPDATE tickets SET status = 'served', finished_at = $1 WHERE centre = $2 AND counter = $3 AND status = 'called'")
+    let finished = sqlx::query("UPDATE tickets SET status = 'served', finished_at = $1 WHERE centre = $2 AND counter = $3 AND status = 'called' RETURNING id, number, service, day, phone") // survey hook
         .bind(now)
         .bind(&c.code)
         .bind(&k.code)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+    for r in &finished {
+        crate::survey::invite_row(tx, c, r).await?; // survey hook
+    }
     let marks: Vec<String> = (0..k.services.len())
         .map(|i| format!("${}", i + 3))
         .collect();
@@ -471,6 +509,32 @@ async fn call_in(
         }
     }
     Ok(Some(ticket))
+}
+
+/// True when counter `counter` of `c` serves no ticket and nobody waits for its services,
+/// as committed now: a call would change nothing. (A ticket whose issue is still in a
+/// group is found by the counter's next call, as if this one had come a moment earlier.)
+async fn nothing_to_call(db: &Db, c: &Centre, counter: &str) -> Result<bool> {
+    let Some(k) = c.counter(counter) else {
+        // The committer answers that the counter does not exist.
+        return Ok(false);
+    };
+    let marks: Vec<String> = (0..k.services.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
+        "SELECT id FROM (SELECT id FROM tickets WHERE centre = $1 AND status = 'called' AND counter = $2 LIMIT 1) AS serving \
+         UNION ALL SELECT id FROM (SELECT id FROM tickets WHERE centre = $1 AND status = 'waiting' \
+         AND (for_counter IS NULL OR for_counter = $2) AND service IN ({}) LIMIT 1) AS waiting",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql)
+        .bind(&c.code)
+        .bind(&k.code);
+    for s in &k.services {
+        q = q.bind(s);
+    }
+    Ok(q.fetch_optional(db.pool()).await?.is_none())
 }
 
 async fn act_in(
@@ -566,6 +630,9 @@ async fn act_in(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| Error::Conflict(format!("ticket {number} changed meanwhile")))?;
+    if matches!(act, Act::Done) {
+        crate::survey::invite_ticket(tx, c, &id).await?; // survey hook
+    }
     ticket_of(&row)
 }
 
@@ -684,6 +751,12 @@ impl crate::Centres {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
         let counter = crate::model::parse_counter_code(counter)
             .ok_or_else(|| Error::NotFound(format!("counter {counter}")))?;
+        // A call with no ticket to finish and nobody waiting would change nothing: it is
+        // answered from one read, without a turn in the committer's group (an idle
+        // counter's keypad asks again and again).
+        if nothing_to_call(&self.db, c, &counter).await? {
+            return Ok(None);
+        }
         for _ in 0..5 {
             match self
                 .queue

@@ -266,6 +266,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("event_appointment.moved", "Appointment moved", "Miadi imehamishwa"),
     ("event_appointment.cancelled", "Appointment cancelled", "Miadi imefutwa"),
     ("event_ticket.near", "Queue ticket: nearly your turn", "Tiketi ya foleni: zamu yako inakaribia"),
+    ("event_ticket.survey", "Queue ticket: how satisfied were you?", "Tiketi ya foleni: uliridhika kiasi gani?"),
     ("templates_title", "Message templates", "Violezo vya ujumbe"),
     ("templates_lead", "What Lango tells people when something happens to their application, bill or appointment. Words in braces, like {reference}, are filled in for each person.", "Lango inachowaambia watu jambo linapotokea kwa ombi, ankara au miadi yao. Maneno kwenye mabano, kama {reference}, hujazwa kwa kila mtu."),
     ("template_default", "Default text", "Maandishi ya awali"),

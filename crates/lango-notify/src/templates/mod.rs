@@ -200,6 +200,17 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("centre", "Huduma Centre GPO"),
         ],
     },
+    // A queue ticket was finished: how satisfied was its holder? (Replies 1-5 come back to
+    // /channels/sms/incoming.)
+    EventType {
+        name: "ticket.survey",
+        placeholders: &[
+            opt("name", "Wanjiku"),
+            req("number", "A012"),
+            SERVICE,
+            req("centre", "Huduma Centre GPO"),
+        ],
+    },
     // The satisfaction survey after a completed application: the SMS asks its one question
     // (replies 1-5 come back to /channels/sms/incoming), the e-mail points to the page.
     EventType {

@@ -7,7 +7,7 @@ use lango_centres::calendar::{add_days, today};
 use lango_core::{Error, Result};
 use lango_insights::open_data::{is_date, Cell, Column, Dataset, Filter, Kind, Table};
 
-const COLUMNS: [Column; 15] = [
+const COLUMNS: [Column; 17] = [
     Column {
         name: "from",
         kind: Kind::Date,
@@ -83,13 +83,23 @@ const COLUMNS: [Column; 15] = [
         kind: Kind::Integer,
         meaning: "Of those, the appointments whose holder checked in.",
     },
+    Column {
+        name: "satisfaction_responses",
+        kind: Kind::Integer,
+        meaning: "Exit satisfaction answers (1 to 5, by SMS or the counter's tablet) for tickets of the period.",
+    },
+    Column {
+        name: "satisfied_share",
+        kind: Kind::Decimal,
+        meaning: "Share (0 to 1) of those answers that were 4 or 5 (satisfied or very satisfied); empty without answers.",
+    },
 ];
 
 /// The dataset and its dictionary.
 pub const DATASET: Dataset = Dataset {
     name: "centres",
-    title: "Service centres: tickets, waiting and service times",
-    description: "One row per service centre (service empty) and per centre and service, over the period from–to (the last 30 days unless from and to are given): queue tickets, waiting and service times, no-shows and appointments kept. The agency filter is the centre's operator.",
+    title: "Service centres: tickets, waiting and service times, satisfaction",
+    description: "One row per service centre (service empty) and per centre and service, over the period from–to (the last 30 days unless from and to are given): queue tickets, waiting and service times, no-shows, appointments kept and exit satisfaction. The agency filter is the centre's operator.",
     columns: &COLUMNS,
 };
 
@@ -142,6 +152,12 @@ pub async fn table(state: &AppState, filter: &Filter) -> Result<Table> {
                 ticketed(decimal(f.no_show_rate, 3)),
                 Cell::Int(f.appointments),
                 Cell::Int(f.appointments_kept),
+                Cell::Int(f.satisfaction_responses),
+                if f.satisfaction_responses > 0 {
+                    decimal(f.satisfied_share, 3)
+                } else {
+                    Cell::Missing
+                },
             ])
         })
         .collect();

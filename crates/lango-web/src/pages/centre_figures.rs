@@ -1,7 +1,7 @@
 //! The public figures of the service centres over the last 30 days: per centre tickets a
 //! day, waiting (median and 90th percentile), time at the counter, no-shows and
-//! appointments kept, each centre opening to its services, and a chart of the median
-//! wait. The figures are `lango_centres::figures`'; the same rows are open data.
+//! appointments kept, exit satisfaction (answers, share satisfied), each centre opening to
+//! its services, and a chart of the median wait. The figures are `lango_centres::figures`'; the same rows are open data.
 
 use super::chart::{self, Bar};
 use super::insights::views::{count, kept, service_name};
@@ -35,7 +35,7 @@ pub fn period() -> (String, String) {
 }
 
 /// The word keys of the figure columns, in [`cells`] order.
-const HEADERS: [&str; 7] = [
+const HEADERS: [&str; 9] = [
     "cfig_tickets",
     "cfig_per_day",
     "cfig_wait_median",
@@ -43,6 +43,8 @@ const HEADERS: [&str; 7] = [
     "cfig_service_median",
     "cfig_no_show",
     "cfig_kept",
+    "cfig_responses",
+    "cfig_satisfied",
 ];
 
 /// One row: a centre or a service, and its figures written.
@@ -68,7 +70,7 @@ struct FiguresPage {
     from: String,
     to: String,
     period: String,
-    headers: [&'static str; 7],
+    headers: [&'static str; 9],
     rows: Vec<Row>,
     services: Vec<Services>,
     chart: String,
@@ -100,6 +102,12 @@ fn cells(lang: Lang, f: Option<&Figures>) -> Vec<String> {
             tr(lang, "cfig_of")
                 .replace("%1", &count(f.appointments_kept))
                 .replace("%2", &count(f.appointments))
+        } else {
+            none()
+        },
+        count(f.satisfaction_responses),
+        if f.satisfaction_responses > 0 {
+            format!("{:.1}%", f.satisfied_share * 100.0)
         } else {
             none()
         },

@@ -289,6 +289,8 @@ struct CounterPage {
     services: Vec<(String, String)>,
     counters: Vec<String>,
     notice: String,
+    /// The ticket this counter finished last, while it is not yet rated.
+    rate: Option<String>,
 }
 
 /// What the counter was just told.
@@ -317,6 +319,10 @@ async fn counter(
     };
     let lang = s.v.lang;
     let notice = told.ok().and_then(|Query(t)| t.notice).unwrap_or_default();
+    let rate = match state.centres.last_unrated(&c, &k.code).await {
+        Ok(r) => r,
+        Err(e) => return crate::error::page_error(&state, lang, e),
+    };
     let page = CounterPage {
         c: Chrome::for_visitor(
             &s.v,
@@ -339,6 +345,7 @@ async fn counter(
             .filter(|x| *x != k.code)
             .collect(),
         notice,
+        rate,
     };
     render(StatusCode::OK, &page)
 }

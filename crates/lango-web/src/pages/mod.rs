@@ -10,6 +10,7 @@ mod booking;
 mod card;
 mod catalogue;
 pub(crate) mod centre_figures;
+mod centre_rate;
 pub(crate) mod centres;
 mod centres_admin;
 mod chart;
@@ -176,6 +177,7 @@ pub fn router() -> Router<AppState> {
         .merge(claims_admin::routes())
         .merge(centres_admin::routes())
         .merge(centre_figures::routes())
+        .merge(centre_rate::routes())
         .merge(corrections::routes())
         .merge(wallet::routes())
         .merge(document_keys::routes())

@@ -416,9 +416,10 @@ impl Incoming {
     }
 }
 
-/// `POST /channels/sms/incoming`: a reply to the one-question survey SMS, believed only
-/// from `sms_report_networks` (as delivery reports are). Answered 200 once handled, also
-/// when it matches no invitation or changes nothing (so the gateway does not retry).
+/// `POST /channels/sms/incoming`: a reply to a one-question survey SMS (an application's,
+/// else a centre's exit survey), believed only from `sms_report_networks` (as delivery
+/// reports are). Answered 200 once handled, also when it matches no invitation or changes
+/// nothing (so the gateway does not retry).
 async fn sms_incoming(State(state): State<AppState>, req: Request) -> Response {
     let peer = crate::client::of(&state, &req);
     if !crate::channels::from_networks(&state, &state.config.sms_report_networks, peer) {
@@ -433,7 +434,16 @@ async fn sms_incoming(State(state): State<AppState>, req: Request) -> Response {
     if m.from.is_empty() {
         return (StatusCode::BAD_REQUEST, "from is required").into_response();
     }
-    match state.insights.answer_sms(&m.from, &m.text).await {
+    let answered = match state.insights.answer_sms(&m.from, &m.text).await {
+        // No application survey asked that number: perhaps a centre's exit survey did.
+        Ok(None) => state
+            .centres
+            .answer_sms(&m.from, &m.text)
+            .await
+            .map(|o| o.map(|_| ())),
+        other => other.map(|o| o.map(|_| ())),
+    };
+    match answered {
         Ok(outcome) => {
             tracing::info!(id = %m.id, to = %m.to, matched = outcome.is_some(), "incoming SMS");
             (StatusCode::OK, "ok").into_response()

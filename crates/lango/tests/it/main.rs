@@ -37,6 +37,7 @@ mod centres_admin;
 mod centres_browser;
 mod centres_crash;
 mod centres_pages;
+mod centres_survey;
 mod claims;
 mod finance;
 mod insights_open_data;

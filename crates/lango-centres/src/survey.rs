@@ -1,0 +1,303 @@
+//! Exit satisfaction at service centres: when a ticket is finished (served) its holder is
+//! asked once how satisfied they were, by SMS when the ticket has a phone (a reply 1–5
+//! answers) or on the counter's tablet page. The scores join the centre figures.
+
+use crate::calendar;
+use crate::model::Centre;
+use crate::Centres;
+use lango_core::clock::now_ms;
+use lango_core::db::begin_write;
+use lango_core::Result;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// How long an SMS invitation can be answered.
+pub const SMS_REPLY_OPEN_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A score 1–5 from an SMS reply: one digit first (as `lango_insights`' `sms_score` reads
+/// replies: "4", "4 thanks"; not "45").
+pub fn sms_score(text: &str) -> Option<i64> {
+    let t = text.trim_start();
+    let mut chars = t.chars();
+    let first = chars.next()?;
+    if chars.next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match first {
+        '1'..='5' => Some(i64::from(first as u8 - b'0')),
+        _ => None,
+    }
+}
+
+/// Records that ticket `ticket_id` (number `number`) of `centre` was finished and asks its
+/// holder, by SMS when there is a phone. Once per ticket.
+pub(crate) async fn invite(
+    tx: &mut sqlx::AnyConnection,
+    centre: &Centre,
+    ticket_id: &str,
+    number: &str,
+    service: &str,
+    day: &str,
+    phone: Option<&str>,
+) -> Result<()> {
+    let added = sqlx::query(
+        "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id) DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(&centre.code)
+    .bind(service)
+    .bind(day)
+    .bind(phone)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    let Some(phone) = phone.filter(|_| added.rows_affected() == 1) else {
+        return Ok(());
+    };
+    // A ticket carries no language: Kiswahili, as the "nearly your turn" SMS.
+    let lang = "sw";
+    let to = lango_notify::Recipient {
+        account_id: None,
+        name: String::new(),
+        phone: Some(phone.to_string()),
+        email: None,
+        language: lang.into(),
+        preference: lango_notify::Preference::Sms,
+    };
+    let names: Option<(String, String)> =
+        sqlx::query_as("SELECT name, name_sw FROM services WHERE code = $1")
+            .bind(service)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let service_name = match names {
+        Some((_, sw)) if !sw.is_empty() => sw,
+        Some((en, _)) => en,
+        None => service.to_string(),
+    };
+    let values = HashMap::from([
+        ("number", number),
+        ("service", service_name.as_str()),
+        ("centre", centre.name_in(lang)),
+    ]);
+    lango_notify::notify(tx, &to, "ticket.survey", &values).await?;
+    Ok(())
+}
+
+/// [`invite`] for a finished ticket's row (`id, number, service, day, phone`), as
+/// `call_in`'s "call next" returns it.
+pub(crate) async fn invite_row(
+    tx: &mut sqlx::AnyConnection,
+    centre: &Centre,
+    r: &sqlx::any::AnyRow,
+) -> Result<()> {
+    let phone: Option<String> = r.try_get("phone")?;
+    invite(
+        tx,
+        centre,
+        &r.try_get::<String, _>("id")?,
+        &r.try_get::<String, _>("number")?,
+        &r.try_get::<String, _>("service")?,
+        &r.try_get::<String, _>("day")?,
+        phone.as_deref(),
+    )
+    .await
+}
+
+/// [`invite`] for ticket `id`, read back (after `act_in` finished it).
+pub(crate) async fn invite_ticket(
+    tx: &mut sqlx::AnyConnection,
+    centre: &Centre,
+    id: &str,
+) -> Result<()> {
+    let r = sqlx::query("SELECT number, service, day, phone FROM tickets WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let phone: Option<String> = r.try_get("phone")?;
+    invite(
+        tx,
+        centre,
+        id,
+        &r.try_get::<String, _>("number")?,
+        &r.try_get::<String, _>("service")?,
+        &r.try_get::<String, _>("day")?,
+        phone.as_deref(),
+    )
+    .await
+}
+
+/// Whether a ticket can be rated on the counter's tablet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rating {
+    /// Served today at the centre and not yet rated: its service's code.
+    Open(String),
+    /// Already rated.
+    Rated,
+    /// No ticket of that number was served today at the centre.
+    NotServed,
+}
+
+/// What a rating did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rated {
+    /// Stored.
+    Recorded,
+    /// The ticket was already rated: nothing changed.
+    AlreadyRated,
+    /// Not a ticket served today at the centre: nothing changed.
+    NotServed,
+}
+
+async fn served_today(
+    conn: &mut sqlx::AnyConnection,
+    c: &Centre,
+    number: &str,
+) -> Result<Option<(String, String, String, Option<String>)>> {
+    let row = sqlx::query(
+        "SELECT id, service, day, phone FROM tickets WHERE centre = $1 AND number = $2 AND day = $3 AND status = 'served'",
+    )
+    .bind(&c.code)
+    .bind(number.trim().to_ascii_uppercase())
+    .bind(calendar::date_of(now_ms()))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("id")?,
+            r.try_get("service")?,
+            r.try_get("day")?,
+            r.try_get("phone")?,
+        ))
+    })
+    .transpose()
+}
+
+impl Centres {
+    /// Answers by SMS: `text` from `from` scores the latest unanswered invitation sent to
+    /// that number in the last 24 hours. `None` when there is none; `Some(false)` when the
+    /// reply is not a score 1–5 (nothing changes).
+    pub async fn answer_sms(&self, from: &str, text: &str) -> Result<Option<bool>> {
+        let Ok(phone) = lango_identity::model::Phone::parse(from) else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        let mut conn = self.db.pool().acquire().await?;
+        let mut tx = begin_write(&mut conn).await?;
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT ticket_id FROM ticket_surveys WHERE phone = $1 AND invited_at >= $2 AND score IS NULL \
+             ORDER BY invited_at DESC, ticket_id DESC LIMIT 1",
+        )
+        .bind(phone.as_str())
+        .bind(now - SMS_REPLY_OPEN_MS)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let Some(score) = sms_score(text) else {
+            return Ok(Some(false));
+        };
+        let done = sqlx::query(
+            "UPDATE ticket_surveys SET score = $1, answered_at = $2, channel = 'sms' WHERE ticket_id = $3 AND score IS NULL",
+        )
+        .bind(score)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(done.rows_affected() == 1))
+    }
+
+    /// Whether ticket `number` of `c` can be rated now.
+    pub async fn rating(&self, c: &Centre, number: &str) -> Result<Rating> {
+        let mut conn = self.db.pool().acquire().await?;
+        let Some((id, service, _, _)) = served_today(&mut conn, c, number).await? else {
+            return Ok(Rating::NotServed);
+        };
+        let score: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT score FROM ticket_surveys WHERE ticket_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(match score {
+            Some(Some(_)) => Rating::Rated,
+            _ => Rating::Open(service),
+        })
+    }
+
+    /// Rates ticket `number` of `c` `score` (1–5) from the counter's tablet: only a ticket
+    /// served today at `c` and not yet rated.
+    pub async fn rate(&self, c: &Centre, number: &str, score: i64) -> Result<Rated> {
+        if !(1..=5).contains(&score) {
+            return Err(lango_core::Error::invalid(
+                "score",
+                "choose how satisfied you were",
+            ));
+        }
+        let now = now_ms();
+        let mut conn = self.db.pool().acquire().await?;
+        let mut tx = begin_write(&mut conn).await?;
+        let Some((id, service, day, phone)) = served_today(&mut tx, c, number).await? else {
+            return Ok(Rated::NotServed);
+        };
+        sqlx::query(
+            "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&c.code)
+        .bind(&service)
+        .bind(&day)
+        .bind(phone)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query(
+            "UPDATE ticket_surveys SET score = $1, answered_at = $2, channel = 'page' WHERE ticket_id = $3 AND score IS NULL",
+        )
+        .bind(score)
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(if done.rows_affected() == 1 {
+            Rated::Recorded
+        } else {
+            Rated::AlreadyRated
+        })
+    }
+
+    /// The number of the ticket counter `counter` of `c` finished last today, while it is
+    /// not yet rated (the counter page links to its rating).
+    pub async fn last_unrated(&self, c: &Centre, counter: &str) -> Result<Option<String>> {
+        let number: Option<String> = sqlx::query_scalar(
+            "SELECT t.number FROM tickets t WHERE t.centre = $1 AND t.counter = $2 AND t.day = $3 AND t.status = 'served' \
+             AND NOT EXISTS (SELECT 1 FROM ticket_surveys s WHERE s.ticket_id = t.id AND s.score IS NOT NULL) \
+             AND t.finished_at = (SELECT MAX(u.finished_at) FROM tickets u WHERE u.centre = $1 AND u.counter = $2 AND u.day = $3 AND u.status = 'served') \
+             LIMIT 1",
+        )
+        .bind(&c.code)
+        .bind(counter)
+        .bind(calendar::date_of(now_ms()))
+        .fetch_optional(self.db.pool())
+        .await?;
+        Ok(number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sms_score;
+
+    #[test]
+    fn replies_read_as_scores() {
+        assert_eq!(sms_score("4"), Some(4));
+        assert_eq!(sms_score(" 5 asante"), Some(5));
+        assert_eq!(sms_score("45"), None);
+        assert_eq!(sms_score("0"), None);
+        assert_eq!(sms_score("six"), None);
+    }
+}
