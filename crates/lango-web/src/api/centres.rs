@@ -5,7 +5,7 @@
 use super::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -241,8 +241,9 @@ pub struct SlotList {
 async fn slots(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(p): Query<SlotParams>,
+    params: Result<Query<SlotParams>, QueryRejection>,
 ) -> Result<Json<SlotList>, ApiError> {
+    let Query(p) = params?;
     let c = state.centres.get(&code).await?;
     let items = state
         .centres
