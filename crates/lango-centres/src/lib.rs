@@ -333,9 +333,17 @@ impl Centres {
     }
 
     /// The centre `code` (any case).
+    ///
+    /// Read from the directory (every ticket, call and booking names its centre, and a centre
+    /// is four queries); a code the directory does not hold yet is read from the store, so a
+    /// centre made on another node is found at once.
     pub async fn get(&self, code: &str) -> Result<Centre> {
+        let code = code.trim().to_ascii_uppercase();
+        if let Some(c) = self.directory().await?.iter().find(|c| c.code == code) {
+            return Ok(c.clone());
+        }
         let mut conn = self.db.pool().acquire().await?;
-        store::get(&mut conn, &code.trim().to_ascii_uppercase())
+        store::get(&mut conn, &code)
             .await?
             .ok_or_else(|| Error::NotFound(format!("centre {code}")))
     }
