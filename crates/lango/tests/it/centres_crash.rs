@@ -6,40 +6,15 @@
 //! One node on SQLite; two nodes sharing one PostgreSQL with one killed and restarted.
 
 use crate::centres::test_centre_csv;
+use crate::mpesa_crash::{free_port, kill, start};
 use lango_core::db::Db;
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const PEOPLE: usize = 1_500;
 const SENDERS: usize = 48;
-
-fn start(data_dir: &Path, db_url: &str, listen: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_lango"))
-        .arg("serve")
-        .env("LANGO_DATA_DIR", data_dir)
-        .env("LANGO_DATABASE_URL", db_url)
-        .env("LANGO_LISTEN", listen)
-        .env("LANGO_LOG", "error")
-        .spawn()
-        .expect("start lango serve")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn kill(mut node: Child) {
-    node.kill().unwrap(); // SIGKILL
-    node.wait().unwrap();
-}
 
 /// A centre with 4 counters, 10-minute slots from 08:00 to 12:00 (24 slots of 4 places: 96
 /// places), and its operator's key.

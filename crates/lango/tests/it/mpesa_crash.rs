@@ -96,7 +96,7 @@ async fn raise_bills(db: &Db) -> Vec<String> {
     refs
 }
 
-fn start(data_dir: &Path, db_url: &str, listen: &str) -> Child {
+pub(crate) fn start(data_dir: &Path, db_url: &str, listen: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lango"))
         .arg("serve")
         .env("LANGO_DATA_DIR", data_dir)
@@ -108,7 +108,7 @@ fn start(data_dir: &Path, db_url: &str, listen: &str) -> Child {
         .expect("start lango serve")
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -248,7 +248,7 @@ async fn prepare(db_url: &str) -> (Db, Arc<Vec<Confirmation>>) {
     (db, Arc::new(confirmations(&refs)))
 }
 
-fn kill(mut node: Child) {
+pub(crate) fn kill(mut node: Child) {
     node.kill().unwrap(); // SIGKILL
     node.wait().unwrap();
 }
