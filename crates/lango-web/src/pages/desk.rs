@@ -77,6 +77,8 @@ struct DeskPage {
     error: String,
     appointments: Vec<(String, String, String, String, bool)>,
     counters: Vec<String>,
+    /// The reader may change the centre (its manager): the desk links its administration.
+    manage: bool,
 }
 
 /// What the desk was just told.
@@ -152,6 +154,7 @@ async fn desk_page(
             })
             .collect(),
         counters: c.counters.iter().map(|k| k.code.clone()).collect(),
+        manage: Centres::check(&s.v.actor, Action::Edit, c).is_ok(),
     };
     let status = if page.error.is_empty() {
         StatusCode::OK
