@@ -33,63 +33,85 @@ fn centre_of(r: &AnyRow) -> Result<Centre> {
     })
 }
 
-/// Fills in the offer, counters and schedule of `centres` (two or three queries in all).
+/// The rows of `table` (`columns`, in `order`) for the centres filled: one centre's when
+/// there is one, every row otherwise, each paired with the index of its centre.
+async fn rows_of(
+    conn: &mut sqlx::AnyConnection,
+    centres: &[Centre],
+    table: &str,
+    columns: &str,
+    order: &str,
+) -> Result<Vec<(usize, AnyRow)>> {
+    let one = centres.len() == 1;
+    let filter = if one { "WHERE centre = $1" } else { "" };
+    let q = format!("SELECT centre, {columns} FROM {table} {filter} ORDER BY centre, {order}");
+    let mut query = sqlx::query(&q);
+    if one {
+        query = query.bind(&centres[0].code);
+    }
+    let mut out = Vec::new();
+    for r in query.fetch_all(&mut *conn).await? {
+        let centre: String = r.try_get("centre")?;
+        if let Some(i) = centres.iter().position(|c| c.code == centre) {
+            out.push((i, r));
+        }
+    }
+    Ok(out)
+}
+
+/// Fills in the offer, counters and schedule of `centres` (three queries in all).
 async fn fill(conn: &mut sqlx::AnyConnection, centres: &mut [Centre]) -> Result<()> {
     if centres.is_empty() {
         return Ok(());
     }
-    let one = centres.len() == 1;
-    let filter = if one { "WHERE centre = $1" } else { "" };
-    let bind = centres[0].code.clone();
-    let find = |centres: &mut [Centre], code: &str| centres.iter().position(|c| c.code == code);
-    let q = format!("SELECT centre, service, daily_cap, minutes, letter FROM centre_services {filter} ORDER BY centre, letter, service");
-    let mut query = sqlx::query(&q);
-    if one {
-        query = query.bind(&bind);
+    let offers = rows_of(
+        conn,
+        centres,
+        "centre_services",
+        "service, daily_cap, minutes, letter",
+        "letter, service",
+    )
+    .await?;
+    for (i, r) in offers {
+        let letter: String = r.try_get("letter")?;
+        centres[i].offers.push(Offer {
+            service: r.try_get("service")?,
+            daily_cap: r.try_get::<i64, _>("daily_cap")? as u32,
+            minutes: r.try_get::<i64, _>("minutes")? as u16,
+            letter: letter.chars().next().unwrap_or('A'),
+        });
     }
-    for r in query.fetch_all(&mut *conn).await? {
-        let centre: String = r.try_get("centre")?;
-        if let Some(i) = find(centres, &centre) {
-            let letter: String = r.try_get("letter")?;
-            centres[i].offers.push(Offer {
-                service: r.try_get("service")?,
-                daily_cap: r.try_get::<i64, _>("daily_cap")? as u32,
-                minutes: r.try_get::<i64, _>("minutes")? as u16,
-                letter: letter.chars().next().unwrap_or('A'),
-            });
-        }
+    let counters = rows_of(
+        conn,
+        centres,
+        "centre_counters",
+        "code, services",
+        "LENGTH(code), code",
+    )
+    .await?;
+    for (i, r) in counters {
+        let services: String = r.try_get("services")?;
+        centres[i].counters.push(Counter {
+            code: r.try_get("code")?,
+            services: services.split('+').map(String::from).collect(),
+        });
     }
-    let q = format!("SELECT centre, code, services FROM centre_counters {filter} ORDER BY centre, LENGTH(code), code");
-    let mut query = sqlx::query(&q);
-    if one {
-        query = query.bind(&bind);
-    }
-    for r in query.fetch_all(&mut *conn).await? {
-        let centre: String = r.try_get("centre")?;
-        if let Some(i) = find(centres, &centre) {
-            let services: String = r.try_get("services")?;
-            centres[i].counters.push(Counter {
-                code: r.try_get("code")?,
-                services: services.split('+').map(String::from).collect(),
-            });
-        }
-    }
-    let q = format!("SELECT centre, day, place, county, opens, closes FROM centre_visits {filter} ORDER BY centre, day");
-    let mut query = sqlx::query(&q);
-    if one {
-        query = query.bind(&bind);
-    }
-    for r in query.fetch_all(&mut *conn).await? {
-        let centre: String = r.try_get("centre")?;
-        if let Some(i) = find(centres, &centre) {
-            centres[i].schedule.push(Visit {
-                date: r.try_get("day")?,
-                place: r.try_get("place")?,
-                county: r.try_get("county")?,
-                opens: r.try_get::<i64, _>("opens")? as u16,
-                closes: r.try_get::<i64, _>("closes")? as u16,
-            });
-        }
+    let visits = rows_of(
+        conn,
+        centres,
+        "centre_visits",
+        "day, place, county, opens, closes",
+        "day",
+    )
+    .await?;
+    for (i, r) in visits {
+        centres[i].schedule.push(Visit {
+            date: r.try_get("day")?,
+            place: r.try_get("place")?,
+            county: r.try_get("county")?,
+            opens: r.try_get::<i64, _>("opens")? as u16,
+            closes: r.try_get::<i64, _>("closes")? as u16,
+        });
     }
     Ok(())
 }
