@@ -1005,5 +1005,6 @@ pub async fn actor(db: &Db, account_id: &str) -> Result<Person> {
         dependants,
         owns,
         represents,
+        assisting: None,
     })
 }

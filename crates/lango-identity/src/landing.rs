@@ -81,6 +81,7 @@ mod tests {
             dependants: Vec::new(),
             owns: Vec::new(),
             represents: Vec::new(),
+            assisting: None,
         }
     }
 

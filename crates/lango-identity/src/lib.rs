@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod apikey;
+pub mod assist;
 pub mod business;
 pub mod claim;
 pub mod correction;

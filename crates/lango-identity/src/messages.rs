@@ -40,6 +40,11 @@ pub fn code_message(
         (Purpose::ResetPassword, true) => {
             ("Badilisha nenosiri lako la Lango", "kuweka nenosiri jipya")
         }
+        (Purpose::Assist, false) => ("Your Lango code", "to let centre staff apply for you"),
+        (Purpose::Assist, true) => (
+            "Nambari yako ya Lango",
+            "kuruhusu wafanyakazi wa kituo kukuombea",
+        ),
     };
     let body = if sw {
         format!("Lango: nambari yako ni {code} {what}. Inatumika kwa dakika 10. Usimpe mtu yeyote.")
@@ -51,6 +56,29 @@ pub fn code_message(
         channel,
         recipient: recipient.to_string(),
         subject: subject.to_string(),
+        body,
+    }
+}
+
+/// The code a person present at a centre gives its staff so they may apply for them, in
+/// `lang` (`en` or `sw`): it names the centre, so a code asked for elsewhere is not given.
+pub fn assist_code(account_id: &str, phone: &str, centre: &str, code: &str, lang: &str) -> Message {
+    let body = if lang == "sw" {
+        format!(
+            "Lango: nambari yako ni {code}. Mpe mfanyakazi anayekuhudumia katika {centre} tu, \
+             ili akuombee huduma. Inatumika kwa dakika 10."
+        )
+    } else {
+        format!(
+            "Lango: your code is {code}. Give it only to the staff serving you at {centre}, \
+             so they can apply for you. It works for 10 minutes."
+        )
+    };
+    Message {
+        account_id: Some(account_id.to_string()),
+        channel: Channel::Sms,
+        recipient: phone.to_string(),
+        subject: "Lango".to_string(),
         body,
     }
 }

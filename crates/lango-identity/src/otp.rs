@@ -20,6 +20,8 @@ pub enum Purpose {
     VerifyEmail,
     /// The person may set a new password.
     ResetPassword,
+    /// The person present lets centre staff act for them.
+    Assist,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
             Purpose::VerifyPhone => "verify_phone",
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
+            Purpose::Assist => "assist",
         }
     }
 }

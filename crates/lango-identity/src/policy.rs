@@ -30,6 +30,9 @@ pub struct Person {
     pub owns: Vec<String>,
     /// Businesses they represent (owners included).
     pub represents: Vec<String>,
+    /// The person present at their counter whom they act for now (centre staff with an
+    /// open assistance, see `assist`): that person's own applications only.
+    pub assisting: Option<String>,
 }
 
 /// An agency system.
@@ -208,7 +211,10 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
             business,
             agency,
         } => {
-            let own = p.is_party_to(applicant, business);
+            // Staff assisting a person at a counter make that person's own applications
+            // for them, and (separation of duties) never also decide them.
+            let assisted = business.is_none() && p.assisting.as_deref() == Some(applicant);
+            let own = p.is_party_to(applicant, business) || assisted;
             // Separation of duties: staff never decide their own, a dependant's or their
             // business's application, whatever their role.
             match action {
@@ -453,6 +459,31 @@ mod tests {
             }
         ));
         assert!(!may(&agent, Action::Work, case("X", "DIS")));
+    }
+
+    #[test]
+    fn assisting_staff_make_only_the_present_persons_own_applications() {
+        let mut p = person("K");
+        p.grants.push(Grant {
+            role: Role::Officer,
+            agency: Some("DIS".into()),
+            centre: None,
+        });
+        p.assisting = Some("X".into());
+        let k = Actor::Person(p);
+        assert!(may(&k, Action::Edit, case("X", "DIS")));
+        assert!(may(&k, Action::View, case("X", "NTSA")));
+        // Not decided by whoever made it for them, not someone else's, not their profile
+        // or a business's application.
+        assert!(!may(&k, Action::Work, case("X", "DIS")));
+        assert!(!may(&k, Action::Edit, case("Y", "DIS")));
+        assert!(!may(&k, Action::Edit, Object::Account("X")));
+        let biz = Object::Case {
+            applicant: "X",
+            business: Some("BIZ"),
+            agency: "BRS",
+        };
+        assert!(!may(&k, Action::Edit, biz));
     }
 
     #[test]

@@ -125,6 +125,8 @@ pub async fn second_factor(db: &Db, session: &Session, code: &str) -> Result<Sec
 
 /// Signs out of one session.
 pub async fn sign_out(db: &Db, session: &Session) -> Result<()> {
+    // Whoever staff were helping at a counter is theirs alone again (and it is audited).
+    crate::assist::end(db, &session.id).await?;
     session::revoke(db, &session.id).await
 }
 

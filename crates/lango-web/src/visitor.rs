@@ -16,6 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lango_identity::account::{self, Account};
+use lango_identity::assist::{self, Assist};
 use lango_identity::policy::{Actor, Person};
 use lango_identity::session::{self, Client, Session};
 use lango_identity::token::{random_token, same};
@@ -36,6 +37,8 @@ pub struct Visitor {
     pub lang: Lang,
     /// Address and browser, for new sessions.
     pub client: Client,
+    /// The person present whom this staff member acts for now, if any.
+    pub assisting: Option<Assist>,
 }
 
 impl Visitor {
@@ -141,14 +144,30 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let mut account = None;
     let mut actor = Actor::Anonymous;
+    let mut assisting = None;
     if let Some(s) = session.as_ref().filter(|s| !s.mfa_pending) {
         match (
             account::get(&state.db, &s.account_id).await,
             account::actor(&state.db, &s.account_id).await,
         ) {
             (Ok(a), Ok(p)) if a.status != "disabled" => {
+                // Only centre staff can be assisting someone: others cost no query.
+                if p.grants.iter().any(|g| g.role.is_centre_role()) {
+                    match assist::active(&state.db, &s.id).await {
+                        Ok(a) => assisting = a,
+                        Err(e) => {
+                            tracing::error!(error = %e, "assistance lookup failed");
+                            return render_message_page(
+                                &state,
+                                lang,
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "server_error",
+                            );
+                        }
+                    }
+                }
                 account = Some(a);
-                actor = Actor::Person(p);
+                actor = Actor::Person(assist::with_assist(p, assisting.as_ref()));
             }
             (Ok(_), Ok(_)) => {}
             (Err(e), _) | (_, Err(e)) => {
@@ -201,6 +220,12 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let frame = (account.is_some(), csrf.clone());
     let asking = actor.clone();
+    let banner = assisting.as_ref().map(|a: &Assist| {
+        (
+            a.person_name.clone(),
+            format!("/desk/{}/counters/{}/assist", a.centre, a.counter),
+        )
+    });
     parts.extensions.insert(Visitor {
         session,
         account,
@@ -208,8 +233,10 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         csrf,
         lang,
         client,
+        assisting,
     });
     let run = crate::pages::ASKING.scope(asking, next.run(Request::from_parts(parts, body)));
+    let run = crate::pages::ASSISTING.scope(banner, run);
     let mut res = crate::pages::SIGNED_IN.scope(frame, run).await;
     if let Some(v) = new_anon {
         if let Ok(h) = HeaderValue::from_str(&cookie(&state, CSRF, &v, None)) {
@@ -251,6 +278,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
                 csrf: String::new(),
                 lang: lang_of(&parts.headers),
                 client: Client::default(),
+                assisting: None,
             }))
     }
 }

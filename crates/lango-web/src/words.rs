@@ -5,6 +5,7 @@ mod about;
 mod accounts;
 mod activity;
 mod apply;
+mod assist;
 mod cards;
 mod centres;
 mod centres_admin;
@@ -310,6 +311,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(settlement::WORDS)
         .chain(duties::WORDS)
         .chain(apply::WORDS)
+        .chain(assist::WORDS)
         .chain(work::WORDS)
         .chain(services_admin::WORDS)
         .chain(insights::WORDS)

@@ -10,7 +10,7 @@ use crate::submit::Prepared;
 use crate::Channel;
 use lango_core::clock::now_ms;
 use lango_core::{Error, Result};
-use lango_identity::policy::{check, may, Action, Actor, Object};
+use lango_identity::policy::{check, may, Action, Actor, Object, Person};
 use lango_payments::bills::Payer;
 use lango_payments::bills_in_tx::NewBill;
 
@@ -94,6 +94,39 @@ impl Cases {
         let Actor::Person(person) = actor else {
             return Err(Error::Forbidden("only a person can apply".into()));
         };
+        self.start_of(
+            actor,
+            &person.account_id,
+            service,
+            business,
+            profile,
+            channel,
+        )
+        .await
+    }
+
+    /// Starts a draft of `applicant`'s, made for them by centre staff assisting them at a
+    /// counter (channel `centre`); the policy lets only staff assisting that person do it.
+    pub async fn start_assisted(
+        &self,
+        actor: &Actor,
+        applicant: &str,
+        service: &str,
+        profile: &Profile,
+    ) -> Result<Application> {
+        self.start_of(actor, applicant, service, None, profile, Channel::Centre)
+            .await
+    }
+
+    async fn start_of(
+        &self,
+        actor: &Actor,
+        applicant: &str,
+        service: &str,
+        business: Option<&str>,
+        profile: &Profile,
+        channel: Channel,
+    ) -> Result<Application> {
         let versioned = self
             .definition(service, None)
             .await?
@@ -107,7 +140,7 @@ impl Cases {
             actor,
             Action::Edit,
             Object::Case {
-                applicant: &person.account_id,
+                applicant,
                 business,
                 agency: &versioned.agency,
             },
@@ -117,7 +150,7 @@ impl Cases {
         let mut conn = self.db.pool().acquire().await?;
         let name = match profile.values.iter().find(|(k, _)| k == "full_name") {
             Some((_, v)) if !v.trim().is_empty() => v.trim().to_string(),
-            _ => store::account_name(&mut conn, &person.account_id)
+            _ => store::account_name(&mut conn, applicant)
                 .await?
                 .unwrap_or_default(),
         };
@@ -129,7 +162,7 @@ impl Cases {
                 service: service.to_string(),
                 agency: versioned.agency.clone(),
                 version: versioned.version,
-                applicant: person.account_id.clone(),
+                applicant: applicant.to_string(),
                 applicant_name: name.clone(),
                 business: business.map(str::to_string),
                 state: DRAFT.to_string(),
@@ -258,6 +291,27 @@ impl Cases {
             q = q.bind(v);
         }
         let rows = q.fetch_all(self.db.pool()).await?;
+        rows.iter().map(store::application_of).collect()
+    }
+
+    /// The own applications of the person `actor` is assisting at a counter, newest first
+    /// (none when they assist nobody).
+    pub async fn assisted(&self, actor: &Actor) -> Result<Vec<Application>> {
+        let Actor::Person(Person {
+            assisting: Some(person),
+            ..
+        }) = actor
+        else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM applications WHERE applicant = $1 AND business IS NULL \
+             ORDER BY created_at DESC LIMIT 50",
+            store::COLUMNS
+        ))
+        .bind(person)
+        .fetch_all(self.db.pool())
+        .await?;
         rows.iter().map(store::application_of).collect()
     }
 

@@ -178,7 +178,7 @@ pub(super) fn resume_at(def: &Versioned, answers: &Answers, reference: &str) -> 
 }
 
 /// The first page of a new application.
-fn first_page(def: &Versioned, answers: &Answers, reference: &str) -> String {
+pub(super) fn first_page(def: &Versioned, answers: &Answers, reference: &str) -> String {
     match def.definition.pages_for(answers).first() {
         Some(p) => format!("/applications/{reference}/pages/{}", p.id),
         None => format!("/applications/{reference}/check"),
@@ -261,7 +261,7 @@ struct ForPage {
 }
 
 /// The profile's values for prefill.
-fn profile(a: &lango_identity::account::Account) -> Profile {
+pub(super) fn profile(a: &lango_identity::account::Account) -> Profile {
     let mut values = vec![
         ("full_name".to_string(), a.display_name()),
         ("given_name".into(), a.given_name.clone()),

@@ -5,6 +5,7 @@ mod account;
 mod activity;
 mod admin;
 mod apply;
+mod assist;
 mod auth;
 mod booking;
 mod card;
@@ -174,6 +175,7 @@ pub fn router() -> Router<AppState> {
         .merge(centres::routes())
         .merge(booking::routes())
         .merge(desk::routes())
+        .merge(assist::routes())
         .merge(claims_admin::routes())
         .merge(centres_admin::routes())
         .merge(centre_figures::routes())
@@ -239,6 +241,9 @@ tokio::task_local! {
     pub static SIGNED_IN: (bool, String);
     /// Who is asking, so a refusal page can list the work they may do instead.
     pub static ASKING: lango_identity::policy::Actor;
+    /// The person centre staff are acting for (name, their assistance page), so every page
+    /// the staff member sees while applying for them says whose it is.
+    pub static ASSISTING: Option<(String, String)>;
 }
 
 /// The frame around every page: language, switch link, demo banner.
@@ -263,6 +268,8 @@ pub struct Chrome {
     pub csrf: String,
     /// This page's language.
     pub language: Lang,
+    /// Staff acting for a person present: (their name, the assistance page).
+    pub assisting: Option<(String, String)>,
 }
 
 impl Chrome {
@@ -282,6 +289,7 @@ impl Chrome {
             signed_in,
             csrf,
             language: lang,
+            assisting: ASSISTING.try_with(Clone::clone).unwrap_or_default(),
         }
     }
 

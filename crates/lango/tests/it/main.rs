@@ -34,6 +34,8 @@ mod catalogue_api;
 mod catalogue_import;
 mod centres;
 mod centres_admin;
+mod centres_assist;
+mod centres_assist_browser;
 mod centres_browser;
 mod centres_crash;
 mod centres_pages;

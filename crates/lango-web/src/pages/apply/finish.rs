@@ -257,6 +257,9 @@ struct ConfirmationPage {
     total: String,
     bill: String,
     awaiting_payment: bool,
+    /// Staff assisting the applicant at a counter: (where they take the payment there,
+    /// their assistance page).
+    counter: Option<(String, String)>,
 }
 
 /// `GET /applications/{ref}/confirmation`
@@ -291,6 +294,21 @@ pub async fn confirmation(
         total,
         bill: l.app.bill_reference.clone().unwrap_or_default(),
         awaiting_payment: st.is_some_and(|x| x.paid_to.is_some()),
+        counter: s
+            .v
+            .assisting
+            .as_ref()
+            .filter(|a| a.person_id == l.app.applicant)
+            .map(|a| {
+                let desk = format!("/desk/{}/counters/{}", a.centre, a.counter);
+                (
+                    format!(
+                        "{desk}/pay?bill={}",
+                        l.app.bill_reference.as_deref().unwrap_or("")
+                    ),
+                    format!("{desk}/assist"),
+                )
+            }),
         reference,
     };
     render(StatusCode::OK, &page)

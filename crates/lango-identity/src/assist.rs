@@ -1,0 +1,391 @@
+//! Centre staff acting for a person who is present at the counter: finding them by their
+//! document number (or registering them), their consent (a code sent to their phone, or the
+//! document staff inspected), and the assistance that lets the staff member's session
+//! start and fill in that person's applications until it ends.
+//!
+//! The policy grants nothing else: an assisting person may view and edit the assisted
+//! person's own applications (see [`crate::policy::Person::assisting`]), never their
+//! profile, businesses or anyone else's case; every start and end is audited.
+
+use crate::account::{self, Account};
+use crate::model::*;
+use crate::otp::{self, Purpose, Refusal};
+use crate::policy::Person;
+use crate::throttle;
+use lango_core::audit::{self, Entry};
+use lango_core::clock::now_ms;
+use lango_core::db::Db;
+use lango_core::Result;
+use sqlx::Row;
+
+/// An assistance lasts at most this long (one visit to a counter).
+pub const LENGTH_MS: i64 = 60 * 60 * 1000;
+
+/// An open assistance.
+#[derive(Debug, Clone)]
+pub struct Assist {
+    /// Its id.
+    pub id: String,
+    /// The staff member.
+    pub staff_id: String,
+    /// The person they act for.
+    pub person_id: String,
+    /// That person's name, for the banner on every page.
+    pub person_name: String,
+    /// The centre.
+    pub centre: String,
+    /// The counter.
+    pub counter: String,
+    /// `code` or `document`.
+    pub proof: String,
+    /// When it ends by itself.
+    pub expires_at: i64,
+}
+
+/// How the person confirmed that staff may act for them.
+#[derive(Debug, Clone)]
+pub enum Proof {
+    /// The code sent to their phone, as they read it out or typed it.
+    Code(String),
+    /// The document staff inspected: its kind and number.
+    Document {
+        /// `national_id`, `alien_id`, `passport` or `birth_certificate`.
+        kind: String,
+        /// Its number as typed.
+        number: String,
+    },
+}
+
+/// The account holding document number `raw`, if any (dependants are found through their
+/// guardians, not at the counter).
+pub async fn find(db: &Db, raw: &str) -> Result<Option<Account>> {
+    if raw.contains('@') || raw.trim().is_empty() || raw.len() > 40 {
+        return Ok(None);
+    }
+    Ok(account::find_by_identifier(db, raw).await?.map(|(a, _)| a))
+}
+
+/// A person registered at the counter, as staff typed them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewPersonForm {
+    /// National ID number.
+    #[serde(default)]
+    pub id_number: String,
+    /// Given name.
+    #[serde(default)]
+    pub given_name: String,
+    /// Family name.
+    #[serde(default)]
+    pub family_name: String,
+    /// The date of birth in three boxes.
+    #[serde(flatten)]
+    pub dob: DobBoxes,
+    /// Mobile number.
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// A person to register, parsed.
+#[derive(Debug)]
+pub struct NewPerson {
+    id: IdNumber,
+    given_name: String,
+    family_name: String,
+    date_of_birth: Date,
+    phone: Phone,
+}
+
+impl NewPersonForm {
+    /// Parses every field, collecting every problem for the error summary.
+    pub fn parse(&self) -> std::result::Result<NewPerson, Problems> {
+        let mut p = Problems::default();
+        let id = p.take(IdNumber::parse(IdKind::NationalId, &self.id_number));
+        let given_name = p.take(parse_name("given_name", &self.given_name));
+        let family_name = p.take(parse_name("family_name", &self.family_name));
+        let date_of_birth = p.take(Date::parse_past(
+            "date_of_birth",
+            &self.dob.joined(""),
+            &today_utc(),
+        ));
+        let phone = p.take(Phone::parse(&self.phone));
+        match (id, given_name, family_name, date_of_birth, phone) {
+            (Some(id), Some(given_name), Some(family_name), Some(date_of_birth), Some(phone))
+                if p.is_empty() =>
+            {
+                Ok(NewPerson {
+                    id,
+                    given_name,
+                    family_name,
+                    date_of_birth,
+                    phone,
+                })
+            }
+            _ => Err(p),
+        }
+    }
+}
+
+/// Registers a person present at `centre` (no password: they choose one later with a code
+/// to their phone). A number that already has an account is refused, so staff find it.
+pub async fn register(
+    db: &Db,
+    staff: &Person,
+    centre: &str,
+    p: &NewPerson,
+    lang: &str,
+) -> Result<std::result::Result<Account, Problems>> {
+    if find(db, p.id.as_str()).await?.is_some() {
+        return Ok(Err(Problems::one("id_number", "assist_id_taken")));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO accounts (id, kind, id_kind, id_number, given_name, family_name, date_of_birth, phone, \
+         status, language, created_at, updated_at) \
+         VALUES ($1, 'citizen', $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $9)",
+    )
+    .bind(&id)
+    .bind(p.id.kind.as_str())
+    .bind(p.id.as_str())
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(p.date_of_birth.as_str())
+    .bind(p.phone.as_str())
+    .bind(lang)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+            return Ok(Err(Problems::one("id_number", "assist_id_taken")));
+        }
+        other => {
+            other?;
+        }
+    }
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &format!("account:{}", staff.account_id),
+            action: "account.register_assisted",
+            object: &format!("account:{id}"),
+            subject: &id,
+            detail: &format!("registered in person at centre {centre}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(account::get(db, &id).await?))
+}
+
+/// Sends `person` a code that lets the staff of `centre_name` act for them (at most five
+/// in fifteen minutes); `Err(minutes)` while locked, `Ok(false)` when they have no phone.
+pub async fn send_code(
+    db: &Db,
+    person: &Account,
+    centre_name: &str,
+) -> Result<std::result::Result<bool, i64>> {
+    let Some(phone) = person.phone.as_deref() else {
+        return Ok(Ok(false));
+    };
+    let key = format!("assist_code:{}", person.id);
+    if let Some(m) = throttle::locked(db, &key).await? {
+        return Ok(Err(m));
+    }
+    throttle::fail(db, &key).await?;
+    let mut tx = db.pool().begin().await?;
+    let code = otp::issue(&mut tx, &person.id, Purpose::Assist).await?;
+    lango_notify::enqueue(
+        &mut tx,
+        &crate::messages::assist_code(&person.id, phone, centre_name, &code, &person.language),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(true))
+}
+
+/// Starts assistance of `person` by `staff` at `centre`/`counter` in session `session_id`,
+/// once the proof holds (any earlier assistance of the session ends).
+pub async fn begin(
+    db: &Db,
+    session_id: &str,
+    staff: &Person,
+    person: &Account,
+    (centre, counter): (&str, &str),
+    proof: &Proof,
+) -> Result<std::result::Result<Assist, Problems>> {
+    if person.id == staff.account_id {
+        return Ok(Err(Problems::one("id_number", "assist_self")));
+    }
+    let (kind, number) = match proof {
+        Proof::Code(code) => {
+            match otp::check(db, &person.id, Purpose::Assist, code).await? {
+                Ok(()) => {}
+                Err(Refusal::Wrong) => return Ok(Err(Problems::one("code", "code_wrong"))),
+                Err(Refusal::Expired) => return Ok(Err(Problems::one("code", "code_expired"))),
+                Err(Refusal::TooManyTries) => {
+                    return Ok(Err(Problems::one("code", "code_too_many")))
+                }
+            }
+            (None, None)
+        }
+        Proof::Document { kind, number } => match inspected(person, kind, number) {
+            Ok(id) => (Some(id.kind.as_str()), Some(id.as_str().to_string())),
+            Err(p) => return Ok(Err(p)),
+        },
+    };
+    let proof_word = if kind.is_some() { "document" } else { "code" };
+    let now = now_ms();
+    let a = Assist {
+        id: uuid::Uuid::now_v7().to_string(),
+        staff_id: staff.account_id.clone(),
+        person_id: person.id.clone(),
+        person_name: person.display_name(),
+        centre: centre.to_string(),
+        counter: counter.to_string(),
+        proof: proof_word.to_string(),
+        expires_at: now + LENGTH_MS,
+    };
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE assists SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO assists (id, session_id, staff_id, person_id, centre, counter, proof, \
+         document_kind, document_number, started_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&a.id)
+    .bind(session_id)
+    .bind(&a.staff_id)
+    .bind(&a.person_id)
+    .bind(centre)
+    .bind(counter)
+    .bind(proof_word)
+    .bind(kind)
+    .bind(&number)
+    .bind(now)
+    .bind(a.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    if kind.is_none() {
+        // The code reached their phone: the number is theirs.
+        sqlx::query(
+            "UPDATE accounts SET phone_verified_at = $1, updated_at = $1 \
+             WHERE id = $2 AND phone_verified_at IS NULL",
+        )
+        .bind(now)
+        .bind(&person.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'pending' \
+             AND phone_verified_at IS NOT NULL AND (email IS NULL OR email_verified_at IS NOT NULL)",
+        )
+        .bind(&person.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let how = match (kind, &number) {
+        (Some(k), Some(n)) => format!("confirmed by the {k} {n}, inspected"),
+        _ => "confirmed by a code sent to their phone".to_string(),
+    };
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &format!("account:{}", staff.account_id),
+            action: "assist.begin",
+            object: &format!("account:{}", person.id),
+            subject: &person.id,
+            detail: &format!("at centre {centre}, counter {counter}; {how}"),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(a))
+}
+
+/// The document staff say they inspected, parsed; the person's own kind of document must
+/// carry the number on their account.
+fn inspected(
+    person: &Account,
+    kind: &str,
+    number: &str,
+) -> std::result::Result<IdNumber, Problems> {
+    let Some(kind) = IdKind::parse(kind) else {
+        return Err(Problems::one("document_kind", "choose_one"));
+    };
+    let id = IdNumber::parse(kind, number).map_err(|mut p| {
+        p.field = "document_number";
+        Problems(vec![p])
+    })?;
+    if person.id_kind == Some(kind) && person.id_number.as_deref() != Some(id.as_str()) {
+        return Err(Problems::one("document_number", "assist_document_mismatch"));
+    }
+    Ok(id)
+}
+
+/// The open assistance of session `session_id`, if any.
+pub async fn active(db: &Db, session_id: &str) -> Result<Option<Assist>> {
+    let row = sqlx::query(
+        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, s.proof, s.expires_at, \
+         a.given_name, a.family_name FROM assists s JOIN accounts a ON a.id = s.person_id \
+         WHERE s.session_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
+    )
+    .bind(session_id)
+    .bind(now_ms())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        let given: String = r.try_get("given_name")?;
+        let family: String = r.try_get("family_name")?;
+        Ok(Assist {
+            id: r.try_get("id")?,
+            staff_id: r.try_get("staff_id")?,
+            person_id: r.try_get("person_id")?,
+            person_name: format!("{given} {family}").trim().to_string(),
+            centre: r.try_get("centre")?,
+            counter: r.try_get("counter")?,
+            proof: r.try_get("proof")?,
+            expires_at: r.try_get("expires_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Ends the open assistance of session `session_id` (staff finished, or sign-out).
+pub async fn end(db: &Db, session_id: &str) -> Result<()> {
+    let Some(a) = active(db, session_id).await? else {
+        return Ok(());
+    };
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE assists SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(now_ms())
+        .bind(&a.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        Entry {
+            actor: &format!("account:{}", a.staff_id),
+            action: "assist.end",
+            object: &format!("account:{}", a.person_id),
+            subject: &a.person_id,
+            detail: &format!("at centre {}, counter {}", a.centre, a.counter),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The person `p` with the open assistance of their session applied: what the policy judges.
+pub fn with_assist(mut p: Person, a: Option<&Assist>) -> Person {
+    p.assisting = a
+        .filter(|a| a.staff_id == p.account_id)
+        .map(|a| a.person_id.clone());
+    p
+}
