@@ -156,6 +156,32 @@ pub fn kenya_holidays(year: i64) -> Vec<(String, &'static str)> {
     out
 }
 
+/// The holidays' names in Kiswahili, by their English names as [`kenya_holidays`] stores them.
+const HOLIDAYS_SW: [(&str, &str); 10] = [
+    ("New Year's Day", "Siku ya Mwaka Mpya"),
+    ("Labour Day", "Siku ya Wafanyakazi"),
+    ("Madaraka Day", "Siku ya Madaraka"),
+    ("Mazingira Day", "Siku ya Mazingira"),
+    ("Mashujaa Day", "Siku ya Mashujaa"),
+    ("Jamhuri Day", "Siku ya Jamhuri"),
+    ("Christmas Day", "Siku ya Krismasi"),
+    ("Boxing Day", "Siku ya Kupeana Zawadi"),
+    ("Good Friday", "Ijumaa Kuu"),
+    ("Easter Monday", "Jumatatu ya Pasaka"),
+];
+
+/// A closure's reason in `lang` (`en` or `sw`): a public holiday's name in Kiswahili when
+/// asked for; any other reason as the administrator wrote it.
+pub fn reason_in<'a>(reason: &'a str, lang: &str) -> &'a str {
+    if lang != "sw" {
+        return reason;
+    }
+    HOLIDAYS_SW
+        .iter()
+        .find(|(en, _)| *en == reason)
+        .map_or(reason, |(_, sw)| sw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +206,15 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-13-07T09:00:00Z"), None);
         assert_eq!(add_days("2026-12-31", 1), "2027-01-01");
         assert_eq!(minute_of(nine), 540);
+    }
+
+    #[test]
+    fn every_holiday_has_a_kiswahili_name() {
+        for (_, name) in kenya_holidays(2026) {
+            assert_ne!(reason_in(name, "sw"), name, "{name}");
+            assert_eq!(reason_in(name, "en"), name);
+        }
+        assert_eq!(reason_in("Roof repairs", "sw"), "Roof repairs");
     }
 
     #[test]

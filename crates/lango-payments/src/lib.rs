@@ -8,6 +8,7 @@ pub mod bills;
 pub mod bills_in_tx;
 pub mod callbacks;
 pub mod cards;
+pub mod cash;
 pub mod daraja;
 pub mod daraja_api;
 pub mod fees;

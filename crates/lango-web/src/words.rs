@@ -7,6 +7,7 @@ mod activity;
 mod apply;
 mod assist;
 mod cards;
+mod cash;
 mod centres;
 mod centres_admin;
 mod claims;
@@ -303,6 +304,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .iter()
         .chain(pay::WORDS)
         .chain(cards::WORDS)
+        .chain(cash::WORDS)
         .chain(claims::WORDS)
         .chain(centres::WORDS)
         .chain(centres_admin::WORDS)

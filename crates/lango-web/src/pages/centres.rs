@@ -208,7 +208,10 @@ async fn centre(
         closures: closures
             .into_iter()
             .take(10)
-            .map(|k| (k.day, k.reason))
+            .map(|k| {
+                let reason = lango_centres::calendar::reason_in(&k.reason, lang.tag()).to_string();
+                (k.day, reason)
+            })
             .collect(),
         offers: c
             .offers

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
             "/desk/{code}/counters/{counter}/tickets/{number}",
             post(act),
         )
+        .merge(super::desk_cash::routes())
 }
 
 /// The centre, if `s` may work at it (its staff; the platform's administrators look).

@@ -3,6 +3,7 @@
 //! auditors read them (the policy's finance `View`); only finance officers match money.
 
 mod suspense;
+mod tills;
 
 use super::chart::{self, Bar};
 use super::{render, Chrome};
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/finance", get(dashboard))
         .route("/finance/export", get(export))
         .route("/finance/suspense", get(suspense::queue))
+        .route("/finance/tills", get(tills::closings))
         .route(
             "/finance/suspense/{trans_id}/match",
             get(suspense::match_form).post(suspense::check_match),
@@ -164,7 +166,7 @@ fn currency_view(state: &AppState, lang: Lang, r: &CurrencyReport) -> CurrencyVi
             )
     };
     let channel_name = |ch: &str| match ch {
-        "mpesa" | "card" => tr(lang, &format!("finance_channel_{ch}")).to_string(),
+        "mpesa" | "card" | "cash" => tr(lang, &format!("finance_channel_{ch}")).to_string(),
         other => other.to_string(),
     };
     CurrencyView {

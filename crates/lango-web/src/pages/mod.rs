@@ -19,6 +19,7 @@ mod claims;
 mod claims_admin;
 mod corrections;
 mod desk;
+mod desk_cash;
 mod document_keys;
 mod finance;
 pub(crate) mod insights;

@@ -135,6 +135,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
                 channel: match p.channel.as_str() {
                     "mpesa" => "M-Pesa".to_string(),
                     "card" => tr(lang, "pay_by_card_channel").to_string(),
+                    "cash" => tr(lang, "cash_channel").to_string(),
                     other => other.to_string(),
                 },
                 amount: Money::parse_decimal(&p.amount, bill.fee.currency())

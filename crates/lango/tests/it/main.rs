@@ -37,6 +37,7 @@ mod centres_admin;
 mod centres_assist;
 mod centres_assist_browser;
 mod centres_browser;
+mod centres_cash;
 mod centres_crash;
 mod centres_pages;
 mod centres_survey;
