@@ -26,6 +26,16 @@ async fn desk_staff<'a>(app: &'a crate::support::TestApp, email: &str) -> Browse
     b
 }
 
+/// The value of the hidden input `name` on a page.
+fn input(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        .to_string()
+}
+
 /// The application a page location names.
 fn reference_of(location: &str) -> String {
     location
@@ -93,6 +103,13 @@ backend_tests! {
             row.2
         };
         assert!(confirmation.html.contains(&format!("/desk/HC-MSA/counters/3/pay?bill={bill}")), "payment is taken at the counter");
+        // The counter takes it in cash: the bill is paid, through the ledger.
+        let pay = b.get(&format!("/desk/HC-MSA/counters/3/pay?bill={bill}")).await;
+        assert_eq!(pay.status, 200, "{}", pay.html);
+        let paid = b.post("/desk/HC-MSA/counters/3/pay", &[("method", "cash"), ("bill", &bill), ("amount", "6100.00"),
+            ("key", &input(&pay.html, "key")), ("session", &input(&pay.html, "session"))]).await;
+        assert_eq!(paid.status, 303, "{}", paid.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM bills WHERE reference = $1 AND status = 'paid'", &bill).await, 1);
         let list = b.get(DESK).await;
         assert!(list.html.contains(&reference), "their applications are listed for staff");
         // The person sees it in their own account.
