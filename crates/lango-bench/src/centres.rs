@@ -7,7 +7,11 @@
 //!    them (`POST /api/v1/centres/{code}/tickets`) while 400 counters, each on its own
 //!    keep-alive connection, call the next ticket (`…/counters/{counter}/call`, which
 //!    finishes the one the counter was serving, even when it finds nobody) until every
-//!    ticket is served. Once its centre's reception is done, a counter finishes each ticket
+//!    ticket is served. The day is a real one scaled down in time: people arrive evenly
+//!    over [`Args::day`] (reception issues ticket i at i × day / tickets, or at once when
+//!    behind) and a counter serves each ticket for [`Args::serve`] before calling the next,
+//!    as a counter does for minutes in a real day; with both zero, every client asks again
+//!    the moment it is answered (a closed loop: the most the node can take). Once its centre's reception is done, a counter finishes each ticket
 //!    with `…/tickets/{number}/done` before calling again, so its last one is finished by
 //!    "done". Afterwards the database must hold every ticket once, served, at the counter
 //!    that was answered it.
@@ -81,8 +85,14 @@ pub struct Args {
     pub duration: Duration,
     /// Rounds (each on a fresh database; medians are reported).
     pub rounds: usize,
-    /// How long a counter that found nobody waiting waits before it calls again.
+    /// How long a counter that found nobody waiting waits before it calls again (on
+    /// average: each pause is drawn from half to one and a half times it).
     pub idle: Duration,
+    /// The scaled day: tickets arrive evenly over it (zero: as fast as reception can).
+    pub day: Duration,
+    /// How long a counter serves a ticket between calling it and its next call or "done"
+    /// (zero: it calls again at once).
+    pub serve: Duration,
     /// Measure over HTTP too (not only in this process).
     pub http: bool,
     /// PostgreSQL to measure on too (a database per round is created and dropped).
@@ -144,6 +154,19 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         args.connections,
         args.rounds
     );
+    if args.day.is_zero() && args.serve.is_zero() {
+        println!("the day is a closed loop: every client asks again the moment it is answered");
+    } else {
+        // A real day: 9 opening hours (08:00-17:00).
+        let scale = 9.0 * 3_600.0 / args.day.as_secs_f64().max(1e-3);
+        println!(
+            "the day scaled {scale:.0}×: tickets arrive evenly over {:.0} s ({:.0}/s offered; 9 hours of a real centre), and a counter serves each ticket for {} ms before calling the next ({:.1} min in real time)",
+            args.day.as_secs_f64(),
+            args.tickets as f64 / args.day.as_secs_f64().max(1e-3),
+            args.serve.as_millis(),
+            args.serve.as_secs_f64() * scale / 60.0,
+        );
+    }
     let dir = tempfile::tempdir()?;
     let mut reports = Vec::new();
     let mut rounds = Vec::new();
@@ -323,6 +346,8 @@ async fn round(
 
     // The same in this process, with the server's pool size and a room of its own.
     let pool = Db::connect(url, 16).await?;
+    // Checkpointed in the background as the node does: commits rarely pay for one.
+    let checkpoint = pool.checkpoint_in_background(Duration::from_millis(200));
     let client = lango_identity::apikey::authenticate(&pool, &key)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the bench key does not authenticate"))?;
@@ -332,6 +357,9 @@ async fn round(
     };
     let direct = part(backend, "no HTTP", 'D', &db, &via, &direct_codes, args).await?;
     drop(via);
+    if let Some(c) = checkpoint {
+        c.abort();
+    }
     pool.close().await;
     db.close().await;
     Ok(Round {
@@ -801,6 +829,8 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
     let issued: Arc<Vec<AtomicUsize>> = Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());
     let next = Arc::new(AtomicUsize::new(0));
     let codes = Arc::new(codes.to_vec());
+    // Seconds between two people arriving (zero: reception issues as fast as it can).
+    let pace = args.day.as_secs_f64() / args.tickets.max(1) as f64;
     let mut desks = Vec::new();
     for _ in 0..args.reception + n * COUNTERS.len() {
         desks.push(Desk::open(via).await?);
@@ -821,6 +851,11 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
                     break;
                 }
                 let c = i % codes.len();
+                if pace > 0.0 {
+                    // The person arrives at their time; a desk that is behind issues at once.
+                    let due = start + Duration::from_secs_f64(i as f64 * pace);
+                    tokio::time::sleep_until(due.into()).await;
+                }
                 let t = Instant::now();
                 let a = desk.issue(&codes[c], SERVICES[plan[i] as usize].0).await?;
                 record(&mut h, t);
@@ -842,7 +877,10 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
         for k in 1..=COUNTERS.len() {
             let (issued, due, codes) = (issued.clone(), due.clone(), codes.clone());
             let mut desk = desks.pop().expect("a desk each");
-            let idle_pause = args.idle;
+            let (idle_pause, serve) = (args.idle, args.serve);
+            // Each counter's own draws: 400 counters pausing for the same time would call
+            // in lockstep, bursts no hall makes.
+            let mut rng = rand::rngs::StdRng::seed_from_u64((c * COUNTERS.len() + k) as u64);
             counters.push(tokio::spawn(async move {
                 let mut run = CounterRun {
                     answered: Vec::new(),
@@ -877,13 +915,18 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
                             run.last_call_s = start.elapsed().as_secs_f64();
                             run.answered.push((c, number.clone(), k));
                             last = Some(number);
+                            if !serve.is_zero() {
+                                // Serving the person (scaled: from half to one and a half
+                                // times the mean); the next call or "done" finishes it.
+                                tokio::time::sleep(serve.mul_f64(rng.gen_range(0.5..1.5))).await;
+                            }
                         }
                         (204, _) => {
                             record(&mut run.idle, t);
                             if closed {
                                 break;
                             }
-                            tokio::time::sleep(idle_pause).await;
+                            tokio::time::sleep(idle_pause.mul_f64(rng.gen_range(0.5..1.5))).await;
                         }
                         (status, _) => {
                             if run.errors == 0 {
@@ -891,7 +934,7 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
                             }
                             run.errors += 1;
                             anyhow::ensure!(run.errors < 100, "calls keep failing");
-                            tokio::time::sleep(idle_pause).await;
+                            tokio::time::sleep(idle_pause.mul_f64(rng.gen_range(0.5..1.5))).await;
                         }
                     }
                 }

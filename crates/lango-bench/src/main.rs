@@ -161,9 +161,18 @@ enum Cmd {
         /// Rounds, each on a fresh database (medians are reported).
         #[arg(long, default_value_t = 1)]
         rounds: usize,
-        /// Milliseconds a counter that found nobody waiting waits before calling again.
+        /// Milliseconds a counter that found nobody waiting waits before calling again (on
+        /// average: each pause is drawn from half to one and a half times it).
         #[arg(long, default_value_t = 250)]
         idle_ms: u64,
+        /// Seconds the scaled day's arrivals are spread over (a real day's 9 hours); 0 with
+        /// --serve-ms 0 is a closed loop (every client asks again at once).
+        #[arg(long, default_value_t = 40.0)]
+        day_s: f64,
+        /// Milliseconds a counter serves each ticket before calling the next, on average
+        /// (each drawn from half to one and a half times it; scaled with the day).
+        #[arg(long, default_value_t = 200)]
+        serve_ms: u64,
         /// Leave out the measurements over HTTP (the room in this process only).
         #[arg(long)]
         no_http: bool,
@@ -219,6 +228,8 @@ fn main() -> anyhow::Result<()> {
             seconds,
             rounds,
             idle_ms,
+            day_s,
+            serve_ms,
             no_http,
             postgres,
         } => rt.block_on(centres::run(centres::Args {
@@ -229,6 +240,8 @@ fn main() -> anyhow::Result<()> {
             duration: Duration::from_secs(seconds),
             rounds,
             idle: Duration::from_millis(idle_ms),
+            day: Duration::from_secs_f64(day_s.max(0.0)),
+            serve: Duration::from_millis(serve_ms),
             http: !no_http,
             postgres: (postgres != "none").then_some(postgres),
         })),

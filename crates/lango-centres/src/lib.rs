@@ -255,6 +255,10 @@ pub struct Centres {
     /// Every centre, read at most every [`DIRECTORY_TTL`]: service pages list where each
     /// service is offered in person, and must not cost four queries each.
     directory: Arc<Mutex<Option<Directory>>>,
+    /// Held by the one task reading the directory again: hundreds of requests arriving
+    /// when it is stale must not each read every centre (the bench's 450 desks did, every
+    /// five seconds); they use the stale one, or wait for the one read when there is none.
+    reading: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Every centre as read at a moment.
@@ -280,6 +284,7 @@ impl Centres {
             queue: queue::Committer::start(db.clone()),
             db,
             directory: Arc::default(),
+            reading: Arc::default(),
         }
     }
 
@@ -308,11 +313,33 @@ impl Centres {
     /// Every centre, from the directory kept for [`DIRECTORY_TTL`].
     async fn directory(&self) -> Result<Arc<Vec<Centre>>> {
         let poisoned = || Error::Internal("the centre directory's lock is poisoned".into());
-        if let Some((at, all)) = self.directory.lock().map_err(|_| poisoned())?.as_ref() {
-            if at.elapsed() < DIRECTORY_TTL {
-                return Ok(all.clone());
+        // The directory held, and whether it is still fresh.
+        let held = || -> Result<Option<(bool, Arc<Vec<Centre>>)>> {
+            Ok(self
+                .directory
+                .lock()
+                .map_err(|_| poisoned())?
+                .as_ref()
+                .map(|(at, all)| (at.elapsed() < DIRECTORY_TTL, all.clone())))
+        };
+        let _reading = match held()? {
+            Some((true, all)) => return Ok(all),
+            // Stale: one request reads it again; the others meanwhile use the stale one
+            // (at most a read's time older than the TTL allows).
+            Some((false, all)) => match self.reading.try_lock() {
+                Ok(turn) => turn,
+                Err(_) => return Ok(all),
+            },
+            // None (the first read, or cleared by a change here): every request waits for
+            // one read.
+            None => {
+                let turn = self.reading.lock().await;
+                if let Some((true, all)) = held()? {
+                    return Ok(all);
+                }
+                turn
             }
-        }
+        };
         let mut conn = self.db.pool().acquire().await?;
         let all = Arc::new(store::all(&mut conn).await?);
         *self.directory.lock().map_err(|_| poisoned())? = Some((Instant::now(), all.clone()));

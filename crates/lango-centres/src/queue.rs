@@ -229,22 +229,33 @@ async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
     let mut tx = begin_write(&mut conn).await?;
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
+    // Finished tickets' survey invitations: one insert at the end of the group.
+    let mut invites = Vec::new();
     for job in group {
         let answer = match &job.op {
             Op::Issue { centre, issue } => issue_in(&mut tx, centre, issue)
                 .await
                 .map(|t| Done::Ticket(Some(t))),
-            Op::Call { centre, counter } => call_in(&mut tx, centre, counter, &mut tells)
-                .await
-                .map(Done::Ticket),
+            Op::Call { centre, counter } => {
+                call_in(&mut tx, centre, counter, &mut tells, &mut invites)
+                    .await
+                    .map(Done::Ticket)
+            }
             Op::Act {
                 centre,
                 number,
                 act,
                 counter,
-            } => act_in(&mut tx, centre, number, act, counter.as_deref())
-                .await
-                .map(|t| Done::Ticket(Some(t))),
+            } => act_in(
+                &mut tx,
+                centre,
+                number,
+                act,
+                counter.as_deref(),
+                &mut invites,
+            )
+            .await
+            .map(|t| Done::Ticket(Some(t))),
             Op::Book(p) => crate::appointments::book_in(&mut tx, p)
                 .await
                 .map(Done::Booked),
@@ -254,6 +265,7 @@ async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
             other => answers.push(other),
         }
     }
+    crate::survey::invite_all(&mut tx, &invites).await?;
     for (centre, number, phone, ahead) in tells {
         tell_near(&mut tx, &centre, &number, &phone, ahead).await?;
     }
@@ -431,6 +443,7 @@ async fn call_in(
     c: &Centre,
     counter: &str,
     tells: &mut Vec<(Centre, String, String, i64)>,
+    invites: &mut Vec<crate::survey::Invite>,
 ) -> Result<Option<Ticket>> {
     let k = c
         .counter(counter)
@@ -444,50 +457,60 @@ async fn call_in(
         .fetch_all(&mut *tx)
         .await?;
     for r in &finished {
-        crate::survey::invite_row(tx, c, r).await?; // survey hook
+        invites.push(crate::survey::Invite::of_row(c, r)?); // survey hook
     }
+    // The next ticket is picked and claimed by one statement (one round trip fewer per
+    // call on the committer's path): tickets sent to this counter first, then by lane
+    // priority and time in the queue.
     let marks: Vec<String> = (0..k.services.len())
         .map(|i| format!("${}", i + 3))
         .collect();
-    let lock = if backend_of(tx) == Backend::Postgres {
+    let at = k.services.len() + 3;
+    let postgres = backend_of(tx) == Backend::Postgres;
+    let lock = if postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
     let pick = format!(
-        "SELECT id FROM tickets WHERE centre = $1 AND status = 'waiting' AND (for_counter IS NULL OR for_counter = $2) \
-         AND service IN ({}) ORDER BY CASE WHEN for_counter IS NULL THEN 1 ELSE 0 END, priority DESC, queued_at, id LIMIT 1{lock}",
+        "SELECT id FROM tickets WHERE centre = $2 AND status = 'waiting' AND (for_counter IS NULL OR for_counter = $1) \
+         AND service IN ({}) ORDER BY CASE WHEN for_counter IS NULL THEN 1 ELSE 0 END, priority DESC, queued_at, id LIMIT 1",
         marks.join(", ")
     );
-    let mut q = sqlx::query_scalar::<_, String>(&pick)
-        .bind(&c.code)
-        .bind(&k.code);
+    let claim = format!(
+        "UPDATE tickets SET status = 'called', counter = $1, called_at = COALESCE(called_at, ${at}), last_called_at = ${at} \
+         WHERE id = ({pick}{lock}) AND status = 'waiting' RETURNING {COLUMNS}"
+    );
+    let mut q = sqlx::query(&claim).bind(&k.code).bind(&c.code);
     for s in &k.services {
         q = q.bind(s);
     }
-    let Some(id) = q.fetch_optional(&mut *tx).await? else {
+    let Some(row) = q.bind(now).fetch_optional(&mut *tx).await? else {
+        if postgres {
+            // The picked row can change between the pick and its lock (another node's
+            // call): then nothing is claimed although tickets wait, and the caller calls
+            // again. On SQLite the committer is the only writer: nothing claimed is nobody.
+            let mut q = sqlx::query_scalar::<_, String>(&pick)
+                .bind(&k.code)
+                .bind(&c.code);
+            for s in &k.services {
+                q = q.bind(s);
+            }
+            if q.fetch_optional(&mut *tx).await?.is_some() {
+                return Err(Error::Conflict(
+                    "another counter took that ticket: call again".into(),
+                ));
+            }
+        }
         return Ok(None);
     };
-    let row = sqlx::query(&format!(
-        "UPDATE tickets SET status = 'called', counter = $1, called_at = COALESCE(called_at, $2), last_called_at = $2 \
-         WHERE id = $3 AND status = 'waiting' RETURNING {COLUMNS}"
-    ))
-    .bind(&k.code)
-    .bind(now)
-    .bind(&id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        // Taken by another node between the pick and the update: the caller calls again.
-        return Err(Error::Conflict(
-            "another counter took that ticket: call again".into(),
-        ));
-    };
     let ticket = ticket_of(&row)?;
-    // The one now NEAR from the front of this service's line is told to come back.
+    // The one now NEAR from the front of this service's line is told to come back, once
+    // (marked and read back by one statement).
     let near = sqlx::query(
-        "SELECT id, number, phone FROM tickets WHERE centre = $1 AND status = 'waiting' AND service = $2 \
-         ORDER BY priority DESC, queued_at, id LIMIT 1 OFFSET $3",
+        "UPDATE tickets SET near_told = 1 WHERE id = (SELECT id FROM tickets WHERE centre = $1 AND status = 'waiting' \
+         AND service = $2 ORDER BY priority DESC, queued_at, id LIMIT 1 OFFSET $3) AND phone IS NOT NULL AND near_told = 0 \
+         RETURNING number, phone",
     )
     .bind(&c.code)
     .bind(&ticket.service)
@@ -495,18 +518,12 @@ async fn call_in(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(n) = near {
-        let phone: Option<String> = n.try_get("phone")?;
-        let id: String = n.try_get("id")?;
-        if let Some(phone) = phone {
-            let told =
-                sqlx::query("UPDATE tickets SET near_told = 1 WHERE id = $1 AND near_told = 0")
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-            if told.rows_affected() == 1 {
-                tells.push((c.clone(), n.try_get("number")?, phone, NEAR - 1));
-            }
-        }
+        tells.push((
+            c.clone(),
+            n.try_get("number")?,
+            n.try_get("phone")?,
+            NEAR - 1,
+        ));
     }
     Ok(Some(ticket))
 }
@@ -543,6 +560,7 @@ async fn act_in(
     number: &str,
     act: &Act,
     counter: Option<&str>,
+    invites: &mut Vec<crate::survey::Invite>,
 ) -> Result<Ticket> {
     let number = number.trim().to_ascii_uppercase();
     let now = now_ms();
@@ -631,7 +649,7 @@ async fn act_in(
         .await?
         .ok_or_else(|| Error::Conflict(format!("ticket {number} changed meanwhile")))?;
     if matches!(act, Act::Done) {
-        crate::survey::invite_ticket(tx, c, &id).await?; // survey hook
+        invites.push(crate::survey::Invite::of_ticket(tx, c, &id).await?); // survey hook
     }
     ticket_of(&row)
 }

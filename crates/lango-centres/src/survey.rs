@@ -6,10 +6,10 @@ use crate::calendar;
 use crate::model::Centre;
 use crate::Centres;
 use lango_core::clock::now_ms;
-use lango_core::db::begin_write;
+use lango_core::db::{backend_of, begin_write, marks_from};
 use lango_core::Result;
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How long an SMS invitation can be answered.
 pub const SMS_REPLY_OPEN_MS: i64 = 24 * 60 * 60 * 1000;
@@ -29,32 +29,82 @@ pub fn sms_score(text: &str) -> Option<i64> {
     }
 }
 
-/// Records that ticket `ticket_id` (number `number`) of `centre` was finished and asks its
-/// holder, by SMS when there is a phone. Once per ticket.
-pub(crate) async fn invite(
-    tx: &mut sqlx::AnyConnection,
-    centre: &Centre,
-    ticket_id: &str,
-    number: &str,
-    service: &str,
-    day: &str,
-    phone: Option<&str>,
-) -> Result<()> {
-    let added = sqlx::query(
-        "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id) DO NOTHING",
-    )
-    .bind(ticket_id)
-    .bind(&centre.code)
-    .bind(service)
-    .bind(day)
-    .bind(phone)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?;
-    let Some(phone) = phone.filter(|_| added.rows_affected() == 1) else {
-        return Ok(());
-    };
+/// A finished ticket whose holder is to be asked, kept until the end of the queue
+/// committer's group: the group's invitations are one insert, not one each.
+pub(crate) struct Invite {
+    centre: Centre,
+    ticket_id: String,
+    number: String,
+    service: String,
+    day: String,
+    phone: Option<String>,
+}
+
+impl Invite {
+    /// The invitation for a finished ticket's row (`id, number, service, day, phone`), as
+    /// `call_in`'s "call next" returns it.
+    pub(crate) fn of_row(centre: &Centre, r: &sqlx::any::AnyRow) -> Result<Invite> {
+        Ok(Invite {
+            centre: centre.clone(),
+            ticket_id: r.try_get("id")?,
+            number: r.try_get("number")?,
+            service: r.try_get("service")?,
+            day: r.try_get("day")?,
+            phone: r.try_get("phone")?,
+        })
+    }
+
+    /// The invitation for ticket `id`, read back (after `act_in` finished it).
+    pub(crate) async fn of_ticket(
+        tx: &mut sqlx::AnyConnection,
+        centre: &Centre,
+        id: &str,
+    ) -> Result<Invite> {
+        let r = sqlx::query("SELECT id, number, service, day, phone FROM tickets WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        Invite::of_row(centre, &r)
+    }
+}
+
+/// Records that the tickets of `invites` were finished and asks each holder, by SMS when
+/// there is a phone. Once per ticket (a ticket already invited is left as it was).
+pub(crate) async fn invite_all(tx: &mut sqlx::AnyConnection, invites: &[Invite]) -> Result<()> {
+    let backend = backend_of(tx);
+    let now = now_ms();
+    // 6 values a row: 100 rows stay far under both engines' bind limits.
+    for chunk in invites.chunks(100) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", marks_from(backend, 1 + i * 6, 6)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at) VALUES {} \
+             ON CONFLICT (ticket_id) DO NOTHING RETURNING ticket_id",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for i in chunk {
+            q = q
+                .bind(&i.ticket_id)
+                .bind(&i.centre.code)
+                .bind(&i.service)
+                .bind(&i.day)
+                .bind(&i.phone)
+                .bind(now);
+        }
+        let added: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
+        for i in chunk {
+            if let Some(phone) = i.phone.as_deref().filter(|_| added.contains(&i.ticket_id)) {
+                ask_by_sms(tx, i, phone).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sends the invitation's SMS (inside the group's transaction, through the outbox).
+async fn ask_by_sms(tx: &mut sqlx::AnyConnection, i: &Invite, phone: &str) -> Result<()> {
     // A ticket carries no language: Kiswahili, as the "nearly your turn" SMS.
     let lang = "sw";
     let to = lango_notify::Recipient {
@@ -67,64 +117,21 @@ pub(crate) async fn invite(
     };
     let names: Option<(String, String)> =
         sqlx::query_as("SELECT name, name_sw FROM services WHERE code = $1")
-            .bind(service)
+            .bind(&i.service)
             .fetch_optional(&mut *tx)
             .await?;
     let service_name = match names {
         Some((_, sw)) if !sw.is_empty() => sw,
         Some((en, _)) => en,
-        None => service.to_string(),
+        None => i.service.clone(),
     };
     let values = HashMap::from([
-        ("number", number),
+        ("number", i.number.as_str()),
         ("service", service_name.as_str()),
-        ("centre", centre.name_in(lang)),
+        ("centre", i.centre.name_in(lang)),
     ]);
     lango_notify::notify(tx, &to, "ticket.survey", &values).await?;
     Ok(())
-}
-
-/// [`invite`] for a finished ticket's row (`id, number, service, day, phone`), as
-/// `call_in`'s "call next" returns it.
-pub(crate) async fn invite_row(
-    tx: &mut sqlx::AnyConnection,
-    centre: &Centre,
-    r: &sqlx::any::AnyRow,
-) -> Result<()> {
-    let phone: Option<String> = r.try_get("phone")?;
-    invite(
-        tx,
-        centre,
-        &r.try_get::<String, _>("id")?,
-        &r.try_get::<String, _>("number")?,
-        &r.try_get::<String, _>("service")?,
-        &r.try_get::<String, _>("day")?,
-        phone.as_deref(),
-    )
-    .await
-}
-
-/// [`invite`] for ticket `id`, read back (after `act_in` finished it).
-pub(crate) async fn invite_ticket(
-    tx: &mut sqlx::AnyConnection,
-    centre: &Centre,
-    id: &str,
-) -> Result<()> {
-    let r = sqlx::query("SELECT number, service, day, phone FROM tickets WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let phone: Option<String> = r.try_get("phone")?;
-    invite(
-        tx,
-        centre,
-        id,
-        &r.try_get::<String, _>("number")?,
-        &r.try_get::<String, _>("service")?,
-        &r.try_get::<String, _>("day")?,
-        phone.as_deref(),
-    )
-    .await
 }
 
 /// Whether a ticket can be rated on the counter's tablet.

@@ -65,6 +65,10 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             create_sqlite_parent_dir(url)?;
+            // A file in this process does not drop its connections: the liveness ping
+            // before each use was a round trip to the connection's thread for nothing
+            // (on a busy node, thread hand-offs are most of the database's cost).
+            options = options.test_before_acquire(false);
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
                     // FULL: an acknowledged write survives power loss, not only a crash.

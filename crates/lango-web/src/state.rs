@@ -39,6 +39,9 @@ impl Shared {
 pub struct Shared {
     /// The database.
     pub db: Db,
+    /// The node's audit committer: the exchange-log record of every agency call shares a
+    /// commit with the others waiting at that moment instead of taking one of its own.
+    pub audit: lango_core::audit::Committer,
     /// The live catalogue and its search index.
     pub catalogue: Arc<Catalogue>,
     /// Settings in force.

@@ -237,6 +237,7 @@ impl Node {
                 insights,
                 published: Default::default(),
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
+                audit: lango_core::audit::Committer::start(db.clone()),
                 fees: Arc::new(fees),
                 daraja: config.daraja.clone().map(|d| {
                     Arc::new(lango_payments::daraja_api::DarajaClient::new(

@@ -115,21 +115,23 @@ where
             .ok_or_else(unauthorised)?;
         match apikey::authenticate(&state.db, key.trim()).await? {
             Some(client) => {
-                // Every call by an agency system goes into the exchange log before it acts.
+                // Every call by an agency system goes into the exchange log, durably,
+                // before it acts; the committer lets concurrent calls share that commit.
                 let call = format!("{} {}", parts.method, parts.uri.path());
                 let actor = format!("apikey:{}", client.key_id);
-                lango_core::audit::record_in(
-                    &state.db,
-                    lango_core::audit::EXCHANGE,
-                    lango_core::audit::Entry {
-                        actor: &actor,
-                        action: "api.call",
-                        object: &call,
-                        subject: &client.agency,
-                        detail: "",
-                    },
-                )
-                .await?;
+                state
+                    .audit
+                    .record(
+                        lango_core::audit::EXCHANGE,
+                        lango_core::audit::Entry {
+                            actor: &actor,
+                            action: "api.call",
+                            object: &call,
+                            subject: &client.agency,
+                            detail: "",
+                        },
+                    )
+                    .await?;
                 Ok(Agent(client))
             }
             None => Err(unauthorised()),
