@@ -15,7 +15,7 @@ use lango_core::money::{Currency, Money};
 use lango_core::Error;
 use lango_identity::model::Role;
 use lango_identity::policy::Actor;
-use lango_payments::cash::{self, Submission, Till};
+use lango_payments::cash::{self, Refusal, Submission, Till};
 use std::time::Duration;
 
 const PASSWORD: &str = "correct horse battery";
@@ -275,12 +275,14 @@ backend_tests! {
         let till = Till::new(CENTRE, "2", Currency::Kes);
         let kes = |minor| Money::from_minor(minor, Currency::Kes);
         let refused = cash::receipt(&db, &till, "staff", &usd, kes(100), Submission { key: "k-usd", session: None }).await;
-        assert!(matches!(&refused, Err(Error::Invalid { field, message }) if field == "bill" && message.contains("USD")), "{refused:?}");
+        assert!(matches!(&refused, Ok(Err(r @ Refusal::BillCurrency { bill: Currency::Usd, .. })) if r.field() == "bill" && r.to_string().contains("USD")), "{refused:?}");
+        let as_error = Error::from(refused.unwrap().unwrap_err());
+        assert!(matches!(&as_error, Error::Invalid { field, message } if field == "bill" && message.contains("USD")), "{as_error:?}");
         let stale = cash::receipt(&db, &till, "staff", &reference, kes(100), Submission { key: "k-stale", session: Some("gone") }).await;
-        assert!(matches!(&stale, Err(Error::Invalid { field, .. }) if field == "session"), "{stale:?}");
+        assert!(matches!(&stale, Ok(Err(r @ Refusal::SessionClosed)) if r.field() == "session"), "{stale:?}");
         sqlx::query("UPDATE bills SET status = 'cancelled' WHERE reference = $1").bind(&reference).execute(db.pool()).await.unwrap();
         let cancelled = cash::receipt(&db, &till, "staff", &reference, kes(100), Submission { key: "k-c", session: None }).await;
-        assert!(matches!(&cancelled, Err(Error::Invalid { field, .. }) if field == "bill"), "{cancelled:?}");
+        assert!(matches!(&cancelled, Ok(Err(r @ Refusal::BillNotPayable { .. })) if r.field() == "bill"), "{cancelled:?}");
         db.close().await;
         assert_eq!(app.count("cash_receipts").await, 0);
         assert_eq!(app.count("cash_sessions").await, 0, "a refused receipt opens no session");

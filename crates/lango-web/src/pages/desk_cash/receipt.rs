@@ -1,0 +1,154 @@
+//! What follows the pay form: the M-Pesa prompt's status and the printable cash receipt.
+
+use super::pay::bill_view;
+use super::{counter_for, staff_name, till_of};
+use crate::pages::{render, render_status_page, Chrome};
+use crate::visitor::SignedIn;
+use crate::words::tr;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use lango_payments::cash;
+use lango_payments::stk::{self, StkStatus};
+
+#[derive(Template)]
+#[template(path = "desk_pay_status.html")]
+struct PromptPage {
+    c: Chrome,
+    code: String,
+    counter: String,
+    reference: String,
+    amount: String,
+    /// `waiting`, `paid`, `confirmed`, `held` or `failed`.
+    state: &'static str,
+    receipt: String,
+    failure: &'static str,
+}
+
+/// `GET /desk/{code}/counters/{counter}/pay/mpesa/{checkout}`: the prompt's outcome, followed
+/// without JavaScript.
+pub(super) async fn prompt_status(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, counter, checkout)): Path<(String, String, String)>,
+) -> Response {
+    let (c, counter) = match counter_for(&state, &s, &code, &counter).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.v.lang;
+    let found = match &state.daraja {
+        Some(d) => stk::refresh(&state.db, d, &checkout, stk::QUERY_AFTER_MS).await,
+        None => stk::get(&state.db, &checkout).await,
+    };
+    let request = match found {
+        Ok(Some(r)) => r,
+        Ok(None) => return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo),
+        Err(e) => return crate::error::page_error(&state, lang, e),
+    };
+    let (page_state, failure) = match (request.status, &request.receipt) {
+        (StkStatus::Pending, _) => ("waiting", ""),
+        (StkStatus::Succeeded, Some(_)) => ("paid", ""),
+        (StkStatus::Succeeded, None) => ("confirmed", ""),
+        (StkStatus::Failed, Some(_)) => ("held", ""),
+        (StkStatus::Failed, None) => (
+            "failed",
+            tr(
+                lang,
+                request.failure().unwrap_or(stk::Failure::Other).code(),
+            ),
+        ),
+    };
+    let path = format!("/desk/{}/counters/{counter}/pay/mpesa/{checkout}", c.code);
+    let page = PromptPage {
+        c: Chrome::for_visitor(&s.v, state.config.demo, &path),
+        code: c.code.clone(),
+        counter,
+        reference: request.bill_reference.clone(),
+        amount: request.amount.display(),
+        state: page_state,
+        receipt: request.receipt.clone().unwrap_or_default(),
+        failure,
+    };
+    let mut res = render(StatusCode::OK, &page);
+    let every = match page_state {
+        "waiting" => Some("3"),
+        "confirmed" => Some("10"),
+        _ => None,
+    };
+    if let Some(every) = every {
+        res.headers_mut()
+            .insert("refresh", HeaderValue::from_static(every));
+    }
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+#[derive(Template)]
+#[template(path = "desk_receipt.html")]
+struct ReceiptPage {
+    c: Chrome,
+    code: String,
+    centre: String,
+    counter: String,
+    number: String,
+    amount: String,
+    bill: String,
+    service: String,
+    balance_after: String,
+    balance_now: String,
+    status_now: String,
+    when: String,
+    by: String,
+}
+
+/// `GET /desk/{code}/counters/{counter}/receipts/{number}`: the printable receipt.
+pub(super) async fn receipt_page(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, counter, number)): Path<(String, String, String)>,
+) -> Response {
+    let (c, counter) = match counter_for(&state, &s, &code, &counter).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let lang = s.v.lang;
+    let not_found = || render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo);
+    let r = match cash::get_receipt(&state.db, &number).await {
+        Ok(Some(r)) if r.till == till_of(&c, &counter).id() => r,
+        Ok(_) => return not_found(),
+        Err(e) => return crate::error::page_error(&state, lang, e),
+    };
+    let view = match bill_view(&state, lang, &r.bill_reference).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return not_found(),
+        Err(e) => return crate::error::page_error(&state, lang, e),
+    };
+    let by = if r.staff == s.account.id {
+        staff_name(&s)
+    } else {
+        r.staff.clone()
+    };
+    let path = format!("/desk/{}/counters/{counter}/receipts/{number}", c.code);
+    let page = ReceiptPage {
+        c: Chrome::for_visitor(&s.v, state.config.demo, &path),
+        code: c.code.clone(),
+        centre: c.name_in(lang.tag()).to_string(),
+        counter,
+        number: r.number.clone(),
+        amount: r.amount.display(),
+        bill: r.bill_reference.clone(),
+        service: view.service,
+        balance_after: r.balance_after.display(),
+        balance_now: view.balance,
+        status_now: view.status,
+        when: crate::pages::when(r.created_at),
+        by,
+    };
+    render(StatusCode::OK, &page)
+}
