@@ -225,6 +225,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 /// Applies `group` in one transaction; a database fault fails the whole group (none of it
 /// committed), a refusal only its own change (refusals are found before anything is written).
 async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
+    let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let mut answers = Vec::with_capacity(group.len());

@@ -33,6 +33,8 @@ pub struct Db {
     backend: Backend,
     /// What seals secrets at rest: set from configuration, else the database's own KEK.
     keyring: Arc<OnceCell<Arc<Keyring>>>,
+    /// Where the node's group committers queue for SQLite's one writer (see [`Db::write_turn`]).
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A crate's migrations for both backends.
@@ -92,6 +94,7 @@ impl Db {
             pool,
             backend,
             keyring: Arc::default(),
+            write_gate: Arc::default(),
         })
     }
 
@@ -103,6 +106,18 @@ impl Db {
     /// The engine behind the pool.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A group committer's turn to write, held until its transaction ends. On SQLite the
+    /// committers of a node (queue, audit, receipts) take turns here, first come first
+    /// served, instead of meeting at the file's write lock, whose busy handler sleeps up to
+    /// 100 ms between tries: that sleep was a counter's call latency tail. `None` on
+    /// PostgreSQL, whose row locks order writers.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Applies every pending migration of the given crates, in version order.

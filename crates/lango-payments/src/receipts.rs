@@ -149,7 +149,9 @@ async fn commit_with_retry(
             Some(c) => c,
             None => conn.insert(db.pool().acquire().await?),
         };
+        let turn = db.write_turn().await;
         let result = commit_group(db.backend(), c, group).await;
+        drop(turn);
         if result.is_err() {
             // The connection may be what failed; the next attempt takes a fresh one.
             *conn = None;

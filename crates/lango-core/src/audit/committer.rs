@@ -121,6 +121,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 /// Writes `group` in one transaction, each chain's records in arrival order; returns each
 /// record's seq, in the group's order.
 async fn commit(db: &Db, group: &[Job]) -> Result<Vec<i64>> {
+    let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let mut seqs = vec![0i64; group.len()];

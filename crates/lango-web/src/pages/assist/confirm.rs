@@ -51,6 +51,20 @@ async fn person_of(state: &AppState, s: &SignedIn, id: &str) -> Result<Account, 
     account::get(&state.db, id).await.map_err(|_| not_found())
 }
 
+/// The counter (if `s` serves at its centre), the person `person` being confirmed there, and
+/// the counter's assistance pages: what every confirmation step starts from.
+async fn at_counter_for(
+    state: &AppState,
+    s: &SignedIn,
+    (code, counter): (&str, &str),
+    person: &str,
+) -> Result<(lango_centres::model::Centre, Account, String), Response> {
+    let c = counter_for(state, s, code, counter).await?;
+    let a = person_of(state, s, person).await?;
+    let at = base(&c.code, counter);
+    Ok((c, a, at))
+}
+
 fn confirm(
     state: &AppState,
     s: &SignedIn,
@@ -105,20 +119,15 @@ pub(super) async fn page(
     Path((code, counter)): Path<(String, String)>,
     which: Result<Query<Which>, QueryRejection>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let which = which.map(|Query(w)| w).unwrap_or_default();
-    let a = match person_of(&state, &s, &which.person).await {
-        Ok(a) => a,
+    let (_, a, at) = match at_counter_for(&state, &s, (&code, &counter), &which.person).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let notice = match which.sent.as_deref() {
         Some("1") => "assist_code_sent",
         _ => "",
     };
-    let at = base(&c.code, &counter);
     let f = BeginForm::default();
     confirm(&state, &s, &at, &a, &f, notice, &Problems::default())
 }
@@ -137,38 +146,22 @@ pub(super) async fn send_code(
     Path((code, counter)): Path<(String, String)>,
     Posted(f): Posted<CodeForm>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let (c, a, at) = match at_counter_for(&state, &s, (&code, &counter), &f.person).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
-    let a = match person_of(&state, &s, &f.person).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let at = base(&c.code, &counter);
     let none = BeginForm::default();
     match assist::send_code(&state.db, &a, c.name_in("en")).await {
         Ok(Ok(true)) => {
             Redirect::to(&format!("{at}/confirm?person={}&sent=1", a.id)).into_response()
         }
-        Ok(Ok(false)) => confirm(
-            &state,
-            &s,
-            &at,
-            &a,
-            &none,
-            "",
-            &Problems::one("code", "assist_no_phone"),
-        ),
-        Ok(Err(_)) => confirm(
-            &state,
-            &s,
-            &at,
-            &a,
-            &none,
-            "",
-            &Problems::one("code", "assist_code_locked"),
-        ),
+        Ok(refused) => {
+            let why = match refused {
+                Ok(_) => "assist_no_phone",
+                Err(_) => "assist_code_locked",
+            };
+            confirm(&state, &s, &at, &a, &none, "", &Problems::one("code", why))
+        }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }
@@ -193,15 +186,10 @@ pub(super) async fn begin(
     Path((code, counter)): Path<(String, String)>,
     Posted(f): Posted<BeginForm>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let (c, a, at) = match at_counter_for(&state, &s, (&code, &counter), &f.person).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
-    let a = match person_of(&state, &s, &f.person).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let at = base(&c.code, &counter);
     let proof = if !f.code.trim().is_empty() {
         Proof::Code(f.code.clone())
     } else if !f.document_kind.is_empty() || !f.document_number.trim().is_empty() {
