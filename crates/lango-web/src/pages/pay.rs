@@ -267,17 +267,7 @@ pub async fn prompt_status(
         Ok(_) => return not_found(),
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
-    let (page_state, failure) = match (request.status, &request.receipt) {
-        (StkStatus::Pending, _) => ("waiting", ""),
-        (StkStatus::Succeeded, Some(_)) => ("paid", ""),
-        (StkStatus::Succeeded, None) => ("confirmed", ""),
-        // Failed with a receipt: money came, but not what the prompt asked (held for review).
-        (StkStatus::Failed, Some(_)) => ("held", ""),
-        (StkStatus::Failed, None) => (
-            "failed",
-            request.failure().unwrap_or(stk::Failure::Other).code(),
-        ),
-    };
+    let (page_state, failure) = prompt_state(&request);
     let page = StatusPage {
         c: Chrome::for_visitor(
             &v,
@@ -296,9 +286,28 @@ pub async fn prompt_status(
             tr(lang, failure)
         },
     };
-    let mut res = render(StatusCode::OK, &page);
-    // The page follows the prompt without JavaScript: the browser reloads it (the HTTP
-    // form of <meta http-equiv="refresh">) until M-Pesa has answered.
+    following(render(StatusCode::OK, &page), page_state)
+}
+
+/// How a prompt's status page reads its request: (the page's state, the failure's word key).
+pub(super) fn prompt_state(request: &stk::StkRequest) -> (&'static str, &'static str) {
+    match (request.status, &request.receipt) {
+        (StkStatus::Pending, _) => ("waiting", ""),
+        (StkStatus::Succeeded, Some(_)) => ("paid", ""),
+        (StkStatus::Succeeded, None) => ("confirmed", ""),
+        // Failed with a receipt: money came, but not what the prompt asked (held for review).
+        (StkStatus::Failed, Some(_)) => ("held", ""),
+        (StkStatus::Failed, None) => (
+            "failed",
+            request.failure().unwrap_or(stk::Failure::Other).code(),
+        ),
+    }
+}
+
+/// A prompt's status page as sent: it follows the prompt without JavaScript, the browser
+/// reloading it (the HTTP form of <meta http-equiv="refresh">) until M-Pesa has answered,
+/// and it is never cached.
+pub(super) fn following(mut res: Response, page_state: &str) -> Response {
     let every = match page_state {
         "waiting" => Some("3"),
         "confirmed" => Some("10"),

@@ -6,6 +6,7 @@
 
 use crate::backend_tests;
 use crate::browser_kit::Browser;
+use crate::centres_cash::input;
 use lango_identity::model::Role;
 
 const PASSWORD: &str = "correct horse battery";
@@ -24,16 +25,6 @@ async fn desk_staff<'a>(app: &'a crate::support::TestApp, email: &str) -> Browse
     let mut b = Browser::new(app);
     b.sign_in(email, PASSWORD).await;
     b
-}
-
-/// The value of the hidden input `name` on a page.
-fn input(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker)
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        .to_string()
 }
 
 /// The application a page location names.

@@ -77,7 +77,7 @@ async fn bill(app: &TestApp, amount: &str, currency: &str) -> String {
 }
 
 /// The value of the hidden or text input `name` on a page.
-fn input(html: &str, name: &str) -> String {
+pub(crate) fn input(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     html.split(&marker)
         .nth(1)

@@ -8,10 +8,10 @@ use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use lango_payments::cash;
-use lango_payments::stk::{self, StkStatus};
+use lango_payments::stk;
 
 #[derive(Template)]
 #[template(path = "desk_pay_status.html")]
@@ -48,18 +48,11 @@ pub(super) async fn prompt_status(
         Ok(None) => return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo),
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
-    let (page_state, failure) = match (request.status, &request.receipt) {
-        (StkStatus::Pending, _) => ("waiting", ""),
-        (StkStatus::Succeeded, Some(_)) => ("paid", ""),
-        (StkStatus::Succeeded, None) => ("confirmed", ""),
-        (StkStatus::Failed, Some(_)) => ("held", ""),
-        (StkStatus::Failed, None) => (
-            "failed",
-            tr(
-                lang,
-                request.failure().unwrap_or(stk::Failure::Other).code(),
-            ),
-        ),
+    let (page_state, failure) = crate::pages::pay::prompt_state(&request);
+    let failure = if failure.is_empty() {
+        ""
+    } else {
+        tr(lang, failure)
     };
     let path = format!("/desk/{}/counters/{counter}/pay/mpesa/{checkout}", c.code);
     let page = PromptPage {
@@ -72,21 +65,7 @@ pub(super) async fn prompt_status(
         receipt: request.receipt.clone().unwrap_or_default(),
         failure,
     };
-    let mut res = render(StatusCode::OK, &page);
-    let every = match page_state {
-        "waiting" => Some("3"),
-        "confirmed" => Some("10"),
-        _ => None,
-    };
-    if let Some(every) = every {
-        res.headers_mut()
-            .insert("refresh", HeaderValue::from_static(every));
-    }
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    res
+    crate::pages::pay::following(render(StatusCode::OK, &page), page_state)
 }
 
 #[derive(Template)]
