@@ -23,8 +23,8 @@
 mod receipt;
 mod till;
 
-pub use receipt::{get_receipt, payer_phone, receipt, session_receipts, Submission, Taken};
-pub use till::{close, closings, now, open, Closing, Counter, TillNow};
+pub use receipt::{get_receipt, parse_reference, payer_phone, receipt, Submission, Taken};
+pub use till::{close, closings, now, open, open_session, Closing, Counter, TillNow};
 
 use crate::BillStatus;
 use lango_core::money::{Currency, Money};

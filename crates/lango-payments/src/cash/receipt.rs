@@ -24,10 +24,8 @@ pub struct Submission<'a> {
 /// A receipt taken, or found again for a form sent twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taken {
-    /// The receipt.
+    /// The receipt (for a form sent before, the first one's: nothing was posted now).
     pub receipt: CashReceipt,
-    /// True when this form had been sent before: nothing was posted now.
-    pub repeated: bool,
 }
 
 const RECEIPT_COLUMNS: &str = "number, session_id, till, bill_reference, amount, currency, \
@@ -49,8 +47,9 @@ fn row_to_receipt(r: &sqlx::any::AnyRow) -> Result<CashReceipt> {
     })
 }
 
-/// The bill reference as typed, in canonical form, or why not.
-fn parse_reference(typed: &str) -> std::result::Result<String, Refusal> {
+/// The bill reference as typed, in canonical form, or why not (a [`Refusal`] of the `bill`
+/// field: required, typo or invalid).
+pub fn parse_reference(typed: &str) -> std::result::Result<String, Refusal> {
     if typed.trim().is_empty() {
         return Err(Refusal::BillRequired);
     }
@@ -89,10 +88,7 @@ pub async fn receipt(
     }
     if let Some(r) = receipt_by_key(&mut tx, form.key).await? {
         tx.rollback().await?;
-        return Ok(Ok(Taken {
-            receipt: r,
-            repeated: true,
-        }));
+        return Ok(Ok(Taken { receipt: r }));
     }
     let bills = posting::lock_bills(&mut tx, backend, std::slice::from_ref(&reference)).await?;
     let Some(bill) = bills.get(&reference) else {
@@ -179,10 +175,7 @@ pub async fn receipt(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(Taken {
-        receipt: r,
-        repeated: false,
-    }))
+    Ok(Ok(Taken { receipt: r }))
 }
 
 async fn receipt_by_key(tx: &mut sqlx::AnyConnection, key: &str) -> Result<Option<CashReceipt>> {
@@ -204,12 +197,6 @@ pub async fn get_receipt(db: &Db, number: &str) -> Result<Option<CashReceipt>> {
     .fetch_optional(db.pool())
     .await?;
     row.as_ref().map(row_to_receipt).transpose()
-}
-
-/// The receipts of session `session`, oldest first.
-pub async fn session_receipts(db: &Db, session: &str) -> Result<Vec<CashReceipt>> {
-    let mut conn = db.pool().acquire().await?;
-    receipts_in(&mut conn, session).await
 }
 
 pub(super) async fn receipts_in(

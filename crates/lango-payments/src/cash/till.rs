@@ -170,6 +170,17 @@ pub struct TillNow {
     pub last_closed: Option<Session>,
 }
 
+/// The id of the open session of `till`, if one is open (one query; [`now`] reads its
+/// receipts and what the drawer should hold too).
+pub async fn open_session(db: &Db, till: &Till) -> Result<Option<String>> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT id FROM cash_sessions WHERE till = $1 AND closed_at IS NULL")
+            .bind(till.id())
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(id)
+}
+
 /// The till `till` now.
 pub async fn now(db: &Db, till: &Till) -> Result<TillNow> {
     let mut conn = db.pool().acquire().await?;
@@ -316,8 +327,10 @@ pub struct Closing {
     pub centre: String,
     /// The counter.
     pub counter: String,
-    /// The session with its close.
-    pub session: Session,
+    /// The day the session opened (East Africa Time, `YYYY-MM-DD`).
+    pub day: String,
+    /// Its close.
+    pub closed: Closed,
     /// How many receipts it took.
     pub receipts: i64,
 }
@@ -341,10 +354,15 @@ pub async fn closings(db: &Db, differences_only: bool, limit: i64) -> Result<Vec
     .await?;
     rows.iter()
         .map(|r| {
+            let session = row_to_session(r)?;
+            let closed = session.closed.ok_or_else(|| {
+                Error::Internal(format!("till session {} has no close", session.id))
+            })?;
             Ok(Closing {
                 centre: r.try_get("centre")?,
                 counter: r.try_get("counter")?,
-                session: row_to_session(r)?,
+                day: session.day,
+                closed,
                 receipts: r.try_get("receipts")?,
             })
         })

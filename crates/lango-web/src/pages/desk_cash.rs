@@ -71,18 +71,6 @@ fn till_of(c: &Centre, counter: &str) -> Till {
     Till::new(&c.code, counter, TILL_CURRENCY)
 }
 
-/// The staff member's name as finance pages show it.
-fn staff_name(s: &SignedIn) -> String {
-    let a = &s.account;
-    let name = format!("{} {}", a.given_name.trim(), a.family_name.trim());
-    let name = name.trim();
-    if name.is_empty() {
-        a.email.clone().unwrap_or_else(|| a.id.clone())
-    } else {
-        name.to_string()
-    }
-}
-
 /// A refusal of `lango_payments::cash` in the reader's language: its words by its code, with
 /// what it carries in the placeholders. Every variant is named (no `_`) so that a new
 /// refusal cannot reach a page without someone deciding what fills its words.

@@ -203,16 +203,7 @@ pub async fn mpesa(
         .find(|(k, _)| k == "mpesa_phone")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let outcome = match &state.daraja {
-        Some(daraja) => {
-            let callback = crate::mpesa::paths(&state).url(
-                &state.config.public_url,
-                lango_payments::callbacks::Callback::Stk,
-            );
-            stk::start(&state.db, daraja, &callback, &reference, &phone).await
-        }
-        None => Ok(Err(Refusal::Unavailable)),
-    };
+    let outcome = start_prompt(&state, &reference, &phone).await;
     match outcome {
         Ok(Ok(StkRequest {
             checkout_request_id: Some(checkout),
@@ -221,6 +212,25 @@ pub async fn mpesa(
         Ok(Ok(_)) => refused(&state, &v, &reference, &phone, Refusal::Unavailable).await,
         Ok(Err(r)) => refused(&state, &v, &reference, &phone, r).await,
         Err(e) => crate::error::page_error(&state, v.lang, e),
+    }
+}
+
+/// Sends an M-Pesa Express prompt for bill `reference` (canonical) to `phone`, with the
+/// callback at this site's address; refused as unavailable when M-Pesa is not set up.
+pub(super) async fn start_prompt(
+    state: &AppState,
+    reference: &str,
+    phone: &str,
+) -> lango_core::Result<Result<StkRequest, Refusal>> {
+    match &state.daraja {
+        Some(daraja) => {
+            let callback = crate::mpesa::paths(state).url(
+                &state.config.public_url,
+                lango_payments::callbacks::Callback::Stk,
+            );
+            stk::start(&state.db, daraja, &callback, reference, phone).await
+        }
+        None => Ok(Err(Refusal::Unavailable)),
     }
 }
 

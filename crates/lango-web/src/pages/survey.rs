@@ -207,7 +207,7 @@ fn form_page(
 }
 
 /// Answers are personal: never kept by a shared cache or the back button's store.
-fn no_store(mut res: Response) -> Response {
+pub(super) fn no_store(mut res: Response) -> Response {
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

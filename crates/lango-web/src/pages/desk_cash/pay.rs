@@ -3,6 +3,8 @@
 use super::{counter_for, till_of, worded, TILL_CURRENCY};
 use crate::i18n::Lang;
 use crate::pages::centres::service_name;
+use crate::pages::pay::start_prompt;
+use crate::pages::survey::no_store;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -10,7 +12,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use lango_centres::model::Centre;
@@ -18,7 +20,6 @@ use lango_core::money::Money;
 use lango_core::Error;
 use lango_payments::cash::{self, Submission};
 use lango_payments::stk::{self, Refusal, StkRequest};
-use lango_payments::BillReference;
 use serde::Deserialize;
 
 /// A bill as the counter shows it (the receipt shows its service, balance and status too).
@@ -122,23 +123,20 @@ async fn pay_view(
     let lang = s.v.lang;
     let mut bill = None;
     if !typed.trim().is_empty() && problems.bill.is_empty() {
-        match BillReference::parse(typed) {
-            Ok(r) => match bill_view(state, lang, r.as_str()).await {
+        match cash::parse_reference(typed) {
+            Ok(r) => match bill_view(state, lang, &r).await {
                 Ok(Some(v)) => bill = Some(v),
                 Ok(None) => {
                     problems.bill = tr(lang, "cash_bill_unknown_short").to_string();
                 }
                 Err(e) => return crate::error::page_error(state, lang, e),
             },
-            Err(lango_payments::reference::ReferenceError::Check) => {
-                problems.bill = tr(lang, "cash_bill_typo").to_string();
-            }
-            Err(_) => problems.bill = tr(lang, "cash_bill_invalid").to_string(),
+            Err(r) => problems.bill = worded(lang, &r),
         }
     }
     let till = till_of(c, counter);
-    let session = match cash::now(&state.db, &till).await {
-        Ok(n) => n.session.map(|s| s.id).unwrap_or_default(),
+    let session = match cash::open_session(&state.db, &till).await {
+        Ok(id) => id.unwrap_or_default(),
         Err(e) => return crate::error::page_error(state, lang, e),
     };
     let phone = match (&bill, entered) {
@@ -189,13 +187,8 @@ async fn pay_view(
         session,
         prompt: state.daraja.is_some(),
     };
-    let mut res = render(status, &page);
     // The form's one-time key must not come back from a cache.
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    res
+    no_store(render(status, &page))
 }
 
 /// `GET /desk/{code}/counters/{counter}/pay?bill=REF`: find the bill and take its payment.
@@ -290,24 +283,17 @@ pub(super) async fn take(
             }
         }
         "mpesa" => {
-            let Ok(reference) = BillReference::parse(&f.bill) else {
-                return back(PayProblems {
-                    bill: tr(lang, "cash_bill_invalid").to_string(),
-                    ..PayProblems::default()
-                })
-                .await;
-            };
-            let reference = reference.as_str().to_string();
-            let outcome = match &state.daraja {
-                Some(daraja) => {
-                    let callback = crate::mpesa::paths(&state).url(
-                        &state.config.public_url,
-                        lango_payments::callbacks::Callback::Stk,
-                    );
-                    stk::start(&state.db, daraja, &callback, &reference, &f.mpesa_phone).await
+            let reference = match cash::parse_reference(&f.bill) {
+                Ok(r) => r,
+                Err(r) => {
+                    return back(PayProblems {
+                        bill: worded(lang, &r),
+                        ..PayProblems::default()
+                    })
+                    .await
                 }
-                None => Ok(Err(Refusal::Unavailable)),
             };
+            let outcome = start_prompt(&state, &reference, &f.mpesa_phone).await;
             match outcome {
                 Ok(Ok(StkRequest {
                     checkout_request_id: Some(checkout),

@@ -1,7 +1,7 @@
 //! What follows the pay form: the M-Pesa prompt's status and the printable cash receipt.
 
 use super::pay::bill_view;
-use super::{counter_for, staff_name, till_of};
+use super::{counter_for, till_of};
 use crate::pages::{render, render_status_page, Chrome};
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -109,9 +109,13 @@ pub(super) async fn receipt_page(
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
     let by = if r.staff == s.account.id {
-        staff_name(&s)
+        s.account.display_name()
     } else {
-        r.staff.clone()
+        let label = format!("account:{}", r.staff);
+        match lango_identity::account::name_of_label(&state.db, &label).await {
+            Ok(name) => name,
+            Err(e) => return crate::error::page_error(&state, lang, e),
+        }
     };
     let path = format!("/desk/{}/counters/{counter}/receipts/{number}", c.code);
     let page = ReceiptPage {

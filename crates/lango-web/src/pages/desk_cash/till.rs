@@ -1,7 +1,8 @@
 //! The till page: this session's receipts, what the drawer should hold, and its count and
 //! close.
 
-use super::{counter_for, staff_name, till_of, worded, TILL_CURRENCY};
+use super::{counter_for, till_of, worded, TILL_CURRENCY};
+use crate::pages::survey::no_store;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -9,7 +10,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use lango_centres::model::Centre;
@@ -142,12 +143,7 @@ async fn till_view(
         reason_error,
         result,
     };
-    let mut res = render(status, &page);
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
-    res
+    no_store(render(status, &page))
 }
 
 /// `GET /desk/{code}/counters/{counter}/till`: today's receipts, what the drawer should hold,
@@ -220,7 +216,7 @@ pub(super) async fn till_act(
                     return again((tr(lang, key).to_string(), String::new())).await;
                 }
             };
-            let name = staff_name(&s);
+            let name = s.account.display_name();
             let who = cash::Counter {
                 account: &s.account.id,
                 name: &name,

@@ -65,12 +65,12 @@ pub async fn closings(
     };
     let rows = list
         .into_iter()
-        .filter_map(|c| {
-            let closed = c.session.closed?;
-            Some(Row {
+        .map(|c| {
+            let closed = c.closed;
+            Row {
                 centre: c.centre,
                 counter: c.counter,
-                day: c.session.day,
+                day: c.day,
                 expected: closed.expected.display(),
                 counted: closed.counted.display(),
                 difference: closed.difference.display(),
@@ -79,7 +79,7 @@ pub async fn closings(
                 by: closed.by_name,
                 at: eat_time(closed.at),
                 receipts: c.receipts,
-            })
+            }
         })
         .collect();
     render(
