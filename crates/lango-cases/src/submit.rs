@@ -133,7 +133,10 @@ async fn commit_with_retry(
             Some(c) => c,
             None => conn.insert(db.pool().acquire().await?),
         };
+        // On SQLite the node's committers take turns (see `Db::write_turn`).
+        let turn = db.write_turn().await;
         let result = commit_group(c, group).await;
+        drop(turn);
         if result.is_err() {
             *conn = None;
         }

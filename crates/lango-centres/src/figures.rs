@@ -94,6 +94,20 @@ impl Acc {
     }
 }
 
+/// Counts a row of `centre`'s `service` into both of its figures: the centre's as a whole
+/// (service `""`) and the centre's for that service.
+fn add(
+    acc: &mut BTreeMap<(String, String), Acc>,
+    centre: &str,
+    service: &str,
+    mut f: impl FnMut(&mut Acc),
+) {
+    f(acc.entry((centre.to_string(), String::new())).or_default());
+    f(acc
+        .entry((centre.to_string(), service.to_string()))
+        .or_default());
+}
+
 impl Centres {
     /// Figures of every centre (service `""`) and every centre and service, for the days
     /// `from` to `to` (East Africa Time, inclusive), centres in code order.
@@ -114,11 +128,7 @@ impl Centres {
             let issued: i64 = r.try_get("issued_at")?;
             let called: Option<i64> = r.try_get("called_at")?;
             let finished: Option<i64> = r.try_get("finished_at")?;
-            for key in [
-                (centre.clone(), String::new()),
-                (centre.clone(), service.clone()),
-            ] {
-                let a = acc.entry(key).or_default();
+            add(&mut acc, &centre, &service, |a| {
                 a.tickets += 1;
                 a.days.insert(day.clone());
                 if let Some(c) = called {
@@ -137,7 +147,7 @@ impl Centres {
                     }
                     _ => {}
                 }
-            }
+            });
         }
         let rows = sqlx::query(
             "SELECT centre, service, status, COUNT(*) AS n FROM appointments WHERE day >= $1 AND day <= $2 AND status <> 'cancelled' GROUP BY centre, service, status",
@@ -151,16 +161,12 @@ impl Centres {
             let service: String = r.try_get("service")?;
             let status: String = r.try_get("status")?;
             let n: i64 = r.try_get("n")?;
-            for key in [
-                (centre.clone(), String::new()),
-                (centre.clone(), service.clone()),
-            ] {
-                let a = acc.entry(key).or_default();
+            add(&mut acc, &centre, &service, |a| {
                 a.appointments += n;
                 if status == "checked_in" {
                     a.kept += n;
                 }
-            }
+            });
         }
         let rows = sqlx::query(
             "SELECT centre, service, COUNT(*) AS n, SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END) AS satisfied \
@@ -175,14 +181,10 @@ impl Centres {
             let service: String = r.try_get("service")?;
             let n: i64 = r.try_get("n")?;
             let satisfied: i64 = r.try_get::<Option<i64>, _>("satisfied")?.unwrap_or(0);
-            for key in [
-                (centre.clone(), String::new()),
-                (centre.clone(), service.clone()),
-            ] {
-                let a = acc.entry(key).or_default();
+            add(&mut acc, &centre, &service, |a| {
                 a.responses += n;
                 a.satisfied += satisfied;
-            }
+            });
         }
         Ok(acc
             .into_iter()

@@ -274,8 +274,10 @@ async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
     Ok(answers)
 }
 
+/// A ticket's columns as changes return them (`day` and `phone` for a finished ticket's
+/// survey invitation, so it need not be read back).
 const COLUMNS: &str =
-    "id, number, service, status, lane, counter, appointment, issued_at, called_at, finished_at";
+    "id, number, service, status, lane, counter, appointment, issued_at, called_at, finished_at, day, phone";
 
 fn ticket_of(r: &sqlx::any::AnyRow) -> Result<Ticket> {
     Ok(Ticket {
@@ -650,7 +652,7 @@ async fn act_in(
         .await?
         .ok_or_else(|| Error::Conflict(format!("ticket {number} changed meanwhile")))?;
     if matches!(act, Act::Done) {
-        invites.push(crate::survey::Invite::of_ticket(tx, c, &id).await?); // survey hook
+        invites.push(crate::survey::Invite::of_row(c, &row)?); // survey hook
     }
     ticket_of(&row)
 }

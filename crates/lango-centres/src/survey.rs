@@ -6,28 +6,13 @@ use crate::calendar;
 use crate::model::Centre;
 use crate::Centres;
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, begin_write, marks_from};
+use lango_core::db::{backend_of, marks_from};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 /// How long an SMS invitation can be answered.
 pub const SMS_REPLY_OPEN_MS: i64 = 24 * 60 * 60 * 1000;
-
-/// A score 1–5 from an SMS reply: one digit first (as `lango_insights`' `sms_score` reads
-/// replies: "4", "4 thanks"; not "45").
-pub fn sms_score(text: &str) -> Option<i64> {
-    let t = text.trim_start();
-    let mut chars = t.chars();
-    let first = chars.next()?;
-    if chars.next().is_some_and(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    match first {
-        '1'..='5' => Some(i64::from(first as u8 - b'0')),
-        _ => None,
-    }
-}
 
 /// A finished ticket whose holder is to be asked, kept until the end of the queue
 /// committer's group: the group's invitations are one insert, not one each.
@@ -41,8 +26,8 @@ pub(crate) struct Invite {
 }
 
 impl Invite {
-    /// The invitation for a finished ticket's row (`id, number, service, day, phone`), as
-    /// `call_in`'s "call next" returns it.
+    /// The invitation for a finished ticket's row (`id, number, service, day, phone`), as a
+    /// change of `queue` returns it.
     pub(crate) fn of_row(centre: &Centre, r: &sqlx::any::AnyRow) -> Result<Invite> {
         Ok(Invite {
             centre: centre.clone(),
@@ -52,19 +37,6 @@ impl Invite {
             day: r.try_get("day")?,
             phone: r.try_get("phone")?,
         })
-    }
-
-    /// The invitation for ticket `id`, read back (after `act_in` finished it).
-    pub(crate) async fn of_ticket(
-        tx: &mut sqlx::AnyConnection,
-        centre: &Centre,
-        id: &str,
-    ) -> Result<Invite> {
-        let r = sqlx::query("SELECT id, number, service, day, phone FROM tickets WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        Invite::of_row(centre, &r)
     }
 }
 
@@ -156,28 +128,23 @@ pub enum Rated {
     NotServed,
 }
 
-async fn served_today(
-    conn: &mut sqlx::AnyConnection,
+/// Ticket `number` of `c` served on `day`: (id, service, phone).
+async fn served_on(
+    db: &lango_core::db::Db,
     c: &Centre,
     number: &str,
-) -> Result<Option<(String, String, String, Option<String>)>> {
+    day: &str,
+) -> Result<Option<(String, String, Option<String>)>> {
     let row = sqlx::query(
-        "SELECT id, service, day, phone FROM tickets WHERE centre = $1 AND number = $2 AND day = $3 AND status = 'served'",
+        "SELECT id, service, phone FROM tickets WHERE centre = $1 AND number = $2 AND day = $3 AND status = 'served'",
     )
     .bind(&c.code)
     .bind(number.trim().to_ascii_uppercase())
-    .bind(calendar::date_of(now_ms()))
-    .fetch_optional(&mut *conn)
+    .bind(day)
+    .fetch_optional(db.pool())
     .await?;
-    row.map(|r| {
-        Ok((
-            r.try_get("id")?,
-            r.try_get("service")?,
-            r.try_get("day")?,
-            r.try_get("phone")?,
-        ))
-    })
-    .transpose()
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("service")?, r.try_get("phone")?)))
+        .transpose()
 }
 
 impl Centres {
@@ -189,20 +156,20 @@ impl Centres {
             return Ok(None);
         };
         let now = now_ms();
-        let mut conn = self.db.pool().acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
+        // A read, then one guarded update: most replies answer no centre survey, and none
+        // of them should take the write lock to find that out.
         let id: Option<String> = sqlx::query_scalar(
             "SELECT ticket_id FROM ticket_surveys WHERE phone = $1 AND invited_at >= $2 AND score IS NULL \
              ORDER BY invited_at DESC, ticket_id DESC LIMIT 1",
         )
         .bind(phone.as_str())
         .bind(now - SMS_REPLY_OPEN_MS)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(self.db.pool())
         .await?;
         let Some(id) = id else {
             return Ok(None);
         };
-        let Some(score) = sms_score(text) else {
+        let Some(score) = lango_notify::sms::reply_score(text).map(i64::from) else {
             return Ok(Some(false));
         };
         let done = sqlx::query(
@@ -211,22 +178,21 @@ impl Centres {
         .bind(score)
         .bind(now)
         .bind(&id)
-        .execute(&mut *tx)
+        .execute(self.db.pool())
         .await?;
-        tx.commit().await?;
         Ok(Some(done.rows_affected() == 1))
     }
 
     /// Whether ticket `number` of `c` can be rated now.
     pub async fn rating(&self, c: &Centre, number: &str) -> Result<Rating> {
-        let mut conn = self.db.pool().acquire().await?;
-        let Some((id, service, _, _)) = served_today(&mut conn, c, number).await? else {
+        let today = calendar::date_of(now_ms());
+        let Some((id, service, _)) = served_on(&self.db, c, number, &today).await? else {
             return Ok(Rating::NotServed);
         };
         let score: Option<Option<i64>> =
             sqlx::query_scalar("SELECT score FROM ticket_surveys WHERE ticket_id = $1")
                 .bind(&id)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(self.db.pool())
                 .await?;
         Ok(match score {
             Some(Some(_)) => Rating::Rated,
@@ -244,14 +210,17 @@ impl Centres {
             ));
         }
         let now = now_ms();
-        let mut conn = self.db.pool().acquire().await?;
-        let mut tx = begin_write(&mut conn).await?;
-        let Some((id, service, day, phone)) = served_today(&mut tx, c, number).await? else {
+        let day = calendar::date_of(now);
+        let Some((id, service, phone)) = served_on(&self.db, c, number, &day).await? else {
             return Ok(Rated::NotServed);
         };
-        sqlx::query(
-            "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id) DO NOTHING",
+        // One statement: the invitation made answered, or the answer made with its own
+        // invitation (a ticket without a phone was never invited); a rated one stays.
+        let done = sqlx::query(
+            "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at, score, answered_at, channel) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6, 'page') \
+             ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, answered_at = excluded.answered_at, \
+             channel = 'page' WHERE ticket_surveys.score IS NULL",
         )
         .bind(&id)
         .bind(&c.code)
@@ -259,17 +228,9 @@ impl Centres {
         .bind(&day)
         .bind(phone)
         .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let done = sqlx::query(
-            "UPDATE ticket_surveys SET score = $1, answered_at = $2, channel = 'page' WHERE ticket_id = $3 AND score IS NULL",
-        )
         .bind(score)
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *tx)
+        .execute(self.db.pool())
         .await?;
-        tx.commit().await?;
         Ok(if done.rows_affected() == 1 {
             Rated::Recorded
         } else {
@@ -292,19 +253,5 @@ impl Centres {
         .fetch_optional(self.db.pool())
         .await?;
         Ok(number)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sms_score;
-
-    #[test]
-    fn replies_read_as_scores() {
-        assert_eq!(sms_score("4"), Some(4));
-        assert_eq!(sms_score(" 5 asante"), Some(5));
-        assert_eq!(sms_score("45"), None);
-        assert_eq!(sms_score("0"), None);
-        assert_eq!(sms_score("six"), None);
     }
 }

@@ -109,7 +109,7 @@ impl Db {
     }
 
     /// A group committer's turn to write, held until its transaction ends. On SQLite the
-    /// committers of a node (queue, audit, receipts) take turns here, first come first
+    /// committers of a node (queue, audit, receipts, submissions) take turns here, first come first
     /// served, instead of meeting at the file's write lock, whose busy handler sleeps up to
     /// 100 ms between tries: that sleep was a counter's call latency tail. `None` on
     /// PostgreSQL, whose row locks order writers.

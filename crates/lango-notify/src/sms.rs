@@ -134,6 +134,21 @@ impl Sender for SmsGateway {
     }
 }
 
+/// The score in an SMS reply to a satisfaction question: one digit 1–5, alone or followed
+/// by words ("4", " 5 asante", "3."); anything else ("45", "four", "") is unreadable. Every
+/// survey asked by SMS (applications', centres') reads replies this one way.
+pub fn reply_score(text: &str) -> Option<u8> {
+    let mut chars = text.trim_start().chars();
+    let first = chars.next()?;
+    if chars.next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match first {
+        '1'..='5' => Some(first as u8 - b'0'),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

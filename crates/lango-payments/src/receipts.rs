@@ -149,6 +149,7 @@ async fn commit_with_retry(
             Some(c) => c,
             None => conn.insert(db.pool().acquire().await?),
         };
+        // On SQLite the node's committers take turns (see `Db::write_turn`).
         let turn = db.write_turn().await;
         let result = commit_group(db.backend(), c, group).await;
         drop(turn);

@@ -220,13 +220,7 @@ impl Answer {
 /// The score in an SMS reply: one digit 1–5, alone or followed by words ("4", " 5 thanks",
 /// "3."); anything else (e.g. "45", "four", "") is unreadable.
 pub fn sms_score(text: &str) -> Option<Overall> {
-    let t = text.trim_start();
-    let mut chars = t.chars();
-    let first = chars.next()?;
-    if chars.next().is_some_and(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    Overall::parse(&first.to_string())
+    Overall::parse(&lango_notify::sms::reply_score(text)?.to_string())
 }
 
 #[cfg(test)]
