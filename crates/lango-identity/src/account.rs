@@ -516,7 +516,7 @@ pub async fn resend_codes(db: &Db, account: &Account) -> Result<std::result::Res
     Ok(Ok(()))
 }
 
-fn refusal_problem(field: &'static str, r: Refusal) -> Problem {
+pub(crate) fn refusal_problem(field: &'static str, r: Refusal) -> Problem {
     Problem {
         field,
         code: match r {
@@ -570,21 +570,8 @@ pub async fn verify_contacts(
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     for column in &verified {
-        sqlx::query(&format!(
-            "UPDATE accounts SET {column} = $1, updated_at = $1 WHERE id = $2"
-        ))
-        .bind(now)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?;
+        mark_verified(&mut tx, &account.id, column, now).await?;
     }
-    sqlx::query(
-        "UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'pending' \
-         AND phone_verified_at IS NOT NULL AND email_verified_at IS NOT NULL",
-    )
-    .bind(&account.id)
-    .execute(&mut *tx)
-    .await?;
     if !verified.is_empty() {
         crate::account::audit_own(
             &mut tx,
@@ -601,6 +588,35 @@ pub async fn verify_contacts(
     } else {
         Ok(Err(p))
     }
+}
+
+/// Marks `column` (`phone_verified_at` or `email_verified_at`) of account `id` verified at
+/// `now` (kept when it was already), and makes a pending account active once every contact
+/// it has is verified: the one rule, whether a code came through the verify page or at a
+/// centre's counter (where people may have no e-mail).
+pub(crate) async fn mark_verified(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    column: &str,
+    now: i64,
+) -> Result<()> {
+    debug_assert!(matches!(column, "phone_verified_at" | "email_verified_at"));
+    sqlx::query(&format!(
+        "UPDATE accounts SET {column} = $1, updated_at = $1 WHERE id = $2 AND {column} IS NULL"
+    ))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'pending' \
+         AND (phone IS NULL OR phone_verified_at IS NOT NULL) \
+         AND (email IS NULL OR email_verified_at IS NOT NULL)",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// The profile form as typed.

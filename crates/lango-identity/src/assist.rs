@@ -9,7 +9,7 @@
 
 use crate::account::{self, Account};
 use crate::model::*;
-use crate::otp::{self, Purpose, Refusal};
+use crate::otp::{self, Purpose};
 use crate::policy::Person;
 use crate::throttle;
 use lango_core::audit::{self, Entry};
@@ -36,10 +36,6 @@ pub struct Assist {
     pub centre: String,
     /// The counter.
     pub counter: String,
-    /// `code` or `document`.
-    pub proof: String,
-    /// When it ends by itself.
-    pub expires_at: i64,
 }
 
 /// How the person confirmed that staff may act for them.
@@ -218,24 +214,32 @@ pub async fn begin(
     if person.id == staff.account_id {
         return Ok(Err(Problems::one("id_number", "assist_self")));
     }
-    let (kind, number) = match proof {
+    // What was shown: (proof, document kind and number, as the audit says it).
+    let (proof_word, kind, number, how) = match proof {
         Proof::Code(code) => {
-            match otp::check(db, &person.id, Purpose::Assist, code).await? {
-                Ok(()) => {}
-                Err(Refusal::Wrong) => return Ok(Err(Problems::one("code", "code_wrong"))),
-                Err(Refusal::Expired) => return Ok(Err(Problems::one("code", "code_expired"))),
-                Err(Refusal::TooManyTries) => {
-                    return Ok(Err(Problems::one("code", "code_too_many")))
-                }
+            if let Err(r) = otp::check(db, &person.id, Purpose::Assist, code).await? {
+                return Ok(Err(Problems(vec![account::refusal_problem("code", r)])));
             }
-            (None, None)
+            let how = "confirmed by a code sent to their phone".to_string();
+            ("code", None, None, how)
         }
         Proof::Document { kind, number } => match inspected(person, kind, number) {
-            Ok(id) => (Some(id.kind.as_str()), Some(id.as_str().to_string())),
+            Ok(id) => {
+                let how = format!(
+                    "confirmed by the {} {}, inspected",
+                    id.kind.as_str(),
+                    id.as_str()
+                );
+                (
+                    "document",
+                    Some(id.kind.as_str()),
+                    Some(id.as_str().to_string()),
+                    how,
+                )
+            }
             Err(p) => return Ok(Err(p)),
         },
     };
-    let proof_word = if kind.is_some() { "document" } else { "code" };
     let now = now_ms();
     let a = Assist {
         id: uuid::Uuid::now_v7().to_string(),
@@ -244,8 +248,6 @@ pub async fn begin(
         person_name: person.display_name(),
         centre: centre.to_string(),
         counter: counter.to_string(),
-        proof: proof_word.to_string(),
-        expires_at: now + LENGTH_MS,
     };
     let mut tx = db.pool().begin().await?;
     sqlx::query("UPDATE assists SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
@@ -268,31 +270,13 @@ pub async fn begin(
     .bind(kind)
     .bind(&number)
     .bind(now)
-    .bind(a.expires_at)
+    .bind(now + LENGTH_MS)
     .execute(&mut *tx)
     .await?;
     if kind.is_none() {
         // The code reached their phone: the number is theirs.
-        sqlx::query(
-            "UPDATE accounts SET phone_verified_at = $1, updated_at = $1 \
-             WHERE id = $2 AND phone_verified_at IS NULL",
-        )
-        .bind(now)
-        .bind(&person.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE accounts SET status = 'active' WHERE id = $1 AND status = 'pending' \
-             AND phone_verified_at IS NOT NULL AND (email IS NULL OR email_verified_at IS NOT NULL)",
-        )
-        .bind(&person.id)
-        .execute(&mut *tx)
-        .await?;
+        account::mark_verified(&mut tx, &person.id, "phone_verified_at", now).await?;
     }
-    let how = match (kind, &number) {
-        (Some(k), Some(n)) => format!("confirmed by the {k} {n}, inspected"),
-        _ => "confirmed by a code sent to their phone".to_string(),
-    };
     audit::append(
         &mut tx,
         Entry {
@@ -331,7 +315,7 @@ fn inspected(
 /// The open assistance of session `session_id`, if any.
 pub async fn active(db: &Db, session_id: &str) -> Result<Option<Assist>> {
     let row = sqlx::query(
-        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, s.proof, s.expires_at, \
+        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, \
          a.given_name, a.family_name FROM assists s JOIN accounts a ON a.id = s.person_id \
          WHERE s.session_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
     )
@@ -349,8 +333,6 @@ pub async fn active(db: &Db, session_id: &str) -> Result<Option<Assist>> {
             person_name: format!("{given} {family}").trim().to_string(),
             centre: r.try_get("centre")?,
             counter: r.try_get("counter")?,
-            proof: r.try_get("proof")?,
-            expires_at: r.try_get("expires_at")?,
         })
     })
     .transpose()
@@ -382,10 +364,9 @@ pub async fn end(db: &Db, session_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The person `p` with the open assistance of their session applied: what the policy judges.
+/// The person `p` with the open assistance of their own session applied: what the policy
+/// judges.
 pub fn with_assist(mut p: Person, a: Option<&Assist>) -> Person {
-    p.assisting = a
-        .filter(|a| a.staff_id == p.account_id)
-        .map(|a| a.person_id.clone());
+    p.assisting = a.map(|a| a.person_id.clone());
     p
 }

@@ -42,8 +42,8 @@ impl Published {
         if let Some(body) = self.get(&key) {
             return Ok(body);
         }
-        let body = crate::pages::SIGNED_IN
-            .scope((false, String::new()), make)
+        let body = crate::pages::FRAME
+            .scope(crate::pages::Frame::default(), make)
             .await?;
         self.put(key, body.clone());
         Ok(body)

@@ -218,14 +218,17 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         }
         Body::from(bytes)
     };
-    let frame = (account.is_some(), csrf.clone());
+    let frame = crate::pages::Frame {
+        signed_in: account.is_some(),
+        csrf: csrf.clone(),
+        assisting: assisting.as_ref().map(|a: &Assist| {
+            (
+                a.person_name.clone(),
+                format!("/desk/{}/counters/{}/assist", a.centre, a.counter),
+            )
+        }),
+    };
     let asking = actor.clone();
-    let banner = assisting.as_ref().map(|a: &Assist| {
-        (
-            a.person_name.clone(),
-            format!("/desk/{}/counters/{}/assist", a.centre, a.counter),
-        )
-    });
     parts.extensions.insert(Visitor {
         session,
         account,
@@ -236,8 +239,7 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         assisting,
     });
     let run = crate::pages::ASKING.scope(asking, next.run(Request::from_parts(parts, body)));
-    let run = crate::pages::ASSISTING.scope(banner, run);
-    let mut res = crate::pages::SIGNED_IN.scope(frame, run).await;
+    let mut res = crate::pages::FRAME.scope(frame, run).await;
     if let Some(v) = new_anon {
         if let Ok(h) = HeaderValue::from_str(&cookie(&state, CSRF, &v, None)) {
             res.headers_mut().append(header::SET_COOKIE, h);

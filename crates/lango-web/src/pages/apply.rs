@@ -178,7 +178,7 @@ pub(super) fn resume_at(def: &Versioned, answers: &Answers, reference: &str) -> 
 }
 
 /// The first page of a new application.
-pub(super) fn first_page(def: &Versioned, answers: &Answers, reference: &str) -> String {
+fn first_page(def: &Versioned, answers: &Answers, reference: &str) -> String {
     match def.definition.pages_for(answers).first() {
         Some(p) => format!("/applications/{reference}/pages/{}", p.id),
         None => format!("/applications/{reference}/check"),
@@ -312,20 +312,23 @@ pub async fn start(
         .start(&s.v.actor, &code, business.as_deref(), &profile(&s.account))
         .await
     {
-        Ok(app) => match state
-            .cases
-            .definition(&app.service, Some(app.version))
-            .await
-        {
-            Ok(Some(def)) => {
-                Redirect::to(&first_page(&def, &app.answers, &app.reference)).into_response()
-            }
-            Ok(None) => {
-                Redirect::to(&format!("/applications/{}/check", app.reference)).into_response()
-            }
-            Err(e) => refuse(&state, lang, e),
-        },
+        Ok(app) => to_first_page(&state, lang, &app).await,
         Err(e) => refuse(&state, lang, e),
+    }
+}
+
+/// Sends a new application to its first page (check your answers when it has none).
+pub(super) async fn to_first_page(state: &AppState, lang: Lang, app: &Application) -> Response {
+    match state
+        .cases
+        .definition(&app.service, Some(app.version))
+        .await
+    {
+        Ok(Some(def)) => {
+            Redirect::to(&first_page(&def, &app.answers, &app.reference)).into_response()
+        }
+        Ok(None) => Redirect::to(&format!("/applications/{}/check", app.reference)).into_response(),
+        Err(e) => refuse(state, lang, e),
     }
 }
 
@@ -370,14 +373,20 @@ async fn for_page(state: &AppState, s: &SignedIn, code: &str, wrong: bool) -> Re
     render(status, &page)
 }
 
-/// An application as the list shows it.
-struct ListRow {
-    reference: String,
-    service: String,
-    state: String,
-    draft: bool,
-    started: String,
-    href: String,
+/// An application as the lists show it.
+pub(super) struct ListRow {
+    /// Its reference.
+    pub reference: String,
+    /// The service's name.
+    pub service: String,
+    /// Where it stands, in words.
+    pub state: String,
+    /// Not yet submitted.
+    pub draft: bool,
+    /// The day it was started.
+    pub started: String,
+    /// Where its link goes.
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -394,20 +403,36 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
         Ok(a) => a,
         Err(e) => return refuse(&state, lang, e),
     };
+    let rows = match list_rows(&state, lang, apps).await {
+        Ok(r) => r,
+        Err(e) => return refuse(&state, lang, e),
+    };
+    render(
+        StatusCode::OK,
+        &ListPage {
+            c: Chrome::for_visitor(&s.v, state.config.demo, "/account/applications"),
+            rows,
+        },
+    )
+}
+
+/// Applications as lists show them: a draft links to where it resumes, others to their
+/// track page.
+pub(super) async fn list_rows(
+    state: &AppState,
+    lang: Lang,
+    apps: Vec<Application>,
+) -> Result<Vec<ListRow>, Error> {
     let mut rows = Vec::new();
     for app in apps {
-        let def = match state
+        let def = state
             .cases
             .definition(&app.service, Some(app.version))
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return refuse(&state, lang, e),
-        };
+            .await?;
         let draft = app.state == DRAFT;
         let (service, state_label, href) = match &def {
             Some(d) => (
-                service_name(&state, lang, d),
+                service_name(state, lang, d),
                 state_label(lang, d, &app.state),
                 if draft {
                     resume_at(d, &app.answers, &app.reference)
@@ -430,13 +455,7 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
             href,
         });
     }
-    render(
-        StatusCode::OK,
-        &ListPage {
-            c: Chrome::for_visitor(&s.v, state.config.demo, "/account/applications"),
-            rows,
-        },
-    )
+    Ok(rows)
 }
 
 /// A state's label in the reader's language (`draft` has words of its own).

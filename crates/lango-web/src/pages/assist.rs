@@ -6,7 +6,7 @@
 
 mod confirm;
 
-use super::apply::{first_page, profile, resume_at, state_label};
+use super::apply::{list_rows, profile, to_first_page, ListRow};
 use super::auth::{form_page, FormPage};
 use super::centres::service_name;
 use super::{render, render_status_page, Chrome};
@@ -146,8 +146,8 @@ struct AssistPage {
     /// Services found by the search: (code, name, agency).
     found: Vec<(String, String, String)>,
     searched: bool,
-    /// Their applications: (reference, service, state, link).
-    applications: Vec<(String, String, String, String)>,
+    /// Their applications.
+    applications: Vec<ListRow>,
     error: String,
 }
 
@@ -223,29 +223,10 @@ async fn assist_page(
         Ok(a) => a,
         Err(e) => return crate::error::page_error(state, lang, e),
     };
-    let mut applications = Vec::new();
-    for app in apps {
-        let def = match state
-            .cases
-            .definition(&app.service, Some(app.version))
-            .await
-        {
-            Ok(Some(d)) => d,
-            Ok(None) => continue,
-            Err(e) => return crate::error::page_error(state, lang, e),
-        };
-        let href = if app.state == lango_cases::application::DRAFT {
-            resume_at(&def, &app.answers, &app.reference)
-        } else {
-            format!("/applications/{}", app.reference)
-        };
-        applications.push((
-            app.reference.clone(),
-            super::apply::service_name(state, lang, &def),
-            state_label(lang, &def, &app.state),
-            href,
-        ));
-    }
+    let applications = match list_rows(state, lang, apps).await {
+        Ok(r) => r,
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
     let page = AssistPage {
         c: Chrome::for_visitor(&s.v, state.config.demo, at),
         at: at.to_string(),
@@ -380,17 +361,7 @@ async fn apply(
         }
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     };
-    match state
-        .cases
-        .definition(&app.service, Some(app.version))
-        .await
-    {
-        Ok(Some(def)) => {
-            Redirect::to(&first_page(&def, &app.answers, &app.reference)).into_response()
-        }
-        Ok(None) => Redirect::to(&format!("/applications/{}/check", app.reference)).into_response(),
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
-    }
+    to_first_page(&state, s.v.lang, &app).await
 }
 
 /// `POST …/assist/end`: staff finish helping the person; back to the counter.

@@ -235,16 +235,24 @@ pub fn day(ms: i64) -> String {
     lango_core::clock::Civil::eat(ms).date()
 }
 
-tokio::task_local! {
-    /// Whether the request being answered is signed in, and its CSRF token, set by
-    /// [`crate::visitor::resolve`] around every page handler, so that every page's frame
-    /// offers "Sign out" whichever constructor its handler used.
-    pub static SIGNED_IN: (bool, String);
-    /// Who is asking, so a refusal page can list the work they may do instead.
-    pub static ASKING: lango_identity::policy::Actor;
+/// What every page's frame shows of the request being answered, whichever constructor its
+/// handler used.
+#[derive(Clone, Default)]
+pub struct Frame {
+    /// Signed in: the frame offers "Sign out".
+    pub signed_in: bool,
+    /// The session's CSRF token, for that form.
+    pub csrf: String,
     /// The person centre staff are acting for (name, their assistance page), so every page
     /// the staff member sees while applying for them says whose it is.
-    pub static ASSISTING: Option<(String, String)>;
+    pub assisting: Option<(String, String)>,
+}
+
+tokio::task_local! {
+    /// The request's [`Frame`], set by [`crate::visitor::resolve`] around every page handler.
+    pub static FRAME: Frame;
+    /// Who is asking, so a refusal page can list the work they may do instead.
+    pub static ASKING: lango_identity::policy::Actor;
 }
 
 /// The frame around every page: language, switch link, demo banner.
@@ -278,7 +286,11 @@ impl Chrome {
     pub fn new(lang: Lang, demo: bool, here: &str) -> Chrome {
         let other = lang.other();
         let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
-        let (signed_in, csrf) = SIGNED_IN.try_with(Clone::clone).unwrap_or_default();
+        let Frame {
+            signed_in,
+            csrf,
+            assisting,
+        } = FRAME.try_with(Clone::clone).unwrap_or_default();
         Chrome {
             lang: lang.tag(),
             t: lang.strings(),
@@ -290,7 +302,7 @@ impl Chrome {
             signed_in,
             csrf,
             language: lang,
-            assisting: ASSISTING.try_with(Clone::clone).unwrap_or_default(),
+            assisting,
         }
     }
 

@@ -151,7 +151,7 @@ pub(super) async fn send_code(
         Err(r) => return r,
     };
     let none = BeginForm::default();
-    match assist::send_code(&state.db, &a, c.name_in("en")).await {
+    match assist::send_code(&state.db, &a, c.name_in(&a.language)).await {
         Ok(Ok(true)) => {
             Redirect::to(&format!("{at}/confirm?person={}&sent=1", a.id)).into_response()
         }
