@@ -598,20 +598,24 @@ impl Answer {
                     text: String::new(),
                 }
             }
-            Err(e) => Answer {
-                status: match &e {
-                    Error::Clash { .. } | Error::Conflict(_) => 409,
-                    Error::Invalid { .. } => 400,
-                    Error::NotFound(_) => 404,
-                    Error::Forbidden(_) => 403,
-                    _ => 500,
-                },
-                text: match &e {
-                    Error::Clash { code, .. } => format!("{code}: {e}"),
-                    _ => e.to_string(),
-                },
-                number: None,
-            },
+            // A typed refusal answers as the plain error it stands for, as in the API.
+            Err(e) => {
+                let e = e.plain();
+                Answer {
+                    status: match &e {
+                        Error::Clash { .. } | Error::Conflict(_) => 409,
+                        Error::Invalid { .. } => 400,
+                        Error::NotFound(_) => 404,
+                        Error::Forbidden(_) => 403,
+                        _ => 500,
+                    },
+                    text: match &e {
+                        Error::Clash { code, .. } => format!("{code}: {e}"),
+                        _ => e.to_string(),
+                    },
+                    number: None,
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::calendar::{self, day_start_ms, eat_rfc3339};
 use crate::model::{self, Centre};
+use crate::refusal::{self, Refusal};
 use crate::{store, Centres};
 use lango_core::clock::now_ms;
 use lango_core::db::begin_write;
@@ -213,14 +214,15 @@ impl Centres {
     /// The slots of `service` at `c` on `day` (`YYYY-MM-DD`, East Africa Time).
     pub async fn slots(&self, c: &Centre, service: &str, day: &str) -> Result<Vec<Slot>> {
         if !model::is_date(day) {
-            return Err(Error::invalid("date", "give the date as YYYY-MM-DD"));
+            return Err(Refusal::DateInvalid.into());
         }
-        let service = model::parse_service_code(service, "service")?;
+        let service = service_code(service)?;
         if c.offer(&service).is_none() {
-            return Err(Error::invalid(
-                "service",
-                format!("{} does not offer {service}", c.code),
-            ));
+            return Err(Refusal::ServiceNotOffered {
+                centre: c.code.clone(),
+                service,
+            }
+            .into());
         }
         let mut conn = self.db.pool().acquire().await?;
         slots_in(&mut conn, c, &service, day).await
@@ -269,54 +271,48 @@ impl Centres {
             centre: c.code.clone(),
             ..b.clone()
         };
-        let name = model::parse_line(&b.name, "name", 120)?;
+        let name = refusal::line(&b.name, refusal::Line::Name, 120)?;
         let phone = lango_identity::model::Phone::parse(&b.phone)
-            .map_err(|_| Error::invalid("phone", "enter a mobile number, such as 0712 345 678"))?
+            .map_err(|_| Refusal::PhoneInvalid)?
             .as_str()
             .to_string();
         let id_number = b.id_number.trim().to_ascii_uppercase();
         if !(5..=20).contains(&id_number.len())
             || !id_number.bytes().all(|x| x.is_ascii_alphanumeric())
         {
-            return Err(Error::invalid(
-                "id_number",
-                "enter an ID or passport number (5 to 20 letters and digits)",
-            ));
+            return Err(Refusal::IdNumberInvalid.into());
         }
-        let service = model::parse_service_code(&b.service, "service")?;
-        let offer = c.offer(&service).ok_or_else(|| {
-            Error::invalid("service", format!("{} does not offer {service}", c.code))
-        })?;
+        let service = service_code(&b.service)?;
+        let offer = c
+            .offer(&service)
+            .ok_or_else(|| Refusal::ServiceNotOffered {
+                centre: c.code.clone(),
+                service: service.clone(),
+            })?;
         let day = calendar::date_of(b.start_ms);
         if b.start_ms <= now_ms() {
-            return Err(Error::invalid(
-                "start",
-                "that time has passed: choose a later one",
-            ));
+            return Err(Refusal::StartPast.into());
         }
         if day > calendar::add_days(&calendar::today(), BOOKING_DAYS) {
-            return Err(Error::invalid(
-                "start",
-                format!("appointments open {BOOKING_DAYS} days ahead"),
-            ));
+            return Err(Refusal::StartTooFar { days: BOOKING_DAYS }.into());
         }
         let mut conn = self.db.pool().acquire().await?;
         if let Some(reason) = store::closed(&mut conn, &c.code, &day).await? {
-            return Err(Error::invalid(
-                "start",
-                format!("{} is closed on {day}: {reason}", c.name),
-            ));
+            return Err(Refusal::DayClosed {
+                centre: c.name.clone(),
+                day,
+                reason,
+            }
+            .into());
         }
         let slots = slots_in(&mut conn, &c, &service, &day).await?;
         if !slots.iter().any(|s| s.start_ms == b.start_ms) {
-            return Err(Error::invalid(
-                "start",
-                format!(
-                    "{} has no {service} slot at {}: ask for the day's slots",
-                    c.code,
-                    eat_rfc3339(b.start_ms)
-                ),
-            ));
+            return Err(Refusal::NoSlot {
+                centre: c.code.clone(),
+                service,
+                at: eat_rfc3339(b.start_ms),
+            }
+            .into());
         }
         let capacity = c.counters_for(&service) as i64;
         let reference = lango_core::reference::generate(&mut rand::thread_rng(), "M", 6);
@@ -351,7 +347,7 @@ impl Centres {
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
-                Err(already_booked(&day))
+                Err(Refusal::AlreadyBooked { day }.into())
             }
             other => other,
         }
@@ -364,8 +360,10 @@ impl Centres {
         actor: &Actor,
         reference: &str,
     ) -> Result<(Appointment, Centre)> {
-        let reference = parse_reference(reference)
-            .ok_or_else(|| Error::NotFound(format!("appointment {reference}")))?;
+        let unknown = |reference: &str| Refusal::AppointmentUnknown {
+            reference: reference.into(),
+        };
+        let reference = parse_reference(reference).ok_or_else(|| unknown(reference))?;
         let mut conn = self.db.pool().acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM appointments WHERE reference = $1"
@@ -373,14 +371,14 @@ impl Centres {
         .bind(&reference)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| Error::NotFound(format!("appointment {reference}")))?;
+        .ok_or_else(|| unknown(&reference))?;
         let a = appointment_of(&row)?;
         let c = store::get(&mut conn, &a.centre)
             .await?
             .ok_or_else(|| Error::NotFound(a.centre.clone()))?;
         let own = matches!(actor, Actor::Person(p) if a.account_id.as_deref() == Some(p.account_id.as_str()));
         if !own && Centres::check(actor, Action::Book, &c).is_err() {
-            return Err(Error::NotFound(format!("appointment {reference}")));
+            return Err(unknown(&reference).into());
         }
         Ok((a, c))
     }
@@ -407,10 +405,11 @@ impl Centres {
             Status::Cancelled => return Ok(a),
             Status::Booked => {}
             _ => {
-                return Err(Error::Conflict(format!(
-                    "appointment {} is {} and can no longer be cancelled",
-                    a.reference, a.status
-                )))
+                return Err(Refusal::NotCancellable {
+                    reference: a.reference,
+                    status: a.status.to_string(),
+                }
+                .into())
             }
         }
         let mut conn = self.db.pool().acquire().await?;
@@ -440,10 +439,11 @@ impl Centres {
     ) -> Result<Appointment> {
         let (old, _) = self.appointment(actor, reference).await?;
         if old.status != Status::Booked {
-            return Err(Error::Conflict(format!(
-                "appointment {} is {}",
-                old.reference, old.status
-            )));
+            return Err(Refusal::AppointmentStatus {
+                reference: old.reference,
+                status: old.status.to_string(),
+            }
+            .into());
         }
         let booking = Booking {
             centre: old.centre.clone(),
@@ -544,11 +544,11 @@ impl Centres {
     }
 }
 
-fn already_booked(day: &str) -> Error {
-    Error::Clash {
-        code: ALREADY_BOOKED,
-        message: format!("this ID number already has an appointment for this service on {day}"),
-    }
+/// A service code as typed, or its refusal.
+pub(crate) fn service_code(typed: &str) -> std::result::Result<String, Refusal> {
+    model::parse_service_code(typed, "service").map_err(|_| Refusal::ServiceCodeInvalid {
+        typed: typed.trim().to_ascii_uppercase(),
+    })
 }
 
 /// A booking checked against the centre, its hours and its slots, ready to take its places.
@@ -580,10 +580,10 @@ pub(crate) async fn book_in(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result
     sqlx::query("SAVEPOINT moving").execute(&mut *tx).await?;
     let moved = match release(tx, old).await {
         Ok(true) => take_places(tx, p).await,
-        Ok(false) => Err(Error::Conflict(format!(
-            "appointment {} is no longer booked",
-            old.reference
-        ))),
+        Ok(false) => Err(Refusal::NoLongerBooked {
+            reference: old.reference.clone(),
+        }
+        .into()),
         Err(e) => Err(e),
     };
     match moved {
@@ -614,7 +614,7 @@ async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appoin
     .fetch_optional(&mut *tx)
     .await?;
     if taken.is_some() {
-        return Err(already_booked(&a.day));
+        return Err(Refusal::AlreadyBooked { day: a.day.clone() }.into());
     }
     // The slot's row is made by its first booking; a full slot changes nothing.
     let took = sqlx::query(
@@ -629,10 +629,7 @@ async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appoin
     .fetch_optional(&mut *tx)
     .await?;
     if took.is_none() {
-        return Err(Error::Clash {
-            code: SLOT_FULL,
-            message: "that slot is full: choose another time".into(),
-        });
+        return Err(Refusal::SlotFull.into());
     }
     if !take_day_place(tx, &a.centre, &a.service, &a.day, p.daily_cap).await? {
         // The slot's place goes back: nothing of this booking stays.
@@ -642,13 +639,11 @@ async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appoin
             .bind(a.start_ms)
             .execute(&mut *tx)
             .await?;
-        return Err(Error::Clash {
-            code: SLOT_FULL,
-            message: format!(
-                "every place for {} on {} is taken: choose another day",
-                a.service, a.day
-            ),
-        });
+        return Err(Refusal::DayTaken {
+            service: a.service.clone(),
+            day: a.day.clone(),
+        }
+        .into());
     }
     let now = now_ms();
     let mut a = a.clone();

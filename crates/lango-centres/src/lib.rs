@@ -9,6 +9,7 @@ pub mod csv;
 pub mod figures;
 pub mod model;
 pub mod queue;
+pub mod refusal;
 pub mod seed;
 pub mod store;
 pub mod survey;
@@ -19,6 +20,7 @@ use lango_core::{Error, Result};
 use lango_identity::account::actor_label;
 use lango_identity::policy::{check, Action, Actor, Object};
 use model::{Centre, Kind, Status};
+pub use refusal::Refusal;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -522,9 +524,9 @@ impl Centres {
             None => check(actor, Action::Edit, Object::Platform)?,
         }
         if !model::is_date(day.trim()) {
-            return Err(Error::invalid("day", "enter the day as YYYY-MM-DD"));
+            return Err(Refusal::DayInvalid.into());
         }
-        let reason = model::parse_line(reason, "reason", 120)?;
+        let reason = refusal::line(reason, refusal::Line::Reason, 120)?;
         let closure = store::Closure {
             centre: centre.map(|c| c.code.clone()).unwrap_or_default(),
             day: day.trim().into(),
@@ -565,7 +567,7 @@ impl Centres {
         let mut conn = self.db.pool().acquire().await?;
         let mut tx = begin_write(&mut conn).await?;
         if !store::reopen(&mut tx, &code, day.trim()).await? {
-            return Err(Error::NotFound(format!("closure on {day}")));
+            return Err(Refusal::ClosureUnknown { day: day.into() }.into());
         }
         audit::append(
             &mut tx,

@@ -11,6 +11,7 @@
 
 use crate::calendar;
 use crate::model::{Centre, LANES};
+use crate::refusal::Refusal;
 use lango_core::clock::now_ms;
 use lango_core::db::{backend_of, begin_write, next_counter, Backend, Db};
 use lango_core::{word_enum, Error, Result};
@@ -60,9 +61,9 @@ pub struct Ticket {
     pub called_at: Option<i64>,
     /// Finished, unix milliseconds.
     pub finished_at: Option<i64>,
-    /// People ahead of it (issue only).
+    /// Its place in the queue, 1 at the front (issue and look-up).
     pub position: i64,
-    /// Minutes it may wait (issue only).
+    /// Minutes it may wait (issue and look-up).
     pub estimated_wait_minutes: i64,
 }
 
@@ -295,6 +296,15 @@ fn ticket_of(r: &sqlx::any::AnyRow) -> Result<Ticket> {
     })
 }
 
+/// Minutes a ticket of `service` at `c` with `ahead` people before it may wait: their
+/// minutes at the counter shared by the counters serving it (the issue's estimate and the
+/// holder's look-up say the same).
+pub fn estimated_wait(c: &Centre, service: &str, ahead: i64) -> i64 {
+    let minutes = c.offer(service).map_or(0, |o| i64::from(o.minutes));
+    let counters = c.counters_for(service).max(1) as i64;
+    (ahead * minutes + counters - 1) / counters
+}
+
 /// A lane's priority: lanes the centre runs go first, in the order it lists them.
 fn priority(c: &Centre, lane: &str) -> i64 {
     c.lanes
@@ -315,9 +325,7 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
     {
         Some(p) => Some(
             lango_identity::model::Phone::parse(p)
-                .map_err(|_| {
-                    Error::invalid("phone", "enter a mobile number, such as 0712 345 678")
-                })?
+                .map_err(|_| Refusal::PhoneInvalid)?
                 .as_str()
                 .to_string(),
         ),
@@ -325,30 +333,28 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
     };
     let (service, lane, appointment) = match &issue.appointment {
         Some(reference) => {
-            let reference = crate::appointments::parse_reference(reference).ok_or_else(|| {
-                Error::invalid("appointment", "that is not an appointment reference")
-            })?;
+            let reference = crate::appointments::parse_reference(reference)
+                .ok_or(Refusal::AppointmentReferenceInvalid)?;
             let row = sqlx::query("SELECT service, day, status FROM appointments WHERE reference = $1 AND centre = $2")
                 .bind(&reference)
                 .bind(&c.code)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| Error::invalid("appointment", format!("no appointment {reference} at {}", c.code)))?;
+                .ok_or_else(|| Refusal::AppointmentNotHere { reference: reference.clone(), centre: c.code.clone() })?;
             let (service, a_day, status): (String, String, String) = (
                 row.try_get("service")?,
                 row.try_get("day")?,
                 row.try_get("status")?,
             );
             if a_day != day {
-                return Err(Error::invalid(
-                    "appointment",
-                    format!("appointment {reference} is for {a_day}, not today"),
-                ));
+                return Err(Refusal::AppointmentNotToday {
+                    reference,
+                    day: a_day,
+                }
+                .into());
             }
             if status != "booked" {
-                return Err(Error::Conflict(format!(
-                    "appointment {reference} is {status}"
-                )));
+                return Err(Refusal::AppointmentStatus { reference, status }.into());
             }
             sqlx::query("UPDATE appointments SET status = 'checked_in', updated_at = $1 WHERE reference = $2")
                 .bind(now)
@@ -363,10 +369,13 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
             (service, lane.to_string(), Some(reference))
         }
         None => {
-            let service = crate::model::parse_service_code(&issue.service, "service")?;
-            let offer = c.offer(&service).ok_or_else(|| {
-                Error::invalid("service", format!("{} does not offer {service}", c.code))
-            })?;
+            let service = crate::appointments::service_code(&issue.service)?;
+            let offer = c
+                .offer(&service)
+                .ok_or_else(|| Refusal::ServiceNotOffered {
+                    centre: c.code.clone(),
+                    service: service.clone(),
+                })?;
             let lane = match issue
                 .lane
                 .as_deref()
@@ -375,24 +384,28 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
             {
                 Some(l) if c.lanes.iter().any(|x| x == l) => l.to_string(),
                 Some(l) => {
-                    return Err(Error::invalid(
-                        "lane",
-                        format!("{} has no {l} lane", c.code),
-                    ))
+                    return Err(Refusal::LaneUnknown {
+                        centre: c.code.clone(),
+                        lane: l.into(),
+                    }
+                    .into())
                 }
                 None => "walk_in".to_string(),
             };
             if !crate::appointments::take_day_place(tx, &c.code, &service, &day, offer.daily_cap)
                 .await?
             {
-                return Err(Error::Clash { code: "day_full", message: format!("today's places for {service} are taken: book an appointment for another day") });
+                return Err(Refusal::DayFull { service }.into());
             }
             (service, lane, None)
         }
     };
     let offer = c
         .offer(&service)
-        .ok_or_else(|| Error::invalid("service", format!("{} does not offer {service}", c.code)))?;
+        .ok_or_else(|| Refusal::ServiceNotOffered {
+            centre: c.code.clone(),
+            service: service.clone(),
+        })?;
     let seq = next_counter(tx, &format!("ticket:{}:{day}:{}", c.code, offer.letter)).await?;
     let number = format!("{}{seq:03}", offer.letter);
     let prio = priority(c, &lane);
@@ -425,7 +438,7 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let counters = c.counters_for(&service).max(1) as i64;
+    let estimated_wait_minutes = estimated_wait(c, &service, ahead);
     Ok(Ticket {
         number,
         service,
@@ -437,7 +450,7 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
         called_at: None,
         finished_at: None,
         position: ahead + 1,
-        estimated_wait_minutes: (ahead * i64::from(offer.minutes) + counters - 1) / counters,
+        estimated_wait_minutes,
     })
 }
 
@@ -448,9 +461,10 @@ async fn call_in(
     tells: &mut Vec<(Centre, String, String, i64)>,
     invites: &mut Vec<crate::survey::Invite>,
 ) -> Result<Option<Ticket>> {
-    let k = c
-        .counter(counter)
-        .ok_or_else(|| Error::NotFound(format!("counter {counter} at {}", c.code)))?;
+    let k = c.counter(counter).ok_or_else(|| Refusal::CounterUnknown {
+        counter: counter.into(),
+        centre: Some(c.code.clone()),
+    })?;
     let now = now_ms();
     // "Next" finishes the ticket the counter was serving.
     let finished = sqlx::query("UPDATE tickets SET status = 'served', finished_at = $1 WHERE centre = $2 AND counter = $3 AND status = 'called' RETURNING id, number, service, day, phone") // survey hook
@@ -500,9 +514,7 @@ async fn call_in(
                 q = q.bind(s);
             }
             if q.fetch_optional(&mut *tx).await?.is_some() {
-                return Err(Error::Conflict(
-                    "another counter took that ticket: call again".into(),
-                ));
+                return Err(Refusal::TicketTaken.into());
             }
         }
         return Ok(None);
@@ -576,14 +588,19 @@ async fn act_in(
     .bind(calendar::add_days(&calendar::date_of(now), -1))
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| Error::NotFound(format!("ticket {number} at {}", c.code)))?;
+    .ok_or_else(|| Refusal::TicketUnknown {
+        number: number.clone(),
+        centre: Some(c.code.clone()),
+    })?;
     let id: String = row.try_get("id")?;
     let t = ticket_of(&row)?;
     if let (Some(k), Some(at)) = (counter, t.counter.as_deref()) {
         if t.status == Status::Called && !k.eq_ignore_ascii_case(at) {
-            return Err(Error::Conflict(format!(
-                "ticket {number} is at counter {at}"
-            )));
+            return Err(Refusal::TicketElsewhere {
+                number: number.clone(),
+                counter: at.into(),
+            }
+            .into());
         }
     }
     // `$1` is the ticket; each act binds what its change names after it.
@@ -605,31 +622,34 @@ async fn act_in(
         } => {
             if let Some(s) = service {
                 if c.offer(s).is_none() {
-                    return Err(Error::invalid(
-                        "service",
-                        format!("{} does not offer {s}", c.code),
-                    ));
+                    return Err(Refusal::ServiceNotOffered {
+                        centre: c.code.clone(),
+                        service: s.clone(),
+                    }
+                    .into());
                 }
             }
             if let Some(k) = to {
                 if c.counter(k).is_none() {
-                    return Err(Error::invalid(
-                        "counter",
-                        format!("{} has no counter {k}", c.code),
-                    ));
+                    return Err(Refusal::TransferCounterUnknown {
+                        centre: c.code.clone(),
+                        counter: k.clone(),
+                    }
+                    .into());
                 }
             }
             if service.is_none() && to.is_none() {
-                return Err(Error::invalid(
-                    "service",
-                    "transfer to a service or a counter",
-                ));
+                return Err(Refusal::TransferNowhere.into());
             }
             (&[Status::Called, Status::Waiting, Status::Held], "status = 'waiting', counter = NULL, service = COALESCE($2, service), for_counter = $3")
         }
     };
     if !from.contains(&t.status) {
-        return Err(Error::Conflict(format!("ticket {number} is {}", t.status)));
+        return Err(Refusal::TicketStatus {
+            number: number.clone(),
+            status: t.status.to_string(),
+        }
+        .into());
     }
     let status_list = from
         .iter()
@@ -650,7 +670,9 @@ async fn act_in(
     let row = q
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| Error::Conflict(format!("ticket {number} changed meanwhile")))?;
+        .ok_or_else(|| Refusal::TicketChanged {
+            number: number.clone(),
+        })?;
     if matches!(act, Act::Done) {
         invites.push(crate::survey::Invite::of_row(c, &row)?); // survey hook
     }
@@ -750,7 +772,10 @@ impl crate::Centres {
     ) -> Result<Ticket> {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
         if c.status != crate::model::Status::Open {
-            return Err(Error::Conflict(format!("{} is closed", c.code)));
+            return Err(Refusal::CentreClosed {
+                centre: c.code.clone(),
+            }
+            .into());
         }
         self.queue
             .send(Op::Issue {
@@ -770,8 +795,11 @@ impl crate::Centres {
         counter: &str,
     ) -> Result<Option<Ticket>> {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
-        let counter = crate::model::parse_counter_code(counter)
-            .ok_or_else(|| Error::NotFound(format!("counter {counter}")))?;
+        let counter =
+            crate::model::parse_counter_code(counter).ok_or_else(|| Refusal::CounterUnknown {
+                counter: counter.into(),
+                centre: None,
+            })?;
         // A call with no ticket to finish and nobody waiting would change nothing: it is
         // answered from one read, without a turn in the committer's group (an idle
         // counter's keypad asks again and again).
@@ -788,11 +816,11 @@ impl crate::Centres {
                 .await
             {
                 // Another node took the picked ticket first: pick again.
-                Err(Error::Conflict(_)) => continue,
+                Err(e) if e.refusal::<Refusal>() == Some(&Refusal::TicketTaken) => continue,
                 other => return other,
             }
         }
-        Err(Error::Conflict("the queue is busy: call again".into()))
+        Err(Refusal::QueueBusy.into())
     }
 
     /// Does `act` to ticket `number` at `c` (from counter `counter`, when a counter acts).
@@ -922,7 +950,10 @@ impl crate::Centres {
             .bind(calendar::today())
             .fetch_optional(self.db.pool())
             .await?
-            .ok_or_else(|| Error::NotFound(format!("ticket {number}")))?;
+            .ok_or_else(|| Refusal::TicketUnknown {
+                number: number.into(),
+                centre: None,
+            })?;
         let mut t = ticket_of(&row)?;
         if t.status == Status::Waiting {
             let ahead: i64 = sqlx::query_scalar(
@@ -936,6 +967,7 @@ impl crate::Centres {
             .fetch_one(self.db.pool())
             .await?;
             t.position = ahead + 1;
+            t.estimated_wait_minutes = estimated_wait(c, &t.service, ahead);
         }
         Ok(t)
     }

@@ -27,6 +27,11 @@ pub enum Error {
         /// What happened, for people.
         message: String,
     },
+    /// A refusal a domain crate names by its own stable code (as `lango_centres::Refusal`),
+    /// so pages can word it in the reader's language; the API answers it as the plain error
+    /// [`Refusal::as_error`] gives (same code, status and English words).
+    #[error("{}", .0.as_error())]
+    Refused(Box<dyn Refusal>),
     /// The store failed; never the caller's fault.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -52,9 +57,36 @@ impl Error {
             Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",
             Error::Clash { code, .. } => code,
+            Error::Refused(r) => r.as_error().code(),
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
+}
+
+impl Error {
+    /// The domain's typed refusal `R` this error carries, if it is one (pages word it).
+    pub fn refusal<R: Refusal>(&self) -> Option<&R> {
+        match self {
+            Error::Refused(r) => r.as_any().downcast_ref(),
+            _ => None,
+        }
+    }
+
+    /// A refusal as the plain error it stands for (to match on its kind); others as they are.
+    pub fn plain(self) -> Error {
+        match self {
+            Error::Refused(r) => r.as_error(),
+            e => e,
+        }
+    }
+}
+
+/// A domain crate's typed refusal, carried by [`Error::Refused`] (which shows as its plain error).
+pub trait Refusal: std::fmt::Display + std::fmt::Debug + Send + Sync + 'static {
+    /// The plain error it stands for in the API: its code, status and English words.
+    fn as_error(&self) -> Error;
+    /// Itself, so [`Error::refusal`] can find the domain's own type.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Result of a domain operation.

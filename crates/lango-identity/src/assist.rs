@@ -344,23 +344,78 @@ pub async fn end(db: &Db, session_id: &str) -> Result<()> {
         return Ok(());
     };
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE assists SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
-        .bind(now_ms())
-        .bind(&a.id)
-        .execute(&mut *tx)
-        .await?;
-    audit::append(
+    end_one(
         &mut tx,
-        Entry {
-            actor: &format!("account:{}", a.staff_id),
-            action: "assist.end",
-            object: &format!("account:{}", a.person_id),
-            subject: &a.person_id,
-            detail: &format!("at centre {}, counter {}", a.centre, a.counter),
-        },
+        &a.id,
+        &a.staff_id,
+        &a.person_id,
+        &a.centre,
+        &a.counter,
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Ends, inside `tx`, the open assistances held in the sessions of `account_id` other than
+/// `keep` (they are being revoked: the assisted person must not stay reachable through a
+/// session nobody can sign out of any more), each audited as [`end`] audits it.
+pub async fn end_in_others(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+    keep: Option<&str>,
+) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter FROM assists s \
+         JOIN sessions x ON x.id = s.session_id \
+         WHERE x.account_id = $1 AND x.id <> $2 AND s.ended_at IS NULL AND s.expires_at > $3",
+    )
+    .bind(account_id)
+    .bind(keep.unwrap_or(""))
+    .bind(now_ms())
+    .fetch_all(&mut *tx)
+    .await?;
+    for r in &rows {
+        let field = |name: &str| r.try_get::<String, _>(name);
+        let (id, staff, person) = (field("id")?, field("staff_id")?, field("person_id")?);
+        end_one(
+            tx,
+            &id,
+            &staff,
+            &person,
+            &field("centre")?,
+            &field("counter")?,
+        )
+        .await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+/// Marks assistance `id` ended and audits it (`assist.end`), inside `tx`.
+async fn end_one(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    staff_id: &str,
+    person_id: &str,
+    centre: &str,
+    counter: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE assists SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    audit::append(
+        tx,
+        Entry {
+            actor: &format!("account:{staff_id}"),
+            action: "assist.end",
+            object: &format!("account:{person_id}"),
+            subject: person_id,
+            detail: &format!("at centre {centre}, counter {counter}"),
+        },
+    )
+    .await?;
     Ok(())
 }
 

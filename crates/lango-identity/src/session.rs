@@ -127,12 +127,14 @@ pub async fn revoke(db: &Db, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends every session of an account except `keep`; returns how many ended.
+/// Ends every session of an account except `keep`; returns how many ended. An assistance
+/// open in one of them ends too, as at sign-out.
 pub async fn revoke_others(
     tx: &mut sqlx::AnyConnection,
     account_id: &str,
     keep: Option<&str>,
 ) -> Result<u64> {
+    crate::assist::end_in_others(tx, account_id, keep).await?;
     let r = sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND id <> $3 AND revoked_at IS NULL",
     )

@@ -56,6 +56,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) | Error::Clash { .. } => StatusCode::CONFLICT,
         Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Refused(r) => status_of(&r.as_error()),
     }
 }
 
@@ -154,6 +155,11 @@ pub fn page_error(state: &crate::AppState, lang: crate::i18n::Lang, e: Error) ->
             tracing::error!(error = %e, "page failed");
             crate::pages::render_message_page(state, lang, s, "server_error")
         }
-        s => (s, e.to_string()).into_response(),
+        // A centres refusal in the reader's language; others as the domain words them.
+        s => {
+            let words = crate::pages::centres_refusal::worded_error(lang, &e)
+                .unwrap_or_else(|| e.to_string());
+            (s, words).into_response()
+        }
     }
 }

@@ -10,6 +10,7 @@ mod cards;
 mod cash;
 mod centres;
 mod centres_admin;
+mod centres_refusals;
 mod claims;
 mod documents;
 mod duties;
@@ -308,6 +309,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(claims::WORDS)
         .chain(centres::WORDS)
         .chain(centres_admin::WORDS)
+        .chain(centres_refusals::WORDS)
         .chain(documents::WORDS)
         .chain(finance::WORDS)
         .chain(settlement::WORDS)

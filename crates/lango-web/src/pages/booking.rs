@@ -17,7 +17,6 @@ use axum::{Form, Router};
 use lango_centres::appointments::{Appointment, Booking, Channel, ALREADY_BOOKED, SLOT_FULL};
 use lango_centres::calendar::{self, minute_of};
 use lango_centres::model::{clock, Centre};
-use lango_core::Error;
 use serde::Deserialize;
 
 /// This module's routes.
@@ -315,17 +314,15 @@ async fn book(
         Ok(a) => {
             Redirect::to(&format!("/account/appointments/{}?booked=1", a.reference)).into_response()
         }
-        Err(Error::Clash {
-            code: SLOT_FULL, ..
-        }) => step_page(&state, &s, &c, &again, Some("book_slot_gone")).await,
-        Err(Error::Clash {
-            code: ALREADY_BOOKED,
-            ..
-        }) => step_page(&state, &s, &c, &again, Some("book_already")).await,
-        Err(Error::Invalid { .. }) => {
-            step_page(&state, &s, &c, &again, Some("book_slot_gone")).await
-        }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        // By the code the API answers with too (a refusal's plain kind).
+        Err(e) => match e.code() {
+            ALREADY_BOOKED => step_page(&state, &s, &c, &again, Some("book_already")).await,
+            // A full slot or day, or a time no longer offered: the day's times again.
+            SLOT_FULL | "invalid_request" => {
+                step_page(&state, &s, &c, &again, Some("book_slot_gone")).await
+            }
+            _ => crate::error::page_error(&state, s.v.lang, e),
+        },
     }
 }
 
@@ -448,7 +445,7 @@ async fn cancel(
             a.reference
         ))
         .into_response(),
-        Err(Error::NotFound(_)) => {
+        Err(e) if e.code() == "not_found" => {
             render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo)
         }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),

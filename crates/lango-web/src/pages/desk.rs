@@ -199,11 +199,8 @@ async fn book(
         f.time.trim()
     ));
     let Some(start_ms) = start else {
-        let e = Error::invalid(
-            "day",
-            "enter the day as YYYY-MM-DD and the time as HH:MM (East Africa Time)",
-        );
-        return desk_page(&state, &s, &c, String::new(), e.to_string()).await;
+        let words = tr(s.v.lang, "desk_book_start_invalid").to_string();
+        return desk_page(&state, &s, &c, String::new(), words).await;
     };
     let booking = lango_centres::appointments::Booking {
         centre: c.code.clone(),
@@ -226,10 +223,10 @@ async fn book(
             .collect();
             Redirect::to(&format!("/desk/{}?booked={notice}", c.code)).into_response()
         }
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Clash { .. })) => {
-            desk_page(&state, &s, &c, String::new(), e.to_string()).await
-        }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        Err(e) => match super::centres_refusal::worded_error(s.v.lang, &e) {
+            Some(words) => desk_page(&state, &s, &c, String::new(), words).await,
+            None => crate::error::page_error(&state, s.v.lang, e),
+        },
     }
 }
 
@@ -273,10 +270,10 @@ async fn issue(
             t.estimated_wait_minutes
         ))
         .into_response(),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Clash { .. })) => {
-            desk_page(&state, &s, &c, String::new(), e.to_string()).await
-        }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        Err(e) => match super::centres_refusal::worded_error(s.v.lang, &e) {
+            Some(words) => desk_page(&state, &s, &c, String::new(), words).await,
+            None => crate::error::page_error(&state, s.v.lang, e),
+        },
     }
 }
 
@@ -380,7 +377,10 @@ async fn call(
             &counter.to_ascii_uppercase(),
             tr(s.v.lang, "counter_none_waiting"),
         ),
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+        Err(e) => match super::centres_refusal::worded_error(s.v.lang, &e) {
+            Some(words) => back_to(&c, &counter.to_ascii_uppercase(), &words),
+            None => crate::error::page_error(&state, s.v.lang, e),
+        },
     }
 }
 
@@ -438,10 +438,10 @@ async fn act(
                 .replace("%1", &t.number)
                 .replace("%2", tr(lang, word)),
         ),
-        Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::NotFound(_))) => {
-            back_to(&c, &counter, &e.to_string())
-        }
-        Err(e) => crate::error::page_error(&state, lang, e),
+        Err(e) => match super::centres_refusal::worded_error(lang, &e) {
+            Some(words) => back_to(&c, &counter, &words),
+            None => crate::error::page_error(&state, lang, e),
+        },
     }
 }
 

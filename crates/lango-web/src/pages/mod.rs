@@ -14,6 +14,7 @@ pub(crate) mod centre_figures;
 mod centre_rate;
 pub(crate) mod centres;
 mod centres_admin;
+pub(crate) mod centres_refusal;
 mod chart;
 mod claims;
 mod claims_admin;

@@ -160,4 +160,23 @@ backend_tests! {
         other.sign_in("other@huduma.example", PASSWORD).await;
         assert_eq!(other.get(DESK).await.status, 403);
     }
+
+    async fn signing_out_of_other_sessions_ends_an_assistance_held_in_one(app: TestApp) {
+        let person = app.person("33340002", "elsewhere@example.com", PASSWORD).await;
+        let mut b = desk_staff(&app, "revoke@huduma.example").await;
+        b.get(DESK).await;
+        let begun = b.post(&format!("{DESK}/begin"), &[("person", &person), ("document_kind", "national_id"), ("document_number", "33340002")]).await;
+        assert_eq!((begun.status, begun.location.as_str()), (303, DESK), "{}", begun.html);
+        let open = "SELECT COUNT(*) FROM assists WHERE person_id = $1 AND ended_at IS NULL";
+        assert_eq!(app.scalar(open, &person).await, 1);
+        // The same staff member, signed in elsewhere, ends every other session.
+        let mut elsewhere = Browser::new(&app);
+        elsewhere.sign_in("revoke@huduma.example", PASSWORD).await;
+        elsewhere.get("/account/sessions").await;
+        let out = elsewhere.post("/account/sessions/sign-out-others", &[]).await;
+        assert_eq!(out.status, 200, "{}", out.html);
+        assert_eq!(app.scalar(open, &person).await, 0, "the revoked session's assistance ends with it");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "assist.end").await, 1, "and is audited as at sign-out");
+        assert_ne!(b.get(DESK).await.status, 200, "the revoked session is signed out");
+    }
 }

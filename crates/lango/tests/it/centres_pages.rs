@@ -117,4 +117,25 @@ backend_tests! {
         let none = b.post("/desk/HC-MSA/counters/3/call", &[]).await;
         assert!(b.get(&none.location).await.html.contains("Nobody is waiting"));
     }
+
+    async fn the_desk_words_the_centres_refusals_in_kiswahili(app: TestApp) {
+        let staff = app.staff("sw-desk@huduma.example", PASSWORD, Role::Officer, Some("DIS")).await;
+        let db = app.db().await;
+        lango_identity::seed::grant(&db, &staff, Role::CentreStaff, None, Some("HC-MSA")).await.unwrap();
+        db.close().await;
+        let mut b = Browser::new(&app);
+        b.sign_in("sw-desk@huduma.example", PASSWORD).await;
+        b.get("/language?to=sw&next=%2Fdesk%2FHC-MSA").await;
+        b.get("/desk/HC-MSA").await;
+        let bad = b.post("/desk/HC-MSA/tickets", &[("service", "NOPE-NOPE"), ("lane", "walk_in")]).await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.html.contains("HC-MSA hakitoi huduma ya NOPE-NOPE"), "{}", bad.html);
+        assert!(!bad.html.contains("does not offer"), "no English in a Kiswahili page");
+        b.get("/desk/HC-MSA/counters/3").await;
+        let gone = b.post("/desk/HC-MSA/counters/3/tickets/Z999", &[("act", "done")]).await;
+        assert_eq!(gone.status, 303);
+        let told = b.get(&gone.location).await;
+        assert!(told.html.contains("Hakuna tiketi Z999"), "{}", told.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM tickets WHERE centre = $1", "HC-MSA").await, 0, "a refusal changes nothing");
+    }
 }

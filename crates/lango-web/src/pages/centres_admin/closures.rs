@@ -6,6 +6,7 @@ use super::edit::{field, load, show, with_problems, Shown};
 use super::platform_admin;
 use crate::forms::{Choice, ErrorLink, Form};
 use crate::i18n::Lang;
+use crate::pages::centres_refusal::worded;
 use crate::pages::Chrome;
 use crate::visitor::SignedIn;
 use crate::words::tr;
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form as Posted, Router};
 use lango_centres::model::Centre;
-use lango_centres::CentreInput;
+use lango_centres::{CentreInput, Refusal};
 use lango_core::Error;
 use serde::Deserialize;
 
@@ -160,17 +161,22 @@ async fn close(
             f.day.trim()
         ))
         .into_response(),
-        Err(Error::Invalid { field, message }) => {
+        Err(e) => {
+            // A centres refusal in the reader's language; a plain one as the domain words it.
+            let problem = match (e.refusal::<Refusal>(), &e) {
+                (Some(r), _) => (r.field().to_string(), worded(s.v.lang, r)),
+                (None, Error::Invalid { field, message }) => (field.clone(), message.clone()),
+                (None, _) => return crate::error::page_error(&state, s.v.lang, e),
+            };
             let shown = Shown {
                 centre: Some(&c),
                 input: CentreInput::of(&c),
                 closure: f,
-                closure_problems: vec![(field, message)],
+                closure_problems: vec![problem],
                 ..Shown::default()
             };
             show(&state, &s, shown).await
         }
-        Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }
 
