@@ -38,10 +38,15 @@ pub enum Call {
     Get(String),
     /// `POST path` with a JSON body.
     Post(String, Bytes),
+    /// `POST path` with a form body (`application/x-www-form-urlencoded`).
+    Form(String, Bytes),
 }
 
 /// Makes the `i`-th request.
 pub type MakeCall = Arc<dyn Fn(usize) -> Call + Send + Sync>;
+
+/// Judges a 2xx answer's body: `false` counts it as an error.
+pub type Check = Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
 
 /// Sends `paths` (cycled, each connection from its own offset) for `duration`.
 pub async fn run(
@@ -64,10 +69,23 @@ pub async fn run_calls(
     make: MakeCall,
     offset: impl Fn(usize) -> usize,
 ) -> anyhow::Result<Measured> {
+    run_checked(addr, connections, duration, make, offset, None).await
+}
+
+/// [`run_calls`], each 2xx answer's body also judged by `check` when given.
+pub async fn run_checked(
+    addr: &str,
+    connections: usize,
+    duration: Duration,
+    make: MakeCall,
+    offset: impl Fn(usize) -> usize,
+    check: Option<Check>,
+) -> anyhow::Result<Measured> {
     let deadline = Instant::now() + duration;
     let mut tasks = Vec::new();
     for c in 0..connections {
         let make = make.clone();
+        let check = check.clone();
         let start_at = offset(c);
         let addr = addr.to_string();
         tasks.push(tokio::spawn(async move {
@@ -90,12 +108,19 @@ pub async fn run_calls(
                         .header("host", &addr)
                         .header("content-type", "application/json")
                         .body(Full::new(body))?,
+                    Call::Form(path, body) => hyper::Request::post(path)
+                        .header("host", &addr)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(Full::new(body))?,
                 };
                 let start = Instant::now();
                 let res = sender.send_request(req).await?;
-                let ok = res.status().is_success();
-                res.into_body().collect().await?;
+                let mut ok = res.status().is_success();
+                let body = res.into_body().collect().await?.to_bytes();
                 hist.record(start.elapsed().as_micros().max(1) as u64)?;
+                if let (true, Some(check)) = (ok, &check) {
+                    ok = check(&body);
+                }
                 if !ok {
                     errors += 1;
                 }

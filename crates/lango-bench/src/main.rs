@@ -14,6 +14,7 @@ mod mpesa;
 mod queries;
 mod server;
 mod signin;
+mod ussd;
 mod webhooks;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,18 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
         /// Rounds of the three measurements (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// USSD: menu steps per second over HTTP on SQLite, next to /healthz.
+    Ussd {
+        /// Concurrent gateway connections.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Rounds (medians are reported).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
@@ -270,6 +283,15 @@ fn main() -> anyhow::Result<()> {
             duration: Duration::from_secs(seconds),
             rounds,
             applications,
+        })),
+        Cmd::Ussd {
+            connections,
+            seconds,
+            rounds,
+        } => rt.block_on(ussd::run(ussd::Args {
+            connections,
+            duration: Duration::from_secs(seconds),
+            rounds,
         })),
         Cmd::Documents { seconds, rounds } => documents::run(seconds, rounds),
         Cmd::Webhooks {

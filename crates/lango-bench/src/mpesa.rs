@@ -123,7 +123,7 @@ fn uuid_like() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
 
-async fn raise_bills(db: &Db, n: usize) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn raise_bills(db: &Db, n: usize) -> anyhow::Result<Vec<String>> {
     lango::demo::load(db).await?;
     let mut refs = Vec::with_capacity(n);
     for i in 0..n {

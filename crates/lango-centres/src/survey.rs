@@ -68,7 +68,16 @@ pub(crate) async fn invite_all(tx: &mut sqlx::AnyConnection, invites: &[Invite])
         let added: HashSet<String> = q.fetch_all(&mut *tx).await?.into_iter().collect();
         for i in chunk {
             if let Some(phone) = i.phone.as_deref().filter(|_| added.contains(&i.ticket_id)) {
-                ask_by_sms(tx, i, phone).await?;
+                if lango_notify::optout::sms_allowed(tx, "ticket.survey", phone).await? {
+                    ask_by_sms(tx, i, phone).await?;
+                } else {
+                    // Opted out of surveys (SMS STOP): not asked, so a later "5" from that
+                    // phone must not score this visit. The tablet may still rate it.
+                    sqlx::query("UPDATE ticket_surveys SET phone = NULL WHERE ticket_id = $1")
+                        .bind(&i.ticket_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
     }
@@ -203,6 +212,17 @@ impl Centres {
     /// Rates ticket `number` of `c` `score` (1–5) from the counter's tablet: only a ticket
     /// served today at `c` and not yet rated.
     pub async fn rate(&self, c: &Centre, number: &str, score: i64) -> Result<Rated> {
+        self.rate_on(c, number, score, "page").await
+    }
+
+    /// [`Centres::rate`] from another channel (`ussd`: the phone's menu), counted as its.
+    pub async fn rate_on(
+        &self,
+        c: &Centre,
+        number: &str,
+        score: i64,
+        channel: &'static str,
+    ) -> Result<Rated> {
         if !(1..=5).contains(&score) {
             return Err(lango_core::Error::invalid(
                 "score",
@@ -218,9 +238,9 @@ impl Centres {
         // invitation (a ticket without a phone was never invited); a rated one stays.
         let done = sqlx::query(
             "INSERT INTO ticket_surveys (ticket_id, centre, service, day, phone, invited_at, score, answered_at, channel) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $6, 'page') \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8) \
              ON CONFLICT (ticket_id) DO UPDATE SET score = excluded.score, answered_at = excluded.answered_at, \
-             channel = 'page' WHERE ticket_surveys.score IS NULL",
+             channel = excluded.channel WHERE ticket_surveys.score IS NULL",
         )
         .bind(&id)
         .bind(&c.code)
@@ -229,6 +249,7 @@ impl Centres {
         .bind(phone)
         .bind(now)
         .bind(score)
+        .bind(channel)
         .execute(self.db.pool())
         .await?;
         Ok(if done.rows_affected() == 1 {

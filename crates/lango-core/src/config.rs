@@ -62,6 +62,8 @@ pub struct Config {
     /// Networks M-Pesa callbacks are believed from (Safaricom's published ranges; loopback
     /// is also allowed in the demo).
     pub mpesa_source_networks: Vec<IpNetwork>,
+    /// Networks the USSD gateway's requests are believed from (default: loopback only).
+    pub ussd_source_networks: Vec<IpNetwork>,
     /// The SMTP relay for e-mail, when configured; else e-mail goes to the log.
     pub email: Option<EmailConfig>,
     /// Safaricom's Daraja API (STK push, Pull Transactions), when configured.
@@ -242,6 +244,7 @@ impl fmt::Debug for Config {
             .field("sms_report_networks", &self.sms_report_networks)
             .field("mpesa_shortcode", &self.mpesa_shortcode)
             .field("mpesa_source_networks", &self.mpesa_source_networks)
+            .field("ussd_source_networks", &self.ussd_source_networks)
             .field("email_from", &self.email.as_ref().map(|e| e.from.as_str()))
             .field(
                 "daraja_base_url",
@@ -362,6 +365,7 @@ struct FileConfig {
     sms_report_networks: Option<String>,
     mpesa_shortcode: Option<String>,
     mpesa_source_networks: Option<String>,
+    ussd_source_networks: Option<String>,
     smtp_url: Option<String>,
     email_from: Option<String>,
     daraja_base_url: Option<String>,
@@ -565,6 +569,12 @@ impl Config {
         let sms_report_networks = networks(pick("sms_report_networks", file.sms_report_networks))?;
         let mpesa_source_networks =
             networks(pick("mpesa_source_networks", file.mpesa_source_networks))?;
+        // Unset: loopback only, where the demo's phone and a local gateway run; a real
+        // gateway's ranges are configured.
+        let ussd_source_networks = networks(Some(
+            pick("ussd_source_networks", file.ussd_source_networks)
+                .unwrap_or_else(|| ("ussd_source_networks".into(), "127.0.0.0/8, ::1/128".into())),
+        ))?;
         let mpesa_shortcode = match pick("mpesa_shortcode", file.mpesa_shortcode) {
             Some((setting, v))
                 if !(5..=7).contains(&v.len()) || !v.bytes().all(|b| b.is_ascii_digit()) =>
@@ -745,6 +755,7 @@ impl Config {
             sms_report_networks,
             mpesa_shortcode,
             mpesa_source_networks,
+            ussd_source_networks,
             email,
             daraja,
             card,
@@ -820,6 +831,30 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("LANGO_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert_eq!(err.setting, "LANGO_DATABASE_URL");
+    }
+
+    #[test]
+    fn the_ussd_gateway_is_believed_from_loopback_unless_configured() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        let nets = &c.ussd_source_networks;
+        assert!(nets
+            .iter()
+            .any(|n| n.contains("127.0.0.1".parse().unwrap())));
+        assert!(nets.iter().any(|n| n.contains("::1".parse().unwrap())));
+        assert!(!nets.iter().any(|n| n.contains("10.1.2.3".parse().unwrap())));
+        let c = Config::from_sources(
+            None,
+            &env(&[("LANGO_USSD_SOURCE_NETWORKS", "196.201.214.0/24")]),
+        )
+        .unwrap();
+        assert!(c.ussd_source_networks[0].contains("196.201.214.9".parse().unwrap()));
+        assert!(!c.ussd_source_networks[0].contains("127.0.0.1".parse().unwrap()));
+        let err = Config::from_sources(None, &env(&[("LANGO_USSD_SOURCE_NETWORKS", "nope")]))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("LANGO_USSD_SOURCE_NETWORKS"),
+            "{err}"
+        );
     }
 
     #[test]

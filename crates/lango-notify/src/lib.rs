@@ -4,6 +4,7 @@
 pub mod dispatch;
 pub mod events;
 pub mod nats;
+pub mod optout;
 pub mod outbox;
 pub mod receiver;
 pub mod webhooks;

@@ -76,8 +76,9 @@ impl Recipient {
 }
 
 /// Puts the message of `event` for `to` in the outbox inside `tx`, once per channel, and
-/// returns the messages' ids (none when the person has no address at all). `values` must
-/// hold every placeholder the event type requires; `{name}` comes from `to` unless given.
+/// returns the messages' ids (none when the person has no address at all, or only a phone
+/// that opted out of this non-essential event: see [`crate::optout`]). `values` must hold
+/// every placeholder the event type requires; `{name}` comes from `to` unless given.
 pub async fn notify(
     tx: &mut sqlx::AnyConnection,
     to: &Recipient,
@@ -104,6 +105,11 @@ pub async fn notify(
         .unwrap_or(&LANGUAGES[0]);
     let mut ids = Vec::new();
     for (channel, address) in to.routes() {
+        // A phone that sent STOP hears only what it cannot do without (see `optout`).
+        if channel == Channel::Sms && !crate::optout::sms_allowed(tx, event.name, address).await? {
+            tracing::debug!(event = event.name, "SMS skipped: the phone opted out");
+            continue;
+        }
         let template = templates::load(tx, event, channel, lang).await?;
         let (subject, body) = template.render(&values);
         let message = Message {
@@ -115,7 +121,7 @@ pub async fn notify(
         };
         ids.push(enqueue_event(tx, &message, Some(event.name)).await?);
     }
-    if ids.is_empty() {
+    if to.routes().is_empty() {
         tracing::warn!(event = event.name, account = ?to.account_id, "no address to tell this person");
     }
     Ok(ids)

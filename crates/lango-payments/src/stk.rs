@@ -19,10 +19,12 @@
 
 mod callback;
 mod phone;
+mod prompter;
 mod view;
 
 pub use callback::{parse as parse_callback, CallbackError, Paid, StkCallback};
 pub use phone::Msisdn;
+pub use prompter::Prompter;
 pub use view::{bill_payments, pay_view, BillPayment, PayView};
 
 use crate::bills;

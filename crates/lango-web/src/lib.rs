@@ -16,9 +16,11 @@ pub mod middleware;
 pub mod mpesa;
 pub mod pages;
 pub mod published;
+pub mod sms_inbound;
 pub mod state;
 pub mod stk;
 pub mod trust_list;
+pub mod ussd;
 pub mod visitor;
 pub mod words;
 
@@ -45,8 +47,10 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::router())
         .merge(mpesa::routes())
         .merge(stk::routes())
+        .merge(sms_inbound::routes())
         .merge(card_channel::routes())
         .merge(trust_list::routes())
+        .merge(ussd::routes())
         .merge(api)
         .merge(middleware::ops_router())
         .fallback(error::not_found)

@@ -64,6 +64,8 @@ pub struct Shared {
     pub published: Arc<crate::published::Published>,
     /// The convenience-fee bands in force (`convenience_fees`).
     pub fees: Arc<lango_payments::fees::FeeTable>,
+    /// Where USSD sessions' screens are counted for the drop-off figures.
+    pub ussd_steps: lango_phone::figures::Steps,
     /// Per-client rate limits (forms, bill look-ups).
     pub limits: Arc<crate::limits::Limits>,
 }

@@ -27,6 +27,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_cases::migrations(),
         lango_insights::migrations(),
         lango_documents::migrations(),
+        lango_phone::migrations(),
     ]
 }
 
@@ -238,6 +239,7 @@ impl Node {
                 published: Default::default(),
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
                 audit: lango_core::audit::Committer::start(db.clone()),
+                ussd_steps: lango_phone::figures::Steps::start(db.clone()),
                 fees: Arc::new(fees),
                 daraja: config.daraja.clone().map(|d| {
                     Arc::new(lango_payments::daraja_api::DarajaClient::new(

@@ -114,9 +114,20 @@ impl Insights {
         reference: &str,
         raw: &RawAnswer,
     ) -> Result<Outcome> {
-        let t = self.target_for(actor, reference).await?;
-        self.decide(&t, SurveyChannel::Page, Answer::parse(raw))
+        self.answer_survey_on(actor, reference, raw, SurveyChannel::Page)
             .await
+    }
+
+    /// [`Insights::answer_survey`] from another channel (the USSD menu), counted as its.
+    pub async fn answer_survey_on(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        raw: &RawAnswer,
+        channel: SurveyChannel,
+    ) -> Result<Outcome> {
+        let t = self.target_for(actor, reference).await?;
+        self.decide(&t, channel, Answer::parse(raw)).await
     }
 
     /// Answers by SMS: `text` from the number `from` (as the gateway writes it) answers the

@@ -23,7 +23,7 @@ const COLUMNS: &[Column] = &[
     col("month", Kind::Month, "The month the answers were given (East Africa Time)"),
     col("agency", Kind::Text, "The code of the agency that delivered the service"),
     col("service", Kind::Text, "The code of the service in the catalogue"),
-    col("channel", Kind::Text, "How the survey was answered: page (the survey page) or sms (a reply to the one-question SMS)"),
+    col("channel", Kind::Text, "How the survey was answered: page (the survey page), sms (a reply to the one-question SMS) or ussd (the phone menu, rate a service)"),
     col("sex", Kind::Text, "female, male or intersex; empty when the person chose not to say"),
     col("age_band", Kind::Text, "18-24, 25-34, 35-44, 45-54, 55-64 or 65+; empty when the person chose not to say"),
     col("county", Kind::Text, "The person's county (one of Kenya's 47); empty when the person chose not to say"),

@@ -117,6 +117,11 @@ impl Insights {
             .into_iter()
             .find(|(c, _)| *c == Channel::Sms)
             .map(|(_, p)| p.to_string());
+        // A phone that opted out (SMS STOP) is not asked, so its later "5" answers nothing.
+        let phone = match phone {
+            Some(p) if !lango_notify::optout::sms_allowed(tx, INVITATION_EVENT, &p).await? => None,
+            p => p,
+        };
         sqlx::query(
             "INSERT INTO survey_invitations (application_id, reference, phone, invited_at, attempts, window_start) \
              VALUES ($1, $2, $3, $4, 0, 0) \

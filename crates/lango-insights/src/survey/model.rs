@@ -13,6 +13,8 @@ pub enum SurveyChannel {
     Page,
     /// A reply to the one-question SMS.
     Sms,
+    /// The USSD menu's "rate a service".
+    Ussd,
 }
 
 impl SurveyChannel {
@@ -21,6 +23,7 @@ impl SurveyChannel {
         match self {
             SurveyChannel::Page => "page",
             SurveyChannel::Sms => "sms",
+            SurveyChannel::Ussd => "ussd",
         }
     }
 }

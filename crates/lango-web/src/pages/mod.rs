@@ -21,6 +21,7 @@ mod claims_admin;
 mod corrections;
 mod desk;
 mod desk_cash;
+mod dev_phone;
 mod document_keys;
 mod finance;
 pub(crate) mod insights;
@@ -29,6 +30,7 @@ mod my_data;
 mod open_data;
 mod pay;
 mod performance;
+mod phone_figures;
 mod reconciliation;
 mod services_admin;
 mod survey;
@@ -181,6 +183,8 @@ pub fn router() -> Router<AppState> {
         .merge(claims_admin::routes())
         .merge(centres_admin::routes())
         .merge(centre_figures::routes())
+        .merge(dev_phone::routes())
+        .merge(phone_figures::routes())
         .merge(centre_rate::routes())
         .merge(corrections::routes())
         .merge(wallet::routes())

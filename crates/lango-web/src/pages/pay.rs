@@ -222,16 +222,9 @@ pub(super) async fn start_prompt(
     reference: &str,
     phone: &str,
 ) -> lango_core::Result<Result<StkRequest, Refusal>> {
-    match &state.daraja {
-        Some(daraja) => {
-            let callback = crate::mpesa::paths(state).url(
-                &state.config.public_url,
-                lango_payments::callbacks::Callback::Stk,
-            );
-            stk::start(&state.db, daraja, &callback, reference, phone).await
-        }
-        None => Ok(Err(Refusal::Unavailable)),
-    }
+    crate::mpesa::prompter(state)
+        .start(&state.db, reference, phone)
+        .await
 }
 
 async fn refused(

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 const SERVICE: &str = "DCI-MV-CLEARANCE";
 pub(crate) const PASSWORD: &str = "correct horse battery";
 /// Every test person's confirmed phone.
-const PHONE: &str = "+254700000001";
+pub(crate) const PHONE: &str = "+254700000001";
 
 /// A small definition: one page, a fee, payment, an officer's approval that completes it.
 const DEFINITION: &str = r#"
@@ -141,7 +141,7 @@ pub(crate) async fn kit(app: &TestApp) -> Kit {
 }
 
 /// A submitted application of the kit's citizen, waiting for payment; returns (reference, bill).
-async fn submitted(k: &Kit) -> (String, String) {
+pub(crate) async fn submitted(k: &Kit) -> (String, String) {
     let profile = Profile {
         values: vec![("full_name".into(), "Wanjiku Kamau".into())],
     };

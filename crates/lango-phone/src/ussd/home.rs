@@ -1,0 +1,69 @@
+//! The first screen and the menus it offers. The numbers are fixed (the contract in
+//! DESIGN.md): `1` application status, `2` pay a bill, `3` appointments, `4` my queue
+//! ticket, `5` rate a service, `6` language.
+
+use super::words::{self, pick};
+use super::{appointments, language, pay, rate, status, ticket, Answer, Input, Screen, Session};
+use crate::prefs::Lang;
+
+/// One option of the home screen.
+pub struct Menu {
+    /// The number that chooses it.
+    pub key: &'static str,
+    /// Its line on the home screen (after the number).
+    pub label: fn(Lang) -> &'static str,
+    /// Its screens: given the session (whose `chosen_at` is this menu's input) and the
+    /// inputs after the menu's number, already past navigation.
+    pub run: for<'a> fn(&'a Session<'a>, &'a [Input]) -> Answer<'a>,
+}
+
+/// The home screen's options, in order. A new menu replaces its placeholder here.
+pub const MENUS: [Menu; 6] = [
+    status::MENU,
+    pay::MENU,
+    appointments::MENU,
+    ticket::MENU,
+    rate::MENU,
+    language::MENU,
+];
+
+/// The home screen under `head` (the title, or a word about the last input).
+pub fn screen(lang: Lang, head: &str) -> Screen {
+    let mut text = head.to_string();
+    for m in &MENUS {
+        text.push('\n');
+        text.push_str(m.key);
+        text.push(' ');
+        text.push_str((m.label)(lang));
+    }
+    Screen::Con(text)
+}
+
+/// The screen for `inputs` from home: the chosen menu's, or home itself. An input that
+/// chooses nothing is dropped (the home screen says so unless another input follows).
+pub async fn answer(s: &Session<'_>, inputs: &[Input]) -> lango_core::Result<Screen> {
+    let mut rest = inputs;
+    let mut strayed = false;
+    while let Some((first, tail)) = rest.split_first() {
+        if let Some(menu) = MENUS.iter().find(|m| m.key == first.text) {
+            let chosen = Session {
+                chosen_at: first.at,
+                ..*s
+            };
+            return (menu.run)(&chosen, tail).await;
+        }
+        strayed = true;
+        rest = tail;
+    }
+    let head = if strayed {
+        words::choose_listed(s.lang)
+    } else {
+        words::home_title(s.lang)
+    };
+    Ok(screen(s.lang, head))
+}
+
+/// The label of the language option: the language it switches to, in that language.
+pub(super) fn other_language(lang: Lang) -> &'static str {
+    pick(lang, "Kiswahili", "English")
+}
