@@ -219,13 +219,7 @@ impl Centres {
             return Err(Refusal::DateInvalid.into());
         }
         let service = service_code(service)?;
-        if c.offer(&service).is_none() {
-            return Err(Refusal::ServiceNotOffered {
-                centre: c.code.clone(),
-                service,
-            }
-            .into());
-        }
+        offered(c, &service)?;
         let mut conn = self.db.pool().acquire().await?;
         slots_in(&mut conn, c, &service, day).await
     }
@@ -286,12 +280,7 @@ impl Centres {
             return Err(Refusal::IdNumberInvalid.into());
         }
         let service = service_code(&b.service)?;
-        let offer = c
-            .offer(&service)
-            .ok_or_else(|| Refusal::ServiceNotOffered {
-                centre: c.code.clone(),
-                service: service.clone(),
-            })?;
+        let offer = offered(&c, &service)?;
         let day = calendar::date_of(b.start_ms);
         if b.start_ms <= now_ms() {
             return Err(Refusal::StartPast.into());
@@ -551,6 +540,17 @@ impl Centres {
 pub(crate) fn service_code(typed: &str) -> std::result::Result<String, Refusal> {
     model::parse_service_code(typed, "service").map_err(|_| Refusal::ServiceCodeInvalid {
         typed: typed.trim().to_ascii_uppercase(),
+    })
+}
+
+/// `c`'s offer of `service`, or the refusal that it does not offer it.
+pub(crate) fn offered<'c>(
+    c: &'c Centre,
+    service: &str,
+) -> std::result::Result<&'c model::Offer, Refusal> {
+    c.offer(service).ok_or_else(|| Refusal::ServiceNotOffered {
+        centre: c.code.clone(),
+        service: service.to_string(),
     })
 }
 

@@ -370,12 +370,7 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
         }
         None => {
             let service = crate::appointments::service_code(&issue.service)?;
-            let offer = c
-                .offer(&service)
-                .ok_or_else(|| Refusal::ServiceNotOffered {
-                    centre: c.code.clone(),
-                    service: service.clone(),
-                })?;
+            let offer = crate::appointments::offered(c, &service)?;
             let lane = match issue
                 .lane
                 .as_deref()
@@ -400,12 +395,7 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
             (service, lane, None)
         }
     };
-    let offer = c
-        .offer(&service)
-        .ok_or_else(|| Refusal::ServiceNotOffered {
-            centre: c.code.clone(),
-            service: service.clone(),
-        })?;
+    let offer = crate::appointments::offered(c, &service)?;
     let seq = next_counter(tx, &format!("ticket:{}:{day}:{}", c.code, offer.letter)).await?;
     let number = format!("{}{seq:03}", offer.letter);
     let prio = priority(c, &lane);
@@ -621,13 +611,7 @@ async fn act_in(
             counter: to,
         } => {
             if let Some(s) = service {
-                if c.offer(s).is_none() {
-                    return Err(Refusal::ServiceNotOffered {
-                        centre: c.code.clone(),
-                        service: s.clone(),
-                    }
-                    .into());
-                }
+                crate::appointments::offered(c, s)?;
             }
             if let Some(k) = to {
                 if c.counter(k).is_none() {
