@@ -72,6 +72,22 @@ pub async fn settle(db: &Db, session: &str, action: &str, outcome: &str) -> Resu
     Ok(())
 }
 
+/// True when `key` names what the screen chosen by the input at `at` of `session` showed:
+/// the first call records it, later ones compare. A list is rebuilt from live data on every
+/// request, so the item at a number may have moved (a time passed, a booking made on the
+/// web) between the screen that showed it and the input that confirms it; a confirmation
+/// acts only on what the phone showed.
+pub async fn same_as_shown(
+    db: &Db,
+    session: &str,
+    at: usize,
+    phone: &str,
+    key: &str,
+) -> Result<bool> {
+    let shown = record_once(db, session, &format!("shown:{at}"), phone, key).await?;
+    Ok(shown.is_none_or(|k| k == key))
+}
+
 /// Claims and settles in one step, for an action that is the database write itself (the
 /// language switch): the outcome already recorded for it if any, else `None` after
 /// recording `outcome` (the caller then acts).

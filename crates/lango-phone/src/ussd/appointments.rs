@@ -235,6 +235,16 @@ async fn choices(s: &Session<'_>, step: &Step) -> Result<(&'static str, Vec<(Str
 }
 
 /// `3*1…`: the booking's steps, then the booking itself on `1` at the confirmation.
+/// The list moved between the screen that showed a choice and its confirmation: nothing
+/// is done; `0` goes back to the list as it is now.
+fn changed(lang: Lang) -> Screen {
+    Screen::Con(format!(
+        "{}\n{}",
+        words::list_changed(lang),
+        words::back(lang)
+    ))
+}
+
 async fn book(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
     let lang = s.lang;
     let account = match booker(s).await? {
@@ -245,10 +255,24 @@ async fn book(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
     let (mut head, mut items) = choices(s, &step).await?;
     let mut page = 0usize;
     let mut word: Option<&'static str> = None;
+    // Where in `text` the input that chose the time is: the confirmation books only the
+    // time that screen showed (the list of times moves as they pass or fill).
+    let mut chosen_at = 0usize;
+    let shown =
+        |c: &Centre, service: &str, start_ms: i64| format!("{}|{service}|{start_ms}", c.code);
     for input in inputs {
         if let Step::Confirm(c, service, start_ms) = &step {
             if input.text == "1" {
+                let key = shown(c, service, *start_ms);
                 let action = format!("book:{}", input.at);
+                if !actions::same_as_shown(&s.ussd.db, s.id, chosen_at, s.phone, &key).await? {
+                    // A copy of this request may have booked the time meanwhile (so it left
+                    // the list): then this is a repeat.
+                    if recorded(s, &action).await? {
+                        return act(s, &action, Doing::Repeat).await;
+                    }
+                    return Ok(changed(lang));
+                }
                 let b = Booking {
                     centre: c.code.clone(),
                     service: service.clone(),
@@ -281,6 +305,7 @@ async fn book(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
                 (head, items) = choices(s, &step).await?;
                 page = 0;
                 word = None;
+                chosen_at = input.at;
             }
             None => word = Some(words::choose_listed(lang)),
         }
@@ -288,6 +313,10 @@ async fn book(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
     let back = words::back(lang);
     let word = word.map(|w| format!("{w}\n")).unwrap_or_default();
     if let Step::Confirm(c, service, start_ms) = &step {
+        let key = shown(c, service, *start_ms);
+        if !actions::same_as_shown(&s.ussd.db, s.id, chosen_at, s.phone, &key).await? {
+            return Ok(changed(lang));
+        }
         let text = w::confirm_booking(
             lang,
             &clip(&service_name(s, service), 40),
@@ -321,11 +350,35 @@ async fn mine(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
     coming.sort_by_key(|a| a.start_ms);
     coming.truncate(MAX_ITEMS);
     let listed = words::choose_listed(lang);
+    let db = &s.ussd.db;
     let (chosen, page, word) = match pick(inputs, &coming, |i| i.text == "1", listed, listed) {
-        Pick::Confirmed(a, input) => {
-            return act(s, &format!("cancel:{}", input.at), Doing::Cancel(a)).await;
+        Pick::Confirmed {
+            item: a,
+            chosen_at,
+            confirm,
+        } => {
+            let action = format!("cancel:{}", confirm.at);
+            if actions::same_as_shown(db, s.id, chosen_at, s.phone, &a.reference).await? {
+                return act(s, &action, Doing::Cancel(a)).await;
+            }
+            // A copy of this request may have cancelled it meanwhile: a repeat.
+            if recorded(s, &action).await? {
+                return act(s, &action, Doing::Repeat).await;
+            }
+            (None, 0, Some(words::list_changed(lang)))
         }
-        Pick::Open { chosen, page, word } => (chosen, page, word),
+        Pick::Open {
+            chosen: Some((a, at)),
+            page,
+            word,
+        } => {
+            if actions::same_as_shown(db, s.id, at, s.phone, &a.reference).await? {
+                (Some(a), page, word)
+            } else {
+                (None, 0, Some(words::list_changed(lang)))
+            }
+        }
+        Pick::Open { page, word, .. } => (None, page, word),
     };
     let back = words::back(lang);
     let word = word.map(|w| format!("{w}\n")).unwrap_or_default();

@@ -49,6 +49,15 @@ enum Target {
 }
 
 impl Target {
+    /// What it is, whatever its place in the list: an application's reference, a ticket's
+    /// centre and number.
+    fn key(&self) -> String {
+        match self {
+            Target::Application { reference, .. } => reference.clone(),
+            Target::Ticket { centre, number } => format!("{}/{number}", centre.code),
+        }
+    }
+
     /// Its line in the list and over the question.
     fn label(&self, s: &Session<'_>) -> String {
         match self {
@@ -143,10 +152,33 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         w::rate_choose(lang),
         words::choose_listed(lang),
     ) {
-        Pick::Confirmed(t, input) => {
-            return rate(s, &format!("rate:{}", input.at), Some(t), &input.text).await;
+        Pick::Confirmed {
+            item: t,
+            chosen_at,
+            confirm,
+        } => {
+            let action = format!("rate:{}", confirm.at);
+            if actions::same_as_shown(&s.ussd.db, s.id, chosen_at, s.phone, &t.key()).await? {
+                return rate(s, &action, Some(t), &confirm.text).await;
+            }
+            // A copy of this request may have rated it meanwhile: a repeat.
+            if recorded(s, &action).await? {
+                return rate(s, &action, None, "").await;
+            }
+            (None, 0, Some(words::list_changed(lang)))
         }
-        Pick::Open { chosen, page, word } => (chosen, page, word),
+        Pick::Open {
+            chosen: Some((t, at)),
+            page,
+            word,
+        } => {
+            if actions::same_as_shown(&s.ussd.db, s.id, at, s.phone, &t.key()).await? {
+                (Some(t), page, word)
+            } else {
+                (None, 0, Some(words::list_changed(lang)))
+            }
+        }
+        Pick::Open { page, word, .. } => (None, page, word),
     };
     let word = word.map(|wd| format!("{wd}\n")).unwrap_or_default();
     let back = words::back(lang);

@@ -80,12 +80,20 @@ pub fn clip(s: &str, max: usize) -> String {
 
 /// Where the inputs of a numbered list whose chosen item asks for a confirming input got to.
 pub enum Pick<'a, 'i, T> {
-    /// Item `T` chosen and then confirmed by input `&Input`.
-    Confirmed(&'a T, &'i Input),
+    /// An item chosen and then confirmed.
+    Confirmed {
+        /// The item.
+        item: &'a T,
+        /// Where in `text` the input that chose it is.
+        chosen_at: usize,
+        /// The confirming input.
+        confirm: &'i Input,
+    },
     /// Still choosing or confirming.
     Open {
-        /// The item chosen, awaiting its confirming input.
-        chosen: Option<&'a T>,
+        /// The item chosen (and where in `text` the input that chose it is), awaiting its
+        /// confirming input.
+        chosen: Option<(&'a T, usize)>,
         /// The list's page (`98` turns it).
         page: usize,
         /// A word about the last input, which the screen could not take.
@@ -102,13 +110,17 @@ pub fn pick<'a, 'i, T>(
     unconfirmed: &'static str,
     unlisted: &'static str,
 ) -> Pick<'a, 'i, T> {
-    let mut chosen: Option<&T> = None;
+    let mut chosen: Option<(&T, usize)> = None;
     let mut page = 0usize;
     let mut word: Option<&'static str> = None;
     for input in inputs {
-        if let Some(item) = chosen {
+        if let Some((item, chosen_at)) = chosen {
             if confirms(input) {
-                return Pick::Confirmed(item, input);
+                return Pick::Confirmed {
+                    item,
+                    chosen_at,
+                    confirm: input,
+                };
             }
             word = Some(unconfirmed);
             continue;
@@ -125,7 +137,7 @@ pub fn pick<'a, 'i, T>(
             .and_then(|n| items.get(n))
         {
             Some(item) => {
-                chosen = Some(item);
+                chosen = Some((item, input.at));
                 word = None;
             }
             None => word = Some(unlisted),

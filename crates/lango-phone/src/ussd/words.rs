@@ -73,6 +73,15 @@ pub fn language_now(lang: Lang) -> &'static str {
     pick(lang, "Language: English", "Lugha: Kiswahili")
 }
 
+/// The list moved since the phone showed it: nothing was done.
+pub fn list_changed(lang: Lang) -> &'static str {
+    pick(
+        lang,
+        "The list has changed: choose again.",
+        "Orodha imebadilika: chagua tena.",
+    )
+}
+
 // Menu 1: application status.
 
 /// The head of the list of this phone's applications.

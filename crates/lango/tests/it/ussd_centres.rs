@@ -78,6 +78,14 @@ pub async fn ticket(app: &TestApp, key: &str, centre: &str, service: &str, phone
     body["number"].as_str().unwrap().to_string()
 }
 
+/// Counter 1 of `centre` calls ticket `number` and finishes it.
+pub async fn serve(app: &TestApp, key: &str, centre: &str, number: &str) {
+    call(app, key, centre, "1").await;
+    let path = format!("/api/v1/centres/{centre}/tickets/{number}/done");
+    let (status, body) = app.api(Method::POST, key, &path, None).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// Counter `counter` of `centre` calls its next ticket.
 pub async fn call(app: &TestApp, key: &str, centre: &str, counter: &str) {
     let path = format!("/api/v1/centres/{centre}/counters/{counter}/call");
@@ -207,5 +215,19 @@ backend_tests! {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM ticket_surveys WHERE score = 5 AND phone = $1 AND channel = 'ussd'", PHONE).await, 1);
         assert!(dial(&app, "r3", PHONE, "5").await.starts_with("END Nothing to rate"));
         assert!(dial(&app, "r4", PHONE, "6*5").await.starts_with("END Hakuna cha kutathmini"));
+
+        // A score confirms only what its screen showed: another visit served meanwhile goes
+        // to the top of the list, and "1" now names it; the score rates nothing.
+        assert!(dial(&app, "r4", PHONE, "6*0*6").await.starts_with("CON Language: English"), "back to English");
+        let first = ticket(&app, &key, "T-USSR", "NRB-ID-REPLACE", PHONE).await;
+        serve(&app, &key, "T-USSR", &first).await;
+        let question = dial(&app, "r5", PHONE, "5*1").await;
+        assert!(question.starts_with(&format!("CON Ticket {first} ")), "{question}");
+        let second = ticket(&app, &key, "T-USSR", "NRB-ID-REPLACE", PHONE).await;
+        serve(&app, &key, "T-USSR", &second).await;
+        let changed = dial(&app, "r5", PHONE, "5*1*5").await;
+        assert!(changed.starts_with(&format!("CON The list has changed: choose again.\nChoose what to rate:\n1 Ticket {second} ")), "{changed}");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM ticket_surveys WHERE score IS NOT NULL AND ticket_id IN (SELECT id FROM tickets WHERE number = $1)", &first).await, 0, "nothing rated");
+        assert!(dial(&app, "r7", PHONE, "5*1").await.starts_with(&format!("CON Ticket {second} ")));
     }
 }
