@@ -109,7 +109,10 @@ pub async fn grant_representative(
         return Ok(Err(Problems::one("identifier", "account_not_found")));
     }
     let now = now_ms();
-    let mut tx = db.pool().begin().await?;
+    // Reads, then writes: on SQLite the write lock is taken first, or a write by another
+    // connection between the two fails the upgrade at once (seen under load as a 500).
+    let mut conn = db.pool().acquire().await?;
+    let mut tx = lango_core::db::begin_write(&mut conn).await?;
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT role FROM business_members WHERE business_id = $1 AND account_id = $2 AND revoked_at IS NULL",
     )
