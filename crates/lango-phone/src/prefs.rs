@@ -1,5 +1,6 @@
-//! What a phone number has chosen: its language, and whether it takes non-essential SMS (kept
-//! by the outbox, `lango_notify::optout`, which every sender obeys).
+//! What a phone number has chosen: the language of its screens and replies. (Whether it
+//! takes non-essential SMS is the outbox's to keep, `lango_notify::optout`, which every
+//! sender obeys.)
 
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
@@ -42,30 +43,14 @@ impl Lang {
     }
 }
 
-/// A phone's choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Prefs {
-    /// The language of its screens and replies.
-    pub lang: Lang,
-    /// It sent STOP (and no START since): only essential messages reach it.
-    pub opted_out: bool,
-}
-
-/// Reads `phone`'s choices (the defaults when it never chose).
-pub async fn get(db: &Db, phone: &str) -> Result<Prefs> {
-    let mut conn = db.pool().acquire().await?;
+/// The language `phone` chose (English when it never chose). The SMS opt-out is the
+/// outbox's to keep (`lango_notify::optout`), not a choice stored here.
+pub async fn lang(db: &Db, phone: &str) -> Result<Lang> {
     let lang: Option<String> = sqlx::query_scalar("SELECT lang FROM phone_prefs WHERE phone = $1")
         .bind(phone)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(db.pool())
         .await?;
-    // The opt-out is the outbox's to keep (every sender obeys it there): read, not copied.
-    let opted_out = lango_notify::optout::opted_out_at(&mut conn, phone)
-        .await?
-        .is_some();
-    Ok(Prefs {
-        lang: lang.as_deref().map(Lang::of).unwrap_or_default(),
-        opted_out,
-    })
+    Ok(lang.as_deref().map(Lang::of).unwrap_or_default())
 }
 
 /// Remembers `lang` for `phone`.
@@ -80,10 +65,4 @@ pub async fn set_lang(db: &Db, phone: &str, lang: Lang) -> Result<()> {
     .execute(db.pool())
     .await?;
     Ok(())
-}
-
-/// Opts `phone` out of non-essential messages (`true`: STOP) or back in (`false`: START).
-pub async fn set_opted_out(db: &Db, phone: &str, out: bool) -> Result<()> {
-    let mut conn = db.pool().acquire().await?;
-    lango_notify::optout::set_opted_out(&mut conn, phone, out).await
 }

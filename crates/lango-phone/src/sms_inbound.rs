@@ -134,7 +134,7 @@ impl SmsDesk<'_> {
         .await?;
         let lang = match parsed.lang {
             Some(l) => l,
-            None => prefs::get(self.db, phone).await?.lang,
+            None => prefs::lang(self.db, phone).await?,
         };
         if nth > PER_WINDOW {
             let tell = (nth == PER_WINDOW + 1).then_some(Reply::TooMany {
@@ -208,7 +208,8 @@ impl SmsDesk<'_> {
             Command::Unknown => Reply::Unknown,
             Command::Stop | Command::Start => {
                 let out = *command == Command::Stop;
-                prefs::set_opted_out(self.db, phone, out).await?;
+                let mut conn = self.db.pool().acquire().await?;
+                lango_notify::optout::set_opted_out(&mut conn, phone, out).await?;
                 if out {
                     Reply::Stopped
                 } else {

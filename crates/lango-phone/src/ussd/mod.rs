@@ -146,8 +146,8 @@ pub async fn answer(ussd: &Ussd, req: &Request) -> Screen {
     ) else {
         return Screen::End(words::unreadable(Lang::En).into());
     };
-    let lang = match prefs::get(&ussd.db, &phone).await {
-        Ok(p) => p.lang,
+    let lang = match prefs::lang(&ussd.db, &phone).await {
+        Ok(lang) => lang,
         Err(e) => {
             tracing::error!(error = %e, "USSD: the phone's language could not be read");
             return Screen::End(words::failed(Lang::En).into());
