@@ -38,15 +38,6 @@ pub fn paths(state: &AppState) -> CallbackPaths {
     CallbackPaths::new(state.config.mpesa_callback_token.clone())
 }
 
-/// Where this node's M-Pesa Express prompts start (every channel shares it).
-pub fn prompter(state: &AppState) -> lango_payments::stk::Prompter {
-    lango_payments::stk::Prompter::new(
-        state.daraja.clone(),
-        &paths(state),
-        &state.config.public_url,
-    )
-}
-
 /// Lets a Daraja callback in, or answers it: 404 at the wrong path (a wrong token, or a plain
 /// path while a token is set), 403 from outside `mpesa_source_networks`. `None` lets it in.
 pub(crate) fn admit(state: &AppState, token: Option<&str>, req: &Request) -> Option<Response> {

@@ -55,7 +55,7 @@ pub fn desk(state: &AppState) -> SmsDesk<'_> {
         insights: &state.insights,
         centres: &state.centres,
         mpesa: Mpesa {
-            prompter: crate::mpesa::prompter(state),
+            prompter: state.prompter.clone(),
             shortcode: state.config.mpesa_shortcode.clone(),
         },
     }

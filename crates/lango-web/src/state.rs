@@ -64,8 +64,10 @@ pub struct Shared {
     pub published: Arc<crate::published::Published>,
     /// The convenience-fee bands in force (`convenience_fees`).
     pub fees: Arc<lango_payments::fees::FeeTable>,
-    /// Where USSD sessions' screens are counted for the drop-off figures.
-    pub ussd_steps: lango_phone::figures::Steps,
+    /// The USSD menus over this node's rooms (`/channels/ussd`, the demo's phone).
+    pub ussd: lango_phone::ussd::Ussd,
+    /// Where this node's M-Pesa Express prompts start (every channel shares it).
+    pub prompter: lango_payments::stk::Prompter,
     /// Per-client rate limits (forms, bill look-ups).
     pub limits: Arc<crate::limits::Limits>,
 }

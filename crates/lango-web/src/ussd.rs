@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use lango_phone::prefs::Lang;
-use lango_phone::ussd::{self, Screen, Ussd};
+use lango_phone::ussd::{self, Screen};
 
 /// Largest body read: a session's `text` is capped far below this, and a larger body is
 /// answered with a screen, not read.
@@ -23,20 +23,6 @@ const BODY_LIMIT: usize = 64 * 1024;
 /// This module's route.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/channels/ussd", post(gateway))
-}
-
-/// The engine over this node's rooms (cheap: handles are shared).
-pub fn engine(state: &AppState) -> Ussd {
-    Ussd {
-        db: state.db.clone(),
-        cases: state.cases.clone(),
-        catalogue: state.catalogue.clone(),
-        prompter: crate::mpesa::prompter(state),
-        paybill: state.config.mpesa_shortcode.clone(),
-        centres: state.centres.clone(),
-        insights: state.insights.clone(),
-        steps: state.ussd_steps.clone(),
-    }
 }
 
 /// Reads the gateway's form; a field left out stays `None`, unknown fields are ignored.
@@ -62,7 +48,7 @@ pub async fn gateway(State(state): State<AppState>, req: Request) -> Response {
         return (StatusCode::FORBIDDEN, "not from an allowed network").into_response();
     }
     let screen = match to_bytes(req.into_body(), BODY_LIMIT).await {
-        Ok(body) => ussd::answer(&engine(&state), &parse(&body)).await,
+        Ok(body) => ussd::answer(&state.ussd, &parse(&body)).await,
         Err(_) => Screen::End(ussd::words::too_long(Lang::En).into()),
     };
     let mut res = (StatusCode::OK, screen.body()).into_response();

@@ -231,6 +231,28 @@ impl Node {
             lango_core::audit_checkpoint::spawn(db.clone(), platform_key(&config));
         let centres = lango_centres::Centres::new(db.clone());
         let centre_chores = centres.spawn_chores(Duration::from_secs(60));
+        let daraja = config.daraja.clone().map(|d| {
+            Arc::new(lango_payments::daraja_api::DarajaClient::new(
+                d,
+                config.mpesa_shortcode.clone(),
+            ))
+        });
+        // Built once: every channel that asks M-Pesa for a payment starts its prompt here.
+        let prompter = lango_payments::stk::Prompter::new(
+            daraja.clone(),
+            &lango_payments::callbacks::CallbackPaths::new(config.mpesa_callback_token.clone()),
+            &config.public_url,
+        );
+        let ussd = lango_phone::ussd::Ussd {
+            db: db.clone(),
+            cases: cases.clone(),
+            catalogue: catalogue.clone(),
+            prompter: prompter.clone(),
+            paybill: config.mpesa_shortcode.clone(),
+            centres: centres.clone(),
+            insights: insights.clone(),
+            steps: lango_phone::figures::Steps::start(db.clone()),
+        };
         Ok(Node {
             state: AppState::new(Shared {
                 cases,
@@ -239,14 +261,10 @@ impl Node {
                 published: Default::default(),
                 mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
                 audit: lango_core::audit::Committer::start(db.clone()),
-                ussd_steps: lango_phone::figures::Steps::start(db.clone()),
+                ussd,
+                prompter,
                 fees: Arc::new(fees),
-                daraja: config.daraja.clone().map(|d| {
-                    Arc::new(lango_payments::daraja_api::DarajaClient::new(
-                        d,
-                        config.mpesa_shortcode.clone(),
-                    ))
-                }),
+                daraja,
                 db,
                 catalogue,
                 config: Arc::new(config),

@@ -81,7 +81,19 @@ pub struct Sms {
 
 /// `GET /dev/phone`: the phone, idle.
 async fn page(State(state): State<AppState>, v: Visitor, Query(q): Query<Number>) -> Response {
-    show(&state, &v, &q.number, Vec::new(), None, None, None).await
+    if !state.config.demo {
+        return render_status_page(StatusCode::NOT_FOUND, v.lang, false);
+    }
+    show(
+        &state,
+        &v,
+        number_or_demo(&q.number),
+        Vec::new(),
+        None,
+        None,
+        None,
+    )
+    .await
 }
 
 /// `POST /dev/phone/ussd`: dials (no session yet) or answers the screen shown.
@@ -99,7 +111,7 @@ async fn step(State(state): State<AppState>, v: Visitor, Form(f): Form<Step>) ->
         (f.session, format!("{}*{}", f.text, f.answer.trim()))
     };
     let screen = ussd::answer(
-        &crate::ussd::engine(&state),
+        &state.ussd,
         &Request {
             session_id: Some(session.clone()),
             phone: Some(phone.clone()),
@@ -109,7 +121,7 @@ async fn step(State(state): State<AppState>, v: Visitor, Form(f): Form<Step>) ->
     .await;
     let lines = screen.text().lines().map(str::to_string).collect();
     let going = (!screen.is_end()).then_some((session, text));
-    show(&state, &v, &phone, lines, going, None, None).await
+    show(&state, &v, phone, lines, going, None, None).await
 }
 
 /// `POST /dev/phone/sms`: sends an SMS from the phone to the platform's number.
@@ -120,7 +132,7 @@ async fn sms(State(state): State<AppState>, v: Visitor, Form(f): Form<Sms>) -> R
     let phone = number_or_demo(&f.number);
     if f.message.trim().is_empty() {
         let error = tr(v.lang, "phone_sms_empty").to_string();
-        return show(&state, &v, &phone, Vec::new(), None, None, Some(error)).await;
+        return show(&state, &v, phone, Vec::new(), None, None, Some(error)).await;
     }
     let message = Inbound {
         from: phone.clone(),
@@ -134,22 +146,18 @@ async fn sms(State(state): State<AppState>, v: Visitor, Form(f): Form<Sms>) -> R
         Ok(_) => tr(v.lang, "phone_sms_sent").to_string(),
         Err(e) => return crate::error::page_error(&state, v.lang, e),
     };
-    show(&state, &v, &phone, Vec::new(), None, Some(sent), None).await
+    show(&state, &v, phone, Vec::new(), None, Some(sent), None).await
 }
 
 async fn show(
     state: &AppState,
     v: &Visitor,
-    number: &str,
+    phone: String,
     screen: Vec<String>,
     session: Option<(String, String)>,
     sent: Option<String>,
     error: Option<String>,
 ) -> Response {
-    if !state.config.demo {
-        return render_status_page(StatusCode::NOT_FOUND, v.lang, false);
-    }
-    let phone = number_or_demo(number);
     let inbox = match lango_notify::to_recipient(&state.db, &phone, INBOX).await {
         Ok(m) => m.into_iter().filter(|m| m.channel == "sms").collect(),
         Err(e) => return crate::error::page_error(state, v.lang, e),

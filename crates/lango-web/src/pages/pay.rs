@@ -222,9 +222,7 @@ pub(super) async fn start_prompt(
     reference: &str,
     phone: &str,
 ) -> lango_core::Result<Result<StkRequest, Refusal>> {
-    crate::mpesa::prompter(state)
-        .start(&state.db, reference, phone)
-        .await
+    state.prompter.start(&state.db, reference, phone).await
 }
 
 async fn refused(
