@@ -185,14 +185,10 @@ pub async fn ends(db: &Db, from: &str, to: &str) -> Result<Vec<StepEnd>> {
 /// The step the inputs reach (past navigation), as [`Steps::seen`] records it: `home`, or
 /// the menu chosen and how many inputs follow it (`2.1`: the second screen of menu 2).
 pub fn step_of(inputs: &[crate::ussd::Input]) -> String {
-    let mut rest = inputs;
-    while let Some((first, tail)) = rest.split_first() {
-        if MENUS.iter().any(|m| m.key == first.text) {
-            return format!("{}.{}", first.text, tail.len());
-        }
-        rest = tail;
+    match crate::ussd::home::chosen(inputs) {
+        Some((menu, _, tail)) => format!("{}.{}", menu.key, tail.len()),
+        None => "home".to_string(),
     }
-    "home".to_string()
 }
 
 /// A step's name for people: "Home menu", or the menu's label and the screen's number.

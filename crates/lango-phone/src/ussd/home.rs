@@ -18,7 +18,7 @@ pub struct Menu {
 }
 
 /// The home screen's options, in order. A new menu replaces its placeholder here.
-pub const MENUS: [Menu; 6] = [
+pub static MENUS: [Menu; 6] = [
     status::MENU,
     pay::MENU,
     appointments::MENU,
@@ -26,6 +26,17 @@ pub const MENUS: [Menu; 6] = [
     rate::MENU,
     language::MENU,
 ];
+
+/// The menu the inputs choose (the first input that names one), that input, and the
+/// inputs after it.
+pub fn chosen(inputs: &[Input]) -> Option<(&'static Menu, &Input, &[Input])> {
+    inputs.iter().enumerate().find_map(|(i, input)| {
+        MENUS
+            .iter()
+            .find(|m| m.key == input.text)
+            .map(|m| (m, input, &inputs[i + 1..]))
+    })
+}
 
 /// The home screen under `head` (the title, or a word about the last input).
 pub fn screen(lang: Lang, head: &str) -> Screen {
@@ -42,20 +53,15 @@ pub fn screen(lang: Lang, head: &str) -> Screen {
 /// The screen for `inputs` from home: the chosen menu's, or home itself. An input that
 /// chooses nothing is dropped (the home screen says so unless another input follows).
 pub async fn answer(s: &Session<'_>, inputs: &[Input]) -> lango_core::Result<Screen> {
-    let mut rest = inputs;
-    let mut strayed = false;
-    while let Some((first, tail)) = rest.split_first() {
-        if let Some(menu) = MENUS.iter().find(|m| m.key == first.text) {
-            let chosen = Session {
-                chosen_at: first.at,
-                ..*s
-            };
-            return (menu.run)(&chosen, tail).await;
-        }
-        strayed = true;
-        rest = tail;
+    if let Some((menu, first, tail)) = chosen(inputs) {
+        let chosen = Session {
+            chosen_at: first.at,
+            ..*s
+        };
+        return (menu.run)(&chosen, tail).await;
     }
-    let head = if strayed {
+    // Every input so far chose nothing.
+    let head = if !inputs.is_empty() {
         words::choose_listed(s.lang)
     } else {
         words::home_title(s.lang)

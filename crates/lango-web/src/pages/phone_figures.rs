@@ -45,11 +45,7 @@ async fn make(state: &AppState, lang: Lang) -> lango_core::Result<FiguresPage> {
     let (from, to) = period();
     let found = ends(&state.db, &from, &to).await?;
     let total: i64 = found.iter().map(|e| e.sessions).sum();
-    let plang = if lang == Lang::Sw {
-        lango_phone::prefs::Lang::Sw
-    } else {
-        lango_phone::prefs::Lang::En
-    };
+    let plang = lango_phone::prefs::Lang::of(lang.tag());
     let mut bars = Vec::new();
     let rows = found
         .iter()
