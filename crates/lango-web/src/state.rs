@@ -52,8 +52,6 @@ pub struct Shared {
     pub oidc: Option<Arc<lango_identity::oidc::Provider>>,
     /// The node's M-Pesa receipt committer (C2B confirmations, STK callbacks).
     pub mpesa: lango_payments::mpesa::Receipts,
-    /// Safaricom's Daraja API (STK push, status queries), when configured.
-    pub daraja: Option<std::sync::Arc<lango_payments::daraja_api::DarajaClient>>,
     /// Applications: definitions, the journey, the workflow, documents.
     pub cases: lango_cases::Cases,
     /// Service centres: appointments, queue tickets, counters.

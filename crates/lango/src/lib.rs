@@ -264,7 +264,6 @@ impl Node {
                 ussd,
                 prompter,
                 fees: Arc::new(fees),
-                daraja,
                 db,
                 catalogue,
                 config: Arc::new(config),

@@ -47,4 +47,13 @@ impl Prompter {
             None => Ok(Err(Refusal::Unavailable)),
         }
     }
+
+    /// The prompt `checkout` as it stands: asked of Daraja when its callback is late (see
+    /// [`super::refresh`]), else as stored.
+    pub async fn status(&self, db: &Db, checkout: &str) -> Result<Option<StkRequest>> {
+        match &self.daraja {
+            Some(d) => super::refresh(db, d, checkout, super::QUERY_AFTER_MS).await,
+            None => super::get(db, checkout).await,
+        }
+    }
 }

@@ -45,14 +45,14 @@ pub struct PayView {
     pub bill: bills::Bill,
     /// The catalogue service it is for.
     pub service_code: String,
-    /// What has been paid toward it, oldest first.
-    pub payments: Vec<BillPayment>,
     /// True when a prompt can be asked for its balance (whole shillings, within M-Pesa's
     /// limit); otherwise the paybill is the way to pay.
     pub prompt_possible: bool,
 }
 
-/// The payment page's view of the bill `reference` (canonical form).
+/// The view of the bill `reference` (canonical form) that every way of paying starts from:
+/// the payment page, the counter, USSD and SMS. What was paid before is
+/// [`bill_payments`]', read by the page that lists it.
 pub async fn pay_view(db: &Db, reference: &str) -> Result<Option<PayView>> {
     let Some(bill) = bills::get(db, reference).await? else {
         return Ok(None);
@@ -62,7 +62,6 @@ pub async fn pay_view(db: &Db, reference: &str) -> Result<Option<PayView>> {
             .bind(reference)
             .fetch_one(db.pool())
             .await?;
-    let payments = bill_payments(db, reference).await?;
     let balance = bill.balance();
     let prompt_possible = balance.currency() == Currency::Kes
         && balance.minor() > 0
@@ -71,7 +70,6 @@ pub async fn pay_view(db: &Db, reference: &str) -> Result<Option<PayView>> {
     Ok(Some(PayView {
         bill,
         service_code,
-        payments,
         prompt_possible,
     }))
 }

@@ -99,6 +99,10 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
         Ok(None) => return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo),
         Err(e) => return crate::error::page_error(state, lang, e),
     };
+    let payments = match stk::bill_payments(&state.db, reference).await {
+        Ok(p) => p,
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
     let bill = &view.bill;
     let hit = ServiceCode::parse(&view.service_code)
         .ok()
@@ -112,7 +116,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
         None => (view.service_code.clone(), bill.agency.clone()),
     };
     let payable = bill.status.is_payable();
-    let prompt = payable && state.daraja.is_some();
+    let prompt = payable && state.prompter.is_configured();
     let form = (prompt && view.prompt_possible)
         .then(|| form.unwrap_or_else(|| prompt_form(lang, &v.csrf, reference, "")));
     let page = PayPage {
@@ -127,8 +131,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
         status: bill.status.as_str(),
         status_word: tr(lang, &format!("bill_status_{}", bill.status)),
         shortcode: state.config.mpesa_shortcode.clone(),
-        payments: view
-            .payments
+        payments: payments
             .iter()
             .map(|p| PaymentRow {
                 receipt: p.receipt.clone(),
@@ -203,7 +206,7 @@ pub async fn mpesa(
         .find(|(k, _)| k == "mpesa_phone")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    let outcome = start_prompt(&state, &reference, &phone).await;
+    let outcome = state.prompter.start(&state.db, &reference, &phone).await;
     match outcome {
         Ok(Ok(StkRequest {
             checkout_request_id: Some(checkout),
@@ -213,16 +216,6 @@ pub async fn mpesa(
         Ok(Err(r)) => refused(&state, &v, &reference, &phone, r).await,
         Err(e) => crate::error::page_error(&state, v.lang, e),
     }
-}
-
-/// Sends an M-Pesa Express prompt for bill `reference` (canonical) to `phone`, with the
-/// callback at this site's address; refused as unavailable when M-Pesa is not set up.
-pub(super) async fn start_prompt(
-    state: &AppState,
-    reference: &str,
-    phone: &str,
-) -> lango_core::Result<Result<StkRequest, Refusal>> {
-    state.prompter.start(&state.db, reference, phone).await
 }
 
 async fn refused(
@@ -259,10 +252,7 @@ pub async fn prompt_status(
     let Some(reference) = canonical(&typed) else {
         return not_found();
     };
-    let found = match &state.daraja {
-        Some(d) => stk::refresh(&state.db, d, &checkout, stk::QUERY_AFTER_MS).await,
-        None => stk::get(&state.db, &checkout).await,
-    };
+    let found = state.prompter.status(&state.db, &checkout).await;
     let request = match found {
         Ok(Some(r)) if r.bill_reference == reference => r,
         Ok(_) => return not_found(),

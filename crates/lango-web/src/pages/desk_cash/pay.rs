@@ -3,7 +3,6 @@
 use super::{counter_for, till_of, worded, TILL_CURRENCY};
 use crate::i18n::Lang;
 use crate::pages::centres::service_name;
-use crate::pages::pay::start_prompt;
 use crate::pages::survey::no_store;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
@@ -185,7 +184,7 @@ async fn pay_view(
         bill_error: problems.bill,
         key: uuid::Uuid::new_v4().simple().to_string(),
         session,
-        prompt: state.daraja.is_some(),
+        prompt: state.prompter.is_configured(),
     };
     // The form's one-time key must not come back from a cache.
     no_store(render(status, &page))
@@ -293,7 +292,10 @@ pub(super) async fn take(
                     .await
                 }
             };
-            let outcome = start_prompt(&state, &reference, &f.mpesa_phone).await;
+            let outcome = state
+                .prompter
+                .start(&state.db, &reference, &f.mpesa_phone)
+                .await;
             match outcome {
                 Ok(Ok(StkRequest {
                     checkout_request_id: Some(checkout),

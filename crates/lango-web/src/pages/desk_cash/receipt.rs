@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use lango_payments::cash;
-use lango_payments::stk;
 
 #[derive(Template)]
 #[template(path = "desk_pay_status.html")]
@@ -39,10 +38,7 @@ pub(super) async fn prompt_status(
         Err(r) => return r,
     };
     let lang = s.v.lang;
-    let found = match &state.daraja {
-        Some(d) => stk::refresh(&state.db, d, &checkout, stk::QUERY_AFTER_MS).await,
-        None => stk::get(&state.db, &checkout).await,
-    };
+    let found = state.prompter.status(&state.db, &checkout).await;
     let request = match found {
         Ok(Some(r)) => r,
         Ok(None) => return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo),
