@@ -364,7 +364,7 @@ pub async fn end_in_others(
     tx: &mut sqlx::AnyConnection,
     account_id: &str,
     keep: Option<&str>,
-) -> Result<u64> {
+) -> Result<()> {
     let rows = sqlx::query(
         "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter FROM assists s \
          JOIN sessions x ON x.id = s.session_id \
@@ -388,7 +388,7 @@ pub async fn end_in_others(
         )
         .await?;
     }
-    Ok(rows.len() as u64)
+    Ok(())
 }
 
 /// Marks assistance `id` ended and audits it (`assist.end`), inside `tx`.

@@ -23,7 +23,7 @@
 mod receipt;
 mod till;
 
-pub use receipt::{get_receipt, parse_reference, payer_phone, receipt, Submission, Taken};
+pub use receipt::{get_receipt, parse_reference, payer_phone, receipt, Submission};
 pub use till::{close, closings, now, open, open_session, Closing, Counter, TillNow};
 
 use crate::BillStatus;

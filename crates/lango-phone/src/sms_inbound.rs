@@ -148,7 +148,7 @@ impl SmsDesk<'_> {
             );
             return Ok(Handled::Limited);
         }
-        let reply = match self.act(phone, &parsed.command, &m.text, lang).await {
+        let reply = match self.act(phone, &parsed.command, lang).await {
             Ok(r) => r,
             Err(e) => {
                 // Unclaimed, so the gateway's retry is handled: nothing was done that a
@@ -196,13 +196,7 @@ impl SmsDesk<'_> {
     }
 
     /// Does what the message asks; the answer, if one is due.
-    async fn act(
-        &self,
-        phone: &str,
-        command: &Command,
-        text: &str,
-        lang: Lang,
-    ) -> Result<Option<Reply>> {
+    async fn act(&self, phone: &str, command: &Command, lang: Lang) -> Result<Option<Reply>> {
         Ok(Some(match command {
             Command::Help => Reply::Help,
             Command::Unknown => Reply::Unknown,
@@ -216,7 +210,7 @@ impl SmsDesk<'_> {
                     Reply::Started
                 }
             }
-            Command::Score(_) => return self.score(phone, text).await,
+            Command::Score(score) => return self.score(phone, *score).await,
             Command::Status(typed) => self.status(phone, typed, lang).await?,
             Command::Pay(typed) => self.pay(phone, typed, lang).await?,
         }))
@@ -224,8 +218,12 @@ impl SmsDesk<'_> {
 
     /// A score answers the latest survey sent to the phone: an application's, else a
     /// centre's, by the same rules as `/channels/sms/incoming`.
-    async fn score(&self, phone: &str, text: &str) -> Result<Option<Reply>> {
+    async fn score(&self, phone: &str, score: u8) -> Result<Option<Reply>> {
         use lango_insights::survey::Outcome;
+        // The score as the keyword reader found it (invisible marks stripped), not the raw
+        // text, which the surveys would read again and might not.
+        let text = score.to_string();
+        let text = text.as_str();
         let reply = match self.insights.answer_sms(phone, text).await? {
             Some(Outcome::Recorded) => Reply::Thanks,
             Some(Outcome::AlreadyAnswered) => Reply::AlreadyAnswered,

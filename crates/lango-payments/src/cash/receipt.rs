@@ -21,13 +21,6 @@ pub struct Submission<'a> {
     pub session: Option<&'a str>,
 }
 
-/// A receipt taken, or found again for a form sent twice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Taken {
-    /// The receipt (for a form sent before, the first one's: nothing was posted now).
-    pub receipt: CashReceipt,
-}
-
 const RECEIPT_COLUMNS: &str = "number, session_id, till, bill_reference, amount, currency, \
      balance_after, status_after, staff, ledger_transaction, created_at";
 
@@ -61,7 +54,8 @@ pub fn parse_reference(typed: &str) -> std::result::Result<String, Refusal> {
 }
 
 /// Takes `amount` in cash at `till` for bill `bill_reference` from `staff` (account id),
-/// posts it and returns the receipt. See [`crate::cash`] for what is refused (each a
+/// posts it and returns the receipt (for a form sent before, the first one's: nothing is
+/// posted again). See [`crate::cash`] for what is refused (each a
 /// [`Refusal`] naming the field: `bill`, `amount`, `session`, `key` or `till`).
 pub async fn receipt(
     db: &Db,
@@ -70,7 +64,7 @@ pub async fn receipt(
     bill_reference: &str,
     amount: Money,
     form: Submission<'_>,
-) -> Result<std::result::Result<Taken, Refusal>> {
+) -> Result<std::result::Result<CashReceipt, Refusal>> {
     if form.key.trim().is_empty() || form.key.len() > 100 {
         return Ok(Err(Refusal::KeyInvalid));
     }
@@ -88,7 +82,7 @@ pub async fn receipt(
     }
     if let Some(r) = receipt_by_key(&mut tx, form.key).await? {
         tx.rollback().await?;
-        return Ok(Ok(Taken { receipt: r }));
+        return Ok(Ok(r));
     }
     let bills = posting::lock_bills(&mut tx, backend, std::slice::from_ref(&reference)).await?;
     let Some(bill) = bills.get(&reference) else {
@@ -175,7 +169,7 @@ pub async fn receipt(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(Taken { receipt: r }))
+    Ok(Ok(r))
 }
 
 async fn receipt_by_key(tx: &mut sqlx::AnyConnection, key: &str) -> Result<Option<CashReceipt>> {

@@ -154,8 +154,12 @@ pub async fn answer(ussd: &Ussd, req: &Request) -> Screen {
         }
     };
     let text = req.text.as_deref().unwrap_or("");
+    // Measured before it is split: a body of tens of kilobytes is never cut into parts.
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Screen::End(words::too_long(lang).into());
+    }
     let inputs = path(text);
-    if text.chars().count() > MAX_TEXT_CHARS || inputs.len() > MAX_INPUTS {
+    if inputs.len() > MAX_INPUTS {
         return Screen::End(words::too_long(lang).into());
     }
     let session = Session {

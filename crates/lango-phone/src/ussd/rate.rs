@@ -98,9 +98,8 @@ async fn targets(s: &Session<'_>) -> Result<Vec<Target>> {
     }
     for account in accounts(s).await? {
         let actor = actor_of(s, &account.id).await?;
-        let mut apps = s.ussd.cases.mine(&actor).await?;
-        apps.sort_by_key(|a| std::cmp::Reverse(a.created_at));
-        for app in apps {
+        // Newest first, as `mine` gives them.
+        for app in s.ussd.cases.mine(&actor).await? {
             if out.len() >= MAX_ITEMS {
                 return Ok(out);
             }

@@ -258,7 +258,7 @@ pub(super) async fn take(
             match cash::receipt(&state.db, &till, &s.account.id, &f.bill, amount, form).await {
                 Ok(Ok(t)) => Redirect::to(&format!(
                     "/desk/{}/counters/{counter}/receipts/{}",
-                    c.code, t.receipt.number
+                    c.code, t.number
                 ))
                 .into_response(),
                 // A refusal of the key, the session or the till shows by the amount: the
