@@ -14,8 +14,11 @@ pub const AGENCIES_CSV: &str = include_str!("../demo/agencies.csv");
 /// Demo services (embedded).
 pub const SERVICES_CSV: &str = include_str!("../demo/services.csv");
 /// The demo's service definitions (embedded, so `lango demo` runs from anywhere): the
-/// eight end-to-end services, each reaching a fee and an issued document.
-pub const DEFINITIONS: [(&str, &str); 8] = [
+/// fourteen end-to-end services, each reaching an issued document. The eight first and
+/// the police abstract and Huduma card replacement have a fee; KRA PIN registration,
+/// e-GP supplier registration, a public service job application and SHA registration are
+/// free, so they have no fee and no payment state.
+pub const DEFINITIONS: [(&str, &str); 14] = [
     (
         "DIS-PASSPORT.yaml",
         include_str!("../demo/definitions/DIS-PASSPORT.yaml"),
@@ -47,6 +50,30 @@ pub const DEFINITIONS: [(&str, &str); 8] = [
     (
         "HELB-LOAN.yaml",
         include_str!("../demo/definitions/HELB-LOAN.yaml"),
+    ),
+    (
+        "KRA-PIN-REG.yaml",
+        include_str!("../demo/definitions/KRA-PIN-REG.yaml"),
+    ),
+    (
+        "PPRA-SUPPLIER-REG.yaml",
+        include_str!("../demo/definitions/PPRA-SUPPLIER-REG.yaml"),
+    ),
+    (
+        "PSC-JOBS.yaml",
+        include_str!("../demo/definitions/PSC-JOBS.yaml"),
+    ),
+    (
+        "SHA-REGISTER.yaml",
+        include_str!("../demo/definitions/SHA-REGISTER.yaml"),
+    ),
+    (
+        "KPS-ABSTRACT.yaml",
+        include_str!("../demo/definitions/KPS-ABSTRACT.yaml"),
+    ),
+    (
+        "NRB-HUDUMA-CARD-REPLACE.yaml",
+        include_str!("../demo/definitions/NRB-HUDUMA-CARD-REPLACE.yaml"),
     ),
 ];
 
@@ -472,4 +499,23 @@ pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<
         )
         .await?;
     Ok(Some(signed.number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEFINITIONS;
+    use lango_cases::Definition;
+
+    #[test]
+    fn every_demo_definition_parses_and_is_named_after_its_service() {
+        for (name, text) in DEFINITIONS {
+            let definition = Definition::parse(text)
+                .unwrap_or_else(|errors| panic!("{name} does not parse: {errors:#?}"));
+            assert_eq!(
+                format!("{}.yaml", definition.service()),
+                name,
+                "{name} defines another service"
+            );
+        }
+    }
 }

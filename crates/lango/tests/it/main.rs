@@ -71,6 +71,7 @@ mod security_audit;
 mod security_duties;
 mod security_edge;
 mod security_recovery;
+mod seed_systems;
 mod services_admin;
 mod settlement;
 mod signed_documents;
