@@ -77,7 +77,7 @@ impl Committer {
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
-    let mut conn = None;
+    let mut conn = lango_core::db::Held::default();
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
         // Callers answered by the last commit are submitting again right now: letting them
         // run first merges them into this group instead of the next.
@@ -124,21 +124,18 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 /// again from the start, which is safe because nothing of it committed.
 async fn commit_with_retry(
     db: &Db,
-    conn: &mut Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    conn: &mut lango_core::db::Held,
     group: &mut [Prepared],
 ) -> Result<Vec<bool>> {
     let mut attempt = 0;
     loop {
-        let c = match conn {
-            Some(c) => c,
-            None => conn.insert(db.pool().acquire().await?),
-        };
+        let c = conn.get(db).await?;
         // On SQLite the node's committers take turns (see `Db::write_turn`).
         let turn = db.write_turn().await;
         let result = commit_group(c, group).await;
         drop(turn);
         if result.is_err() {
-            *conn = None;
+            conn.release();
         }
         match result {
             Err(e @ (Error::Database(_) | Error::Conflict(_))) if attempt < 5 => {

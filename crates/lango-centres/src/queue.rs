@@ -12,8 +12,9 @@
 use crate::calendar;
 use crate::model::{Centre, LANES};
 use crate::refusal::Refusal;
+use lango_core::audit::{self, EXCHANGE};
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, begin_write, next_counter, Backend, Db};
+use lango_core::db::{backend_of, begin_write, next_counter, Backend, Db, Held};
 use lango_core::{word_enum, Error, Result};
 use serde::Serialize;
 use sqlx::Row;
@@ -139,6 +140,9 @@ enum Done {
 
 struct Job {
     op: Op,
+    /// The exchange log's line of the agency system's call that asked for `op`: written in
+    /// the same transaction, so the call is on record exactly when its change is.
+    exchange: Option<audit::Line>,
     reply: oneshot::Sender<Result<Done>>,
 }
 
@@ -159,8 +163,8 @@ impl Committer {
         Committer { jobs }
     }
 
-    async fn send(&self, op: Op) -> Result<Option<Ticket>> {
-        match self.submit(op).await? {
+    async fn send(&self, op: Op, exchange: Option<audit::Line>) -> Result<Option<Ticket>> {
+        match self.submit(op, exchange).await? {
             Done::Ticket(t) => Ok(t),
             Done::Booked(_) => Err(Error::Internal("a queue change answered a booking".into())),
         }
@@ -171,17 +175,21 @@ impl Committer {
         &self,
         p: crate::appointments::Pending,
     ) -> Result<crate::appointments::Appointment> {
-        match self.submit(Op::Book(Box::new(p))).await? {
+        match self.submit(Op::Book(Box::new(p)), None).await? {
             Done::Booked(a) => Ok(a),
             Done::Ticket(_) => Err(Error::Internal("a booking answered a ticket".into())),
         }
     }
 
-    async fn submit(&self, op: Op) -> Result<Done> {
+    async fn submit(&self, op: Op, exchange: Option<audit::Line>) -> Result<Done> {
         let (reply, answer) = oneshot::channel();
         let stopped = || Error::Internal("the queue committer has stopped".into());
         self.jobs
-            .send(Job { op, reply })
+            .send(Job {
+                op,
+                exchange,
+                reply,
+            })
             .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -189,6 +197,7 @@ impl Committer {
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut conn = Held::default();
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
         for _ in 0..2 {
@@ -201,7 +210,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let group: Vec<Job> = std::mem::take(&mut jobs);
-        match commit_group(&db, &group).await {
+        match commit_group(&db, &mut conn, &group).await {
             Ok(answers) => {
                 for (job, answer) in group.into_iter().zip(answers) {
                     let _ = job.reply.send(answer);
@@ -212,10 +221,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 // fails only its own caller.
                 tracing::warn!(error = %e, size = group.len(), "queue group failed; one by one");
                 for job in group {
-                    let answer = match commit_group(&db, std::slice::from_ref(&job)).await {
-                        Ok(mut a) => a.pop().unwrap_or(Ok(Done::Ticket(None))),
-                        Err(e) => Err(e),
-                    };
+                    let answer =
+                        match commit_group(&db, &mut conn, std::slice::from_ref(&job)).await {
+                            Ok(mut a) => a.pop().unwrap_or(Ok(Done::Ticket(None))),
+                            Err(e) => Err(e),
+                        };
                     let _ = job.reply.send(answer);
                 }
             }
@@ -225,10 +235,22 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 /// Applies `group` in one transaction; a database fault fails the whole group (none of it
 /// committed), a refusal only its own change (refusals are found before anything is written).
-async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
+async fn commit_group(db: &Db, held: &mut Held, group: &[Job]) -> Result<Vec<Result<Done>>> {
+    let conn = held.get(db).await?;
+    let answers = commit_in(db, conn, group).await;
+    if answers.is_err() {
+        held.release();
+    }
+    answers
+}
+
+async fn commit_in(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    group: &[Job],
+) -> Result<Vec<Result<Done>>> {
     let _turn = db.write_turn().await;
-    let mut conn = db.pool().acquire().await?;
-    let mut tx = begin_write(&mut conn).await?;
+    let mut tx = begin_write(conn).await?;
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
     // Finished tickets' survey invitations: one insert at the end of the group.
@@ -268,6 +290,11 @@ async fn commit_group(db: &Db, group: &[Job]) -> Result<Vec<Result<Done>>> {
         }
     }
     crate::survey::invite_all(&mut tx, &invites).await?;
+    let calls: Vec<_> = group
+        .iter()
+        .filter_map(|j| j.exchange.as_ref().map(audit::Line::entry))
+        .collect();
+    audit::append_many(&mut tx, EXCHANGE, &calls).await?;
     for (centre, number, phone, ahead) in tells {
         tell_near(&mut tx, &centre, &number, &phone, ahead).await?;
     }
@@ -754,6 +781,19 @@ impl crate::Centres {
         c: &Centre,
         issue: Issue,
     ) -> Result<Ticket> {
+        self.issue_with(actor, c, issue, &mut None).await
+    }
+
+    /// [`Self::issue`] for an agency system's call: its `exchange` line is taken and
+    /// committed with the ticket once the change is asked of the committer (a refusal
+    /// before that leaves it for the caller to log).
+    pub async fn issue_with(
+        &self,
+        actor: &lango_identity::policy::Actor,
+        c: &Centre,
+        issue: Issue,
+        exchange: &mut Option<audit::Line>,
+    ) -> Result<Ticket> {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
         if c.status != crate::model::Status::Open {
             return Err(Refusal::CentreClosed {
@@ -762,10 +802,13 @@ impl crate::Centres {
             .into());
         }
         self.queue
-            .send(Op::Issue {
-                centre: c.clone(),
-                issue,
-            })
+            .send(
+                Op::Issue {
+                    centre: c.clone(),
+                    issue,
+                },
+                exchange.take(),
+            )
             .await?
             .ok_or_else(|| Error::Internal("no ticket".into()))
     }
@@ -777,6 +820,18 @@ impl crate::Centres {
         actor: &lango_identity::policy::Actor,
         c: &Centre,
         counter: &str,
+    ) -> Result<Option<Ticket>> {
+        self.call_with(actor, c, counter, &mut None).await
+    }
+
+    /// [`Self::call`] with an `exchange` line as for [`Self::issue_with`] (a call that
+    /// changes nothing leaves it to the caller).
+    pub async fn call_with(
+        &self,
+        actor: &lango_identity::policy::Actor,
+        c: &Centre,
+        counter: &str,
+        exchange: &mut Option<audit::Line>,
     ) -> Result<Option<Ticket>> {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
         let counter =
@@ -793,10 +848,13 @@ impl crate::Centres {
         for _ in 0..5 {
             match self
                 .queue
-                .send(Op::Call {
-                    centre: c.clone(),
-                    counter: counter.clone(),
-                })
+                .send(
+                    Op::Call {
+                        centre: c.clone(),
+                        counter: counter.clone(),
+                    },
+                    exchange.take(),
+                )
                 .await
             {
                 // Another node took the picked ticket first: pick again.
@@ -816,14 +874,31 @@ impl crate::Centres {
         act: Act,
         counter: Option<&str>,
     ) -> Result<Ticket> {
+        self.act_with(actor, c, number, act, counter, &mut None)
+            .await
+    }
+
+    /// [`Self::act`] with an `exchange` line as for [`Self::issue_with`].
+    pub async fn act_with(
+        &self,
+        actor: &lango_identity::policy::Actor,
+        c: &Centre,
+        number: &str,
+        act: Act,
+        counter: Option<&str>,
+        exchange: &mut Option<audit::Line>,
+    ) -> Result<Ticket> {
         crate::Centres::check(actor, lango_identity::policy::Action::Assist, c)?;
         self.queue
-            .send(Op::Act {
-                centre: c.clone(),
-                number: number.into(),
-                act,
-                counter: counter.map(String::from),
-            })
+            .send(
+                Op::Act {
+                    centre: c.clone(),
+                    number: number.into(),
+                    act,
+                    counter: counter.map(String::from),
+                },
+                exchange.take(),
+            )
             .await?
             .ok_or_else(|| Error::Internal("no ticket".into()))
     }

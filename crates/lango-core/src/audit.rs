@@ -54,6 +54,41 @@ pub struct Entry<'a> {
     pub detail: &'a str,
 }
 
+/// An [`Entry`] that owns its text: held until a group committer writes it (an agency
+/// system's call is logged in the transaction of the change it asked for).
+#[derive(Debug, Clone)]
+pub struct Line {
+    actor: String,
+    action: String,
+    object: String,
+    subject: String,
+    detail: String,
+}
+
+impl Line {
+    /// An owned copy of `e`.
+    pub fn of(e: &Entry<'_>) -> Line {
+        Line {
+            actor: e.actor.to_string(),
+            action: e.action.to_string(),
+            object: e.object.to_string(),
+            subject: e.subject.to_string(),
+            detail: e.detail.to_string(),
+        }
+    }
+
+    /// The entry to append.
+    pub fn entry(&self) -> Entry<'_> {
+        Entry {
+            actor: &self.actor,
+            action: &self.action,
+            object: &self.object,
+            subject: &self.subject,
+            detail: &self.detail,
+        }
+    }
+}
+
 /// A stored record.
 #[derive(Debug, Clone)]
 pub struct Record {

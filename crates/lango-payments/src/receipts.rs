@@ -106,7 +106,7 @@ impl Receipts {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_LIMIT);
     // The committer keeps one connection: no wait for the pool between groups.
-    let mut conn = None;
+    let mut conn = lango_core::db::Held::default();
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
         // Callers answered by the last commit are sending their next receipts right now:
         // letting them run first merges them into this group instead of the next.
@@ -133,29 +133,26 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 /// Records a group directly, outside any node's committer (the shell, reconciliation).
 pub async fn record_group(db: &Db, group: &[&Incoming]) -> Result<Vec<Confirmed>> {
-    commit_with_retry(db, &mut None, group).await
+    commit_with_retry(db, &mut lango_core::db::Held::default(), group).await
 }
 
 /// PostgreSQL may abort a group that raced another node (deadlock, serialisation); the
 /// group is tried again from the start, which is safe because nothing of it committed.
 async fn commit_with_retry(
     db: &Db,
-    conn: &mut Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+    conn: &mut lango_core::db::Held,
     group: &[&Incoming],
 ) -> Result<Vec<Confirmed>> {
     let mut attempt = 0;
     loop {
-        let c = match conn {
-            Some(c) => c,
-            None => conn.insert(db.pool().acquire().await?),
-        };
+        let c = conn.get(db).await?;
         // On SQLite the node's committers take turns (see `Db::write_turn`).
         let turn = db.write_turn().await;
         let result = commit_group(db.backend(), c, group).await;
         drop(turn);
         if result.is_err() {
             // The connection may be what failed; the next attempt takes a fresh one.
-            *conn = None;
+            conn.release();
         }
         match result {
             Err(e @ (Error::Database(_) | Error::Conflict(_))) if attempt < 5 => {

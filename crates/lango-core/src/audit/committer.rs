@@ -9,48 +9,17 @@
 //! exactly what one-by-one appends make: numbered without gaps in commit order, each
 //! record hashing the one before it.
 
-use super::{append_many, Chain, Entry};
-use crate::db::{begin_write, Db};
+use super::{append_many, Chain, Entry, Line};
+use crate::db::{begin_write, Db, Held};
 use crate::{Error, Result};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most records in one transaction (several chunks of [`append_many`]'s multi-row insert).
 const GROUP_LIMIT: usize = 512;
 
-/// An entry the committer holds until it is written.
-struct Owned {
-    actor: String,
-    action: String,
-    object: String,
-    subject: String,
-    detail: String,
-}
-
-impl Owned {
-    fn of(e: &Entry<'_>) -> Owned {
-        Owned {
-            actor: e.actor.to_string(),
-            action: e.action.to_string(),
-            object: e.object.to_string(),
-            subject: e.subject.to_string(),
-            detail: e.detail.to_string(),
-        }
-    }
-
-    fn entry(&self) -> Entry<'_> {
-        Entry {
-            actor: &self.actor,
-            action: &self.action,
-            object: &self.object,
-            subject: &self.subject,
-            detail: &self.detail,
-        }
-    }
-}
-
 struct Job {
     chain: Chain,
-    entry: Owned,
+    entry: Line,
     reply: oneshot::Sender<Result<i64>>,
 }
 
@@ -84,7 +53,7 @@ impl Committer {
         self.jobs
             .send(Job {
                 chain,
-                entry: Owned::of(&entry),
+                entry: Line::of(&entry),
                 reply,
             })
             .await
@@ -94,10 +63,11 @@ impl Committer {
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut conn = Held::default();
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
         let group: Vec<Job> = std::mem::take(&mut jobs);
-        match commit(&db, &group).await {
+        match commit(&db, &mut conn, &group).await {
             Ok(seqs) => {
                 for (job, seq) in group.into_iter().zip(seqs) {
                     let _ = job.reply.send(Ok(seq));
@@ -108,7 +78,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 // the group's (a busy lock, a bind limit) does not fail every caller.
                 tracing::warn!(error = %e, size = group.len(), "audit group failed; one by one");
                 for job in group {
-                    let answer = commit(&db, std::slice::from_ref(&job))
+                    let answer = commit(&db, &mut conn, std::slice::from_ref(&job))
                         .await
                         .map(|s| s.first().copied().unwrap_or(0));
                     let _ = job.reply.send(answer);
@@ -120,10 +90,18 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 /// Writes `group` in one transaction, each chain's records in arrival order; returns each
 /// record's seq, in the group's order.
-async fn commit(db: &Db, group: &[Job]) -> Result<Vec<i64>> {
+async fn commit(db: &Db, held: &mut Held, group: &[Job]) -> Result<Vec<i64>> {
+    let conn = held.get(db).await?;
+    let seqs = commit_in(db, conn, group).await;
+    if seqs.is_err() {
+        held.release();
+    }
+    seqs
+}
+
+async fn commit_in(db: &Db, conn: &mut sqlx::AnyConnection, group: &[Job]) -> Result<Vec<i64>> {
     let _turn = db.write_turn().await;
-    let mut conn = db.pool().acquire().await?;
-    let mut tx = begin_write(&mut conn).await?;
+    let mut tx = begin_write(conn).await?;
     let mut seqs = vec![0i64; group.len()];
     let mut chains: Vec<Chain> = Vec::new();
     for job in group {

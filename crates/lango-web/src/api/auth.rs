@@ -7,8 +7,9 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
+use lango_core::audit::Line;
 use lango_identity::apikey;
-use lango_identity::policy::ApiClient;
+use lango_identity::policy::{Actor, ApiClient};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, ToSchema};
@@ -89,10 +90,60 @@ impl AuthResponses {
     }
 }
 
-/// The agency system calling, from its bearer key.
+/// The agency system calling, from its bearer key; its call is in the exchange log before
+/// the handler acts.
 pub struct Agent(pub ApiClient);
 
 impl<S> FromRequestParts<S> for Agent
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, s: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(s);
+        let AgentCall { client, line } = AgentCall::from_request_parts(parts, s).await?;
+        // Every call by an agency system goes into the exchange log, durably, before it
+        // acts; the committer lets concurrent calls share that commit.
+        state
+            .audit
+            .record(lango_core::audit::EXCHANGE, line.entry())
+            .await?;
+        Ok(Agent(client))
+    }
+}
+
+/// The agency system calling, whose exchange-log line goes with the change it asks for
+/// (the queue's routes: one commit a call, not two); see [`AgentCall::logged`].
+pub struct AgentCall {
+    client: ApiClient,
+    line: Line,
+}
+
+impl AgentCall {
+    /// Runs `act` as the calling system with its exchange-log line, which `act` hands to
+    /// the change it asks for; a line left over (a refusal before any change, a call that
+    /// changed nothing) is logged on its own, so every call is on record before it is
+    /// answered, as for [`Agent`].
+    pub async fn logged<T>(
+        self,
+        state: &AppState,
+        act: impl AsyncFnOnce(&Actor, &mut Option<Line>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let actor = Actor::ApiClient(self.client);
+        let mut line = Some(self.line);
+        let answer = act(&actor, &mut line).await;
+        if let Some(line) = line {
+            state
+                .audit
+                .record(lango_core::audit::EXCHANGE, line.entry())
+                .await?;
+        }
+        answer
+    }
+}
+
+impl<S> FromRequestParts<S> for AgentCall
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -113,29 +164,19 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(unauthorised)?;
-        match apikey::authenticate(&state.db, key.trim()).await? {
-            Some(client) => {
-                // Every call by an agency system goes into the exchange log, durably,
-                // before it acts; the committer lets concurrent calls share that commit.
-                let call = format!("{} {}", parts.method, parts.uri.path());
-                let actor = format!("apikey:{}", client.key_id);
-                state
-                    .audit
-                    .record(
-                        lango_core::audit::EXCHANGE,
-                        lango_core::audit::Entry {
-                            actor: &actor,
-                            action: "api.call",
-                            object: &call,
-                            subject: &client.agency,
-                            detail: "",
-                        },
-                    )
-                    .await?;
-                Ok(Agent(client))
-            }
-            None => Err(unauthorised()),
-        }
+        let client = apikey::authenticate(&state.db, key.trim())
+            .await?
+            .ok_or_else(unauthorised)?;
+        let call = format!("{} {}", parts.method, parts.uri.path());
+        let actor = format!("apikey:{}", client.key_id);
+        let line = Line::of(&lango_core::audit::Entry {
+            actor: &actor,
+            action: "api.call",
+            object: &call,
+            subject: &client.agency,
+            detail: "",
+        });
+        Ok(AgentCall { client, line })
     }
 }
 

@@ -2,7 +2,7 @@
 //! (`GET /api/v1/centres`), a centre's slots, appointments (`appointments:write`), and the
 //! queue for ticket printers, counter keypads and boards (`queue:write`).
 
-use super::auth::Agent;
+use super::auth::{Agent, AgentCall};
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -422,33 +422,34 @@ fn ticket_dto(t: &Ticket) -> TicketDto {
     responses((status = 201, body = TicketDto), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn issue(
     State(state): State<AppState>,
-    agent: Agent,
+    agent: AgentCall,
     Path(code): Path<String>,
     body: Result<Json<TicketRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TicketDto>), ApiError> {
-    let req = json_body(body)?;
-    let c = state.centres.get(&code).await?;
-    let lane = req.lane.or_else(|| {
-        req.priority.then(|| {
-            c.lanes
-                .iter()
-                .find(|l| *l != "appointment")
-                .cloned()
-                .unwrap_or_default()
+    agent
+        .logged(&state, async |actor, line| {
+            let req = json_body(body)?;
+            let c = state.centres.get(&code).await?;
+            let lane = req.lane.or_else(|| {
+                req.priority.then(|| {
+                    c.lanes
+                        .iter()
+                        .find(|l| *l != "appointment")
+                        .cloned()
+                        .unwrap_or_default()
+                })
+            });
+            let issue = Issue {
+                service: req.service,
+                lane,
+                appointment: req.appointment.filter(|a| !a.trim().is_empty()),
+                phone: req.phone,
+                channel: "api".into(),
+            };
+            let t = state.centres.issue_with(actor, &c, issue, line).await?;
+            Ok((StatusCode::CREATED, Json(ticket_dto(&t))))
         })
-    });
-    let issue = Issue {
-        service: req.service,
-        lane,
-        appointment: req.appointment.filter(|a| !a.trim().is_empty()),
-        phone: req.phone,
-        channel: "api".into(),
-    };
-    let t = state
-        .centres
-        .issue(&Actor::ApiClient(agent.0), &c, issue)
-        .await?;
-    Ok((StatusCode::CREATED, Json(ticket_dto(&t))))
+        .await
 }
 
 /// Calls the next ticket for a counter's services (finishing the one it served), or `204`
@@ -458,20 +459,20 @@ async fn issue(
     responses((status = 200, body = TicketDto), (status = 204, description = "Nobody waits for this counter's services"), (status = 404, body = ErrorBody)))]
 async fn call(
     State(state): State<AppState>,
-    agent: Agent,
+    agent: AgentCall,
     Path((code, counter)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let c = state.centres.get(&code).await?;
-    Ok(
-        match state
-            .centres
-            .call(&Actor::ApiClient(agent.0), &c, &counter)
-            .await?
-        {
-            Some(t) => Json(ticket_dto(&t)).into_response(),
-            None => StatusCode::NO_CONTENT.into_response(),
-        },
-    )
+    agent
+        .logged(&state, async |actor, line| {
+            let c = state.centres.get(&code).await?;
+            Ok(
+                match state.centres.call_with(actor, &c, &counter, line).await? {
+                    Some(t) => Json(ticket_dto(&t)).into_response(),
+                    None => StatusCode::NO_CONTENT.into_response(),
+                },
+            )
+        })
+        .await
 }
 
 /// Finishes a ticket being served.
@@ -480,13 +481,17 @@ async fn call(
     responses((status = 200, body = TicketDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn done(
     State(state): State<AppState>,
-    agent: Agent,
+    agent: AgentCall,
     Path((code, number)): Path<(String, String)>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    let c = state.centres.get(&code).await?;
-    let t = state
-        .centres
-        .act(&Actor::ApiClient(agent.0), &c, &number, Act::Done, None)
-        .await?;
-    Ok(Json(ticket_dto(&t)))
+    agent
+        .logged(&state, async |actor, line| {
+            let c = state.centres.get(&code).await?;
+            let t = state
+                .centres
+                .act_with(actor, &c, &number, Act::Done, None, line)
+                .await?;
+            Ok(Json(ticket_dto(&t)))
+        })
+        .await
 }

@@ -273,6 +273,15 @@ backend_tests! {
         assert_eq!(status, 409, "{e}");
         let timed = app.scalar("SELECT COUNT(*) FROM tickets WHERE centre = $1 AND called_at >= issued_at AND (finished_at IS NULL OR finished_at >= called_at)", "T-CALL").await;
         assert_eq!(timed, 61, "every step is timed in order");
+        // Every queue call is in the exchange log exactly once, whether it changed something
+        // (its line committed with the change), found nobody or was refused: 61 issues, 68
+        // calls in the rush, two refused or empty, one call and two "done".
+        let logged = app.scalar("SELECT COUNT(*) FROM exchange_log WHERE action = 'api.call' AND object LIKE $1", "POST /api/v1/centres/%").await;
+        assert_eq!(logged, 61 + 68 + 2 + 1 + 2);
+        let db = app.db().await;
+        let (_, faults) = lango_core::audit::verify(&db, lango_core::audit::EXCHANGE, &mut |_, _| {}).await.unwrap();
+        assert!(faults.is_empty(), "the exchange log's chain is whole: {faults:?}");
+        db.close().await;
     }
 
     async fn lanes_transfers_holds_and_the_sms_three_from_the_front(app: TestApp) {
