@@ -35,7 +35,18 @@ pub struct Db {
     keyring: Arc<OnceCell<Arc<Keyring>>>,
     /// Where the node's group committers queue for SQLite's one writer (see [`Db::write_turn`]).
     write_gate: Arc<tokio::sync::Mutex<()>>,
+    /// The database's address, for the committers' connections of their own ([`Held`]).
+    url: Arc<str>,
 }
+
+/// Every SQLite connection's settings. FULL: an acknowledged write survives power loss, not
+/// only a crash. A larger WAL before a commit checkpoints it itself: a serving node
+/// checkpoints in the background (`checkpoint_in_background`). Temporary storage in memory:
+/// a multi-row statement's journal (kept in case it fails halfway) went to a file: 8% of
+/// the receipt committer's database thread in a profile.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY;";
 
 /// A crate's migrations for both backends.
 pub struct Migrations {
@@ -73,18 +84,7 @@ impl Db {
             options = options.test_before_acquire(false);
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    // FULL: an acknowledged write survives power loss, not only a crash.
-                    // A larger WAL before a commit checkpoints it itself: a serving node
-                    // checkpoints in the background (`checkpoint_in_background`). Temporary
-                    // storage in memory: a multi-row statement's journal (kept in case it
-                    // fails halfway) went to a file: 8% of the receipt committer's
-                    // database thread in a profile.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA wal_autocheckpoint = 10000; PRAGMA temp_store = MEMORY;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_SETTINGS).await?;
                     Ok(())
                 })
             });
@@ -95,6 +95,7 @@ impl Db {
             backend,
             keyring: Arc::default(),
             write_gate: Arc::default(),
+            url: url.into(),
         })
     }
 
@@ -205,19 +206,25 @@ impl Db {
     }
 }
 
-/// The pooled connection a group committer keeps from one group to the next: taken once,
-/// not once a group (under load the pool's queue was a fifth of a group's time, the readers
-/// of hundreds of requests ahead of it), and let go after an error, so the next group takes
-/// a fresh one.
+/// A group committer's connection of its own, kept from one group to the next: outside the
+/// pool, so a committer neither queues behind the readers of hundreds of requests for a
+/// connection each group (up to 15 ms a group under load) nor holds one the pool's readers
+/// need; closed after an error, so the next group opens a fresh one.
 #[derive(Default)]
-pub struct Held(Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+pub struct Held(Option<sqlx::AnyConnection>);
 
 impl Held {
-    /// The connection, taken from `db`'s pool when none is held.
+    /// The connection, opened with the pool's settings when none is held.
     pub async fn get(&mut self, db: &Db) -> Result<&mut sqlx::AnyConnection> {
         let c = match self.0.take() {
             Some(c) => c,
-            None => db.pool.acquire().await?,
+            None => {
+                let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await?;
+                if db.backend == Backend::Sqlite {
+                    c.execute(SQLITE_SETTINGS).await?;
+                }
+                c
+            }
         };
         Ok(self.0.insert(c))
     }

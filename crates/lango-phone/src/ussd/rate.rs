@@ -137,10 +137,13 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
     // A repeat of the request that rated: the recorded outcome (the rated item has left
     // the list since).
     let score = |i: &Input| lango_insights::survey::Overall::parse(&i.text).is_some();
-    if let Some(last) = inputs.last().filter(|l| score(l)) {
-        let action = format!("rate:{}", last.at);
-        if recorded(s, &action).await? {
-            return rate(s, &action, None, "").await;
+    let repeat = inputs
+        .last()
+        .filter(|l| score(l))
+        .map(|l| format!("rate:{}", l.at));
+    if let Some(action) = &repeat {
+        if recorded(s, action).await? {
+            return rate(s, action, None, "").await;
         }
     }
     let all = targets(s).await?;
@@ -177,7 +180,16 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
                 (None, 0, Some(words::list_changed(lang)))
             }
         }
-        Pick::Open { page, word, .. } => (None, page, word),
+        Pick::Open { page, word, .. } => {
+            // A copy of this request may have rated it between the check above and the
+            // list: the rated item left the list, so the score no longer picks it.
+            if let Some(action) = &repeat {
+                if recorded(s, action).await? {
+                    return rate(s, action, None, "").await;
+                }
+            }
+            (None, page, word)
+        }
     };
     let word = word.map(|wd| format!("{wd}\n")).unwrap_or_default();
     let back = words::back(lang);

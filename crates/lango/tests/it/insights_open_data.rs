@@ -167,7 +167,8 @@ backend_tests! {
         let agencies = page(&app, "/performance?days=365").await;
         assert!(agencies.contains("<svg class=\"chart\""), "a chart");
         let mut sum = 0;
-        for code in ["DIS", "DCI", "BRS", "NTSA", "CRS", "CG-NBI", "HELB"] {
+        // The agencies of the demo's definitions, which the seed spreads applications over.
+        for code in ["DIS", "DCI", "BRS", "NTSA", "CRS", "CG-NBI", "HELB", "KRA", "PPRA", "PSC", "SHA", "KPS", "NRB"] {
             let res = app.get(&format!("/api/v1/insights/agencies/{code}?days=365")).await;
             if res.status().as_u16() == 200 {
                 let a: serde_json::Value = res.json().await.unwrap();
