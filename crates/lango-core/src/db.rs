@@ -211,22 +211,35 @@ impl Db {
 /// connection each group (up to 15 ms a group under load) nor holds one the pool's readers
 /// need; closed after an error, so the next group opens a fresh one.
 #[derive(Default)]
-pub struct Held(Option<sqlx::AnyConnection>);
+pub struct Held(Option<Kept>);
+
+/// What a [`Held`] keeps.
+enum Kept {
+    Own(sqlx::AnyConnection),
+    /// An in-memory SQLite database is one per connection: there the pool's is kept.
+    Pooled(sqlx::pool::PoolConnection<sqlx::Any>),
+}
 
 impl Held {
     /// The connection, opened with the pool's settings when none is held.
     pub async fn get(&mut self, db: &Db) -> Result<&mut sqlx::AnyConnection> {
-        let c = match self.0.take() {
-            Some(c) => c,
+        let kept = match self.0.take() {
+            Some(k) => k,
+            None if sqlite_path(&db.url) == Some(":memory:") => {
+                Kept::Pooled(db.pool.acquire().await?)
+            }
             None => {
                 let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url).await?;
                 if db.backend == Backend::Sqlite {
                     c.execute(SQLITE_SETTINGS).await?;
                 }
-                c
+                Kept::Own(c)
             }
         };
-        Ok(self.0.insert(c))
+        Ok(match self.0.insert(kept) {
+            Kept::Own(c) => c,
+            Kept::Pooled(c) => c,
+        })
     }
 
     /// Lets the connection go (it may be what failed).
@@ -426,11 +439,17 @@ pub async fn read_counter(db: &Db, name: &str) -> Result<i64> {
     Ok(value.unwrap_or(0))
 }
 
-fn create_sqlite_parent_dir(url: &str) -> Result<()> {
+/// The file path of a SQLite `url` (`:memory:` for an in-memory database); `None` for
+/// another engine's.
+fn sqlite_path(url: &str) -> Option<&str> {
     let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or("");
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(path.split('?').next().unwrap_or(""))
+}
+
+fn create_sqlite_parent_dir(url: &str) -> Result<()> {
+    let path = sqlite_path(url).unwrap_or("");
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
