@@ -141,10 +141,8 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         .last()
         .filter(|l| score(l))
         .map(|l| format!("rate:{}", l.at));
-    if let Some(action) = &repeat {
-        if recorded(s, action).await? {
-            return rate(s, action, None, "").await;
-        }
+    if let Some(done) = repeated(s, repeat.as_deref()).await? {
+        return Ok(done);
     }
     let all = targets(s).await?;
     let (chosen, page, word) = match pick(
@@ -164,8 +162,8 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
                 return rate(s, &action, Some(t), &confirm.text).await;
             }
             // A copy of this request may have rated it meanwhile: a repeat.
-            if recorded(s, &action).await? {
-                return rate(s, &action, None, "").await;
+            if let Some(done) = repeated(s, Some(&action)).await? {
+                return Ok(done);
             }
             (None, 0, Some(words::list_changed(lang)))
         }
@@ -183,10 +181,8 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         Pick::Open { page, word, .. } => {
             // A copy of this request may have rated it between the check above and the
             // list: the rated item left the list, so the score no longer picks it.
-            if let Some(action) = &repeat {
-                if recorded(s, action).await? {
-                    return rate(s, action, None, "").await;
-                }
+            if let Some(done) = repeated(s, repeat.as_deref()).await? {
+                return Ok(done);
             }
             (None, page, word)
         }
@@ -208,6 +204,14 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         .collect();
     let (text, _) = list_page(&head, &items, back, words::more(lang), page);
     Ok(Screen::Con(text))
+}
+
+/// The recorded outcome's screen when a copy of this request already claimed `action`.
+async fn repeated(s: &Session<'_>, action: Option<&str>) -> Result<Option<Screen>> {
+    match action {
+        Some(action) if recorded(s, action).await? => Ok(Some(rate(s, action, None, "").await?)),
+        _ => Ok(None),
+    }
 }
 
 /// Rates `target` `score` once for this session's `action` (`None`: a repeat, answered
