@@ -13,6 +13,7 @@ pub mod registry;
 pub mod seed;
 pub mod service;
 pub mod sla;
+pub mod standard;
 pub mod store;
 mod submit;
 pub mod tell;

@@ -8,6 +8,7 @@
 use crate::application::Application;
 use crate::definition::DefinitionError;
 use crate::registry::{self, Cache, Stored};
+use crate::standard;
 use crate::Definition;
 use lango_core::db::Db;
 use lango_core::{Error, Result};
@@ -180,20 +181,51 @@ impl Cases {
             .ok_or_else(|| Error::Internal("stored definition vanished".into()))
     }
 
-    /// The current version of a service's definition, or a given version.
+    /// The current version of a service's definition, or a given version. A service with
+    /// no definition of its agency's own runs the standard one (`crate::standard`).
     pub async fn definition(
         &self,
         service: &str,
         version: Option<i64>,
     ) -> Result<Option<Arc<Versioned>>> {
-        let version = match version {
-            Some(v) => v,
-            None => match registry::current_version(&self.db, service).await? {
-                Some(v) => v,
-                None => return Ok(None),
-            },
+        match version {
+            Some(v) => self.definitions.get(&self.db, service, v).await,
+            None => self.current_definition(service).await,
+        }
+    }
+
+    /// The agency's current definition; else the standard one made from the catalogue entry
+    /// as it reads now, stored as a new version when the entry changed since the last.
+    async fn current_definition(&self, service: &str) -> Result<Option<Arc<Versioned>>> {
+        let current = match registry::current_version(&self.db, service).await? {
+            Some(v) => self.definitions.get(&self.db, service, v).await?,
+            None => None,
         };
-        self.definitions.get(&self.db, service, version).await
+        if current
+            .as_ref()
+            .is_some_and(|v| v.uploaded_by != standard::BY)
+        {
+            return Ok(current);
+        }
+        let Some((entry, agency, agency_sw)) =
+            lango_catalogue::store::service_with_agency(&self.db, service).await?
+        else {
+            return Ok(None);
+        };
+        let Some(yaml) = standard::yaml_for(&entry, (&agency, &agency_sw)) else {
+            return Ok(None);
+        };
+        if let Some(v) = current.filter(|v| v.yaml == yaml) {
+            return Ok(Some(v));
+        }
+        match registry::store(&self.db, &yaml, standard::BY, "system").await? {
+            Ok((_, Stored::New(v) | Stored::Unchanged(v))) => {
+                self.definitions.get(&self.db, service, v).await
+            }
+            Err(errors) => Err(Error::Internal(format!(
+                "the standard definition of {service} does not check: {errors:?}"
+            ))),
+        }
     }
 
     /// Every version of a service's definition, newest first (without parsing them):

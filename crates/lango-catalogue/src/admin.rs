@@ -145,7 +145,8 @@ pub async fn edit_service(
         "UPDATE services SET name = $1, name_sw = $2, summary = $3, summary_sw = $4, \
          description = $5, description_sw = $6, eligibility = $7, eligibility_sw = $8, \
          stage = $9, fees = $10, documents = $11, channels = $12, sla_days = $13, \
-         revision = $14, updated_at = $15, documents_sw = $18 WHERE code = $16 AND agency_code = $17",
+         revision = $14, updated_at = $15, documents_sw = $18, apply_url = $19 \
+         WHERE code = $16 AND agency_code = $17",
     )
     .bind(&s.name)
     .bind(&s.name_sw)
@@ -165,6 +166,7 @@ pub async fn edit_service(
     .bind(code.as_str())
     .bind(agency.as_str())
     .bind(store::json(&s.documents_sw))
+    .bind(&s.apply_url)
     .execute(&mut *tx)
     .await?;
     let changes_json = serde_json::to_string(&changes)

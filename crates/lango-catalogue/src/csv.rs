@@ -28,13 +28,14 @@ pub const SERVICE_COLUMNS: [&str; 15] = [
     "status",
 ];
 /// Columns a services file may add.
-pub const SERVICE_OPTIONAL: [&str; 6] = [
+pub const SERVICE_OPTIONAL: [&str; 7] = [
     "description",
     "description_sw",
     "eligibility",
     "eligibility_sw",
     "documents_sw",
     "fees_sw",
+    "apply_url",
 ];
 /// Columns every agencies file has.
 pub const AGENCY_COLUMNS: [&str; 6] =
@@ -137,6 +138,7 @@ pub fn read_services(input: impl Read) -> Result<Parsed<Service>, Error> {
                 documents_sw,
                 keywords: parse_items("keywords", row.get("keywords"))?,
                 status,
+                apply_url: parse_apply_url(row.get("apply_url"))?,
             },
         ))
     })
@@ -399,6 +401,7 @@ pub fn write_services<'a>(
             s.eligibility_sw.clone(),
             s.documents_sw.join(";"),
             format_fee_labels_sw(&s.fees),
+            s.apply_url.clone().unwrap_or_default(),
         ];
         // Agencies' own text goes to clerks' spreadsheets: never as a formula.
         w.write_record(

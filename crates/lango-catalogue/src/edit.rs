@@ -40,6 +40,8 @@ pub struct EditForm {
     pub channels: Vec<String>,
     /// Working days, or empty.
     pub sla_days: String,
+    /// The agency's own application address, or empty.
+    pub apply_url: String,
 }
 
 impl EditForm {
@@ -66,6 +68,7 @@ impl EditForm {
                 "documents_sw" => f.documents_sw = v,
                 "channels" => f.channels.push(v),
                 "sla_days" => f.sla_days = v,
+                "apply_url" => f.apply_url = v,
                 _ => {}
             }
         }
@@ -89,6 +92,7 @@ impl EditForm {
             ("documents", self.documents.clone()),
             ("documents_sw", self.documents_sw.clone()),
             ("sla_days", self.sla_days.clone()),
+            ("apply_url", self.apply_url.clone()),
         ];
         out.extend(self.channels.iter().map(|c| ("channels", c.clone())));
         out
@@ -126,6 +130,8 @@ pub struct ServiceEdit {
     pub channels: Vec<Channel>,
     /// Working days promised, if any.
     pub sla_days: Option<u32>,
+    /// The agency's own application system, if the service runs there.
+    pub apply_url: Option<String>,
 }
 
 /// One field an edit changed, as people read it.
@@ -152,7 +158,7 @@ const TEXTS: [(&str, usize, bool, &str); 8] = [
 ];
 
 /// Every field of the edit, in form order.
-pub const EDIT_FIELDS: [&str; 15] = [
+pub const EDIT_FIELDS: [&str; 16] = [
     "name",
     "name_sw",
     "summary",
@@ -168,6 +174,7 @@ pub const EDIT_FIELDS: [&str; 15] = [
     "documents_sw",
     "channels",
     "sla_days",
+    "apply_url",
 ];
 
 /// Lines of a textarea as one `;`-separated list, the catalogue's list format.
@@ -257,7 +264,18 @@ impl ServiceEdit {
         let sla_days = parse_sla(&f.sla_days)
             .map_err(|_| p.add("sla_days", "svc_sla_invalid"))
             .ok();
-        match (stage, fees, documents, documents_sw, channels, sla_days) {
+        let apply_url = parse_apply_url(&f.apply_url)
+            .map_err(|_| p.add("apply_url", "svc_apply_url_invalid"))
+            .ok();
+        match (
+            stage,
+            fees,
+            documents,
+            documents_sw,
+            channels,
+            sla_days,
+            apply_url,
+        ) {
             (
                 Some(stage),
                 Some(fees),
@@ -265,6 +283,7 @@ impl ServiceEdit {
                 Some(documents_sw),
                 Some(channels),
                 Some(sla_days),
+                Some(apply_url),
             ) if p.0.is_empty() => {
                 let mut t = texts.into_iter();
                 let mut next = || t.next().unwrap_or_default();
@@ -283,6 +302,7 @@ impl ServiceEdit {
                     documents_sw,
                     channels,
                     sla_days,
+                    apply_url,
                 })
             }
             _ => Err(p),
@@ -306,6 +326,7 @@ impl ServiceEdit {
             documents_sw: s.documents_sw.clone(),
             channels: s.channels.clone(),
             sla_days: s.sla_days,
+            apply_url: s.apply_url.clone(),
         }
     }
 
@@ -331,6 +352,7 @@ impl ServiceEdit {
                 .map(|c| c.as_str().to_string())
                 .collect(),
             sla_days: self.text("sla_days"),
+            apply_url: self.text("apply_url"),
         }
     }
 
@@ -351,6 +373,7 @@ impl ServiceEdit {
             documents_sw: self.documents_sw.clone(),
             channels: self.channels.clone(),
             sla_days: self.sla_days,
+            apply_url: self.apply_url.clone(),
             ..s.clone()
         }
     }
@@ -383,6 +406,7 @@ impl ServiceEdit {
                 .collect::<Vec<_>>()
                 .join("; "),
             "sla_days" => self.sla_days.map(|d| d.to_string()).unwrap_or_default(),
+            "apply_url" => self.apply_url.clone().unwrap_or_default(),
             _ => String::new(),
         }
     }

@@ -243,6 +243,9 @@ pub struct Service {
     pub keywords: Vec<String>,
     /// Offered or retired.
     pub status: Status,
+    /// Where the service is applied for when it runs on the agency's own system (people
+    /// reach it signed in with Lango); `None` when it runs on the platform.
+    pub apply_url: Option<String>,
 }
 
 /// Parses a required or optional single-line text, refusing over-long values.
@@ -425,6 +428,47 @@ impl Service {
     }
 }
 
+/// Longest `apply_url`.
+pub const MAX_URL: usize = 500;
+
+/// Parses the address of an agency's own application system: `https://` with a host, or
+/// `http://` on this machine (a demo's sample system); empty for none.
+pub fn parse_apply_url(value: &str) -> Result<Option<String>, Error> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let bad = |why: &str| Error::invalid("apply_url", format!("apply_url {why}, got {v:?}"));
+    if v.len() > MAX_URL {
+        return Err(bad(&format!("is longer than {MAX_URL} characters")));
+    }
+    if v.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+    {
+        return Err(bad("must be one address without spaces or quotes"));
+    }
+    let lower = v.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            return Err(bad(
+                "must start with https:// (http:// only on this machine)",
+            ));
+        }
+        r
+    } else {
+        return Err(bad("must start with https://"));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return Err(bad("must name a host (and no user name)"));
+    }
+    Ok(Some(v.to_string()))
+}
+
 /// Parses a `;`-separated list of free-text items.
 pub fn parse_items(field: &str, value: &str) -> Result<Vec<String>, Error> {
     let items: Vec<String> = split_list(value)
@@ -490,6 +534,35 @@ fn truncate(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn apply_urls_are_https_or_this_machine() {
+        assert_eq!(parse_apply_url("  ").unwrap(), None);
+        for good in [
+            "https://itax.kra.go.ke/apply",
+            "http://127.0.0.1:8090/start",
+            "http://localhost/x",
+        ] {
+            assert_eq!(parse_apply_url(good).unwrap().as_deref(), Some(good));
+        }
+        for bad in [
+            "http://itax.kra.go.ke/apply",
+            "javascript:alert(1)",
+            "https://",
+            "https://user@evil.example/",
+            "https://a.example/x y",
+            "ftp://a.example/",
+            "//a.example/",
+            "http://127.0.0.1.evil.example/",
+        ] {
+            let e = parse_apply_url(bad).unwrap_err();
+            assert!(
+                matches!(&e, Error::Invalid { field, .. } if field == "apply_url"),
+                "{bad:?}: {e}"
+            );
+        }
+        assert!(parse_apply_url(&format!("https://a.example/{}", "x".repeat(500))).is_err());
+    }
 
     #[test]
     fn codes_fold_case_and_refuse_junk() {

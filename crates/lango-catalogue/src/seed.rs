@@ -167,6 +167,7 @@ pub fn synthetic_services(n: usize, agencies: &[AgencyCode], seed: u64) -> Vec<S
                 documents_sw: vec!["Kitambulisho cha taifa".into()],
                 keywords: vec![subj_sw.to_string()],
                 status: Status::Active,
+                apply_url: None,
             }
         })
         .collect()

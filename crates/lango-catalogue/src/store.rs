@@ -13,13 +13,13 @@ use std::collections::HashSet;
 /// The counter whose value stamps every catalogue change; indexes follow it.
 pub const REVISION_COUNTER: &str = "catalogue";
 
-/// Rows per multi-row upsert: 200 × 23 values stays under both engines' limits.
+/// Rows per multi-row upsert: 200 × 24 values stays under both engines' limits.
 const UPSERT_CHUNK: usize = 200;
 
 /// Every column of `services`, in insert order.
 pub(crate) const SERVICE_COLUMNS: &str = "code, name, name_sw, summary, summary_sw, description, description_sw, \
     eligibility, eligibility_sw, agency_code, category, life_events, channels, stage, fees, sla_days, \
-    documents, keywords, status, revision, created_at, updated_at, documents_sw";
+    documents, keywords, status, revision, created_at, updated_at, documents_sw, apply_url";
 
 #[derive(Serialize, Deserialize)]
 struct StoredFee {
@@ -80,7 +80,7 @@ pub async fn upsert_services(
                 sql.push(',');
             }
             sql.push('(');
-            for j in 0..23 {
+            for j in 0..24 {
                 if j > 0 {
                     sql.push(',');
                 }
@@ -97,7 +97,7 @@ pub async fn upsert_services(
              category = excluded.category, life_events = excluded.life_events, channels = excluded.channels, \
              stage = excluded.stage, fees = excluded.fees, sla_days = excluded.sla_days, \
              documents = excluded.documents, documents_sw = excluded.documents_sw, keywords = excluded.keywords, status = excluded.status, \
-             revision = excluded.revision, updated_at = excluded.updated_at",
+             apply_url = excluded.apply_url, revision = excluded.revision, updated_at = excluded.updated_at",
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
@@ -125,7 +125,8 @@ pub async fn upsert_services(
                 .bind(revision)
                 .bind(now)
                 .bind(now)
-                .bind(json(&s.documents_sw));
+                .bind(json(&s.documents_sw))
+                .bind(s.apply_url.clone());
         }
         q.execute(&mut *tx).await?;
         done += chunk.len() as u64;
@@ -274,7 +275,32 @@ pub(crate) fn service_of_row(row: &AnyRow) -> Result<Service> {
         documents_sw: list("documents_sw")?,
         keywords: list("keywords")?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &code))?,
+        apply_url: row.try_get("apply_url")?,
     })
+}
+
+/// One service, with its agency's names (English, Kiswahili), if it exists.
+pub async fn service_with_agency(db: &Db, code: &str) -> Result<Option<(Service, String, String)>> {
+    let columns = SERVICE_COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = sqlx::query(&format!(
+        "SELECT {columns}, a.name AS agency_name, a.name_sw AS agency_name_sw \
+         FROM services s JOIN agencies a ON a.code = s.agency_code WHERE s.code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok((
+            service_of_row(&r)?,
+            r.try_get("agency_name")?,
+            r.try_get("agency_name_sw")?,
+        ))
+    })
+    .transpose()
 }
 
 /// The agency that provides service `code` and whether it is active, if the service exists.

@@ -132,6 +132,10 @@ pub struct ServiceDetail {
     /// `active` or `retired`.
     status: String,
     url: String,
+    /// Where the service is applied for, when it runs on the agency's own system (people
+    /// sign in there with their Lango account); absent when it runs on Lango.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    apply_url: Option<String>,
 }
 
 /// An agency.
@@ -277,6 +281,7 @@ async fn get_service(
         keywords: s.keywords.clone(),
         status: s.status.as_str().to_string(),
         url: format!("{}/services/{}", state.config.public_url, s.code),
+        apply_url: s.apply_url.clone(),
     }))
 }
 

@@ -39,9 +39,14 @@ pub struct DefinitionBody {
     pub yaml: String,
     /// When this version was uploaded (unix ms).
     pub uploaded_at: i64,
+    /// The standard application Lango made from the catalogue entry, not one the agency
+    /// wrote (it follows the entry until the agency uploads its own).
+    pub standard: bool,
 }
 
-/// The definition a service runs now: new applications follow it.
+/// The definition a service runs now: new applications follow it. An active end-to-end
+/// service without one of its agency's own, and not run on the agency's own system, answers
+/// the standard application made from its catalogue entry.
 #[utoipa::path(get, path = "/api/v1/services/{code}/definition", tag = "definitions",
     params(("code" = String, Path, description = "The service's catalogue code")),
     responses((status = 200, body = DefinitionBody),
@@ -77,5 +82,6 @@ async fn current(
         definition,
         yaml: v.yaml.clone(),
         uploaded_at: v.uploaded_at,
+        standard: v.uploaded_by == lango_cases::standard::BY,
     }))
 }

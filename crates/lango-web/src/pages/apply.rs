@@ -221,9 +221,10 @@ pub async fn start_page(
     let hit = ServiceCode::parse(&code)
         .ok()
         .and_then(|c| state.catalogue.snapshot().service(&c));
+    // A service on its agency's own system starts there, whatever Lango holds for it.
     let def = match &hit {
-        Some(_) => state.cases.definition(&code, None).await,
-        None => Ok(None),
+        Some(h) if h.entry.service.apply_url.is_none() => state.cases.definition(&code, None).await,
+        _ => Ok(None),
     };
     let (Some(hit), Ok(Some(def))) = (hit, def) else {
         return super::catalogue::apply(State(state), super::PageLang(v.lang), Ok(Path(code)))

@@ -309,6 +309,9 @@ struct ApplyPage {
     documents: Vec<String>,
     fees: Vec<(String, String)>,
     sla_days: Option<u32>,
+    /// The agency's own system, where this service is applied for.
+    apply_url: Option<String>,
+    agency: String,
 }
 
 /// The start page of an end-to-end service: what to have ready before applying.
@@ -338,6 +341,8 @@ pub async fn apply(
         documents: document_rows(&hit, lang),
         fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
+        apply_url: s.apply_url.clone(),
+        agency: lang.pick(&hit.agency.name, &hit.agency.name_sw).to_string(),
     };
     render(StatusCode::OK, &page)
 }

@@ -180,6 +180,7 @@ fn edit_form(lang: Lang, csrf: &str, action: String, f: &EditForm, problems: &Pr
         field("documents_sw", "textarea", lang, &f.documents_sw),
         channels,
         field("sla_days", "text", lang, &f.sla_days),
+        field("apply_url", "text", lang, &f.apply_url),
     ];
     Form::new(action, csrf, tr(lang, "svc_continue"), fields).problems(lang, problems)
 }

@@ -5,6 +5,16 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     // Start.
     ("apply_start_now", "Start now", "Anza sasa"),
     (
+        "apply_elsewhere",
+        "This service is applied for on the own system of",
+        "Huduma hii huombwa kwenye mfumo wa",
+    ),
+    (
+        "apply_elsewhere_sign_in",
+        "Sign in there with your Lango account: you do not need another one.",
+        "Ingia huko kwa akaunti yako ya Lango: huhitaji akaunti nyingine.",
+    ),
+    (
         "apply_sign_in_first",
         "You will be asked to sign in or create an account first.",
         "Utaombwa kuingia au kufungua akaunti kwanza.",

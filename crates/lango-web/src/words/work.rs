@@ -17,6 +17,8 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("work_col_due", "Due", "Mwisho"),
     ("work_col_assignee", "Assigned to", "Amepewa"),
     ("work_overdue", "Overdue", "Limechelewa"),
+    ("work_standard", "Standard application", "Ombi la kawaida"),
+    ("work_standard_hint", "Made by Lango from the catalogue entry, as the agency has not written this service's own form yet.", "Limetengenezwa na Lango kutoka kwa maelezo ya orodha, kwa kuwa taasisi bado haijaandika fomu ya huduma hii."),
     ("work_pages", "Pages of applications", "Kurasa za maombi"),
     ("work_first_page", "First page", "Ukurasa wa kwanza"),
     ("work_next_page", "Next page", "Ukurasa unaofuata"),

@@ -144,7 +144,7 @@ backend_tests! {
         assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
         // The Kiswahili documents and fee labels go out and come back with the rest.
         let text = std::fs::read_to_string(&first).unwrap();
-        assert!(text.lines().next().unwrap().ends_with(",documents_sw,fees_sw"), "export header");
+        assert!(text.lines().next().unwrap().ends_with(",documents_sw,fees_sw,apply_url"), "export header");
         assert!(text.contains("Kitambulisho cha taifa;Maandishi ya tangazo yaliyotiwa saini"), "documents_sw exported");
         let notice = app.get_json("/api/v1/services/MOI-GAZETTE-NOTICE", 200).await;
         assert_eq!(notice["documents"][0], "National ID card");

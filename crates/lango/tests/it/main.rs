@@ -76,6 +76,7 @@ mod services_admin;
 mod settlement;
 mod signed_documents;
 mod sms_inbound;
+mod standard_application;
 mod stk;
 mod ussd;
 mod ussd_centres;

@@ -20,34 +20,34 @@ use lango_identity::model::Role;
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// A file chosen on a page: field, file name, content type, bytes.
-type File = (&'static str, &'static str, &'static str, &'static [u8]);
+pub(crate) type File = (&'static str, &'static str, &'static str, &'static [u8]);
 
 /// One page of answers and files, in the order the journey shows the pages.
-type Answers = (&'static str, Vec<(&'static str, String)>, Vec<File>);
+pub(crate) type Answers = (&'static str, Vec<(&'static str, String)>, Vec<File>);
 
 /// A service of the demo and how its journey goes.
-struct Service {
-    code: &'static str,
-    agency: &'static str,
+pub(crate) struct Service {
+    pub(crate) code: &'static str,
+    pub(crate) agency: &'static str,
     /// The applicant's national ID number (each service has its own applicant).
-    id_number: &'static str,
-    pages: Vec<Answers>,
+    pub(crate) id_number: &'static str,
+    pub(crate) pages: Vec<Answers>,
     /// The fee as billed and the label of the state payment moves to, when there is one.
-    fee: Option<(&'static str, &'static str)>,
+    pub(crate) fee: Option<(&'static str, &'static str)>,
     /// The staff's actions from the first state to the end, each with who takes it.
-    steps: &'static [(&'static str, Role)],
+    pub(crate) steps: &'static [(&'static str, Role)],
     /// The end state and its label.
-    end: (&'static str, &'static str),
+    pub(crate) end: (&'static str, &'static str),
     /// The title of the issued document.
-    document: &'static str,
+    pub(crate) document: &'static str,
 }
 
-fn page(id: &'static str, pairs: &[(&'static str, &str)], files: Vec<File>) -> Answers {
+pub(crate) fn page(id: &'static str, pairs: &[(&'static str, &str)], files: Vec<File>) -> Answers {
     let pairs = pairs.iter().map(|(k, v)| (*k, v.to_string())).collect();
     (id, pairs, files)
 }
 
-fn pdf(field: &'static str) -> File {
+pub(crate) fn pdf(field: &'static str) -> File {
     (field, "document.pdf", "application/pdf", PDF)
 }
 
@@ -186,7 +186,7 @@ async fn staff(app: &TestApp, agency: &str, role: Role) -> lango_identity::polic
 }
 
 /// One service from the start page to the downloaded document.
-async fn journey(app: &TestApp, cases: &Cases, s: &Service, n: usize) {
+pub(crate) async fn journey(app: &TestApp, cases: &Cases, s: &Service, n: usize) {
     let code = s.code;
     let email = format!("{}@example.com", code.to_lowercase());
     let (mut b, first) = start(app, s.id_number, &email, code).await;
@@ -373,7 +373,7 @@ async fn journey(app: &TestApp, cases: &Cases, s: &Service, n: usize) {
     );
 }
 
-async fn demo_app(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn demo_app(backend: Backend) -> Option<TestApp> {
     spawn_with_definitions(backend, &demo_definitions(), false).await
 }
 

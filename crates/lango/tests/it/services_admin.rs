@@ -89,7 +89,11 @@ async fn post(b: &mut Browser<'_>, path: &str, fields: &[(String, String)]) -> P
     b.post(path, &refs).await
 }
 
-async fn signed_in_admin<'a>(app: &'a TestApp, email: &str, agency: &str) -> Browser<'a> {
+pub(crate) async fn signed_in_admin<'a>(
+    app: &'a TestApp,
+    email: &str,
+    agency: &str,
+) -> Browser<'a> {
     app.staff(email, PASSWORD, Role::AgencyAdmin, Some(agency))
         .await;
     let mut b = Browser::new(app);
@@ -211,12 +215,12 @@ backend_tests! {
         let mut admin = signed_in_admin(&app, "admin@dis.example", "DIS").await;
         let form = admin.get(EDIT).await;
         let bad = with(answers(&form.html), &[("name", "  "), ("fees", "34 pages:4550.00 KES\n50 pages 6050 shillings"),
-            ("stage", "finished"), ("sla_days", "-1"), ("intent", "preview")]);
+            ("stage", "finished"), ("sla_days", "-1"), ("apply_url", "http://passports.example/apply"), ("intent", "preview")]);
         for path in [EDIT, SAVE] {
             let refused = post(&mut admin, path, &bad).await;
             assert_eq!(refused.status, 400, "{path}");
             let summary = refused.html.split("class=\"error-summary\"").nth(1).unwrap().split("</ul>").next().unwrap();
-            for anchor in ["#f-name", "#f-fees", "#f-stage-0", "#f-sla_days"] {
+            for anchor in ["#f-name", "#f-fees", "#f-stage-0", "#f-sla_days", "#f-apply_url"] {
                 assert!(summary.contains(anchor), "{path}: {anchor} linked in {summary}");
             }
             assert!(summary.contains("Enter the service&#39;s name in English"));
@@ -236,11 +240,27 @@ const DEFINITION: &str = "/admin/agencies/DIS/services/DIS-PASSPORT/definition";
 const PASSPORT_YAML: &str = include_str!("../../demo/definitions/DIS-PASSPORT.yaml");
 const LICENCE_YAML: &str = include_str!("../../demo/definitions/NTSA-DL-RENEW.yaml");
 
-/// Posts the upload form as a browser does: multipart, `csrf` first, then the textarea and
-/// the file input (empty when no file is chosen).
+/// Posts the passport's upload form as a browser does: multipart, `csrf` first, then the
+/// textarea and the file input (empty when no file is chosen).
 async fn upload(
     app: &TestApp,
     b: &mut Browser<'_>,
+    yaml: &str,
+    file: Option<&str>,
+    csrf: bool,
+) -> Page {
+    upload_at(app, b, DEFINITION, yaml, file, csrf).await
+}
+
+/// Posts `yaml` in the textarea of the upload form at `path`.
+pub(crate) async fn upload_to(app: &TestApp, b: &mut Browser<'_>, path: &str, yaml: &str) -> Page {
+    upload_at(app, b, path, yaml, None, true).await
+}
+
+async fn upload_at(
+    app: &TestApp,
+    b: &mut Browser<'_>,
+    path: &str,
     yaml: &str,
     file: Option<&str>,
     csrf: bool,
@@ -263,7 +283,7 @@ async fn upload(
     let cookies: Vec<String> = b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let res = app
         .client
-        .post(format!("{}{DEFINITION}", app.base))
+        .post(format!("{}{path}", app.base))
         .header("cookie", cookies.join("; "))
         .header(
             "content-type",

@@ -23,12 +23,17 @@ use serde::Deserialize;
 
 /// This page's route; uploads may be as large as any upload form.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/admin/agencies/{code}/services/{service}/definition",
-        get(show)
-            .post(upload)
-            .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
-    )
+    Router::new()
+        .route(
+            "/admin/agencies/{code}/services/{service}/definition",
+            get(show)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/agencies/{code}/services/{service}/definition.yaml",
+            get(download),
+        )
 }
 
 /// One version in the list.
@@ -48,6 +53,8 @@ struct DefinitionPage {
     service_name: String,
     current: Option<VersionRow>,
     current_yaml: String,
+    /// The version in use is the standard one made from the catalogue entry.
+    standard: bool,
     versions: Vec<VersionRow>,
     live: Option<i64>,
     errors: Vec<String>,
@@ -98,7 +105,7 @@ async fn page(
     let mut names = std::collections::HashMap::new();
     for by in versions.iter().map(|(_, _, by)| by) {
         if !names.contains_key(by) {
-            names.insert(by.clone(), uploader(state, by).await);
+            names.insert(by.clone(), uploader(state, by, s.v.lang).await);
         }
     }
     let named = |by: &str| names.get(by).cloned().unwrap_or_else(|| by.to_string());
@@ -121,6 +128,9 @@ async fn page(
                 when: when(v.uploaded_at),
                 by: named(&v.uploaded_by),
             }),
+            standard: current
+                .as_ref()
+                .is_some_and(|v| v.uploaded_by == lango_cases::standard::BY),
             current_yaml: current.map(|v| v.yaml.clone()).unwrap_or_default(),
             versions: versions
                 .into_iter()
@@ -139,7 +149,10 @@ async fn page(
 
 /// Who uploaded a version, as people read it: the account's name, or the label as stored
 /// (`system` for the definitions folder).
-async fn uploader(state: &AppState, by: &str) -> String {
+async fn uploader(state: &AppState, by: &str, lang: crate::i18n::Lang) -> String {
+    if by == lango_cases::standard::BY {
+        return tr(lang, "svc_def_standard_by").to_string();
+    }
     match lango_identity::account::get(&state.db, by).await {
         Ok(a) => format!("{} {}", a.given_name, a.family_name),
         Err(_) => by.to_string(),
@@ -157,6 +170,38 @@ async fn show(
         Ok(who) => {
             let live = live.ok().and_then(|Query(l)| l.live);
             page(&state, &s, who, live, String::new(), Vec::new()).await
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// `GET …/definition.yaml`: the version in use as a file, to change and upload again.
+async fn download(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((agency, service)): Path<(String, String)>,
+) -> Response {
+    let current = match allowed(&state, &s, &agency, &service).await {
+        Ok((_, code, _)) => state.cases.definition(code.as_str(), None).await,
+        Err(e) => Err(e),
+    };
+    match current {
+        Ok(Some(v)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/yaml; charset=utf-8".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.yaml\"", v.definition.service()),
+                ),
+            ],
+            v.yaml.clone(),
+        )
+            .into_response(),
+        Ok(None) => {
+            crate::pages::render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo)
         }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }

@@ -105,6 +105,8 @@ struct ApplicationPage {
     queue: String,
     reference: String,
     service: String,
+    /// Applied for on the standard application made from the catalogue entry.
+    standard: bool,
     facts: Vec<(&'static str, String)>,
     overdue: bool,
     revision: i64,
@@ -409,6 +411,7 @@ pub(super) async fn page(
             queue: format!("/work/{}", enc(agency)),
             reference: app.reference.clone(),
             service: service_name(state, lang, &app.service),
+            standard: def.uploaded_by == lango_cases::standard::BY,
             facts,
             overdue: open && app.due_at.is_some_and(|d| d < now),
             revision: app.revision,
