@@ -461,6 +461,22 @@ async fn service_editing_pages_are_accessible_in_chromium() {
         .await
         .unwrap();
     assert_accessible(c, &axe, "definition refused").await;
+    // A service with no definition of its own runs the standard application: marked on its
+    // definition page, and its start page is an ordinary one.
+    c.goto(&format!(
+        "{}/admin/agencies/DIS/services/DIS-PASSPORT-RENEW/definition",
+        app.base
+    ))
+    .await
+    .unwrap();
+    heading_is(c, "Application form and workflow").await;
+    assert!(c.source().await.unwrap().contains("id=\"standard-notice\""));
+    assert_accessible(c, &axe, "standard definition").await;
+    c.goto(&format!("{}/services/DIS-PASSPORT-RENEW/apply", app.base))
+        .await
+        .unwrap();
+    assert!(c.source().await.unwrap().contains("Start now"));
+    assert_accessible(c, &axe, "standard start page").await;
     c.goto(&format!("{}/services/DIS-PASSPORT", app.base))
         .await
         .unwrap();
