@@ -223,71 +223,142 @@ fn fees(y: &mut String, s: &Service, name: (&String, &str)) {
     }
 }
 
+/// One action of the standard workflow: id, words, the state it leads to, and the lines
+/// after `to` (reason, request for information, output issued).
+type Step = (
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+    &'static str,
+);
+
 fn workflow(y: &mut String, s: &Service) {
-    y.push_str("workflow:\n");
-    if s.fees.is_empty() {
-        y.push_str("  start: submitted\n  states:\n");
+    let start = if s.fees.is_empty() {
+        "submitted"
     } else {
-        y.push_str("  start: awaiting_payment\n  states:\n");
-        y.push_str("    - id: awaiting_payment\n");
-        words(y, 6, "label", ("Waiting for payment", "Inasubiri malipo"));
-        y.push_str("      actor: system\n      paid_to: submitted\n");
+        "awaiting_payment"
+    };
+    let _ = writeln!(y, "workflow:\n  start: {start}\n  states:");
+    if !s.fees.is_empty() {
+        let paid = "      paid_to: submitted\n";
+        state(
+            y,
+            "awaiting_payment",
+            ("Waiting for payment", "Inasubiri malipo"),
+            "system",
+            None,
+            paid,
+            &[],
+        );
     }
-    y.push_str("    - id: submitted\n");
-    words(
-        y,
-        6,
-        "label",
+    let submitted = (
+        "Submitted, waiting for review",
+        "Imewasilishwa, inasubiri kukaguliwa",
+    );
+    let review: &[Step] = &[(
+        "start_review",
+        ("Start the review", "Anza kukagua"),
+        "in_review",
+        "",
+    )];
+    state(y, "submitted", submitted, "officer", Some(2), "", review);
+    let decide: &[Step] = &[
         (
-            "Submitted, waiting for review",
-            "Imewasilishwa, inasubiri kukaguliwa",
+            "approve",
+            ("Approve and issue the letter", "Idhinisha na utoe barua"),
+            "approved",
+            "issues: approval",
         ),
+        (
+            "request_info",
+            ("Ask for more information", "Omba maelezo zaidi"),
+            "information_requested",
+            "reason: required\n          request_info: true",
+        ),
+        (
+            "reject",
+            ("Reject", "Kataa"),
+            "rejected",
+            "reason: required",
+        ),
+    ];
+    // The catalogue's promise is the review's; a promise of 0 days still gives a day.
+    let sla = s.sla_days.map(|d| d.max(1));
+    state(
+        y,
+        "in_review",
+        ("In review", "Inakaguliwa"),
+        "officer",
+        sla,
+        "",
+        decide,
     );
-    y.push_str(
-        "      actor: officer\n      sla_days: 2\n      actions:\n        - id: start_review\n",
+    let asked = ("Information requested from you", "Unaombwa maelezo zaidi");
+    let reply: &[Step] = &[(
+        "respond",
+        ("Send my reply", "Tuma jibu langu"),
+        "in_review",
+        "reason: required",
+    )];
+    state(
+        y,
+        "information_requested",
+        asked,
+        "applicant",
+        Some(14),
+        "",
+        reply,
     );
-    words(y, 10, "label", ("Start the review", "Anza kukagua"));
-    y.push_str("          to: in_review\n");
-    y.push_str("    - id: in_review\n");
-    words(y, 6, "label", ("In review", "Inakaguliwa"));
-    y.push_str("      actor: officer\n");
-    if let Some(d) = s.sla_days {
-        let _ = writeln!(y, "      sla_days: {}", d.max(1));
+    let done = "      outcome: completed\n";
+    state(
+        y,
+        "approved",
+        ("Approved", "Imeidhinishwa"),
+        "system",
+        None,
+        done,
+        &[],
+    );
+    let refused = "      outcome: rejected\n";
+    state(
+        y,
+        "rejected",
+        ("Rejected", "Imekataliwa"),
+        "system",
+        None,
+        refused,
+        &[],
+    );
+}
+
+/// One workflow state with its actions; `extra` is its own lines (`paid_to`, `outcome`).
+fn state(
+    y: &mut String,
+    id: &str,
+    label: (&str, &str),
+    actor: &str,
+    sla_days: Option<u32>,
+    extra: &str,
+    actions: &[Step],
+) {
+    let _ = writeln!(y, "    - id: {id}");
+    words(y, 6, "label", label);
+    let _ = writeln!(y, "      actor: {actor}");
+    if let Some(d) = sla_days {
+        let _ = writeln!(y, "      sla_days: {d}");
     }
-    y.push_str("      actions:\n        - id: approve\n");
-    words(
-        y,
-        10,
-        "label",
-        ("Approve and issue the letter", "Idhinisha na utoe barua"),
-    );
-    y.push_str("          to: approved\n          issues: approval\n        - id: request_info\n");
-    words(
-        y,
-        10,
-        "label",
-        ("Ask for more information", "Omba maelezo zaidi"),
-    );
-    y.push_str("          to: information_requested\n          reason: required\n          request_info: true\n        - id: reject\n");
-    words(y, 10, "label", ("Reject", "Kataa"));
-    y.push_str("          to: rejected\n          reason: required\n");
-    y.push_str("    - id: information_requested\n");
-    words(
-        y,
-        6,
-        "label",
-        ("Information requested from you", "Unaombwa maelezo zaidi"),
-    );
-    y.push_str(
-        "      actor: applicant\n      sla_days: 14\n      actions:\n        - id: respond\n",
-    );
-    words(y, 10, "label", ("Send my reply", "Tuma jibu langu"));
-    y.push_str("          to: in_review\n          reason: required\n");
-    y.push_str("    - id: approved\n");
-    words(y, 6, "label", ("Approved", "Imeidhinishwa"));
-    y.push_str("      actor: system\n      outcome: completed\n    - id: rejected\n");
-    words(y, 6, "label", ("Rejected", "Imekataliwa"));
-    y.push_str("      actor: system\n      outcome: rejected\n");
+    y.push_str(extra);
+    if !actions.is_empty() {
+        y.push_str("      actions:\n");
+    }
+    for (id, label, to, then) in actions {
+        let _ = writeln!(y, "        - id: {id}");
+        words(y, 10, "label", *label);
+        let _ = writeln!(y, "          to: {to}");
+        if !then.is_empty() {
+            let _ = writeln!(y, "          {then}");
+        }
+    }
 }
 
 fn letter(y: &mut String, (agency, agency_sw): (&str, &str)) {

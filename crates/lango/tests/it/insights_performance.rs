@@ -299,7 +299,7 @@ backend_tests! {
         assert!(html.contains("id=\"no-data-note\"") && html.contains("id=\"composite\">No data<"));
         assert_eq!(app.get("/performance/league/T2026/KRA").await.status().as_u16(), 404);
         assert_eq!(app.get("/performance/league/NOPE").await.status().as_u16(), 404);
-        let sw = app.client.get(format!("{}/performance/league/T2026", app.base)).header("cookie", "lang=sw").send().await.unwrap().text().await.unwrap();
+        let sw = app.get_sw("/performance/league/T2026").await;
         assert!(sw.contains("Jedwali la utendaji") && sw.contains("Mashirika ya serikali"));
 
         // Open data: the same numbers, "no data" left empty.

@@ -98,16 +98,7 @@ backend_tests! {
         assert!(html.contains("<svg"), "a chart of where people give up: {html}");
         let performance = app.get("/performance").await.text().await.unwrap();
         assert!(performance.contains("href=\"/performance/phone\""), "linked from /performance");
-        let sw = app
-            .client
-            .get(format!("{}/performance/phone", app.base))
-            .header("cookie", "lang=sw")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let sw = app.get_sw("/performance/phone").await;
         assert!(sw.contains("skrini 1") && sw.contains("Menyu kuu"), "{sw}");
     }
 }

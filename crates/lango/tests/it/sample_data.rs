@@ -90,14 +90,7 @@ backend_tests! {
             let html = res.text().await.unwrap();
             assert!(html.contains("applications and every figure here are sample data"), "{path}");
         }
-        let res = app
-            .client
-            .get(format!("{}/performance?days=365", app.base))
-            .header("cookie", "lang=sw")
-            .send()
-            .await
-            .unwrap();
-        let html = res.text().await.unwrap();
+        let html = app.get_sw("/performance?days=365").await;
         assert!(html.contains("kila takwimu iliyo hapa ni data ya mfano"), "Kiswahili");
     }
 }

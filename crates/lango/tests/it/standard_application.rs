@@ -251,16 +251,7 @@ backend_tests! {
             "{start}"
         );
         assert!(start.contains("Sign in there with your Lango account"));
-        let sw = app
-            .client
-            .get(format!("{}/services/NPS-COMPLAINT/apply", app.base))
-            .header("cookie", "lang=sw")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let sw = app.get_sw("/services/NPS-COMPLAINT/apply").await;
         assert!(sw.contains("Anza sasa"), "in Kiswahili too");
     }
 }

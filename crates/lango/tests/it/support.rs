@@ -139,6 +139,19 @@ impl TestApp {
             .expect("request")
     }
 
+    /// GET a page as a reader who chose Kiswahili, and its text.
+    pub async fn get_sw(&self, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", "lang=sw")
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("text")
+    }
+
     /// GET a path and parse JSON, asserting the status.
     pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
         let res = self.get(path).await;
