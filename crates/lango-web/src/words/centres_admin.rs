@@ -63,6 +63,23 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("cadm_f_schedule", "Stops of a mobile centre", "Vituo vya kusimama vya kituo kinachohama"),
     ("cadm_f_schedule_hint", "One stop a line: date, hours, county | place; empty for other centres. For example:", "Kituo kimoja kwa kila mstari: tarehe, saa, kaunti | mahali; tupu kwa vituo vingine. Kwa mfano:"),
     ("cadm_f_status", "Status", "Hali"),
+    // What each field must hold, told first to a Kiswahili reader of a problem (the domain's
+    // detail, in English, follows).
+    ("cadm_fix_centre", "Use 2 to 20 capitals, digits and hyphens, not used by another centre", "Tumia herufi kubwa, tarakimu na vistari 2 hadi 20, zisizotumiwa na kituo kingine"),
+    ("cadm_fix_name", "Enter the centre's name, at most 120 characters", "Andika jina la kituo, lisilozidi herufi 120"),
+    ("cadm_fix_name_sw", "Enter the name in Kiswahili, at most 120 characters", "Andika jina kwa Kiswahili, lisilozidi herufi 120"),
+    ("cadm_fix_kind", "Choose huduma, office or mobile", "Chagua aina moja: Kituo cha Huduma, ofisi ya taasisi au kituo kinachohama"),
+    ("cadm_fix_county", "Enter the county, at most 60 characters", "Andika kaunti, isiyozidi herufi 60"),
+    ("cadm_fix_address", "Enter the street address, at most 200 characters", "Andika anwani ya mtaa, isiyozidi herufi 200"),
+    ("cadm_fix_latitude", "Enter degrees within 90 either way, at most six decimals, such as -1.285790", "Andika nyuzi zisizozidi 90 upande wowote, desimali zisizozidi sita, kama -1.285790"),
+    ("cadm_fix_longitude", "Enter degrees within 180 either way, at most six decimals, such as 36.820030", "Andika nyuzi zisizozidi 180 upande wowote, desimali zisizozidi sita, kama 36.820030"),
+    ("cadm_fix_operator", "Enter the code of the agency that runs it, at most 20 characters, such as HUDUMA", "Andika msimbo wa taasisi inayokiendesha, usiozidi herufi 20, kama HUDUMA"),
+    ("cadm_fix_hours", "Write each day with its hours, such as mon-fri 08:00-17:00, each day once, closing after opening; leave empty for a mobile centre", "Andika kila siku na saa zake, kama mon-fri 08:00-17:00, kila siku mara moja, kufunga baada ya kufungua; acha tupu kwa kituo kinachohama"),
+    ("cadm_fix_services", "Write each service as SERVICE:daily cap:minutes:letter, such as DIS-PASSPORT:500:15:A, for a service in the catalogue", "Andika kila huduma kama HUDUMA:kikomo cha siku:dakika:herufi, kama DIS-PASSPORT:500:15:A, kwa huduma iliyo katika orodha"),
+    ("cadm_fix_counters", "Write each counter once with the services it serves joined by +, such as 1:DIS-PASSPORT+NRB-ID, only services the centre offers", "Andika kila dirisha mara moja na huduma linazotoa zikiunganishwa kwa +, kama 1:DIS-PASSPORT+NRB-ID, huduma za kituo tu"),
+    ("cadm_fix_priority_lanes", "Use only appointment, elderly, disability or pregnancy", "Tumia appointment, elderly, disability au pregnancy tu"),
+    ("cadm_fix_schedule", "Write each stop as YYYY-MM-DD HH:MM-HH:MM County | Place", "Andika kila kituo cha kusimama kama YYYY-MM-DD HH:MM-HH:MM Kaunti | Mahali"),
+    ("cadm_fix_status", "Choose open or closed", "Chagua kimefunguliwa au kimefungwa"),
     // Closures.
     ("cadm_closures", "Closures and public holidays", "Siku za kufungwa na sikukuu za umma"),
     ("cadm_closures_lead", "Days from today on when the centre does not open. Nobody can book them; appointments already booked stay booked and are listed for staff to call.", "Siku kuanzia leo ambazo kituo hakifunguliwi. Hakuna anayeweza kuweka miadi siku hizo; miadi iliyokwisha kuwekwa inabaki na inaorodheshwa ili wafanyakazi wawapigie watu simu."),

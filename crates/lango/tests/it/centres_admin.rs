@@ -492,5 +492,16 @@ backend_tests! {
         let refused = admin.post("/admin/centres/HC-GPO/closures", &[("day", "someday"), ("reason", "")]).await;
         assert_eq!(refused.status, 400);
         assert!(refused.html.contains("Siku: "), "the field's label in Kiswahili");
+        // A centre's fields refused: what each must hold is said in Kiswahili first.
+        let edit = admin.get("/admin/centres/HC-GPO").await;
+        assert_eq!(edit.status, 200);
+        let bad = admin.post("/admin/centres/HC-GPO", &[("hours", "mon-fri 8-5"), ("latitude", "north")]).await;
+        assert_eq!(bad.status, 400);
+        let summary = bad.html.split("class=\"error-summary\"").nth(1).unwrap().split("</ul>").next().unwrap();
+        assert!(summary.contains("Saa za kufungua: Andika kila siku na saa zake"), "{summary}");
+        assert!(summary.contains("Latitudo: Andika nyuzi"), "{summary}");
+        admin.cookies.insert("lang".into(), "en".into());
+        let english = admin.post("/admin/centres/HC-GPO", &[("hours", "mon-fri 8-5")]).await;
+        assert!(!english.html.contains("Write each day with its hours"), "English readers get the detail alone");
     }
 }

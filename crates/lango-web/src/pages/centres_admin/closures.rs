@@ -124,6 +124,7 @@ pub(super) async fn view(
         })
         .collect();
     let mut form = with_problems(
+        lang,
         closure_form(lang, &s.v.csrf, &centre.code, typed, admin),
         problems,
     );

@@ -137,16 +137,20 @@ fn one_a_line(list: &str) -> String {
 }
 
 /// Marks the domain's problems (field, message) on `form`'s fields, each message after
-/// its field's label; `code` is the `centre` field.
-pub(super) fn with_problems(form: Form, problems: &[(String, String)]) -> Form {
+/// its field's label; `code` is the `centre` field. The domain words its problems in
+/// English with the value that was wrong; a Kiswahili reader is first told, in Kiswahili,
+/// what the field must hold (`cadm_fix_FIELD`), the English detail after it.
+pub(super) fn with_problems(lang: Lang, form: Form, problems: &[(String, String)]) -> Form {
     let named: Vec<(String, String)> = problems
         .iter()
         .map(|(field, message)| {
             let name = if field == "code" { "centre" } else { field };
             let label = form.fields.iter().find(|f| f.name == name).map(|f| f.label);
-            let message = match label {
-                Some(l) => format!("{l}: {message}"),
-                None => message.clone(),
+            let fix = format!("cadm_fix_{name}");
+            let message = match (label, lang) {
+                (Some(l), Lang::Sw) if has(&fix) => format!("{l}: {} ({message})", tr(lang, &fix)),
+                (Some(l), _) => format!("{l}: {message}"),
+                (None, _) => message.clone(),
             };
             (name.to_string(), message)
         })
@@ -189,6 +193,7 @@ pub(super) async fn show(state: &AppState, s: &SignedIn, shown: Shown<'_>) -> Re
     );
     let c = Chrome::for_visitor(&s.v, state.config.demo, &action);
     let mut form = with_problems(
+        lang,
         centre_form(
             lang,
             &s.v.csrf,
