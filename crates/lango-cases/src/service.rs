@@ -228,6 +228,19 @@ impl Cases {
         }
     }
 
+    /// The services of `agency` that have a definition of the agency's own (not only the
+    /// standard one): one read for an agency's list of services.
+    pub async fn own_definitions(&self, agency: &str) -> Result<std::collections::HashSet<String>> {
+        let codes: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT service FROM service_definitions WHERE agency = $1 AND uploaded_by <> $2",
+        )
+        .bind(agency)
+        .bind(standard::BY)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// Every version of a service's definition, newest first (without parsing them):
     /// `(version, uploaded_at, uploaded_by)`.
     pub async fn definition_history(&self, service: &str) -> Result<Vec<(i64, i64, String)>> {

@@ -55,6 +55,8 @@ pub struct Row {
     code: String,
     name: String,
     stage: &'static str,
+    /// How people apply: the agency's own form, the standard one, or the agency's system.
+    form: &'static str,
     changed: String,
     retired: bool,
 }
@@ -68,15 +70,28 @@ struct ListPage {
     rows: Vec<Row>,
 }
 
+/// How people apply for `s`, as the list's word key: on the agency's own system, on the
+/// agency's own form (`own` holds those), on the standard one, or not online.
+fn form_key(s: &lango_catalogue::Service, own: &std::collections::HashSet<String>) -> &'static str {
+    let online = s.status == Status::Active && s.stage == lango_catalogue::Stage::EndToEnd;
+    match (&s.apply_url, online, own.contains(s.code.as_str())) {
+        (Some(_), _, _) => "svc_form_elsewhere",
+        (None, _, true) => "svc_form_own",
+        (None, true, false) => "svc_form_standard",
+        (None, false, false) => "svc_form_none",
+    }
+}
+
 /// `GET /admin/agencies/{code}/services`
 async fn list(State(state): State<AppState>, s: SignedIn, Path(agency): Path<String>) -> Response {
     let lang = s.v.lang;
     let listed = async {
         let agency = AgencyCode::parse(&agency).map_err(|_| Error::NotFound("agency".into()))?;
         let services = admin::services_for_admin(&state.db, &s.v.actor, &agency).await?;
-        Ok::<_, Error>((agency, services))
+        let own = state.cases.own_definitions(agency.as_str()).await?;
+        Ok::<_, Error>((agency, services, own))
     };
-    let (agency, services) = match listed.await {
+    let (agency, services, own) = match listed.await {
         Ok(x) => x,
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
@@ -87,6 +102,7 @@ async fn list(State(state): State<AppState>, s: SignedIn, Path(agency): Path<Str
             code: e.service.code.to_string(),
             name: lang.pick(&e.service.name, &e.service.name_sw).to_string(),
             stage: t.stage(e.service.stage),
+            form: tr(lang, form_key(&e.service, &own)),
             changed: when(e.updated_at),
             retired: e.service.status == Status::Retired,
         })

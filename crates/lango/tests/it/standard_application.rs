@@ -164,6 +164,12 @@ backend_tests! {
     async fn the_agency_downloads_the_standard_application_and_uploads_its_own(app: TestApp) {
         const PAGE: &str = "/admin/agencies/MOI/services/MOI-GAZETTE-COPY/definition";
         let mut admin = signed_in_admin(&app, "admin@moi.example", "MOI").await;
+        let row = |html: &str| {
+            let from = html.split("href=\"/services/MOI-GAZETTE-COPY\"").nth(1).unwrap_or_default();
+            from.split("</tr>").next().unwrap_or_default().to_string()
+        };
+        let list = admin.get("/admin/agencies/MOI/services").await;
+        assert!(row(&list.html).contains("<td>Standard application</td>"), "the agency's list tells: {}", row(&list.html));
         let page = admin.get(PAGE).await;
         assert_eq!(page.status, 200, "{}", page.html);
         assert!(page.html.contains("id=\"standard-notice\""), "marked as standard");
@@ -194,6 +200,8 @@ backend_tests! {
         assert_eq!((live.status, live.location.as_str()), (303, format!("{PAGE}?live=2").as_str()), "{}", live.html);
         let shown = admin.get(PAGE).await;
         assert!(!shown.html.contains("id=\"standard-notice\""), "no longer standard");
+        let list = admin.get("/admin/agencies/MOI/services").await;
+        assert!(row(&list.html).contains("<td>Your own</td>"), "{}", row(&list.html));
         let api = app.get_json("/api/v1/services/MOI-GAZETTE-COPY/definition", 200).await;
         assert_eq!((api["version"].as_i64(), api["standard"].as_bool()), (Some(2), Some(false)));
         let start = app.get("/services/MOI-GAZETTE-COPY/apply").await.text().await.unwrap();
