@@ -49,6 +49,13 @@ pub struct Versioned {
     pub uploaded_by: String,
 }
 
+impl Versioned {
+    /// The standard application Lango made from the catalogue entry, not the agency's own.
+    pub fn is_standard(&self) -> bool {
+        self.uploaded_by == standard::BY
+    }
+}
+
 /// Why an upload was refused (the application is unchanged).
 #[derive(Debug, Clone)]
 pub enum Refusal {
@@ -201,10 +208,7 @@ impl Cases {
             Some(v) => self.definitions.get(&self.db, service, v).await?,
             None => None,
         };
-        if current
-            .as_ref()
-            .is_some_and(|v| v.uploaded_by != standard::BY)
-        {
+        if current.as_ref().is_some_and(|v| !v.is_standard()) {
             return Ok(current);
         }
         let Some((entry, agency, agency_sw)) =

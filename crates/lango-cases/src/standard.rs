@@ -4,7 +4,7 @@
 //! chosen from the listed fees, the details of the request), stored as a version by
 //! [`BY`] like any other, and replaced the moment the agency uploads its own.
 
-use lango_catalogue::model::{Service, Stage, Status};
+use lango_catalogue::model::Service;
 use std::fmt::Write;
 
 /// Who a standard version is stored as uploaded by: how the workbench and the agency's
@@ -16,7 +16,7 @@ pub const BY: &str = "standard";
 /// or on the agency's own system. A definition bills in one currency: fees listed in
 /// another than the first fee's are left to the agency, and the start page says so.
 pub fn yaml_for(s: &Service, agency: (&str, &str)) -> Option<String> {
-    if s.status != Status::Active || s.stage != Stage::EndToEnd || s.apply_url.is_some() {
+    if !s.is_online() || s.apply_url.is_some() {
         return None;
     }
     let mut s = s.clone();
@@ -470,7 +470,7 @@ fn fee_sentence_sw(s: &Service) -> String {
 mod tests {
     use super::*;
     use crate::Definition;
-    use lango_catalogue::model::{AgencyCode, Fee, ServiceCode};
+    use lango_catalogue::model::{AgencyCode, Fee, ServiceCode, Stage, Status};
     use lango_core::money::{Currency, Money};
 
     fn service(fees: &[(&str, i64)], documents: &[&str]) -> Service {

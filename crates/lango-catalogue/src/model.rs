@@ -415,6 +415,11 @@ impl Fee {
 }
 
 impl Service {
+    /// Offered and applied for, paid and delivered online: people can start it.
+    pub fn is_online(&self) -> bool {
+        self.status == Status::Active && self.stage == Stage::EndToEnd
+    }
+
     /// The documents in Kiswahili when `sw` (each untranslated one in English), else in English.
     pub fn documents_in(&self, sw: bool) -> Vec<String> {
         self.documents

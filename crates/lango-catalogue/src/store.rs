@@ -281,14 +281,10 @@ pub(crate) fn service_of_row(row: &AnyRow) -> Result<Service> {
 
 /// One service, with its agency's names (English, Kiswahili), if it exists.
 pub async fn service_with_agency(db: &Db, code: &str) -> Result<Option<(Service, String, String)>> {
-    let columns = SERVICE_COLUMNS
-        .split(", ")
-        .map(|c| format!("s.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let row = sqlx::query(&format!(
-        "SELECT {columns}, a.name AS agency_name, a.name_sw AS agency_name_sw \
-         FROM services s JOIN agencies a ON a.code = s.agency_code WHERE s.code = $1"
+        "SELECT {SERVICE_COLUMNS}, (SELECT name FROM agencies WHERE agencies.code = services.agency_code) AS agency_name, \
+         (SELECT name_sw FROM agencies WHERE agencies.code = services.agency_code) AS agency_name_sw \
+         FROM services WHERE code = $1"
     ))
     .bind(code)
     .fetch_optional(db.pool())

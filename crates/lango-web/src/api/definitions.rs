@@ -82,6 +82,6 @@ async fn current(
         definition,
         yaml: v.yaml.clone(),
         uploaded_at: v.uploaded_at,
-        standard: v.uploaded_by == lango_cases::standard::BY,
+        standard: v.is_standard(),
     }))
 }

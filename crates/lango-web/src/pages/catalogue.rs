@@ -288,7 +288,7 @@ pub async fn service(
         stage: s.stage.as_str(),
         stage_label: t.stage(s.stage),
         retired: s.status == Status::Retired,
-        can_apply: s.status == Status::Active && s.stage == Stage::EndToEnd,
+        can_apply: s.is_online(),
         documents: document_rows(&hit, lang),
         fees: fee_rows(&hit, lang),
         sla_days: s.sla_days,
@@ -321,9 +321,7 @@ pub async fn apply(
     code: Result<Path<String>, PathRejection>,
 ) -> Response {
     let code = code.map(|Path(c)| c).unwrap_or_default();
-    let hit = find_service(&state, &code).filter(|h| {
-        h.entry.service.stage == Stage::EndToEnd && h.entry.service.status == Status::Active
-    });
+    let hit = find_service(&state, &code).filter(|h| h.entry.service.is_online());
     let Some(hit) = hit else {
         return render_status_page(StatusCode::NOT_FOUND, lang, state.config.demo);
     };

@@ -73,8 +73,7 @@ struct ListPage {
 /// How people apply for `s`, as the list's word key: on the agency's own system, on the
 /// agency's own form (`own` holds those), on the standard one, or not online.
 fn form_key(s: &lango_catalogue::Service, own: &std::collections::HashSet<String>) -> &'static str {
-    let online = s.status == Status::Active && s.stage == lango_catalogue::Stage::EndToEnd;
-    match (&s.apply_url, online, own.contains(s.code.as_str())) {
+    match (&s.apply_url, s.is_online(), own.contains(s.code.as_str())) {
         (Some(_), _, _) => "svc_form_elsewhere",
         (None, _, true) => "svc_form_own",
         (None, true, false) => "svc_form_standard",

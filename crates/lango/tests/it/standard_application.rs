@@ -96,8 +96,7 @@ backend_tests! {
         let own = shipped_definitions();
         let mut standard = 0i64;
         for e in demo_catalogue() {
-            let live = e.status == lango_catalogue::model::Status::Active
-                && e.stage == lango_catalogue::model::Stage::EndToEnd;
+            let live = e.is_online();
             let code = e.code.as_str();
             let res = app.get(&format!("/api/v1/services/{code}/definition")).await;
             if !live {

@@ -128,9 +128,7 @@ async fn page(
                 when: when(v.uploaded_at),
                 by: named(&v.uploaded_by),
             }),
-            standard: current
-                .as_ref()
-                .is_some_and(|v| v.uploaded_by == lango_cases::standard::BY),
+            standard: current.as_ref().is_some_and(|v| v.is_standard()),
             current_yaml: current.map(|v| v.yaml.clone()).unwrap_or_default(),
             versions: versions
                 .into_iter()

@@ -411,7 +411,7 @@ pub(super) async fn page(
             queue: format!("/work/{}", enc(agency)),
             reference: app.reference.clone(),
             service: service_name(state, lang, &app.service),
-            standard: def.uploaded_by == lango_cases::standard::BY,
+            standard: def.is_standard(),
             facts,
             overdue: open && app.due_at.is_some_and(|d| d < now),
             revision: app.revision,
