@@ -1,5 +1,5 @@
-//! Stored documents as downloads: one way for the citizen's pages, the workbench and the
-//! API to hand out bytes people uploaded or Lango issued.
+//! Downloads: one way for the citizen's pages, the workbench and the API to hand out bytes
+//! people uploaded or Lango issued, and one for the files Lango makes (exports).
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -51,6 +51,19 @@ pub fn document(file: &FileAnswer, bytes: Vec<u8>, show: Show) -> Response {
              frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         ),
     );
+    res
+}
+
+/// A file Lango makes for the reader (an export, a definition) saved under `name`, a name
+/// Lango chose (ASCII, no quotes), and never cached.
+pub fn file(body: impl IntoResponse, content_type: &'static str, name: &str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
     res
 }
 

@@ -13,7 +13,7 @@ use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
@@ -185,20 +185,11 @@ async fn import(
 /// `GET /admin/centres.csv`: the centres the visitor may change, as the import takes them.
 async fn export(State(state): State<AppState>, s: SignedIn) -> Response {
     match state.centres.export_for(&s.v.actor).await {
-        Ok(bytes) => {
-            let mut res =
-                ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response();
-            let name = format!(
-                "attachment; filename=\"centres-{}.csv\"",
-                lango_centres::calendar::today()
-            );
-            if let Ok(v) = HeaderValue::from_str(&name) {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        Ok(bytes) => crate::download::file(
+            bytes,
+            "text/csv; charset=utf-8",
+            &format!("centres-{}.csv", lango_centres::calendar::today()),
+        ),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }

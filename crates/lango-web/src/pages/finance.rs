@@ -16,8 +16,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use lango_core::money::Money;
@@ -379,7 +378,7 @@ async fn download(state: &AppState, s: &SignedIn, period: Period, format: Format
         Ok(e) => e,
         Err(e) => return crate::error::page_error(state, s.v.lang, e),
     };
-    let disposition = format!("attachment; filename=\"{}\"", export.file_name());
+    let name = export.file_name();
     let stream = futures_util::stream::unfold(Some(export), |state| async move {
         let mut export = state?;
         match export.next_chunk().await {
@@ -392,17 +391,7 @@ async fn download(state: &AppState, s: &SignedIn, period: Period, format: Format
             }
         }
     });
-    let mut res = Body::from_stream(stream).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::download::file(Body::from_stream(stream), format.content_type(), &name)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lango_core::Error;
 use lango_identity::model::Problems;
@@ -98,17 +98,7 @@ async fn item_rows(state: &AppState, b: &Batch) -> lango_core::Result<(Vec<ItemR
 }
 
 fn csv_file(name: &str, text: String) -> Response {
-    let mut res = text.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::download::file(text, "text/csv; charset=utf-8", &format!("{name}.csv"))
 }
 
 #[derive(Template)]

@@ -184,20 +184,11 @@ async fn download(
         Err(e) => Err(e),
     };
     match current {
-        Ok(Some(v)) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/yaml; charset=utf-8".to_string(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}.yaml\"", v.definition.service()),
-                ),
-            ],
+        Ok(Some(v)) => crate::download::file(
             v.yaml.clone(),
-        )
-            .into_response(),
+            "application/yaml; charset=utf-8",
+            &format!("{}.yaml", v.definition.service()),
+        ),
         Ok(None) => {
             crate::pages::render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo)
         }
