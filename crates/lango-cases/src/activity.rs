@@ -25,7 +25,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// Every action that can concern a person's data, with its sentence key.
-pub const ACTIONS: [&str; 31] = [
+pub const ACTIONS: [&str; 35] = [
     "account.register",
     "account.register_attempt",
     "account.link",
@@ -57,6 +57,10 @@ pub const ACTIONS: [&str; 31] = [
     "application.refused_own",
     "case.document.view",
     "case.output.attach",
+    "oidc.sign_in",
+    "oidc.refresh",
+    "oidc.consent.grant",
+    "oidc.consent.withdraw",
 ];
 
 /// True when a staff member's own name is shown for `action` (decisions and changes);
@@ -206,12 +210,17 @@ impl Lookups {
         action: &str,
         agency: Option<String>,
     ) -> Result<Who> {
-        if let Some(key) = label.strip_prefix("apikey:") {
-            let code: Option<String> =
-                sqlx::query_scalar("SELECT agency_code FROM api_keys WHERE id = $1")
-                    .bind(key)
-                    .fetch_optional(db.pool())
-                    .await?;
+        // An agency's system: by its API key, or as a client signing people in.
+        let system = match (label.strip_prefix("apikey:"), label.strip_prefix("oidc:")) {
+            (Some(key), _) => Some(("SELECT agency_code FROM api_keys WHERE id = $1", key)),
+            (_, Some(client)) => Some(("SELECT agency FROM oidc_clients WHERE id = $1", client)),
+            _ => None,
+        };
+        if let Some((sql, key)) = system {
+            let code: Option<String> = sqlx::query_scalar(sql)
+                .bind(key)
+                .fetch_optional(db.pool())
+                .await?;
             let name = match code {
                 Some(c) => self.agency(db, &c).await?,
                 None => None,

@@ -17,6 +17,7 @@ pub mod oidc;
 pub mod otp;
 pub mod password;
 pub mod policy;
+pub mod provider;
 pub mod recovery;
 pub mod seed;
 pub mod session;

@@ -2,5 +2,6 @@
 //! API and a hosted card-payment provider. Each is a real HTTP server on loopback that
 //! speaks the party's real wire format; nothing in Lango knows it is talking to one.
 
+pub mod agency_system;
 pub mod card;
 pub mod daraja;

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod limits;
 pub mod middleware;
 pub mod mpesa;
+pub mod oidc_endpoints;
 pub mod pages;
 pub mod published;
 pub mod sms_inbound;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sms_inbound::routes())
         .merge(card_channel::routes())
         .merge(trust_list::routes())
+        .merge(oidc_endpoints::routes())
         .merge(ussd::routes())
         .merge(api)
         .merge(middleware::ops_router())

@@ -48,6 +48,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// Service codes featured on the home page, in order.
     pub popular: Arc<Vec<String>>,
+    /// Sign in with Lango: the OpenID provider of agency systems.
+    pub issuer: lango_identity::provider::Issuer,
     /// The national identity provider, when configured.
     pub oidc: Option<Arc<lango_identity::oidc::Provider>>,
     /// The node's M-Pesa receipt committer (C2B confirmations, STK callbacks).

@@ -98,6 +98,10 @@ fn skip(path: &str) -> bool {
         "/api/",
         "/channels/",
         "/healthz",
+        "/oidc/token",
+        "/oidc/userinfo",
+        "/oidc/jwks",
+        "/.well-known/",
         "/readyz",
         "/metrics",
     ]

@@ -21,6 +21,7 @@ mod pay;
 mod performance;
 mod services_admin;
 mod settlement;
+mod sign_in_with_lango;
 mod survey;
 mod work;
 
@@ -355,6 +356,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(edge::WORDS)
         .chain(accounts::WORDS)
         .chain(activity::WORDS)
+        .chain(sign_in_with_lango::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

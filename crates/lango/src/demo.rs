@@ -294,7 +294,7 @@ const PEOPLE: [DemoPerson; 11] = [
         None,
         "Baraka",
         "Kiplagat",
-        "admin@demo.lango.ke",
+        PLATFORM_ADMIN_EMAIL,
         None,
         "demo-platform-admin-pass",
     ),
@@ -443,6 +443,52 @@ async fn centre_key(db: &Db, admin_id: &str) -> anyhow::Result<serde_json::Value
     Ok(
         serde_json::json!({"agency": operator, "centre": DEMO_CENTRE, "key": key, "permissions": perms}),
     )
+}
+
+/// The demo's platform administrator.
+const PLATFORM_ADMIN_EMAIL: &str = "admin@demo.lango.ke";
+
+/// The demo service that runs on the sample agency system rather than on Lango.
+pub const AGENCY_SYSTEM_SERVICE: &str = "NTSA-IDP";
+/// The agency whose sample system signs people in with Lango.
+pub const AGENCY_SYSTEM_AGENCY: &str = "NTSA";
+
+/// Registers the sample agency system at `base` as a Sign in with Lango client (a fresh
+/// secret each start) and points [`AGENCY_SYSTEM_SERVICE`] at it, so "Start now" on that
+/// service leads there; returns the client as `demo-credentials.json` holds it.
+pub async fn agency_system(db: &Db, base: &str) -> anyhow::Result<serde_json::Value> {
+    let redirect = format!("{base}/callback");
+    let (client_id, secret) = lango_identity::provider::clients::ensure_demo(
+        db,
+        AGENCY_SYSTEM_AGENCY,
+        "NTSA sample licensing system",
+        &redirect,
+        &format!("{base}/"),
+    )
+    .await?;
+    let admin: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+        .bind(PLATFORM_ADMIN_EMAIL)
+        .fetch_one(db.pool())
+        .await?;
+    let actor = Actor::Person(lango_identity::account::actor(db, &admin).await?);
+    let agency = lango_catalogue::AgencyCode::parse(AGENCY_SYSTEM_AGENCY)?;
+    let code = lango_catalogue::ServiceCode::parse(AGENCY_SYSTEM_SERVICE)?;
+    let held = lango_catalogue::admin::service_for_edit(db, &actor, &agency, &code).await?;
+    let url = format!("{base}/");
+    if held.service.apply_url.as_deref() != Some(url.as_str()) {
+        let mut change = lango_catalogue::edit::ServiceEdit::of(&held.service);
+        change.apply_url = Some(url);
+        lango_catalogue::admin::edit_service(db, &actor, &agency, &code, &change, held.revision)
+            .await?;
+    }
+    Ok(serde_json::json!({
+        "client_id": client_id,
+        "client_secret": secret,
+        "redirect_uri": redirect,
+        "agency": AGENCY_SYSTEM_AGENCY,
+        "system": base,
+        "service": AGENCY_SYSTEM_SERVICE,
+    }))
 }
 
 /// Writes `demo-credentials.json` so that a newcomer or a test can act at once.

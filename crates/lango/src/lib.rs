@@ -230,6 +230,9 @@ impl Node {
         let audit_checkpoints =
             lango_core::audit_checkpoint::spawn(db.clone(), platform_key(&config));
         let centres = lango_centres::Centres::new(db.clone());
+        let issuer = lango_identity::provider::Issuer::open(db.clone(), &config.public_url)
+            .await
+            .context("cannot open Sign in with Lango")?;
         let centre_chores = centres.spawn_chores(Duration::from_secs(60));
         let daraja = config.daraja.clone().map(|d| {
             Arc::new(lango_payments::daraja_api::DarajaClient::new(
@@ -270,6 +273,7 @@ impl Node {
                 popular: Arc::new(popular),
                 limits: Default::default(),
                 oidc,
+                issuer,
             }),
             follower,
             notifier,

@@ -208,6 +208,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 &[include_str!("../demo/performance/FY2026-27.yaml")],
             )
             .await?;
+            // The sample agency system signs people in with Lango; its port is taken first
+            // so that its address can be registered.
+            let system_port = lango_simulators::agency_system::bind(([127, 0, 0, 1], 8091).into())
+                .await
+                .context("cannot start the sample agency system")?;
+            let system_base = lango_simulators::agency_system::base_of(&system_port)?;
+            let client = demo::agency_system(&db, &system_base).await?;
+            let mut credentials = credentials;
+            credentials["oidc_client"] = client.clone();
             db.close().await;
             demo::write_credentials(&config.data_dir, &credentials)?;
             eprintln!(
@@ -227,6 +236,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             let card = lango_simulators::card::start(settings).await?;
             config.card = Some(card.config());
+            let _system = lango_simulators::agency_system::start(
+                system_port,
+                lango_simulators::agency_system::Settings {
+                    issuer: config.public_url.clone(),
+                    client_id: client["client_id"].as_str().unwrap_or_default().into(),
+                    client_secret: client["client_secret"].as_str().unwrap_or_default().into(),
+                    title: "NTSA sample licensing system".into(),
+                    scopes: ["profile", "phone", "email", "national_id"]
+                        .map(String::from)
+                        .to_vec(),
+                },
+            )?;
+            eprintln!(
+                "Sign in with Lango: the sample agency system is at {system_base} (service {}).",
+                demo::AGENCY_SYSTEM_SERVICE
+            );
             serve(config, demo::popular()).await?;
         }
         Command::Migrate => {

@@ -59,6 +59,10 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
                 label: format!("{} – {agency}", tr(lang, "api_keys")),
             });
             out.push(StaffLink {
+                href: format!("/admin/agencies/{agency}/sign-in"),
+                label: format!("{} – {agency}", tr(lang, "oidc_clients_link")),
+            });
+            out.push(StaffLink {
                 href: format!("/admin/agencies/{agency}/webhooks"),
                 label: format!("{} – {agency}", tr(lang, "webhooks")),
             });

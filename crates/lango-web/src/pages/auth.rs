@@ -331,6 +331,8 @@ pub async fn resend(State(state): State<AppState>, v: Visitor, headers: HeaderMa
 pub struct NextParam {
     next: Option<String>,
     signed_out: Option<String>,
+    /// Ask even a signed-in person (an agency's system wants a fresh sign-in).
+    again: Option<String>,
 }
 
 /// The sign-in form as typed.
@@ -375,7 +377,7 @@ pub async fn signin_page_get(
     v: Visitor,
     Query(q): Query<NextParam>,
 ) -> Response {
-    if v.account.is_some() {
+    if v.account.is_some() && q.again.is_none() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     let next = safe_next(q.next.as_deref());

@@ -33,6 +33,8 @@ mod performance;
 mod phone_figures;
 mod reconciliation;
 mod services_admin;
+mod sign_in_clients;
+mod sign_in_with_lango;
 mod survey;
 mod views;
 mod wallet;
@@ -189,6 +191,8 @@ pub fn router() -> Router<AppState> {
         .merge(corrections::routes())
         .merge(wallet::routes())
         .merge(document_keys::routes())
+        .merge(sign_in_with_lango::routes())
+        .merge(sign_in_clients::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

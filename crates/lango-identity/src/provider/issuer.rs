@@ -1,0 +1,153 @@
+//! The node's provider: who it says it is (`iss`), the keys it signs with (kept in memory
+//! and reloaded every minute, so a rotation on one node reaches the others), and the
+//! pairwise subject each client sees.
+
+use super::keys::{self, KeySet};
+use super::SCOPES;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use lango_core::db::Db;
+use lango_core::{Error, Result};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a node uses the keys it loaded before it looks again.
+const RELOAD: Duration = Duration::from_secs(60);
+
+/// Lango as an OpenID provider, one per node.
+#[derive(Clone)]
+pub struct Issuer {
+    db: Db,
+    issuer: Arc<str>,
+    pairwise: Arc<[u8]>,
+    keys: Arc<RwLock<Option<(Instant, Arc<KeySet>)>>>,
+}
+
+impl Issuer {
+    /// The provider at `public_url` (its `iss`), its pairwise secret kept in the database.
+    pub async fn open(db: Db, public_url: &str) -> Result<Issuer> {
+        let keyring = db.keyring().await?;
+        let mut conn = db.pool().acquire().await?;
+        let pairwise = lango_core::keys::kept(&mut conn, &keyring, "oidc_pairwise").await?;
+        drop(conn);
+        Ok(Issuer {
+            db,
+            issuer: public_url.trim_end_matches('/').into(),
+            pairwise: pairwise.into(),
+            keys: Arc::new(RwLock::new(None)),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// `iss`: the public address.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The keys in force, reloaded when older than a minute.
+    pub async fn keys(&self) -> Result<Arc<KeySet>> {
+        if let Ok(held) = self.keys.read() {
+            if let Some((at, set)) = held.as_ref() {
+                if at.elapsed() < RELOAD {
+                    return Ok(set.clone());
+                }
+            }
+        }
+        let set = Arc::new(keys::load(&self.db).await?);
+        if let Ok(mut held) = self.keys.write() {
+            *held = Some((Instant::now(), set.clone()));
+        }
+        Ok(set)
+    }
+
+    /// Forgets the loaded keys, so the next use loads (and, when due, rotates) them.
+    pub fn reload(&self) {
+        if let Ok(mut held) = self.keys.write() {
+            *held = None;
+        }
+    }
+
+    /// Signs `claims` as a JWT with the key in force.
+    pub async fn sign<T: Serialize>(&self, claims: &T) -> Result<String> {
+        let keys = self.keys().await?;
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(keys.kid.clone());
+        jsonwebtoken::encode(&header, claims, &keys.signing)
+            .map_err(|e| Error::Internal(format!("cannot sign a token: {e}")))
+    }
+
+    /// The claims of a JWT this provider signed for `audience` (any when `None`), or
+    /// `None` when its signature, issuer, audience or (unless `allow_expired`) expiry fail.
+    pub async fn verify<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: Option<&str>,
+        allow_expired: bool,
+    ) -> Result<Option<T>> {
+        let Ok(header) = jsonwebtoken::decode_header(token) else {
+            return Ok(None);
+        };
+        let keys = self.keys().await?;
+        let Some(key) = header.kid.as_deref().and_then(|k| keys.verifying.get(k)) else {
+            return Ok(None);
+        };
+        let mut v = Validation::new(Algorithm::ES256);
+        v.set_issuer(&[&*self.issuer]);
+        v.validate_exp = !allow_expired;
+        v.leeway = 5;
+        match audience {
+            Some(a) => v.set_audience(&[a]),
+            None => v.validate_aud = false,
+        }
+        Ok(jsonwebtoken::decode::<T>(token, key, &v)
+            .ok()
+            .map(|d| d.claims))
+    }
+
+    /// The `sub` `client` sees for `account`: the same each time, unlinkable across clients.
+    pub fn subject(&self, client: &str, account: &str) -> String {
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(&self.pairwise).expect("HMAC takes any key");
+        mac.update(client.as_bytes());
+        mac.update(b"\0");
+        mac.update(account.as_bytes());
+        B64.encode(mac.finalize().into_bytes())
+    }
+
+    /// `/.well-known/openid-configuration`.
+    pub fn discovery(&self) -> Value {
+        let at = |path: &str| format!("{}{path}", self.issuer);
+        json!({
+            "issuer": &*self.issuer,
+            "authorization_endpoint": at("/oidc/authorize"),
+            "token_endpoint": at("/oidc/token"),
+            "userinfo_endpoint": at("/oidc/userinfo"),
+            "jwks_uri": at("/oidc/jwks"),
+            "end_session_endpoint": at("/oidc/logout"),
+            "scopes_supported": SCOPES,
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["ES256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
+                "name", "given_name", "family_name", "phone_number", "phone_number_verified",
+                "email", "email_verified", "national_id", "acting_for"],
+            "prompt_values_supported": ["none", "login", "consent"],
+            "authorization_response_iss_parameter_supported": true,
+            "claims_parameter_supported": false,
+            "request_parameter_supported": false,
+        })
+    }
+}
