@@ -9,6 +9,7 @@ mod kiswahili;
 #[path = "../../../lango-identity/tests/support/oidc_simulator.rs"]
 mod oidc_simulator;
 mod s3_server;
+mod sign_in_kit;
 mod sms_simulator;
 mod smtp_server;
 mod support;
@@ -74,6 +75,7 @@ mod security_recovery;
 mod seed_systems;
 mod services_admin;
 mod settlement;
+mod sign_in_with_lango;
 mod signed_documents;
 mod sms_inbound;
 mod standard_application;
