@@ -11,6 +11,7 @@ mod documents;
 mod insights;
 mod load;
 mod mpesa;
+mod oidc;
 mod queries;
 mod server;
 mod signin;
@@ -65,6 +66,19 @@ enum Cmd {
     Documents {
         /// Seconds per measurement.
         #[arg(long, default_value_t = 3)]
+        seconds: u64,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// Sign in with Lango: authorization + token exchange per second on SQLite, next to
+    /// /healthz and the raw commit rate.
+    Oidc {
+        /// Concurrent sign-ins.
+        #[arg(long, default_value_t = 16)]
+        workers: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
         seconds: u64,
         /// Rounds (medians are reported).
         #[arg(long, default_value_t = 3)]
@@ -299,6 +313,11 @@ fn main() -> anyhow::Result<()> {
             cases,
             rounds,
         } => rt.block_on(webhooks::run(events, cases, rounds)),
+        Cmd::Oidc {
+            workers,
+            seconds,
+            rounds,
+        } => rt.block_on(oidc::run(workers, Duration::from_secs(seconds), rounds)),
         Cmd::Signin {
             workers,
             seconds,
