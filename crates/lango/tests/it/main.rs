@@ -76,6 +76,7 @@ mod seed_systems;
 mod services_admin;
 mod settlement;
 mod sign_in_with_lango;
+mod sign_in_with_lango_browser;
 mod signed_documents;
 mod sms_inbound;
 mod standard_application;
