@@ -323,6 +323,8 @@ pub async fn issue_code(
 ) -> Result<String> {
     let code = random_token();
     let now = now_ms();
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let _turn = issuer.db().write_turn().await;
     let mut conn = issuer.db().pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     if consented {

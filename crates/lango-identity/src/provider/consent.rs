@@ -136,6 +136,8 @@ pub async fn list(db: &Db, actor: &Actor, account: &str) -> Result<Vec<Consent>>
 /// false when there was nothing to withdraw.
 pub async fn withdraw(db: &Db, actor: &Actor, account: &str, client: &str) -> Result<bool> {
     check(actor, Action::Edit, Object::Account(account))?;
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let gone = sqlx::query("DELETE FROM oidc_consents WHERE account_id = $1 AND client_id = $2")

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 /// How long a node uses the keys it loaded before it looks again.
 const RELOAD: Duration = Duration::from_secs(60);
+/// How old the loaded keys must be before an unknown key id makes the node look again.
+const FORCED_RELOAD: Duration = Duration::from_secs(5);
 
 /// Lango as an OpenID provider, one per node.
 #[derive(Clone)]
@@ -69,6 +71,15 @@ impl Issuer {
         Ok(set)
     }
 
+    /// How long ago the keys in memory were loaded.
+    fn age(&self) -> Duration {
+        self.keys
+            .read()
+            .ok()
+            .and_then(|held| held.as_ref().map(|(at, _)| at.elapsed()))
+            .unwrap_or(Duration::MAX)
+    }
+
     /// Forgets the loaded keys, so the next use loads (and, when due, rotates) them.
     pub fn reload(&self) {
         if let Ok(mut held) = self.keys.write() {
@@ -96,8 +107,17 @@ impl Issuer {
         let Ok(header) = jsonwebtoken::decode_header(token) else {
             return Ok(None);
         };
-        let keys = self.keys().await?;
-        let Some(key) = header.kid.as_deref().and_then(|k| keys.verifying.get(k)) else {
+        let Some(kid) = header.kid.as_deref() else {
+            return Ok(None);
+        };
+        let mut keys = self.keys().await?;
+        if !keys.verifying.contains_key(kid) && self.age() > FORCED_RELOAD {
+            // Another node may have rotated in the last minute: look again, at most every
+            // few seconds however many unknown key ids are sent.
+            self.reload();
+            keys = self.keys().await?;
+        }
+        let Some(key) = keys.verifying.get(kid) else {
             return Ok(None);
         };
         let mut v = Validation::new(Algorithm::ES256);

@@ -96,6 +96,8 @@ async fn make(db: &Db, keyring: &Keyring, seen: Option<i64>) -> Result<()> {
     let point = pair.public_key().as_ref();
     let (x, y) = (B64.encode(&point[1..33]), B64.encode(&point[33..65]));
     let kid = B64.encode(&ring::digest::digest(&ring::digest::SHA256, point).as_ref()[..12]);
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let newest: Option<i64> =

@@ -108,6 +108,8 @@ pub async fn exchange_code(
     verifier: &str,
 ) -> Result<std::result::Result<Tokens, OAuthError>> {
     let now = now_ms();
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let turn = issuer.db().write_turn().await;
     let mut conn = issuer.db().pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let row = sqlx::query(&format!(
@@ -154,6 +156,8 @@ pub async fn exchange_code(
         .await?;
     let refresh = new_refresh(&mut tx, &grant, "oidc.sign_in").await?;
     tx.commit().await?;
+    // Signing may load (and make) keys, which writes: the turn must be free by then.
+    drop(turn);
     Ok(Ok(tokens(issuer, &grant, refresh, true).await?))
 }
 
@@ -165,6 +169,8 @@ pub async fn refresh(
     token: &str,
 ) -> Result<std::result::Result<Tokens, OAuthError>> {
     let now = now_ms();
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let turn = issuer.db().write_turn().await;
     let mut conn = issuer.db().pool().acquire().await?;
     let mut tx = begin_write(&mut conn).await?;
     let row = sqlx::query(&format!(
@@ -201,6 +207,7 @@ pub async fn refresh(
         .await?;
     let refresh = new_refresh(&mut tx, &grant, "oidc.refresh").await?;
     tx.commit().await?;
+    drop(turn);
     Ok(Ok(tokens(issuer, &grant, refresh, false).await?))
 }
 
