@@ -89,6 +89,77 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     ok && same(&B64.encode(Sha256::digest(verifier.as_bytes())), challenge)
 }
 
+/// What a single-use secret (a code, a refresh token) is called and where its row says
+/// it was used and until when it works.
+struct Spendable {
+    used: &'static str,
+    expires: &'static str,
+    unknown: &'static str,
+    other_client: &'static str,
+    reused: &'static str,
+    expired: &'static str,
+}
+
+const CODE: Spendable = Spendable {
+    used: "code_used_at",
+    expires: "code_expires",
+    unknown: "unknown code",
+    other_client: "the code was issued to another client",
+    reused: "the code was used before; its tokens are revoked",
+    expired: "the code expired",
+};
+
+const REFRESH: Spendable = Spendable {
+    used: "used_at",
+    expires: "expires_at",
+    unknown: "unknown refresh token",
+    other_client: "the token was issued to another client",
+    reused: "the refresh token was used before; the grant is revoked",
+    expired: "the refresh token expired",
+};
+
+/// The checks both grants make of the row their secret found: it exists, belongs to
+/// `client`, was not used before (a second use revokes the grant: the error then says
+/// `true`, to commit), is not revoked and has not expired.
+async fn spend(
+    tx: &mut sqlx::AnyConnection,
+    row: Option<sqlx::any::AnyRow>,
+    client: &Client,
+    what: &Spendable,
+    now: i64,
+) -> Result<std::result::Result<(Grant, sqlx::any::AnyRow), (OAuthError, bool)>> {
+    let Some(row) = row else {
+        return Ok(Err((invalid_grant(what.unknown), false)));
+    };
+    let grant = grant_of(&row)?;
+    if grant.client_id != client.id {
+        return Ok(Err((invalid_grant(what.other_client), false)));
+    }
+    if row.try_get::<Option<i64>, _>(what.used)?.is_some() {
+        revoke_grant(tx, &grant.id).await?;
+        return Ok(Err((invalid_grant(what.reused), true)));
+    }
+    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+        return Ok(Err((invalid_grant("the grant is revoked"), false)));
+    }
+    if row.try_get::<i64, _>(what.expires)? < now {
+        return Ok(Err((invalid_grant(what.expired), false)));
+    }
+    Ok(Ok((grant, row)))
+}
+
+/// Answers a refusal, committing the revocation a reuse made.
+async fn refused(
+    tx: sqlx::Transaction<'_, sqlx::Any>,
+    e: OAuthError,
+    revoked: bool,
+) -> Result<std::result::Result<Tokens, OAuthError>> {
+    if revoked {
+        tx.commit().await?;
+    }
+    Ok(Err(e))
+}
+
 async fn revoke_grant(tx: &mut sqlx::AnyConnection, id: &str) -> Result<()> {
     sqlx::query("UPDATE oidc_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now_ms())
@@ -119,26 +190,10 @@ pub async fn exchange_code(
     .bind(digest(&[code]))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
-        return Ok(Err(invalid_grant("unknown code")));
+    let (grant, row) = match spend(&mut tx, row, client, &CODE, now).await? {
+        Ok(found) => found,
+        Err((e, revoked)) => return refused(tx, e, revoked).await,
     };
-    let grant = grant_of(&row)?;
-    if grant.client_id != client.id {
-        return Ok(Err(invalid_grant("the code was issued to another client")));
-    }
-    if row.try_get::<Option<i64>, _>("code_used_at")?.is_some() {
-        revoke_grant(&mut tx, &grant.id).await?;
-        tx.commit().await?;
-        return Ok(Err(invalid_grant(
-            "the code was used before; its tokens are revoked",
-        )));
-    }
-    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
-        return Ok(Err(invalid_grant("the grant is revoked")));
-    }
-    if row.try_get::<i64, _>("code_expires")? < now {
-        return Ok(Err(invalid_grant("the code expired")));
-    }
     if row.try_get::<String, _>("redirect_uri")? != redirect_uri {
         return Ok(Err(invalid_grant(
             "redirect_uri differs from the request's",
@@ -180,26 +235,10 @@ pub async fn refresh(
     .bind(digest(&[token]))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(row) = row else {
-        return Ok(Err(invalid_grant("unknown refresh token")));
+    let (grant, _) = match spend(&mut tx, row, client, &REFRESH, now).await? {
+        Ok(found) => found,
+        Err((e, revoked)) => return refused(tx, e, revoked).await,
     };
-    let grant = grant_of(&row)?;
-    if grant.client_id != client.id {
-        return Ok(Err(invalid_grant("the token was issued to another client")));
-    }
-    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
-        revoke_grant(&mut tx, &grant.id).await?;
-        tx.commit().await?;
-        return Ok(Err(invalid_grant(
-            "the refresh token was used before; the grant is revoked",
-        )));
-    }
-    if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
-        return Ok(Err(invalid_grant("the grant is revoked")));
-    }
-    if row.try_get::<i64, _>("expires_at")? < now {
-        return Ok(Err(invalid_grant("the refresh token expired")));
-    }
     sqlx::query("UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2")
         .bind(now)
         .bind(digest(&[token]))

@@ -81,8 +81,10 @@ fn here(p: &Params) -> String {
     format!("/oidc/authorize?{}", query_of(p))
 }
 
-fn query_of(p: &Params) -> String {
-    let pairs = [
+/// The request's parameters that are set: for the way back after sign-in (with `prompt`)
+/// and the consent form's hidden fields (without: the person has been asked).
+fn pairs(p: &Params, with_prompt: bool) -> Vec<(&'static str, String)> {
+    [
         ("response_type", &p.response_type),
         ("client_id", &p.client_id),
         ("redirect_uri", &p.redirect_uri),
@@ -91,12 +93,21 @@ fn query_of(p: &Params) -> String {
         ("nonce", &p.nonce),
         ("code_challenge", &p.code_challenge),
         ("code_challenge_method", &p.code_challenge_method),
-        ("prompt", &p.prompt),
+        ("prompt", if with_prompt { &p.prompt } else { &EMPTY }),
         ("max_age", &p.max_age),
         ("signed_in_after", &p.signed_in_after),
-    ];
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (k, v.clone()))
+    .collect()
+}
+
+static EMPTY: String = String::new();
+
+fn query_of(p: &Params) -> String {
     form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+        .extend_pairs(pairs(p, true))
         .finish()
 }
 
@@ -139,22 +150,7 @@ async fn consent_page(
     req: &Request,
     choices: Vec<Acting>,
 ) -> Response {
-    let hidden = [
-        ("response_type", &p.response_type),
-        ("client_id", &p.client_id),
-        ("redirect_uri", &p.redirect_uri),
-        ("scope", &p.scope),
-        ("state", &p.state),
-        ("nonce", &p.nonce),
-        ("code_challenge", &p.code_challenge),
-        ("code_challenge_method", &p.code_challenge_method),
-        ("max_age", &p.max_age),
-        ("signed_in_after", &p.signed_in_after),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| (k, v.clone()))
-    .collect();
+    let hidden = pairs(p, false);
     let page = ConsentPage {
         c: Chrome::for_visitor(v, state.config.demo, "/oidc/authorize"),
         client: req.client.name.clone(),

@@ -105,12 +105,12 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The hidden fields of the consent form on `html`.
-pub fn consent_fields(html: &str) -> Vec<(String, String)> {
+/// The hidden fields (but the CSRF token) of the form posting to `action` on `html`.
+pub fn hidden_fields(html: &str, action: &str) -> Vec<(String, String)> {
     let form = html
-        .split("action=\"/oidc/authorize\"")
+        .split(&format!("action=\"{action}\""))
         .nth(1)
-        .expect("a consent form");
+        .unwrap_or_else(|| panic!("a form to {action}"));
     form.split("<input type=\"hidden\" name=\"")
         .skip(1)
         .filter_map(|part| {
@@ -121,9 +121,19 @@ pub fn consent_fields(html: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Posts the form to `action` on `page` as it stands.
+pub async fn post_form(b: &mut Browser<'_>, page: &Page, action: &str) -> Page {
+    let fields = hidden_fields(&page.html, action);
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.post(action, &refs).await
+}
+
 /// Allows on the consent page `page` (acting as `acting`); returns the answer.
 pub async fn allow(b: &mut Browser<'_>, page: &Page, acting: &str) -> Page {
-    let mut fields = consent_fields(&page.html);
+    let mut fields = hidden_fields(&page.html, "/oidc/authorize");
     fields.push(("decision".into(), "allow".into()));
     if !acting.is_empty() {
         fields.push(("acting".into(), acting.into()));

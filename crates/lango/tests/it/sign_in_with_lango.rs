@@ -265,22 +265,14 @@ crate::backend_tests! {
         };
         let evil = b.get(&format!("/oidc/logout?{}", q("https://evil.example/"))).await;
         assert_eq!((evil.status, evil.location.as_str()), (200, ""), "asks, never redirects");
-        let fields: Vec<(String, String)> = evil.html.split("<input type=\"hidden\" name=\"").skip(2)
-            .filter_map(|p| { let (k, r) = p.split_once('"')?; Some((k.to_string(), r.split("value=\"").nth(1)?.split('"').next()?.to_string())) })
-            .collect();
-        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let out = b.post("/oidc/logout", &refs).await;
+        let out = post_form(&mut b, &evil, "/oidc/logout").await;
         assert_eq!((out.status, out.location.as_str()), (200, ""), "signed out, stays at Lango");
         assert!(out.html.contains("You have signed out"));
         assert_eq!(b.get("/account").await.status, 303, "the session ended");
         let (mut b, _) = person(&app, "36363636").await;
         let ask = b.get(&format!("/oidc/logout?{}", q("https://ntsa.example/cb/bye"))).await;
         assert!(ask.html.contains("NTSA has signed you out"), "{}", ask.html);
-        let fields: Vec<(String, String)> = ask.html.split("<input type=\"hidden\" name=\"").skip(2)
-            .filter_map(|p| { let (k, r) = p.split_once('"')?; Some((k.to_string(), r.split("value=\"").nth(1)?.split('"').next()?.to_string())) })
-            .collect();
-        let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let out = b.post("/oidc/logout", &refs).await;
+        let out = post_form(&mut b, &ask, "/oidc/logout").await;
         assert_eq!((out.status, out.location.as_str()), (303, "https://ntsa.example/cb/bye?state=bye-1"));
     }
 
