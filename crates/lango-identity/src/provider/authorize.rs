@@ -110,7 +110,7 @@ pub async fn check(issuer: &Issuer, p: &Params) -> Result<Checked> {
         Some(c) if c.revoked_at.is_none() => c,
         _ => return Ok(Checked::Stop("oidc_unknown_client")),
     };
-    if !client.redirect_uris.iter().any(|u| *u == p.redirect_uri) {
+    if !client.redirect_uris.contains(&p.redirect_uri) {
         return Ok(Checked::Stop("oidc_bad_redirect"));
     }
     if client.suspended {

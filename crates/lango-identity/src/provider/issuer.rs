@@ -21,13 +21,16 @@ const RELOAD: Duration = Duration::from_secs(60);
 /// How old the loaded keys must be before an unknown key id makes the node look again.
 const FORCED_RELOAD: Duration = Duration::from_secs(5);
 
+/// Keys in memory and when they were loaded.
+type Loaded = (Instant, Arc<KeySet>);
+
 /// Lango as an OpenID provider, one per node.
 #[derive(Clone)]
 pub struct Issuer {
     db: Db,
     issuer: Arc<str>,
     pairwise: Arc<[u8]>,
-    keys: Arc<RwLock<Option<(Instant, Arc<KeySet>)>>>,
+    keys: Arc<RwLock<Option<Loaded>>>,
 }
 
 impl Issuer {

@@ -83,7 +83,7 @@ fn client_form(lang: Lang, csrf: &str, agency: &str, f: &Registration, platform:
         );
     }
     Form::new(
-        &format!("/admin/agencies/{agency}/sign-in"),
+        format!("/admin/agencies/{agency}/sign-in"),
         csrf,
         tr(lang, "oidc_register"),
         fields,
