@@ -4,9 +4,8 @@
 //! challenge.
 
 use super::clients::{self, Client};
-use super::{consent, Issuer, OAuthError, CODE_MS, SCOPES};
+use super::{consent, CodeClaims, Issuer, OAuthError, CODE_MS, SCOPES};
 use crate::policy::{Actor, Person};
-use crate::token::{digest, random_token};
 use lango_core::clock::now_ms;
 use lango_core::db::begin_write;
 use lango_core::Result;
@@ -310,8 +309,8 @@ pub fn acting_claim(issuer: &Issuer, client: &str, choices: &[Acting], key: &str
     claim.to_string()
 }
 
-/// Records the person's consent (when `consented`) and a code for `req`; returns the
-/// address to send the person to, with the code.
+/// Records the person's consent (when `consented`) and makes a code for `req`; returns
+/// the address to send the person to, with the code.
 pub async fn issue_code(
     issuer: &Issuer,
     req: &Request,
@@ -321,35 +320,25 @@ pub async fn issue_code(
     acting_for: &str,
     consented: bool,
 ) -> Result<String> {
-    let code = random_token();
-    let now = now_ms();
-    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
-    let _turn = issuer.db().write_turn().await;
-    let mut conn = issuer.db().pool().acquire().await?;
-    let mut tx = begin_write(&mut conn).await?;
     if consented {
+        // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+        let _turn = issuer.db().write_turn().await;
+        let mut conn = issuer.db().pool().acquire().await?;
+        let mut tx = begin_write(&mut conn).await?;
         consent::grant(&mut tx, actor, account, &req.client.id, &req.scopes).await?;
+        tx.commit().await?;
     }
-    sqlx::query(
-        "INSERT INTO oidc_grants (id, code_hash, client_id, account_id, redirect_uri, scope, nonce, \
-         challenge, acting_for, auth_time, created_at, code_expires) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(digest(&[&code]))
-    .bind(&req.client.id)
-    .bind(account)
-    .bind(&req.redirect_uri)
-    .bind(req.scopes.join(" "))
-    .bind(&req.nonce)
-    .bind(&req.challenge)
-    .bind(acting_for)
-    .bind(signed_in_at)
-    .bind(now)
-    .bind(now + CODE_MS)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let code = issuer.seal_code(&CodeClaims {
+        client: req.client.id.clone(),
+        account: account.to_string(),
+        redirect_uri: req.redirect_uri.clone(),
+        scope: req.scopes.join(" "),
+        nonce: req.nonce.clone(),
+        challenge: req.challenge.clone(),
+        acting_for: acting_for.to_string(),
+        auth_time: signed_in_at,
+        expires: now_ms() + CODE_MS,
+    });
     Ok(with_query(
         &req.redirect_uri,
         &[

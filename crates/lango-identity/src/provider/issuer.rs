@@ -6,6 +6,7 @@ use super::keys::{self, KeySet};
 use super::SCOPES;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit as _};
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use lango_core::db::Db;
@@ -21,6 +22,32 @@ const RELOAD: Duration = Duration::from_secs(60);
 /// How old the loaded keys must be before an unknown key id makes the node look again.
 const FORCED_RELOAD: Duration = Duration::from_secs(5);
 
+/// Binds sealed codes to their use.
+const CODE_CONTEXT: &[u8] = b"lango-oidc-code-v1";
+
+/// What a code carries from the authorization request to the exchange.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct CodeClaims {
+    /// The client it was issued to.
+    pub client: String,
+    /// The person.
+    pub account: String,
+    /// The redirect address of the request.
+    pub redirect_uri: String,
+    /// Scopes granted, space-separated.
+    pub scope: String,
+    /// The request's nonce.
+    pub nonce: String,
+    /// The PKCE challenge.
+    pub challenge: String,
+    /// The `acting_for` claim (JSON), or empty.
+    pub acting_for: String,
+    /// When the person signed in, unix ms.
+    pub auth_time: i64,
+    /// When the code stops working, unix ms.
+    pub expires: i64,
+}
+
 /// Keys in memory and when they were loaded.
 type Loaded = (Instant, Arc<KeySet>);
 
@@ -30,6 +57,7 @@ pub struct Issuer {
     db: Db,
     issuer: Arc<str>,
     pairwise: Arc<[u8]>,
+    codes: Arc<chacha20poly1305::XChaCha20Poly1305>,
     keys: Arc<RwLock<Option<Loaded>>>,
 }
 
@@ -39,11 +67,15 @@ impl Issuer {
         let keyring = db.keyring().await?;
         let mut conn = db.pool().acquire().await?;
         let pairwise = lango_core::keys::kept(&mut conn, &keyring, "oidc_pairwise").await?;
+        let codes = lango_core::keys::kept(&mut conn, &keyring, "oidc_codes").await?;
         drop(conn);
+        let codes = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&codes)
+            .map_err(|e| Error::Internal(format!("code key: {e}")))?;
         Ok(Issuer {
             db,
             issuer: public_url.trim_end_matches('/').into(),
             pairwise: pairwise.into(),
+            codes: Arc::new(codes),
             keys: Arc::new(RwLock::new(None)),
         })
     }
@@ -138,12 +170,47 @@ impl Issuer {
 
     /// The `sub` `client` sees for `account`: the same each time, unlinkable across clients.
     pub fn subject(&self, client: &str, account: &str) -> String {
-        let mut mac =
-            Hmac::<sha2::Sha256>::new_from_slice(&self.pairwise).expect("HMAC takes any key");
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.pairwise)
+            .expect("HMAC takes any key");
         mac.update(client.as_bytes());
         mac.update(b"\0");
         mac.update(account.as_bytes());
         B64.encode(mac.finalize().into_bytes())
+    }
+
+    /// A code carrying `claims`, sealed (XChaCha20-Poly1305) so that only this provider can
+    /// read it and nobody can change it: the authorization request then writes nothing, and
+    /// the exchange makes it single-use by storing its digest.
+    pub fn seal_code(&self, claims: &CodeClaims) -> String {
+        let mut nonce = chacha20poly1305::XNonce::default();
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+        let plain = serde_json::to_vec(claims).unwrap_or_default();
+        let payload = chacha20poly1305::aead::Payload {
+            msg: &plain,
+            aad: CODE_CONTEXT,
+        };
+        let sealed = self.codes.encrypt(&nonce, payload).unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        B64.encode(out)
+    }
+
+    /// The claims of a code this provider sealed, or `None` for anything else.
+    pub fn open_code(&self, code: &str) -> Option<CodeClaims> {
+        let bytes = B64
+            .decode(code)
+            .ok()
+            .filter(|b| b.len() > 24 && b.len() < 4096)?;
+        let (nonce, sealed) = bytes.split_at(24);
+        let payload = chacha20poly1305::aead::Payload {
+            msg: sealed,
+            aad: CODE_CONTEXT,
+        };
+        let plain = self
+            .codes
+            .decrypt(chacha20poly1305::XNonce::from_slice(nonce), payload)
+            .ok()?;
+        serde_json::from_slice(&plain).ok()
     }
 
     /// `/.well-known/openid-configuration`.

@@ -89,63 +89,37 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
     ok && same(&B64.encode(Sha256::digest(verifier.as_bytes())), challenge)
 }
 
-/// What a single-use secret (a code, a refresh token) is called and where its row says
-/// it was used and until when it works.
-struct Spendable {
-    used: &'static str,
-    expires: &'static str,
-    unknown: &'static str,
-    other_client: &'static str,
-    reused: &'static str,
-    expired: &'static str,
-}
-
-const CODE: Spendable = Spendable {
-    used: "code_used_at",
-    expires: "code_expires",
-    unknown: "unknown code",
-    other_client: "the code was issued to another client",
-    reused: "the code was used before; its tokens are revoked",
-    expired: "the code expired",
-};
-
-const REFRESH: Spendable = Spendable {
-    used: "used_at",
-    expires: "expires_at",
-    unknown: "unknown refresh token",
-    other_client: "the token was issued to another client",
-    reused: "the refresh token was used before; the grant is revoked",
-    expired: "the refresh token expired",
-};
-
-/// The checks both grants make of the row their secret found: it exists, belongs to
-/// `client`, was not used before (a second use revokes the grant: the error then says
-/// `true`, to commit), is not revoked and has not expired.
+/// The checks of the row a refresh token found: it exists, belongs to `client`, was not
+/// used before (a second use revokes the grant: the error then says `true`, to commit), is
+/// not revoked and has not expired.
 async fn spend(
     tx: &mut sqlx::AnyConnection,
     row: Option<sqlx::any::AnyRow>,
     client: &Client,
-    what: &Spendable,
     now: i64,
-) -> Result<std::result::Result<(Grant, sqlx::any::AnyRow), (OAuthError, bool)>> {
+) -> Result<std::result::Result<Grant, (OAuthError, bool)>> {
     let Some(row) = row else {
-        return Ok(Err((invalid_grant(what.unknown), false)));
+        return Ok(Err((invalid_grant("unknown refresh token"), false)));
     };
     let grant = grant_of(&row)?;
     if grant.client_id != client.id {
-        return Ok(Err((invalid_grant(what.other_client), false)));
+        return Ok(Err((
+            invalid_grant("the token was issued to another client"),
+            false,
+        )));
     }
-    if row.try_get::<Option<i64>, _>(what.used)?.is_some() {
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
         revoke_grant(tx, &grant.id).await?;
-        return Ok(Err((invalid_grant(what.reused), true)));
+        let e = invalid_grant("the refresh token was used before; the grant is revoked");
+        return Ok(Err((e, true)));
     }
     if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
         return Ok(Err((invalid_grant("the grant is revoked"), false)));
     }
-    if row.try_get::<i64, _>(what.expires)? < now {
-        return Ok(Err((invalid_grant(what.expired), false)));
+    if row.try_get::<i64, _>("expires_at")? < now {
+        return Ok(Err((invalid_grant("the refresh token expired"), false)));
     }
-    Ok(Ok((grant, row)))
+    Ok(Ok(grant))
 }
 
 /// Answers a refusal, committing the revocation a reuse made.
@@ -170,7 +144,8 @@ async fn revoke_grant(tx: &mut sqlx::AnyConnection, id: &str) -> Result<()> {
 }
 
 /// Exchanges a code: once, by the client it was issued to, with the address and the PKCE
-/// verifier of its request. A code presented again revokes what it gave.
+/// verifier of its request, while the person's consent stands. The code's digest becomes
+/// the grant's key, so a code presented again finds its grant and revokes it.
 pub async fn exchange_code(
     issuer: &Issuer,
     client: &Client,
@@ -179,36 +154,83 @@ pub async fn exchange_code(
     verifier: &str,
 ) -> Result<std::result::Result<Tokens, OAuthError>> {
     let now = now_ms();
-    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
-    let turn = issuer.db().write_turn().await;
-    let mut conn = issuer.db().pool().acquire().await?;
-    let mut tx = begin_write(&mut conn).await?;
-    let row = sqlx::query(&format!(
-        "SELECT {GRANT}, g.redirect_uri, g.challenge, g.code_expires, g.code_used_at, g.revoked_at \
-         FROM oidc_grants g WHERE g.code_hash = $1"
-    ))
-    .bind(digest(&[code]))
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (grant, row) = match spend(&mut tx, row, client, &CODE, now).await? {
-        Ok(found) => found,
-        Err((e, revoked)) => return refused(tx, e, revoked).await,
+    let Some(c) = issuer.open_code(code) else {
+        return Ok(Err(invalid_grant("unknown code")));
     };
-    if row.try_get::<String, _>("redirect_uri")? != redirect_uri {
+    if c.client != client.id {
+        return Ok(Err(invalid_grant("the code was issued to another client")));
+    }
+    if c.expires < now {
+        return Ok(Err(invalid_grant("the code expired")));
+    }
+    if c.redirect_uri != redirect_uri {
         return Ok(Err(invalid_grant(
             "redirect_uri differs from the request's",
         )));
     }
-    if !pkce_matches(verifier, &row.try_get::<String, _>("challenge")?) {
+    if !pkce_matches(verifier, &c.challenge) {
         return Ok(Err(invalid_grant(
             "code_verifier does not match code_challenge",
         )));
     }
-    sqlx::query("UPDATE oidc_grants SET code_used_at = $1 WHERE id = $2")
+    let grant = Grant {
+        id: uuid::Uuid::now_v7().to_string(),
+        client_id: c.client,
+        account_id: c.account,
+        scope: c.scope,
+        nonce: c.nonce,
+        acting_for: c.acting_for,
+        auth_time: c.auth_time,
+    };
+    let code_hash = digest(&[code]);
+    // SQLite's writers take turns in the node rather than sleeping in its busy handler.
+    let turn = issuer.db().write_turn().await;
+    let mut conn = issuer.db().pool().acquire().await?;
+    let mut tx = begin_write(&mut conn).await?;
+    let consented: Option<String> = sqlx::query_scalar(
+        "SELECT scope FROM oidc_consents WHERE account_id = $1 AND client_id = $2",
+    )
+    .bind(&grant.account_id)
+    .bind(&grant.client_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if consented.is_none() {
+        return Ok(Err(invalid_grant("the person withdrew their consent")));
+    }
+    let stored = sqlx::query(
+        "INSERT INTO oidc_grants (id, code_hash, client_id, account_id, redirect_uri, scope, nonce, \
+         challenge, acting_for, auth_time, created_at, code_expires, code_used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11) \
+         ON CONFLICT (code_hash) DO NOTHING",
+    )
+    .bind(&grant.id)
+    .bind(&code_hash)
+    .bind(&grant.client_id)
+    .bind(&grant.account_id)
+    .bind(redirect_uri)
+    .bind(&grant.scope)
+    .bind(&grant.nonce)
+    .bind(&c.challenge)
+    .bind(&grant.acting_for)
+    .bind(grant.auth_time)
+    .bind(now)
+    .bind(c.expires)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if stored == 0 {
+        sqlx::query(
+            "UPDATE oidc_grants SET revoked_at = $1 WHERE code_hash = $2 AND revoked_at IS NULL",
+        )
         .bind(now)
-        .bind(&grant.id)
+        .bind(&code_hash)
         .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
+        return Ok(Err(invalid_grant(
+            "the code was used before; its tokens are revoked",
+        )));
+    }
     let refresh = new_refresh(&mut tx, &grant, "oidc.sign_in").await?;
     tx.commit().await?;
     // Signing may load (and make) keys, which writes: the turn must be free by then.
@@ -235,7 +257,7 @@ pub async fn refresh(
     .bind(digest(&[token]))
     .fetch_optional(&mut *tx)
     .await?;
-    let (grant, _) = match spend(&mut tx, row, client, &REFRESH, now).await? {
+    let grant = match spend(&mut tx, row, client, now).await? {
         Ok(found) => found,
         Err((e, revoked)) => return refused(tx, e, revoked).await,
     };

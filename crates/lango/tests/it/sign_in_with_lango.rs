@@ -120,11 +120,18 @@ crate::backend_tests! {
         // An expired code.
         let (verifier, challenge) = pkce("d");
         let code = crate::sign_in_kit::code(&mut b, &authorize_path(&rp, "openid", &challenge, &[])).await;
-        let db = app.db().await;
-        sqlx::query("UPDATE oidc_grants SET code_expires = 0 WHERE code_used_at IS NULL")
-            .execute(db.pool()).await.unwrap();
-        let (status, body) = exchange(&app, &rp, &code, &verifier).await;
+        let issuer = lango_identity::provider::Issuer::open(app.db().await, &app.base).await.unwrap();
+        let mut sealed = issuer.open_code(&code).expect("Lango's own code");
+        assert_eq!(sealed.client, rp.id);
+        sealed.expires = 0;
+        let expired = issuer.seal_code(&sealed);
+        let (status, body) = exchange(&app, &rp, &expired, &verifier).await;
         assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "expired");
+        let mut tampered = code.clone().into_bytes();
+        tampered[40] = if tampered[40] == b'A' { b'B' } else { b'A' };
+        let (status, body) = exchange(&app, &rp, &String::from_utf8(tampered).unwrap(), &verifier).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "changed");
+        assert_eq!(exchange(&app, &rp, &code, &verifier).await.0, 200, "the real one still works");
         // Client authentication and the grant types.
         let form = [("grant_type", "authorization_code"), ("code", "x"), ("code_verifier", "y")];
         let (status, body) = token(&app, &rp, "wrong-secret-wrong-secret-wrong-secret-wrong", &form).await;
