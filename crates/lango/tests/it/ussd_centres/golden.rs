@@ -17,13 +17,24 @@ use lango_centres::calendar;
 use lango_phone::prefs::Lang;
 use reqwest::Method;
 
-/// The next 30 days as the day lists show them in `lang`, as placeholders.
+/// The next 30 open days as the day lists show them in `lang`, as placeholders: `<DAYn>`
+/// is the n-th day offered, so a public holiday in the coming weeks (which the lists skip)
+/// does not change the recording.
 fn days(lang: Lang) -> Values {
     let today = calendar::today();
-    (1..=30)
-        .map(|n| {
-            let key: &'static str = Box::leak(format!("<DAY{n}>").into_boxed_str());
-            let day = calendar::add_days(&today, n);
+    let year: i64 = today[..4].parse().unwrap();
+    let holidays: Vec<String> = [year, year + 1]
+        .iter()
+        .flat_map(|y| calendar::kenya_holidays(*y))
+        .map(|(day, _)| day)
+        .collect();
+    (1..=60)
+        .map(|n| calendar::add_days(&today, n))
+        .filter(|day| !holidays.contains(day))
+        .take(30)
+        .enumerate()
+        .map(|(i, day)| {
+            let key: &'static str = Box::leak(format!("<DAY{}>", i + 1).into_boxed_str());
             (key, day_label(&day, lang == Lang::Sw))
         })
         .collect()
