@@ -75,6 +75,13 @@ pub fn cookie(state: &AppState, base: &str, value: &str, max_age: Option<i64>) -
     c
 }
 
+/// Tells the browser to forget its session cookie (after signing out).
+pub fn forget_session(state: &AppState, res: &mut Response) {
+    if let Ok(h) = HeaderValue::from_str(&cookie(state, SESSION, "", Some(0))) {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
+}
+
 /// Reads one cookie's value.
 pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

@@ -549,9 +549,7 @@ pub async fn signout(State(state): State<AppState>, v: Visitor) -> Response {
         }
     }
     let mut res = Redirect::to("/signin?signed_out=1").into_response();
-    if let Ok(h) = HeaderValue::from_str(&cookie(&state, SESSION, "", Some(0))) {
-        res.headers_mut().append(header::SET_COOKIE, h);
-    }
+    crate::visitor::forget_session(&state, &mut res);
     res
 }
 

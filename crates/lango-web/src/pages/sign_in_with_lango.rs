@@ -3,7 +3,7 @@
 //! are in `lango_identity::provider`.
 
 use super::{render, Chrome};
-use crate::visitor::{cookie, Visitor, SESSION};
+use crate::visitor::{forget_session, Visitor};
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
@@ -383,9 +383,7 @@ fn logout_page(
         },
     );
     if !ask {
-        if let Ok(h) = HeaderValue::from_str(&cookie(state, SESSION, "", Some(0))) {
-            res.headers_mut().append(header::SET_COOKIE, h);
-        }
+        forget_session(state, &mut res);
     }
     res
 }
@@ -424,9 +422,7 @@ async fn logout_post(
     match return_to(&state, &p).await {
         Some((url, client)) => {
             let mut res = go(&state, &v, &headers, &url, &client);
-            if let Ok(h) = HeaderValue::from_str(&cookie(&state, SESSION, "", Some(0))) {
-                res.headers_mut().append(header::SET_COOKIE, h);
-            }
+            forget_session(&state, &mut res);
             res
         }
         None => logout_page(&state, &v, &p, false, None),
