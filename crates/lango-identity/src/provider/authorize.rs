@@ -105,6 +105,20 @@ fn base64url(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {
 
 /// Checks `p`: the client and address first (a failure stops here), the rest after.
 pub async fn check(issuer: &Issuer, p: &Params) -> Result<Checked> {
+    // No database keeps a NUL in text: such a request is refused before any is asked.
+    let all = [
+        &p.client_id,
+        &p.redirect_uri,
+        &p.scope,
+        &p.state,
+        &p.nonce,
+        &p.code_challenge,
+        &p.prompt,
+        &p.max_age,
+    ];
+    if all.iter().any(|v| v.contains('\0')) {
+        return Ok(Checked::Stop("oidc_unknown_client"));
+    }
     let client = match clients::get(issuer.db(), p.client_id.trim()).await? {
         Some(c) if c.revoked_at.is_none() => c,
         _ => return Ok(Checked::Stop("oidc_unknown_client")),
@@ -186,7 +200,7 @@ pub async fn check(issuer: &Issuer, p: &Params) -> Result<Checked> {
         challenge: p.code_challenge.clone(),
         prompt,
         max_age_ms,
-        signed_in_after: p.signed_in_after.parse().ok(),
+        signed_in_after: issuer.read_stamp(&p.signed_in_after),
         client,
     })))
 }
@@ -306,7 +320,8 @@ pub fn acting_claim(issuer: &Issuer, client: &str, choices: &[Acting], key: &str
             serde_json::json!({"type": "dependant", "name": a.name, "sub": issuer.subject(client, id)})
         }
     };
-    claim.to_string()
+    // The choice goes with the claim, so each use can check it still holds.
+    serde_json::json!({"key": a.key, "claim": claim}).to_string()
 }
 
 /// Records the person's consent (when `consented`) and makes a code for `req`; returns

@@ -238,6 +238,9 @@ fn client_of(r: &sqlx::any::AnyRow) -> Result<Client> {
 
 /// The client called `id`, whatever its state.
 pub async fn get(db: &Db, id: &str) -> Result<Option<Client>> {
+    if id.contains('\0') {
+        return Ok(None);
+    }
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM oidc_clients c LEFT JOIN oidc_suspensions s ON s.agency = c.agency \
          WHERE c.id = $1"
@@ -250,7 +253,7 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Client>> {
 
 /// The client whose `id` and `secret` these are, if it may sign people in now.
 pub async fn authenticate(db: &Db, id: &str, secret: &str) -> Result<Option<Client>> {
-    if id.len() > 100 || secret.len() != 43 {
+    if id.len() > 100 || id.contains('\0') || secret.len() != 43 {
         return Ok(None);
     }
     let stored: Option<String> =
@@ -290,6 +293,9 @@ pub async fn list(db: &Db, actor: &Actor, agency: &str) -> Result<(Vec<Client>, 
 /// Revokes a client of `agency` and every grant made to it: its tokens stop working.
 pub async fn revoke(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()> {
     check(actor, Action::ManageApiKeys, Object::Agency(agency))?;
+    if id.contains('\0') {
+        return Err(Error::NotFound("sign-in client".into()));
+    }
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     let r = sqlx::query(

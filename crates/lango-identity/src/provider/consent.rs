@@ -136,6 +136,9 @@ pub async fn list(db: &Db, actor: &Actor, account: &str) -> Result<Vec<Consent>>
 /// false when there was nothing to withdraw.
 pub async fn withdraw(db: &Db, actor: &Actor, account: &str, client: &str) -> Result<bool> {
     check(actor, Action::Edit, Object::Account(account))?;
+    if client.contains('\0') {
+        return Ok(false);
+    }
     // SQLite's writers take turns in the node rather than sleeping in its busy handler.
     let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;

@@ -22,6 +22,13 @@ const RELOAD: Duration = Duration::from_secs(60);
 /// How old the loaded keys must be before an unknown key id makes the node look again.
 const FORCED_RELOAD: Duration = Duration::from_secs(5);
 
+/// The `typ` of an `id_token`.
+pub const ID_TOKEN: &str = "JWT";
+/// The `typ` of an access token (RFC 9068).
+pub const ACCESS_TOKEN: &str = "at+jwt";
+/// How long a re-sign-in stamp is good for: the person signs in again within it.
+const STAMP_MS: i64 = 10 * 60_000;
+
 /// Binds sealed codes to their use.
 const CODE_CONTEXT: &[u8] = b"lango-oidc-code-v1";
 
@@ -122,26 +129,33 @@ impl Issuer {
         }
     }
 
-    /// Signs `claims` as a JWT with the key in force.
-    pub async fn sign<T: Serialize>(&self, claims: &T) -> Result<String> {
+    /// Signs `claims` as a JWT of type `typ` ([`ID_TOKEN`] or [`ACCESS_TOKEN`]) with the
+    /// key in force.
+    pub async fn sign<T: Serialize>(&self, claims: &T, typ: &str) -> Result<String> {
         let keys = self.keys().await?;
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(keys.kid.clone());
+        header.typ = Some(typ.to_string());
         jsonwebtoken::encode(&header, claims, &keys.signing)
             .map_err(|e| Error::Internal(format!("cannot sign a token: {e}")))
     }
 
-    /// The claims of a JWT this provider signed for `audience` (any when `None`), or
-    /// `None` when its signature, issuer, audience or (unless `allow_expired`) expiry fail.
+    /// The claims of a JWT of type `typ` this provider signed for `audience` (any when
+    /// `None`), or `None` when its type, signature, issuer, audience or (unless
+    /// `allow_expired`) expiry fail: an access token is never taken for an `id_token`.
     pub async fn verify<T: DeserializeOwned>(
         &self,
         token: &str,
+        typ: &str,
         audience: Option<&str>,
         allow_expired: bool,
     ) -> Result<Option<T>> {
         let Ok(header) = jsonwebtoken::decode_header(token) else {
             return Ok(None);
         };
+        if header.typ.as_deref() != Some(typ) {
+            return Ok(None);
+        }
         let Some(kid) = header.kid.as_deref() else {
             return Ok(None);
         };
@@ -211,6 +225,30 @@ impl Issuer {
             .decrypt(chacha20poly1305::XNonce::from_slice(nonce), payload)
             .ok()?;
         serde_json::from_slice(&plain).ok()
+    }
+
+    /// A stamp saying "signed in again after `at`" for the way back from a re-sign-in that
+    /// `prompt=login` or `max_age` asked for: MACed, so nobody can write one to skip it.
+    pub fn stamp(&self, at: i64) -> String {
+        format!("{at}.{}", self.mac(&["signed_in_after", &at.to_string()]))
+    }
+
+    /// The moment a stamp from [`Issuer::stamp`] names, if it is genuine and recent.
+    pub fn read_stamp(&self, stamp: &str) -> Option<i64> {
+        let (at, mac) = stamp.split_once('.')?;
+        let at_ms: i64 = at.parse().ok()?;
+        let fresh = (0..STAMP_MS).contains(&(lango_core::clock::now_ms() - at_ms));
+        (fresh && crate::token::same(&self.mac(&["signed_in_after", at]), mac)).then_some(at_ms)
+    }
+
+    fn mac(&self, parts: &[&str]) -> String {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.pairwise)
+            .expect("HMAC takes any key");
+        for p in parts {
+            mac.update(p.as_bytes());
+            mac.update(b"\0");
+        }
+        B64.encode(mac.finalize().into_bytes())
     }
 
     /// `/.well-known/openid-configuration`.

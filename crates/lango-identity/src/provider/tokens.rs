@@ -2,6 +2,7 @@
 //! rotates) and what a token opens: the `id_token`'s and userinfo's claims.
 
 use super::clients::Client;
+use super::issuer::{ACCESS_TOKEN, ID_TOKEN};
 use super::{Issuer, OAuthError, REFRESH_MS, TOKEN_SECS};
 use crate::token::{digest, random_token, same};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -122,6 +123,15 @@ async fn spend(
     Ok(Ok(grant))
 }
 
+/// True when the account no longer exists or is disabled.
+async fn disabled(tx: &mut sqlx::AnyConnection, account: &str) -> Result<bool> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM accounts WHERE id = $1")
+        .bind(account)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(status.is_none_or(|s| s == "disabled"))
+}
+
 /// Answers a refusal, committing the revocation a reuse made.
 async fn refused(
     tx: sqlx::Transaction<'_, sqlx::Any>,
@@ -197,6 +207,9 @@ pub async fn exchange_code(
     if consented.is_none() {
         return Ok(Err(invalid_grant("the person withdrew their consent")));
     }
+    if disabled(&mut tx, &grant.account_id).await? {
+        return Ok(Err(invalid_grant("the account is disabled")));
+    }
     let stored = sqlx::query(
         "INSERT INTO oidc_grants (id, code_hash, client_id, account_id, redirect_uri, scope, nonce, \
          challenge, acting_for, auth_time, created_at, code_expires, code_used_at) \
@@ -261,11 +274,23 @@ pub async fn refresh(
         Ok(found) => found,
         Err((e, revoked)) => return refused(tx, e, revoked).await,
     };
-    sqlx::query("UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(digest(&[token]))
-        .execute(&mut *tx)
-        .await?;
+    // Spent only if no one spent it meanwhile (PostgreSQL has no node turn to order us).
+    let spent = sqlx::query(
+        "UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(digest(&[token]))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if spent == 0 {
+        revoke_grant(&mut tx, &grant.id).await?;
+        let e = invalid_grant("the refresh token was used before; the grant is revoked");
+        return refused(tx, e, true).await;
+    }
+    if disabled(&mut tx, &grant.account_id).await? {
+        return Ok(Err(invalid_grant("the account is disabled")));
+    }
     let refresh = new_refresh(&mut tx, &grant, "oidc.refresh").await?;
     tx.commit().await?;
     drop(turn);
@@ -334,11 +359,11 @@ async fn tokens(issuer: &Issuer, grant: &Grant, refresh: String, first: bool) ->
         scope: grant.scope.clone(),
     };
     Ok(Tokens {
-        access_token: issuer.sign(&access).await?,
+        access_token: issuer.sign(&access, ACCESS_TOKEN).await?,
         token_type: "Bearer",
         expires_in: TOKEN_SECS,
         refresh_token: refresh,
-        id_token: issuer.sign(&id).await?,
+        id_token: issuer.sign(&id, ID_TOKEN).await?,
         scope: grant.scope.clone(),
     })
 }
@@ -381,7 +406,16 @@ pub async fn claims(
         }
     }
     if let Ok(v) = serde_json::from_str::<Value>(acting_for) {
-        c.insert("acting_for".into(), v);
+        // Only while the person still represents the business or cares for the dependant.
+        let person = crate::account::actor(issuer.db(), account).await?;
+        let still = match v["key"].as_str().and_then(|k| k.split_once(':')) {
+            Some(("business", id)) => person.represents.iter().any(|b| b == id),
+            Some(("dependant", id)) => person.dependants.iter().any(|d| d == id),
+            _ => false,
+        };
+        if still {
+            c.insert("acting_for".into(), v["claim"].clone());
+        }
     }
     Ok(c)
 }
@@ -398,7 +432,10 @@ pub async fn userinfo(
             "the access token is not valid",
         )))
     };
-    let Some(access) = issuer.verify::<Access>(bearer, None, false).await? else {
+    let Some(access) = issuer
+        .verify::<Access>(bearer, ACCESS_TOKEN, None, false)
+        .await?
+    else {
         return refused();
     };
     let row = sqlx::query(
@@ -420,6 +457,11 @@ pub async fn userinfo(
     }
     let account: String = row.try_get("account_id")?;
     let acting: String = row.try_get("acting_for")?;
+    let mut conn = issuer.db().pool().acquire().await?;
+    if disabled(&mut conn, &account).await? {
+        return refused();
+    }
+    drop(conn);
     Ok(Ok(claims(
         issuer,
         &account,
@@ -441,5 +483,5 @@ pub struct Hint {
 
 /// Reads an `id_token_hint` this provider signed.
 pub async fn hint(issuer: &Issuer, token: &str) -> Result<Option<Hint>> {
-    issuer.verify::<Hint>(token, None, true).await
+    issuer.verify::<Hint>(token, ID_TOKEN, None, true).await
 }

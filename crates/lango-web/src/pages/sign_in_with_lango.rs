@@ -197,7 +197,7 @@ async fn authorize_get(
         }
         let mut again = p.clone();
         again.prompt = String::new();
-        again.signed_in_after = lango_core::clock::now_ms().to_string();
+        again.signed_in_after = state.issuer.stamp(lango_core::clock::now_ms());
         return sign_in(&again, true);
     }
     let choices = match v.person() {
@@ -327,6 +327,9 @@ async fn return_to(state: &AppState, p: &LogoutParams) -> Option<(String, String
         _ => return None,
     };
     let client = clients::get(&state.db, &client_id).await.ok()??;
+    if !client.usable() {
+        return None;
+    }
     if p.post_logout_redirect_uri.is_empty()
         || !client.logout_uris.contains(&p.post_logout_redirect_uri)
     {

@@ -96,6 +96,7 @@ crate::backend_tests! {
         let (status, info) = userinfo(&app, &access).await;
         assert_eq!((status, info["sub"].clone(), info["name"].as_str()), (200, id["sub"].clone(), Some("Test Person")));
         assert!(info.get("phone_number").is_none(), "phone not asked for");
+        assert_eq!(userinfo(&app, tokens["id_token"].as_str().unwrap()).await.0, 401, "an id_token is no access token");
         // The code again: refused, and what it gave is revoked.
         let (status, body) = exchange(&app, &rp, &code, &verifier).await;
         assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
@@ -163,6 +164,11 @@ crate::backend_tests! {
             other.id = "nobody".into();
             assert_eq!(b.get(&authorize_path(&other, "openid", &challenge, &[])).await.status, 400);
         }
+        let nul = Rp { id: "ntsa\0x".into(), secret: String::new(), redirect: rp.redirect.clone() };
+        assert_eq!(b.get(&authorize_path(&nul, "openid", &challenge, &[])).await.status, 400, "NUL: no 5xx");
+        let with_nul = b.get(&authorize_path(&rp, "openid", &challenge, &[("nonce", "a\0b")])).await;
+        assert_eq!(with_nul.status, 400);
+        assert_eq!(token(&app, &nul, "x", &[("grant_type", "refresh_token"), ("refresh_token", "r")]).await.0, 401);
         let unknown = Rp { id: "nobody".into(), secret: String::new(), redirect: rp.redirect.clone() };
         let page = b.get(&authorize_path(&unknown, "openid", &challenge, &[])).await;
         assert_eq!((page.status, page.location.as_str()), (400, ""), "unknown client");
@@ -224,6 +230,8 @@ crate::backend_tests! {
         let back = b.get(&next).await;
         assert_eq!(back.status, 303);
         assert!(back.location.starts_with("https://a.example/cb?code="), "{}", back.location);
+        let forged = b.get(&authorize_path(&a, "openid", &challenge, &[("prompt", "login"), ("signed_in_after", "0")])).await;
+        assert!(forged.location.starts_with("/signin?"), "a forged stamp skips nothing");
         let page = b.get(&authorize_path(&a, "openid", &challenge, &[("max_age", "0")])).await;
         assert!(page.location.starts_with("/signin?"), "max_age=0 asks again");
         let page = b.get(&authorize_path(&a, "openid", &challenge, &[("max_age", "3600")])).await;
@@ -239,6 +247,11 @@ crate::backend_tests! {
         let (_, t) = exchange(&app, &a, &param(&answer.location, "code"), &verifier).await;
         let acting = claims_of(t["id_token"].as_str().unwrap())["acting_for"].clone();
         assert_eq!((acting["type"].as_str(), acting["name"].as_str()), (Some("business"), Some("Kamau Traders")));
+        let access = t["access_token"].as_str().unwrap();
+        assert_eq!(userinfo(&app, access).await.1["acting_for"]["name"], "Kamau Traders");
+        sqlx::query("UPDATE business_members SET revoked_at = 1 WHERE account_id = $1").bind(&account).execute(db.pool()).await.unwrap();
+        assert!(userinfo(&app, access).await.1.get("acting_for").is_none(), "no longer theirs to claim");
+        sqlx::query("UPDATE business_members SET revoked_at = NULL WHERE account_id = $1").bind(&account).execute(db.pool()).await.unwrap();
         let page = b.get(&authorize_path(&a, "openid", &challenge, &[])).await;
         let forged = allow(&mut b, &page, "business:someone-elses").await;
         let (_, t) = exchange(&app, &a, &param(&forged.location, "code"), &verifier).await;
@@ -319,7 +332,7 @@ async fn signing_keys_rotate_and_old_tokens_still_verify() {
     let db = app.db().await;
     let issuer = Issuer::open(db.clone(), &app.base).await.unwrap();
     let token = issuer
-        .sign(&serde_json::json!({"iss": app.base, "sub": "x", "exp": 4_000_000_000i64}))
+        .sign(&serde_json::json!({"iss": app.base, "sub": "x", "exp": 4_000_000_000i64}), "JWT")
         .await
         .unwrap();
     let first = issuer.keys().await.unwrap().kid.clone();
@@ -341,7 +354,7 @@ async fn signing_keys_rotate_and_old_tokens_still_verify() {
         published.contains(&first.as_str()) && published.contains(&keys.kid.as_str()),
         "{published:?}"
     );
-    let claims: Option<serde_json::Value> = issuer.verify(&token, None, false).await.unwrap();
+    let claims: Option<serde_json::Value> = issuer.verify(&token, "JWT", None, false).await.unwrap();
     assert_eq!(claims.unwrap()["sub"], "x", "the old key still verifies");
     let stored: String = sqlx::query_scalar("SELECT private_key FROM oidc_keys LIMIT 1")
         .fetch_one(db.pool())
