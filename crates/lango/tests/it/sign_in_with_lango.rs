@@ -332,7 +332,10 @@ async fn signing_keys_rotate_and_old_tokens_still_verify() {
     let db = app.db().await;
     let issuer = Issuer::open(db.clone(), &app.base).await.unwrap();
     let token = issuer
-        .sign(&serde_json::json!({"iss": app.base, "sub": "x", "exp": 4_000_000_000i64}), "JWT")
+        .sign(
+            &serde_json::json!({"iss": app.base, "sub": "x", "exp": 4_000_000_000i64}),
+            "JWT",
+        )
         .await
         .unwrap();
     let first = issuer.keys().await.unwrap().kid.clone();
@@ -354,7 +357,8 @@ async fn signing_keys_rotate_and_old_tokens_still_verify() {
         published.contains(&first.as_str()) && published.contains(&keys.kid.as_str()),
         "{published:?}"
     );
-    let claims: Option<serde_json::Value> = issuer.verify(&token, "JWT", None, false).await.unwrap();
+    let claims: Option<serde_json::Value> =
+        issuer.verify(&token, "JWT", None, false).await.unwrap();
     assert_eq!(claims.unwrap()["sub"], "x", "the old key still verifies");
     let stored: String = sqlx::query_scalar("SELECT private_key FROM oidc_keys LIMIT 1")
         .fetch_one(db.pool())
