@@ -35,6 +35,13 @@ enum Command {
     Demo,
     /// Apply pending database migrations.
     Migrate,
+    /// Make a new Sign in with Lango signing key now (nodes take it within a minute).
+    RotateSignInKey {
+        /// Also retire every other key at once: tokens they signed stop verifying (for a
+        /// key thought exposed).
+        #[arg(long)]
+        retire_old: bool,
+    },
     /// Import agencies or services from CSV (upsert by code).
     Import {
         #[command(subcommand)]
@@ -257,6 +264,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             open_db(&config).await?.close().await;
             eprintln!("migrations applied");
+        }
+        Command::RotateSignInKey { retire_old } => {
+            let db = open_db(&config).await?;
+            let kid = lango_identity::provider::keys::rotate(&db, retire_old).await?;
+            db.close().await;
+            println!("{kid}");
         }
         Command::Import { what } => {
             let db = open_db(&config).await?;

@@ -85,6 +85,46 @@ pub async fn load(db: &Db) -> Result<KeySet> {
     })
 }
 
+/// Makes a new signing key now (a key thought exposed, or a rotation ahead of time) and,
+/// with `retire_old`, retires every other key at once, so that tokens they signed stop
+/// verifying. Nodes take the change within a minute. Returns the new key's id.
+pub async fn rotate(db: &Db, retire_old: bool) -> Result<String> {
+    let keyring = db.keyring().await?;
+    let newest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(created_at) FROM oidc_keys WHERE retired_at IS NULL")
+            .fetch_one(db.pool())
+            .await?;
+    make(db, &keyring, newest).await?;
+    let kid: String = sqlx::query_scalar(
+        "SELECT kid FROM oidc_keys WHERE retired_at IS NULL ORDER BY created_at DESC, kid LIMIT 1",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if retire_old {
+        sqlx::query("UPDATE oidc_keys SET retired_at = $1 WHERE kid <> $2 AND retired_at IS NULL")
+            .bind(now_ms())
+            .bind(&kid)
+            .execute(db.pool())
+            .await?;
+    }
+    lango_core::audit::record(
+        db,
+        lango_core::audit::Entry {
+            actor: "cli",
+            action: "oidc.key.rotate",
+            object: &format!("oidc_key:{kid}"),
+            subject: "",
+            detail: if retire_old {
+                "others retired"
+            } else {
+                "others kept"
+            },
+        },
+    )
+    .await?;
+    Ok(kid)
+}
+
 /// Makes a signing key unless another node made one since `seen` (the newest this node saw).
 async fn make(db: &Db, keyring: &Keyring, seen: Option<i64>) -> Result<()> {
     let rng = SystemRandom::new();

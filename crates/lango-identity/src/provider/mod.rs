@@ -22,7 +22,7 @@ pub mod issuer;
 pub mod keys;
 pub mod tokens;
 
-pub use issuer::{CodeClaims, Issuer};
+pub use issuer::{CodeClaims, Issuer, ACCESS_TOKEN, ID_TOKEN};
 
 /// How long a code may wait for its exchange.
 pub const CODE_MS: i64 = 60_000;

@@ -369,3 +369,35 @@ async fn signing_keys_rotate_and_old_tokens_still_verify() {
         "the private key is sealed, not PKCS#8 in the clear"
     );
 }
+
+/// `lango rotate-sign-in-key --retire-old`: a key thought exposed is replaced at once and
+/// what it signed stops verifying.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_thought_exposed_is_replaced_from_the_shell() {
+    use lango_identity::provider::{Issuer, ID_TOKEN};
+    let app = TestApp::spawn(crate::support::Backend::Sqlite)
+        .await
+        .unwrap();
+    let issuer = Issuer::open(app.db().await, &app.base).await.unwrap();
+    let claims = serde_json::json!({"iss": app.base, "sub": "x", "exp": 4_000_000_000i64});
+    let token = issuer.sign(&claims, ID_TOKEN).await.unwrap();
+    let old = issuer.keys().await.unwrap().kid.clone();
+    let out = app.cli(&["rotate-sign-in-key", "--retire-old"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let new = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_ne!(new, old);
+    issuer.reload();
+    let keys = issuer.keys().await.unwrap();
+    assert_eq!(keys.kid, new, "the new key signs");
+    assert!(
+        !keys.verifying.contains_key(&old),
+        "the old key is gone from the JWKS"
+    );
+    let verified: Option<serde_json::Value> =
+        issuer.verify(&token, ID_TOKEN, None, false).await.unwrap();
+    assert!(verified.is_none(), "what it signed no longer verifies");
+}
