@@ -256,17 +256,20 @@ pub async fn authenticate(db: &Db, id: &str, secret: &str) -> Result<Option<Clie
     if id.len() > 100 || id.contains('\0') || secret.len() != 43 {
         return Ok(None);
     }
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT secret_hash FROM oidc_clients WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db.pool())
-            .await?;
-    match stored {
-        Some(s) if same(&digest(&[id, secret]), &s) => {
-            Ok(get(db, id).await?.filter(Client::usable))
-        }
-        _ => Ok(None),
+    // One read on the token endpoint's path: the client and its secret's digest together.
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS}, c.secret_hash FROM oidc_clients c \
+         LEFT JOIN oidc_suspensions s ON s.agency = c.agency WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: String = row.try_get("secret_hash")?;
+    if !same(&digest(&[id, secret]), &stored) {
+        return Ok(None);
     }
+    Ok(Some(client_of(&row)?).filter(Client::usable))
 }
 
 /// The agency's clients, newest first, and whether its sign-in is suspended.

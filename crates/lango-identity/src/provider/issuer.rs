@@ -184,12 +184,7 @@ impl Issuer {
 
     /// The `sub` `client` sees for `account`: the same each time, unlinkable across clients.
     pub fn subject(&self, client: &str, account: &str) -> String {
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.pairwise)
-            .expect("HMAC takes any key");
-        mac.update(client.as_bytes());
-        mac.update(b"\0");
-        mac.update(account.as_bytes());
-        B64.encode(mac.finalize().into_bytes())
+        self.mac(&[client, account])
     }
 
     /// A code carrying `claims`, sealed (XChaCha20-Poly1305) so that only this provider can
@@ -241,12 +236,15 @@ impl Issuer {
         (fresh && crate::token::same(&self.mac(&["signed_in_after", at]), mac)).then_some(at_ms)
     }
 
+    /// The HMAC of `parts` joined by NUL (which no part holds) under the pairwise secret.
     fn mac(&self, parts: &[&str]) -> String {
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.pairwise)
             .expect("HMAC takes any key");
-        for p in parts {
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                mac.update(b"\0");
+            }
             mac.update(p.as_bytes());
-            mac.update(b"\0");
         }
         B64.encode(mac.finalize().into_bytes())
     }

@@ -252,13 +252,8 @@ pub async fn keys_create(
     let f = parse_key_form(&body);
     match apikey::create(&state.db, &s.v.actor, &agency, &f.name, &f.permissions).await {
         Ok(Ok((_, key))) => {
-            let mut res = keys_page(&state, &s, &agency, None, key).await;
             // The key must not linger in any cache.
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            res
+            super::no_store(keys_page(&state, &s, &agency, None, key).await)
         }
         Ok(Err(p)) => {
             let form = key_form(s.v.lang, &s.v.csrf, &agency, &f).problems(s.v.lang, &p);

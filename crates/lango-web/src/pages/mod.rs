@@ -329,6 +329,14 @@ impl Chrome {
     }
 }
 
+/// `res` marked never to be cached: a page that shows a secret once (a new key, a client
+/// secret) or carries a sign-in code.
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 /// Renders a template as an HTML response.
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {

@@ -3,7 +3,7 @@
 //! sign-in) and, on the person's account, the systems they allowed and can withdraw.
 
 use super::sign_in_with_lango::agency_name;
-use super::{render, when, Chrome};
+use super::{no_store, render, when, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
@@ -11,7 +11,7 @@ use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form as Posted, Router};
@@ -137,11 +137,8 @@ async fn clients_page(
                 suspended,
                 issuer: state.issuer.issuer().to_string(),
             };
-            let mut res = render(status, &page);
             // A new secret must not linger in any cache.
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
+            no_store(render(status, &page))
         }
         Err(e) => crate::error::page_error(state, s.v.lang, e),
     }

@@ -2,14 +2,14 @@
 //! page, the code sent back), and sign-out asked for by an agency's system. Thin: the rules
 //! are in `lango_identity::provider`.
 
-use super::{render, Chrome};
+use super::{no_store, render, Chrome};
 use crate::visitor::{forget_session, Visitor};
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form as Posted, Router};
@@ -60,7 +60,8 @@ fn go(state: &AppState, v: &Visitor, headers: &HeaderMap, url: &str, client: &st
         .get("sec-fetch-site")
         .and_then(|h| h.to_str().ok())
         .is_some_and(|s| s == "same-origin");
-    let mut res = if ours {
+    // The code must not stay in any cache or history snapshot.
+    no_store(if ours {
         let page = ContinuePage {
             c: Chrome::for_visitor(v, state.config.demo, "/oidc/authorize"),
             to: url.to_string(),
@@ -69,11 +70,7 @@ fn go(state: &AppState, v: &Visitor, headers: &HeaderMap, url: &str, client: &st
         render(StatusCode::OK, &page)
     } else {
         Redirect::to(url).into_response()
-    };
-    // The code must not stay in any cache or history snapshot.
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    })
 }
 
 /// `/oidc/authorize?…` for `p`, for the sign-in page to come back to.
@@ -163,10 +160,7 @@ async fn consent_page(
         choices,
         hidden,
     };
-    let mut res = render(StatusCode::OK, &page);
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    no_store(render(StatusCode::OK, &page))
 }
 
 /// `GET /oidc/authorize`: the agency's system sends the person here.

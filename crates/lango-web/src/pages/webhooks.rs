@@ -132,14 +132,7 @@ pub async fn create(
     )
     .await
     {
-        Ok(Ok((_, secret))) => {
-            let mut res = page(&state, &s, &agency, None, secret).await;
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            res
-        }
+        Ok(Ok((_, secret))) => super::no_store(page(&state, &s, &agency, None, secret).await),
         Ok(Err(code)) => {
             let chosen: Vec<&str> = types.iter().map(String::as_str).collect();
             let field = if code.starts_with("url_") {
