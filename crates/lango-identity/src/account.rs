@@ -1022,5 +1022,6 @@ pub async fn actor(db: &Db, account_id: &str) -> Result<Person> {
         owns,
         represents,
         assisting: None,
+        agents: Vec::new(),
     })
 }

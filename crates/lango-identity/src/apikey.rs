@@ -40,6 +40,35 @@ pub async fn create(
     permissions: &[String],
 ) -> Result<std::result::Result<(String, String), Problems>> {
     check(actor, Action::ManageApiKeys, Object::Agency(agency))?;
+    insert(db, actor, agency, name, permissions).await
+}
+
+/// Creates a statements key for registered agent `agent`, whose business is `business`:
+/// its owner (or platform staff) makes it, and it may only read the agent's statements.
+pub async fn create_for_agent(
+    db: &Db,
+    actor: &Actor,
+    agent: &str,
+    business: &str,
+    name: &str,
+) -> Result<std::result::Result<(String, String), Problems>> {
+    if !crate::policy::may(actor, Action::Edit, Object::Business(business)) {
+        check(actor, Action::Edit, Object::Platform)?;
+    }
+    let only: Vec<String> = crate::model::AGENT_PERMISSIONS
+        .iter()
+        .map(|p| p.as_str().to_string())
+        .collect();
+    insert(db, actor, agent, name, &only).await
+}
+
+async fn insert(
+    db: &Db,
+    actor: &Actor,
+    agency: &str,
+    name: &str,
+    permissions: &[String],
+) -> Result<std::result::Result<(String, String), Problems>> {
     let mut p = Problems::default();
     let name = p.take(parse_name("name", name));
     let perms: Vec<Permission> = permissions

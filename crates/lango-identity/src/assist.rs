@@ -1,7 +1,7 @@
-//! Centre staff acting for a person who is present at the counter: finding them by their
-//! document number (or registering them), their consent (a code sent to their phone, or the
-//! document staff inspected), and the assistance that lets the staff member's session
-//! start and fill in that person's applications until it ends.
+//! Centre staff or a registered agent acting for a person who is present: finding them by
+//! their document number (or registering them), their consent (a code sent to their phone,
+//! or, at a centre, the document staff inspected), and the assistance that lets the helper's
+//! session start and fill in that person's applications until it ends.
 //!
 //! The policy grants nothing else: an assisting person may view and edit the assisted
 //! person's own applications (see [`crate::policy::Person::assisting`]), never their
@@ -32,10 +32,21 @@ pub struct Assist {
     pub person_id: String,
     /// That person's name, for the banner on every page.
     pub person_name: String,
-    /// The centre.
+    /// The centre (empty for an agent).
     pub centre: String,
-    /// The counter.
+    /// The counter (empty for an agent).
     pub counter: String,
+    /// The agent acting, when it is an agent and not a centre's staff.
+    pub agent: Option<String>,
+}
+
+/// Who helps the person, as the code's message names them.
+#[derive(Debug, Clone, Copy)]
+pub enum Helper<'a> {
+    /// The staff at this centre (its name in the person's language).
+    Centre(&'a str),
+    /// This registered agent (its name).
+    Agent(&'a str),
 }
 
 /// How the person confirmed that staff may act for them.
@@ -175,12 +186,12 @@ pub async fn register(
     Ok(Ok(account::get(db, &id).await?))
 }
 
-/// Sends `person` a code that lets the staff of `centre_name` act for them (at most five
-/// in fifteen minutes); `Err(minutes)` while locked, `Ok(false)` when they have no phone.
+/// Sends `person` a code that lets `helper` act for them (at most five in fifteen
+/// minutes); `Err(minutes)` while locked, `Ok(false)` when they have no phone.
 pub async fn send_code(
     db: &Db,
     person: &Account,
-    centre_name: &str,
+    helper: Helper<'_>,
 ) -> Result<std::result::Result<bool, i64>> {
     let Some(phone) = person.phone.as_deref() else {
         return Ok(Ok(false));
@@ -192,11 +203,15 @@ pub async fn send_code(
     throttle::fail(db, &key).await?;
     let mut tx = db.pool().begin().await?;
     let code = otp::issue(&mut tx, &person.id, Purpose::Assist).await?;
-    lango_notify::enqueue(
-        &mut tx,
-        &crate::messages::assist_code(&person.id, phone, centre_name, &code, &person.language),
-    )
-    .await?;
+    let message = match helper {
+        Helper::Centre(name) => {
+            crate::messages::assist_code(&person.id, phone, name, &code, &person.language)
+        }
+        Helper::Agent(name) => {
+            crate::messages::agent_code(&person.id, phone, name, &code, &person.language)
+        }
+    };
+    lango_notify::enqueue(&mut tx, &message).await?;
     tx.commit().await?;
     Ok(Ok(true))
 }
@@ -209,6 +224,40 @@ pub async fn begin(
     staff: &Person,
     person: &Account,
     (centre, counter): (&str, &str),
+    proof: &Proof,
+) -> Result<std::result::Result<Assist, Problems>> {
+    open(
+        db,
+        session_id,
+        staff,
+        person,
+        (centre, counter, None),
+        proof,
+    )
+    .await
+}
+
+/// Starts assistance of `person` by `staff` acting for agent `agent` (the caller checked
+/// that they may), once the code sent to the person's phone is given: an agent never
+/// acts on a document it says it saw.
+pub async fn begin_for_agent(
+    db: &Db,
+    session_id: &str,
+    staff: &Person,
+    person: &Account,
+    agent: &str,
+    code: &str,
+) -> Result<std::result::Result<Assist, Problems>> {
+    let proof = Proof::Code(code.to_string());
+    open(db, session_id, staff, person, ("", "", Some(agent)), &proof).await
+}
+
+async fn open(
+    db: &Db,
+    session_id: &str,
+    staff: &Person,
+    person: &Account,
+    (centre, counter, agent): (&str, &str, Option<&str>),
     proof: &Proof,
 ) -> Result<std::result::Result<Assist, Problems>> {
     if person.id == staff.account_id {
@@ -248,6 +297,7 @@ pub async fn begin(
         person_name: person.display_name(),
         centre: centre.to_string(),
         counter: counter.to_string(),
+        agent: agent.map(str::to_string),
     };
     let mut tx = db.pool().begin().await?;
     sqlx::query("UPDATE assists SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
@@ -257,8 +307,8 @@ pub async fn begin(
         .await?;
     sqlx::query(
         "INSERT INTO assists (id, session_id, staff_id, person_id, centre, counter, proof, \
-         document_kind, document_number, started_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         document_kind, document_number, started_at, expires_at, agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&a.id)
     .bind(session_id)
@@ -271,6 +321,7 @@ pub async fn begin(
     .bind(&number)
     .bind(now)
     .bind(now + LENGTH_MS)
+    .bind(agent)
     .execute(&mut *tx)
     .await?;
     if kind.is_none() {
@@ -284,12 +335,20 @@ pub async fn begin(
             action: "assist.begin",
             object: &format!("account:{}", person.id),
             subject: &person.id,
-            detail: &format!("at centre {centre}, counter {counter}; {how}"),
+            detail: &format!("{}; {how}", place(centre, counter, agent)),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(Ok(a))
+}
+
+/// Where an assistance happens, as the audit says it.
+fn place(centre: &str, counter: &str, agent: Option<&str>) -> String {
+    match agent {
+        Some(a) => format!("for agent {a}"),
+        None => format!("at centre {centre}, counter {counter}"),
+    }
 }
 
 /// The document staff say they inspected, parsed; the person's own kind of document must
@@ -315,7 +374,7 @@ fn inspected(
 /// The open assistance of session `session_id`, if any.
 pub async fn active(db: &Db, session_id: &str) -> Result<Option<Assist>> {
     let row = sqlx::query(
-        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, \
+        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, s.agent, \
          a.given_name, a.family_name FROM assists s JOIN accounts a ON a.id = s.person_id \
          WHERE s.session_id = $1 AND s.ended_at IS NULL AND s.expires_at > $2",
     )
@@ -333,6 +392,7 @@ pub async fn active(db: &Db, session_id: &str) -> Result<Option<Assist>> {
             person_name: format!("{given} {family}").trim().to_string(),
             centre: r.try_get("centre")?,
             counter: r.try_get("counter")?,
+            agent: r.try_get("agent")?,
         })
     })
     .transpose()
@@ -344,15 +404,8 @@ pub async fn end(db: &Db, session_id: &str) -> Result<()> {
         return Ok(());
     };
     let mut tx = db.pool().begin().await?;
-    end_one(
-        &mut tx,
-        &a.id,
-        &a.staff_id,
-        &a.person_id,
-        &a.centre,
-        &a.counter,
-    )
-    .await?;
+    let place = place(&a.centre, &a.counter, a.agent.as_deref());
+    end_one(&mut tx, &a.id, &a.staff_id, &a.person_id, &place).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -366,7 +419,7 @@ pub async fn end_in_others(
     keep: Option<&str>,
 ) -> Result<()> {
     let rows = sqlx::query(
-        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter FROM assists s \
+        "SELECT s.id, s.staff_id, s.person_id, s.centre, s.counter, s.agent FROM assists s \
          JOIN sessions x ON x.id = s.session_id \
          WHERE x.account_id = $1 AND x.id <> $2 AND s.ended_at IS NULL AND s.expires_at > $3",
     )
@@ -378,15 +431,9 @@ pub async fn end_in_others(
     for r in &rows {
         let field = |name: &str| r.try_get::<String, _>(name);
         let (id, staff, person) = (field("id")?, field("staff_id")?, field("person_id")?);
-        end_one(
-            tx,
-            &id,
-            &staff,
-            &person,
-            &field("centre")?,
-            &field("counter")?,
-        )
-        .await?;
+        let agent: Option<String> = r.try_get("agent")?;
+        let place = place(&field("centre")?, &field("counter")?, agent.as_deref());
+        end_one(tx, &id, &staff, &person, &place).await?;
     }
     Ok(())
 }
@@ -397,8 +444,7 @@ async fn end_one(
     id: &str,
     staff_id: &str,
     person_id: &str,
-    centre: &str,
-    counter: &str,
+    place: &str,
 ) -> Result<()> {
     sqlx::query("UPDATE assists SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL")
         .bind(now_ms())
@@ -412,7 +458,7 @@ async fn end_one(
             action: "assist.end",
             object: &format!("account:{person_id}"),
             subject: person_id,
-            detail: &format!("at centre {centre}, counter {counter}"),
+            detail: place,
         },
     )
     .await?;

@@ -82,6 +82,7 @@ mod tests {
             owns: Vec::new(),
             represents: Vec::new(),
             assisting: None,
+            agents: Vec::new(),
         }
     }
 

@@ -83,6 +83,29 @@ pub fn assist_code(account_id: &str, phone: &str, centre: &str, code: &str, lang
     }
 }
 
+/// The code a person gives a registered agent so it may apply for them, in `lang`: it
+/// names the agent and says that the person may refuse.
+pub fn agent_code(account_id: &str, phone: &str, agent: &str, code: &str, lang: &str) -> Message {
+    let body = if lang == "sw" {
+        format!(
+            "Lango: nambari yako ni {code}. Ukiitoa, wakala {agent} ataweza kukuombea huduma \
+             kwa jina lako kwa saa moja. Usiitoe ikiwa hukuomba. Inatumika kwa dakika 10."
+        )
+    } else {
+        format!(
+            "Lango: your code is {code}. Giving it lets the agent {agent} apply for you in \
+             your name for one hour. Do not give it if you did not ask. It works for 10 minutes."
+        )
+    };
+    Message {
+        account_id: Some(account_id.to_string()),
+        channel: Channel::Sms,
+        recipient: phone.to_string(),
+        subject: "Lango".to_string(),
+        body,
+    }
+}
+
 /// The invitation a new staff member receives, with a code to set their password.
 pub fn staff_invitation(account_id: &str, email: &str, agency: &str, code: &str) -> Message {
     Message {

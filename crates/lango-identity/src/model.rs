@@ -491,6 +491,8 @@ pub enum Permission {
     AppointmentsWrite,
     /// Issue, call and finish queue tickets at the centres the agency runs.
     QueueWrite,
+    /// Read an agent's commission statements (an agent's own key, not an agency's).
+    StatementsRead,
 }
 
 /// Every permission, in the order pages list them.
@@ -505,6 +507,9 @@ pub const PERMISSIONS: [Permission; 8] = [
     Permission::QueueWrite,
 ];
 
+/// What an agent's key may hold (an agent's keys are not an agency's: see `lango-agents`).
+pub const AGENT_PERMISSIONS: [Permission; 1] = [Permission::StatementsRead];
+
 impl Permission {
     /// The name in keys and the API: `cases:read`.
     pub fn as_str(self) -> &'static str {
@@ -517,12 +522,16 @@ impl Permission {
             Permission::DocumentsWrite => "documents:write",
             Permission::AppointmentsWrite => "appointments:write",
             Permission::QueueWrite => "queue:write",
+            Permission::StatementsRead => "statements:read",
         }
     }
 
     /// Parses the name.
     pub fn parse(s: &str) -> Option<Permission> {
-        PERMISSIONS.into_iter().find(|p| p.as_str() == s)
+        PERMISSIONS
+            .into_iter()
+            .chain(AGENT_PERMISSIONS)
+            .find(|p| p.as_str() == s)
     }
 }
 

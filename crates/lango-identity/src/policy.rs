@@ -33,6 +33,9 @@ pub struct Person {
     /// The person present at their counter whom they act for now (centre staff with an
     /// open assistance, see `assist`): that person's own applications only.
     pub assisting: Option<String>,
+    /// The approved agents whose business they represent (filled by the agents room when
+    /// they sign in): they may act for people present, with each person's consent.
+    pub agents: Vec<String>,
 }
 
 /// An agency system.
@@ -108,6 +111,13 @@ pub enum Object<'a> {
     AuditLog,
     /// The platform's settings and every agency.
     Platform,
+    /// A registered agent: its record, statements and the people it acts for.
+    Agent {
+        /// Its code.
+        code: &'a str,
+        /// The business that is the agent: its representatives work for it.
+        business: &'a str,
+    },
     /// Performance contracting: periods and contracts (`None`), or one agency's entered
     /// values (`Some(agency)`). Scores themselves are public.
     Performance(Option<&'a str>),
@@ -255,6 +265,16 @@ fn person_may(p: &Person, action: Action, object: Object<'_>) -> bool {
         }
         Object::AuditLog => action == Action::View && admin,
         Object::Platform => admin,
+        Object::Agent { code, business } => match action {
+            Action::View => {
+                p.represents.iter().any(|b| b == business) || p.has(Role::FinanceOfficer) || admin
+            }
+            // Acting for people needs the agent approved (`agents` holds only those).
+            Action::Assist => p.agents.iter().any(|a| a == code),
+            // Vetting: approval, suspension, commission rules.
+            Action::Edit => admin,
+            _ => false,
+        },
         // The performance office sets targets; each agency's administrator enters its
         // own values with evidence. Neither may do the other's part, and the platform's
         // administrators run the platform without setting or scoring anyone's targets.
@@ -300,6 +320,10 @@ fn api_client_may(c: &ApiClient, action: Action, object: Object<'_>) -> bool {
             Action::Book => can(Permission::AppointmentsWrite),
             _ => false,
         },
+        // An agent's own key reads its statements.
+        Object::Agent { code, .. } if code == c.agency => {
+            action == Action::View && can(Permission::StatementsRead)
+        }
         Object::Settlements(agency) if agency == c.agency => {
             action == Action::View && (can(Permission::BillsRead) || can(Permission::BillsWrite))
         }

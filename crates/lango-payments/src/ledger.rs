@@ -23,6 +23,9 @@ pub enum Account {
     RefundsPayable { currency: Currency },
     /// Money paid out to an agency.
     Settlements { agency: String, currency: Currency },
+    /// Commission owed to a registered agent for the bills it brought (a liability until
+    /// paid out).
+    AgentCommissions { agent: String, currency: Currency },
 }
 
 impl Account {
@@ -34,7 +37,8 @@ impl Account {
             | Account::PlatformFees { currency }
             | Account::Suspense { currency }
             | Account::RefundsPayable { currency }
-            | Account::Settlements { currency, .. } => *currency,
+            | Account::Settlements { currency, .. }
+            | Account::AgentCommissions { currency, .. } => *currency,
         }
     }
 }
@@ -52,6 +56,9 @@ impl fmt::Display for Account {
             Account::RefundsPayable { currency } => write!(f, "refunds_payable:{currency}"),
             Account::Settlements { agency, currency } => {
                 write!(f, "settlements:{agency}:{currency}")
+            }
+            Account::AgentCommissions { agent, currency } => {
+                write!(f, "agent_commissions:{agent}:{currency}")
             }
         }
     }

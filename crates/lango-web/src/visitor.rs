@@ -161,20 +161,20 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
             account::get(&state.db, &s.account_id).await,
             account::actor(&state.db, &s.account_id).await,
         ) {
-            (Ok(a), Ok(p)) if a.status != "disabled" => {
-                // Only centre staff can be assisting someone: others cost no query.
-                if p.grants.iter().any(|g| g.role.is_centre_role()) {
-                    match assist::active(&state.db, &s.id).await {
-                        Ok(a) => assisting = a,
-                        Err(e) => {
-                            tracing::error!(error = %e, "assistance lookup failed");
-                            return render_message_page(
-                                &state,
-                                lang,
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                "server_error",
-                            );
-                        }
+            (Ok(a), Ok(mut p)) if a.status != "disabled" => {
+                // Only centre staff and the people of businesses (perhaps an approved agent)
+                // can be assisting someone: others cost no query.
+                let found = helping(&state, &s.id, &mut p).await;
+                match found {
+                    Ok(a) => assisting = a,
+                    Err(e) => {
+                        tracing::error!(error = %e, "assistance lookup failed");
+                        return render_message_page(
+                            &state,
+                            lang,
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "server_error",
+                        );
                     }
                 }
                 account = Some(a);
@@ -233,10 +233,11 @@ pub async fn resolve(State(state): State<AppState>, req: Request, next: Next) ->
         signed_in: account.is_some(),
         csrf: csrf.clone(),
         assisting: assisting.as_ref().map(|a: &Assist| {
-            (
-                a.person_name.clone(),
-                format!("/desk/{}/counters/{}/assist", a.centre, a.counter),
-            )
+            let desk = match &a.agent {
+                Some(agent) => format!("/agent/{agent}/assist"),
+                None => format!("/desk/{}/counters/{}/assist", a.centre, a.counter),
+            };
+            (a.person_name.clone(), desk)
         }),
     };
     let asking = actor.clone();
@@ -331,4 +332,27 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
 /// Only local paths are followed after sign-in: never an open redirect.
 pub fn safe_next(next: Option<&str>) -> String {
     lango_core::local_path::LocalPath::or(next, "/account").to_string()
+}
+
+/// The open assistance of session `session` by `p`, filling in the approved agents `p` acts
+/// for; an agent's assistance counts only while that agent is approved (a suspended agent
+/// stops acting on the next request).
+async fn helping(
+    state: &AppState,
+    session: &str,
+    p: &mut lango_identity::policy::Person,
+) -> lango_core::Result<Option<Assist>> {
+    if !p.represents.is_empty() {
+        p.agents = lango_agents::registry::approved_of(&state.db, &p.represents).await?;
+    }
+    let centre = p.grants.iter().any(|g| g.role.is_centre_role());
+    if !centre && p.agents.is_empty() {
+        return Ok(None);
+    }
+    Ok(assist::active(&state.db, session)
+        .await?
+        .filter(|a| match &a.agent {
+            Some(g) => p.agents.contains(g),
+            None => centre,
+        }))
 }

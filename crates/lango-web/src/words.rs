@@ -4,6 +4,7 @@
 mod about;
 mod accounts;
 mod activity;
+mod agents;
 mod apply;
 mod assist;
 mod cards;
@@ -357,6 +358,7 @@ pub fn all() -> impl Iterator<Item = &'static (&'static str, &'static str, &'sta
         .chain(accounts::WORDS)
         .chain(activity::WORDS)
         .chain(sign_in_with_lango::WORDS)
+        .chain(agents::WORDS)
 }
 
 fn table() -> &'static HashMap<&'static str, (&'static str, &'static str)> {

@@ -448,6 +448,42 @@ async fn centre_key(db: &Db, admin_id: &str) -> anyhow::Result<serde_json::Value
 /// The demo's platform administrator.
 const PLATFORM_ADMIN_EMAIL: &str = "admin@demo.lango.ke";
 
+/// The demo's registered agents (approved by the platform's administrator), the
+/// commission rules, and the first agent's paid work, made through the agents' and
+/// payments' own operations; returns that agent as `demo-credentials.json` holds it, with
+/// a fresh statements key (the previous demo key revoked).
+pub async fn agents(
+    db: &Db,
+    cases: &lango_cases::Cases,
+    shortcode: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let admin_id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
+        .bind(PLATFORM_ADMIN_EMAIL)
+        .fetch_one(db.pool())
+        .await?;
+    let admin = Actor::Person(lango_identity::account::actor(db, &admin_id).await?);
+    let (code, owner) = lango_agents::seed::agents(db, &admin).await?;
+    let receipts = lango_payments::mpesa::Receipts::start(db.clone());
+    lango_agents::seed::work(db, cases, &receipts, (&code, &owner), shortcode).await?;
+    const NAME: &str = "Demo agent statements";
+    for old in apikey::list(db, &admin, &code).await? {
+        if old.name == NAME && old.revoked_at.is_none() {
+            apikey::revoke(db, &admin, &code, &old.id).await?;
+        }
+    }
+    let agent = lango_agents::registry::get(db, &code).await?;
+    let (_, key) = apikey::create_for_agent(db, &admin, &code, &agent.business_id, NAME)
+        .await?
+        .map_err(|p| anyhow::anyhow!("demo agent key refused: {p:?}"))?;
+    let (_, _, _, email, _, password, ..) = lango_agents::seed::AGENTS[0];
+    let month = lango_agents::accrual::month_of(lango_core::clock::now_ms());
+    Ok(serde_json::json!({
+        "code": code, "name": agent.name, "sign_in": email, "password": password,
+        "key": key, "permissions": ["statements:read"],
+        "statement": format!("/api/v1/agents/{code}/statement?month={month}"),
+    }))
+}
+
 /// The demo service that runs on the sample agency system rather than on Lango.
 pub const AGENCY_SYSTEM_SERVICE: &str = "NTSA-IDP";
 /// The agency whose sample system signs people in with Lango.

@@ -28,6 +28,7 @@ pub fn migrations() -> Vec<lango_core::db::Migrations> {
         lango_insights::migrations(),
         lango_documents::migrations(),
         lango_phone::migrations(),
+        lango_agents::migrations(),
     ]
 }
 
@@ -137,6 +138,8 @@ pub struct Node {
     audit_checkpoints: tokio::task::JoinHandle<()>,
     /// Centres' holidays, reminders and day closing.
     centre_chores: tokio::task::JoinHandle<()>,
+    /// Accrues agents' commission on paid bills and claws back refunded ones.
+    commission: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -234,6 +237,7 @@ impl Node {
             .await
             .context("cannot open Sign in with Lango")?;
         let centre_chores = centres.spawn_chores(Duration::from_secs(60));
+        let commission = lango_agents::sweep_in_background(db.clone(), Duration::from_secs(2));
         let daraja = config.daraja.clone().map(|d| {
             Arc::new(lango_payments::daraja_api::DarajaClient::new(
                 d,
@@ -288,6 +292,7 @@ impl Node {
             teller,
             audit_checkpoints,
             centre_chores,
+            commission,
         })
     }
 
@@ -324,6 +329,7 @@ impl Node {
         self.teller.abort();
         self.audit_checkpoints.abort();
         self.centre_chores.abort();
+        self.commission.abort();
         self.state.db.close().await;
         Ok(())
     }

@@ -209,6 +209,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let cases =
                 lango_cases::Cases::open(db.clone(), lango::cases_settings(&config)?).await?;
             demo::seed_document(&cases).await?;
+            let agent = demo::agents(&db, &cases, &config.mpesa_shortcode).await?;
             demo::seed_history(&db).await?;
             lango_insights::performance::load_texts(
                 &db,
@@ -224,6 +225,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let client = demo::agency_system(&db, &system_base).await?;
             let mut credentials = credentials;
             credentials["oidc_client"] = client.clone();
+            credentials["agent"] = agent;
             db.close().await;
             demo::write_credentials(&config.data_dir, &credentials)?;
             eprintln!(

@@ -100,21 +100,27 @@ impl Cases {
             service,
             business,
             profile,
-            channel,
+            (channel, None),
         )
         .await
     }
 
     /// Starts a draft of `applicant`'s, made for them by centre staff assisting them at a
-    /// counter (channel `centre`); the policy lets only staff assisting that person do it.
+    /// counter (channel `centre`) or by registered agent `agent` (channel `agent`, the
+    /// application then names it); the policy lets only those assisting that person do it.
     pub async fn start_assisted(
         &self,
         actor: &Actor,
         applicant: &str,
         service: &str,
         profile: &Profile,
+        agent: Option<&str>,
     ) -> Result<Application> {
-        self.start_of(actor, applicant, service, None, profile, Channel::Centre)
+        let how = match agent {
+            Some(a) => (Channel::Agent, Some(a)),
+            None => (Channel::Centre, None),
+        };
+        self.start_of(actor, applicant, service, None, profile, how)
             .await
     }
 
@@ -125,7 +131,7 @@ impl Cases {
         service: &str,
         business: Option<&str>,
         profile: &Profile,
-        channel: Channel,
+        (channel, agent): (Channel, Option<&str>),
     ) -> Result<Application> {
         let versioned = self
             .definition(service, None)
@@ -183,8 +189,8 @@ impl Cases {
             let inserted = sqlx::query(
                 "INSERT INTO applications (id, reference, service, version, agency, applicant, applicant_name, \
                  business, state, queued, awaiting_payment, answers, channel, created_at, state_since, due_key, \
-                 revision, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $11, $12, $12, $13, 1, $12)",
+                 revision, updated_at, agent) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $11, $12, $12, $13, 1, $12, $14)",
             )
             .bind(&app.id)
             .bind(&app.reference)
@@ -199,6 +205,7 @@ impl Cases {
             .bind(app.channel.as_str())
             .bind(now)
             .bind(sla::NO_DUE)
+            .bind(agent)
             .execute(&mut *tx)
             .await;
             match inserted {
@@ -208,18 +215,22 @@ impl Cases {
                     other?;
                 }
             }
+            let mut data = serde_json::json!({
+                "reference": app.reference,
+                "service": app.service,
+                "channel": app.channel,
+                "at": now,
+            });
+            if let Some(a) = agent {
+                data["agent"] = a.into();
+            }
             lango_notify::events::emit(
                 &mut tx,
                 &lango_notify::events::NewEvent {
                     kind: "application.started",
                     agency: &app.agency,
                     order_key: &app.reference,
-                    data: serde_json::json!({
-                        "reference": app.reference,
-                        "service": app.service,
-                        "channel": app.channel,
-                        "at": now,
-                    }),
+                    data,
                 },
             )
             .await?;

@@ -1,5 +1,6 @@
 //! The JSON API. Routes and the OpenAPI document come from the same definitions.
 
+mod agents;
 pub mod auth;
 mod bills;
 mod cases;
@@ -42,6 +43,7 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "documents", description = "Signed documents: agencies' systems sign documents they issue, fetch their PDFs and revoke them"),
         (name = "applications", description = "Applications and their workflow, for agency systems"),
         (name = "definitions", description = "Service definitions: the format and each service's current definition"),
+        (name = "agents", description = "Registered agents: the public directory, and each agent's monthly commission statement"),
         (name = "insights", description = "Published measures: usage, the four KPIs, satisfaction, digitisation and performance contracts, and their open data")
     )
 )]
@@ -60,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(definitions::router())
         .merge(documents::router())
         .merge(centres::router())
+        .merge(agents::router())
         .merge(insights::router())
         .merge(performance::router())
         .merge(open_data::router())

@@ -143,6 +143,18 @@ pub fn staff_links(lang: Lang, actor: &lango_identity::policy::Actor) -> Vec<Sta
             label: tr(lang, "doc_keys_title").to_string(),
         });
     }
+    if may(actor, Action::View, Object::Platform) || may(actor, Action::View, Object::Finance) {
+        out.push(StaffLink {
+            href: "/admin/agents".into(),
+            label: tr(lang, "agents_admin_title").to_string(),
+        });
+    }
+    for agent in &p.agents {
+        out.push(StaffLink {
+            href: format!("/agent/{agent}"),
+            label: format!("{} – {agent}", tr(lang, "agent_desk_link")),
+        });
+    }
     if may(actor, Action::Edit, Object::Platform)
         || p.grants.iter().any(|g| g.role == Role::CentreManager)
     {

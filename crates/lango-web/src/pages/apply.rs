@@ -388,6 +388,8 @@ pub(super) struct ListRow {
     pub started: String,
     /// Where its link goes.
     pub href: String,
+    /// The registered agent that made it for the applicant, if one did.
+    pub made_by: String,
 }
 
 #[derive(Template)]
@@ -404,10 +406,23 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
         Ok(a) => a,
         Err(e) => return refuse(&state, lang, e),
     };
-    let rows = match list_rows(&state, lang, apps).await {
+    let mut rows = match list_rows(&state, lang, apps).await {
         Ok(r) => r,
         Err(e) => return refuse(&state, lang, e),
     };
+    // Who made an application for them: the person sees it was an agent, and which.
+    let made = match lango_agents::registry::makers(&state.db, &s.account.id).await {
+        Ok(m) => m,
+        Err(e) => return refuse(&state, lang, e),
+    };
+    for r in &mut rows {
+        if let Some((_, code, name)) = made
+            .iter()
+            .find(|(reference, _, _)| *reference == r.reference)
+        {
+            r.made_by = format!("{name} ({code})");
+        }
+    }
     render(
         StatusCode::OK,
         &ListPage {
@@ -454,6 +469,7 @@ pub(super) async fn list_rows(
             draft,
             started: day(app.created_at),
             href,
+            made_by: String::new(),
         });
     }
     Ok(rows)

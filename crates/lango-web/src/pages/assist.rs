@@ -1,10 +1,12 @@
-//! Assisted applications at a centre's counter: staff find the person present by their ID
-//! number (or register them), the person confirms (a code to their phone, or staff record
-//! the document they inspected), and staff then start and fill in any service's
-//! application for them on the ordinary application pages (channel `centre`); the person
-//! sees it in their own account. The rules are `lango_identity::assist`'s and the policy's.
+//! Assisted applications at a centre's counter or by a registered agent: staff find the
+//! person present by their ID number (at a centre, or register them), the person confirms
+//! (a code to their phone; at a centre, or staff record the document they inspected), and
+//! the helper then starts and fills in any service's application for them on the ordinary
+//! application pages (channel `centre` or `agent`); the person sees it in their own account,
+//! with who made it. The rules are `lango_identity::assist`'s and the policy's.
 
 mod confirm;
+pub(crate) mod desk;
 
 use super::apply::{list_rows, profile, to_first_page, ListRow};
 use super::auth::{form_page, FormPage};
@@ -21,44 +23,35 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form as Posted, Router};
-use lango_centres::model::Centre;
-use lango_centres::Centres;
+use desk::Desk;
 use lango_identity::account;
 use lango_identity::assist::{self, NewPersonForm};
 use lango_identity::model::Problems;
-use lango_identity::policy::Action;
 use serde::Deserialize;
+use std::collections::HashMap;
 
-/// This module's routes.
+/// This module's routes: the same pages at a centre's counter and at an agent's desk.
 pub fn routes() -> Router<AppState> {
-    let at = "/desk/{code}/counters/{counter}/assist";
-    Router::new()
-        .route(at, get(home))
-        .route(&format!("{at}/find"), post(find))
-        .route(&format!("{at}/register"), post(register))
-        .route(&format!("{at}/confirm"), get(confirm::page))
-        .route(&format!("{at}/code"), post(confirm::send_code))
-        .route(&format!("{at}/begin"), post(confirm::begin))
-        .route(&format!("{at}/apply"), post(apply))
-        .route(&format!("{at}/end"), post(end))
+    let mut r = Router::new();
+    for at in [
+        "/desk/{code}/counters/{counter}/assist",
+        "/agent/{code}/assist",
+    ] {
+        r = r
+            .route(at, get(home))
+            .route(&format!("{at}/find"), post(find))
+            .route(&format!("{at}/register"), post(register))
+            .route(&format!("{at}/confirm"), get(confirm::page))
+            .route(&format!("{at}/code"), post(confirm::send_code))
+            .route(&format!("{at}/begin"), post(confirm::begin))
+            .route(&format!("{at}/apply"), post(apply))
+            .route(&format!("{at}/end"), post(end));
+    }
+    r
 }
 
-/// The centre and counter, if `s` serves at that centre.
-pub(super) async fn counter_for(
-    state: &AppState,
-    s: &SignedIn,
-    code: &str,
-    counter: &str,
-) -> Result<Centre, Response> {
-    let not_found = || render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo);
-    let c = state.centres.get(code).await.map_err(|_| not_found())?;
-    Centres::check(&s.v.actor, Action::Assist, &c)
-        .map_err(|e| crate::error::page_error(state, s.v.lang, e))?;
-    if c.counter(counter).is_none() {
-        return Err(not_found());
-    }
-    Ok(c)
-}
+/// The path's parameters: `code`, and `counter` at a centre.
+type Where = Path<HashMap<String, String>>;
 
 /// Where a counter's assistance pages live.
 pub(super) fn base(code: &str, counter: &str) -> String {
@@ -66,8 +59,10 @@ pub(super) fn base(code: &str, counter: &str) -> String {
 }
 
 /// The form that finds a person by their ID number.
-fn find_form(state: &AppState, s: &SignedIn, at: &str, problems: &Problems) -> FormPage {
+fn find_form(state: &AppState, s: &SignedIn, desk: &Desk, problems: &Problems) -> FormPage {
     let lang = s.v.lang;
+    let at = &desk.at();
+    let (back, back_words) = desk.back();
     let form = Form::new(
         format!("{at}/find"),
         &s.v.csrf,
@@ -75,19 +70,14 @@ fn find_form(state: &AppState, s: &SignedIn, at: &str, problems: &Problems) -> F
         vec![Field::new(lang, "id_number", "text").label(lang, "assist_id_number")],
     )
     .problems(lang, problems);
+    let lead = if desk.is_centre() {
+        "assist_find_lead"
+    } else {
+        "agent_find_lead"
+    };
     FormPage {
-        links: vec![(
-            at.trim_end_matches("/assist").to_string(),
-            tr(lang, "assist_back_counter"),
-        )],
-        ..form_page(
-            state,
-            &s.v,
-            at,
-            "assist_find_title",
-            "assist_find_lead",
-            form,
-        )
+        links: vec![(back, tr(lang, back_words))],
+        ..form_page(state, &s.v, at, "assist_find_title", lead, form)
     }
 }
 
@@ -126,13 +116,6 @@ fn register_form(
     )
 }
 
-/// The person being assisted here, when this session assists someone at this counter.
-fn assisting_here<'a>(s: &'a SignedIn, code: &str, counter: &str) -> Option<&'a assist::Assist> {
-    s.v.assisting
-        .as_ref()
-        .filter(|a| a.centre == code && a.counter == counter)
-}
-
 #[derive(Template)]
 #[template(path = "assist.html")]
 struct AssistPage {
@@ -149,6 +132,8 @@ struct AssistPage {
     /// Their applications.
     applications: Vec<ListRow>,
     error: String,
+    /// At an agent's desk: the agent's name, which the person's account will show.
+    agent: String,
 }
 
 /// What the assistance page was asked.
@@ -163,30 +148,29 @@ pub struct Asked {
 async fn home(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     asked: Result<Query<Asked>, QueryRejection>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let desk = match Desk::of(&state, &s, &path).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let at = base(&c.code, &counter);
-    if assisting_here(&s, &c.code, &counter).is_none() {
-        let page = find_form(&state, &s, &at, &Problems::default());
+    if desk.assisting(&s).is_none() {
+        let page = find_form(&state, &s, &desk, &Problems::default());
         return render(page.form.status(), &page);
     }
     let q = asked.map(|Query(a)| a.q).unwrap_or_default();
-    assist_page(&state, &s, &c, &at, q, String::new()).await
+    assist_page(&state, &s, &desk, q, String::new()).await
 }
 
 async fn assist_page(
     state: &AppState,
     s: &SignedIn,
-    c: &Centre,
-    at: &str,
+    desk: &Desk,
     q: String,
     error: String,
 ) -> Response {
+    let at = &desk.at();
     let lang = s.v.lang;
     let name =
         s.v.assisting
@@ -234,14 +218,21 @@ async fn assist_page(
         name,
         searched: !q.is_empty(),
         q,
-        offered: c
-            .offers
-            .iter()
-            .map(|o| (o.service.clone(), service_name(state, lang, &o.service)))
+        offered: desk
+            .offered()
+            .into_iter()
+            .map(|code| {
+                let name = service_name(state, lang, &code);
+                (code, name)
+            })
             .collect(),
         found,
         applications,
         error,
+        agent: match desk {
+            Desk::Agent(a) => a.name.clone(),
+            Desk::Counter(..) => String::new(),
+        },
     };
     let status = if page.error.is_empty() {
         StatusCode::OK
@@ -263,20 +254,30 @@ pub struct FindForm {
 async fn find(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     Posted(f): Posted<FindForm>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let desk = match Desk::of(&state, &s, &path).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let at = base(&c.code, &counter);
+    let at = desk.at();
     if f.id_number.trim().is_empty() {
-        let page = find_form(&state, &s, &at, &Problems::one("id_number", "required"));
+        let page = find_form(&state, &s, &desk, &Problems::one("id_number", "required"));
         return render(page.form.status(), &page);
     }
     match assist::find(&state.db, &f.id_number).await {
         Ok(Some(a)) => Redirect::to(&format!("{at}/confirm?person={}", a.id)).into_response(),
+        // An agent does not register people: they make an account themselves or at a centre.
+        Ok(None) if !desk.is_centre() => {
+            let page = find_form(
+                &state,
+                &s,
+                &desk,
+                &Problems::one("id_number", "agent_no_account"),
+            );
+            render(page.form.status(), &page)
+        }
         Ok(None) => {
             let form = NewPersonForm {
                 id_number: f.id_number.trim().to_string(),
@@ -293,14 +294,19 @@ async fn find(
 async fn register(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     Posted(f): Posted<NewPersonForm>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let (c, at) = match Desk::of(&state, &s, &path).await {
+        Ok(Desk::Counter(c, counter)) => {
+            let at = base(&c.code, &counter);
+            (c, at)
+        }
+        Ok(Desk::Agent(_)) => {
+            return render_status_page(StatusCode::NOT_FOUND, s.v.lang, state.config.demo)
+        }
         Err(r) => return r,
     };
-    let at = base(&c.code, &counter);
     let again = |problems: &Problems| {
         let page = register_form(&state, &s, &at, &f, problems);
         render(page.form.status(), &page)
@@ -331,16 +337,15 @@ pub struct ApplyForm {
 async fn apply(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     Posted(f): Posted<ApplyForm>,
 ) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+    let desk = match Desk::of(&state, &s, &path).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
-    let at = base(&c.code, &counter);
-    let Some(helped) = assisting_here(&s, &c.code, &counter) else {
-        return Redirect::to(&at).into_response();
+    let Some(helped) = desk.assisting(&s) else {
+        return Redirect::to(&desk.at()).into_response();
     };
     let person = match account::get(&state.db, &helped.person_id).await {
         Ok(p) => p,
@@ -348,7 +353,13 @@ async fn apply(
     };
     let started = state
         .cases
-        .start_assisted(&s.v.actor, &person.id, f.service.trim(), &profile(&person))
+        .start_assisted(
+            &s.v.actor,
+            &person.id,
+            f.service.trim(),
+            &profile(&person),
+            desk.agent(),
+        )
         .await;
     let app = match started {
         Ok(app) => app,
@@ -357,7 +368,7 @@ async fn apply(
                 lango_core::Error::NotFound(_) => tr(s.v.lang, "assist_no_such_service"),
                 _ => tr(s.v.lang, "assist_service_retired"),
             };
-            return assist_page(&state, &s, &c, &at, String::new(), message.to_string()).await;
+            return assist_page(&state, &s, &desk, String::new(), message.to_string()).await;
         }
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     };
@@ -365,13 +376,9 @@ async fn apply(
 }
 
 /// `POST …/assist/end`: staff finish helping the person; back to the counter.
-async fn end(
-    State(state): State<AppState>,
-    s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
-) -> Response {
-    let c = match counter_for(&state, &s, &code, &counter).await {
-        Ok(c) => c,
+async fn end(State(state): State<AppState>, s: SignedIn, Path(path): Where) -> Response {
+    let desk = match Desk::of(&state, &s, &path).await {
+        Ok(d) => d,
         Err(r) => return r,
     };
     if let Err(e) = assist::end(&state.db, &s.session.id).await {
@@ -379,9 +386,5 @@ async fn end(
     }
     let notice: String =
         form_urlencoded::byte_serialize(tr(s.v.lang, "assist_ended").as_bytes()).collect();
-    Redirect::to(&format!(
-        "/desk/{}/counters/{counter}?notice={notice}",
-        c.code
-    ))
-    .into_response()
+    Redirect::to(&format!("{}?notice={notice}", desk.back().0)).into_response()
 }

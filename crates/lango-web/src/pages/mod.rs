@@ -4,6 +4,9 @@ mod about;
 mod account;
 mod activity;
 mod admin;
+mod agent_desk;
+mod agents;
+mod agents_admin;
 mod apply;
 mod assist;
 mod auth;
@@ -193,6 +196,9 @@ pub fn router() -> Router<AppState> {
         .merge(document_keys::routes())
         .merge(sign_in_with_lango::routes())
         .merge(sign_in_clients::routes())
+        .merge(agents::routes())
+        .merge(agents_admin::routes())
+        .merge(agent_desk::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))
 }

@@ -20,6 +20,8 @@ mod about_pages;
 mod access;
 mod accounts;
 mod activity;
+mod agents;
+mod agents_browser;
 mod auditor_forms;
 mod bills;
 

@@ -218,6 +218,13 @@ async fn demo_popular(_db_url: &str, config: &Config) -> Vec<String> {
 }
 
 impl TestApp {
+    /// The settings the app was started with (the default ones of tests).
+    pub fn config(&self) -> Config {
+        let mut config = test_config(self.data_dir.path(), &self.db_url, &[]);
+        config.public_url = self.base.clone();
+        config
+    }
+
     /// A connection pool of its own to the app's database.
     pub async fn db(&self) -> lango_core::db::Db {
         lango_core::db::Db::connect(&self.db_url, 2)

@@ -298,7 +298,9 @@ pub async fn confirmation(
             .v
             .assisting
             .as_ref()
-            .filter(|a| a.person_id == l.app.applicant)
+            // At a centre staff take the payment at the counter; an agent's client pays
+            // as anyone does.
+            .filter(|a| a.person_id == l.app.applicant && a.agent.is_none())
             .map(|a| {
                 let desk = format!("/desk/{}/counters/{}", a.centre, a.counter);
                 (

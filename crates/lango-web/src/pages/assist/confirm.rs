@@ -1,7 +1,9 @@
-//! How the person present confirms that centre staff may act for them: a code sent to
-//! their phone, or the document staff inspected; then the assistance begins.
+//! How the person present confirms that centre staff or an agent may act for them: a code
+//! sent to their phone, or (at a centre) the document staff inspected; then the assistance
+//! begins.
 
-use super::{base, counter_for};
+use super::desk::Desk;
+use super::Where;
 use crate::forms::{Field, Form};
 use crate::pages::{render, render_status_page, Chrome};
 use crate::visitor::SignedIn;
@@ -31,6 +33,8 @@ struct ConfirmPage {
     phone: String,
     notice: &'static str,
     form: Form,
+    /// At an agent's desk: the agent's name (the person is told who asks).
+    agent: String,
 }
 
 /// Which person a confirmation is for, and what was just done.
@@ -51,47 +55,52 @@ async fn person_of(state: &AppState, s: &SignedIn, id: &str) -> Result<Account, 
     account::get(&state.db, id).await.map_err(|_| not_found())
 }
 
-/// The counter (if `s` serves at its centre), the person `person` being confirmed there, and
-/// the counter's assistance pages: what every confirmation step starts from.
-async fn at_counter_for(
+/// The desk (if `s` may help people there) and the person `person` being confirmed there:
+/// what every confirmation step starts from.
+async fn at_desk(
     state: &AppState,
     s: &SignedIn,
-    (code, counter): (&str, &str),
+    path: &std::collections::HashMap<String, String>,
     person: &str,
-) -> Result<(lango_centres::model::Centre, Account, String), Response> {
-    let c = counter_for(state, s, code, counter).await?;
+) -> Result<(Desk, Account), Response> {
+    let desk = Desk::of(state, s, path).await?;
     let a = person_of(state, s, person).await?;
-    let at = base(&c.code, counter);
-    Ok((c, a, at))
+    Ok((desk, a))
 }
 
 fn confirm(
     state: &AppState,
     s: &SignedIn,
-    at: &str,
+    desk: &Desk,
     a: &Account,
     f: &BeginForm,
     notice: &'static str,
     problems: &Problems,
 ) -> Response {
     let lang = s.v.lang;
+    let at = &desk.at();
     let kinds = ["national_id", "passport", "alien_id", "birth_certificate"];
-    let form = Form::new(
-        format!("{at}/begin"),
-        &s.v.csrf,
-        tr(lang, "assist_begin_button"),
-        vec![
-            Field::new(lang, "person", "hidden").value(&a.id),
-            Field::new(lang, "code", "text")
-                .label(lang, "assist_code")
-                .value(&f.code),
+    let mut fields = vec![
+        Field::new(lang, "person", "hidden").value(&a.id),
+        Field::new(lang, "code", "text")
+            .label(lang, "assist_code")
+            .value(&f.code),
+    ];
+    if desk.is_centre() {
+        fields.extend([
             Field::new(lang, "document_kind", "radios")
                 .label(lang, "assist_document_kind")
                 .worded_choices(lang, "assist_kind_", &kinds, &f.document_kind),
             Field::new(lang, "document_number", "text")
                 .label(lang, "assist_document_number")
                 .value(&f.document_number),
-        ],
+        ]);
+    }
+    let form = Form::new(
+        format!("{at}/begin"),
+        &s.v.csrf,
+        tr(lang, "assist_begin_button"),
+        fields,
     )
     .problems(lang, problems);
     let page = ConfirmPage {
@@ -108,6 +117,10 @@ fn confirm(
             .unwrap_or_default(),
         notice,
         form,
+        agent: match desk {
+            Desk::Agent(g) => g.name.clone(),
+            Desk::Counter(..) => String::new(),
+        },
     };
     render(page.form.status(), &page)
 }
@@ -116,11 +129,11 @@ fn confirm(
 pub(super) async fn page(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     which: Result<Query<Which>, QueryRejection>,
 ) -> Response {
     let which = which.map(|Query(w)| w).unwrap_or_default();
-    let (_, a, at) = match at_counter_for(&state, &s, (&code, &counter), &which.person).await {
+    let (desk, a) = match at_desk(&state, &s, &path, &which.person).await {
         Ok(found) => found,
         Err(r) => return r,
     };
@@ -129,7 +142,7 @@ pub(super) async fn page(
         _ => "",
     };
     let f = BeginForm::default();
-    confirm(&state, &s, &at, &a, &f, notice, &Problems::default())
+    confirm(&state, &s, &desk, &a, &f, notice, &Problems::default())
 }
 
 /// Whom to send the code to.
@@ -139,19 +152,20 @@ pub struct CodeForm {
     person: String,
 }
 
-/// `POST …/assist/code`: sends the person a code naming this centre.
+/// `POST …/assist/code`: sends the person a code naming this centre or agent.
 pub(super) async fn send_code(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     Posted(f): Posted<CodeForm>,
 ) -> Response {
-    let (c, a, at) = match at_counter_for(&state, &s, (&code, &counter), &f.person).await {
+    let (desk, a) = match at_desk(&state, &s, &path, &f.person).await {
         Ok(found) => found,
         Err(r) => return r,
     };
+    let at = desk.at();
     let none = BeginForm::default();
-    match assist::send_code(&state.db, &a, c.name_in(&a.language)).await {
+    match assist::send_code(&state.db, &a, desk.helper(&a.language)).await {
         Ok(Ok(true)) => {
             Redirect::to(&format!("{at}/confirm?person={}&sent=1", a.id)).into_response()
         }
@@ -160,7 +174,15 @@ pub(super) async fn send_code(
                 Ok(_) => "assist_no_phone",
                 Err(_) => "assist_code_locked",
             };
-            confirm(&state, &s, &at, &a, &none, "", &Problems::one("code", why))
+            confirm(
+                &state,
+                &s,
+                &desk,
+                &a,
+                &none,
+                "",
+                &Problems::one("code", why),
+            )
         }
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
@@ -183,39 +205,44 @@ pub struct BeginForm {
 pub(super) async fn begin(
     State(state): State<AppState>,
     s: SignedIn,
-    Path((code, counter)): Path<(String, String)>,
+    Path(path): Where,
     Posted(f): Posted<BeginForm>,
 ) -> Response {
-    let (c, a, at) = match at_counter_for(&state, &s, (&code, &counter), &f.person).await {
+    let (desk, a) = match at_desk(&state, &s, &path, &f.person).await {
         Ok(found) => found,
         Err(r) => return r,
     };
     let proof = if !f.code.trim().is_empty() {
         Proof::Code(f.code.clone())
-    } else if !f.document_kind.is_empty() || !f.document_number.trim().is_empty() {
+    } else if desk.is_centre()
+        && (!f.document_kind.is_empty() || !f.document_number.trim().is_empty())
+    {
         Proof::Document {
             kind: f.document_kind.clone(),
             number: f.document_number.clone(),
         }
     } else {
         let p = Problems::one("code", "assist_proof_required");
-        return confirm(&state, &s, &at, &a, &f, "", &p);
+        return confirm(&state, &s, &desk, &a, &f, "", &p);
     };
     let (Some(staff), Some(session)) = (s.v.person(), s.v.session.as_ref()) else {
         return render_status_page(StatusCode::FORBIDDEN, s.v.lang, state.config.demo);
     };
-    match assist::begin(
-        &state.db,
-        &session.id,
-        staff,
-        &a,
-        (&c.code, &counter),
-        &proof,
-    )
-    .await
-    {
-        Ok(Ok(_)) => Redirect::to(&at).into_response(),
-        Ok(Err(p)) => confirm(&state, &s, &at, &a, &f, "", &p),
+    let begun = match (&desk, &proof) {
+        (Desk::Counter(c, counter), _) => {
+            let at = (c.code.as_str(), counter.as_str());
+            assist::begin(&state.db, &session.id, staff, &a, at, &proof).await
+        }
+        (Desk::Agent(g), Proof::Code(code)) => {
+            assist::begin_for_agent(&state.db, &session.id, staff, &a, &g.code, code).await
+        }
+        (Desk::Agent(_), Proof::Document { .. }) => {
+            Ok(Err(Problems::one("code", "assist_proof_required")))
+        }
+    };
+    match begun {
+        Ok(Ok(_)) => Redirect::to(&desk.at()).into_response(),
+        Ok(Err(p)) => confirm(&state, &s, &desk, &a, &f, "", &p),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }
