@@ -5,7 +5,9 @@
 
 pub mod accrual;
 pub mod commission;
+pub mod fraud;
 pub mod model;
+pub mod payout;
 pub mod registry;
 pub mod rules;
 pub mod seed;

@@ -5,6 +5,7 @@
 //! under a realistic query mix, and the service page over every service. Rates are
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
+mod agents;
 mod cases;
 mod centres;
 mod documents;
@@ -35,6 +36,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Agents: every agent's monthly statement over a month of agent work, on SQLite, next
+    /// to the raw read of the same rows.
+    Agents {
+        /// Agents.
+        #[arg(long, default_value_t = 10_000)]
+        agents: usize,
+        /// Commission lines in the month.
+        #[arg(long, default_value_t = 2_000_000)]
+        transactions: usize,
+        /// Rounds (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Catalogue: import, search API and service pages against the /healthz baseline.
     Catalogue {
         /// Services to import.
@@ -286,6 +300,15 @@ fn main() -> anyhow::Result<()> {
             drafts,
             citizens,
             applications,
+        })),
+        Cmd::Agents {
+            agents,
+            transactions,
+            rounds,
+        } => rt.block_on(agents::run(agents::Args {
+            agents,
+            transactions,
+            rounds,
         })),
         Cmd::Insights {
             connections,

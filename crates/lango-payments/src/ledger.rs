@@ -26,6 +26,8 @@ pub enum Account {
     /// Commission owed to a registered agent for the bills it brought (a liability until
     /// paid out).
     AgentCommissions { agent: String, currency: Currency },
+    /// Commission paid out to an agent.
+    AgentPayouts { agent: String, currency: Currency },
 }
 
 impl Account {
@@ -38,7 +40,8 @@ impl Account {
             | Account::Suspense { currency }
             | Account::RefundsPayable { currency }
             | Account::Settlements { currency, .. }
-            | Account::AgentCommissions { currency, .. } => *currency,
+            | Account::AgentCommissions { currency, .. }
+            | Account::AgentPayouts { currency, .. } => *currency,
         }
     }
 }
@@ -59,6 +62,9 @@ impl fmt::Display for Account {
             }
             Account::AgentCommissions { agent, currency } => {
                 write!(f, "agent_commissions:{agent}:{currency}")
+            }
+            Account::AgentPayouts { agent, currency } => {
+                write!(f, "agent_payouts:{agent}:{currency}")
             }
         }
     }

@@ -28,6 +28,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/agents", get(list))
+        .route("/admin/agents/alerts", get(alerts))
         .route("/admin/agents/commission", get(rules_page).post(add_rule))
         .route("/admin/agents/commission/{id}/retire", post(retire_rule))
         .route("/admin/agents/{code}", get(one).post(decide))
@@ -92,6 +93,8 @@ struct OnePage {
     applied: String,
     form: Form,
     may_decide: bool,
+    /// Alerts of the last 30 days: (what, evidence).
+    alerts: Vec<Worded>,
 }
 
 fn decisions(a: &Agent) -> Vec<Decision> {
@@ -144,7 +147,12 @@ async fn one_page(
         code: &a.code,
         business: &a.business_id,
     };
+    let alerts = match lango_agents::fraud::alerts(&state.db, &a.code, ALERT_DAYS).await {
+        Ok(found) => worded(lang, found),
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
     let page = OnePage {
+        alerts,
         c: Chrome::for_visitor(
             &s.v,
             state.config.demo,
@@ -202,6 +210,47 @@ async fn decide(
         Ok(Err(p)) => one_page(&state, &s, &code, &f, &p).await,
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
+}
+
+/// How far back alerts look.
+const ALERT_DAYS: i64 = 30;
+
+/// An alert as pages show it: (what, in words; evidence).
+type Worded = (&'static str, Vec<String>);
+
+/// Alerts as pages show them.
+fn worded(lang: crate::i18n::Lang, alerts: Vec<lango_agents::fraud::Alert>) -> Vec<Worded> {
+    alerts
+        .into_iter()
+        .map(|a| (tr(lang, &format!("alert_{}", a.kind.as_str())), a.evidence))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "agents_alerts.html")]
+struct AlertsPage {
+    c: Chrome,
+    flagged: Vec<(String, String, Vec<Worded>)>,
+}
+
+/// `GET /admin/agents/alerts`: agents whose work shows a pattern to look at.
+async fn alerts(State(state): State<AppState>, s: SignedIn) -> Response {
+    let lang = s.v.lang;
+    if let Err(e) = lango_identity::policy::check(&s.v.actor, Action::View, Object::Platform) {
+        return crate::error::page_error(&state, lang, e);
+    }
+    let flagged = match lango_agents::fraud::flagged(&state.db, ALERT_DAYS).await {
+        Ok(f) => f,
+        Err(e) => return crate::error::page_error(&state, lang, e),
+    };
+    let page = AlertsPage {
+        c: Chrome::for_visitor(&s.v, state.config.demo, "/admin/agents/alerts"),
+        flagged: flagged
+            .into_iter()
+            .map(|(code, name, found)| (code, name, worded(lang, found)))
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
 }
 
 /// A rule as the page lists it.

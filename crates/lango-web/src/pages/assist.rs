@@ -351,6 +351,16 @@ async fn apply(
         Ok(p) => p,
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     };
+    if let Some(agent) = desk.agent() {
+        match lango_agents::fraud::within_cap(&state.db, agent).await {
+            Ok(()) => {}
+            Err(lango_core::Error::Clash { .. }) => {
+                let message = tr(s.v.lang, "agent_daily_cap").to_string();
+                return assist_page(&state, &s, &desk, String::new(), message).await;
+            }
+            Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+        }
+    }
     let started = state
         .cases
         .start_assisted(

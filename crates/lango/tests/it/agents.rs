@@ -323,4 +323,154 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
         "{}",
         String::from_utf8_lossy(&verify.stderr)
     );
+    // Fraud controls: twelve people's applications within seconds are a burst, with
+    // their references as evidence; a cap of twelve a day refuses the thirteenth.
+    let db = app.db().await;
+    let found = lango_agents::fraud::alerts(&db, "AG00001", 30)
+        .await
+        .unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|a| a.kind == lango_agents::fraud::Kind::Burst && a.evidence.len() >= 5),
+        "{found:?}"
+    );
+    sqlx::query("UPDATE agents SET daily_cap = 12 WHERE code = 'AG00001'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let capped = lango_agents::fraud::within_cap(&db, "AG00001")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            capped,
+            lango_core::Error::Clash {
+                code: "agent_daily_cap",
+                ..
+            }
+        ),
+        "{capped:?}"
+    );
+    assert!(lango_agents::fraud::within_cap(&db, "AG00002")
+        .await
+        .is_ok());
+    let mut root = admin(&app).await;
+    let flagged = root.get("/admin/agents/alerts").await;
+    assert!(
+        flagged.html.contains("AG00001") && flagged.html.contains("within ten minutes"),
+        "{}",
+        flagged.html
+    );
+    // A month later: finance pays out the month once, by M-Pesa, with the file.
+    let this_month = lango_agents::accrual::month_of(lango_core::clock::now_ms());
+    let last = lango_agents::accrual::month_of(lango_core::clock::now_ms() - 32 * 86_400_000);
+    sqlx::query("UPDATE agent_commissions SET month = $1")
+        .bind(&last)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let owed = app.balance("agent_commissions:AG00001:KES").await;
+    assert!(owed < 0, "owed to the agent");
+    app.staff(
+        "finance@treasury.example",
+        PASSWORD,
+        Role::FinanceOfficer,
+        None,
+    )
+    .await;
+    let mut finance = Browser::new(&app);
+    finance.sign_in("finance@treasury.example", PASSWORD).await;
+    assert_eq!(finance.get("/finance/agent-payouts").await.status, 200);
+    let too_soon = finance
+        .post(
+            "/finance/agent-payouts",
+            &[("month", &this_month), ("method", "mpesa_b2c")],
+        )
+        .await;
+    assert_eq!(too_soon.status, 400, "a month is paid once it is over");
+    let made = finance
+        .post(
+            "/finance/agent-payouts",
+            &[("month", &last), ("method", "mpesa_b2c")],
+        )
+        .await;
+    assert_eq!(
+        (made.status, made.location.clone()),
+        (303, format!("/finance/agent-payouts/{last}")),
+        "{}",
+        made.html
+    );
+    let batch = finance.get(&made.location).await;
+    assert!(batch.html.contains("AG00001"), "{}", batch.html);
+    let file = finance
+        .get(&format!("/finance/agent-payouts/{last}/file"))
+        .await;
+    let paid = format!("{}.{:02}", -owed / 100, -owed % 100);
+    assert!(
+        file.html.starts_with("phone,amount,agent,remarks")
+            && file.html.contains(&format!("254711000301,{paid},AG00001")),
+        "{}",
+        file.html
+    );
+    let twice = finance
+        .post(
+            "/finance/agent-payouts",
+            &[("month", &last), ("method", "bank")],
+        )
+        .await;
+    assert_eq!(twice.status, 400, "once a month");
+    assert_eq!(app.balance("agent_commissions:AG00001:KES").await, 0);
+    assert_eq!(app.balance("agent_payouts:AG00001:KES").await, owed);
+    let everyone = finance
+        .get(&format!("/finance/agent-statements.csv?month={last}"))
+        .await;
+    assert_eq!(
+        everyone
+            .html
+            .lines()
+            .filter(|l| l.starts_with("AG00001,") && l.ends_with(",commission"))
+            .count(),
+        lango_agents::seed::WORK_COUNT
+    );
+    // A refund after the payout: clawed back from the next payout, nothing lost.
+    let (bill, commission): (String, i64) =
+        sqlx::query_as("SELECT bill_reference, commission FROM agent_commissions LIMIT 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let kps = app.agency_key("KPS", &["bills:write"]).await;
+    let listed: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/bills/{bill}/refunds", app.base))
+        .bearer_auth(&kps)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refund = app.client.post(format!("{}/api/v1/bills/{bill}/refunds", app.base)).bearer_auth(&kps)
+        .json(&serde_json::json!({"amount": "10.00", "refund_amount_available": listed["amount_available"], "reason": "Reported twice"}))
+        .send().await.unwrap();
+    assert_eq!(
+        refund.status().as_u16(),
+        201,
+        "{}",
+        refund.text().await.unwrap()
+    );
+    app.eventually("the commission clawed back", || async {
+        app.balance("agent_commissions:AG00001:KES").await == commission
+    })
+    .await;
+    let next = lango_agents::payout::owed(&db, &this_month).await.unwrap();
+    let mine = next.iter().find(|o| o.0 == "AG00001").unwrap();
+    assert_eq!(mine.3, -commission, "carried to the next payout");
+    db.close().await;
+    let verify = app.cli(&["ledger", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
 }
