@@ -91,10 +91,13 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
         n / statement_s,
         scan_s / statement_s
     );
-    println!(
-        "bar: under 30 s for 10,000 agents over 2,000,000 lines: {}",
-        if statement_s < 30.0 { "met" } else { "NOT met" }
-    );
+    let at_bar = a.agents >= 10_000 && a.transactions >= 2_000_000;
+    let verdict = match (at_bar, statement_s < 30.0) {
+        (false, _) => "not judged at this size (the bar is for 10,000 agents and 2,000,000 lines)",
+        (true, true) => "met",
+        (true, false) => "NOT met",
+    };
+    println!("bar: every statement under 30 s for 10,000 agents over 2,000,000 lines: {verdict}");
     db.close().await;
     Ok(())
 }

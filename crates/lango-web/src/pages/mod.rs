@@ -5,6 +5,7 @@ mod account;
 mod activity;
 mod admin;
 mod agent_desk;
+mod agent_figures;
 mod agent_payouts;
 mod agents;
 mod agents_admin;
@@ -200,6 +201,7 @@ pub fn router() -> Router<AppState> {
         .merge(agents::routes())
         .merge(agents_admin::routes())
         .merge(agent_desk::routes())
+        .merge(agent_figures::routes())
         .merge(agent_payouts::routes())
         .route("/dev/messages", get(admin::dev_messages))
         .route("/assets/lango.css", get(stylesheet))

@@ -293,6 +293,17 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
         "{st}"
     );
     assert_ne!(st["total_commission"], "0.00");
+    // Published: the month's work counted from what happened, linked from the dashboards.
+    let month = lango_agents::accrual::month_of(lango_core::clock::now_ms());
+    let figures = app.get("/performance/agents").await.text().await.unwrap();
+    let row =
+        format!("<th scope=\"row\">{month}</th><td class=\"num\">12</td><td class=\"num\">12</td>");
+    assert!(
+        figures.contains(&row) && figures.contains("<svg"),
+        "{figures}"
+    );
+    let dashboard = app.get("/performance").await.text().await.unwrap();
+    assert!(dashboard.contains("href=\"/performance/agents\""));
     let old = app
         .client
         .get(format!(

@@ -71,6 +71,11 @@ async fn an_agent_helps_a_person_present_in_chromium() {
     c.goto(&format!("{}/agents", app.base)).await.unwrap();
     heading_is(c, "Find an agent near you").await;
     assert_accessible(c, &axe, "the agents' directory").await;
+    c.goto(&format!("{}/performance/agents", app.base))
+        .await
+        .unwrap();
+    heading_is(c, "Registered agents: the figures").await;
+    assert_accessible(c, &axe, "the agents' published figures").await;
     // The second business's owner applies: the error summary, then the confirmation.
     c.goto(&format!("{}/signin?next=/agents/apply", app.base))
         .await

@@ -279,6 +279,7 @@ async fn dashboard(
         ("/performance/league".to_string(), "ins_league_link"),
         ("/performance/centres".to_string(), "cfig_link"),
         ("/performance/phone".to_string(), "pfig_link"),
+        ("/performance/agents".to_string(), "afig_link"),
         ("/performance/searches".to_string(), "ins_searches_link"),
         ("/open-data".to_string(), "ins_open_data_link"),
     ];
