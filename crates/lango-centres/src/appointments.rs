@@ -714,6 +714,48 @@ pub(crate) async fn take_day_place(
     Ok(took.is_some())
 }
 
+/// The appointments still booked at `centre` on `day`.
+pub(crate) async fn booked_on(
+    tx: &mut sqlx::AnyConnection,
+    centre: &str,
+    day: &str,
+) -> Result<Vec<Appointment>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM appointments WHERE centre = $1 AND day = $2 AND status = 'booked' ORDER BY start_ms, reference"
+    ))
+    .bind(centre)
+    .bind(day)
+    .fetch_all(&mut *tx)
+    .await?;
+    rows.iter().map(appointment_of).collect()
+}
+
+/// [`release`], for the other parts of the room.
+pub(crate) async fn release_in(tx: &mut sqlx::AnyConnection, a: &Appointment) -> Result<bool> {
+    release(tx, a).await
+}
+
+/// Tells the person about `a` (`event`, with `extra` placeholders), in the language of
+/// the account that booked, English otherwise.
+pub(crate) async fn tell_about(
+    tx: &mut sqlx::AnyConnection,
+    c: &Centre,
+    a: &Appointment,
+    event: &str,
+    extra: &[(&str, &str)],
+) -> Result<()> {
+    let language: Option<String> = match &a.account_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT language FROM accounts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        None => None,
+    };
+    tell_with(tx, c, a, event, language.as_deref().unwrap_or(""), extra).await
+}
+
 /// Marks `a` cancelled and gives its places back; false when it was no longer booked.
 async fn release(tx: &mut sqlx::AnyConnection, a: &Appointment) -> Result<bool> {
     let changed = sqlx::query("UPDATE appointments SET status = 'cancelled', updated_at = $1 WHERE reference = $2 AND status = 'booked'")
@@ -747,6 +789,18 @@ async fn tell(
     event: &str,
     language: &str,
 ) -> Result<()> {
+    tell_with(tx, c, a, event, language, &[]).await
+}
+
+/// [`tell`] with more placeholders than the appointment's own.
+async fn tell_with(
+    tx: &mut sqlx::AnyConnection,
+    c: &Centre,
+    a: &Appointment,
+    event: &str,
+    language: &str,
+    extra: &[(&str, &str)],
+) -> Result<()> {
     let lang = if language.is_empty() { "en" } else { language };
     let to = lango_notify::Recipient {
         account_id: a.account_id.clone(),
@@ -773,13 +827,14 @@ async fn tell(
     };
     let date = a.day.clone();
     let time = a.time();
-    let values = HashMap::from([
+    let mut values = HashMap::from([
         ("reference", a.reference.as_str()),
         ("service", service.as_str()),
         ("date", date.as_str()),
         ("time", time.as_str()),
         ("centre", c.name_in(lang)),
     ]);
+    values.extend(extra.iter().copied());
     lango_notify::notify(tx, &to, event, &values).await?;
     Ok(())
 }

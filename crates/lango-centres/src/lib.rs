@@ -11,6 +11,7 @@ pub mod model;
 pub mod queue;
 pub mod refusal;
 pub mod seed;
+mod stops;
 pub mod store;
 pub mod survey;
 
@@ -428,6 +429,9 @@ impl Centres {
             .await
             .map_err(SaveError::Problems)?;
         store::put(&mut *tx, c).await?;
+        if let Some(b) = before.as_ref().filter(|b| b.kind == Kind::Mobile) {
+            stops::tell_changes(&mut *tx, b, c).await?;
+        }
         let detail = serde_json::json!({"services": model::offers_text(&c.offers), "counters": model::counters_text(&c.counters), "hours": model::hours_text(&c.hours), "status": c.status.as_str()}).to_string();
         audit::append(
             &mut *tx,

@@ -190,6 +190,32 @@ pub const EVENT_TYPES: &[EventType] = &[
             req("centre", "Huduma Centre GPO"),
         ],
     },
+    // A mobile centre's stop moved or its hours changed under a booked appointment.
+    EventType {
+        name: "appointment.stop_moved",
+        placeholders: &[
+            NAME,
+            SERVICE,
+            req("reference", "M7K3M9QX"),
+            req("date", "2025-07-14"),
+            req("time", "09:30"),
+            req("centre", "Huduma Mashinani Rift Valley"),
+            req("place", "Kajiado Town Hall"),
+            req("hours", "09:00-16:00"),
+        ],
+    },
+    // A mobile centre no longer stops on a booked appointment's day (or not at its time).
+    EventType {
+        name: "appointment.stop_cancelled",
+        placeholders: &[
+            NAME,
+            SERVICE,
+            req("reference", "M7K3M9QX"),
+            req("date", "2025-07-14"),
+            opt("time", "09:30"),
+            req("centre", "Huduma Mashinani Rift Valley"),
+        ],
+    },
     // A queue ticket is three from the front: time to come back to the hall.
     EventType {
         name: "ticket.near",

@@ -43,6 +43,7 @@ mod centres_browser;
 mod centres_cash;
 mod centres_crash;
 mod centres_pages;
+mod centres_stops;
 mod centres_survey;
 mod claims;
 mod finance;

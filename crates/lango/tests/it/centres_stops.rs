@@ -1,0 +1,101 @@
+//! A mobile centre's schedule changing under people who booked, on both backends: a stop
+//! dropped cancels its appointments (places given back) and tells each person by SMS to
+//! book again; a stop moved keeps them and tells each where it now is; stops nobody booked
+//! change silently; each notice is sent once, with the centre's change.
+
+use crate::backend_tests;
+use crate::centres::{booking, next_open_day};
+use crate::support::TestApp;
+use lango_identity::model::Role;
+use lango_identity::policy::Actor;
+use reqwest::Method;
+
+/// Books the first slot of `day` at HM-RIFT for ID `id`; returns the reference.
+async fn book(app: &TestApp, key: &str, day_slots: &[serde_json::Value], id: &str) -> String {
+    let start = day_slots[0]["start"].as_str().unwrap();
+    let (status, body) = app
+        .api(
+            Method::POST,
+            key,
+            "/api/v1/appointments",
+            Some(booking("HM-RIFT", start, id)),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body["reference"].as_str().unwrap().to_string()
+}
+
+/// Saves HM-RIFT with its schedule changed by `change`, as the platform's administrator.
+async fn change_schedule(app: &TestApp, change: impl Fn(&mut Vec<lango_centres::model::Visit>)) {
+    let admin = app
+        .staff(
+            "stops@platform.example",
+            "correct horse battery",
+            Role::PlatformAdmin,
+            None,
+        )
+        .await;
+    let db = app.db().await;
+    let actor = Actor::Person(lango_identity::account::actor(&db, &admin).await.unwrap());
+    let centres = lango_centres::Centres::new(db.clone());
+    let mut c = centres.get("HM-RIFT").await.unwrap();
+    change(&mut c.schedule);
+    let input = lango_centres::CentreInput::of(&c);
+    centres
+        .save(&actor, &input)
+        .await
+        .map_err(|_| "refused")
+        .unwrap();
+    db.close().await;
+}
+
+backend_tests! {
+    async fn a_mobile_centre_tells_those_booked_when_its_stops_change(app: TestApp) {
+        let key = app.agency_key("HUDUMA", &["appointments:write"]).await;
+        let (first, first_slots) = next_open_day(&app, "HM-RIFT", "NRB-ID-REPLACE").await;
+        let dropped = book(&app, &key, &first_slots, "31110001").await;
+        let next = lango_centres::calendar::add_days(&first, 1);
+        let (second, second_slots) = {
+            let mut day = next;
+            loop {
+                let v = app.get_json(&format!("/api/v1/centres/HM-RIFT/slots?service=NRB-ID-REPLACE&date={day}"), 200).await;
+                let items = v["items"].as_array().cloned().unwrap_or_default();
+                if !items.is_empty() { break (day, items); }
+                day = lango_centres::calendar::add_days(&day, 1);
+            }
+        };
+        let moved = book(&app, &key, &second_slots, "31110002").await;
+        let free_before = second_slots[0]["available"].as_i64().unwrap();
+        change_schedule(&app, |s| {
+            s.retain(|v| v.date != first);
+            if let Some(v) = s.iter_mut().find(|v| v.date == second) {
+                v.place = "Namanga Border Market".into();
+            }
+        }).await;
+        let status = |r: &str| {
+            let r = r.to_string();
+            let app = &app;
+            async move { app.scalar("SELECT CASE status WHEN 'cancelled' THEN 0 ELSE 1 END FROM appointments WHERE reference = $1", &r).await }
+        };
+        assert_eq!(status(&dropped).await, 0, "the dropped stop's appointment is cancelled");
+        assert_eq!(status(&moved).await, 1, "the moved stop's appointment stands");
+        let sms = |text: &str| {
+            let text = format!("%{text}%");
+            let app = &app;
+            async move { app.scalar("SELECT COUNT(*) FROM notifications WHERE recipient = '+254711000001' AND body LIKE $1", &text).await }
+        };
+        assert_eq!(sms("no longer stops on").await, 1, "told to book again");
+        assert_eq!(sms("is now at Namanga Border Market").await, 1, "told where it now is");
+        // Another node's directory (the server's here) follows within its few seconds.
+        app.eventually("no stop, no slots", || async {
+            let after = app.get_json(&format!("/api/v1/centres/HM-RIFT/slots?service=NRB-ID-REPLACE&date={first}"), 200).await;
+            after["items"].as_array().unwrap().is_empty()
+        }).await;
+        let again = app.get_json(&format!("/api/v1/centres/HM-RIFT/slots?service=NRB-ID-REPLACE&date={second}"), 200).await;
+        assert_eq!(again["items"][0]["available"].as_i64().unwrap(), free_before - 1, "the kept booking still holds its place");
+        // Saved again unchanged: nobody is told twice.
+        change_schedule(&app, |_| {}).await;
+        assert_eq!(sms("no longer stops on").await + sms("is now at").await, 2);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "centre.update").await, 2);
+    }
+}
