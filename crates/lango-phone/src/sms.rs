@@ -7,6 +7,7 @@
 //! | `STATUS` | `HALI`    | `STATUS REF`: where an application (or a bill) stands   |
 //! | `PAY`    | `LIPA`    | `PAY REF`: a bill's service and balance, and an M-Pesa request |
 //! | `HELP`   | `MSAADA`  | the keywords                                            |
+//! | `MOBILE` | `MASHINANI` | `MOBILE [county]`: mobile centres' next stops          |
 //! | `STOP`   | `SITISHA` | no more non-essential messages (`lango_notify::optout`) |
 //! | `START`  | `ANZA`    | non-essential messages again                            |
 //!
@@ -28,6 +29,8 @@ pub enum Command {
     Pay(String),
     /// `HELP`: the keywords.
     Help,
+    /// `MOBILE [county]`: the next stops of mobile centres (in that county).
+    Mobile(String),
     /// `STOP`: opt out of non-essential messages.
     Stop,
     /// `START`: opt back in.
@@ -45,6 +48,7 @@ impl Command {
             Command::Status(_) => "status",
             Command::Pay(_) => "pay",
             Command::Help => "help",
+            Command::Mobile(_) => "mobile",
             Command::Stop => "stop",
             Command::Start => "start",
             Command::Score(_) => "score",
@@ -84,6 +88,8 @@ pub fn parse(text: &str) -> Parsed {
         "HALI" => (Command::Status(argument(rest)), Lang::Sw),
         "PAY" => (Command::Pay(argument(rest)), Lang::En),
         "LIPA" => (Command::Pay(argument(rest)), Lang::Sw),
+        "MOBILE" => (Command::Mobile(argument(rest)), Lang::En),
+        "MASHINANI" => (Command::Mobile(argument(rest)), Lang::Sw),
         "HELP" => (Command::Help, Lang::En),
         "MSAADA" => (Command::Help, Lang::Sw),
         "STOP" => (Command::Stop, Lang::En),
@@ -228,6 +234,14 @@ pub enum Reply {
         /// The M-Pesa request.
         prompt: Prompt,
     },
+    /// Mobile centres' next stops: (date, place, county, hours), soonest first, and the
+    /// county asked about (empty: all).
+    Stops {
+        /// The stops.
+        stops: Vec<(String, String, String, String)>,
+        /// The county asked about.
+        county: String,
+    },
     /// A survey score was recorded.
     Thanks,
     /// The survey was answered already.
@@ -245,8 +259,8 @@ impl Reply {
         let sw = lang == Lang::Sw;
         let kw = |en: &str, s: &str| if sw { s.to_string() } else { en.to_string() };
         match self {
-            Reply::Help if sw => "Lango: tuma HALI na nambari ya ombi kujua hali yake; LIPA na nambari ya bili kulipa kwa M-Pesa; SITISHA kuacha ujumbe usio wa lazima; ANZA kuurudisha.".into(),
-            Reply::Help => "Lango: send STATUS and an application reference to see where it stands; PAY and a bill reference to pay by M-Pesa; STOP for no more non-essential messages; START to have them again.".into(),
+            Reply::Help if sw => "Lango: tuma HALI na nambari ya ombi kujua hali yake; LIPA na nambari ya bili kulipa kwa M-Pesa; MASHINANI na kaunti kwa vituo vinavyohama; SITISHA kuacha ujumbe usio wa lazima; ANZA kuurudisha.".into(),
+            Reply::Help => "Lango: send STATUS and an application reference to see where it stands; PAY and a bill reference to pay by M-Pesa; MOBILE and a county for mobile centres' stops; STOP for no more non-essential messages; START to have them again.".into(),
             Reply::Unknown if sw => "Lango: hatukuelewa. Tuma HALI na nambari ya ombi, LIPA na nambari ya bili, au MSAADA.".into(),
             Reply::Unknown => "Lango: sorry, we did not understand. Send STATUS and a reference, PAY and a bill reference, or HELP.".into(),
             Reply::Stopped if sw => "Lango: hutapokea tena ujumbe usio wa lazima. Nambari za siri, risiti na maamuzi ya maombi yako bado yatakufikia. Tuma ANZA kuurudisha.".into(),
@@ -312,6 +326,7 @@ impl Reply {
                 state,
                 prompt,
             } => bill_text(reference, service, balance, *state, prompt, sw),
+            Reply::Stops { stops, county } => stops_text(stops, county, sw),
             Reply::Thanks if sw => "Lango: asante kwa maoni yako.".into(),
             Reply::Thanks => "Lango: thank you for your answer.".into(),
             Reply::AlreadyAnswered if sw => "Lango: umeshajibu utafiti huu. Asante.".into(),
@@ -323,6 +338,37 @@ impl Reply {
                 "Lango: too many messages from this number. We will not answer again for {minutes} minutes."
             ),
         }
+    }
+}
+
+/// Mobile centres' next stops in one or two SMS parts.
+fn stops_text(stops: &[(String, String, String, String)], county: &str, sw: bool) -> String {
+    let place = match (county.is_empty(), sw) {
+        (true, _) => String::new(),
+        (false, true) => format!(" katika {county}"),
+        (false, false) => format!(" in {county}"),
+    };
+    if stops.is_empty() {
+        return if sw {
+            format!("Lango: hakuna kituo kinachohama{place} katika siku 14 zijazo. Tembelea kituo cha Huduma au tuma MASHINANI bila kaunti.")
+        } else {
+            format!("Lango: no mobile centre stops{place} in the next 14 days. Visit a Huduma centre, or send MOBILE alone for every county.")
+        };
+    }
+    let list: Vec<String> = stops
+        .iter()
+        .map(|(date, at, county, hours)| format!("{date} {at}, {county} {hours}"))
+        .collect();
+    if sw {
+        format!(
+            "Lango: vituo vinavyohama{place}: {}. Leta kitambulisho.",
+            list.join("; ")
+        )
+    } else {
+        format!(
+            "Lango: mobile centres{place}: {}. Bring your ID.",
+            list.join("; ")
+        )
     }
 }
 

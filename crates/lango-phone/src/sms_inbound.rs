@@ -199,6 +199,7 @@ impl SmsDesk<'_> {
     async fn act(&self, phone: &str, command: &Command, lang: Lang) -> Result<Option<Reply>> {
         Ok(Some(match command {
             Command::Help => Reply::Help,
+            Command::Mobile(county) => self.stops(county).await?,
             Command::Unknown => Reply::Unknown,
             Command::Stop | Command::Start => {
                 let out = *command == Command::Stop;
@@ -214,6 +215,35 @@ impl SmsDesk<'_> {
             Command::Status(typed) => self.status(phone, typed, lang).await?,
             Command::Pay(typed) => self.pay(phone, typed, lang).await?,
         }))
+    }
+
+    /// The next three stops of mobile centres in the next 14 days (in `typed` county when
+    /// it names one).
+    async fn stops(&self, typed: &str) -> Result<Reply> {
+        let county = lango_cases::definition::counties::county(typed.trim()).unwrap_or_default();
+        let today = lango_centres::calendar::today();
+        let until = lango_centres::calendar::add_days(&today, 14);
+        let mut stops: Vec<(String, String, String, String)> = Vec::new();
+        for c in self.centres.list(None, None).await? {
+            for v in &c.schedule {
+                let at = lango_cases::definition::counties::county(&v.county).unwrap_or(&v.county);
+                let here = county.is_empty() || at == county;
+                if v.date >= today && v.date <= until && here {
+                    let hours = format!(
+                        "{}-{}",
+                        lango_centres::model::clock(v.opens),
+                        lango_centres::model::clock(v.closes)
+                    );
+                    stops.push((v.date.clone(), v.place.clone(), v.county.clone(), hours));
+                }
+            }
+        }
+        stops.sort();
+        stops.truncate(3);
+        Ok(Reply::Stops {
+            stops,
+            county: county.to_string(),
+        })
     }
 
     /// A score answers the latest survey sent to the phone: an application's, else a

@@ -176,6 +176,15 @@ both! { plain =>
         assert!(reply.contains("STATUS") && reply.contains("STOP"), "{reply}");
         let reply = ask(&app, STRANGER, "msaada").await;
         assert!(reply.contains("HALI") && reply.contains("SITISHA"), "{reply}");
+        assert!(reply.contains("MASHINANI"), "{reply}");
+        // Mobile centres' next stops, by county, in the keyword's language.
+        let mobile = app.get_json("/api/v1/centres/HM-RIFT", 200).await;
+        let stop = &mobile["schedule"][0];
+        let county = stop["county"].as_str().unwrap();
+        let reply = ask(&app, "+254711000076", &format!("mobile {county}")).await;
+        assert!(reply.contains(&format!("mobile centres in {county}:")) && reply.contains(stop["date"].as_str().unwrap()), "{reply}");
+        let reply = ask(&app, "+254711000077", "MASHINANI Turkana").await;
+        assert!(reply.contains("hakuna kituo kinachohama katika Turkana"), "{reply}");
         let reply = ask(&app, STRANGER, "hello there").await;
         assert!(reply.contains("did not understand"), "{reply}");
         // A number with no survey behind it is not understood either.
