@@ -46,6 +46,65 @@ pub async fn within_cap(db: &Db, code: &str) -> Result<()> {
     Ok(())
 }
 
+/// Most a daily cap may be.
+pub const MAX_CAP: i64 = 10_000;
+
+/// Platform staff set agent `code`'s daily cap (1 to [`MAX_CAP`]); audited.
+pub async fn set_cap(
+    db: &Db,
+    actor: &lango_identity::policy::Actor,
+    code: &str,
+    cap: i64,
+) -> Result<()> {
+    use lango_identity::policy::{check, Action, Object};
+    let a = crate::registry::get(db, code).await?;
+    check(
+        actor,
+        Action::Edit,
+        Object::Agent {
+            code: &a.code,
+            business: &a.business_id,
+        },
+    )?;
+    if !(1..=MAX_CAP).contains(&cap) {
+        return Err(Error::invalid(
+            "daily_cap",
+            format!("a daily cap is a whole number from 1 to {MAX_CAP}"),
+        ));
+    }
+    let by = lango_identity::account::actor_label(actor);
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE agents SET daily_cap = $1 WHERE code = $2")
+        .bind(cap)
+        .bind(&a.code)
+        .execute(&mut *tx)
+        .await?;
+    lango_core::audit::append(
+        &mut tx,
+        lango_core::audit::Entry {
+            actor: &by,
+            action: "agent.daily_cap",
+            object: &format!("agent:{}", a.code),
+            subject: "",
+            detail: &cap.to_string(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Agent `code`'s daily cap.
+pub async fn cap_of(db: &Db, code: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT daily_cap FROM agents WHERE code = $1")
+            .bind(code)
+            .fetch_optional(db.pool())
+            .await?
+            .unwrap_or(0),
+    )
+}
+
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -86,10 +86,7 @@ pub async fn run(db: &Db, actor: &Actor, month: &str, method: &str) -> Result<Ba
         return Err(Error::invalid("method", "method must be mpesa_b2c or bank"));
     }
     accrual::sweep(db).await?;
-    let by = match actor {
-        Actor::Person(p) => format!("account:{}", p.account_id),
-        _ => return Err(Error::Forbidden("finance staff make payouts".into())),
-    };
+    let by = lango_identity::account::actor_label(actor);
     let id = uuid::Uuid::now_v7().to_string();
     let now = now_ms();
     let _turn = db.write_turn().await;

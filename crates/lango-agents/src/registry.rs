@@ -213,10 +213,7 @@ pub async fn decide(
         return Ok(Err(Problems::one("reason", "too_long")));
     }
     let (from, to, action) = decision.moves();
-    let by = match actor {
-        Actor::Person(p) => format!("account:{}", p.account_id),
-        _ => return Err(Error::Forbidden("only platform staff vet agents".into())),
-    };
+    let by = lango_identity::account::actor_label(actor);
     let mut tx = db.pool().begin().await?;
     let moved = sqlx::query(
         "UPDATE agents SET status = $1, reason = $2, decided_by = $3, decided_at = $4 \

@@ -183,7 +183,7 @@ impl RuleForm {
 /// Adds `rule` when it is sound and overlaps no rule in force; audited.
 pub async fn add(db: &Db, actor: &Actor, rule: &Rule) -> Result<std::result::Result<(), Refused>> {
     check(actor, Action::Edit, Object::Platform)?;
-    let by = actor_name(actor);
+    let by = lango_identity::account::actor_label(actor);
     let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = lango_core::db::begin_write(&mut conn).await?;
@@ -238,7 +238,7 @@ pub async fn add(db: &Db, actor: &Actor, rule: &Rule) -> Result<std::result::Res
 /// Retires rule `id`; audited. Unknown or already retired: not found.
 pub async fn retire(db: &Db, actor: &Actor, id: &str) -> Result<()> {
     check(actor, Action::Edit, Object::Platform)?;
-    let by = actor_name(actor);
+    let by = lango_identity::account::actor_label(actor);
     let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;
     let mut tx = lango_core::db::begin_write(&mut conn).await?;
@@ -266,14 +266,6 @@ pub async fn retire(db: &Db, actor: &Actor, id: &str) -> Result<()> {
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn actor_name(actor: &Actor) -> String {
-    match actor {
-        Actor::Person(p) => format!("account:{}", p.account_id),
-        Actor::ApiClient(c) => format!("api_key:{}", c.key_id),
-        Actor::Anonymous => "anonymous".into(),
-    }
 }
 
 /// A rule in one line of English, as the audit log and an overlap refusal name it.

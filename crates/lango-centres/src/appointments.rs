@@ -473,24 +473,7 @@ impl Centres {
                 .execute(&mut *tx)
                 .await?;
             if claimed.rows_affected() == 1 {
-                // In the language of the account that booked, English otherwise.
-                let language: Option<String> = match &a.account_id {
-                    Some(id) => {
-                        sqlx::query_scalar("SELECT language FROM accounts WHERE id = $1")
-                            .bind(id)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                    }
-                    None => None,
-                };
-                tell(
-                    &mut tx,
-                    &c,
-                    &a,
-                    "appointment.reminder",
-                    language.as_deref().unwrap_or(""),
-                )
-                .await?;
+                tell_about(&mut tx, &c, &a, "appointment.reminder", &[]).await?;
                 sent += 1;
             }
             tx.commit().await?;

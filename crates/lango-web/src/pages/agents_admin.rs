@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/agents/commission", get(rules_page).post(add_rule))
         .route("/admin/agents/commission/{id}/retire", post(retire_rule))
         .route("/admin/agents/{code}", get(one).post(decide))
+        .route("/admin/agents/{code}/cap", post(set_cap))
 }
 
 #[derive(Template)]
@@ -93,8 +94,11 @@ struct OnePage {
     applied: String,
     form: Form,
     may_decide: bool,
+    may_edit: bool,
     /// Alerts of the last 30 days: (what, evidence).
     alerts: Vec<Worded>,
+    /// The daily cap's form.
+    cap: Form,
 }
 
 fn decisions(a: &Agent) -> Vec<Decision> {
@@ -120,7 +124,7 @@ async fn one_page(
     s: &SignedIn,
     code: &str,
     f: &DecideForm,
-    problems: &Problems,
+    (problems, cap_error): (&Problems, &[(String, String)]),
 ) -> Response {
     let lang = s.v.lang;
     let a = match registry::get_for(&state.db, &s.v.actor, code).await {
@@ -151,7 +155,25 @@ async fn one_page(
         Ok(found) => worded(lang, found),
         Err(e) => return crate::error::page_error(state, lang, e),
     };
+    let cap = match lango_agents::fraud::cap_of(&state.db, &a.code).await {
+        Ok(c) => c,
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
+    let cap = Form::new(
+        format!("/admin/agents/{}/cap", a.code),
+        &s.v.csrf,
+        tr(lang, "save"),
+        vec![
+            Field::new(lang, "daily_cap", "text").value(if f.daily_cap.is_empty() {
+                cap.to_string()
+            } else {
+                f.daily_cap.clone()
+            }),
+        ],
+    )
+    .messages(cap_error);
     let page = OnePage {
+        cap,
         alerts,
         c: Chrome::for_visitor(
             &s.v,
@@ -161,10 +183,16 @@ async fn one_page(
         status: tr(lang, &format!("agent_status_{}", a.status.as_str())),
         applied: day(a.applied_at),
         may_decide: !choices.is_empty() && may(&s.v.actor, Action::Edit, object),
+        may_edit: may(&s.v.actor, Action::Edit, object),
         form,
         agent: a,
     };
-    render(page.form.status(), &page)
+    let status = if page.cap.errors.is_empty() {
+        page.form.status()
+    } else {
+        page.cap.status()
+    };
+    render(status, &page)
 }
 
 /// `GET /admin/agents/{code}`
@@ -174,7 +202,7 @@ async fn one(State(state): State<AppState>, s: SignedIn, Path(code): Path<String
         &s,
         &code,
         &DecideForm::default(),
-        &Problems::default(),
+        (&Problems::default(), &[]),
     )
     .await
 }
@@ -186,6 +214,26 @@ pub struct DecideForm {
     decision: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    daily_cap: String,
+}
+
+/// `POST /admin/agents/{code}/cap`: sets the agent's daily cap.
+async fn set_cap(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Posted(f): Posted<DecideForm>,
+) -> Response {
+    let cap = f.daily_cap.trim().parse::<i64>().unwrap_or(0);
+    match lango_agents::fraud::set_cap(&state.db, &s.v.actor, &code, cap).await {
+        Ok(()) => Redirect::to(&format!("/admin/agents/{code}")).into_response(),
+        Err(lango_core::Error::Invalid { field, .. }) => {
+            let error = [(field, tr(s.v.lang, "agent_cap_invalid").to_string())];
+            one_page(&state, &s, &code, &f, (&Problems::default(), &error)).await
+        }
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
 }
 
 /// `POST /admin/agents/{code}`: records the decision.
@@ -201,13 +249,13 @@ async fn decide(
             &s,
             &code,
             &f,
-            &Problems::one("decision", "choose_one"),
+            (&Problems::one("decision", "choose_one"), &[]),
         )
         .await;
     };
     match registry::decide(&state.db, &s.v.actor, &code, d, &f.reason).await {
         Ok(Ok(a)) => Redirect::to(&format!("/admin/agents/{}", a.code)).into_response(),
-        Ok(Err(p)) => one_page(&state, &s, &code, &f, &p).await,
+        Ok(Err(p)) => one_page(&state, &s, &code, &f, (&p, &[])).await,
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }

@@ -137,4 +137,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("afig_paid", "Bills paid", "Bili zilizolipwa"),
     ("afig_money", "Paid for services", "Kilicholipiwa huduma"),
     ("afig_commission", "Commission", "Kamisheni"),
+    ("agent_cap_title", "Daily cap", "Kikomo cha kila siku"),
+    ("daily_cap", "Most applications it may start in 24 hours", "Maombi mengi zaidi inayoweza kuanzisha kwa saa 24"),
+    ("agent_cap_invalid", "Enter a whole number from 1 to 10000", "Andika nambari kamili kutoka 1 hadi 10000"),
 ];

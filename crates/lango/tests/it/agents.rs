@@ -346,10 +346,22 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
             .any(|a| a.kind == lango_agents::fraud::Kind::Burst && a.evidence.len() >= 5),
         "{found:?}"
     );
-    sqlx::query("UPDATE agents SET daily_cap = 12 WHERE code = 'AG00001'")
-        .execute(db.pool())
-        .await
-        .unwrap();
+    let mut root = admin(&app).await;
+    let bad_cap = root
+        .post("/admin/agents/AG00001/cap", &[("daily_cap", "0")])
+        .await;
+    assert_eq!(bad_cap.status, 400);
+    assert!(
+        bad_cap.html.contains("href=\"#f-daily_cap\""),
+        "{}",
+        bad_cap.html
+    );
+    assert_eq!(
+        root.post("/admin/agents/AG00001/cap", &[("daily_cap", "12")])
+            .await
+            .status,
+        303
+    );
     let capped = lango_agents::fraud::within_cap(&db, "AG00001")
         .await
         .unwrap_err();
@@ -366,7 +378,6 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
     assert!(lango_agents::fraud::within_cap(&db, "AG00002")
         .await
         .is_ok());
-    let mut root = admin(&app).await;
     let flagged = root.get("/admin/agents/alerts").await;
     assert!(
         flagged.html.contains("AG00001") && flagged.html.contains("within ten minutes"),
