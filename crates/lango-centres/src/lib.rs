@@ -11,6 +11,7 @@ pub mod model;
 pub mod queue;
 pub mod refusal;
 pub mod seed;
+pub mod stop_figures;
 mod stops;
 pub mod store;
 pub mod survey;

@@ -74,6 +74,9 @@ struct FiguresPage {
     rows: Vec<Row>,
     services: Vec<Services>,
     chart: String,
+    /// Mobile centres' stops in the period: date, centre, place, tickets, appointments,
+    /// people helped to apply, cash.
+    stops: Vec<[String; 7]>,
 }
 
 /// Minutes as people read them (`3.5 min`).
@@ -172,6 +175,28 @@ async fn make(state: &AppState, lang: Lang) -> lango_core::Result<FiguresPage> {
         let top = bars.iter().map(|b| b.value).max().unwrap_or(0) as f64 / 10.0;
         chart::bars(tr(lang, "cfig_chart"), &minutes(lang, top), &bars)
     };
+    let stops = state
+        .centres
+        .stop_figures(&from, &to)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let name = centres
+                .iter()
+                .find(|c| c.code == v.centre)
+                .map_or(v.centre.clone(), |c| c.name_in(lang.tag()).to_string());
+            [
+                v.date,
+                name,
+                format!("{}, {}", v.place, v.county),
+                count(v.tickets),
+                count(v.appointments),
+                count(v.helped),
+                lango_core::money::Money::from_minor(v.cash, lango_core::money::Currency::Kes)
+                    .display(),
+            ]
+        })
+        .collect();
     Ok(FiguresPage {
         c: Chrome::new(lang, state.config.demo, "/performance/centres"),
         period: tr(lang, "cfig_period")
@@ -183,6 +208,7 @@ async fn make(state: &AppState, lang: Lang) -> lango_core::Result<FiguresPage> {
         rows,
         services,
         chart,
+        stops,
     })
 }
 

@@ -151,4 +151,11 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("rate_not_served", "Ticket %1 was not served at %2 today, so it cannot be rated here.", "Tiketi %1 haikuhudumiwa katika %2 leo, kwa hivyo haiwezi kutathminiwa hapa."),
     ("cfig_responses", "Satisfaction answers", "Majibu ya kuridhika"),
     ("cfig_satisfied", "Satisfied (4 or 5 of 5)", "Walioridhika (4 au 5 kati ya 5)"),
+    ("cfig_stops_title", "Mobile centres, stop by stop", "Vituo vinavyohama, kituo kwa kituo"),
+    ("cfig_stop_date", "Day", "Siku"),
+    ("cfig_stop_place", "Where it stood", "Mahali kilipokuwa"),
+    ("cfig_stop_tickets", "Queue tickets", "Tiketi za foleni"),
+    ("cfig_stop_appointments", "Appointments", "Miadi"),
+    ("cfig_stop_helped", "People helped to apply", "Watu waliosaidiwa kuomba"),
+    ("cfig_stop_cash", "Cash taken", "Pesa taslimu zilizopokelewa"),
 ];

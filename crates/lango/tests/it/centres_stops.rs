@@ -98,4 +98,28 @@ backend_tests! {
         assert_eq!(sms("no longer stops on").await + sms("is now at").await, 2);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "centre.update").await, 2);
     }
+
+    async fn a_mobile_centre_publishes_its_figures_stop_by_stop(app: TestApp) {
+        let today = lango_centres::calendar::today();
+        let at = today.clone();
+        change_schedule(&app, move |s| {
+            s.retain(|v| v.date != at);
+            s.push(lango_centres::model::Visit {
+                date: at.clone(),
+                place: "Ilbissil Market".into(),
+                county: "Kajiado".into(),
+                opens: 0,
+                closes: 23 * 60 + 59,
+            });
+            s.sort_by(|a, b| a.date.cmp(&b.date));
+        }).await;
+        let key = app.agency_key("HUDUMA", &["queue:write"]).await;
+        app.eventually("the stop is open today", || async {
+            let (status, _) = app.api(Method::POST, &key, "/api/v1/centres/HM-RIFT/tickets", Some(serde_json::json!({"service": "NRB-ID-REPLACE"}))).await;
+            status == 201
+        }).await;
+        let page = app.get("/performance/centres").await.text().await.unwrap();
+        let row = format!("<th scope=\"row\">{today}</th><td>Huduma Mashinani Rift Valley (mobile)</td><td>Ilbissil Market, Kajiado</td><td class=\"num\">1</td>");
+        assert!(page.contains("id=\"stop-figures\"") && page.contains(&row), "{page}");
+    }
 }
