@@ -429,6 +429,18 @@ impl Centres {
         check_references(&mut *tx, c)
             .await
             .map_err(SaveError::Problems)?;
+        // A stop already past stays as it was (history); none is added or changed there.
+        let today = calendar::today();
+        let kept = |v: &model::Visit| before.as_ref().is_some_and(|b| b.schedule.contains(v));
+        if let Some(v) = c.schedule.iter().find(|v| v.date < today && !kept(v)) {
+            return Err(SaveError::Problems(Problems(vec![(
+                "schedule".into(),
+                format!(
+                    "the stop on {} is in the past: stops are added or changed from today on",
+                    v.date
+                ),
+            )])));
+        }
         store::put(&mut *tx, c).await?;
         if let Some(b) = before.as_ref().filter(|b| b.kind == Kind::Mobile) {
             stops::tell_changes(&mut *tx, b, c).await?;

@@ -93,6 +93,29 @@ backend_tests! {
         }).await;
         let again = app.get_json(&format!("/api/v1/centres/HM-RIFT/slots?service=NRB-ID-REPLACE&date={second}"), 200).await;
         assert_eq!(again["items"][0]["available"].as_i64().unwrap(), free_before - 1, "the kept booking still holds its place");
+        // A stop in the past is refused, and nothing changes.
+        let before = app.get_json("/api/v1/centres/HM-RIFT", 200).await;
+        let refused = {
+            let admin = app.staff("past@platform.example", "correct horse battery", Role::PlatformAdmin, None).await;
+            let db = app.db().await;
+            let actor = Actor::Person(lango_identity::account::actor(&db, &admin).await.unwrap());
+            let centres = lango_centres::Centres::new(db.clone());
+            let mut c = centres.get("HM-RIFT").await.unwrap();
+            let yesterday = lango_centres::calendar::add_days(&lango_centres::calendar::today(), -1);
+            c.schedule.insert(0, lango_centres::model::Visit {
+                date: yesterday, place: "Back Then Market".into(), county: "Kajiado".into(), opens: 540, closes: 960,
+            });
+            let out = centres.save(&actor, &lango_centres::CentreInput::of(&c)).await;
+            db.close().await;
+            out
+        };
+        match refused {
+            Err(lango_centres::SaveError::Problems(p)) => assert!(p.0.iter().any(|(f, m)| f == "schedule" && m.contains("in the past")), "{:?}", p.0),
+            _ => panic!("a stop in the past was saved"),
+        }
+        app.eventually("the schedule unchanged", || async {
+            app.get_json("/api/v1/centres/HM-RIFT", 200).await["schedule"] == before["schedule"]
+        }).await;
         // Saved again unchanged: nobody is told twice.
         change_schedule(&app, |_| {}).await;
         assert_eq!(sms("no longer stops on").await + sms("is now at").await, 2);
