@@ -4,7 +4,9 @@
 //! the export form. Runs when Chromium and chromedriver are installed (as `browser.rs`).
 
 use super::{pay, PASSWORD};
-use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
+use crate::browser_kit::{
+    assert_accessible, axe_source, driver, fill, heading_is, submit, wait_for,
+};
 use crate::support::{Backend, TestApp};
 use fantoccini::{Client, Locator};
 use lango_identity::model::Role;
@@ -39,9 +41,8 @@ async fn finance_pages_in_chromium() {
     assert_accessible(c, &axe, "revenue").await;
     fill(c, "f-from", "2026-02-30").await;
     submit_to(c, "Revenue").await;
-    c.find(Locator::Css(".error-summary a[href='#f-from']"))
-        .await
-        .expect("error summary");
+    // The page before had the same heading: wait for the answer's summary, not the heading.
+    wait_for(c, ".error-summary a[href='#f-from']").await;
     assert_accessible(c, &axe, "revenue with errors").await;
 
     c.goto(&format!("{}/finance/suspense", app.base))
