@@ -300,32 +300,34 @@ pub async fn directory(db: &Db, county: Option<&str>, service: Option<&str>) -> 
     )
     .fetch_all(db.pool())
     .await?;
+    let mut by_agent: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for (agent, service) in all {
+        by_agent.entry(agent).or_default().push(service);
+    }
     rows.iter()
         .map(|r| {
             let code: String = r.try_get("code")?;
-            let services = all
-                .iter()
-                .filter(|(a, _)| *a == code)
-                .map(|(_, s)| s.clone())
-                .collect();
-            agent_of(r, services)
+            agent_of(r, by_agent.remove(&code).unwrap_or_default())
         })
         .collect()
 }
 
 /// The approved agents among `businesses` (those a person represents): whom they may act for.
 pub async fn approved_of(db: &Db, businesses: &[String]) -> Result<Vec<String>> {
-    let mut codes = Vec::new();
-    for b in businesses {
-        let code: Option<String> = sqlx::query_scalar(
-            "SELECT code FROM agents WHERE business_id = $1 AND status = 'approved'",
-        )
-        .bind(b)
-        .fetch_optional(db.pool())
-        .await?;
-        codes.extend(code);
+    if businesses.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(codes)
+    // One read per request of everyone who represents a business (see the visitor).
+    let marks: Vec<String> = (1..=businesses.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT code FROM agents WHERE status = 'approved' AND business_id IN ({}) ORDER BY code",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for b in businesses {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(db.pool()).await?)
 }
 
 /// The agents of `businesses`, whatever their status (a business's own page).

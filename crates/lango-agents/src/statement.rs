@@ -71,11 +71,11 @@ pub fn parse_month(raw: &str) -> Result<String> {
 }
 
 /// The statement of agent `code` for `month`, if `actor` may read it (the agent's own
-/// people and key, finance, auditors, platform staff); commission due is swept first.
+/// people and key, finance, auditors, platform staff). Each node's sweeper accrues
+/// commission every two seconds: a read does not sweep again.
 pub async fn statement(db: &Db, actor: &Actor, code: &str, month: &str) -> Result<Statement> {
     let agent = crate::registry::get_for(db, actor, code).await?;
     let month = parse_month(month)?;
-    accrual::sweep(db).await?;
     let rows = sqlx::query(
         "SELECT bill_reference, application_reference, service_code, currency, amount, commission, paid_at, \
          clawed_back_at, month, clawback_month FROM agent_commissions \
