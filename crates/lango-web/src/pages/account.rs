@@ -170,6 +170,33 @@ async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> R
     let businesses = business::of_account(&state.db, &s.account.id).await;
     let dependants = business::dependants(&state.db, &s.account.id).await;
     let claims = lango_identity::claim::of_account(&state.db, &s.account.id).await;
+    // An agent not (or no longer) approved is not among the staff links, yet its owner
+    // follows its application or suspension on its desk.
+    let waiting = match &businesses {
+        Ok(b) => {
+            let ids: Vec<String> = b.iter().map(|(b, _)| b.id.clone()).collect();
+            lango_agents::registry::of_businesses(&state.db, &ids).await
+        }
+        Err(_) => Ok(Vec::new()),
+    };
+    let mut staff = staff_links(s.v.lang, &s.v.actor);
+    match waiting {
+        Ok(agents) => staff.extend(
+            agents
+                .into_iter()
+                .filter(|a| a.status != lango_agents::model::Status::Approved)
+                .map(|a| StaffLink {
+                    label: format!(
+                        "{} – {} ({})",
+                        tr(s.v.lang, "agent_desk_link"),
+                        a.code,
+                        tr(s.v.lang, &format!("agent_status_{}", a.status.as_str()))
+                    ),
+                    href: format!("/agent/{}", a.code),
+                }),
+        ),
+        Err(e) => return crate::error::page_error(state, s.v.lang, e),
+    }
     match (businesses, dependants, claims) {
         (Ok(businesses), Ok(dependants), Ok(claims)) => render(
             StatusCode::OK,
@@ -180,7 +207,7 @@ async fn account_page(state: &AppState, s: &SignedIn, notice: &'static str) -> R
                 businesses,
                 dependants,
                 claims: super::claims::rows(s.v.lang, &claims),
-                staff: staff_links(s.v.lang, &s.v.actor),
+                staff,
             },
         ),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {

@@ -110,6 +110,8 @@ backend_tests! {
         assert_eq!((applied.status, applied.location.as_str()), (303, "/agents/applied?code=AG00001"), "{}", applied.html);
         let confirmation = agent.get(&applied.location).await;
         assert!(confirmation.html.contains("Application received") && confirmation.html.contains(CODE));
+        let account = agent.get("/account").await;
+        assert!(account.html.contains("href=\"/agent/AG00001\""), "the owner follows the application from their account");
         let twice = agent.post("/agents/apply", &pairs(&application(&business))).await;
         assert!(twice.html.contains("already applied"), "a business applies once");
         // Not yet approved: not listed, may not act.
