@@ -1,7 +1,10 @@
 //! Commission accrues in the ledger when an agent's application's bill is paid, and is
-//! clawed back when that bill's service money is refunded. Each node sweeps every few
-//! seconds; a statement sweeps before it is read. Exactly once on any number of nodes:
-//! the line's primary key (the bill) is claimed in the transaction that posts it.
+//! clawed back when that bill's service money goes back to the payer: refunded, or its
+//! payment reversed by M-Pesa (a reversal is recorded as a refund of method
+//! `mpesa_reversal`, so both are the same rows). Each node sweeps every few seconds.
+//! Exactly once on any number of nodes: the line's primary key (the bill) is claimed in
+//! the transaction that posts it, and a clawback marks the line in the transaction that
+//! reverses it.
 
 use crate::commission::{self, Paid, Source};
 use crate::rules;
@@ -25,12 +28,12 @@ pub fn month_of(at: i64) -> String {
 pub struct Swept {
     /// Paid bills given their commission line (some earn nothing).
     pub accrued: u64,
-    /// Commission lines reversed because the bill's payment was refunded.
+    /// Commission lines reversed because the bill's payment was refunded or reversed.
     pub clawed_back: u64,
 }
 
 /// Accrues the commission of every newly paid bill of an agent's application, and claws
-/// back that of every bill whose service money was refunded since.
+/// back that of every bill whose service money was refunded, or payment reversed, since.
 pub async fn sweep(db: &Db) -> Result<Swept> {
     let rules = rules::in_force(db).await?;
     let rows = sqlx::query(
@@ -183,7 +186,8 @@ pub fn accrual(
     .map_err(|e| Error::Internal(e.to_string()))
 }
 
-/// Reverses the commission of `bill` (its payment was refunded); false when already done.
+/// Reverses the commission of `bill` (its payment was refunded or reversed); false when
+/// already done.
 async fn claw_back(db: &Db, bill: &str) -> Result<bool> {
     let _turn = db.write_turn().await;
     let mut conn = db.pool().acquire().await?;

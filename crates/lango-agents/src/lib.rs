@@ -5,6 +5,7 @@
 
 pub mod accrual;
 pub mod commission;
+pub mod documents;
 pub mod figures;
 pub mod fraud;
 pub mod model;

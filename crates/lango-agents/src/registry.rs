@@ -3,6 +3,7 @@
 //! which agent.
 
 use crate::model::{Agent, NewAgent, Status};
+use lango_cases::definition::FileAnswer;
 use lango_core::audit::{self, Entry};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
@@ -67,18 +68,25 @@ pub async fn get_for(db: &Db, actor: &Actor, code: &str) -> Result<Agent> {
     Ok(a)
 }
 
-/// Records `a` as an application to become an agent, by the business's owner; the
+/// Records `a` as an application to become an agent, by the business's owner, with its
+/// documents (`files`: one stored file of every kind in [`crate::documents::KINDS`]); the
 /// services must be active in the catalogue. A business applies once.
 pub async fn apply(
     db: &Db,
     actor: &Actor,
     a: &NewAgent,
+    files: &[(&'static str, FileAnswer)],
 ) -> Result<std::result::Result<Agent, Problems>> {
     let Actor::Person(p) = actor else {
         return Err(Error::Forbidden("only a person applies".into()));
     };
     if !p.owns.contains(&a.business) {
         return Ok(Err(Problems::one("business", "choose_one")));
+    }
+    let sent: Vec<&str> = files.iter().map(|(k, _)| *k).collect();
+    let missing = crate::documents::problems(&sent, &[]);
+    if !missing.0.is_empty() {
+        return Ok(Err(missing));
     }
     let known = lango_catalogue::store::service_codes(db).await?;
     if a.services.iter().any(|s| !known.contains(s)) {
@@ -122,6 +130,7 @@ pub async fn apply(
                 other?;
             }
         }
+        crate::documents::attach(&mut tx, &code, files, &p.account_id, now).await?;
         for s in &a.services {
             sqlx::query("INSERT INTO agent_services (agent_code, service_code) VALUES ($1, $2)")
                 .bind(&code)

@@ -103,9 +103,42 @@ pub const WORK_SERVICE: &str = "KPS-ABSTRACT";
 /// How many applications the first agent's paid work holds.
 pub const WORK_COUNT: usize = 12;
 
+/// A one-page PDF standing in for a scanned document of a demo agent's application.
+fn demo_scan(title: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {title} (demo scan)\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        .into_bytes()
+}
+
+/// Stores the demo scans an application carries: one of each kind.
+async fn demo_documents(
+    cases: &lango_cases::Cases,
+    name: &str,
+) -> Result<Vec<(&'static str, lango_cases::definition::FileAnswer)>> {
+    let mut files = Vec::new();
+    for kind in crate::documents::KINDS {
+        let bytes = demo_scan(&format!("{name} {kind}"));
+        let stored = cases
+            .documents()
+            .put(
+                &format!("{kind}.pdf"),
+                bytes,
+                &crate::documents::accept(),
+                crate::documents::MAX_KB,
+            )
+            .await?
+            .map_err(|r| Error::Internal(format!("demo scan refused: {r:?}")))?;
+        files.push((kind, stored));
+    }
+    Ok(files)
+}
+
 /// Makes the demo's agents and rules (again: nothing twice) as `admin`; returns the first
 /// agent's code and owner's account id.
-pub async fn agents(db: &Db, admin: &Actor) -> Result<(String, String)> {
+pub async fn agents(
+    db: &Db,
+    cases: &lango_cases::Cases,
+    admin: &Actor,
+) -> Result<(String, String)> {
     let mut first = None;
     for (id_number, given, family, email, phone, password, reg, name, county, location, services) in
         AGENTS
@@ -144,7 +177,8 @@ pub async fn agents(db: &Db, admin: &Actor) -> Result<(String, String)> {
                 let parsed = form
                     .parse()
                     .map_err(|p| Error::Internal(format!("demo agent {name}: {p:?}")))?;
-                let agent = registry::apply(db, &actor, &parsed)
+                let files = demo_documents(cases, name).await?;
+                let agent = registry::apply(db, &actor, &parsed, &files)
                     .await?
                     .map_err(|p| Error::Internal(format!("demo agent {name}: {p:?}")))?;
                 registry::decide(db, admin, &agent.code, Decision::Approve, "")

@@ -135,6 +135,11 @@ impl Cases {
         &self.db
     }
 
+    /// The document store, which other rooms' uploads (an agent's application) share.
+    pub fn documents(&self) -> &crate::documents::Documents {
+        &self.documents
+    }
+
     // --- definitions ---
 
     /// Loads every `*.yaml` in `dir` as the system; a file whose text equals the current

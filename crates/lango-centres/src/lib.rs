@@ -15,6 +15,7 @@ pub mod stop_figures;
 mod stops;
 pub mod store;
 pub mod survey;
+pub mod upcoming;
 
 use lango_core::audit::{self, Entry};
 use lango_core::db::{begin_write, Db, Migrations};

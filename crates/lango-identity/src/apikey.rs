@@ -52,9 +52,7 @@ pub async fn create_for_agent(
     business: &str,
     name: &str,
 ) -> Result<std::result::Result<(String, String), Problems>> {
-    if !crate::policy::may(actor, Action::Edit, Object::Business(business)) {
-        check(actor, Action::Edit, Object::Platform)?;
-    }
+    may_manage_agent_keys(actor, business)?;
     let only: Vec<String> = crate::model::AGENT_PERMISSIONS
         .iter()
         .map(|p| p.as_str().to_string())
@@ -138,9 +136,45 @@ async fn key_event(tx: &mut sqlx::AnyConnection, kind: &str, agency: &str, id: &
     Ok(())
 }
 
+/// Agents' keys are managed by the agent business's owners, or platform staff.
+fn may_manage_agent_keys(actor: &Actor, business: &str) -> Result<()> {
+    if !crate::policy::may(actor, Action::Edit, Object::Business(business)) {
+        check(actor, Action::Edit, Object::Platform)?;
+    }
+    Ok(())
+}
+
+/// The keys of agent `agent` (whose business is `business`), newest first, for those who
+/// may make them.
+pub async fn list_for_agent(
+    db: &Db,
+    actor: &Actor,
+    agent: &str,
+    business: &str,
+) -> Result<Vec<KeyInfo>> {
+    may_manage_agent_keys(actor, business)?;
+    keys_of(db, agent).await
+}
+
+/// Revokes key `id` of agent `agent` (whose business is `business`).
+pub async fn revoke_for_agent(
+    db: &Db,
+    actor: &Actor,
+    agent: &str,
+    business: &str,
+    id: &str,
+) -> Result<()> {
+    may_manage_agent_keys(actor, business)?;
+    revoke_checked(db, actor, agent, id).await
+}
+
 /// The agency's keys, newest first.
 pub async fn list(db: &Db, actor: &Actor, agency: &str) -> Result<Vec<KeyInfo>> {
     check(actor, Action::View, Object::Agency(agency))?;
+    keys_of(db, agency).await
+}
+
+async fn keys_of(db: &Db, agency: &str) -> Result<Vec<KeyInfo>> {
     let rows = sqlx::query(
         "SELECT id, name, permissions, created_at, last_used_at, revoked_at FROM api_keys \
          WHERE agency_code = $1 ORDER BY created_at DESC",
@@ -165,6 +199,10 @@ pub async fn list(db: &Db, actor: &Actor, agency: &str) -> Result<Vec<KeyInfo>> 
 /// Revokes a key of `agency`; it stops working on its next call.
 pub async fn revoke(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()> {
     check(actor, Action::ManageApiKeys, Object::Agency(agency))?;
+    revoke_checked(db, actor, agency, id).await
+}
+
+async fn revoke_checked(db: &Db, actor: &Actor, agency: &str, id: &str) -> Result<()> {
     let mut tx = db.pool().begin().await?;
     let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND agency_code = $3 AND revoked_at IS NULL")
         .bind(now_ms())

@@ -43,10 +43,20 @@ pub struct Assist {
 /// Who helps the person, as the code's message names them.
 #[derive(Debug, Clone, Copy)]
 pub enum Helper<'a> {
-    /// The staff at this centre (its name in the person's language).
-    Centre(&'a str),
-    /// This registered agent (its name).
-    Agent(&'a str),
+    /// The staff at this centre: its code and its name in the person's language.
+    Centre(&'a str, &'a str),
+    /// This registered agent: its code and its name.
+    Agent(&'a str, &'a str),
+}
+
+impl Helper<'_> {
+    /// What the consent code is bound to: the code works only for the helper who asked.
+    fn scope(self) -> String {
+        match self {
+            Helper::Centre(code, _) => format!("centre:{code}"),
+            Helper::Agent(code, _) => format!("agent:{code}"),
+        }
+    }
 }
 
 /// How the person confirmed that staff may act for them.
@@ -202,12 +212,12 @@ pub async fn send_code(
     }
     throttle::fail(db, &key).await?;
     let mut tx = db.pool().begin().await?;
-    let code = otp::issue(&mut tx, &person.id, Purpose::Assist).await?;
+    let code = otp::issue_scoped(&mut tx, &person.id, Purpose::Assist, &helper.scope()).await?;
     let message = match helper {
-        Helper::Centre(name) => {
+        Helper::Centre(_, name) => {
             crate::messages::assist_code(&person.id, phone, name, &code, &person.language)
         }
-        Helper::Agent(name) => {
+        Helper::Agent(_, name) => {
             crate::messages::agent_code(&person.id, phone, name, &code, &person.language)
         }
     };
@@ -266,7 +276,13 @@ async fn open(
     // What was shown: (proof, document kind and number, as the audit says it).
     let (proof_word, kind, number, how) = match proof {
         Proof::Code(code) => {
-            if let Err(r) = otp::check(db, &person.id, Purpose::Assist, code).await? {
+            // The code was sent for one helper (see `Helper::scope`): nobody else can use it.
+            let scope = match agent {
+                Some(a) => Helper::Agent(a, "").scope(),
+                None => Helper::Centre(centre, "").scope(),
+            };
+            if let Err(r) = otp::check_scoped(db, &person.id, Purpose::Assist, &scope, code).await?
+            {
                 return Ok(Err(Problems(vec![account::refusal_problem("code", r)])));
             }
             let how = "confirmed by a code sent to their phone".to_string();

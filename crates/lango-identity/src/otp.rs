@@ -54,6 +54,27 @@ pub async fn issue(
     account_id: &str,
     purpose: Purpose,
 ) -> Result<String> {
+    issue_scoped(tx, account_id, purpose, "").await
+}
+
+/// The stored hash of `code`: bound to the account, the purpose and (when not empty) the
+/// scope, so a code given for one scope is wrong for every other.
+fn hash(account_id: &str, purpose: Purpose, scope: &str, code: &str) -> String {
+    if scope.is_empty() {
+        digest(&[account_id, purpose.as_str(), code])
+    } else {
+        digest(&[account_id, purpose.as_str(), scope, code])
+    }
+}
+
+/// As [`issue`], for one scope only (`agent:AG00001`: the helper the person lets act for
+/// them), so that a code seen by anyone else is of no use to them.
+pub async fn issue_scoped(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+    purpose: Purpose,
+    scope: &str,
+) -> Result<String> {
     let now = now_ms();
     sqlx::query(
         "UPDATE otp_codes SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL",
@@ -71,7 +92,7 @@ pub async fn issue(
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(account_id)
     .bind(purpose.as_str())
-    .bind(digest(&[account_id, purpose.as_str(), &code]))
+    .bind(hash(account_id, purpose, scope, &code))
     .bind(now + TTL_MS)
     .bind(now)
     .execute(&mut *tx)
@@ -84,6 +105,18 @@ pub async fn check(
     db: &Db,
     account_id: &str,
     purpose: Purpose,
+    code: &str,
+) -> Result<Result<(), Refusal>> {
+    check_scoped(db, account_id, purpose, "", code).await
+}
+
+/// As [`check`], for a code issued with [`issue_scoped`] for `scope`: the right digits in
+/// another scope are wrong digits.
+pub async fn check_scoped(
+    db: &Db,
+    account_id: &str,
+    purpose: Purpose,
+    scope: &str,
     code: &str,
 ) -> Result<Result<(), Refusal>> {
     let now = now_ms();
@@ -109,7 +142,7 @@ pub async fn check(
     }
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let stored: String = row.try_get("code_hash")?;
-    if !same(&digest(&[account_id, purpose.as_str(), &code]), &stored) {
+    if !same(&hash(account_id, purpose, scope, &code), &stored) {
         sqlx::query("UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1")
             .bind(&id)
             .execute(db.pool())

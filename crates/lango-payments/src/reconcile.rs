@@ -15,6 +15,7 @@
 //! A statement file is recognised by its SHA-256: importing it again returns the first run.
 
 mod read;
+pub mod reversals;
 pub mod review;
 
 pub use read::{get, items, runs};
@@ -34,12 +35,13 @@ pub const STATEMENT: &str = "statement";
 pub const PULL: &str = "pull";
 
 /// What reconciliation found about one receipt.
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     "matched",
     "amount_mismatch",
     "missing_in_ledger",
     "missing_in_statement",
     "bad_row",
+    "reversed",
 ];
 
 /// A payment M-Pesa's record shows.
@@ -191,6 +193,7 @@ pub async fn import_statement(
     };
     let period = parsed.span();
     let file_name: String = file_name.chars().take(200).collect();
+    let reversed = parsed.reversals;
     let comparison = Comparison {
         source: STATEMENT,
         file_name: &file_name,
@@ -201,7 +204,11 @@ pub async fn import_statement(
         skipped: parsed.skipped,
         by,
     };
-    Ok(Ok(compare(db, comparison, progress).await?))
+    let (run, new) = compare(db, comparison, progress).await?;
+    if new {
+        reversals::record_all(db, &run.id, &reversed).await?;
+    }
+    Ok(Ok((run, new)))
 }
 
 /// Compares `c` with the ledger and stores the run; returns it and whether it is new (a

@@ -38,6 +38,7 @@
 
 mod card;
 mod issue;
+pub mod reversal;
 mod store;
 
 pub use card::sync_card;
@@ -336,12 +337,13 @@ pub fn apportion(amount: i64, holders: &[(String, i64)]) -> Vec<i64> {
 }
 
 /// The ledger transaction of a refund of `parts` of a bill, its service part taken from the
-/// agencies' revenue as `service_by_agency` says: by card (the money leaves through the card
-/// collection account) or as a payout (owed to the payer). `None` when nothing moves (a
-/// payout of excess only: it is already in `refunds_payable`).
+/// agencies' revenue as `service_by_agency` says: through a channel (`through`: the money
+/// leaves through that collection account, as a card refund or an M-Pesa reversal does) or
+/// as a payout (`None`: owed to the payer). `None` when nothing moves (a payout of excess
+/// only: it is already in `refunds_payable`).
 pub fn transaction(
     memo: &str,
-    by_card: bool,
+    through: Option<&str>,
     currency: Currency,
     parts: Parts,
     service_by_agency: &[(String, i64)],
@@ -360,11 +362,11 @@ pub fn transaction(
         })
         .collect();
     postings.push((Account::PlatformFees { currency }, parts.fee));
-    if by_card {
+    if let Some(channel) = through {
         postings.push((payable, parts.excess));
         postings.push((
             Account::Collection {
-                channel: crate::cards::CHANNEL.to_string(),
+                channel: channel.to_string(),
                 currency,
             },
             -parts.total(),

@@ -9,6 +9,8 @@
 //!
 //! Pure: no I/O, so the CLI, the pages and the tests share one reading of the file.
 
+pub mod reversal;
+
 pub use lango_core::clock::EAT_OFFSET_MS;
 use lango_core::money::{Currency, Money};
 use serde_json::{Map, Value};
@@ -59,8 +61,11 @@ pub struct Statement {
     pub period: Option<(i64, i64)>,
     /// The payments.
     pub rows: Vec<Row>,
-    /// Rows that are not money in (withdrawals, failed or pending transactions).
+    /// Rows that are not money in (withdrawals, reversals, failed or pending transactions).
     pub skipped: u64,
+    /// Payments M-Pesa took back, with their line (see [`reversal`]); counted in `skipped`
+    /// too.
+    pub reversals: Vec<(u64, crate::refunds::reversal::Reversal)>,
     /// Rows that could not be read.
     pub bad: Vec<BadRow>,
 }
@@ -97,6 +102,7 @@ pub fn parse(bytes: &[u8]) -> Result<Statement, StatementError> {
         .from_reader(text.as_bytes());
     let mut statement = Statement::default();
     let mut columns: Option<Vec<Option<usize>>> = None;
+    let mut extra: Vec<Option<usize>> = Vec::new();
     let mut headers: Vec<String> = Vec::new();
     let mut best_missing: Vec<&'static str> = REQUIRED.to_vec();
     let mut seen = HashSet::new();
@@ -119,6 +125,10 @@ pub fn parse(bytes: &[u8]) -> Result<Statement, StatementError> {
                 .map(|(n, _)| *n)
                 .collect();
             if missing.is_empty() {
+                extra = reversal::COLUMNS
+                    .iter()
+                    .map(|name| cells.iter().position(|c| c.eq_ignore_ascii_case(name)))
+                    .collect();
                 headers = cells.iter().map(|c| c.to_string()).collect();
                 columns = Some(found);
             } else if missing.len() < best_missing.len() {
@@ -133,6 +143,17 @@ pub fn parse(bytes: &[u8]) -> Result<Statement, StatementError> {
             continue;
         }
         let cell = |i: usize| cols[i].and_then(|c| cells.get(c).copied()).unwrap_or("");
+        let more = |i: usize| extra[i].and_then(|c| cells.get(c).copied()).unwrap_or("");
+        let reversed = reversal::read([
+            cell(0),
+            cell(1),
+            cell(2),
+            more(0),
+            more(1),
+            more(2),
+            more(3),
+        ]);
+        statement.reversals.extend(reversed.map(|r| (line, r)));
         match read_row(
             line,
             &cells,

@@ -220,26 +220,17 @@ impl SmsDesk<'_> {
     /// The next three stops of mobile centres in the next 14 days (in `typed` county when
     /// it names one).
     async fn stops(&self, typed: &str) -> Result<Reply> {
-        let county = lango_cases::definition::counties::county(typed.trim()).unwrap_or_default();
-        let today = lango_centres::calendar::today();
-        let until = lango_centres::calendar::add_days(&today, 14);
-        let mut stops: Vec<(String, String, String, String)> = Vec::new();
-        for c in self.centres.list(None, None).await? {
-            for v in &c.schedule {
-                let at = lango_cases::definition::counties::county(&v.county).unwrap_or(&v.county);
-                let here = county.is_empty() || at == county;
-                if v.date >= today && v.date <= until && here {
-                    let hours = format!(
-                        "{}-{}",
-                        lango_centres::model::clock(v.opens),
-                        lango_centres::model::clock(v.closes)
-                    );
-                    stops.push((v.date.clone(), v.place.clone(), v.county.clone(), hours));
-                }
-            }
-        }
-        stops.sort();
-        stops.truncate(3);
+        let canon = |c: &str| lango_cases::definition::counties::county(c.trim());
+        let county = canon(typed).unwrap_or_default();
+        let stops = self
+            .centres
+            .upcoming_stops(14)
+            .await?
+            .into_iter()
+            .filter(|u| county.is_empty() || canon(&u.county) == Some(county))
+            .take(3)
+            .map(|u| (u.date, u.place, u.county, u.hours))
+            .collect();
         Ok(Reply::Stops {
             stops,
             county: county.to_string(),

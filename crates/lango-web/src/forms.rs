@@ -23,7 +23,7 @@ pub struct Field {
     pub label: &'static str,
     /// Hint under the label (may be empty).
     pub hint: &'static str,
-    /// `text`, `email`, `tel`, `password`, `date`, `textarea`, `radios`, `checkboxes`, `hidden`, `date_boxes` (three boxes, see [`Field::date`]).
+    /// `text`, `email`, `tel`, `password`, `date`, `textarea`, `radios`, `checkboxes`, `hidden`, `file`, `date_boxes` (three boxes, see [`Field::date`]).
     pub kind: &'static str,
     /// Current value.
     pub value: String,
@@ -185,6 +185,11 @@ impl Form {
             csrf: csrf.to_string(),
             naming: false,
         }
+    }
+
+    /// True when a field takes a file: the form is then sent as `multipart/form-data`.
+    pub fn has_files(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == "file")
     }
 
     /// Each problem's message names its field ("Date of birth: enter a real date"), so the

@@ -462,7 +462,7 @@ pub async fn agents(
         .fetch_one(db.pool())
         .await?;
     let admin = Actor::Person(lango_identity::account::actor(db, &admin_id).await?);
-    let (code, owner) = lango_agents::seed::agents(db, &admin).await?;
+    let (code, owner) = lango_agents::seed::agents(db, cases, &admin).await?;
     let receipts = lango_payments::mpesa::Receipts::start(db.clone());
     lango_agents::seed::work(db, cases, &receipts, (&code, &owner), shortcode).await?;
     const NAME: &str = "Demo agent statements";

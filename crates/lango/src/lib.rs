@@ -1,5 +1,6 @@
 //! Wiring: turns a [`Config`] into a running node, and loads the demo country.
 
+pub mod backup;
 pub mod cases_cli;
 pub mod demo;
 pub mod documents_cli;

@@ -52,6 +52,18 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Write a consistent copy of the database to FILE while the server runs (SQLite: an
+    /// online copy; PostgreSQL: pg_dump's custom format). See docs/operations.md.
+    Backup {
+        /// The new file (never overwritten).
+        file: PathBuf,
+    },
+    /// Fill the configured database (an empty data dir or PostgreSQL database) from a
+    /// backup FILE; refuses one that holds data.
+    Restore {
+        /// The backup.
+        file: PathBuf,
+    },
     /// Check the double-entry ledger.
     Ledger {
         #[command(subcommand)]
@@ -263,6 +275,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             serve(config, demo::popular()).await?;
         }
+        Command::Backup { file } => lango::backup::run_backup(&config, &file).await?,
+        Command::Restore { file } => lango::backup::run_restore(&config, &file).await?,
         Command::Migrate => {
             open_db(&config).await?.close().await;
             eprintln!("migrations applied");

@@ -160,11 +160,12 @@ async fn print_run(db: &lango_core::db::Db, run: &Run) -> anyhow::Result<()> {
         "missing_in_ledger",
         "missing_in_statement",
         "bad_row",
+        "reversed",
     ] {
         for i in reconcile::items(db, &run.id, kind, 50).await? {
             let line = i.line.map(|l| format!("line {l}: ")).unwrap_or_default();
             let detail = match kind {
-                "bad_row" => i.note.clone(),
+                "bad_row" | "reversed" => i.note.clone(),
                 _ => format!(
                     "{} statement {} ledger {} account {:?}",
                     i.receipt,

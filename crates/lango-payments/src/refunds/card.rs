@@ -161,8 +161,14 @@ async fn undo(db: &Db, id: &str) -> Result<()> {
         let r = get(&mut tx, id).await?;
         let memo = format!("refund {} bill {}", r.id, r.bill_reference);
         let shares = service_by_agency(&mut tx, &r.id).await?;
-        let t = transaction(&memo, true, r.amount.currency(), r.parts, &shares)
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let t = transaction(
+            &memo,
+            Some(crate::cards::CHANNEL),
+            r.amount.currency(),
+            r.parts,
+            &shares,
+        )
+        .map_err(|e| Error::Internal(e.to_string()))?;
         if let Some(t) = t {
             let reversal = t.reversal(format!("refund {} failed at the provider", r.id));
             crate::store::post(&mut tx, &reversal).await?;

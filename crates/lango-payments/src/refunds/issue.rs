@@ -4,7 +4,7 @@
 use super::store::{
     get, load_position, row_to_refund, BillInfo, Refund, RefundRequest, RefundStatus, COLUMNS,
 };
-use super::{card, plan, transaction, Refusal, Route};
+use super::{card, plan, reversal, transaction, Refusal, Route};
 use crate::bills;
 use crate::cards::{CardProvider, ProviderError};
 use lango_core::audit::{self, Entry};
@@ -247,7 +247,12 @@ pub(super) async fn record_issued(
     let currency = r.amount.currency();
     let memo = format!("refund {} bill {}", r.id, r.bill_reference);
     let shares = service_by_agency(tx, &r.id).await?;
-    let t = transaction(&memo, r.method == "card", currency, r.parts, &shares)
+    let through = match r.method.as_str() {
+        "card" => Some(crate::cards::CHANNEL),
+        reversal::METHOD => Some(crate::receipts::CHANNEL),
+        _ => None,
+    };
+    let t = transaction(&memo, through, currency, r.parts, &shares)
         .map_err(|e| Error::Internal(e.to_string()))?;
     if let Some(t) = t {
         let ledger = crate::store::post(tx, &t).await?;

@@ -66,6 +66,9 @@ lango_core::word_enum! {
         PendingPayout = "pending_payout",
         /// The provider did not make it: nothing went back.
         Failed = "failed",
+        /// M-Pesa took the payment back from the paybill (a reversal): the money is back
+        /// with the payer.
+        Reversed = "reversed",
     }
 }
 

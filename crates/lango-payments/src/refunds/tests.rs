@@ -114,7 +114,7 @@ fn ledger_transactions_balance_and_name_the_right_accounts() {
         fee: 0,
     };
     let dis = [("DIS".to_string(), 200)];
-    let t = transaction("r", true, Currency::Kes, parts, &dis)
+    let t = transaction("r", Some("card"), Currency::Kes, parts, &dis)
         .unwrap()
         .unwrap();
     let lines: Vec<(String, i64)> = t
@@ -130,7 +130,7 @@ fn ledger_transactions_balance_and_name_the_right_accounts() {
             ("collection:card:KES".to_string(), -300),
         ]
     );
-    let payout = transaction("r", false, Currency::Kes, parts, &dis)
+    let payout = transaction("r", None, Currency::Kes, parts, &dis)
         .unwrap()
         .unwrap();
     assert_eq!(payout.postings().len(), 2);
@@ -140,7 +140,7 @@ fn ledger_transactions_balance_and_name_the_right_accounts() {
         fee: 0,
     };
     assert_eq!(
-        transaction("r", false, Currency::Kes, excess_only, &[]).unwrap(),
+        transaction("r", None, Currency::Kes, excess_only, &[]).unwrap(),
         None
     );
 }
@@ -157,7 +157,14 @@ fn a_shared_bill_takes_refunds_back_from_each_agency_in_proportion() {
     );
     pos.record(&p);
     assert_eq!(pos.agencies[0].refunded + pos.agencies[1].refunded, 100_000);
-    let t = transaction("r", true, Currency::Kes, p.parts, &p.service_by_agency).unwrap();
+    let t = transaction(
+        "r",
+        Some("card"),
+        Currency::Kes,
+        p.parts,
+        &p.service_by_agency,
+    )
+    .unwrap();
     assert_eq!(t.unwrap().postings().len(), 4);
     assert_eq!(
         apportion(3, &[("A".into(), 2), ("B".into(), 2)]),

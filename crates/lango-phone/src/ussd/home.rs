@@ -1,9 +1,11 @@
 //! The first screen and the menus it offers. The numbers are fixed (the contract in
 //! DESIGN.md): `1` application status, `2` pay a bill, `3` appointments, `4` my queue
-//! ticket, `5` rate a service, `6` language.
+//! ticket, `5` rate a service, `6` language; then `7` mobile centres' next stops.
 
 use super::words::{self, pick};
-use super::{appointments, language, pay, rate, status, ticket, Answer, Input, Screen, Session};
+use super::{
+    appointments, language, pay, rate, status, stops, ticket, Answer, Input, Screen, Session,
+};
 use crate::prefs::Lang;
 
 /// One option of the home screen.
@@ -18,13 +20,14 @@ pub struct Menu {
 }
 
 /// The home screen's options, in order. A new menu replaces its placeholder here.
-pub static MENUS: [Menu; 6] = [
+pub static MENUS: [Menu; 7] = [
     status::MENU,
     pay::MENU,
     appointments::MENU,
     ticket::MENU,
     rate::MENU,
     language::MENU,
+    stops::MENU,
 ];
 
 /// The menu the inputs choose (the first input that names one), that input, and the

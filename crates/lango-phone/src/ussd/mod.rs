@@ -19,6 +19,7 @@ mod pay;
 mod rate;
 pub mod screen;
 mod status;
+mod stops;
 mod ticket;
 pub mod words;
 mod words_centres;

@@ -1,6 +1,7 @@
 //! The JSON API. Routes and the OpenAPI document come from the same definitions.
 
 mod agents;
+mod agents_open_data;
 pub mod auth;
 mod bills;
 mod cases;

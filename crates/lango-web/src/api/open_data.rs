@@ -60,7 +60,11 @@ pub fn dictionary_body() -> DictionaryBody {
     DictionaryBody {
         datasets: open_data::datasets()
             .into_iter()
-            .chain([super::centres_open_data::DATASET])
+            .chain([
+                super::centres_open_data::DATASET,
+                super::agents_open_data::AGENTS,
+                super::agents_open_data::STOPS,
+            ])
             .map(|d| DatasetBody {
                 name: d.name,
                 title: d.title,
@@ -147,10 +151,17 @@ async fn download(
                 agency: params.agency,
                 service: params.service,
             };
-            let table = if name == super::centres_open_data::DATASET.name {
-                super::centres_open_data::table(&state, &filter).await?
-            } else {
-                state.insights.open_data(name, &filter).await?
+            let table = match name {
+                n if n == super::centres_open_data::DATASET.name => {
+                    super::centres_open_data::table(&state, &filter).await?
+                }
+                n if n == super::agents_open_data::AGENTS.name => {
+                    super::agents_open_data::agents(&state, &filter).await?
+                }
+                n if n == super::agents_open_data::STOPS.name => {
+                    super::agents_open_data::stops(&state, &filter).await?
+                }
+                _ => state.insights.open_data(name, &filter).await?,
             };
             Ok::<_, ApiError>(if csv {
                 table.to_csv()

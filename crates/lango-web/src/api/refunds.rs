@@ -36,9 +36,11 @@ pub struct RefundBody {
     pub amount: String,
     /// ISO 4217.
     pub currency: String,
-    /// `card` (back through the card provider) or `payout` (owed to the payer, paid outside Lango).
+    /// `card` (back through the card provider), `payout` (owed to the payer, paid outside
+    /// Lango) or `mpesa_reversal` (M-Pesa took the payment back itself).
     pub method: String,
-    /// `submitted`, `success`, `pending_payout`, `requested` (waiting for the provider) or `failed`.
+    /// `submitted`, `success`, `pending_payout`, `requested` (waiting for the provider),
+    /// `failed` or `reversed` (an M-Pesa reversal).
     pub status: String,
     /// Why it was made.
     pub reason: String,

@@ -1,6 +1,7 @@
 //! An agent's own pages (`/agent/{code}`): where it stands with the platform, helping a
 //! person who is present (the assistance pages at `/agent/{code}/assist`), its monthly
-//! statement (page and CSV) and the key its own system reads statements with. Finance,
+//! statement (page and CSV) and the keys its own system reads statements with (made,
+//! listed and revoked here). Finance,
 //! auditors and platform staff read the same statement pages.
 
 use super::{day, no_store, render, Chrome};
@@ -11,12 +12,13 @@ use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use lango_agents::model::{Agent, Status};
 use lango_agents::registry;
 use lango_agents::statement::{self, Statement};
+use lango_identity::apikey;
 use lango_identity::policy::{may, Action, Object};
 use serde::Deserialize;
 
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/agent/{code}", get(home))
         .route("/agent/{code}/keys", post(new_key))
+        .route("/agent/{code}/keys/{id}/revoke", post(revoke_key))
         .route("/agent/{code}/statement", get(statement_page))
         .route("/agent/{code}/statement.csv", get(statement_csv))
 }
@@ -39,6 +42,8 @@ struct DeskPage {
     may_act: bool,
     may_key: bool,
     key: Option<String>,
+    /// The agent's keys: (id, made on, last used, revoked).
+    keys: Vec<(String, String, String, bool)>,
     statement: Statement,
 }
 
@@ -56,13 +61,29 @@ async fn desk(state: &AppState, s: &SignedIn, code: &str, key: Option<String>) -
         code: &a.code,
         business: &a.business_id,
     };
+    let may_key = a.status == Status::Approved
+        && may(&s.v.actor, Action::Edit, Object::Business(&a.business_id));
+    let keys = if may_key {
+        match apikey::list_for_agent(&state.db, &s.v.actor, &a.code, &a.business_id).await {
+            Ok(k) => k
+                .into_iter()
+                .map(|k| {
+                    let used = k.last_used_at.map(day).unwrap_or_default();
+                    (k.id, day(k.created_at), used, k.revoked_at.is_some())
+                })
+                .collect(),
+            Err(e) => return crate::error::page_error(state, lang, e),
+        }
+    } else {
+        Vec::new()
+    };
     let page = DeskPage {
+        keys,
         c: Chrome::for_visitor(&s.v, state.config.demo, &format!("/agent/{}", a.code)),
         status: tr(lang, &format!("agent_status_{}", a.status.as_str())),
         applied: day(a.applied_at),
         may_act: may(&s.v.actor, Action::Assist, object),
-        may_key: a.status == Status::Approved
-            && may(&s.v.actor, Action::Edit, Object::Business(&a.business_id)),
+        may_key,
         key,
         statement,
         agent: a,
@@ -82,14 +103,9 @@ async fn new_key(State(state): State<AppState>, s: SignedIn, Path(code): Path<St
         Ok(a) => a,
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     };
-    let made = lango_identity::apikey::create_for_agent(
-        &state.db,
-        &s.v.actor,
-        &a.code,
-        &a.business_id,
-        "Statements",
-    )
-    .await;
+    let made =
+        apikey::create_for_agent(&state.db, &s.v.actor, &a.code, &a.business_id, "Statements")
+            .await;
     match made {
         Ok(Ok((_, key))) => desk(&state, &s, &a.code, Some(key)).await,
         Ok(Err(_)) => crate::error::page_error(
@@ -97,6 +113,23 @@ async fn new_key(State(state): State<AppState>, s: SignedIn, Path(code): Path<St
             s.v.lang,
             lango_core::Error::invalid("name", "refused"),
         ),
+        Err(e) => crate::error::page_error(&state, s.v.lang, e),
+    }
+}
+
+/// `POST /agent/{code}/keys/{id}/revoke`: the key stops working on its next call.
+async fn revoke_key(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, String)>,
+) -> Response {
+    let revoked = async {
+        let a = registry::get_for(&state.db, &s.v.actor, &code).await?;
+        apikey::revoke_for_agent(&state.db, &s.v.actor, &a.code, &a.business_id, &id).await?;
+        Ok::<_, lango_core::Error>(a.code)
+    };
+    match revoked.await {
+        Ok(code) => Redirect::to(&format!("/agent/{code}")).into_response(),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),
     }
 }

@@ -11,22 +11,31 @@ use crate::visitor::SignedIn;
 use crate::words::tr;
 use crate::AppState;
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form as Posted, Router};
+use axum::Router;
 use lango_agents::model::{Agent, ApplyForm};
-use lango_agents::registry;
+use lango_agents::{documents, registry};
+use lango_cases::service::Refusal;
 use lango_identity::business;
+use lango_identity::model::Problems;
 use serde::Deserialize;
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/agents", get(directory))
-        .route("/agents/apply", get(apply_form).post(apply))
+        .route(
+            "/agents/apply",
+            get(apply_form)
+                .post(apply)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/agents/applied", get(applied))
 }
 
@@ -159,6 +168,8 @@ async fn apply_page(
             Field::new(lang, "phone", "tel").value(&f.phone),
             Field::new(lang, "permit_number", "text").value(&f.permit_number),
             Field::new(lang, "services", "textarea").value(&f.services),
+            Field::new(lang, "permit_file", "file"),
+            Field::new(lang, "id_file", "file"),
         ],
     )
     .problems(lang, problems);
@@ -177,17 +188,71 @@ async fn apply_form(State(state): State<AppState>, s: SignedIn) -> Response {
     apply_page(&state, &s, &ApplyForm::default(), &Default::default()).await
 }
 
-/// `POST /agents/apply`: records the application; its confirmation names the agent code.
+/// `POST /agents/apply` (a multipart form: the fields and the two documents): records the
+/// application; its confirmation names the agent code. Nothing is stored while any field
+/// or document has a problem.
 async fn apply(
     State(state): State<AppState>,
     s: SignedIn,
-    Posted(f): Posted<ApplyForm>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let parsed = match f.parse() {
-        Ok(p) => p,
-        Err(problems) => return apply_page(&state, &s, &f, &problems).await,
+    let Some((pairs, uploads)) = super::apply::form::read_body(&headers, body).await else {
+        return super::render_message_page(
+            &state,
+            s.v.lang,
+            StatusCode::BAD_REQUEST,
+            "apply_invalid",
+        );
     };
-    match registry::apply(&state.db, &s.v.actor, &parsed).await {
+    let fields: serde_json::Map<String, serde_json::Value> = pairs
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let f: ApplyForm =
+        serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default();
+    let mut problems = f.parse().err().unwrap_or_default();
+    let sent: Vec<&str> = uploads
+        .iter()
+        .filter_map(|u| documents::kind(&u.field))
+        .collect();
+    let refused: Vec<(&'static str, Refusal)> = uploads
+        .iter()
+        .filter_map(|u| {
+            let kind = documents::kind(&u.field)?;
+            let why =
+                lango_cases::documents::check(&u.bytes, &documents::accept(), documents::MAX_KB)
+                    .err()?;
+            Some((kind, why))
+        })
+        .collect();
+    problems.0.extend(documents::problems(&sent, &refused).0);
+    if !problems.0.is_empty() {
+        return apply_page(&state, &s, &f, &problems).await;
+    }
+    let Ok(parsed) = f.parse() else {
+        return apply_page(&state, &s, &f, &problems).await;
+    };
+    let mut files = Vec::new();
+    for u in uploads {
+        let Some(kind) = documents::kind(&u.field) else {
+            continue;
+        };
+        match state
+            .cases
+            .documents()
+            .put(&u.name, u.bytes, &documents::accept(), documents::MAX_KB)
+            .await
+        {
+            Ok(Ok(stored)) => files.push((kind, stored)),
+            Ok(Err(why)) => {
+                let refused = Problems::one(kind, documents::refusal_code(&why));
+                return apply_page(&state, &s, &f, &refused).await;
+            }
+            Err(e) => return crate::error::page_error(&state, s.v.lang, e),
+        }
+    }
+    match registry::apply(&state.db, &s.v.actor, &parsed, &files).await {
         Ok(Ok(a)) => Redirect::to(&format!("/agents/applied?code={}", a.code)).into_response(),
         Ok(Err(problems)) => apply_page(&state, &s, &f, &problems).await,
         Err(e) => crate::error::page_error(&state, s.v.lang, e),

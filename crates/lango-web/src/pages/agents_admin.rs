@@ -99,6 +99,8 @@ struct OnePage {
     alerts: Vec<Worded>,
     /// The daily cap's form.
     cap: Form,
+    /// The application's documents: (what, file name, link).
+    documents: Vec<(&'static str, String, String)>,
 }
 
 fn decisions(a: &Agent) -> Vec<Decision> {
@@ -155,6 +157,10 @@ async fn one_page(
         Ok(found) => worded(lang, found),
         Err(e) => return crate::error::page_error(state, lang, e),
     };
+    let documents = match lango_agents::documents::of(&state.db, &a.code).await {
+        Ok(d) => super::agent_documents::links(lang, &a.code, d),
+        Err(e) => return crate::error::page_error(state, lang, e),
+    };
     let cap = match lango_agents::fraud::cap_of(&state.db, &a.code).await {
         Ok(c) => c,
         Err(e) => return crate::error::page_error(state, lang, e),
@@ -173,6 +179,7 @@ async fn one_page(
     )
     .messages(cap_error);
     let page = OnePage {
+        documents,
         cap,
         alerts,
         c: Chrome::for_visitor(

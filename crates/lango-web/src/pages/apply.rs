@@ -6,7 +6,7 @@
 
 mod counties;
 mod finish;
-mod form;
+pub(crate) mod form;
 mod questions;
 mod track;
 mod view;

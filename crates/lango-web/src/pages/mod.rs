@@ -5,6 +5,7 @@ mod account;
 mod activity;
 mod admin;
 mod agent_desk;
+mod agent_documents;
 mod agent_figures;
 mod agent_payouts;
 mod agents;
@@ -200,6 +201,7 @@ pub fn router() -> Router<AppState> {
         .merge(sign_in_clients::routes())
         .merge(agents::routes())
         .merge(agents_admin::routes())
+        .merge(agent_documents::routes())
         .merge(agent_desk::routes())
         .merge(agent_figures::routes())
         .merge(agent_payouts::routes())

@@ -273,12 +273,18 @@ async fn show_run(
         ("amount_mismatch", run.amount_mismatch),
         ("missing_in_statement", run.missing_in_statement),
         ("bad_row", run.bad_rows),
+        ("reversed", -1),
         ("matched", run.verified),
     ] {
         let items = match reconcile::items(&state.db, &run.id, kind, ITEMS_SHOWN).await {
             Ok(items) => items,
             Err(e) => return crate::error::page_error(state, lang, e),
         };
+        // Reversals are not counted on the run: a statement holds few, all shown.
+        if kind == "reversed" && items.is_empty() {
+            continue;
+        }
+        let count = if count < 0 { items.len() as i64 } else { count };
         let mut rows = Vec::with_capacity(items.len());
         for i in items {
             let proposer = match &i.proposed_by {

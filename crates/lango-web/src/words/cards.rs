@@ -72,6 +72,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("refund_by", "By", "Na"),
     ("refund_method_card", "To the card", "Kwenye kadi"),
     ("refund_method_payout", "Payout to the payer", "Malipo kwa mlipaji"),
+    ("refund_method_mpesa_reversal", "Reversed by M-Pesa", "Yamerudishwa na M-Pesa"),
     ("refund_method_card_long", "Back to the card it was paid with, through the card provider: payment", "Kurudi kwenye kadi iliyolipa, kupitia mtoa huduma wa kadi: malipo"),
     ("refund_method_payout_long", "Owed to the payer and paid to them by M-Pesa outside Lango (it waits as a payout for finance)", "Deni kwa mlipaji, hulipwa kwa M-Pesa nje ya Lango (linasubiri kama malipo kwa idara ya fedha)"),
     ("refund_status_requested", "Waiting for the card provider", "Inasubiri mtoa huduma wa kadi"),
@@ -79,6 +80,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("refund_status_success", "Refunded", "Imerejeshwa"),
     ("refund_status_pending_payout", "Awaiting payout", "Inasubiri kulipwa"),
     ("refund_status_failed", "Failed: nothing refunded", "Imeshindikana: hakuna kilichorejeshwa"),
+    ("refund_status_reversed", "Reversed by M-Pesa", "Yamerudishwa na M-Pesa"),
     ("refund_check_title", "Check the refund before you make it", "Kagua marejesho kabla ya kuyafanya"),
     ("refund_check_lead", "Once you confirm, the refund is made and recorded in the ledger and the audit log with your name.", "Ukithibitisha, marejesho yanafanywa na kurekodiwa kwenye leja na kumbukumbu za ukaguzi kwa jina lako."),
     ("refund_change", "Change", "Badilisha"),
@@ -89,6 +91,7 @@ pub const WORDS: &[(&str, &str, &str)] = &[
     ("refund_next_success", "The money has been returned to the card.", "Pesa zimerudishwa kwenye kadi."),
     ("refund_next_pending_payout", "Pay this amount to the payer by M-Pesa outside Lango. It is recorded as owed to them until then.", "Mlipe mlipaji kiasi hiki kwa M-Pesa nje ya Lango. Kimerekodiwa kama deni kwao hadi hapo."),
     ("refund_next_failed", "This refund failed and nothing was refunded.", "Marejesho haya yameshindikana na hakuna kilichorejeshwa."),
+    ("refund_next_reversed", "M-Pesa took this payment back and returned it to the payer: nothing more is owed to them.", "M-Pesa ilirudisha malipo haya kwa mlipaji: hakuna zaidi anachodaiwa."),
     // Why a refund was refused.
     ("refund_amount_invalid", "Enter the amount as a number in the bill's currency, for example 100.00", "Andika kiasi kama nambari kwa sarafu ya bili, kwa mfano 100.00"),
     ("refund_available_invalid", "This page is out of date. The amount available is shown again: check it and try again", "Ukurasa huu umepitwa na wakati. Kiasi kinachopatikana kimeonyeshwa upya: kiangalie ujaribu tena"),

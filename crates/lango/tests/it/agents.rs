@@ -18,7 +18,7 @@ const CODE: &str = "AG00001";
 const DESK: &str = "/agent/AG00001/assist";
 
 /// An app with the one-page eTA service of the notifications journey (KES 6,000 + fee).
-async fn eta_app(backend: crate::support::Backend) -> Option<TestApp> {
+pub(crate) async fn eta_app(backend: crate::support::Backend) -> Option<TestApp> {
     let dir = crate::cases_journey::definitions(crate::notifications_journey::DEFINITION);
     crate::cases_journey::spawn_with_definitions(backend, dir.path(), false).await
 }
@@ -71,6 +71,28 @@ fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
+/// A scanned permit (a small PDF).
+const PERMIT: &[u8] =
+    b"%PDF-1.4\n% permit\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Sends the application form as the page does (multipart), with `files`.
+pub(crate) async fn apply(
+    app: &TestApp,
+    b: &Browser<'_>,
+    fields: &[(&'static str, String)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> crate::browser_kit::Page {
+    crate::cases_journey::post_multipart(app, b, "/agents/apply", &pairs(fields), files).await
+}
+
+/// Both documents, well formed.
+pub(crate) fn both() -> Vec<(&'static str, &'static str, &'static str, &'static [u8])> {
+    vec![
+        ("permit_file", "permit.pdf", "application/pdf", PERMIT),
+        ("id_file", "id.pdf", "application/pdf", PERMIT),
+    ]
+}
+
 async fn statement(app: &TestApp, key: &str, code: &str) -> (u16, serde_json::Value) {
     let res = app
         .client
@@ -95,24 +117,35 @@ backend_tests! {
     async fn an_agent_is_vetted_found_consented_to_paid_and_suspended(app: TestApp) {
         let (mut agent, business) = owner(&app, "28441001", "owner@cyber.example", "BN-TEST-0001").await;
         // Bad input: every problem in the summary, nothing stored.
-        let bad = agent.post("/agents/apply", &[("business", ""), ("county", "Atlantis"), ("permit_number", "x")]).await;
+        let blank = [("business", String::new()), ("county", "Atlantis".into()), ("permit_number", "x".into())];
+        let bad = apply(&app, &agent, &blank, &[]).await;
         assert_eq!(bad.status, 400, "{}", bad.html);
-        for field in ["business", "trading_name", "county", "location", "phone", "permit_number", "services"] {
+        for field in ["business", "trading_name", "county", "location", "phone", "permit_number", "services", "permit_file", "id_file"] {
             assert!(bad.html.contains(&format!("href=\"#f-{field}")), "{field} in the error summary");
         }
+        assert!(bad.html.contains("enctype=\"multipart/form-data\"") && bad.html.contains("type=\"file\""));
         let mut unknown = application(&business);
         unknown[6].1 = "NOPE-1".into();
-        let refused = agent.post("/agents/apply", &pairs(&unknown)).await;
+        let refused = apply(&app, &agent, &unknown, &both()).await;
         assert_eq!(refused.status, 400);
         assert!(refused.html.contains("not a service in the catalogue"));
+        // A document that is not a PDF, JPEG or PNG (judged by its bytes), or none at all.
+        let wrong = apply(&app, &agent, &application(&business), &[("permit_file", "permit.pdf", "application/pdf", b"MZ\x90 an executable"), ("id_file", "id.pdf", "application/pdf", PERMIT)]).await;
+        assert_eq!(wrong.status, 400, "{}", wrong.html);
+        assert!(wrong.html.contains("must be a PDF, JPEG or PNG") && wrong.html.contains("href=\"#f-permit_file"));
+        let without = apply(&app, &agent, &application(&business), &both()[..1]).await;
+        assert_eq!(without.status, 400);
+        assert!(without.html.contains("href=\"#f-id_file") && !without.html.contains("href=\"#f-permit_file"));
         assert_eq!(app.count("agents").await, 0, "nothing stored");
-        let applied = agent.post("/agents/apply", &pairs(&application(&business))).await;
+        assert_eq!(app.count("agent_documents").await, 0, "no document recorded");
+        let applied = apply(&app, &agent, &application(&business), &both()).await;
         assert_eq!((applied.status, applied.location.as_str()), (303, "/agents/applied?code=AG00001"), "{}", applied.html);
+        assert_eq!(app.count("agent_documents").await, 2);
         let confirmation = agent.get(&applied.location).await;
         assert!(confirmation.html.contains("Application received") && confirmation.html.contains(CODE));
         let account = agent.get("/account").await;
         assert!(account.html.contains("href=\"/agent/AG00001\""), "the owner follows the application from their account");
-        let twice = agent.post("/agents/apply", &pairs(&application(&business))).await;
+        let twice = apply(&app, &agent, &application(&business), &both()).await;
         assert!(twice.html.contains("already applied"), "a business applies once");
         // Not yet approved: not listed, may not act.
         assert_eq!(app.get_json("/api/v1/agents", 200).await["total"], 0);
@@ -120,6 +153,16 @@ backend_tests! {
         let mut root = admin(&app).await;
         let listed = root.get("/admin/agents?status=applied").await;
         assert!(listed.html.contains(CODE), "waiting for platform staff");
+        // Staff vet the documents that came with it; the files are theirs and the owner's only.
+        let vetting = root.get("/admin/agents/AG00001").await;
+        let link = vetting.html.split("href=\"/admin/agents/AG00001/documents/").nth(1).expect("a document linked").split('"').next().unwrap().to_string();
+        assert!(vetting.html.contains("A copy of your business permit") && vetting.html.contains("permit.pdf"));
+        let file = root.get(&format!("/admin/agents/AG00001/documents/{link}")).await;
+        assert_eq!(file.status, 200);
+        assert_eq!(file.html.as_bytes(), PERMIT, "the bytes sent");
+        assert_eq!(agent.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 200, "the owner reads their own");
+        let (mut stranger, _) = owner(&app, "28441002", "other@cyber.example", "BN-TEST-0002").await;
+        assert_eq!(stranger.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 404, "nobody else");
         let no_reason = root.post("/admin/agents/AG00001", &[("decision", "refuse"), ("reason", "")]).await;
         assert_eq!(no_reason.status, 400);
         assert!(no_reason.html.contains("href=\"#f-reason\""));
@@ -231,6 +274,15 @@ backend_tests! {
         let (_, after) = statement(&app, &key, CODE).await;
         assert_eq!(after["lines"].as_array().unwrap().len(), 2, "{after}");
         assert_eq!(after["total_commission"], "0.00");
+        // The agent lists its keys and revokes one; nobody else can. It stops working at once.
+        let id = key.trim_start_matches("lango_").split('_').next().unwrap().to_string();
+        let listed_keys = agent.get(&format!("/agent/{CODE}")).await;
+        assert!(listed_keys.html.contains(&format!("/agent/{CODE}/keys/{id}/revoke")), "{}", listed_keys.html);
+        assert_eq!(stranger.post(&format!("/agent/{CODE}/keys/{id}/revoke"), &[]).await.status, 404);
+        assert_eq!(statement(&app, &key, CODE).await.0, 200, "still working");
+        assert_eq!(agent.post(&format!("/agent/{CODE}/keys/{id}/revoke"), &[]).await.status, 303);
+        assert_eq!(statement(&app, &key, CODE).await.0, 401, "revoked");
+        assert!(agent.get(&format!("/agent/{CODE}")).await.html.contains("Revoked"));
         let verify = app.cli(&["ledger", "verify"]);
         assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
         // Suspended: its assistance ends at once, it cannot act, it is not listed.
@@ -306,6 +358,41 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
     );
     let dashboard = app.get("/performance").await.text().await.unwrap();
     assert!(dashboard.contains("href=\"/performance/agents\""));
+    // And as open data: the month's applications and paid bills, by the agents' county.
+    let open = app
+        .get_json(
+            &format!(
+                "/api/v1/open-data/agents.json?service={}",
+                lango_agents::seed::WORK_SERVICE
+            ),
+            200,
+        )
+        .await;
+    let this_month = |key: &str| -> i64 {
+        open["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["month"] == month.as_str())
+            .map(|r| r[key].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        this_month("applications"),
+        lango_agents::seed::WORK_COUNT as i64,
+        "{open}"
+    );
+    assert_eq!(
+        this_month("bills_paid"),
+        lango_agents::seed::WORK_COUNT as i64
+    );
+    assert!(app
+        .get("/open-data")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("/api/v1/open-data/agents.csv"));
     let old = app
         .client
         .get(format!(

@@ -51,7 +51,23 @@ async fn an_agent_helps_a_person_present_in_chromium() {
         permit_number: "SBP/2026/001".into(),
         services: "KPS-ABSTRACT".into(),
     };
-    let agent = lango_agents::registry::apply(&db, &as_owner, &form.parse().unwrap())
+    // The documents the application carries, in the app's own document store.
+    let store = lango_cases::documents::Documents::open(
+        &app.data_dir.path().join("documents").display().to_string(),
+    )
+    .unwrap();
+    let scan = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let mut files = Vec::new();
+    for kind in lango_agents::documents::KINDS {
+        let accept = lango_agents::documents::accept();
+        let stored = store
+            .put("scan.pdf", scan.to_vec(), &accept, 0)
+            .await
+            .unwrap()
+            .unwrap();
+        files.push((kind, stored));
+    }
+    let agent = lango_agents::registry::apply(&db, &as_owner, &form.parse().unwrap(), &files)
         .await
         .unwrap()
         .unwrap();

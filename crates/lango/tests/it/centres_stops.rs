@@ -141,8 +141,23 @@ backend_tests! {
             let (status, _) = app.api(Method::POST, &key, "/api/v1/centres/HM-RIFT/tickets", Some(serde_json::json!({"service": "NRB-ID-REPLACE"}))).await;
             status == 201
         }).await;
+        // On any phone: USSD menu 7 lists the stops, soonest first; one chosen says where and when.
+        let list = crate::ussd::dial(&app, "stops-1", "+254711000777", "7").await;
+        assert!(list.starts_with("CON Mobile centres' next stops:") && list.contains("Ilbissil Market"), "{list}");
+        let n = list.lines().find(|l| l.contains("Ilbissil Market")).unwrap().split(' ').next().unwrap().to_string();
+        let stop = crate::ussd::dial(&app, "stops-1", "+254711000777", &format!("7*{n}")).await;
+        assert!(stop.starts_with("END Huduma Mashinani Rift Valley") && stop.contains(&format!("{today} 00:00-23:59")), "{stop}");
+        assert!(stop.contains("Ilbissil Market, Kajiado"), "{stop}");
         let page = app.get("/performance/centres").await.text().await.unwrap();
         let row = format!("<th scope=\"row\">{today}</th><td>Huduma Mashinani Rift Valley (mobile)</td><td>Ilbissil Market, Kajiado</td><td class=\"num\">1</td>");
         assert!(page.contains("id=\"stop-figures\"") && page.contains(&row), "{page}");
+        // The same figures as open data, listed with the other datasets.
+        let open = app.get_json("/api/v1/open-data/mobile-stops.json?agency=HUDUMA", 200).await;
+        let stop = open["rows"].as_array().unwrap().iter().find(|r| r["date"] == today.as_str()).cloned();
+        let stop = stop.unwrap_or_else(|| panic!("today's stop in {open}"));
+        assert_eq!((stop["centre"].as_str(), stop["place"].as_str(), stop["tickets"].as_i64()), (Some("HM-RIFT"), Some("Ilbissil Market"), Some(1)));
+        let csv = app.get("/api/v1/open-data/mobile-stops.csv?agency=NONE").await.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 1, "another operator's: the header only");
+        assert!(app.get("/open-data").await.text().await.unwrap().contains("/api/v1/open-data/mobile-stops.csv"));
     }
 }

@@ -22,7 +22,10 @@ mod accounts;
 mod activity;
 mod agents;
 mod agents_browser;
+mod agents_clients;
+mod agents_reversal;
 mod auditor_forms;
+mod backup;
 mod bills;
 
 mod browser;

@@ -102,15 +102,15 @@ crate::stk::simulator_tests! {
     async fn home_numbers_placeholders_and_navigation(env: Env) {
         let app = &env.app;
         let home = dial(app, "s1", PHONE, "").await;
-        assert_eq!(home, "CON Lango: government services\n1 Application status\n2 Pay a bill\n3 Appointments\n4 My queue ticket\n5 Rate a service\n6 Kiswahili");
+        assert_eq!(home, "CON Lango: government services\n1 Application status\n2 Pay a bill\n3 Appointments\n4 My queue ticket\n5 Rate a service\n6 Kiswahili\n7 Mobile centres");
         // The centre menus answer (their own tests are `ussd_centres`).
         assert!(dial(app, "s1", PHONE, "3").await.starts_with("CON Appointments:\n1 Book"));
         assert!(dial(app, "s1", PHONE, "4").await.starts_with("END No queue ticket today"));
         assert!(dial(app, "s1", PHONE, "5").await.starts_with("END Nothing to rate"));
         // Not an option: home again, saying so; the next input is read from home.
-        let stray = dial(app, "s1", PHONE, "7").await;
+        let stray = dial(app, "s1", PHONE, "9").await;
         assert!(stray.starts_with("CON Choose a number from the list.\n1 Application status"), "{stray}");
-        assert_eq!(dial(app, "s1", PHONE, "7*2").await, dial(app, "s1", PHONE, "2").await);
+        assert_eq!(dial(app, "s1", PHONE, "9*2").await, dial(app, "s1", PHONE, "2").await);
         // Back and home.
         assert_eq!(dial(app, "s1", PHONE, "2*0").await, home);
         assert_eq!(dial(app, "s1", PHONE, "0").await, home);
@@ -122,7 +122,7 @@ crate::stk::simulator_tests! {
     async fn the_language_switches_once_per_step_and_is_remembered(env: Env) {
         let app = &env.app;
         let sw = dial(app, "lang-1", PHONE, "6").await;
-        assert_eq!(sw, "CON Lugha: Kiswahili\n1 Hali ya ombi\n2 Lipa bili\n3 Miadi\n4 Tiketi yangu ya foleni\n5 Tathmini huduma\n6 English");
+        assert_eq!(sw, "CON Lugha: Kiswahili\n1 Hali ya ombi\n2 Lipa bili\n3 Miadi\n4 Tiketi yangu ya foleni\n5 Tathmini huduma\n6 English\n7 Vituo vinavyohama");
         // The gateway repeats the request: the same screen, not a switch back.
         assert_eq!(dial(app, "lang-1", PHONE, "6").await, sw);
         // Going on after the switch, in Kiswahili; a later session starts in Kiswahili.

@@ -97,8 +97,8 @@ impl Desk {
     /// Who the person's code names, in their language.
     pub(crate) fn helper<'a>(&'a self, lang: &str) -> Helper<'a> {
         match self {
-            Desk::Counter(c, _) => Helper::Centre(c.name_in(lang)),
-            Desk::Agent(a) => Helper::Agent(&a.name),
+            Desk::Counter(c, _) => Helper::Centre(&c.code, c.name_in(lang)),
+            Desk::Agent(a) => Helper::Agent(&a.code, &a.name),
         }
     }
 

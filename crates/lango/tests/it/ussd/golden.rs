@@ -132,7 +132,7 @@ async fn bills(app: &TestApp) -> Values {
 crate::stk::simulator_tests! {
     async fn golden_home(env: Env) {
         for lang in [Lang::En, Lang::Sw] {
-            record(&env.app, "home", lang, &Vec::new(), &["", "7", "7*0", "1*00", "2*00"]).await;
+            record(&env.app, "home", lang, &Vec::new(), &["", "9", "9*0", "1*00", "2*00"]).await;
         }
     }
 

@@ -1,0 +1,381 @@
+//! `lango backup FILE` and `lango restore FILE`: a consistent copy of the database taken
+//! while the server runs, and its restore into an empty data dir or database.
+//!
+//! - **SQLite**: `VACUUM INTO` copies the database inside one read transaction, so the copy
+//!   is one instant's state and writers (WAL) go on meanwhile. The copy is checked
+//!   (`PRAGMA integrity_check`) before it gets its name. The backup is a plain SQLite file.
+//! - **PostgreSQL**: `pg_dump --format=custom`, the same file a DBA makes with pg_dump
+//!   (one snapshot, writers go on), restored with `pg_restore` in one transaction. A DBA can
+//!   run either tool directly, and point-in-time recovery stays the DBA's (see
+//!   docs/operations.md).
+//!
+//! Both write to `FILE.partial` and rename it only once it is whole: an interrupted backup
+//! never leaves a file that looks complete. A restore refuses a database that holds any
+//! table, a file that is not a Lango backup, a truncated or damaged one, and one made by a
+//! newer Lango; a refused restore changes nothing. The document store's index is in the
+//! database, so it travels with the backup; the documents stay in their object store.
+
+use anyhow::{bail, Context};
+use lango_core::config::Config;
+use lango_core::db::{Backend, Db};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The first bytes of an SQLite database file.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+/// The first bytes of a pg_dump custom-format archive.
+const PG_MAGIC: &[u8] = b"PGDMP";
+
+/// Where a backup is written until it is whole.
+fn partial(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Removes an SQLite file and the WAL files opening it may have left beside it.
+fn remove_db_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+fn backend_of(url: &str) -> Backend {
+    if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    }
+}
+
+/// A spinner with the time taken, for work whose size is not known ahead.
+fn spinner(what: &str) -> indicatif::ProgressBar {
+    let s = indicatif::ProgressBar::new_spinner();
+    s.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    s.set_message(what.to_string());
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    s
+}
+
+/// `lango backup FILE`, with a spinner while it copies and a line when done.
+pub async fn run_backup(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let s = spinner("copying the database");
+    let size = backup(config, file).await;
+    s.finish_and_clear();
+    let size = size?;
+    println!(
+        "backup written: {} ({:.1} MB in {:.1} s)",
+        file.display(),
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `lango restore FILE`, with a spinner while it restores and a line when done.
+pub async fn run_restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let s = spinner("restoring the database");
+    let done = restore(config, file).await;
+    s.finish_and_clear();
+    done?;
+    println!(
+        "restored from {} in {:.1} s: start the server, then check with `lango ledger verify` and `lango audit verify`",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Writes a consistent copy of the configured database to `file` (refusing to overwrite
+/// one); returns its size in bytes.
+pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<u64> {
+    if file.exists() {
+        bail!("{} exists: choose a new file name", file.display());
+    }
+    let url = config.effective_database_url();
+    let part = partial(file);
+    remove_db_files(&part);
+    let made = match backend_of(&url) {
+        Backend::Sqlite => sqlite_backup(&url, &part).await,
+        Backend::Postgres => pg_dump(&url, &part),
+    };
+    if let Err(e) = made {
+        remove_db_files(&part);
+        return Err(e);
+    }
+    std::fs::File::open(&part)
+        .and_then(|f| f.sync_all())
+        .context("cannot flush the backup to disk")?;
+    std::fs::rename(&part, file).context("cannot name the finished backup")?;
+    Ok(std::fs::metadata(file)?.len())
+}
+
+async fn sqlite_backup(url: &str, part: &Path) -> anyhow::Result<()> {
+    let db = Db::connect(url, 2)
+        .await
+        .context("cannot open the database")?;
+    let copied = sqlx::query("VACUUM INTO $1")
+        .bind(part.display().to_string())
+        .execute(db.pool())
+        .await;
+    db.close().await;
+    copied.context("the copy failed")?;
+    check_sqlite(part).await?;
+    Ok(())
+}
+
+/// Opens `file` (an SQLite copy) and checks it whole and Lango's; returns the highest
+/// migration it holds.
+async fn check_sqlite(file: &Path) -> anyhow::Result<i64> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    // One plain connection: a damaged file fails at once, with SQLite's own words.
+    let url = format!("sqlite://{}?mode=rw", file.display());
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("the file is damaged or not a database: {e}"))?;
+    let checked = async {
+        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| anyhow::anyhow!("the file is damaged or truncated: {e}"))?;
+        if verdict != "ok" {
+            bail!("the file is damaged: {verdict}");
+        }
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|_| anyhow::anyhow!("the file is not a Lango database (no migrations)"))?;
+        newest.ok_or_else(|| anyhow::anyhow!("the file is not a Lango database (no migrations)"))
+    }
+    .await;
+    let _ = conn.close().await;
+    checked
+}
+
+/// The newest migration this binary knows.
+fn known_migration(backend: Backend) -> i64 {
+    crate::migrations()
+        .iter()
+        .flat_map(|m| match backend {
+            Backend::Sqlite => m.sqlite.iter(),
+            Backend::Postgres => m.postgres.iter(),
+        })
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A PostgreSQL URL without its password (which goes to the tools in `PGPASSWORD`, never
+/// on a command line others can read), and the password.
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return (url.to_string(), None);
+    };
+    match userinfo.split_once(':') {
+        Some((user, password)) => (
+            format!("{scheme}://{user}@{host}"),
+            Some(percent_decoded(password)),
+        ),
+        None => (url.to_string(), None),
+    }
+}
+
+/// `%XX` escapes of a URL part decoded (a password may hold `@`, `:` or `/`).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs a PostgreSQL client tool with `args`, the URL's password in its environment.
+fn pg_tool(tool: &str, url: &str, args: &[&str]) -> anyhow::Result<()> {
+    let (bare, password) = split_password(url);
+    let mut cmd = Command::new(tool);
+    cmd.args(args).arg(format!("--dbname={bare}"));
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot run {tool}: install the PostgreSQL client tools"))?;
+    if !out.status.success() {
+        bail!(
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+fn pg_dump(url: &str, part: &Path) -> anyhow::Result<()> {
+    let file = format!("--file={}", part.display());
+    pg_tool(
+        "pg_dump",
+        url,
+        &["--format=custom", "--no-owner", "--no-privileges", &file],
+    )
+}
+
+/// Fills the configured (empty) database from backup `file`.
+pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let mut head = [0u8; 16];
+    let read = {
+        use std::io::Read;
+        let mut f =
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        f.read(&mut head)?
+    };
+    let url = config.effective_database_url();
+    match backend_of(&url) {
+        Backend::Sqlite => {
+            if read < SQLITE_MAGIC.len() || head != SQLITE_MAGIC {
+                bail!("{} is not a Lango SQLite backup", file.display());
+            }
+            sqlite_restore(config, file).await
+        }
+        Backend::Postgres => {
+            if !head.starts_with(PG_MAGIC) {
+                bail!(
+                    "{} is not a PostgreSQL backup (pg_dump --format=custom)",
+                    file.display()
+                );
+            }
+            pg_restore(&url, file).await
+        }
+    }
+}
+
+async fn sqlite_restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+    let target = config.data_dir.join("lango.db");
+    for f in [target.clone(), config.data_dir.join("lango.db-wal")] {
+        if f.exists() {
+            bail!(
+                "{} already holds a database: restore into an empty data dir",
+                f.display()
+            );
+        }
+    }
+    std::fs::create_dir_all(&config.data_dir).context("cannot make the data dir")?;
+    let part = partial(&target);
+    std::fs::copy(file, &part).context("cannot copy the backup into the data dir")?;
+    let checked = check_sqlite(&part).await.and_then(|newest| {
+        if newest > known_migration(Backend::Sqlite) {
+            bail!("the backup was made by a newer Lango (migration {newest}): restore it with that version");
+        }
+        Ok(())
+    });
+    if let Err(e) = checked {
+        remove_db_files(&part);
+        return Err(e);
+    }
+    std::fs::rename(&part, &target).context("cannot put the database in place")?;
+    Ok(())
+}
+
+async fn pg_restore(url: &str, file: &Path) -> anyhow::Result<()> {
+    let db = Db::connect(url, 1)
+        .await
+        .context("cannot open the database")?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    db.close().await;
+    if tables > 0 {
+        bail!("the database already holds {tables} tables: restore into an empty database");
+    }
+    let path = file.display().to_string();
+    let newest = pg_newest_migration(&path)?;
+    if newest > known_migration(Backend::Postgres) {
+        bail!("the backup was made by a newer Lango (migration {newest}): restore it with that version");
+    }
+    pg_tool(
+        "pg_restore",
+        url,
+        &[
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            &path,
+        ],
+    )?;
+    Ok(())
+}
+
+/// The highest migration a pg_dump archive holds, read from its `_sqlx_migrations` rows
+/// without restoring anything; an error for an archive that is not Lango's or is damaged.
+fn pg_newest_migration(path: &str) -> anyhow::Result<i64> {
+    // Without --dbname pg_restore writes the rows as a script: no connection needed.
+    let out = Command::new("pg_restore")
+        .args(["--data-only", "--table=_sqlx_migrations", "--file=-", path])
+        .output()
+        .context("cannot run pg_restore: install the PostgreSQL client tools")?;
+    if !out.status.success() {
+        bail!(
+            "the backup cannot be read: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.starts_with("COPY "))
+        .skip(1)
+        .take_while(|l| *l != "\\.");
+    rows.filter_map(|l| l.split('\t').next()?.parse::<i64>().ok())
+        .max()
+        .ok_or_else(|| anyhow::anyhow!("the backup is not a Lango database (no migrations)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_never_reaches_the_command_line() {
+        let (bare, password) = split_password("postgres://lango:s3cr%40t@db.example:5432/lango");
+        assert_eq!(bare, "postgres://lango@db.example:5432/lango");
+        assert_eq!(password.as_deref(), Some("s3cr@t"));
+        assert_eq!(
+            split_password("postgres://postgres@127.0.0.1/test"),
+            ("postgres://postgres@127.0.0.1/test".to_string(), None)
+        );
+    }
+
+    #[test]
+    fn a_backup_is_written_beside_its_name_until_whole() {
+        assert_eq!(
+            partial(Path::new("/backups/lango-2026-12-06.db")),
+            PathBuf::from("/backups/lango-2026-12-06.db.partial")
+        );
+    }
+}
