@@ -40,7 +40,8 @@ fn text(out: &Output) -> String {
 async fn held(data_dir: &std::path::Path, db_url: Option<&str>, ids: &[String]) -> usize {
     let url = db_url
         .map(str::to_string)
-        .unwrap_or_else(|| format!("sqlite://{}?mode=ro", data_dir.join("lango.db").display()));
+        // Read-write: a WAL database without its -shm file cannot be opened read-only.
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data_dir.join("lango.db").display()));
     let db = lango_core::db::Db::connect(&url, 1).await.unwrap();
     let mut n = 0;
     for id in ids {
@@ -89,12 +90,15 @@ backend_tests! {
         let backups = tempfile::tempdir().unwrap();
         let file = backups.path().join("lango.backup");
         let path = file.to_str().unwrap();
+        // The backup starts with the writer going, and the writer is still going after it.
+        app.eventually("the writer going", || async { during.load(Ordering::Relaxed) > 0 }).await;
         let out = app.cli(&["backup", path]);
         assert!(out.status.success(), "{}", text(&out));
         assert!(text(&out).contains("backup written"), "{}", text(&out));
+        let after = during.load(Ordering::Relaxed);
+        app.eventually("the writer still going", || async { during.load(Ordering::Relaxed) > after }).await;
         stop.store(true, Ordering::Relaxed);
         writer.await.unwrap();
-        assert!(during.load(Ordering::Relaxed) > 0, "payments arrived meanwhile");
         assert!(!backups.path().join("lango.backup.partial").exists(), "no partial file left");
         // Never over an existing file.
         let again = app.cli(&["backup", path]);
