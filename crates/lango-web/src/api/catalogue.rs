@@ -217,6 +217,13 @@ async fn list_services(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<ServiceList>, ApiError> {
     let Query(params) = params?;
+    // Pages send empty numbers from their forms (read as the default); an API call that
+    // names one gives a number.
+    for (field, v) in [("page", &params.page), ("per_page", &params.per_page)] {
+        if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(Error::invalid(field, format!("{field} must be a whole number")).into());
+        }
+    }
     let req = params.parse()?;
     let page = state.catalogue.search(&req).await?;
     state.insights.record_search(&req.q, page.total);

@@ -84,6 +84,8 @@ backend_tests! {
             ("/api/v1/services?page=0", 400),
             ("/api/v1/services?page=-1", 400),
             ("/api/v1/services?per_page=1000", 400),
+            ("/api/v1/services?per_page=", 400),
+            ("/api/v1/services?page=", 400),
             ("/api/v1/services?page=9999&per_page=100", 400),
             ("/api/v1/services?stage=online", 400),
             ("/api/v1/services?channel=fax", 400),
