@@ -127,6 +127,29 @@ pub async fn one(db: &lango_core::db::Db, code: &str, id: &str) -> Result<Docume
     document_of(&row)
 }
 
+/// Records in the audit log that `actor` read document `d` of agent `code`.
+pub async fn record_reading(
+    db: &lango_core::db::Db,
+    actor: &lango_identity::policy::Actor,
+    code: &str,
+    d: &Document,
+) -> Result<()> {
+    let mut tx = db.pool().begin().await?;
+    lango_core::audit::append(
+        &mut tx,
+        lango_core::audit::Entry {
+            actor: &lango_identity::account::actor_label(actor),
+            action: "agent.document_read",
+            object: &format!("agent:{code}"),
+            subject: "",
+            detail: &format!("{} ({})", d.kind, d.file.name),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
 mod agents;
+mod backup;
 mod cases;
 mod centres;
 mod documents;
@@ -226,6 +227,16 @@ enum Cmd {
         )]
         postgres: String,
     },
+    /// Backup: `lango backup` of a large SQLite database while the server confirms
+    /// payments (the longest write pause), then `lango restore`, next to a raw file copy.
+    Backup {
+        /// The database's size, MB.
+        #[arg(long, default_value_t = 1_000)]
+        size_mb: u64,
+        /// Connections confirming payments meanwhile.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
     /// (internal) the server process the benchmark starts.
     #[command(hide = true)]
     ServeChild,
@@ -250,6 +261,10 @@ fn main() -> anyhow::Result<()> {
                 .serve(listener, lango::shutdown_signal())
                 .await
         }),
+        Cmd::Backup {
+            size_mb,
+            connections,
+        } => rt.block_on(backup::run(size_mb, connections)),
         Cmd::Mpesa {
             connections,
             seconds,

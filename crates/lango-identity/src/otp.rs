@@ -68,7 +68,8 @@ fn hash(account_id: &str, purpose: Purpose, scope: &str, code: &str) -> String {
 }
 
 /// As [`issue`], for one scope only (`agent:AG00001`: the helper the person lets act for
-/// them), so that a code seen by anyone else is of no use to them.
+/// them), so that a code seen by anyone else is of no use to them: it is looked up, tried
+/// and voided within its scope alone.
 pub async fn issue_scoped(
     tx: &mut sqlx::AnyConnection,
     account_id: &str,
@@ -77,21 +78,24 @@ pub async fn issue_scoped(
 ) -> Result<String> {
     let now = now_ms();
     sqlx::query(
-        "UPDATE otp_codes SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL",
+        "UPDATE otp_codes SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND scope = $4 \
+         AND used_at IS NULL",
     )
     .bind(now)
     .bind(account_id)
     .bind(purpose.as_str())
+    .bind(scope)
     .execute(&mut *tx)
     .await?;
     let code = random_code();
     sqlx::query(
-        "INSERT INTO otp_codes (id, account_id, purpose, code_hash, attempts, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, 0, $5, $6)",
+        "INSERT INTO otp_codes (id, account_id, purpose, scope, code_hash, attempts, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(account_id)
     .bind(purpose.as_str())
+    .bind(scope)
     .bind(hash(account_id, purpose, scope, &code))
     .bind(now + TTL_MS)
     .bind(now)
@@ -122,10 +126,12 @@ pub async fn check_scoped(
     let now = now_ms();
     let row = sqlx::query(
         "SELECT id, code_hash, attempts, expires_at FROM otp_codes \
-         WHERE account_id = $1 AND purpose = $2 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
+         WHERE account_id = $1 AND purpose = $2 AND scope = $3 AND used_at IS NULL \
+         ORDER BY created_at DESC LIMIT 1",
     )
     .bind(account_id)
     .bind(purpose.as_str())
+    .bind(scope)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else {

@@ -184,13 +184,15 @@ pub async fn import_statement(
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<std::result::Result<(Run, bool), StatementError>> {
     let sha256 = hex::encode(Sha256::digest(bytes));
-    if let Some(run) = read::by_sha256(db, &sha256).await? {
-        return Ok(Ok((run, false)));
-    }
     let parsed = match statement::parse(bytes) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
     };
+    if let Some(run) = read::by_sha256(db, &sha256).await? {
+        // Its reversals again: a listing cut short lists the rest now.
+        reversals::list_all(db, &run.id, &parsed.reversals).await?;
+        return Ok(Ok((run, false)));
+    }
     let period = parsed.span();
     let file_name: String = file_name.chars().take(200).collect();
     let reversed = parsed.reversals;
@@ -205,9 +207,8 @@ pub async fn import_statement(
         by,
     };
     let (run, new) = compare(db, comparison, progress).await?;
-    if new {
-        reversals::record_all(db, &run.id, &reversed).await?;
-    }
+    // Every import, not only the first: a listing cut short lists the rest next time.
+    reversals::list_all(db, &run.id, &reversed).await?;
     Ok(Ok((run, new)))
 }
 

@@ -42,6 +42,15 @@ fn remove_db_files(path: &Path) {
     }
 }
 
+/// The file an `sqlite:` URL names (its query, such as `?mode=rwc`, left off).
+fn sqlite_path(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
 fn backend_of(url: &str) -> Backend {
     if url.starts_with("sqlite:") {
         Backend::Sqlite
@@ -131,9 +140,9 @@ async fn sqlite_backup(url: &str, part: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens `file` (an SQLite copy) and checks it whole and Lango's; returns the highest
-/// migration it holds.
-async fn check_sqlite(file: &Path) -> anyhow::Result<i64> {
+/// Opens `file` (an SQLite copy) and checks it whole and Lango's; returns the migrations
+/// it holds.
+async fn check_sqlite(file: &Path) -> anyhow::Result<Vec<i64>> {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     // One plain connection: a damaged file fails at once, with SQLite's own words.
@@ -149,28 +158,37 @@ async fn check_sqlite(file: &Path) -> anyhow::Result<i64> {
         if verdict != "ok" {
             bail!("the file is damaged: {verdict}");
         }
-        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&mut conn)
+        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+            .fetch_all(&mut conn)
             .await
             .map_err(|_| anyhow::anyhow!("the file is not a Lango database (no migrations)"))?;
-        newest.ok_or_else(|| anyhow::anyhow!("the file is not a Lango database (no migrations)"))
+        if versions.is_empty() {
+            bail!("the file is not a Lango database (no migrations)");
+        }
+        Ok(versions)
     }
     .await;
     let _ = conn.close().await;
     checked
 }
 
-/// The newest migration this binary knows.
-fn known_migration(backend: Backend) -> i64 {
-    crate::migrations()
+/// Refuses a backup holding a migration this binary does not know (made by a newer
+/// Lango: migrations are numbered per room, so any unknown one counts, not just the last).
+fn known_migrations(backend: Backend, held: &[i64]) -> anyhow::Result<()> {
+    let known: std::collections::HashSet<i64> = crate::migrations()
         .iter()
         .flat_map(|m| match backend {
             Backend::Sqlite => m.sqlite.iter(),
             Backend::Postgres => m.postgres.iter(),
         })
         .map(|m| m.version)
-        .max()
-        .unwrap_or(0)
+        .collect();
+    match held.iter().find(|v| !known.contains(v)) {
+        Some(v) => bail!(
+            "the backup was made by a newer Lango (it holds migration {v}, unknown here): restore it with that version"
+        ),
+        None => Ok(()),
+    }
 }
 
 /// A PostgreSQL URL without its password (which goes to the tools in `PGPASSWORD`, never
@@ -273,8 +291,11 @@ pub async fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
 }
 
 async fn sqlite_restore(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let target = config.data_dir.join("lango.db");
-    for f in [target.clone(), config.data_dir.join("lango.db-wal")] {
+    // Where the server opens its database: the data dir's, or the configured file.
+    let target = sqlite_path(&config.effective_database_url());
+    let mut wal = target.as_os_str().to_owned();
+    wal.push("-wal");
+    for f in [target.clone(), PathBuf::from(wal)] {
         if f.exists() {
             bail!(
                 "{} already holds a database: restore into an empty data dir",
@@ -282,15 +303,14 @@ async fn sqlite_restore(config: &Config, file: &Path) -> anyhow::Result<()> {
             );
         }
     }
-    std::fs::create_dir_all(&config.data_dir).context("cannot make the data dir")?;
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).context("cannot make the database's folder")?;
+    }
     let part = partial(&target);
     std::fs::copy(file, &part).context("cannot copy the backup into the data dir")?;
-    let checked = check_sqlite(&part).await.and_then(|newest| {
-        if newest > known_migration(Backend::Sqlite) {
-            bail!("the backup was made by a newer Lango (migration {newest}): restore it with that version");
-        }
-        Ok(())
-    });
+    let checked = check_sqlite(&part)
+        .await
+        .and_then(|held| known_migrations(Backend::Sqlite, &held));
     if let Err(e) = checked {
         remove_db_files(&part);
         return Err(e);
@@ -313,10 +333,7 @@ async fn pg_restore(url: &str, file: &Path) -> anyhow::Result<()> {
         bail!("the database already holds {tables} tables: restore into an empty database");
     }
     let path = file.display().to_string();
-    let newest = pg_newest_migration(&path)?;
-    if newest > known_migration(Backend::Postgres) {
-        bail!("the backup was made by a newer Lango (migration {newest}): restore it with that version");
-    }
+    known_migrations(Backend::Postgres, &pg_migrations(&path)?)?;
     pg_tool(
         "pg_restore",
         url,
@@ -331,9 +348,9 @@ async fn pg_restore(url: &str, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The highest migration a pg_dump archive holds, read from its `_sqlx_migrations` rows
-/// without restoring anything; an error for an archive that is not Lango's or is damaged.
-fn pg_newest_migration(path: &str) -> anyhow::Result<i64> {
+/// The migrations a pg_dump archive holds, read from its `_sqlx_migrations` rows without
+/// restoring anything; an error for an archive that is not Lango's or is damaged.
+fn pg_migrations(path: &str) -> anyhow::Result<Vec<i64>> {
     // Without --dbname pg_restore writes the rows as a script: no connection needed.
     let out = Command::new("pg_restore")
         .args(["--data-only", "--table=_sqlx_migrations", "--file=-", path])
@@ -351,9 +368,13 @@ fn pg_newest_migration(path: &str) -> anyhow::Result<i64> {
         .skip_while(|l| !l.starts_with("COPY "))
         .skip(1)
         .take_while(|l| *l != "\\.");
-    rows.filter_map(|l| l.split('\t').next()?.parse::<i64>().ok())
-        .max()
-        .ok_or_else(|| anyhow::anyhow!("the backup is not a Lango database (no migrations)"))
+    let versions: Vec<i64> = rows
+        .filter_map(|l| l.split('\t').next()?.parse::<i64>().ok())
+        .collect();
+    if versions.is_empty() {
+        bail!("the backup is not a Lango database (no migrations)");
+    }
+    Ok(versions)
 }
 
 #[cfg(test)]
@@ -369,6 +390,27 @@ mod tests {
             split_password("postgres://postgres@127.0.0.1/test"),
             ("postgres://postgres@127.0.0.1/test".to_string(), None)
         );
+    }
+
+    #[test]
+    fn an_sqlite_url_names_its_file() {
+        assert_eq!(
+            sqlite_path("sqlite:///srv/lango/lango.db?mode=rwc"),
+            PathBuf::from("/srv/lango/lango.db")
+        );
+        assert_eq!(sqlite_path("sqlite:data/x.db"), PathBuf::from("data/x.db"));
+    }
+
+    #[test]
+    fn a_backup_with_a_migration_unknown_here_is_refused() {
+        let mine: Vec<i64> = crate::migrations()
+            .iter()
+            .flat_map(|m| m.sqlite.iter().map(|x| x.version))
+            .collect();
+        assert!(known_migrations(Backend::Sqlite, &mine).is_ok());
+        let newer = [mine.clone(), vec![50_999]].concat();
+        let refused = known_migrations(Backend::Sqlite, &newer).unwrap_err();
+        assert!(refused.to_string().contains("50999"), "{refused}");
     }
 
     #[test]

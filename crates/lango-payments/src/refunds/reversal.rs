@@ -64,17 +64,26 @@ pub fn parts(pos: &Position, amount: i64) -> Option<Parts> {
 /// Records reversal `r` (seen by `by`, e.g. a reconciliation run) against the bill its
 /// payment was posted to.
 pub async fn record(db: &Db, r: &Reversal, by: &str) -> Result<Recorded> {
-    // The receipt keeps the account number as typed; a posted one named its bill.
-    let typed: Option<String> = sqlx::query_scalar(
-        "SELECT bill_reference FROM mpesa_receipts WHERE trans_id = $1 AND outcome = 'posted'",
+    // A posted receipt keeps the account number as typed (it named its bill); one matched
+    // out of suspense later has its bill in the match.
+    let found: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT m.bill_reference, s.bill_reference FROM mpesa_receipts m \
+         LEFT JOIN suspense_matches s ON s.trans_id = m.trans_id \
+         WHERE m.trans_id = $1 AND m.outcome IN ('posted', 'matched')",
     )
     .bind(&r.original)
     .fetch_optional(db.pool())
     .await?;
-    let Some(bill) = typed.and_then(|t| BillReference::parse(&t).ok()) else {
+    let bill = match found {
+        Some((_, Some(matched))) => Some(matched),
+        Some((typed, None)) => BillReference::parse(&typed)
+            .ok()
+            .map(|b| b.as_str().to_string()),
+        None => None,
+    };
+    let Some(bill) = bill else {
         return Ok(Recorded::Unmatched);
     };
-    let bill = bill.as_str().to_string();
     let mut tx = db.pool().begin().await?;
     // The bill's lock first, as a refund takes it: one decision at a time per bill.
     sqlx::query("UPDATE bills SET updated_at = updated_at WHERE reference = $1")

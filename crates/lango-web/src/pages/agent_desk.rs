@@ -42,6 +42,8 @@ struct DeskPage {
     may_act: bool,
     may_key: bool,
     key: Option<String>,
+    /// The business's owner is looking: keys are listed.
+    owner: bool,
     /// The agent's keys: (id, made on, last used, revoked).
     keys: Vec<(String, String, String, bool)>,
     statement: Statement,
@@ -61,9 +63,11 @@ async fn desk(state: &AppState, s: &SignedIn, code: &str, key: Option<String>) -
         code: &a.code,
         business: &a.business_id,
     };
-    let may_key = a.status == Status::Approved
-        && may(&s.v.actor, Action::Edit, Object::Business(&a.business_id));
-    let keys = if may_key {
+    // Keys are listed and revoked whatever the agent's status; only an approved agent
+    // gets a new one.
+    let owner = may(&s.v.actor, Action::Edit, Object::Business(&a.business_id));
+    let may_key = a.status == Status::Approved && owner;
+    let keys = if owner {
         match apikey::list_for_agent(&state.db, &s.v.actor, &a.code, &a.business_id).await {
             Ok(k) => k
                 .into_iter()
@@ -78,6 +82,7 @@ async fn desk(state: &AppState, s: &SignedIn, code: &str, key: Option<String>) -
         Vec::new()
     };
     let page = DeskPage {
+        owner,
         keys,
         c: Chrome::for_visitor(&s.v, state.config.demo, &format!("/agent/{}", a.code)),
         status: tr(lang, &format!("agent_status_{}", a.status.as_str())),

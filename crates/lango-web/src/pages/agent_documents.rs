@@ -1,5 +1,7 @@
 //! The documents of an application to become an agent: listed on the agent's page for
-//! platform staff, and handed out (as attachments) to those who may see the agent.
+//! platform staff, and handed out (as attachments) only to platform staff, who vet them,
+//! and the business's owners, who sent them; each reading is in the audit log (an owner's
+//! identity document is personal data).
 
 use crate::download::{document, Show};
 use crate::i18n::Lang;
@@ -12,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use lango_agents::documents::{self, Document};
 use lango_agents::registry;
+use lango_identity::policy::{may, Action, Object};
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
@@ -32,8 +35,8 @@ pub fn links(lang: Lang, code: &str, found: Vec<Document>) -> Vec<(&'static str,
         .collect()
 }
 
-/// `GET /admin/agents/{code}/documents/{id}`: the file, to whoever may see the agent
-/// (platform staff, the agent's own people); anyone else is told it does not exist.
+/// `GET /admin/agents/{code}/documents/{id}`: the file, to platform staff and the
+/// business's owners; anyone else is told it does not exist.
 async fn download(
     State(state): State<AppState>,
     s: SignedIn,
@@ -41,8 +44,13 @@ async fn download(
 ) -> Response {
     let found = async {
         let a = registry::get_for(&state.db, &s.v.actor, &code).await?;
+        let vetting = may(&s.v.actor, Action::Edit, Object::Platform);
+        if !vetting && !may(&s.v.actor, Action::Edit, Object::Business(&a.business_id)) {
+            return Err(lango_core::Error::NotFound("document".into()));
+        }
         let d = documents::one(&state.db, &a.code, &id).await?;
         let bytes = state.cases.documents().get(&d.file.sha256).await?;
+        documents::record_reading(&state.db, &s.v.actor, &a.code, &d).await?;
         Ok::<_, lango_core::Error>((d, bytes))
     };
     match found.await {

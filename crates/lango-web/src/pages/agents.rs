@@ -235,9 +235,13 @@ async fn apply(
     };
     let mut files = Vec::new();
     for u in uploads {
+        // One file of each kind: a field sent twice keeps its first.
         let Some(kind) = documents::kind(&u.field) else {
             continue;
         };
+        if files.iter().any(|(k, _)| *k == kind) {
+            continue;
+        }
         match state
             .cases
             .documents()

@@ -225,7 +225,13 @@ struct RunParams {
 
 /// A finding's row; `proposer` is the name of whoever proposed posting it.
 fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemRow {
+    // A reversal's note says what became of it (recorded, before, or left for finance).
+    let waiting = i.posted_at.is_none() && i.note.contains("waiting");
     let note = match (&i.posted_at, i.kind.as_str()) {
+        (_, "reversed") if waiting && proposer.is_some() => tr(lang, "rec_proposed_at")
+            .replace("%1", proposer.as_deref().unwrap_or_default())
+            .replace("%2", &i.proposed_at.map(eat_time).unwrap_or_default()),
+        (_, "reversed") => i.note.clone(),
         (Some(at), _) => tr(lang, "rec_posted_at").replace("%1", &eat_time(*at)),
         (None, "missing_in_ledger") if i.in_ledger => tr(lang, "rec_now_in_ledger").to_string(),
         (None, "missing_in_ledger") if proposer.is_some() => tr(lang, "rec_proposed_at")
@@ -235,7 +241,7 @@ fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemR
         _ => String::new(),
     };
     ItemRow {
-        postable: i.kind == "missing_in_ledger" && i.posted_at.is_none(),
+        postable: (i.kind == "missing_in_ledger" || i.kind == "reversed") && i.posted_at.is_none(),
         item: i.item,
         line: i.line.map(|l| l.to_string()).unwrap_or_default(),
         receipt: i.receipt,
@@ -369,7 +375,8 @@ async fn run_page(
     show_run(&state, &s, &id, notice, false).await
 }
 
-/// `POST /finance/reconciliation/{run}/post`: the reviewed missing receipts (`item` repeats).
+/// `POST /finance/reconciliation/{run}/post`: the reviewed missing receipts and reversals
+/// (`item` repeats), proposed by one finance officer and approved by another.
 async fn post_reviewed(
     State(state): State<AppState>,
     s: SignedIn,
@@ -397,12 +404,18 @@ async fn post_reviewed(
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     }
     let by = lango_identity::account::actor_label(&s.v.actor);
-    match reconcile::review::post_reviewed(&state.db, &id, &items, &by).await {
-        Ok(posted) => Redirect::to(&format!(
+    // Missing receipts and reversals alike: each call takes the items of its kind.
+    let decided = async {
+        let posted = reconcile::review::post_reviewed(&state.db, &id, &items, &by).await?;
+        let reversed = reconcile::reversals::decide(&state.db, &id, &items, &by).await?;
+        Ok::<_, lango_core::Error>((posted, reversed))
+    };
+    match decided.await {
+        Ok((posted, reversed)) => Redirect::to(&format!(
             "/finance/reconciliation/{id}?posted={}&proposed={}&own={}",
-            posted.posted.len(),
-            posted.proposed.len(),
-            posted.own.len()
+            posted.posted.len() + reversed.recorded.len(),
+            posted.proposed.len() + reversed.proposed.len(),
+            posted.own.len() + reversed.own.len()
         ))
         .into_response(),
         Err(e) => crate::error::page_error(&state, s.v.lang, e),

@@ -163,6 +163,7 @@ backend_tests! {
         assert_eq!(agent.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 200, "the owner reads their own");
         let (mut stranger, _) = owner(&app, "28441002", "other@cyber.example", "BN-TEST-0002").await;
         assert_eq!(stranger.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 404, "nobody else");
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "agent.document_read").await, 2, "each reading audited");
         let no_reason = root.post("/admin/agents/AG00001", &[("decision", "refuse"), ("reason", "")]).await;
         assert_eq!(no_reason.status, 400);
         assert!(no_reason.html.contains("href=\"#f-reason\""));

@@ -52,6 +52,11 @@ backend_tests! {
         assert_eq!(stolen.status, 400, "a code is good only for the agent it was sent for");
         assert!(stolen.html.contains("href=\"#f-code\""), "{}", stolen.html);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM assists WHERE person_id = $1", &person).await, 0, "nothing begun");
+        assert_eq!(
+            app.scalar("SELECT attempts FROM otp_codes WHERE account_id = $1 AND used_at IS NULL", &person).await,
+            0,
+            "nor is the first agent's code used up by the second's tries"
+        );
         // Nor at the first agent's desk: the second agent's people are not the first's.
         assert_eq!(second.get(FIRST).await.status, 403);
         let through = second.post(&format!("{FIRST}/begin"), &[("person", person.as_str()), ("code", &code)]).await;

@@ -1,8 +1,10 @@
-//! A payment M-Pesa reverses, as the portal statement shows it, on both backends: the
-//! statement's reversal row is recorded against the bill once (a refund that went back
-//! through M-Pesa, out of `collection:mpesa`), the agent whose application the bill was
-//! for has its commission clawed back once, the run lists the reversal, the ledger
-//! verifies, and the same reversal in another statement records nothing twice.
+//! A payment M-Pesa reverses, as the portal statement shows it, on both backends: the run
+//! lists the statement's reversal row; once one finance officer proposes it and another
+//! approves it (the first alone cannot), it is recorded against the bill once (a refund
+//! that went back through M-Pesa, out of `collection:mpesa`), the agent whose application
+//! the bill was for has its commission clawed back once, and the ledger verifies. The same
+//! reversal in another statement records nothing twice; one of a payment Lango never
+//! posted is left for finance.
 
 use crate::backend_tests;
 use crate::reconciliation::{signed_in, statement};
@@ -18,7 +20,14 @@ async fn agent_with_paid_work(app: &TestApp) -> (String, String, i64) {
     let cases = lango_cases::Cases::open(db.clone(), lango::cases_settings(&app.config()).unwrap())
         .await
         .unwrap();
-    lango::demo::agents(&db, &cases, "222222").await.unwrap();
+    // The server's own writers run meanwhile (another process on SQLite): the seeding is
+    // idempotent, so a turn that found the file busy is simply run again.
+    let mut tries = 0;
+    while let Err(e) = lango::demo::agents(&db, &cases, "222222").await {
+        tries += 1;
+        assert!(tries < 5, "seeding the demo's agents: {e}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let paid: (String, String, i64) = sqlx::query_as(
         "SELECT b.reference, m.trans_id, m.amount FROM applications p JOIN bills b ON b.reference = p.bill_reference \
          JOIN mpesa_receipts m ON m.bill_reference = b.reference WHERE p.agent = 'AG00001' ORDER BY m.trans_id LIMIT 1",
@@ -28,6 +37,37 @@ async fn agent_with_paid_work(app: &TestApp) -> (String, String, i64) {
     .unwrap();
     db.close().await;
     paid
+}
+
+/// Imports `text` as a statement with the CLI; its output and the run's id.
+fn import(app: &TestApp, path: &std::path::Path, text: &str) -> (String, String) {
+    std::fs::write(path, text).unwrap();
+    let out = app.cli(&["reconcile", "statement", path.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = stdout
+        .split("run ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    (stdout, run)
+}
+
+/// The items of run `run` `b` may choose on its page.
+async fn choosable(b: &mut crate::browser_kit::Browser<'_>, run: &str) -> Vec<String> {
+    let page = b.get(&format!("/finance/reconciliation/{run}")).await;
+    page.html
+        .split("name=\"item\" value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap().to_string())
+        .collect()
 }
 
 /// A reversal row as the portal writes it: money out, linked to the payment it undoes.
@@ -50,11 +90,24 @@ backend_tests! {
         let paid = format!("{}.{:02}", amount / 100, amount % 100);
         let text = statement(now - 86_400_000, now + 60_000, &[(&receipt, now - 60_000, &paid, &bill)], &[&reversal_row("RVS0000001", &receipt, &paid, now)]);
         let path = app.data_dir.path().join("reversal.csv");
-        std::fs::write(&path, &text).unwrap();
-        let out = app.cli(&["reconcile", "statement", path.to_str().unwrap()]);
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
-        assert!(stdout.contains(&format!("reversed: line 6: M-Pesa reversed payment {receipt}: recorded as refund")), "{stdout}");
+        let (stdout, run) = import(&app, &path, &text);
+        assert!(stdout.contains(&format!("reversed: line 6: M-Pesa reversed payment {receipt}: waiting for two finance officers")), "{stdout}");
+        assert_eq!(app.count("refunds").await, 0, "listed, not recorded");
+        // One officer proposes; the same officer cannot approve; a second one records it.
+        let mut first = signed_in(&app, "finance@treasury.example", Role::FinanceOfficer, None).await;
+        let mut second = signed_in(&app, "finance2@treasury.example", Role::FinanceOfficer, None).await;
+        let items = choosable(&mut first, &run).await;
+        assert_eq!(items.len(), 1, "the reversal to choose");
+        let pairs: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+        let proposed = first.post(&format!("/finance/reconciliation/{run}/post"), &pairs).await;
+        assert_eq!(proposed.status, 303, "{}", proposed.html);
+        assert!(proposed.location.contains("proposed=1"), "{}", proposed.location);
+        let own = first.post(&format!("/finance/reconciliation/{run}/post"), &pairs).await;
+        assert!(own.location.contains("own=1"), "{}", own.location);
+        assert_eq!(app.count("refunds").await, 0, "one officer alone records nothing");
+        choosable(&mut second, &run).await;
+        let approved = second.post(&format!("/finance/reconciliation/{run}/post"), &pairs).await;
+        assert!(approved.location.contains("posted=1"), "{}", approved.location);
         // Recorded once, against the bill, as money that left through M-Pesa.
         assert_eq!(app.scalar("SELECT COUNT(*) FROM refunds WHERE bill_reference = $1 AND method = 'mpesa_reversal' AND status = 'reversed'", &bill).await, 1);
         assert_eq!(app.scalar("SELECT amount FROM refunds WHERE provider_refund_id = $1", "RVS0000001").await, amount);
@@ -66,23 +119,30 @@ backend_tests! {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM agent_commissions WHERE bill_reference = $1 AND clawback_transaction IS NOT NULL", &bill).await, 1);
         let verify = app.cli(&["ledger", "verify"]);
         assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
-        // Finance sees it with the run's findings.
-        let run = stdout.split("run ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-        let mut finance = signed_in(&app, "finance@treasury.example", Role::FinanceOfficer, None).await;
-        let page = finance.get(&format!("/finance/reconciliation/{run}")).await;
-        assert!(page.html.contains("Reversed by M-Pesa") && page.html.contains("RVS0000001"), "{}", page.html);
-        // The same reversal in a later statement records nothing again.
-        let later = format!("{text}\n");
-        std::fs::write(&path, &later).unwrap();
-        let again = app.cli(&["reconcile", "statement", path.to_str().unwrap()]);
-        let again_out = String::from_utf8_lossy(&again.stdout).to_string();
-        assert!(again_out.contains("recorded before"), "{again_out}");
+        // Finance sees it with the run's findings, and who agreed.
+        let page = first.get(&format!("/finance/reconciliation/{run}")).await;
+        assert!(page.html.contains("Reversed by M-Pesa") && page.html.contains("RVS0000001") && page.html.contains("approved by"), "{}", page.html);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "reconciliation.reversal").await, 1);
+        // The same reversal in a later statement: listed again, recorded nothing twice.
+        let (_, later) = import(&app, &path, &format!("{text}\n"));
+        assert_ne!(later, run);
+        let items = choosable(&mut first, &later).await;
+        let pairs: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+        first.post(&format!("/finance/reconciliation/{later}/post"), &pairs).await;
+        choosable(&mut second, &later).await;
+        second.post(&format!("/finance/reconciliation/{later}/post"), &pairs).await;
+        assert!(first.get(&format!("/finance/reconciliation/{later}")).await.html.contains("recorded before"));
         assert_eq!(app.scalar("SELECT COUNT(*) FROM refunds WHERE provider_refund_id = $1", "RVS0000001").await, 1);
         // A reversal of a payment Lango never posted is left for finance, nothing recorded.
         let unknown = statement(now - 86_400_000, now + 60_000, &[], &[&reversal_row("RVS0000002", "QQQ0000000", "10.00", now)]);
-        std::fs::write(&path, &unknown).unwrap();
-        let left = String::from_utf8_lossy(&app.cli(&["reconcile", "statement", path.to_str().unwrap()]).stdout).to_string();
-        assert!(left.contains("which Lango did not post to a bill: look into it"), "{left}");
+        let (_, odd) = import(&app, &path, &unknown);
+        let items = choosable(&mut first, &odd).await;
+        let pairs: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+        first.post(&format!("/finance/reconciliation/{odd}/post"), &pairs).await;
+        choosable(&mut second, &odd).await;
+        second.post(&format!("/finance/reconciliation/{odd}/post"), &pairs).await;
+        let left = first.get(&format!("/finance/reconciliation/{odd}")).await;
+        assert!(left.html.contains("which Lango did not post to a bill: look into it"), "{}", left.html);
         assert_eq!(app.count("refunds").await, 1);
         assert_eq!(app.balance("agent_commissions:AG00001:KES").await, owed + earned, "clawed back once");
     }
