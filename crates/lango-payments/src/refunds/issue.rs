@@ -173,16 +173,7 @@ pub async fn issue<P: CardProvider>(
             other?;
         }
     }
-    for (agency, part) in &planned.service_by_agency {
-        sqlx::query(
-            "INSERT INTO refund_shares (refund_id, agency_code, amount) VALUES ($1, $2, $3)",
-        )
-        .bind(&id)
-        .bind(agency)
-        .bind(part)
-        .execute(&mut *tx)
-        .await?;
-    }
+    insert_shares(&mut tx, &id, &planned.service_by_agency).await?;
     let Some((provider, card)) = route else {
         record_issued(&mut tx, &id, &info).await?;
         let refund = get(&mut tx, &id).await?;
@@ -299,6 +290,25 @@ pub(super) async fn record_issued(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Records how refund `id`'s service part is shared between agencies.
+pub(super) async fn insert_shares(
+    tx: &mut sqlx::AnyConnection,
+    id: &str,
+    shares: &[(String, i64)],
+) -> Result<()> {
+    for (agency, part) in shares {
+        sqlx::query(
+            "INSERT INTO refund_shares (refund_id, agency_code, amount) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(agency)
+        .bind(part)
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 //! receipt, under the bill's lock; everything downstream of refunds (what may still be
 //! refunded, agents' commission clawed back, the `refund.issued` event) follows.
 
-use super::issue::{bill_info, record_issued};
+use super::issue::{bill_info, insert_shares, record_issued};
 use super::store::{get, load_position, Refund, RefundStatus};
 use super::{apportion, Parts, Position};
 use crate::reference::BillReference;
@@ -141,18 +141,13 @@ pub async fn record(db: &Db, r: &Reversal, by: &str) -> Result<Recorded> {
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    for (part, (agency, _)) in apportion(parts.service, &held).into_iter().zip(&held) {
-        if part > 0 {
-            sqlx::query(
-                "INSERT INTO refund_shares (refund_id, agency_code, amount) VALUES ($1, $2, $3)",
-            )
-            .bind(&id)
-            .bind(agency)
-            .bind(part)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
+    let shares: Vec<(String, i64)> = apportion(parts.service, &held)
+        .into_iter()
+        .zip(held)
+        .filter(|(part, _)| *part > 0)
+        .map(|(part, (agency, _))| (agency, part))
+        .collect();
+    insert_shares(&mut tx, &id, &shares).await?;
     let info = bill_info(&mut tx, &bill).await?;
     record_issued(&mut tx, &id, &info).await?;
     let refund = get(&mut tx, &id).await?;

@@ -3,7 +3,7 @@
 //! far from any centre learns when one comes near them.
 
 use super::home::Menu;
-use super::screen::{clip, list_page};
+use super::screen::{clip, list_page, pick as choose, Pick};
 use super::words::{self, pick};
 use super::{Answer, Input, Screen, Session};
 use crate::prefs::Lang;
@@ -42,24 +42,16 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
             .into(),
         ));
     }
-    let mut page = 0usize;
-    let mut word: Option<&'static str> = None;
-    for input in inputs {
-        if input.text == "98" {
-            page += 1;
-            continue;
-        }
-        let chosen = input
-            .text
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| stops.get(n));
-        match chosen {
-            Some(stop) => return Ok(Screen::End(shown(s, stop).await?)),
-            None => word = Some(words::choose_listed(lang)),
-        }
-    }
+    // Choosing a stop ends the session: nothing to confirm.
+    let listed = words::choose_listed(lang);
+    let (page, word) = match choose(inputs, &stops, |_| false, listed, listed) {
+        Pick::Confirmed { item, .. }
+        | Pick::Open {
+            chosen: Some((item, _)),
+            ..
+        } => return Ok(Screen::End(shown(s, item).await?)),
+        Pick::Open { page, word, .. } => (page, word),
+    };
     let title = pick(
         lang,
         "Mobile centres' next stops:",

@@ -6,7 +6,7 @@
 
 use super::home::Menu;
 use super::pay::service_name;
-use super::screen::{clip, list_page};
+use super::screen::{clip, list_page, pick, Pick};
 use super::words;
 use super::words_centres as w;
 use super::{Answer, Input, Screen, Session};
@@ -60,24 +60,16 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         [(c, t)] => return Ok(Screen::End(shown(s, c, t))),
         _ => {}
     }
-    let mut page = 0usize;
-    let mut word: Option<&'static str> = None;
-    for input in inputs {
-        if input.text == "98" {
-            page += 1;
-            continue;
-        }
-        let chosen = input
-            .text
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|n| mine.get(n));
-        match chosen {
-            Some((c, t)) => return Ok(Screen::End(shown(s, c, t))),
-            None => word = Some(words::choose_listed(lang)),
-        }
-    }
+    // Choosing a ticket ends the session: nothing to confirm.
+    let listed = words::choose_listed(lang);
+    let (page, word) = match pick(inputs, &mine, |_| false, listed, listed) {
+        Pick::Confirmed { item: (c, t), .. }
+        | Pick::Open {
+            chosen: Some(((c, t), _)),
+            ..
+        } => return Ok(Screen::End(shown(s, c, t))),
+        Pick::Open { page, word, .. } => (page, word),
+    };
     let head = match word {
         Some(wd) => format!("{wd}\n{}", w::tickets_head(lang)),
         None => w::tickets_head(lang).to_string(),
