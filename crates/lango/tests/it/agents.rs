@@ -105,6 +105,26 @@ async fn statement(app: &TestApp, key: &str, code: &str) -> (u16, serde_json::Va
     (status, res.json().await.unwrap_or_default())
 }
 
+/// The demo's agents, as `lango demo` makes them, while the test's server runs: its own
+/// writers are another process on SQLite, and the seeding is idempotent, so a turn that
+/// found the file busy is simply run again.
+pub(crate) async fn seed_demo_agents(
+    db: &lango_core::db::Db,
+    cases: &lango_cases::Cases,
+) -> serde_json::Value {
+    let mut tries = 0;
+    loop {
+        match lango::demo::agents(db, cases, "222222").await {
+            Ok(v) => return v,
+            Err(e) => {
+                tries += 1;
+                assert!(tries < 5, "seeding the demo's agents: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
 /// The key shown once on the agent's desk after asking for one.
 fn key_of(html: &str) -> String {
     let start = html.find("id=\"new-key\">").expect("a new key shown") + "id=\"new-key\">".len();
@@ -312,9 +332,9 @@ async fn the_demo_has_approved_agents_and_one_with_paid_work() {
     let cases = lango_cases::Cases::open(db.clone(), lango::cases_settings(&config).unwrap())
         .await
         .unwrap();
-    let agent = lango::demo::agents(&db, &cases, "222222").await.unwrap();
+    let agent = seed_demo_agents(&db, &cases).await;
     // Again: nothing twice, a fresh key.
-    let again = lango::demo::agents(&db, &cases, "222222").await.unwrap();
+    let again = seed_demo_agents(&db, &cases).await;
     db.close().await;
     assert_eq!(agent["code"], "AG00001");
     let all = app.get_json("/api/v1/agents", 200).await;

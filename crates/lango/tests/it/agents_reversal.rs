@@ -20,14 +20,7 @@ async fn agent_with_paid_work(app: &TestApp) -> (String, String, i64) {
     let cases = lango_cases::Cases::open(db.clone(), lango::cases_settings(&app.config()).unwrap())
         .await
         .unwrap();
-    // The server's own writers run meanwhile (another process on SQLite): the seeding is
-    // idempotent, so a turn that found the file busy is simply run again.
-    let mut tries = 0;
-    while let Err(e) = lango::demo::agents(&db, &cases, "222222").await {
-        tries += 1;
-        assert!(tries < 5, "seeding the demo's agents: {e}");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    crate::agents::seed_demo_agents(&db, &cases).await;
     let paid: (String, String, i64) = sqlx::query_as(
         "SELECT b.reference, m.trans_id, m.amount FROM applications p JOIN bills b ON b.reference = p.bill_reference \
          JOIN mpesa_receipts m ON m.bill_reference = b.reference WHERE p.agent = 'AG00001' ORDER BY m.trans_id LIMIT 1",
