@@ -134,9 +134,8 @@ pub async fn record_reading(
     code: &str,
     d: &Document,
 ) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
-    lango_core::audit::append(
-        &mut tx,
+    lango_core::audit::record(
+        db,
         lango_core::audit::Entry {
             actor: &lango_identity::account::actor_label(actor),
             action: "agent.document_read",
@@ -146,7 +145,6 @@ pub async fn record_reading(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

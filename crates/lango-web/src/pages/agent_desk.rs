@@ -44,6 +44,8 @@ struct DeskPage {
     key: Option<String>,
     /// The business's owner is looking: keys are listed.
     owner: bool,
+    /// The application's documents, for the owners who sent them: (what, name, link).
+    documents: Vec<(&'static str, String, String)>,
     /// The agent's keys: (id, made on, last used, revoked).
     keys: Vec<(String, String, String, bool)>,
     statement: Statement,
@@ -67,6 +69,14 @@ async fn desk(state: &AppState, s: &SignedIn, code: &str, key: Option<String>) -
     // gets a new one.
     let owner = may(&s.v.actor, Action::Edit, Object::Business(&a.business_id));
     let may_key = a.status == Status::Approved && owner;
+    let documents = if owner {
+        match lango_agents::documents::of(&state.db, &a.code).await {
+            Ok(d) => super::agent_documents::links(lang, &a.code, d),
+            Err(e) => return crate::error::page_error(state, lang, e),
+        }
+    } else {
+        Vec::new()
+    };
     let keys = if owner {
         match apikey::list_for_agent(&state.db, &s.v.actor, &a.code, &a.business_id).await {
             Ok(k) => k
@@ -82,6 +92,7 @@ async fn desk(state: &AppState, s: &SignedIn, code: &str, key: Option<String>) -
         Vec::new()
     };
     let page = DeskPage {
+        documents,
         owner,
         keys,
         c: Chrome::for_visitor(&s.v, state.config.demo, &format!("/agent/{}", a.code)),

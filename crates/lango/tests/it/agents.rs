@@ -180,6 +180,8 @@ backend_tests! {
         let file = root.get(&format!("/admin/agents/AG00001/documents/{link}")).await;
         assert_eq!(file.status, 200);
         assert_eq!(file.html.as_bytes(), PERMIT, "the bytes sent");
+        let own_desk = agent.get("/agent/AG00001").await;
+        assert!(own_desk.html.contains(&format!("/admin/agents/AG00001/documents/{link}")), "linked from the owner's desk");
         assert_eq!(agent.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 200, "the owner reads their own");
         let (mut stranger, _) = owner(&app, "28441002", "other@cyber.example", "BN-TEST-0002").await;
         assert_eq!(stranger.get(&format!("/admin/agents/AG00001/documents/{link}")).await.status, 404, "nobody else");

@@ -42,14 +42,7 @@ fn import(app: &TestApp, path: &std::path::Path, text: &str) -> (String, String)
         "{stdout} {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let run = stdout
-        .split("run ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let run = crate::reconciliation::run_id(&stdout);
     (stdout, run)
 }
 

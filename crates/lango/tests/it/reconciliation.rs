@@ -83,7 +83,7 @@ pub(crate) async fn signed_in<'a>(
 }
 
 /// The run id `lango reconcile` printed.
-fn run_id(stdout: &str) -> String {
+pub(crate) fn run_id(stdout: &str) -> String {
     stdout
         .split("run ")
         .nth(1)
