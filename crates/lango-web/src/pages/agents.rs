@@ -211,7 +211,8 @@ async fn apply(
         .collect();
     let f: ApplyForm =
         serde_json::from_value(serde_json::Value::Object(fields)).unwrap_or_default();
-    let mut problems = f.parse().err().unwrap_or_default();
+    let parsed = f.parse();
+    let mut problems = parsed.as_ref().err().cloned().unwrap_or_default();
     let sent: Vec<&str> = uploads
         .iter()
         .filter_map(|u| documents::kind(&u.field))
@@ -230,7 +231,7 @@ async fn apply(
     if !problems.0.is_empty() {
         return apply_page(&state, &s, &f, &problems).await;
     }
-    let Ok(parsed) = f.parse() else {
+    let Ok(parsed) = parsed else {
         return apply_page(&state, &s, &f, &problems).await;
     };
     let mut files = Vec::new();
