@@ -96,9 +96,12 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             group.push(job.prepared);
             replies.push(job.reply);
         }
+        let started = std::time::Instant::now();
         let outcome = commit_with_retry(&db, &mut conn, &mut group).await;
         match outcome {
             Ok(done) => {
+                use lango_core::telemetry::{committer, group_committed};
+                group_committed(committer::SUBMISSIONS, group.len(), started.elapsed());
                 for ((reply, p), ok) in replies.into_iter().zip(group).zip(done) {
                     let _ = reply.send(if ok {
                         Ok(p.app)

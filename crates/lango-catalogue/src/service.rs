@@ -293,6 +293,13 @@ impl Catalogue {
     /// runs on the blocking pool so that a slow typo-tolerant search never holds up the
     /// cheap requests queued behind it on the same worker.
     pub async fn search(self: &Arc<Self>, req: &SearchRequest) -> Result<Arc<SearchPage>> {
+        let started = std::time::Instant::now();
+        let page = self.search_now(req).await;
+        lango_core::telemetry::searched(started.elapsed());
+        page
+    }
+
+    async fn search_now(self: &Arc<Self>, req: &SearchRequest) -> Result<Arc<SearchPage>> {
         let generation = self.current.load_full();
         if let Some(page) = self.index.cached(generation.id, req) {
             return Ok(page);

@@ -210,8 +210,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let group: Vec<Job> = std::mem::take(&mut jobs);
+        let started = std::time::Instant::now();
         match commit_group(&db, &mut conn, &group).await {
             Ok(answers) => {
+                use lango_core::telemetry::{committer, group_committed};
+                group_committed(committer::QUEUE, group.len(), started.elapsed());
                 for (job, answer) in group.into_iter().zip(answers) {
                     let _ = job.reply.send(answer);
                 }
@@ -859,6 +862,12 @@ impl crate::Centres {
             {
                 // Another node took the picked ticket first: pick again.
                 Err(e) if e.refusal::<Refusal>() == Some(&Refusal::TicketTaken) => continue,
+                Ok(Some(t)) => {
+                    if let Some(called) = t.called_at {
+                        lango_core::telemetry::queue_waited(&c.code, called - t.issued_at);
+                    }
+                    return Ok(Some(t));
+                }
                 other => return other,
             }
         }

@@ -74,6 +74,11 @@ pub struct Config {
     pub reconcile_sweep_ms: u64,
     /// The hour (0–23, East Africa Time) after which yesterday's settlement batches are made.
     pub settlement_hour: u8,
+    /// How long a stopping node keeps serving with `/readyz` at 503, so its load balancer
+    /// takes it out before it stops accepting, ms (0: stop at once).
+    pub drain_ms: u64,
+    /// The longest a stopping node waits for requests in flight, ms.
+    pub shutdown_grace_ms: u64,
     /// The convenience-fee bands for the home currency, `below:fee,…,*:fee` in whole units
     /// (checked by the payments room when a node starts).
     pub convenience_fees: String,
@@ -256,6 +261,8 @@ impl fmt::Debug for Config {
             )
             .field("reconcile_sweep_ms", &self.reconcile_sweep_ms)
             .field("settlement_hour", &self.settlement_hour)
+            .field("drain_ms", &self.drain_ms)
+            .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("convenience_fees", &self.convenience_fees)
             .field("definitions_dir", &self.definitions_dir)
             .field("documents_url", &self.documents_url)
@@ -377,6 +384,8 @@ struct FileConfig {
     card_webhook_secret: Option<String>,
     reconcile_sweep_ms: Option<u64>,
     settlement_hour: Option<u64>,
+    drain_ms: Option<u64>,
+    shutdown_grace_ms: Option<u64>,
     convenience_fees: Option<String>,
     definitions_dir: Option<String>,
     documents_url: Option<String>,
@@ -765,6 +774,12 @@ impl Config {
                 900_000,
             )?,
             settlement_hour,
+            drain_ms: num("drain_ms", file.drain_ms)?.unwrap_or(0),
+            shutdown_grace_ms: positive(
+                "shutdown_grace_ms",
+                num("shutdown_grace_ms", file.shutdown_grace_ms)?,
+                30_000,
+            )?,
             convenience_fees: pick("convenience_fees", file.convenience_fees)
                 .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
             definitions_dir,

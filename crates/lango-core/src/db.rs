@@ -138,6 +138,14 @@ impl Db {
             ..Migrator::DEFAULT
         };
         migrator.set_locking(self.backend == Backend::Postgres);
+        // During a rolling upgrade a newer release's nodes may have migrated the database
+        // already: its migrations only add (docs/operations.md, expand then contract), so
+        // this release serves on it (and applies its own as ever).
+        migrator.set_ignore_missing(true);
+        let newer = self.newer_migrations(&migrator).await;
+        if !newer.is_empty() {
+            tracing::info!(?newer, "the database holds migrations of a newer release");
+        }
         migrator
             .run(&self.pool)
             .await
@@ -148,6 +156,16 @@ impl Db {
             self.keyring().await?;
         }
         Ok(())
+    }
+
+    /// Applied migrations `migrator` does not know (a newer release's), by version.
+    async fn newer_migrations(&self, migrator: &Migrator) -> Vec<i64> {
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_default();
+        let known: std::collections::HashSet<i64> = migrator.iter().map(|m| m.version).collect();
+        applied.into_iter().filter(|v| !known.contains(v)).collect()
     }
 
     /// Seals secrets with `keyring` from now on (a configured key-encryption key). Call it

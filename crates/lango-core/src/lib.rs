@@ -15,6 +15,7 @@ pub mod reference;
 pub mod sample_data;
 pub mod sealed;
 pub mod spreadsheet;
+pub mod telemetry;
 #[cfg(feature = "test-support")]
 pub mod testdb;
 pub mod word_enum;

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod receiver;
 pub mod webhooks;
 
+pub mod backlog;
 pub mod channels;
 mod defaults;
 pub mod email;

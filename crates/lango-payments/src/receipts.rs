@@ -120,7 +120,12 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             }
         }
         let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
+        let started = std::time::Instant::now();
         let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;
+        if outcome.is_ok() {
+            use lango_core::telemetry::{committer, group_committed};
+            group_committed(committer::RECEIPTS, incoming.len(), started.elapsed());
+        }
         for (i, job) in jobs.drain(..).enumerate() {
             let answer = match &mut outcome {
                 Ok(all) => Ok(std::mem::replace(&mut all[i], Confirmed::Repeat)),

@@ -403,9 +403,13 @@ pub fn spawn(db: Db, hour: u8) -> tokio::task::JoinHandle<()> {
             match settle_day(&db, yesterday, "system").await {
                 Ok(s) => {
                     done = Some(yesterday);
+                    lango_core::telemetry::settled(yesterday.start_ms());
                     tracing::info!(day = %yesterday.date(), batches = s.created.len(), "settlement");
                 }
-                Err(e) => tracing::warn!(error = %e, "settlement failed; trying again"),
+                Err(e) => {
+                    lango_core::telemetry::settlement_failed();
+                    tracing::warn!(error = %e, "settlement failed; trying again");
+                }
             }
         }
     })

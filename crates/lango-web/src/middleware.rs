@@ -99,11 +99,55 @@ fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Gauges read from the database when Prometheus scrapes: backlogs and reconciliation
+/// findings (a failed read leaves the last value and is logged).
+async fn read_queues(state: &AppState) {
+    use lango_core::telemetry;
+    match lango_notify::backlog::read(&state.db, state.config.nats_url.is_some()).await {
+        Ok(b) => {
+            telemetry::backlog("notifications", b.notifications);
+            telemetry::backlog("webhooks", b.webhooks);
+            if let Some(events) = b.events {
+                telemetry::backlog("events", events);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the backlogs"),
+    }
+    match lango_payments::reconcile::review::open_findings(&state.db).await {
+        Ok(n) => telemetry::reconciliation_open(n),
+        Err(e) => tracing::warn!(error = %e, "cannot read the reconciliation findings"),
+    }
+}
+
+/// Histogram buckets: seconds for timings, members for group sizes.
+const SECONDS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+const MEMBERS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+/// People's waits at centres, seconds (a minute to two hours).
+const WAITS: &[f64] = &[
+    60.0, 300.0, 600.0, 900.0, 1800.0, 2700.0, 3600.0, 5400.0, 7200.0,
+];
+
 /// The process-wide Prometheus recorder, installed once.
 pub fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
+        use metrics_exporter_prometheus::Matcher;
+        // Buckets rather than quantiles: several nodes' histograms add up in Prometheus.
+        let mut builder = PrometheusBuilder::new();
+        for (name, buckets) in [
+            ("http_request_duration_seconds", SECONDS),
+            ("lango_committer_commit_seconds", SECONDS),
+            ("lango_search_seconds", SECONDS),
+            ("lango_committer_group_size", MEMBERS),
+            ("lango_centre_wait_seconds", WAITS),
+        ] {
+            builder = builder
+                .set_buckets_for_metric(Matcher::Full(name.into()), buckets)
+                .expect("bucket lists are not empty");
+        }
+        let recorder = builder.build_recorder();
         let handle = recorder.handle();
         // Another recorder may already be installed (several apps in one test process).
         let _ = metrics::set_global_recorder(recorder);
@@ -124,6 +168,14 @@ async fn healthz() -> impl IntoResponse {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        // Still serving, but stopping: the load balancer sends new work elsewhere.
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "draining"})),
+        )
+            .into_response();
+    }
     match state.db.ping().await {
         Ok(()) => Json(serde_json::json!({"status": "ready"})).into_response(),
         Err(e) => {
@@ -162,6 +214,7 @@ async fn prometheus(State(state): State<AppState>, req: Request) -> Response {
     let snap = state.catalogue.snapshot();
     metrics::gauge!("lango_catalogue_services").set(snap.len() as f64);
     metrics::gauge!("lango_catalogue_revision").set(snap.revision as f64);
+    read_queues(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         metrics_handle().render(),

@@ -70,4 +70,6 @@ pub struct Shared {
     pub prompter: lango_payments::stk::Prompter,
     /// Per-client rate limits (forms, bill look-ups).
     pub limits: Arc<crate::limits::Limits>,
+    /// Set when the node has been asked to stop: `/readyz` answers 503 while it drains.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

@@ -12,6 +12,7 @@ use lango_core::config::Config;
 use lango_core::db::Db;
 use lango_web::state::Shared;
 use lango_web::AppState;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -173,6 +174,7 @@ impl Node {
             .context("cannot load the catalogue")?;
         let follower = catalogue.follow(Duration::from_millis(config.search_refresh_ms));
         lango_web::middleware::metrics_handle();
+        lango_core::telemetry::register();
         // The SMS gateway and SMTP relay when configured; the log channel for the rest.
         let sender = lango_notify::channels::sender(&config)
             .map_err(|e| anyhow::anyhow!("cannot set up the notification channels: {e}"))?;
@@ -277,6 +279,7 @@ impl Node {
                 config: Arc::new(config),
                 popular: Arc::new(popular),
                 limits: Default::default(),
+                draining: Default::default(),
                 oidc,
                 issuer,
             }),
@@ -297,20 +300,50 @@ impl Node {
         })
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then closes the database.
+    /// Serves on `listener` until `shutdown` resolves, then drains: `/readyz` answers 503
+    /// for `drain_ms` while everything is still served (the load balancer takes the node
+    /// out), then the node stops accepting, finishes the requests in flight (each answered
+    /// only once its commit is durable) for at most `shutdown_grace_ms`, and closes the
+    /// database.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = lango_web::app(self.state.clone());
-        axum::serve(
+        let (drain, grace) = (
+            Duration::from_millis(self.state.config.drain_ms),
+            Duration::from_millis(self.state.config.shutdown_grace_ms),
+        );
+        let draining = self.state.draining.clone();
+        let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            lango_core::telemetry::draining(true);
+            tracing::info!(drain_ms = drain.as_millis() as u64, "draining");
+            tokio::time::sleep(drain).await;
+            let _ = stopping.send(());
+        };
+        let server = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server failed")?;
+        .with_graceful_shutdown(signal)
+        .into_future();
+        // In-flight requests get `grace` once the node stops accepting; then they are cut.
+        let cut = async move {
+            if stopped.await.is_ok() {
+                tokio::time::sleep(grace).await;
+                tracing::warn!("requests still running after shutdown_grace_ms: stopping");
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = server => served.context("server failed")?,
+            () = cut => {}
+        }
         self.follower.abort();
         self.notifier.abort();
         if let Some(nats) = &self.nats {

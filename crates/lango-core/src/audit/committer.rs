@@ -67,8 +67,14 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
     while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
         let group: Vec<Job> = std::mem::take(&mut jobs);
+        let started = std::time::Instant::now();
         match commit(&db, &mut conn, &group).await {
             Ok(seqs) => {
+                crate::telemetry::group_committed(
+                    crate::telemetry::committer::AUDIT,
+                    group.len(),
+                    started.elapsed(),
+                );
                 for (job, seq) in group.into_iter().zip(seqs) {
                     let _ = job.reply.send(Ok(seq));
                 }

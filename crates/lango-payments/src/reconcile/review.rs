@@ -245,3 +245,18 @@ async fn record_proposals(
     tx.commit().await?;
     Ok(())
 }
+
+/// Receipts that a statement showed and finance has not dealt with yet: money missing from
+/// the ledger (not posted since, nor arrived late from M-Pesa) and reversals not recorded.
+/// Each receipt counts once however many runs listed it.
+pub async fn open_findings(db: &Db) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT i.receipt) FROM reconciliation_items i \
+         WHERE i.kind IN ('missing_in_ledger', 'reversed') \
+           AND NOT EXISTS (SELECT 1 FROM reconciliation_items j \
+                           WHERE j.receipt = i.receipt AND j.kind = i.kind AND j.posted_at IS NOT NULL) \
+           AND (i.kind = 'reversed' OR NOT EXISTS (SELECT 1 FROM mpesa_receipts r WHERE r.trans_id = i.receipt))",
+    )
+    .fetch_one(db.pool())
+    .await?)
+}

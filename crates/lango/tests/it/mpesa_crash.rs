@@ -24,11 +24,12 @@ const SENDERS: usize = 64;
 
 /// One confirmation as Safaricom would send it.
 #[derive(Clone)]
-struct Confirmation {
+pub(crate) struct Confirmation {
     trans_id: String,
     cents: i64,
     known: bool,
-    body: String,
+    /// The JSON body Safaricom posts.
+    pub(crate) body: String,
 }
 
 fn body(trans_id: &str, cents: i64, reference: &str) -> String {
@@ -42,10 +43,11 @@ fn body(trans_id: &str, cents: i64, reference: &str) -> String {
     .to_string()
 }
 
-/// The stream to send: unique TransIDs, with every tenth one sent again later.
-fn confirmations(references: &[String]) -> Vec<Confirmation> {
+/// The stream to send: `total` confirmations of unique TransIDs, every tenth one sent
+/// again later.
+fn confirmations(references: &[String], total: usize) -> Vec<Confirmation> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(222_222);
-    let unique = CONFIRMATIONS * 9 / 10;
+    let unique = total * 9 / 10;
     let mut out: Vec<Confirmation> = (0..unique)
         .map(|n| {
             let trans_id = format!("TK{n:08}");
@@ -66,7 +68,7 @@ fn confirmations(references: &[String]) -> Vec<Confirmation> {
             }
         })
         .collect();
-    for i in 0..CONFIRMATIONS - unique {
+    for i in 0..total - unique {
         let again = out[i * 9].clone();
         let at = rng.gen_range(i * 9..out.len());
         out.insert(at, again);
@@ -182,7 +184,7 @@ async fn wait_until(what: &str, acked: &AtomicUsize, at_least: usize) {
 }
 
 /// Every TransID once, the totals, and `lango ledger verify`.
-async fn check(db: &Db, stream: &[Confirmation], data_dir: &Path, db_url: &str) {
+pub(crate) async fn check(db: &Db, stream: &[Confirmation], data_dir: &Path, db_url: &str) {
     let mut unique: HashMap<&str, &Confirmation> = HashMap::new();
     for c in stream {
         unique.insert(&c.trans_id, c);
@@ -242,10 +244,17 @@ async fn check(db: &Db, stream: &[Confirmation], data_dir: &Path, db_url: &str) 
 }
 
 async fn prepare(db_url: &str) -> (Db, Arc<Vec<Confirmation>>) {
+    let (db, stream) = prepare_stream(db_url, CONFIRMATIONS).await;
+    (db, Arc::new(stream))
+}
+
+/// A migrated database with the demo catalogue and open bills, and `total` confirmations
+/// to them (some to no bill, some repeated).
+pub(crate) async fn prepare_stream(db_url: &str, total: usize) -> (Db, Vec<Confirmation>) {
     let db = Db::connect(db_url, 4).await.unwrap();
     db.migrate(&lango::migrations()).await.unwrap();
     let refs = raise_bills(&db).await;
-    (db, Arc::new(confirmations(&refs)))
+    (db, confirmations(&refs, total))
 }
 
 pub(crate) fn kill(mut node: Child) {

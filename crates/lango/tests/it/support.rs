@@ -448,27 +448,81 @@ pub async fn c2b_confirmation(
 impl TestApp {
     /// An API key of `agency` with `permissions`, made by a new administrator of that agency.
     pub async fn agency_key(&self, agency: &str, permissions: &[&str]) -> String {
-        let admin = self
-            .staff(
-                &format!("admin-{}@{agency}.example", uuid::Uuid::new_v4().simple()),
-                "correct horse battery",
-                lango_identity::model::Role::AgencyAdmin,
-                Some(agency),
-            )
-            .await;
         let db = self.db().await;
-        let actor = lango_identity::policy::Actor::Person(
-            lango_identity::account::actor(&db, &admin)
-                .await
-                .expect("actor"),
-        );
-        let permissions: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
-        let (_, key) =
-            lango_identity::apikey::create(&db, &actor, agency, "test key", &permissions)
-                .await
-                .expect("key")
-                .expect("key accepted");
+        let key = agency_key_in(&db, agency, permissions).await;
         db.close().await;
         key
     }
+}
+
+/// The password of people seeded by [`signed_in_person`].
+pub const PASSWORD: &str = "correct horse battery";
+
+/// An API key of `agency` with `permissions` in `db`, made by a new administrator of that
+/// agency.
+pub async fn agency_key_in(db: &lango_core::db::Db, agency: &str, permissions: &[&str]) -> String {
+    let admin = lango_identity::seed::person(
+        db,
+        &lango_identity::seed::PersonSeed {
+            kind: lango_identity::model::AccountKind::Staff,
+            id_number: None,
+            given_name: "Staff",
+            family_name: "Member",
+            email: &format!("admin-{}@{agency}.example", uuid::Uuid::new_v4().simple()),
+            phone: None,
+            password: PASSWORD,
+            county: "",
+        },
+    )
+    .await
+    .expect("seed staff");
+    let role = lango_identity::model::Role::AgencyAdmin;
+    lango_identity::seed::grant(db, &admin, role, Some(agency), None)
+        .await
+        .expect("grant");
+    let actor = lango_identity::policy::Actor::Person(
+        lango_identity::account::actor(db, &admin)
+            .await
+            .expect("actor"),
+    );
+    let permissions: Vec<String> = permissions.iter().map(|p| p.to_string()).collect();
+    let (_, key) = lango_identity::apikey::create(db, &actor, agency, "test key", &permissions)
+        .await
+        .expect("key")
+        .expect("key accepted");
+    key
+}
+
+/// A citizen with password [`PASSWORD`] and a session, as signing in makes one: the account
+/// id, and the session's (token, CSRF token).
+pub async fn signed_in_person(
+    db: &lango_core::db::Db,
+    id_number: &str,
+    email: &str,
+) -> (String, (String, String)) {
+    let account = lango_identity::seed::person(
+        db,
+        &lango_identity::seed::PersonSeed {
+            kind: lango_identity::model::AccountKind::Citizen,
+            id_number: Some(id_number),
+            given_name: "Test",
+            family_name: "Person",
+            email,
+            phone: None,
+            password: PASSWORD,
+            county: "Nairobi",
+        },
+    )
+    .await
+    .expect("seed person");
+    let mut tx = db.pool().begin().await.unwrap();
+    let token = lango_identity::session::create(&mut tx, &account, false, &Default::default())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let session = lango_identity::session::lookup(db, &token)
+        .await
+        .unwrap()
+        .expect("the session just made");
+    (account, (token, session.csrf))
 }
