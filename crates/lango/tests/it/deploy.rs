@@ -231,7 +231,7 @@ workflow:
 
 /// Citizens with passwords and sessions, drafts ready to submit, an agency key, and the
 /// M-Pesa stream (its bills raised).
-async fn prepare(db_url: &str, documents: &Path) -> (Db, Work) {
+pub(crate) async fn prepare(db_url: &str, documents: &Path) -> (Db, Work) {
     let (db, confirmations) = mpesa_crash::prepare_stream(db_url, 3_000).await;
     let definition = [("copy.yaml".to_string(), ONE_PAGE.to_string())];
     let stored = lango_cases::registry::load_texts(&db, &definition)
@@ -270,7 +270,7 @@ async fn prepare(db_url: &str, documents: &Path) -> (Db, Work) {
     }
     let key = crate::support::agency_key_in(&db, "DIS", &["bills:write"]).await;
     let work = Work {
-        lb: String::new(),
+        targets: Vec::new(),
         key,
         people,
         sessions,
@@ -282,7 +282,13 @@ async fn prepare(db_url: &str, documents: &Path) -> (Db, Work) {
 
 /// What the load must have left: each bill once per key, each submission once, and the
 /// M-Pesa stream posted exactly once with a clean ledger.
-async fn check(db: &Db, layout: &Layout, load: &deploy_load::Outcome, work: &Work) {
+pub(crate) async fn check(
+    db: &Db,
+    data_dir: &Path,
+    db_url: &str,
+    load: &deploy_load::Outcome,
+    work: &Work,
+) {
     let scalar = |sql: &'static str| async move {
         let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
         n as usize
@@ -298,7 +304,7 @@ async fn check(db: &Db, layout: &Layout, load: &deploy_load::Outcome, work: &Wor
         work.drafts.len() - load.submitted,
         "the rest still drafts"
     );
-    mpesa_crash::check(db, &work.confirmations, layout.dir.path(), &layout.db_url).await;
+    mpesa_crash::check(db, &work.confirmations, data_dir, db_url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -313,7 +319,7 @@ async fn three_nodes_behind_haproxy_restart_and_die_under_load_losing_nothing() 
     let documents = tempfile::tempdir().unwrap();
     let (db, mut work) = prepare(&pg.url, documents.path()).await;
     let mut layout = Layout::start(&pg.url).await;
-    work.lb = layout.lb.clone();
+    work.targets = vec![layout.lb.clone()];
     let work = Arc::new(work);
     let load = deploy_load::start(work.clone());
     load.until_more_confirmed(100).await;
@@ -351,6 +357,6 @@ async fn three_nodes_behind_haproxy_restart_and_die_under_load_losing_nothing() 
         "in all, a node killed after the rolling restart:\n{}",
         outcome.report
     );
-    check(&db, &layout, &outcome, &work).await;
+    check(&db, layout.dir.path(), &layout.db_url, &outcome, &work).await;
     db.close().await;
 }

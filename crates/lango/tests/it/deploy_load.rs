@@ -71,8 +71,8 @@ impl Tally {
 
 /// What the load works on, made before it starts.
 pub(crate) struct Work {
-    /// The load balancer, `http://host:port`.
-    pub lb: String,
+    /// Where requests go, `http://host:port`: the load balancer, or nodes (worker by worker).
+    pub targets: Vec<String>,
     /// An agency system's key with `bills:write`.
     pub key: String,
     /// Citizens who sign in: (e-mail, password).
@@ -109,7 +109,7 @@ pub(crate) struct Outcome {
 /// The session cookie's name.
 const COOKIE: &str = "__Host-lango_session";
 
-/// Starts the load against `work.lb`.
+/// Starts the load against `work.targets`.
 pub(crate) fn start(work: Arc<Work>) -> Load {
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Tally::default());
@@ -138,6 +138,7 @@ pub(crate) fn start(work: Arc<Work>) -> Load {
                 work: &work,
                 tally: &tally,
                 client: &client,
+                base: &work.targets[worker % work.targets.len()],
             };
             match worker {
                 0..=2 => {
@@ -225,6 +226,7 @@ impl Load {
 /// One worker's view.
 struct Worker<'a> {
     work: &'a Work,
+    base: &'a str,
     tally: &'a Tally,
     client: &'a reqwest::Client,
 }
@@ -274,7 +276,7 @@ impl Worker<'_> {
 
     async fn search(&self, n: usize) {
         let q = ["passport", "birth", "business", "driving"][n % 4];
-        let url = format!("{}/api/v1/services?q={q}&per_page=5", self.work.lb);
+        let url = format!("{}/api/v1/services?q={q}&per_page=5", self.base);
         self.until(
             SEARCH,
             || read_get(self.client, &url),
@@ -285,7 +287,7 @@ impl Worker<'_> {
 
     async fn sign_in(&self, n: usize) {
         let (email, password) = &self.work.people[n % self.work.people.len()];
-        let lb = &self.work.lb;
+        let lb = &self.base;
         self.until(
             SIGN_IN,
             || async move {
@@ -335,7 +337,7 @@ impl Worker<'_> {
             "service_code": "DIS-PASSPORT", "amount": format!("{}.00", 1000 + n),
             "currency": "KES", "agency_reference": format!("LOAD-{n}"),
         });
-        let url = format!("{}/api/v1/bills", self.work.lb);
+        let url = format!("{}/api/v1/bills", self.base);
         let answer = self
             .until(
                 BILL,
@@ -357,7 +359,7 @@ impl Worker<'_> {
     }
 
     async fn confirm(&self, c: &Confirmation) {
-        let url = format!("{}/channels/mpesa/c2b/confirmation", self.work.lb);
+        let url = format!("{}/channels/mpesa/c2b/confirmation", self.base);
         self.until(
             CONFIRMATION,
             || {
@@ -377,7 +379,7 @@ impl Worker<'_> {
     /// Submits a draft; a repeat that finds it submitted ("already submitted", 409) is done.
     async fn submit(&self, reference: &str, who: usize) {
         let (token, csrf) = &self.work.sessions[who];
-        let url = format!("{}/applications/{reference}/submit", self.work.lb);
+        let url = format!("{}/applications/{reference}/submit", self.base);
         let body = format!("csrf={csrf}&declaration=yes");
         self.until(
             SUBMISSION,

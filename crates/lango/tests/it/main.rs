@@ -71,6 +71,7 @@ mod passport_form;
 mod pay;
 mod phone_browser;
 mod phone_demo;
+mod postgres_restart;
 mod reconciliation;
 mod refunds;
 mod registration;
