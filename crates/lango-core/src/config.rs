@@ -79,6 +79,9 @@ pub struct Config {
     pub drain_ms: u64,
     /// The longest a stopping node waits for requests in flight, ms.
     pub shutdown_grace_ms: u64,
+    /// Where OpenTelemetry traces go (OTLP/HTTP, JSON), such as
+    /// `http://collector:4318/v1/traces`; none are sent when unset.
+    pub otlp_traces_url: Option<String>,
     /// The convenience-fee bands for the home currency, `below:fee,…,*:fee` in whole units
     /// (checked by the payments room when a node starts).
     pub convenience_fees: String,
@@ -263,6 +266,7 @@ impl fmt::Debug for Config {
             .field("settlement_hour", &self.settlement_hour)
             .field("drain_ms", &self.drain_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
+            .field("otlp_traces_url", &self.otlp_traces_url)
             .field("convenience_fees", &self.convenience_fees)
             .field("definitions_dir", &self.definitions_dir)
             .field("documents_url", &self.documents_url)
@@ -386,6 +390,7 @@ struct FileConfig {
     settlement_hour: Option<u64>,
     drain_ms: Option<u64>,
     shutdown_grace_ms: Option<u64>,
+    otlp_traces_url: Option<String>,
     convenience_fees: Option<String>,
     definitions_dir: Option<String>,
     documents_url: Option<String>,
@@ -780,6 +785,7 @@ impl Config {
                 num("shutdown_grace_ms", file.shutdown_grace_ms)?,
                 30_000,
             )?,
+            otlp_traces_url: pick("otlp_traces_url", file.otlp_traces_url).map(|(_, v)| v),
             convenience_fees: pick("convenience_fees", file.convenience_fees)
                 .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
             definitions_dir,

@@ -146,7 +146,7 @@ async fn sqlite_backup(url: &str, part: &Path) -> anyhow::Result<()> {
 ///
 /// Left to the kernel, a gigabyte of copy piles up in memory and is written back in one
 /// burst at the end; the serving node's commits (each an fsync of its WAL) then queue
-/// behind it, and writes stalled for 690 ms. Starting the write-back as the copy grows
+/// behind it, and writes stalled for 687 ms. Starting the write-back as the copy grows
 /// keeps that pile small (measured: the longest stall 17–43 ms instead of 130–256 ms).
 struct Pacer {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,

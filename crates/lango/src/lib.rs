@@ -5,6 +5,7 @@ pub mod cases_cli;
 pub mod demo;
 pub mod documents_cli;
 pub mod payments_cli;
+pub mod traces;
 
 use anyhow::Context;
 use lango_catalogue::Catalogue;

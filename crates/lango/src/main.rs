@@ -175,27 +175,51 @@ fn main() -> ExitCode {
         // The demo is always the embedded database, whatever the environment says.
         config.database_url = None;
     }
-    init_logging(&config);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(run(cli.command, config)) {
+    let traces = match init_logging(&config, runtime.handle()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("lango: cannot send traces to otlp_traces_url: {e:#}");
+            return ExitCode::from(78);
+        }
+    };
+    let code = match runtime.block_on(run(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("lango: {e:#}");
             ExitCode::FAILURE
         }
+    };
+    if let Some(t) = traces {
+        t.shutdown();
     }
+    code
 }
 
-fn init_logging(config: &Config) {
+/// Logs to standard error (at `log`, plain or JSON) and, with `otlp_traces_url`, sends the
+/// request spans to an OpenTelemetry collector whatever `log` says.
+fn init_logging(
+    config: &Config,
+    runtime: &tokio::runtime::Handle,
+) -> anyhow::Result<Option<lango::traces::Traces>> {
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, Layer};
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match config.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Pretty => builder.init(),
-    }
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = match config.log_format {
+        LogFormat::Json => fmt.json().with_filter(filter).boxed(),
+        LogFormat::Pretty => fmt.with_filter(filter).boxed(),
+    };
+    let traces = match &config.otlp_traces_url {
+        Some(url) => Some(lango::traces::Traces::start(url, runtime.clone())?),
+        None => None,
+    };
+    let otel = traces.as_ref().map(|t| {
+        t.layer()
+            .with_filter(tracing_subscriber::filter::LevelFilter::INFO)
+    });
+    tracing_subscriber::registry().with(fmt).with(otel).init();
+    Ok(traces)
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {

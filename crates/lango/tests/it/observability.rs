@@ -123,3 +123,112 @@ backend_tests! {
         assert!(page.contains("http_requests_total{method=\"GET\",route=\"/api/v1/services\",status=\"200\"}"), "{page}");
     }
 }
+
+/// An OpenTelemetry collector's OTLP/HTTP endpoint on loopback: the JSON bodies it got.
+async fn collector() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        post(move |body: axum::body::Bytes| async move {
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            kept.lock().unwrap().push(v);
+            axum::Json(json!({}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1/traces", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
+/// A span as the collector got it: service name, span name, attributes (key, string value).
+type Span = (String, String, Vec<(String, String)>);
+
+/// The spans in OTLP JSON bodies.
+fn spans(bodies: &[serde_json::Value]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for body in bodies {
+        for rs in body["resourceSpans"].as_array().into_iter().flatten() {
+            let service = rs["resource"]["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["key"] == "service.name")
+                .and_then(|a| a["value"]["stringValue"].as_str())
+                .unwrap_or("")
+                .to_string();
+            for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
+                for span in ss["spans"].as_array().into_iter().flatten() {
+                    let attributes = span["attributes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|a| {
+                            let v = &a["value"]["stringValue"];
+                            (
+                                a["key"].as_str().unwrap_or("").to_string(),
+                                v.as_str().unwrap_or("").to_string(),
+                            )
+                        })
+                        .collect();
+                    out.push((
+                        service.clone(),
+                        span["name"].as_str().unwrap_or("").to_string(),
+                        attributes,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_traced_to_an_opentelemetry_collector_when_one_is_configured() {
+    let (url, got) = collector().await;
+    let dir = tempfile::tempdir().unwrap();
+    let listen = format!("127.0.0.1:{}", crate::mpesa_crash::free_port());
+    let mut node = std::process::Command::new(env!("CARGO_BIN_EXE_lango"))
+        .arg("serve")
+        .env("LANGO_DATA_DIR", dir.path())
+        .env("LANGO_LISTEN", &listen)
+        .env("LANGO_LOG", "error")
+        .env("LANGO_OTLP_TRACES_URL", &url)
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut found = None;
+    for _ in 0..200 {
+        // The same request id each time: the span that carries it is the one looked for.
+        let _ = client
+            .get(format!("http://{listen}/api/v1/services?q=passport"))
+            .header("x-request-id", "trace-me-1")
+            .send()
+            .await;
+        found = spans(&got.lock().unwrap())
+            .into_iter()
+            .find(|(_, _, a)| a.contains(&("request_id".into(), "trace-me-1".into())));
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    node.kill().unwrap();
+    node.wait().unwrap();
+    let (service, name, attributes) = found.expect("the request's span reached the collector");
+    assert_eq!((service.as_str(), name.as_str()), ("lango", "request"));
+    assert!(
+        attributes.contains(&("path".into(), "/api/v1/services".into())),
+        "{attributes:?}"
+    );
+    assert!(
+        attributes.contains(&("method".into(), "GET".into())),
+        "{attributes:?}"
+    );
+}
