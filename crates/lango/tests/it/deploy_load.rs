@@ -6,6 +6,7 @@
 //! TransID, a submission whose repeat answers "already submitted").
 
 use crate::mpesa_crash::Confirmation;
+use crate::sign_in_with_lango::cookies_of;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -401,14 +402,4 @@ impl Worker<'_> {
 
 async fn read_get(client: &reqwest::Client, url: &str) -> Answer {
     read(client.get(url).send().await).await
-}
-
-/// The `name=value` pairs a response sets, as a `Cookie` header.
-fn cookies_of(res: &reqwest::Response) -> String {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("; ")
 }

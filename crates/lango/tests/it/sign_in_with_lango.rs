@@ -9,8 +9,8 @@ use crate::sign_in_kit::*;
 use crate::support::TestApp;
 use lango_simulators::agency_system;
 
-/// The sample agency system's cookies from a response, as `name=value` pairs.
-fn cookies_of(res: &reqwest::Response) -> String {
+/// The cookies a response sets, as `name=value` pairs (a `Cookie` header).
+pub(crate) fn cookies_of(res: &reqwest::Response) -> String {
     res.headers()
         .get_all("set-cookie")
         .iter()

@@ -249,21 +249,7 @@ impl TestApp {
     /// An active person with verified contacts; returns the account id.
     pub async fn person(&self, id_number: &str, email: &str, password: &str) -> String {
         let db = self.db().await;
-        let id = lango_identity::seed::person(
-            &db,
-            &lango_identity::seed::PersonSeed {
-                kind: lango_identity::model::AccountKind::Citizen,
-                id_number: Some(id_number),
-                given_name: "Test",
-                family_name: "Person",
-                email,
-                phone: Some("+254700000001"),
-                password,
-                county: "Nairobi",
-            },
-        )
-        .await
-        .expect("seed person");
+        let id = citizen_in(&db, id_number, email, password, Some("+254700000001")).await;
         db.close().await;
         id
     }
@@ -277,24 +263,7 @@ impl TestApp {
         agency: Option<&str>,
     ) -> String {
         let db = self.db().await;
-        let id = lango_identity::seed::person(
-            &db,
-            &lango_identity::seed::PersonSeed {
-                kind: lango_identity::model::AccountKind::Staff,
-                id_number: None,
-                given_name: "Staff",
-                family_name: "Member",
-                email,
-                phone: None,
-                password,
-                county: "",
-            },
-        )
-        .await
-        .expect("seed staff");
-        lango_identity::seed::grant(&db, &id, role, agency, None)
-            .await
-            .expect("grant");
+        let id = staff_in(&db, email, password, role, agency).await;
         db.close().await;
         id
     }
@@ -458,28 +427,67 @@ impl TestApp {
 /// The password of people seeded by [`signed_in_person`].
 pub const PASSWORD: &str = "correct horse battery";
 
-/// An API key of `agency` with `permissions` in `db`, made by a new administrator of that
-/// agency.
-pub async fn agency_key_in(db: &lango_core::db::Db, agency: &str, permissions: &[&str]) -> String {
-    let admin = lango_identity::seed::person(
+/// An active citizen in `db`; returns the account id.
+pub async fn citizen_in(
+    db: &lango_core::db::Db,
+    id_number: &str,
+    email: &str,
+    password: &str,
+    phone: Option<&str>,
+) -> String {
+    lango_identity::seed::person(
+        db,
+        &lango_identity::seed::PersonSeed {
+            kind: lango_identity::model::AccountKind::Citizen,
+            id_number: Some(id_number),
+            given_name: "Test",
+            family_name: "Person",
+            email,
+            phone,
+            password,
+            county: "Nairobi",
+        },
+    )
+    .await
+    .expect("seed person")
+}
+
+/// A staff member in `db` holding `role` (at `agency` for agency roles); returns the
+/// account id.
+pub async fn staff_in(
+    db: &lango_core::db::Db,
+    email: &str,
+    password: &str,
+    role: lango_identity::model::Role,
+    agency: Option<&str>,
+) -> String {
+    let id = lango_identity::seed::person(
         db,
         &lango_identity::seed::PersonSeed {
             kind: lango_identity::model::AccountKind::Staff,
             id_number: None,
             given_name: "Staff",
             family_name: "Member",
-            email: &format!("admin-{}@{agency}.example", uuid::Uuid::new_v4().simple()),
+            email,
             phone: None,
-            password: PASSWORD,
+            password,
             county: "",
         },
     )
     .await
     .expect("seed staff");
-    let role = lango_identity::model::Role::AgencyAdmin;
-    lango_identity::seed::grant(db, &admin, role, Some(agency), None)
+    lango_identity::seed::grant(db, &id, role, agency, None)
         .await
         .expect("grant");
+    id
+}
+
+/// An API key of `agency` with `permissions` in `db`, made by a new administrator of that
+/// agency.
+pub async fn agency_key_in(db: &lango_core::db::Db, agency: &str, permissions: &[&str]) -> String {
+    let email = format!("admin-{}@{agency}.example", uuid::Uuid::new_v4().simple());
+    let role = lango_identity::model::Role::AgencyAdmin;
+    let admin = staff_in(db, &email, PASSWORD, role, Some(agency)).await;
     let actor = lango_identity::policy::Actor::Person(
         lango_identity::account::actor(db, &admin)
             .await
@@ -500,21 +508,7 @@ pub async fn signed_in_person(
     id_number: &str,
     email: &str,
 ) -> (String, (String, String)) {
-    let account = lango_identity::seed::person(
-        db,
-        &lango_identity::seed::PersonSeed {
-            kind: lango_identity::model::AccountKind::Citizen,
-            id_number: Some(id_number),
-            given_name: "Test",
-            family_name: "Person",
-            email,
-            phone: None,
-            password: PASSWORD,
-            county: "Nairobi",
-        },
-    )
-    .await
-    .expect("seed person");
+    let account = citizen_in(db, id_number, email, PASSWORD, None).await;
     let mut tx = db.pool().begin().await.unwrap();
     let token = lango_identity::session::create(&mut tx, &account, false, &Default::default())
         .await
