@@ -863,7 +863,12 @@ impl crate::Centres {
                 // Another node took the picked ticket first: pick again.
                 Err(e) if e.refusal::<Refusal>() == Some(&Refusal::TicketTaken) => continue,
                 Ok(Some(t)) => {
-                    if let Some(called) = t.called_at {
+                    // Counted at its first call only: a ticket sent back to the queue (a
+                    // transfer) keeps its first call's time and is not counted again.
+                    let first = t
+                        .called_at
+                        .filter(|at| lango_core::clock::now_ms() - at < 2_000);
+                    if let Some(called) = first {
                         lango_core::telemetry::queue_waited(&c.code, called - t.issued_at);
                     }
                     return Ok(Some(t));

@@ -266,7 +266,11 @@ impl fmt::Debug for Config {
             .field("settlement_hour", &self.settlement_hour)
             .field("drain_ms", &self.drain_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
-            .field("otlp_traces_url", &self.otlp_traces_url)
+            // The collector's address may carry credentials: only whether it is set.
+            .field(
+                "otlp_traces_url",
+                &self.otlp_traces_url.as_ref().map(|_| "(set)"),
+            )
             .field("convenience_fees", &self.convenience_fees)
             .field("definitions_dir", &self.definitions_dir)
             .field("documents_url", &self.documents_url)

@@ -145,6 +145,16 @@ impl Db {
         let newer = self.newer_migrations(&migrator).await;
         if !newer.is_empty() {
             tracing::info!(?newer, "the database holds migrations of a newer release");
+            // A newer release's contract step removed what older releases read: it names
+            // the oldest migration a node must know to serve the database.
+            if let Some(needed) = self.serves_from_migration().await {
+                if !migrator.iter().any(|m| m.version == needed) {
+                    return Err(crate::Error::Internal(format!(
+                        "a newer Lango has changed this database so that only a release \
+                         knowing migration {needed} can serve it; run that release or a later one"
+                    )));
+                }
+            }
         }
         migrator
             .run(&self.pool)
@@ -166,6 +176,19 @@ impl Db {
             .unwrap_or_default();
         let known: std::collections::HashSet<i64> = migrator.iter().map(|m| m.version).collect();
         applied.into_iter().filter(|v| !known.contains(v)).collect()
+    }
+
+    /// The oldest migration a node must know to serve this database, when a contract step
+    /// recorded one (`database_settings.serves_from_migration`).
+    async fn serves_from_migration(&self) -> Option<i64> {
+        let value: Option<String> = sqlx::query_scalar(
+            "SELECT value FROM database_settings WHERE name = 'serves_from_migration'",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .ok()
+        .flatten();
+        value.and_then(|v| v.trim().parse().ok())
     }
 
     /// Seals secrets with `keyring` from now on (a configured key-encryption key). Call it

@@ -45,6 +45,12 @@ pub fn settled(day_start_ms: i64) {
         .set(day_start_ms as f64 / 1000.0);
 }
 
+/// Whether yesterday is due (past `settlement_hour`) and this node has not seen it settled
+/// (`lango_settlement_behind`, 1 or 0).
+pub fn settlement_behind(behind: bool) {
+    metrics::gauge!("lango_settlement_behind").set(if behind { 1.0 } else { 0.0 });
+}
+
 /// A settlement run failed; the node tries again (`lango_settlement_failures_total`).
 pub fn settlement_failed() {
     metrics::counter!("lango_settlement_failures_total").increment(1);

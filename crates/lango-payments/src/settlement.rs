@@ -397,20 +397,21 @@ pub fn spawn(db: Db, hour: u8) -> tokio::task::JoinHandle<()> {
             let now = now_ms();
             let eat_hour = (now + crate::finance::EAT_OFFSET_MS).div_euclid(3_600_000) % 24;
             let yesterday = Day::of_ms(now).plus(-1);
-            if eat_hour < i64::from(hour) || done == Some(yesterday) {
-                continue;
-            }
-            match settle_day(&db, yesterday, "system").await {
-                Ok(s) => {
-                    done = Some(yesterday);
-                    lango_core::telemetry::settled(yesterday.start_ms());
-                    tracing::info!(day = %yesterday.date(), batches = s.created.len(), "settlement");
+            let due = eat_hour >= i64::from(hour);
+            if due && done != Some(yesterday) {
+                match settle_day(&db, yesterday, "system").await {
+                    Ok(s) => {
+                        done = Some(yesterday);
+                        lango_core::telemetry::settled(yesterday.start_ms());
+                        tracing::info!(day = %yesterday.date(), batches = s.created.len(), "settlement");
+                    }
+                    Err(e) => {
+                        lango_core::telemetry::settlement_failed();
+                        tracing::warn!(error = %e, "settlement failed; trying again");
+                    }
                 }
-                Err(e) => {
-                    lango_core::telemetry::settlement_failed();
-                    tracing::warn!(error = %e, "settlement failed; trying again");
-                }
             }
+            lango_core::telemetry::settlement_behind(due && done != Some(yesterday));
         }
     })
 }

@@ -99,8 +99,20 @@ fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Gauges read from the database when Prometheus scrapes: backlogs and reconciliation
-/// findings (a failed read leaves the last value and is logged).
+/// Reads the gauges that come from the database (backlogs, reconciliation findings) now
+/// and then every `every`, from a task of its own: a scrape never waits on the database.
+pub fn spawn_gauges(state: AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            read_queues(&state).await;
+        }
+    })
+}
+
+/// Backlogs and reconciliation findings (a failed read leaves the last value, logged).
 async fn read_queues(state: &AppState) {
     use lango_core::telemetry;
     match lango_notify::backlog::read(&state.db, state.config.nats_url.is_some()).await {
@@ -214,7 +226,6 @@ async fn prometheus(State(state): State<AppState>, req: Request) -> Response {
     let snap = state.catalogue.snapshot();
     metrics::gauge!("lango_catalogue_services").set(snap.len() as f64);
     metrics::gauge!("lango_catalogue_revision").set(snap.revision as f64);
-    read_queues(&state).await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         metrics_handle().render(),

@@ -143,6 +143,8 @@ pub struct Node {
     centre_chores: tokio::task::JoinHandle<()>,
     /// Accrues agents' commission on paid bills and claws back refunded ones.
     commission: tokio::task::JoinHandle<()>,
+    /// Reads the database's gauges (backlogs, reconciliation findings) for /metrics.
+    gauges: tokio::task::JoinHandle<()>,
 }
 
 /// The webhook retry schedule and limits from configuration.
@@ -264,26 +266,28 @@ impl Node {
             insights: insights.clone(),
             steps: lango_phone::figures::Steps::start(db.clone()),
         };
+        let state = AppState::new(Shared {
+            cases,
+            centres,
+            insights,
+            published: Default::default(),
+            mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
+            audit: lango_core::audit::Committer::start(db.clone()),
+            ussd,
+            prompter,
+            fees: Arc::new(fees),
+            db,
+            catalogue,
+            config: Arc::new(config),
+            popular: Arc::new(popular),
+            limits: Default::default(),
+            draining: Default::default(),
+            oidc,
+            issuer,
+        });
+        let gauges = lango_web::middleware::spawn_gauges(state.clone(), Duration::from_secs(30));
         Ok(Node {
-            state: AppState::new(Shared {
-                cases,
-                centres,
-                insights,
-                published: Default::default(),
-                mpesa: lango_payments::mpesa::Receipts::start(db.clone()),
-                audit: lango_core::audit::Committer::start(db.clone()),
-                ussd,
-                prompter,
-                fees: Arc::new(fees),
-                db,
-                catalogue,
-                config: Arc::new(config),
-                popular: Arc::new(popular),
-                limits: Default::default(),
-                draining: Default::default(),
-                oidc,
-                issuer,
-            }),
+            state,
             follower,
             notifier,
             nats,
@@ -298,6 +302,7 @@ impl Node {
             audit_checkpoints,
             centre_chores,
             commission,
+            gauges,
         })
     }
 
@@ -341,10 +346,13 @@ impl Node {
                 std::future::pending::<()>().await;
             }
         };
-        tokio::select! {
-            served = server => served.context("server failed")?,
-            () = cut => {}
-        }
+        let cut_off = tokio::select! {
+            served = server => {
+                served.context("server failed")?;
+                false
+            }
+            () = cut => true,
+        };
         self.follower.abort();
         self.notifier.abort();
         if let Some(nats) = &self.nats {
@@ -365,7 +373,13 @@ impl Node {
         self.audit_checkpoints.abort();
         self.centre_chores.abort();
         self.commission.abort();
-        self.state.db.close().await;
+        self.gauges.abort();
+        if cut_off {
+            // Requests cut off may still hold connections: close what comes back soon.
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.state.db.close()).await;
+        } else {
+            self.state.db.close().await;
+        }
         Ok(())
     }
 }

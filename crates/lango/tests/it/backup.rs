@@ -3,7 +3,8 @@
 //! data dir (SQLite) or database (PostgreSQL) holding every payment acknowledged before it
 //! began, and the restored ledger and audit log verify. A restore into a database that
 //! holds data, of a truncated file or of a file that is not a backup is refused and
-//! changes nothing; an existing file is never overwritten.
+//! changes nothing; an existing file is never overwritten; a backup killed midway leaves no
+//! file that looks complete.
 
 use crate::backend_tests;
 use crate::reconciliation::{confirm, raise};
@@ -142,5 +143,42 @@ backend_tests! {
                 assert!(left.is_empty(), "{}: nothing left in the data dir: {left:?}", bad.display());
             }
         }
+    }
+
+    async fn a_backup_killed_midway_leaves_no_file_that_looks_complete(app: TestApp) {
+        // A database big enough (150 MB) that the copy is caught while it writes.
+        let postgres = app.db_url.starts_with("postgres");
+        let fill = if postgres {
+            "CREATE TABLE backup_filler AS SELECT g AS id, repeat(md5(g::text), 32) AS body FROM generate_series(1, 150000) g"
+        } else {
+            "CREATE TABLE backup_filler AS WITH RECURSIVE s(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM s WHERE id < 150000) SELECT id, randomblob(1000) AS body FROM s"
+        };
+        let db = app.db().await;
+        sqlx::query(fill).execute(db.pool()).await.unwrap();
+        db.close().await;
+        let backups = tempfile::tempdir().unwrap();
+        let file = backups.path().join("lango.backup");
+        let partial = backups.path().join("lango.backup.partial");
+        let mut backup = Command::new(env!("CARGO_BIN_EXE_lango"))
+            .args(["backup", file.to_str().unwrap()])
+            .env("LANGO_DATA_DIR", app.data_dir.path())
+            .env("LANGO_DATABASE_URL", &app.db_url)
+            .env("LANGO_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while !partial.exists() {
+            assert!(backup.try_wait().unwrap().is_none(), "the backup ended before it was caught");
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the copy never began");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        backup.kill().unwrap(); // SIGKILL, midway
+        backup.wait().unwrap();
+        assert!(!file.exists(), "a killed backup leaves no file under the name asked for");
+        // The next backup replaces what the killed one left and completes.
+        let out = app.cli(&["backup", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(file.exists() && !partial.exists());
     }
 }

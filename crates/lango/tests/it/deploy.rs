@@ -360,3 +360,62 @@ async fn three_nodes_behind_haproxy_restart_and_die_under_load_losing_nothing() 
     check(&db, layout.dir.path(), &layout.db_url, &outcome, &work).await;
     db.close().await;
 }
+
+/// A node asked to stop (SIGTERM, as systemd asks) first drains: `/readyz` says so with a
+/// 503 while pages, the API and /metrics are still served; then it exits cleanly.
+#[tokio::test]
+async fn a_stopping_node_drains_before_it_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let node = Command::new(env!("CARGO_BIN_EXE_lango"))
+        .arg("serve")
+        .env("LANGO_DATA_DIR", dir.path())
+        .env("LANGO_LISTEN", &listen)
+        .env("LANGO_LOG", "off")
+        .env("LANGO_DRAIN_MS", "3000")
+        .spawn()
+        .unwrap();
+    let mut node = crate::support::Running(node);
+    let base = format!("http://{listen}");
+    crate::postgres_restart::until_readyz(&base, 200).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &node.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    crate::postgres_restart::until_readyz(&base, 503).await;
+    let ready: serde_json::Value = reqwest::get(format!("{base}/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "draining");
+    let services = reqwest::get(format!("{base}/api/v1/services?q=passport"))
+        .await
+        .unwrap();
+    assert_eq!(services.status(), 200, "still serving while it drains");
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("lango_draining 1"), "{metrics}");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = node.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the node never stopped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a drained node exits cleanly: {status}");
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "it no longer listens"
+    );
+}

@@ -1,6 +1,7 @@
 //! What operators watch: every measure the shipped alert rules (deploy/prometheus) and
 //! dashboard (deploy/grafana) read is served at /metrics once the rooms have worked, with
-//! real traffic behind it; a draining node says so on /readyz while it still serves.
+//! real traffic behind it; with a collector configured, requests are traced to it. (A
+//! draining node's /readyz and `lango_draining`: `deploy.rs`.)
 
 use crate::backend_tests;
 use crate::support::{Backend, TestApp};

@@ -8,7 +8,8 @@
 //! machine's PostgreSQL, which other tests use at the same time, is never touched.
 
 use crate::deploy_load;
-use crate::mpesa_crash::{free_port, kill};
+use crate::mpesa_crash::free_port;
+use crate::support::Running;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
@@ -137,7 +138,7 @@ fn node(dir: &Path, db_url: &str, listen: &str) -> Child {
 }
 
 /// Polls `/readyz` of `base` until it answers `status`.
-async fn until_readyz(base: &str, status: u16) {
+pub(crate) async fn until_readyz(base: &str, status: u16) {
     let start = Instant::now();
     loop {
         if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
@@ -170,9 +171,9 @@ async fn nodes_reconnect_after_postgresql_restarts_under_load_losing_nothing() {
     let listens: Vec<String> = (0..2)
         .map(|_| format!("127.0.0.1:{}", free_port()))
         .collect();
-    let nodes: Vec<Child> = listens
+    let _nodes: Vec<Running> = listens
         .iter()
-        .map(|l| node(dir.path(), &server.url(), l))
+        .map(|l| Running(node(dir.path(), &server.url(), l)))
         .collect();
     let bases: Vec<String> = listens.iter().map(|l| format!("http://{l}")).collect();
     for b in &bases {
@@ -208,7 +209,4 @@ async fn nodes_reconnect_after_postgresql_restarts_under_load_losing_nothing() {
     let db = lango_core::db::Db::connect(&server.url(), 2).await.unwrap();
     crate::deploy::check(&db, dir.path(), &server.url(), &outcome, &work).await;
     db.close().await;
-    for n in nodes {
-        kill(n);
-    }
 }

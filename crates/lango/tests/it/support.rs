@@ -424,6 +424,17 @@ impl TestApp {
     }
 }
 
+/// A process of the test's own, killed (SIGKILL) when dropped, so a failing test leaves
+/// none behind.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The password of people seeded by [`signed_in_person`].
 pub const PASSWORD: &str = "correct horse battery";
 

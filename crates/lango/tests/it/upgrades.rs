@@ -11,8 +11,9 @@
 //!   `deploy/PREVIOUS_RELEASE`), that binary serves on a database this one migrated.
 
 use crate::mpesa_crash::free_port;
+use crate::support::Running;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Contract steps: migrations allowed to remove something, and why that was safe.
@@ -55,10 +56,16 @@ fn contractions(sql: &str) -> Vec<String> {
             .to_uppercase();
         let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
         let bad = s.starts_with("DROP TABLE")
+            || s.starts_with("DROP VIEW")
+            || s.starts_with("DROP TRIGGER")
             || s.contains(" DROP COLUMN ")
             || s.contains(" RENAME ")
             || s.contains(" ALTER COLUMN ")
-            || (s.contains(" ADD COLUMN ") && s.contains("NOT NULL") && !s.contains("DEFAULT"));
+            || s.contains(" ADD CONSTRAINT ")
+            || (s.starts_with("ALTER TABLE")
+                && s.contains(" ADD ")
+                && s.contains("NOT NULL")
+                && !s.contains("DEFAULT"));
         if bad {
             found.push(s);
         }
@@ -103,12 +110,18 @@ fn migrations_only_expand_except_the_listed_contract_steps() {
         contractions("ALTER TABLE bills ADD COLUMN x TEXT NOT NULL").len(),
         1
     );
+    assert_eq!(
+        contractions("ALTER TABLE bills ADD x TEXT NOT NULL").len(),
+        1
+    );
+    let constraint = "ALTER TABLE bills ADD CONSTRAINT c CHECK (amount > 0)";
+    assert_eq!(contractions(constraint).len(), 1);
     assert!(contractions("ALTER TABLE bills ADD COLUMN x TEXT NOT NULL DEFAULT ''").is_empty());
     assert!(contractions("CREATE INDEX a ON b (c); -- DROP TABLE nothing").is_empty());
 }
 
 /// Starts `binary serve` on `db_url`; waits until it answers /readyz.
-async fn serve(binary: &Path, dir: &Path, db_url: &str) -> (Child, String) {
+async fn serve(binary: &Path, dir: &Path, db_url: &str) -> (Running, String) {
     let listen = format!("127.0.0.1:{}", free_port());
     let mut child = Command::new(binary)
         .arg("serve")
@@ -129,7 +142,7 @@ async fn serve(binary: &Path, dir: &Path, db_url: &str) -> (Child, String) {
         }
         if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
             if res.status() == 200 {
-                return (child, base);
+                return (Running(child), base);
             }
         }
         assert!(start.elapsed() < Duration::from_secs(60), "never ready");
@@ -177,10 +190,8 @@ async fn serves_after_a_newer_migration(binary: &Path, db_url: &str, dir: &Path)
         .unwrap();
     assert!(migrate.success());
     expand_as_a_newer_release(db_url).await;
-    let (mut node, base) = serve(binary, dir, db_url).await;
+    let (_node, base) = serve(binary, dir, db_url).await;
     serves(&base).await;
-    node.kill().unwrap();
-    node.wait().unwrap();
 }
 
 #[tokio::test]
@@ -212,15 +223,43 @@ async fn the_previous_release_serves_on_a_database_this_release_migrated() {
     // The previous release makes its database, this one migrates it (the rolling upgrade's
     // first step), and the previous release's nodes go on serving on it.
     let dir = tempfile::tempdir().unwrap();
-    let (mut old, _) = serve(&previous, dir.path(), &pg.url).await;
-    old.kill().unwrap();
-    old.wait().unwrap();
-    let (mut new, base) = serve(Path::new(env!("CARGO_BIN_EXE_lango")), dir.path(), &pg.url).await;
+    drop(serve(&previous, dir.path(), &pg.url).await);
+    let this = Path::new(env!("CARGO_BIN_EXE_lango"));
+    let (_new, base) = serve(this, dir.path(), &pg.url).await;
     serves(&base).await;
-    let (mut old, old_base) = serve(&previous, dir.path(), &pg.url).await;
+    let (_old, old_base) = serve(&previous, dir.path(), &pg.url).await;
     serves(&old_base).await;
-    for node in [&mut new, &mut old] {
-        node.kill().unwrap();
-        node.wait().unwrap();
-    }
+}
+
+/// A contract step records that only releases knowing a given migration may serve the
+/// database: a node that does not know it refuses to start, saying which, and changes
+/// nothing.
+#[tokio::test]
+async fn a_node_refuses_a_database_contracted_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/lango.db?mode=rwc", dir.path().display());
+    let migrate = || {
+        Command::new(env!("CARGO_BIN_EXE_lango"))
+            .arg("migrate")
+            .env("LANGO_DATA_DIR", dir.path())
+            .env("LANGO_DATABASE_URL", &url)
+            .env("LANGO_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    assert!(migrate().status.success());
+    expand_as_a_newer_release(&url).await;
+    let db = lango_core::db::Db::connect(&url, 1).await.unwrap();
+    sqlx::query(
+        "INSERT INTO database_settings (name, value, set_at) \
+         VALUES ('serves_from_migration', '999999001', 0)",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    db.close().await;
+    let refused = migrate();
+    let said = String::from_utf8_lossy(&refused.stderr).to_string();
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("migration 999999001"), "{said}");
 }
