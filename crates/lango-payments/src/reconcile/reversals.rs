@@ -44,7 +44,10 @@ pub async fn list_all(db: &Db, run: &str, reversals: &[(u64, Reversal)]) -> Resu
         if listed.is_some() {
             continue;
         }
-        let mut tx = db.pool().begin().await?;
+        // Reads, then writes: the write lock first (SQLite), or a writer committing in
+        // between makes the insert fail at once with "database is locked".
+        let mut conn = db.pool().acquire().await?;
+        let mut tx = lango_core::db::begin_write(&mut conn).await?;
         let after: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(MAX(item), 0) AS BIGINT) FROM reconciliation_items WHERE run_id = $1",
         )
