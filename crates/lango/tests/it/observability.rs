@@ -233,3 +233,41 @@ async fn requests_are_traced_to_an_opentelemetry_collector_when_one_is_configure
         "{attributes:?}"
     );
 }
+
+/// The shipped Prometheus configuration and alert rules are valid, and the rules' own unit
+/// tests (deploy/prometheus/alerts_test.yml: series in, the alerts that must and must not
+/// fire) pass, with Prometheus's `promtool`.
+#[test]
+fn the_alert_rules_fire_when_they_should_and_only_then() {
+    if std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("LANGO_REQUIRE_PROMTOOL").is_none(),
+            "LANGO_REQUIRE_PROMTOOL is set but promtool is not installed (Debian: prometheus)"
+        );
+        eprintln!(
+            "promtool is not installed (apt-get install prometheus): the rules' tests are skipped"
+        );
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/prometheus");
+    for args in [
+        ["check", "config", "prometheus.yml"],
+        ["test", "rules", "alerts_test.yml"],
+    ] {
+        let out = std::process::Command::new("promtool")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool {args:?}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
