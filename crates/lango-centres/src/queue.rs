@@ -258,13 +258,16 @@ async fn commit_in(
     let mut tells = Vec::new();
     // Finished tickets' survey invitations: one insert at the end of the group.
     let mut invites = Vec::new();
+    // First calls' waits (centre, ms), measured once the group has committed.
+    let mut waits = Vec::new();
     for job in group {
         let answer = match &job.op {
             Op::Issue { centre, issue } => issue_in(&mut tx, centre, issue)
                 .await
                 .map(|t| Done::Ticket(Some(t))),
             Op::Call { centre, counter } => {
-                call_in(&mut tx, centre, counter, &mut tells, &mut invites)
+                let out = (&mut tells, &mut invites, &mut waits);
+                call_in(&mut tx, centre, counter, out)
                     .await
                     .map(Done::Ticket)
             }
@@ -302,6 +305,9 @@ async fn commit_in(
         tell_near(&mut tx, &centre, &number, &phone, ahead).await?;
     }
     tx.commit().await?;
+    for (centre, waited_ms) in waits {
+        lango_core::telemetry::queue_waited(&centre, waited_ms);
+    }
     Ok(answers)
 }
 
@@ -474,12 +480,19 @@ async fn issue_in(tx: &mut sqlx::AnyConnection, c: &Centre, issue: &Issue) -> Re
     })
 }
 
+/// What a call leaves for the end of its group: people to tell they are near the front,
+/// survey invitations, and first calls' waits (centre, ms).
+type CallOutputs<'a> = (
+    &'a mut Vec<(Centre, String, String, i64)>,
+    &'a mut Vec<crate::survey::Invite>,
+    &'a mut Vec<(String, i64)>,
+);
+
 async fn call_in(
     tx: &mut sqlx::AnyConnection,
     c: &Centre,
     counter: &str,
-    tells: &mut Vec<(Centre, String, String, i64)>,
-    invites: &mut Vec<crate::survey::Invite>,
+    (tells, invites, waits): CallOutputs<'_>,
 ) -> Result<Option<Ticket>> {
     let k = c.counter(counter).ok_or_else(|| Refusal::CounterUnknown {
         counter: counter.into(),
@@ -540,6 +553,10 @@ async fn call_in(
         return Ok(None);
     };
     let ticket = ticket_of(&row)?;
+    // Its first call (a ticket sent back to the queue keeps its first call's time).
+    if ticket.called_at == Some(now) {
+        waits.push((c.code.clone(), now - ticket.issued_at));
+    }
     // The one now NEAR from the front of this service's line is told to come back, once
     // (marked and read back by one statement).
     let near = sqlx::query(
@@ -862,17 +879,6 @@ impl crate::Centres {
             {
                 // Another node took the picked ticket first: pick again.
                 Err(e) if e.refusal::<Refusal>() == Some(&Refusal::TicketTaken) => continue,
-                Ok(Some(t)) => {
-                    // Counted at its first call only: a ticket sent back to the queue (a
-                    // transfer) keeps its first call's time and is not counted again.
-                    let first = t
-                        .called_at
-                        .filter(|at| lango_core::clock::now_ms() - at < 2_000);
-                    if let Some(called) = first {
-                        lango_core::telemetry::queue_waited(&c.code, called - t.issued_at);
-                    }
-                    return Ok(Some(t));
-                }
                 other => return other,
             }
         }

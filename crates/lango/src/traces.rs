@@ -2,8 +2,8 @@
 //! per request, named `request`, with its method, path and `request_id`) are also sent to
 //! an OpenTelemetry collector over OTLP/HTTP (JSON), in batches from a thread of the SDK's.
 //!
-//! The export goes through the node's own reqwest client (the one webhooks use), run on
-//! the node's runtime: the SDK's own HTTP client would bring a second version of reqwest.
+//! The export goes through reqwest at the version the node already uses (webhooks, SMS),
+//! run on the node's runtime: the SDK's own HTTP client would bring a second version.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};

@@ -10,10 +10,11 @@
 //! recorded once, and `lango ledger verify` is clean.
 
 use crate::deploy_load::{self, Work};
-use crate::mpesa_crash::{self, free_port, kill};
+use crate::mpesa_crash::{self, free_port};
+use crate::support::{serve_process, terminate, this_lango, until_readyz, Running};
 use lango_core::db::Db;
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,9 +22,8 @@ use std::time::{Duration, Instant};
 /// is 1 s in the shipped configuration).
 const DRAIN_MS: &str = "1500";
 
-/// HAProxy's path, or `None` (said) when it is not installed and `LANGO_REQUIRE_HAPROXY`
-/// is unset.
-fn haproxy() -> Option<&'static str> {
+/// Whether HAProxy is installed (said when not; refused when `LANGO_REQUIRE_HAPROXY` is set).
+fn haproxy_installed() -> bool {
     let found = Command::new("haproxy").arg("-v").output().is_ok();
     if !found {
         assert!(
@@ -31,9 +31,8 @@ fn haproxy() -> Option<&'static str> {
             "LANGO_REQUIRE_HAPROXY is set but haproxy is not installed"
         );
         eprintln!("haproxy is not installed: the deployment test is skipped");
-        return None;
     }
-    Some("haproxy")
+    found
 }
 
 /// The shipped load balancer configuration.
@@ -58,20 +57,11 @@ struct Layout {
     lb: String,
     stats: String,
     listens: Vec<String>,
-    nodes: Vec<Option<Child>>,
-    haproxy: Child,
+    /// The nodes' settings (the same for all but `LANGO_LISTEN`).
+    settings: Vec<(&'static str, String)>,
+    nodes: Vec<Option<Running>>,
+    haproxy: Running,
     client: reqwest::Client,
-}
-
-impl Drop for Layout {
-    fn drop(&mut self) {
-        let _ = self.haproxy.kill();
-        let _ = self.haproxy.wait();
-        for node in self.nodes.iter_mut().flatten() {
-            let _ = node.kill();
-            let _ = node.wait();
-        }
-    }
 }
 
 impl Layout {
@@ -82,7 +72,7 @@ impl Layout {
             .collect();
         let lb = format!("127.0.0.1:{}", free_port());
         let stats = format!("127.0.0.1:{}", free_port());
-        let haproxy = Command::new(haproxy().unwrap())
+        let haproxy = Command::new("haproxy")
             .args(["-db", "-f"])
             .arg(haproxy_cfg())
             .env("LANGO_LB_BIND", &lb)
@@ -93,14 +83,24 @@ impl Layout {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("start haproxy");
+        let mut settings = vec![
+            ("LANGO_PUBLIC_URL", format!("http://{lb}")),
+            ("LANGO_TRUSTED_PROXIES", "127.0.0.1/32".into()),
+            ("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8".into()),
+            ("LANGO_DRAIN_MS", DRAIN_MS.into()),
+        ];
+        if let Some(nats) = nats_url() {
+            settings.push(("LANGO_NATS_URL", nats));
+        }
         let mut layout = Layout {
             dir,
             db_url: db_url.to_string(),
             lb: format!("http://{lb}"),
             stats: format!("http://{stats}"),
             listens,
+            settings,
             nodes: vec![None, None, None],
-            haproxy,
+            haproxy: Running(haproxy),
             client: reqwest::Client::new(),
         };
         for i in 0..3 {
@@ -114,28 +114,21 @@ impl Layout {
 
     /// Starts node `i` as the shipped systemd unit does (`lango serve`, configured by the
     /// environment).
-    fn node(&self, i: usize) -> Child {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lango"));
-        cmd.arg("serve")
-            .env("LANGO_DATA_DIR", self.dir.path())
-            .env("LANGO_DATABASE_URL", &self.db_url)
-            .env("LANGO_LISTEN", &self.listens[i])
-            .env("LANGO_PUBLIC_URL", &self.lb)
-            .env("LANGO_LOG", "error")
-            .env("LANGO_TRUSTED_PROXIES", "127.0.0.1/32")
-            .env("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8")
-            .env("LANGO_DRAIN_MS", DRAIN_MS);
-        if let Some(nats) = nats_url() {
-            cmd.env("LANGO_NATS_URL", nats);
-        }
-        cmd.spawn().expect("start lango serve")
+    fn node(&self, i: usize) -> Running {
+        let settings: Vec<(&str, &str)> = self
+            .settings
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let (dir, db) = (self.dir.path(), Some(self.db_url.as_str()));
+        serve_process(this_lango(), dir, db, &self.listens[i], &settings)
     }
 
     /// Waits until node `i` answers /readyz and HAProxy has it in the pool again.
     async fn until_serving(&mut self, i: usize) {
         let start = Instant::now();
         loop {
-            if let Some(status) = self.haproxy.try_wait().unwrap() {
+            if let Some(status) = self.haproxy.0.try_wait().unwrap() {
                 panic!("haproxy stopped: {status}");
             }
             assert!(
@@ -178,12 +171,8 @@ impl Layout {
     /// Restarts node `i` as `systemctl restart` does: SIGTERM, wait for the exit, start.
     async fn restart(&mut self, i: usize) {
         let mut node = self.nodes[i].take().unwrap();
-        let term = Command::new("kill")
-            .args(["-TERM", &node.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(term.success());
-        let status = tokio::task::spawn_blocking(move || node.wait().unwrap())
+        terminate(&node);
+        let status = tokio::task::spawn_blocking(move || node.0.wait().unwrap())
             .await
             .unwrap();
         assert!(
@@ -197,7 +186,7 @@ impl Layout {
 
     /// Kills node `i` with SIGKILL and starts it again.
     async fn kill_and_start(&mut self, i: usize) {
-        kill(self.nodes[i].take().unwrap());
+        self.nodes[i] = None; // SIGKILL, as the guard drops
         self.nodes[i] = Some(self.node(i));
         self.until_serving(i).await;
     }
@@ -309,7 +298,7 @@ pub(crate) async fn check(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_nodes_behind_haproxy_restart_and_die_under_load_losing_nothing() {
-    if haproxy().is_none() {
+    if !haproxy_installed() {
         return;
     }
     let Some(pg) = lango_core::testdb::PostgresTestDatabase::create().await else {
@@ -367,23 +356,12 @@ async fn three_nodes_behind_haproxy_restart_and_die_under_load_losing_nothing() 
 async fn a_stopping_node_drains_before_it_exits() {
     let dir = tempfile::tempdir().unwrap();
     let listen = format!("127.0.0.1:{}", free_port());
-    let node = Command::new(env!("CARGO_BIN_EXE_lango"))
-        .arg("serve")
-        .env("LANGO_DATA_DIR", dir.path())
-        .env("LANGO_LISTEN", &listen)
-        .env("LANGO_LOG", "off")
-        .env("LANGO_DRAIN_MS", "3000")
-        .spawn()
-        .unwrap();
-    let mut node = crate::support::Running(node);
+    let settings = [("LANGO_LOG", "off"), ("LANGO_DRAIN_MS", "3000")];
+    let mut node = serve_process(this_lango(), dir.path(), None, &listen, &settings);
     let base = format!("http://{listen}");
-    crate::postgres_restart::until_readyz(&base, 200).await;
-    let term = Command::new("kill")
-        .args(["-TERM", &node.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    crate::postgres_restart::until_readyz(&base, 503).await;
+    until_readyz(&base, 200).await;
+    terminate(&node);
+    until_readyz(&base, 503).await;
     let ready: serde_json::Value = reqwest::get(format!("{base}/readyz"))
         .await
         .unwrap()

@@ -7,7 +7,6 @@
 
 use crate::mpesa_crash::Confirmation;
 use crate::sign_in_with_lango::cookies_of;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,8 +91,6 @@ pub(crate) struct Load {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     /// The tally so far.
     pub tally: Arc<Tally>,
-    bills: Arc<Mutex<HashMap<String, String>>>,
-    submitted: Arc<AtomicUsize>,
     started: Instant,
 }
 
@@ -114,8 +111,6 @@ const COOKIE: &str = "__Host-lango_session";
 pub(crate) fn start(work: Arc<Work>) -> Load {
     let stop = Arc::new(AtomicBool::new(false));
     let tally = Arc::new(Tally::default());
-    let bills = Arc::new(Mutex::new(HashMap::new()));
-    let submitted = Arc::new(AtomicUsize::new(0));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
@@ -128,7 +123,6 @@ pub(crate) fn start(work: Arc<Work>) -> Load {
     for worker in 0..12 {
         let (work, stop, tally, client) =
             (work.clone(), stop.clone(), tally.clone(), client.clone());
-        let (bills, submitted) = (bills.clone(), submitted.clone());
         let (nc, nd, nb) = (
             next_confirmation.clone(),
             next_draft.clone(),
@@ -155,9 +149,7 @@ pub(crate) fn start(work: Arc<Work>) -> Load {
                 }
                 4 | 5 => {
                     while !stop.load(Ordering::Relaxed) {
-                        let n = nb.fetch_add(1, Ordering::Relaxed);
-                        let (key, reference) = w.bill(n).await;
-                        bills.lock().unwrap().insert(key, reference);
+                        w.bill(nb.fetch_add(1, Ordering::Relaxed)).await;
                     }
                 }
                 6 | 7 => {
@@ -167,7 +159,6 @@ pub(crate) fn start(work: Arc<Work>) -> Load {
                             break;
                         };
                         w.submit(reference, *who).await;
-                        submitted.fetch_add(1, Ordering::Relaxed);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
                 }
@@ -189,8 +180,6 @@ pub(crate) fn start(work: Arc<Work>) -> Load {
         stop,
         tasks,
         tally,
-        bills,
-        submitted,
         started: Instant::now(),
     }
 }
@@ -205,8 +194,9 @@ impl Load {
         }
         Outcome {
             report: self.tally.report(elapsed),
-            bills: self.bills.lock().unwrap().len(),
-            submitted: self.submitted.load(Ordering::Relaxed),
+            // Each acknowledged once in the tally: one bill per key, one submission a draft.
+            bills: self.tally.ok[BILL].load(Ordering::Relaxed) as usize,
+            submitted: self.tally.ok[SUBMISSION].load(Ordering::Relaxed) as usize,
         }
     }
 
@@ -242,13 +232,8 @@ async fn read(res: Result<reqwest::Response, reqwest::Error>) -> Answer {
 }
 
 impl Worker<'_> {
-    /// Sends until `accept` takes the answer, tallying each failure; gives the answer.
-    async fn until<F, Fut>(
-        &self,
-        kind: usize,
-        send: F,
-        accept: impl Fn(u16, &str) -> bool,
-    ) -> String
+    /// Sends until `accept` takes the answer, tallying each failure and the success.
+    async fn until<F, Fut>(&self, kind: usize, send: F, accept: impl Fn(u16, &str) -> bool)
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Answer>,
@@ -263,7 +248,7 @@ impl Worker<'_> {
             match send().await {
                 Ok((status, body)) if accept(status, &body) => {
                     self.tally.ok(kind);
-                    return body;
+                    return;
                 }
                 Ok((status, body)) => self.tally.failed(
                     kind,
@@ -331,32 +316,29 @@ impl Worker<'_> {
         .await;
     }
 
-    /// Raises bill `n` with its own Idempotency-Key; gives the key and the bill's reference.
-    async fn bill(&self, n: usize) -> (String, String) {
+    /// Raises bill `n` with its own Idempotency-Key.
+    async fn bill(&self, n: usize) {
         let key = format!("load-{n}");
         let body = serde_json::json!({
             "service_code": "DIS-PASSPORT", "amount": format!("{}.00", 1000 + n),
             "currency": "KES", "agency_reference": format!("LOAD-{n}"),
         });
         let url = format!("{}/api/v1/bills", self.base);
-        let answer = self
-            .until(
-                BILL,
-                || {
-                    let req = self
-                        .client
-                        .post(&url)
-                        .bearer_auth(&self.work.key)
-                        .header("idempotency-key", &key)
-                        .json(&body)
-                        .send();
-                    async move { read(req.await).await }
-                },
-                |s, _| s == 201,
-            )
-            .await;
-        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
-        (key, v["reference"].as_str().unwrap().to_string())
+        self.until(
+            BILL,
+            || {
+                let req = self
+                    .client
+                    .post(&url)
+                    .bearer_auth(&self.work.key)
+                    .header("idempotency-key", &key)
+                    .json(&body)
+                    .send();
+                async move { read(req.await).await }
+            },
+            |s, _| s == 201,
+        )
+        .await;
     }
 
     async fn confirm(&self, c: &Confirmation) {

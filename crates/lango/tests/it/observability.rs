@@ -194,15 +194,17 @@ async fn requests_are_traced_to_an_opentelemetry_collector_when_one_is_configure
     let (url, got) = collector().await;
     let dir = tempfile::tempdir().unwrap();
     let listen = format!("127.0.0.1:{}", crate::mpesa_crash::free_port());
-    let mut node = std::process::Command::new(env!("CARGO_BIN_EXE_lango"))
-        .arg("serve")
-        .env("LANGO_DATA_DIR", dir.path())
-        .env("LANGO_LISTEN", &listen)
-        .env("LANGO_LOG", "error")
-        .env("LANGO_OTLP_TRACES_URL", &url)
-        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .spawn()
-        .unwrap();
+    let settings = [
+        ("LANGO_OTLP_TRACES_URL", url.as_str()),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
+    let node = crate::support::serve_process(
+        crate::support::this_lango(),
+        dir.path(),
+        None,
+        &listen,
+        &settings,
+    );
     let client = reqwest::Client::new();
     let mut found = None;
     for _ in 0..200 {
@@ -220,8 +222,7 @@ async fn requests_are_traced_to_an_opentelemetry_collector_when_one_is_configure
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    node.kill().unwrap();
-    node.wait().unwrap();
+    drop(node);
     let (service, name, attributes) = found.expect("the request's span reached the collector");
     assert_eq!((service.as_str(), name.as_str()), ("lango", "request"));
     assert!(

@@ -9,11 +9,11 @@
 
 use crate::deploy_load;
 use crate::mpesa_crash::free_port;
-use crate::support::Running;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use crate::support::{serve_process, this_lango, until_readyz, Running};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A PostgreSQL server of the test's own.
 struct Server {
@@ -125,35 +125,6 @@ impl Server {
     }
 }
 
-fn node(dir: &Path, db_url: &str, listen: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_lango"))
-        .arg("serve")
-        .env("LANGO_DATA_DIR", dir)
-        .env("LANGO_DATABASE_URL", db_url)
-        .env("LANGO_LISTEN", listen)
-        .env("LANGO_LOG", "off")
-        .env("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8")
-        .spawn()
-        .expect("start lango serve")
-}
-
-/// Polls `/readyz` of `base` until it answers `status`.
-pub(crate) async fn until_readyz(base: &str, status: u16) {
-    let start = Instant::now();
-    loop {
-        if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
-            if res.status() == status {
-                return;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{base}/readyz never {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nodes_reconnect_after_postgresql_restarts_under_load_losing_nothing() {
     if std::env::var_os("LANGO_TEST_POSTGRES_URL").is_none() {
@@ -171,9 +142,14 @@ async fn nodes_reconnect_after_postgresql_restarts_under_load_losing_nothing() {
     let listens: Vec<String> = (0..2)
         .map(|_| format!("127.0.0.1:{}", free_port()))
         .collect();
+    let url = server.url();
+    let settings = [
+        ("LANGO_LOG", "off"),
+        ("LANGO_MPESA_SOURCE_NETWORKS", "127.0.0.0/8"),
+    ];
     let _nodes: Vec<Running> = listens
         .iter()
-        .map(|l| Running(node(dir.path(), &server.url(), l)))
+        .map(|l| serve_process(this_lango(), dir.path(), Some(&url), l, &settings))
         .collect();
     let bases: Vec<String> = listens.iter().map(|l| format!("http://{l}")).collect();
     for b in &bases {

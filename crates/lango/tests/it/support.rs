@@ -435,6 +435,62 @@ impl Drop for Running {
     }
 }
 
+/// `binary serve` (this build's `lango`, or another release's) on `listen`, on the data
+/// dir and database given (SQLite in the data dir without one), with extra `LANGO_*`
+/// `settings`; logs at `error` unless a setting says otherwise.
+pub fn serve_process(
+    binary: &Path,
+    data_dir: &Path,
+    db_url: Option<&str>,
+    listen: &str,
+    settings: &[(&str, &str)],
+) -> Running {
+    let mut cmd = std::process::Command::new(binary);
+    cmd.arg("serve")
+        .env("LANGO_DATA_DIR", data_dir)
+        .env("LANGO_LISTEN", listen)
+        .env("LANGO_LOG", "error")
+        .env_remove("LANGO_DATABASE_URL");
+    if let Some(url) = db_url {
+        cmd.env("LANGO_DATABASE_URL", url);
+    }
+    for (k, v) in settings {
+        cmd.env(k, v);
+    }
+    Running(cmd.spawn().expect("start lango serve"))
+}
+
+/// Asks `process` to stop as systemd does (SIGTERM).
+pub fn terminate(process: &Running) {
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &process.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+}
+
+/// This build's `lango`.
+pub fn this_lango() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_lango"))
+}
+
+/// Polls `base`'s `/readyz` until it answers `status` (at most a minute).
+pub async fn until_readyz(base: &str, status: u16) {
+    let start = std::time::Instant::now();
+    loop {
+        if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
+            if res.status() == status {
+                return;
+            }
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{base}/readyz never {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The password of people seeded by [`signed_in_person`].
 pub const PASSWORD: &str = "correct horse battery";
 

@@ -11,10 +11,9 @@
 //!   `deploy/PREVIOUS_RELEASE`), that binary serves on a database this one migrated.
 
 use crate::mpesa_crash::free_port;
-use crate::support::Running;
+use crate::support::{serve_process, until_readyz, Running};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// Contract steps: migrations allowed to remove something, and why that was safe.
 const CONTRACTS: &[(&str, &str)] = &[(
@@ -123,31 +122,10 @@ fn migrations_only_expand_except_the_listed_contract_steps() {
 /// Starts `binary serve` on `db_url`; waits until it answers /readyz.
 async fn serve(binary: &Path, dir: &Path, db_url: &str) -> (Running, String) {
     let listen = format!("127.0.0.1:{}", free_port());
-    let mut child = Command::new(binary)
-        .arg("serve")
-        .env("LANGO_DATA_DIR", dir)
-        .env("LANGO_DATABASE_URL", db_url)
-        .env("LANGO_LISTEN", &listen)
-        .env("LANGO_LOG", "error")
-        .spawn()
-        .expect("start lango serve");
+    let node = serve_process(binary, dir, Some(db_url), &listen, &[]);
     let base = format!("http://{listen}");
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!(
-                "{} exited at start on the newer database: {status}",
-                binary.display()
-            );
-        }
-        if let Ok(res) = reqwest::get(format!("{base}/readyz")).await {
-            if res.status() == 200 {
-                return (Running(child), base);
-            }
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "never ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_readyz(&base, 200).await;
+    (node, base)
 }
 
 /// Pages and API answers a node must still give.
