@@ -87,6 +87,9 @@ pub struct Config {
     pub convenience_fees: String,
     /// A folder of service definitions (`*.yaml`) loaded when a node starts, when set.
     pub definitions_dir: Option<PathBuf>,
+    /// A folder of Fluent word files (`sw.ftl`, `en.ftl`) read in place of the built-in
+    /// ones when a node starts, when set (docs/translating.md).
+    pub words_dir: Option<PathBuf>,
     /// Where documents are stored: a directory path or `file:///…`, or `s3://bucket/prefix`
     /// (S3-compatible); `None` means `documents` inside `data_dir`.
     pub documents_url: Option<String>,
@@ -273,6 +276,7 @@ impl fmt::Debug for Config {
             )
             .field("convenience_fees", &self.convenience_fees)
             .field("definitions_dir", &self.definitions_dir)
+            .field("words_dir", &self.words_dir)
             .field("documents_url", &self.documents_url)
             .field("digitisation_target", &self.digitisation_target)
             .field(
@@ -397,6 +401,7 @@ struct FileConfig {
     otlp_traces_url: Option<String>,
     convenience_fees: Option<String>,
     definitions_dir: Option<String>,
+    words_dir: Option<String>,
     documents_url: Option<String>,
     signing_key: Option<String>,
     digitisation_target: Option<String>,
@@ -684,6 +689,7 @@ impl Config {
         };
         let definitions_dir =
             pick("definitions_dir", file.definitions_dir).map(|(_, v)| PathBuf::from(v));
+        let words_dir = pick("words_dir", file.words_dir).map(|(_, v)| PathBuf::from(v));
         let documents_url = match pick("documents_url", file.documents_url) {
             Some((setting, v)) if v.trim().is_empty() => {
                 return Err(config_error(
@@ -793,6 +799,7 @@ impl Config {
             convenience_fees: pick("convenience_fees", file.convenience_fees)
                 .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
             definitions_dir,
+            words_dir,
             documents_url,
             signing_key,
             digitisation_target: pick("digitisation_target", file.digitisation_target)

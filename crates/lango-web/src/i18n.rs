@@ -1,6 +1,9 @@
-//! English and Kiswahili text of the portal. Adding a language is adding one `Strings`.
+//! The portal's languages, and the fixed text of its frame and catalogue pages (read from
+//! the words, `crate::words`).
 
+use crate::words::tr;
 use lango_catalogue::{Channel, Level, Stage};
+use std::sync::OnceLock;
 
 /// A language the portal speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +15,9 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language, in the order of the words' tables.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Sw];
+
     /// The BCP 47 tag, for `lang` attributes and the cookie.
     pub fn tag(self) -> &'static str {
         match self {
@@ -37,12 +43,10 @@ impl Lang {
         }
     }
 
-    /// The text of the portal in this language.
+    /// The text of the frame and the catalogue pages in this language.
     pub fn strings(self) -> &'static Strings {
-        match self {
-            Lang::En => &EN,
-            Lang::Sw => &SW,
-        }
+        static ALL: OnceLock<Vec<Strings>> = OnceLock::new();
+        &ALL.get_or_init(|| Lang::ALL.into_iter().map(Strings::of).collect())[self as usize]
     }
 
     /// Picks the first of two texts for English, the second for Kiswahili; an empty
@@ -55,269 +59,161 @@ impl Lang {
     }
 }
 
-/// Every fixed text of the portal.
-pub struct Strings {
-    /// Name of this language, in itself (shown on the switch).
-    pub language_name: &'static str,
-    /// The site's one-line promise.
-    pub tagline: &'static str,
-    /// Link that skips the header.
-    pub skip_link: &'static str,
-    /// Banner shown in demo mode.
-    pub demo_banner: &'static str,
-    /// Navigation: services.
-    pub nav_services: &'static str,
-    /// Navigation: agencies.
-    pub nav_agencies: &'static str,
-    /// Label of the search box.
-    pub search_label: &'static str,
-    /// Hint under the search box.
-    pub search_hint: &'static str,
-    /// Search button.
-    pub search_button: &'static str,
-    /// Heading of popular services.
-    pub popular: &'static str,
-    /// Heading of life events.
-    pub life_events: &'static str,
-    /// Heading of topics.
-    pub topics: &'static str,
-    /// Results heading, after the count.
-    pub results: &'static str,
-    /// Results heading for a query, before the query.
-    pub results_for: &'static str,
-    /// Nothing found.
-    pub no_results: &'static str,
-    /// What to try when nothing is found.
-    pub no_results_help: &'static str,
-    /// Filter heading.
-    pub filters: &'static str,
-    /// Filter: agency.
-    pub filter_agency: &'static str,
-    /// Filter: stage.
-    pub filter_stage: &'static str,
-    /// Filter: channel.
-    pub filter_channel: &'static str,
-    /// Filter: topic.
-    pub filter_category: &'static str,
-    /// Filter: life event.
-    pub filter_life_event: &'static str,
-    /// Option meaning no filter.
-    pub any: &'static str,
-    /// Button that applies the filters.
-    pub apply_filters: &'static str,
-    /// Pagination: previous.
-    pub previous: &'static str,
-    /// Pagination: next.
-    pub next: &'static str,
-    /// Pagination: "page".
-    pub page: &'static str,
-    /// Pagination: "of".
-    pub of: &'static str,
-    /// Service page: who can apply.
-    pub who_can_apply: &'static str,
-    /// Service page: documents.
-    pub what_you_need: &'static str,
-    /// Service page: nothing listed.
-    pub nothing_listed: &'static str,
-    /// Service page: fee.
-    pub fee: &'static str,
-    /// Service page: free.
-    pub free: &'static str,
-    /// Service page: how long.
-    pub how_long: &'static str,
-    /// Unit after the SLA number.
-    pub working_days: &'static str,
-    /// No SLA published.
-    pub no_sla: &'static str,
-    /// Service page: channels.
-    pub where_to_use: &'static str,
-    /// Service page: agency.
-    pub provided_by: &'static str,
-    /// Apply button.
-    pub apply_online: &'static str,
-    /// Stage label.
-    pub online_status: &'static str,
-    /// Retired service notice.
-    pub retired_notice: &'static str,
-    /// About the service.
-    pub about: &'static str,
-    /// Agencies page title.
-    pub agencies_title: &'static str,
-    /// After a number of services.
-    pub services_word: &'static str,
-    /// Agency page: website.
-    pub website: &'static str,
-    /// Agency page: part of.
-    pub part_of: &'static str,
-    /// Agency page: level.
-    pub level: &'static str,
-    /// 404 title.
-    pub not_found_title: &'static str,
-    /// 404 body.
-    pub not_found_body: &'static str,
-    /// 404 search suggestion.
-    pub not_found_search: &'static str,
-    /// Error summary title.
-    pub problem: &'static str,
-    /// 500 title.
-    pub server_error_title: &'static str,
-    /// 500 body.
-    pub server_error_body: &'static str,
-    /// Start page: before you start.
-    pub before_you_start: &'static str,
-    /// Start page: how to apply until online applications open.
-    pub apply_not_open: &'static str,
-    /// Start page: link to the agency's website.
-    pub agency_website: &'static str,
-    /// Footer text.
-    pub footer: &'static str,
-    /// Label of the language switch.
-    pub switch_language: &'static str,
-    /// Heading of the list of all services.
-    pub all_services: &'static str,
-    /// Name of the national level.
-    pub level_national: &'static str,
-    /// Name of the local level.
-    pub level_local: &'static str,
-    /// Stage names.
-    pub stages: [&'static str; 4],
-    /// Channel names.
-    pub channels: [&'static str; 4],
+/// Declares `Strings` with one `&'static str` field per name, each read from the words
+/// (key `site_{name}`) once per language.
+macro_rules! strings {
+    ($($(#[$doc:meta])* $field:ident,)*) => {
+        /// Every fixed text of the frame and the catalogue pages, in one language.
+        pub struct Strings {
+            $($(#[$doc])* pub $field: &'static str,)*
+            /// Stage names, in `Stage::ALL` order.
+            stages: Vec<&'static str>,
+            /// Channel names, in `Channel::ALL` order.
+            channels: Vec<&'static str>,
+        }
+
+        impl Strings {
+            fn of(lang: Lang) -> Strings {
+                Strings {
+                    $($field: tr(lang, concat!("site_", stringify!($field))),)*
+                    stages: Stage::ALL
+                        .iter()
+                        .map(|s| tr(lang, &format!("site_stage_{}", s.as_str())))
+                        .collect(),
+                    channels: Channel::ALL
+                        .iter()
+                        .map(|c| tr(lang, &format!("site_channel_{}", c.as_str())))
+                        .collect(),
+                }
+            }
+        }
+    };
 }
 
-/// English.
-pub static EN: Strings = Strings {
-    language_name: "English",
-    tagline: "Government services in one place",
-    skip_link: "Skip to main content",
-    demo_banner: "Demonstration: the agencies, services, fees, applications and every figure here are sample data.",
-    nav_services: "Services",
-    nav_agencies: "Agencies",
-    search_label: "Search for a government service",
-    search_hint: "For example: passport, driving licence, business name",
-    search_button: "Search",
-    popular: "Popular services",
-    life_events: "Services for life events",
-    topics: "Browse by topic",
-    results: "services",
-    results_for: "Search results for",
-    no_results: "No services match your search.",
-    no_results_help: "Check the spelling, try fewer or other words, or browse the agencies.",
-    filters: "Filter the results",
-    filter_agency: "Agency",
-    filter_stage: "How much is online",
-    filter_channel: "Where you can use it",
-    filter_category: "Topic",
-    filter_life_event: "Life event",
-    any: "Any",
-    apply_filters: "Apply filters",
-    previous: "Previous",
-    next: "Next",
-    page: "Page",
-    of: "of",
-    who_can_apply: "Who can apply",
-    what_you_need: "What you need",
-    nothing_listed: "The agency lists no documents.",
-    fee: "Fee",
-    free: "Free",
-    how_long: "How long it takes",
-    working_days: "working days",
-    no_sla: "The agency has not published a time.",
-    where_to_use: "Where you can use it",
-    provided_by: "Provided by",
-    apply_online: "Apply online",
-    online_status: "Online",
-    retired_notice: "This service is no longer offered.",
-    about: "About this service",
-    agencies_title: "Government agencies",
-    services_word: "services",
-    website: "Website",
-    part_of: "Part of",
-    level: "Level",
-    not_found_title: "Page not found",
-    not_found_body: "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.",
-    not_found_search: "You can search for the service you need instead.",
-    problem: "There is a problem",
-    server_error_title: "Sorry, there is a problem with the service",
-    server_error_body: "Try again later. Nothing you entered has been lost.",
-    before_you_start: "Before you start",
-    apply_not_open: "Online applications through Lango are not open for this service yet. Until they are, apply at a service centre or on the agency's own website.",
-    agency_website: "Agency website",
-    footer: "Lango is open-source software for delivering government services.",
-    switch_language: "Language",
-    all_services: "All services",
-    level_national: "National",
-    level_local: "Local",
-    stages: ["Information only", "Paper form", "Partly online", "Fully online"],
-    channels: ["Online", "Service centre", "USSD", "Mobile app"],
-};
-
-/// Kiswahili.
-pub static SW: Strings = Strings {
-    language_name: "Kiswahili",
-    tagline: "Huduma za serikali mahali pamoja",
-    skip_link: "Ruka hadi maudhui makuu",
-    demo_banner: "Maonyesho: taasisi, huduma, ada, maombi na kila takwimu iliyo hapa ni data ya mfano.",
-    nav_services: "Huduma",
-    nav_agencies: "Taasisi",
-    search_label: "Tafuta huduma ya serikali",
-    search_hint: "Kwa mfano: pasipoti, leseni ya udereva, jina la biashara",
-    search_button: "Tafuta",
-    popular: "Huduma maarufu",
-    life_events: "Huduma kwa matukio ya maisha",
-    topics: "Vinjari kwa mada",
-    results: "huduma",
-    results_for: "Matokeo ya utafutaji wa",
-    no_results: "Hakuna huduma inayolingana na utafutaji wako.",
-    no_results_help: "Kagua tahajia, jaribu maneno machache au mengine, au vinjari taasisi.",
-    filters: "Chuja matokeo",
-    filter_agency: "Taasisi",
-    filter_stage: "Kiasi kilicho mtandaoni",
-    filter_channel: "Mahali unapoweza kuitumia",
-    filter_category: "Mada",
-    filter_life_event: "Tukio la maisha",
-    any: "Yoyote",
-    apply_filters: "Tumia vichujio",
-    previous: "Iliyotangulia",
-    next: "Inayofuata",
-    page: "Ukurasa",
-    of: "kati ya",
-    who_can_apply: "Nani anaweza kuomba",
-    what_you_need: "Unachohitaji",
-    nothing_listed: "Taasisi haijaorodhesha nyaraka.",
-    fee: "Ada",
-    free: "Bila malipo",
-    how_long: "Muda unaochukua",
-    working_days: "siku za kazi",
-    no_sla: "Taasisi haijachapisha muda.",
-    where_to_use: "Mahali unapoweza kuitumia",
-    provided_by: "Inatolewa na",
-    apply_online: "Omba mtandaoni",
-    online_status: "Mtandaoni",
-    retired_notice: "Huduma hii haitolewi tena.",
-    about: "Kuhusu huduma hii",
-    agencies_title: "Taasisi za serikali",
-    services_word: "huduma",
-    website: "Tovuti",
-    part_of: "Sehemu ya",
-    level: "Ngazi",
-    not_found_title: "Ukurasa haujapatikana",
-    not_found_body: "Ikiwa uliandika anwani, hakikisha ni sahihi. Ikiwa uliibandika, hakikisha ulinakili anwani yote.",
-    not_found_search: "Unaweza kutafuta huduma unayohitaji badala yake.",
-    problem: "Kuna tatizo",
-    server_error_title: "Samahani, kuna tatizo na huduma",
-    server_error_body: "Jaribu tena baadaye. Hakuna ulichoingiza kilichopotea.",
-    before_you_start: "Kabla hujaanza",
-    apply_not_open: "Maombi ya mtandaoni kupitia Lango bado hayajafunguliwa kwa huduma hii. Hadi yafunguliwe, omba katika kituo cha huduma au kwenye tovuti ya taasisi.",
-    agency_website: "Tovuti ya taasisi",
-    footer: "Lango ni programu huria ya kutoa huduma za serikali.",
-    switch_language: "Lugha",
-    all_services: "Huduma zote",
-    level_national: "Kitaifa",
-    level_local: "Serikali ya mtaa",
-    stages: ["Maelezo tu", "Fomu ya karatasi", "Sehemu mtandaoni", "Kikamilifu mtandaoni"],
-    channels: ["Mtandaoni", "Kituo cha huduma", "USSD", "Programu ya simu"],
-};
+strings! {
+    /// Name of this language, in itself (shown on the switch).
+    language_name,
+    /// The site's one-line promise.
+    tagline,
+    /// Link that skips the header.
+    skip_link,
+    /// Banner shown in demo mode.
+    demo_banner,
+    /// Navigation: services.
+    nav_services,
+    /// Navigation: agencies.
+    nav_agencies,
+    /// Label of the search box.
+    search_label,
+    /// Hint under the search box.
+    search_hint,
+    /// Search button.
+    search_button,
+    /// Heading of popular services.
+    popular,
+    /// Heading of life events.
+    life_events,
+    /// Heading of topics.
+    topics,
+    /// Results heading, after the count.
+    results,
+    /// Results heading for a query, before the query.
+    results_for,
+    /// Nothing found.
+    no_results,
+    /// What to try when nothing is found.
+    no_results_help,
+    /// Filter heading.
+    filters,
+    /// Filter: agency.
+    filter_agency,
+    /// Filter: stage.
+    filter_stage,
+    /// Filter: channel.
+    filter_channel,
+    /// Filter: topic.
+    filter_category,
+    /// Filter: life event.
+    filter_life_event,
+    /// Option meaning no filter.
+    any,
+    /// Button that applies the filters.
+    apply_filters,
+    /// Pagination: previous.
+    previous,
+    /// Pagination: next.
+    next,
+    /// Pagination: "page".
+    page,
+    /// Pagination: "of".
+    of,
+    /// Service page: who can apply.
+    who_can_apply,
+    /// Service page: documents.
+    what_you_need,
+    /// Service page: nothing listed.
+    nothing_listed,
+    /// Service page: fee.
+    fee,
+    /// Service page: free.
+    free,
+    /// Service page: how long.
+    how_long,
+    /// Unit after the SLA number.
+    working_days,
+    /// No SLA published.
+    no_sla,
+    /// Service page: channels.
+    where_to_use,
+    /// Service page: agency.
+    provided_by,
+    /// Apply button.
+    apply_online,
+    /// Stage label.
+    online_status,
+    /// Retired service notice.
+    retired_notice,
+    /// About the service.
+    about,
+    /// Agencies page title.
+    agencies_title,
+    /// After a number of services.
+    services_word,
+    /// Agency page: website.
+    website,
+    /// Agency page: part of.
+    part_of,
+    /// Agency page: level.
+    level,
+    /// 404 title.
+    not_found_title,
+    /// 404 body.
+    not_found_body,
+    /// 404 search suggestion.
+    not_found_search,
+    /// Error summary title.
+    problem,
+    /// 500 title.
+    server_error_title,
+    /// 500 body.
+    server_error_body,
+    /// Start page: before you start.
+    before_you_start,
+    /// Start page: how to apply until online applications open.
+    apply_not_open,
+    /// Start page: link to the agency's website.
+    agency_website,
+    /// Footer text.
+    footer,
+    /// Label of the language switch.
+    switch_language,
+    /// Heading of the list of all services.
+    all_services,
+    /// Name of the national level.
+    level_national,
+    /// Name of the local level.
+    level_local,
+}
 
 impl Strings {
     /// The name of a stage.

@@ -171,6 +171,9 @@ impl Node {
                  kept in the database itself; configure one in production"
             );
         }
+        // Before the database: a words file a translator broke stops the node at once.
+        lango_web::words::load(config.words_dir.as_deref())
+            .map_err(|e| anyhow::anyhow!("configuration: words_dir: {e}"))?;
         let db = open_db(&config).await?;
         let catalogue = Catalogue::open(db.clone())
             .await

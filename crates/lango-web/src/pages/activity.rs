@@ -5,12 +5,13 @@
 use super::{render, when, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use fluent_bundle::FluentValue;
 use lango_cases::activity::{Day, Line, Named, Who};
 
 /// One day of the activity page.
@@ -78,7 +79,9 @@ pub fn who(lang: Lang, w: &Who) -> String {
         Who::You => tr(lang, "who_you").to_string(),
         Who::Person(name) => name.clone(),
         Who::Platform => tr(lang, "who_lango").to_string(),
-        Who::AgencySystem(Some(a)) => tr(lang, "who_system_of").replace("%1", in_lang(lang, a)),
+        Who::AgencySystem(Some(a)) => {
+            tr_with(lang, "who_system_of", [FluentValue::from(in_lang(lang, a))])
+        }
         Who::AgencySystem(None) => tr(lang, "who_system").to_string(),
         Who::Staff { role, agency, name } => {
             let role = match role {
@@ -86,15 +89,19 @@ pub fn who(lang: Lang, w: &Who) -> String {
                 None => tr(lang, "who_staff"),
             };
             let office = match agency {
-                Some(a) => tr(lang, "who_of")
-                    .replace("%1", role)
-                    .replace("%2", in_lang(lang, a)),
+                Some(a) => tr_with(
+                    lang,
+                    "who_of",
+                    [FluentValue::from(role), FluentValue::from(in_lang(lang, a))],
+                ),
                 None => role.to_string(),
             };
             match name {
-                Some(n) => tr(lang, "who_named")
-                    .replace("%1", n)
-                    .replace("%2", &office),
+                Some(n) => tr_with(
+                    lang,
+                    "who_named",
+                    [FluentValue::from(n), FluentValue::from(&office)],
+                ),
                 None => office,
             }
         }
@@ -103,14 +110,17 @@ pub fn who(lang: Lang, w: &Who) -> String {
 
 /// The line as one sentence in `lang`, starting with a capital.
 pub fn sentence(lang: Lang, l: &Line) -> String {
-    let mut text = tr(lang, &l.sentence).to_string();
-    match &l.service {
-        Some(s) => text = text.replace("%3", in_lang(lang, s)),
-        None => text = text.replace(" (%3)", "").replace("%3", ""),
+    let service = l.service.as_ref().map(|s| in_lang(lang, s));
+    let values = [
+        who(lang, &l.who).into(),
+        l.reference.as_str().into(),
+        service.unwrap_or_default().into(),
+    ];
+    let mut text = tr_with(lang, &l.sentence, values);
+    if service.is_none() {
+        // The words name the service in brackets after the reference; without one, neither.
+        text = text.replace(" ()", "");
     }
-    let text = text
-        .replace("%2", &l.reference)
-        .replace("%1", &who(lang, &l.who));
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -183,7 +183,13 @@ fn key_rows(lang: Lang, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
             permissions: k
                 .permissions
                 .iter()
-                .map(|p| tr(lang, p.as_str()))
+                // `cases:read` is worded as `permission_cases_read` (a Fluent key has no colon).
+                .map(|p| {
+                    tr(
+                        lang,
+                        &format!("permission_{}", p.as_str().replace(':', "_")),
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
             created: when(k.created_at),

@@ -7,7 +7,7 @@ use super::chart::{self, Bar};
 use super::insights::views::{count, kept, service_name};
 use super::{Chrome, PageLang};
 use crate::i18n::Lang;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -15,6 +15,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_centres::calendar::{add_days, today};
 use lango_centres::figures::Figures;
 use lango_centres::model::Status;
@@ -81,7 +82,11 @@ struct FiguresPage {
 
 /// Minutes as people read them (`3.5 min`).
 fn minutes(lang: Lang, m: f64) -> String {
-    tr(lang, "cfig_minutes").replace("%1", &format!("{m:.1}"))
+    tr_with(
+        lang,
+        "cfig_minutes",
+        [FluentValue::from(&format!("{m:.1}"))],
+    )
 }
 
 /// The figures written, in [`HEADERS`] order; figures of tickets when there were none,
@@ -102,9 +107,14 @@ fn cells(lang: Lang, f: Option<&Figures>) -> Vec<String> {
         ticketed(minutes(lang, f.service_median_minutes)),
         ticketed(format!("{:.1}%", f.no_show_rate * 100.0)),
         if f.appointments > 0 {
-            tr(lang, "cfig_of")
-                .replace("%1", &count(f.appointments_kept))
-                .replace("%2", &count(f.appointments))
+            tr_with(
+                lang,
+                "cfig_of",
+                [
+                    FluentValue::from(&count(f.appointments_kept)),
+                    FluentValue::from(&count(f.appointments)),
+                ],
+            )
         } else {
             none()
         },
@@ -199,9 +209,11 @@ async fn make(state: &AppState, lang: Lang) -> lango_core::Result<FiguresPage> {
         .collect();
     Ok(FiguresPage {
         c: Chrome::new(lang, state.config.demo, "/performance/centres"),
-        period: tr(lang, "cfig_period")
-            .replace("%1", &from)
-            .replace("%2", &to),
+        period: tr_with(
+            lang,
+            "cfig_period",
+            [FluentValue::from(&from), FluentValue::from(&to)],
+        ),
         from,
         to,
         headers: HEADERS,

@@ -6,7 +6,7 @@ use super::centres::service_name;
 use super::{render, render_status_page, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::Visitor;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
+use fluent_bundle::FluentValue;
 use lango_centres::model::Centre;
 use lango_centres::survey::{Rated, Rating};
 use serde::Deserialize;
@@ -84,9 +85,14 @@ fn refused(state: &AppState, v: &Visitor, c: &Centre, number: &str, rated: bool)
         &DonePage {
             c: chrome(state, v, c, number),
             title: tr(lang, title).to_string(),
-            body: tr(lang, body)
-                .replace("%1", number)
-                .replace("%2", c.name_in(lang.tag())),
+            body: tr_with(
+                lang,
+                body,
+                [
+                    FluentValue::from(number),
+                    FluentValue::from(c.name_in(lang.tag())),
+                ],
+            ),
         },
     )
 }
@@ -105,10 +111,15 @@ fn form(
         c: chrome(state, v, c, number),
         code: c.code.clone(),
         number: number.to_string(),
-        lead: tr(lang, "rate_lead")
-            .replace("%1", &service_name(state, lang, service))
-            .replace("%2", c.name_in(lang.tag()))
-            .replace("%3", number),
+        lead: tr_with(
+            lang,
+            "rate_lead",
+            [
+                FluentValue::from(&service_name(state, lang, service)),
+                FluentValue::from(c.name_in(lang.tag())),
+                FluentValue::from(number),
+            ],
+        ),
         choices: SCORES
             .iter()
             .map(|(value, word)| (*value, tr(lang, word).to_string(), *value == chosen))

@@ -9,7 +9,7 @@ mod edit;
 use super::{render, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_centres::model::Centre;
 use lango_centres::SaveError;
 use lango_core::Error;
@@ -122,7 +123,7 @@ async fn list(
     q: Result<Query<Imported>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let notice = match q.ok().and_then(|Query(q)| q.imported) {
-        Some(n) => tr(s.v.lang, "cadm_imported").replace("%1", &n.to_string()),
+        Some(n) => tr_with(s.v.lang, "cadm_imported", [FluentValue::from(n)]),
         None => String::new(),
     };
     page(&state, &s, notice, Vec::new()).await

@@ -3,7 +3,7 @@
 //! with what it carries in the placeholders, as cash at the counter does.
 
 use crate::i18n::Lang;
-use crate::words::{has, tr};
+use crate::words::{has, tr, tr_with};
 use lango_centres::Refusal;
 use lango_core::Error;
 
@@ -16,14 +16,7 @@ pub(crate) fn worded_error(lang: Lang, e: &Error) -> Option<String> {
 /// `r` in the reader's language. Every variant is named (no `_`) so that a new refusal cannot
 /// reach a page without someone deciding what fills its words.
 pub(crate) fn worded(lang: Lang, r: &Refusal) -> String {
-    let words = tr(lang, r.code());
-    let fill = |args: &[&str]| {
-        args.iter()
-            .enumerate()
-            .fold(words.to_string(), |w, (i, a)| {
-                w.replace(&format!("%{}", i + 1), a)
-            })
-    };
+    let fill = |args: &[&str]| tr_with(lang, r.code(), args.iter().map(|a| (*a).into()));
     match r {
         Refusal::ServiceCodeInvalid { typed } => fill(&[typed]),
         Refusal::ServiceNotOffered { centre, service } => fill(&[centre, service]),
@@ -77,7 +70,7 @@ pub(crate) fn worded(lang: Lang, r: &Refusal) -> String {
         | Refusal::AppointmentReferenceInvalid
         | Refusal::TransferNowhere
         | Refusal::TicketTaken
-        | Refusal::QueueBusy => words.to_string(),
+        | Refusal::QueueBusy => fill(&[]),
     }
 }
 

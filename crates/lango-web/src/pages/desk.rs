@@ -6,7 +6,7 @@ use super::centres::service_name;
 use super::{render, render_status_page, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use fluent_bundle::FluentValue;
 use lango_centres::model::Centre;
 use lango_centres::queue::{Act, Issue};
 use lango_centres::Centres;
@@ -105,10 +106,15 @@ async fn desk(
     let told = told.map(|Query(t)| t).unwrap_or_default();
     let booked = told.booked.clone().unwrap_or_default();
     let notice = told.issued.map_or(booked, |n| {
-        tr(s.v.lang, "desk_issued")
-            .replace("%1", &n)
-            .replace("%2", &told.ahead.unwrap_or(0).to_string())
-            .replace("%3", &told.wait.unwrap_or(0).to_string())
+        tr_with(
+            s.v.lang,
+            "desk_issued",
+            [
+                FluentValue::from(&n),
+                FluentValue::from(&told.ahead.unwrap_or(0).to_string()),
+                FluentValue::from(&told.wait.unwrap_or(0).to_string()),
+            ],
+        )
     });
     desk_page(&state, &s, &c, notice, String::new()).await
 }
@@ -216,9 +222,7 @@ async fn book(
     match state.centres.book(&s.v.actor, &booking).await {
         Ok(a) => {
             let notice: String = form_urlencoded::byte_serialize(
-                tr(s.v.lang, "desk_booked")
-                    .replace("%1", &a.reference)
-                    .as_bytes(),
+                tr_with(s.v.lang, "desk_booked", [FluentValue::from(&a.reference)]).as_bytes(),
             )
             .collect();
             Redirect::to(&format!("/desk/{}?booked={notice}", c.code)).into_response()
@@ -330,7 +334,7 @@ async fn counter(
             state.config.demo,
             &format!("/desk/{}/counters/{}", c.code, k.code),
         ),
-        title: tr(lang, "counter_title").replace("%1", &k.code),
+        title: tr_with(lang, "counter_title", [FluentValue::from(&k.code)]),
         code: c.code.clone(),
         counter: k.code.clone(),
         csrf: s.v.csrf.clone(),
@@ -434,9 +438,14 @@ async fn act(
         Ok(t) => back_to(
             &c,
             &counter,
-            &tr(lang, "counter_done_notice")
-                .replace("%1", &t.number)
-                .replace("%2", tr(lang, word)),
+            &tr_with(
+                lang,
+                "counter_done_notice",
+                [
+                    FluentValue::from(&t.number),
+                    FluentValue::from(tr(lang, word)),
+                ],
+            ),
         ),
         Err(e) => match super::centres_refusal::worded_error(lang, &e) {
             Some(words) => back_to(&c, &counter, &words),

@@ -14,12 +14,13 @@ mod till;
 use crate::i18n::Lang;
 use crate::pages::render_status_page;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::tr_with;
 use crate::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_centres::model::Centre;
 use lango_centres::Centres;
 use lango_core::money::Currency;
@@ -75,18 +76,15 @@ fn till_of(c: &Centre, counter: &str) -> Till {
 /// what it carries in the placeholders. Every variant is named (no `_`) so that a new
 /// refusal cannot reach a page without someone deciding what fills its words.
 fn worded(lang: Lang, r: &Refusal) -> String {
-    let words = tr(lang, r.code());
-    match r {
-        Refusal::AmountOver { balance } => words.replace("%1", &balance.display()),
-        Refusal::ReasonRequired { difference } => words.replace("%1", &difference.display()),
-        Refusal::BillCurrency { bill, till, .. } => {
-            words.replace("%1", bill.code()).replace("%2", till.code())
-        }
+    let values: Vec<FluentValue> = match r {
+        Refusal::AmountOver { balance } => vec![balance.display().into()],
+        Refusal::ReasonRequired { difference } => vec![difference.display().into()],
+        Refusal::BillCurrency { bill, till, .. } => vec![bill.code().into(), till.code().into()],
         Refusal::TillCurrency { currency, .. } | Refusal::CountedCurrency { currency } => {
-            words.replace("%1", currency.code())
+            vec![currency.code().into()]
         }
-        Refusal::SessionStale { day } => words.replace("%1", day),
-        Refusal::ReasonTooLong => words.replace("%1", &REASON_MAX.to_string()),
+        Refusal::SessionStale { day } => vec![day.as_str().into()],
+        Refusal::ReasonTooLong => vec![REASON_MAX.into()],
         // The form shows the reference and the bill its status: the words need neither.
         Refusal::BillUnknown { .. }
         | Refusal::BillNotPayable { .. }
@@ -98,8 +96,9 @@ fn worded(lang: Lang, r: &Refusal) -> String {
         | Refusal::SessionClosed
         | Refusal::CountedNegative
         | Refusal::TillNotOpen
-        | Refusal::CloseSessionGone => words.to_string(),
-    }
+        | Refusal::CloseSessionGone => vec![],
+    };
+    tr_with(lang, r.code(), values)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::{render, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::body::Body;
@@ -19,6 +19,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_core::money::Money;
 use lango_identity::model::Problems;
 use lango_identity::policy::{check, Action, Object};
@@ -222,7 +223,7 @@ async fn dashboard(
     let params = PeriodParams::read(q);
     let here = "/finance";
     let held = match lango_payments::finance::suspense::queue(&state.db, 0).await {
-        Ok(q) => tr(lang, "finance_held_count").replace("%1", &q.count.to_string()),
+        Ok(q) => tr_with(lang, "finance_held_count", [FluentValue::from(q.count)]),
         Err(e) => return crate::error::page_error(&state, lang, e),
     };
     let (form, currencies) = match params.period() {

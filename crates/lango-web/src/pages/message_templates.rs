@@ -5,13 +5,14 @@
 use super::{account::when, render, Chrome};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form as Posted;
+use fluent_bundle::FluentValue;
 use lango_identity::account::actor_label;
 use lango_identity::policy::{check, Action, Object};
 use lango_notify::templates::{
@@ -141,13 +142,23 @@ struct EditPage {
 
 fn wording(lang: Lang, p: &Problem) -> String {
     match &p.kind {
-        ProblemKind::Unknown(n) => tr(lang, "template_unknown").replace("%1", &format!("{{{n}}}")),
-        ProblemKind::Missing(n) => tr(lang, "template_missing").replace("%1", &format!("{{{n}}}")),
-        ProblemKind::Malformed(m) => tr(lang, "template_malformed")
-            .replace("%1", &m.at.to_string())
-            .replace("%2", &m.near),
+        ProblemKind::Unknown(n) => tr_with(
+            lang,
+            "template_unknown",
+            [FluentValue::from(&format!("{{{n}}}"))],
+        ),
+        ProblemKind::Missing(n) => tr_with(
+            lang,
+            "template_missing",
+            [FluentValue::from(&format!("{{{n}}}"))],
+        ),
+        ProblemKind::Malformed(m) => tr_with(
+            lang,
+            "template_malformed",
+            [FluentValue::from(m.at), FluentValue::from(&m.near)],
+        ),
         ProblemKind::Empty => tr(lang, "template_empty").to_string(),
-        ProblemKind::TooLong(max) => tr(lang, "template_too_long").replace("%1", &max.to_string()),
+        ProblemKind::TooLong(max) => tr_with(lang, "template_too_long", [FluentValue::from(max)]),
     }
 }
 
@@ -205,9 +216,14 @@ fn edit_page(
         )
     });
     let sms_parts = match (&preview, t.channel) {
-        (Some((_, text)), Channel::Sms) => tr(lang, "sms_length")
-            .replace("%1", &text.chars().count().to_string())
-            .replace("%2", &sms_parts(text).to_string()),
+        (Some((_, text)), Channel::Sms) => tr_with(
+            lang,
+            "sms_length",
+            [
+                FluentValue::from(text.chars().count()),
+                FluentValue::from(sms_parts(text)),
+            ],
+        ),
         _ => String::new(),
     };
     let page = EditPage {

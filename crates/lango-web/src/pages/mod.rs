@@ -339,6 +339,11 @@ impl Chrome {
     pub fn tr(&self, key: &str) -> &'static str {
         crate::words::tr(self.language, key)
     }
+
+    /// Words of `key` with its one value (`$v1`) filled in.
+    pub fn tr_one(&self, key: &str, value: impl std::fmt::Display) -> String {
+        crate::words::tr_with(self.language, key, [value.to_string().into()])
+    }
 }
 
 /// `res` marked never to be cached: a page that shows a secret once (a new key, a client

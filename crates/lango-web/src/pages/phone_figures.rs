@@ -7,7 +7,7 @@ use super::chart::{self, Bar};
 use super::insights::views::{count, kept};
 use super::{Chrome, PageLang};
 use crate::i18n::Lang;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -15,6 +15,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_phone::figures::{ends, label};
 
 /// This module's routes.
@@ -78,9 +79,11 @@ async fn make(state: &AppState, lang: Lang) -> lango_core::Result<FiguresPage> {
     };
     Ok(FiguresPage {
         c: Chrome::new(lang, state.config.demo, "/performance/phone"),
-        period: tr(lang, "cfig_period")
-            .replace("%1", &from)
-            .replace("%2", &to),
+        period: tr_with(
+            lang,
+            "cfig_period",
+            [FluentValue::from(&from), FluentValue::from(&to)],
+        ),
         total: count(total),
         rows,
         chart,

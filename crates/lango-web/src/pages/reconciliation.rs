@@ -7,7 +7,7 @@ mod settlements;
 
 use super::{render, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_core::money::{Currency, Money};
 use lango_identity::policy::{check, may, Action, Object};
 use lango_payments::finance::eat_time;
@@ -166,9 +167,11 @@ async fn import(State(state): State<AppState>, s: SignedIn, body: axum::body::By
         }
         Ok(Err(e)) => {
             let problem = match e {
-                StatementError::MissingColumns(names) => {
-                    tr(lang, "rec_statement_columns").replace("%1", &names.join(", "))
-                }
+                StatementError::MissingColumns(names) => tr_with(
+                    lang,
+                    "rec_statement_columns",
+                    [FluentValue::from(&names.join(", "))],
+                ),
                 StatementError::Unreadable(_) => tr(lang, "rec_statement_unreadable").to_string(),
             };
             runs_page(&state, &s, file_name, statement, Some(problem)).await
@@ -228,15 +231,25 @@ fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemR
     // A reversal's note says what became of it (recorded, before, or left for finance).
     let waiting = i.posted_at.is_none() && i.note.contains("waiting");
     let note = match (&i.posted_at, i.kind.as_str()) {
-        (_, "reversed") if waiting && proposer.is_some() => tr(lang, "rec_proposed_at")
-            .replace("%1", proposer.as_deref().unwrap_or_default())
-            .replace("%2", &i.proposed_at.map(eat_time).unwrap_or_default()),
+        (_, "reversed") if waiting && proposer.is_some() => tr_with(
+            lang,
+            "rec_proposed_at",
+            [
+                FluentValue::from(proposer.as_deref().unwrap_or_default()),
+                FluentValue::from(&i.proposed_at.map(eat_time).unwrap_or_default()),
+            ],
+        ),
         (_, "reversed") => i.note.clone(),
-        (Some(at), _) => tr(lang, "rec_posted_at").replace("%1", &eat_time(*at)),
+        (Some(at), _) => tr_with(lang, "rec_posted_at", [FluentValue::from(&eat_time(*at))]),
         (None, "missing_in_ledger") if i.in_ledger => tr(lang, "rec_now_in_ledger").to_string(),
-        (None, "missing_in_ledger") if proposer.is_some() => tr(lang, "rec_proposed_at")
-            .replace("%1", proposer.as_deref().unwrap_or_default())
-            .replace("%2", &i.proposed_at.map(eat_time).unwrap_or_default()),
+        (None, "missing_in_ledger") if proposer.is_some() => tr_with(
+            lang,
+            "rec_proposed_at",
+            [
+                FluentValue::from(proposer.as_deref().unwrap_or_default()),
+                FluentValue::from(&i.proposed_at.map(eat_time).unwrap_or_default()),
+            ],
+        ),
         (None, "bad_row") => i.note.clone(),
         _ => String::new(),
     };
@@ -353,20 +366,17 @@ async fn run_page(
     let p = q.map(|Query(p)| p).unwrap_or_default();
     let lang = s.v.lang;
     let notice = match (p.imported.as_deref(), p.posted) {
-        (Some("new"), _) => tr(lang, "rec_imported").replace("%1", &id),
-        (Some("repeat"), _) => tr(lang, "rec_imported_before").replace("%1", &id),
+        (Some("new"), _) => tr_with(lang, "rec_imported", [FluentValue::from(&id)]),
+        (Some("repeat"), _) => tr_with(lang, "rec_imported_before", [FluentValue::from(&id)]),
         (_, Some(n)) => {
             let mut said = Vec::new();
             for (count, key) in [(p.proposed, "rec_proposed_count"), (p.own, "rec_own_count")] {
                 if let Some(c) = count.filter(|c| *c > 0) {
-                    said.push(tr(lang, key).replace("%1", &c.to_string()));
+                    said.push(tr_with(lang, key, [FluentValue::from(c)]));
                 }
             }
             if n > 0 || said.is_empty() {
-                said.insert(
-                    0,
-                    tr(lang, "rec_posted_count").replace("%1", &n.to_string()),
-                );
+                said.insert(0, tr_with(lang, "rec_posted_count", [FluentValue::from(n)]));
             }
             said.join(" ")
         }

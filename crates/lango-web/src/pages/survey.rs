@@ -147,7 +147,9 @@ fn form_page(
     }
     let mut age = Question::new("age_band", tr(lang, "survey_age_band"), true);
     for v in AGE_BANDS {
-        age = age.choice(v, tr(lang, &format!("survey_age_{v}")), &raw.age_band);
+        // `65+` is worded as `survey_age_65_plus` (a Fluent key has no plus sign).
+        let key = format!("survey_age_{}", v.replace('+', "_plus"));
+        age = age.choice(v, tr(lang, &key), &raw.age_band);
     }
     let mut about_questions = vec![
         sex.choice("", tr(lang, "survey_not_say"), ""),

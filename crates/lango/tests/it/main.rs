@@ -96,3 +96,4 @@ mod ussd;
 mod ussd_centres;
 mod webhook_crash;
 mod webhooks;
+mod words;

@@ -188,7 +188,7 @@ backend_tests! {
         assert_eq!(bill["status"], "paid", "posted to its bill by the account number typed");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1", "reconciliation.post").await, 1);
         let shown = finance.get(&format!("/finance/reconciliation/{run}?posted=1")).await;
-        assert!(shown.html.contains("1 payments posted"));
+        assert!(shown.html.contains("One payment posted and verified."));
         let verify = app.cli(&["ledger", "verify"]);
         assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 

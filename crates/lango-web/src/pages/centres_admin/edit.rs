@@ -6,7 +6,7 @@ use crate::forms::{ErrorLink, Field, Form};
 use crate::i18n::Lang;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::{has, tr};
+use crate::words::{has, tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use fluent_bundle::FluentValue;
 use lango_centres::model::Centre;
 use lango_centres::{CentreInput, Centres, SaveError};
 use lango_core::Error;
@@ -287,8 +288,8 @@ struct Done {
 fn notice(lang: Lang, d: &Done) -> String {
     match (&d.saved, &d.closed, &d.reopened) {
         (Some(_), _, _) => tr(lang, "cadm_saved").to_string(),
-        (_, Some(day), _) => tr(lang, "cadm_closed_notice").replace("%1", day),
-        (_, _, Some(day)) => tr(lang, "cadm_reopened_notice").replace("%1", day),
+        (_, Some(day), _) => tr_with(lang, "cadm_closed_notice", [FluentValue::from(day)]),
+        (_, _, Some(day)) => tr_with(lang, "cadm_reopened_notice", [FluentValue::from(day)]),
         _ => String::new(),
     }
 }

@@ -7,13 +7,14 @@ use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::pages::{render, render_message_page, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use fluent_bundle::FluentValue;
 use lango_core::money::Money;
 use lango_identity::model::Problems;
 use lango_identity::policy::{may, Action, Object};
@@ -88,7 +89,11 @@ pub async fn queue(State(state): State<AppState>, s: SignedIn) -> Response {
         })
         .collect();
     let oldest = if q.count > rows.len() as i64 {
-        tr(lang, "finance_suspense_oldest").replace("%1", &rows.len().to_string())
+        tr_with(
+            lang,
+            "finance_suspense_oldest",
+            [FluentValue::from(&rows.len().to_string())],
+        )
     } else {
         String::new()
     };
@@ -98,7 +103,7 @@ pub async fn queue(State(state): State<AppState>, s: SignedIn) -> Response {
             c: Chrome::for_visitor(&s.v, state.config.demo, "/finance/suspense"),
             rows,
             totals: q.totals.into_iter().map(show).collect(),
-            held: tr(lang, "finance_held_count").replace("%1", &q.count.to_string()),
+            held: tr_with(lang, "finance_held_count", [FluentValue::from(q.count)]),
             oldest,
             can_match: may(&s.v.actor, Action::Edit, Object::Finance),
         },

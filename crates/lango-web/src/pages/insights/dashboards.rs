@@ -5,13 +5,14 @@ use super::views::{
 };
 use crate::i18n::Lang;
 use crate::pages::{Chrome, PageLang};
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::Response;
+use fluent_bundle::FluentValue;
 use lango_insights::kpi::Kpis;
 use lango_insights::survey::Group;
 use lango_insights::usage::Revenue;
@@ -38,9 +39,11 @@ struct DashboardPage {
 /// The four KPIs and the money received as headline figures.
 fn headlines(lang: Lang, k: &Kpis, revenue: &[Revenue]) -> Vec<(&'static str, String, String)> {
     let of = |r: Option<(i64, i64)>| match r {
-        Some((n, d)) => tr(lang, "ins_of")
-            .replace("%1", &count(n))
-            .replace("%2", &count(d)),
+        Some((n, d)) => tr_with(
+            lang,
+            "ins_of",
+            [FluentValue::from(&count(n)), FluentValue::from(&count(d))],
+        ),
         None => String::new(),
     };
     let mut out = vec![
@@ -71,7 +74,11 @@ fn headlines(lang: Lang, k: &Kpis, revenue: &[Revenue]) -> Vec<(&'static str, St
         out.push((
             "ins_received",
             r.amount.display(),
-            tr(lang, "ins_payments").replace("%1", &count(r.payments)),
+            tr_with(
+                lang,
+                "ins_payments",
+                [FluentValue::from(&count(r.payments))],
+            ),
         ));
     }
     out

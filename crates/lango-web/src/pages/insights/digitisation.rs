@@ -4,13 +4,14 @@ use super::views::{count, kept, share, Range, RangeParams, Row, TableView};
 use crate::i18n::Lang;
 use crate::pages::chart::{self, Bar};
 use crate::pages::{Chrome, PageLang};
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::Response;
+use fluent_bundle::FluentValue;
 use lango_insights::digitisation::StageCounts;
 use lango_insights::Scope;
 
@@ -85,16 +86,24 @@ async fn digitisation_page(state: &AppState, lang: Lang) -> lango_core::Result<D
         &format!("{}.{}%", peak / 10, peak % 10),
         &bars,
     );
-    let mut target = tr(lang, "ins_target_is")
-        .replace("%1", &progress.target.percent.to_string())
-        .replace("%2", &progress.target.by);
+    let mut target = tr_with(
+        lang,
+        "ins_target_is",
+        [
+            FluentValue::from(&progress.target.percent.to_string()),
+            FluentValue::from(&progress.target.by),
+        ],
+    );
     if progress.still_needed > 0 {
         target.push_str(". ");
-        target.push_str(
-            &tr(lang, "ins_target_needs")
-                .replace("%1", &count(progress.still_needed))
-                .replace("%2", &count(progress.days_left.max(0))),
-        );
+        target.push_str(&tr_with(
+            lang,
+            "ins_target_needs",
+            [
+                FluentValue::from(&count(progress.still_needed)),
+                FluentValue::from(&count(progress.days_left.max(0))),
+            ],
+        ));
     }
     let shown = progress.to_move.len().min(TO_MOVE_SHOWN);
     let more_to_move = (progress.to_move_total as usize).saturating_sub(shown);

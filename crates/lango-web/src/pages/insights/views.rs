@@ -3,11 +3,12 @@
 
 use crate::i18n::Lang;
 use crate::pages::chart::{self, Bar};
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::http::Uri;
 use axum::response::{Html, IntoResponse, Response};
+use fluent_bundle::FluentValue;
 use lango_core::clock::now_ms;
 use lango_insights::usage::Counts;
 use serde::Deserialize;
@@ -64,7 +65,7 @@ impl Range {
             .map(|&d| {
                 (
                     d,
-                    tr(lang, "ins_last_days").replace("%1", &d.to_string()),
+                    tr_with(lang, "ins_last_days", [FluentValue::from(d)]),
                     d == self.days,
                 )
             })

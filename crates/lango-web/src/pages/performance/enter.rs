@@ -5,7 +5,7 @@ use super::views::{in_unit, source_label};
 use crate::pages::account::when;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use fluent_bundle::FluentValue;
 use lango_core::Error;
 use lango_identity::policy::{check, Action, Object};
 use lango_insights::performance::Indicator;
@@ -165,7 +166,7 @@ pub async fn period(
     let notice = saved
         .ok()
         .and_then(|Query(q)| q.saved)
-        .map(|id| tr(lang, "perf_value_saved").replace("%1", &id))
+        .map(|id| tr_with(lang, "perf_value_saved", [FluentValue::from(&id)]))
         .unwrap_or_default();
     render(
         StatusCode::OK,

@@ -4,12 +4,13 @@
 use super::views::{self, agency_name, category_label, IndicatorRow};
 use crate::pages::chart::{self, Bar};
 use crate::pages::{render, Chrome, PageLang};
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use fluent_bundle::FluentValue;
 use lango_insights::performance::{League, Period};
 
 /// A period linked from the league page.
@@ -70,9 +71,14 @@ pub fn scale_view(lang: crate::i18n::Lang, period: &Period) -> ScaleView {
         "perf_scale_higher"
     };
     ScaleView {
-        summary: tr(lang, key)
-            .replace("%1", &s.best.to_string())
-            .replace("%2", &s.worst.to_string()),
+        summary: tr_with(
+            lang,
+            key,
+            [
+                FluentValue::from(&s.best.to_string()),
+                FluentValue::from(&s.worst.to_string()),
+            ],
+        ),
         anchors: s
             .anchors
             .iter()

@@ -6,7 +6,7 @@ use super::views::{agency_name, category_label};
 use crate::pages::account::when;
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use fluent_bundle::FluentValue;
 use lango_identity::policy::{check, Action, Object};
 use serde::Deserialize;
 
@@ -98,9 +99,11 @@ fn may_edit(s: &SignedIn) -> bool {
 }
 
 fn saved(lang: crate::i18n::Lang, revision: i64, at: i64) -> String {
-    tr(lang, "perf_saved_times")
-        .replace("%1", &revision.to_string())
-        .replace("%2", &when(at))
+    tr_with(
+        lang,
+        "perf_saved_times",
+        [FluentValue::from(revision), FluentValue::from(&when(at))],
+    )
 }
 
 /// `GET /admin/performance`
@@ -160,7 +163,7 @@ pub async fn period(
     };
     let notice = match which.ok().and_then(|Query(w)| w.saved) {
         Some(what) if what == "period" => tr(lang, "perf_period_saved").to_string(),
-        Some(agency) => tr(lang, "perf_contract_saved").replace("%1", &agency),
+        Some(agency) => tr_with(lang, "perf_contract_saved", [FluentValue::from(&agency)]),
         None => String::new(),
     };
     let here = format!("/admin/performance/periods/{code}");
@@ -318,7 +321,7 @@ fn contract_page(
         &TextPage {
             may_edit: may_edit(s),
             c: Chrome::for_visitor(&s.v, state.config.demo, &format!("{back}/contract")),
-            title: tr(lang, "perf_save_contract").replace("%1", code),
+            title: tr_with(lang, "perf_save_contract", [FluentValue::from(code)]),
             lead: tr(lang, "perf_save_contract_lead"),
             action: format!("{back}/contract"),
             back: (back, code.to_string()),

@@ -6,13 +6,14 @@ use super::super::{render, Chrome};
 use crate::forms::{Field, Form};
 use crate::i18n::Lang;
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use fluent_bundle::FluentValue;
 use lango_core::Error;
 use lango_identity::model::Problems;
 use lango_identity::policy::{check, may, Action, Object};
@@ -166,9 +167,11 @@ pub(super) async fn list(
     }
     let done = q.map(|Query(d)| d).unwrap_or_default();
     let notice = match (done.day.as_deref().and_then(Day::parse), done.made) {
-        (Some(day), Some(made)) => tr(s.v.lang, "settle_done")
-            .replace("%1", &day.date())
-            .replace("%2", &made.to_string()),
+        (Some(day), Some(made)) => tr_with(
+            s.v.lang,
+            "settle_done",
+            [FluentValue::from(&day.date()), FluentValue::from(made)],
+        ),
         _ => String::new(),
     };
     list_page(&state, &s, notice, None).await

@@ -9,13 +9,14 @@ use super::{
 };
 use crate::pages::{render, render_status_page, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fluent_bundle::FluentValue;
 use lango_cases::application::Application;
 use lango_cases::definition::model::{Actor as StateActor, FieldType, ReasonRule};
 use lango_cases::definition::FileAnswer;
@@ -399,7 +400,7 @@ pub(super) async fn page(
         Some("claim") => tr(lang, "work_done_claim").to_string(),
         Some("assign") => tr(lang, "work_done_assign").to_string(),
         Some("message") => tr(lang, "work_done_message").to_string(),
-        Some("act") => tr(lang, "work_done_act").replace("%1", &state_now),
+        Some("act") => tr_with(lang, "work_done_act", [FluentValue::from(&state_now)]),
         _ => String::new(),
     };
     let now = lango_core::clock::now_ms();

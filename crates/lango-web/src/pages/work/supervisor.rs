@@ -5,12 +5,13 @@ use super::{agency_name, enc};
 use crate::pages::chart::{self, Bar};
 use crate::pages::{render, Chrome};
 use crate::visitor::SignedIn;
-use crate::words::tr;
+use crate::words::{tr, tr_with};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use fluent_bundle::FluentValue;
 
 struct LoadRow {
     name: String,
@@ -77,10 +78,15 @@ pub async fn show(
         .iter()
         .map(|r| Bar {
             label: r.name.split_whitespace().next().unwrap_or("").to_string(),
-            title: tr(lang, "work_chart_bar")
-                .replace("%1", &r.name)
-                .replace("%2", &r.open.to_string())
-                .replace("%3", &r.breached.to_string()),
+            title: tr_with(
+                lang,
+                "work_chart_bar",
+                [
+                    FluentValue::from(&r.name),
+                    FluentValue::from(r.open),
+                    FluentValue::from(r.breached),
+                ],
+            ),
             value: r.open,
         })
         .collect();
