@@ -24,6 +24,11 @@ pub fn load(dir: Option<&Path>) -> Result<(), WordsError> {
     TABLE.set(read).map_err(|_| WordsError::AlreadyLoaded)
 }
 
+/// Checks the words as `load` would, without putting them in use: the number of keys.
+pub fn check(dir: Option<&Path>) -> Result<usize, WordsError> {
+    table::Table::read(dir).map(|t| t.keys().count())
+}
+
 fn table() -> &'static table::Table {
     TABLE.get_or_init(|| match table::Table::read(None) {
         Ok(t) => t,

@@ -84,6 +84,11 @@ enum Command {
     /// Check a signed document offline (no network, no database): exit 0 valid, 1 invalid,
     /// 2 revoked.
     Verify(lango::documents_cli::VerifyArgs),
+    /// Check a folder of translated word files as a node would at start-up (no database).
+    Words {
+        #[command(subcommand)]
+        what: WordsWhat,
+    },
     /// Generate synthetic data for benchmarks.
     Seed {
         #[command(subcommand)]
@@ -121,6 +126,17 @@ enum ExportWhat {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum WordsWhat {
+    /// Every word of every language present, each using only values its pages give; exit
+    /// 1 naming the first fault otherwise.
+    Check {
+        /// The folder (`sw.ftl`, `en.ftl`); default the configured `words_dir`, else the
+        /// built-in words.
+        dir: Option<PathBuf>,
     },
 }
 
@@ -225,6 +241,18 @@ fn init_logging(
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
         Command::Verify(args) => return Ok(lango::documents_cli::run(args, &config.data_dir)),
+        Command::Words {
+            what: WordsWhat::Check { dir },
+        } => {
+            let dir = dir.or(config.words_dir);
+            match lango_web::words::check(dir.as_deref()) {
+                Ok(keys) => println!("words: {keys} keys, every one in every language"),
+                Err(e) => {
+                    println!("words: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
         Command::Serve => {
             let popular = std::env::var("LANGO_POPULAR_SERVICES")
                 .map(|v| {

@@ -97,3 +97,29 @@ fn a_words_file_missing_a_word_stops_the_node_naming_it() {
     // Nothing was set up: the node stopped before opening a database.
     assert!(!data.path().join("lango.db").exists());
 }
+
+#[test]
+fn a_translator_checks_a_folder_before_it_reaches_a_node() {
+    let check = |dir: &std::path::Path| {
+        std::process::Command::new(this_lango())
+            .args(["words", "check"])
+            .arg(dir)
+            .env_remove("LANGO_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let good = kiswahili_folder(|s| s.replace("pay_title = Lipa bili", "pay_title = Lipa ankara"));
+    let out = check(good.path());
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("every one in every language"), "{said}");
+    let bad =
+        kiswahili_folder(|s| s.replace("pay_title = Lipa bili", "pay_title = Lipa { $amount }"));
+    let out = check(bad.path());
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("pay_title") && said.contains("$amount"),
+        "{said}"
+    );
+}
