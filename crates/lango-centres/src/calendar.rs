@@ -1,7 +1,8 @@
-//! Days as people at a centre live them: East Africa Time dates, weekdays, and Kenya's
-//! public holidays (the defaults a country changes as closures).
+//! Days as people at a centre live them: East Africa Time dates, weekdays, and the country's
+//! public holidays (from its pack; administrators change them as closures).
 
 use lango_core::clock::{days_from_civil, Civil, EAT_OFFSET_MS};
+use lango_core::country::Pack;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -115,71 +116,54 @@ fn easter(year: i64) -> (i64, i64) {
     (month, day)
 }
 
-/// Kenya's public holidays of `year` by the Public Holidays Act: the fixed days, and Good
-/// Friday and Easter Monday. A holiday on a Sunday is also kept on the Monday after.
-/// (Idd ul-Fitr is gazetted each year by the moon: administrators add it as a closure.)
-pub fn kenya_holidays(year: i64) -> Vec<(String, &'static str)> {
-    let fixed: [(i64, i64, &str); 8] = [
-        (1, 1, "New Year's Day"),
-        (5, 1, "Labour Day"),
-        (6, 1, "Madaraka Day"),
-        (10, 10, "Mazingira Day"),
-        (10, 20, "Mashujaa Day"),
-        (12, 12, "Jamhuri Day"),
-        (12, 25, "Christmas Day"),
-        (12, 26, "Boxing Day"),
-    ];
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    for (m, d, name) in fixed {
-        let date = format!("{year:04}-{m:02}-{d:02}");
-        let sunday = weekday(&date) == 6;
-        out.push((date.clone(), name));
-        if sunday {
-            let mut next = add_days(&date, 1);
+/// The public holidays of `year` by the served country's pack (`packs/<code>/country.toml`),
+/// as (date, name in the pack's first language), in date order.
+pub fn public_holidays(year: i64) -> Vec<(String, &'static str)> {
+    holidays_of(lango_core::country::current(), year)
+}
+
+/// The public holidays of `year` by `pack`'s rules: its fixed days and those counted from
+/// Easter and, where the pack says so, a holiday on a Sunday kept again on the next day
+/// that is not itself a holiday.
+pub fn holidays_of<'a>(pack: &'a Pack, year: i64) -> Vec<(String, &'a str)> {
+    let first = &pack.languages[0];
+    let rules = &pack.holidays;
+    let name = |n: &'a lango_core::country::Words| -> &'a str { n.get(first).unwrap_or_default() };
+    let fixed: Vec<(String, &str)> = rules
+        .fixed
+        .iter()
+        .map(|h| (format!("{year:04}-{}", h.date), name(&h.name)))
+        .collect();
+    let mut out = fixed.clone();
+    if rules.sunday_moves_to_next_free_day {
+        for (date, holiday) in &fixed {
+            if weekday(date) != 6 {
+                continue;
+            }
+            let mut next = add_days(date, 1);
             // Christmas on a Sunday: Boxing Day is the Monday, so the day off is the Tuesday.
-            while out.iter().any(|(d, _)| *d == next)
-                || fixed
-                    .iter()
-                    .any(|(fm, fd, _)| format!("{year:04}-{fm:02}-{fd:02}") == next)
-            {
+            while out.iter().chain(&fixed).any(|(d, _)| *d == next) {
                 next = add_days(&next, 1);
             }
-            out.push((next, name));
+            out.push((next, holiday));
         }
     }
     let (m, d) = easter(year);
     let sunday = format!("{year:04}-{m:02}-{d:02}");
-    out.push((add_days(&sunday, -2), "Good Friday"));
-    out.push((add_days(&sunday, 1), "Easter Monday"));
+    for h in &rules.easter {
+        out.push((add_days(&sunday, h.days), name(&h.name)));
+    }
     out.sort();
     out.dedup_by(|a, b| a.0 == b.0);
     out
 }
 
-/// The holidays' names in Kiswahili, by their English names as [`kenya_holidays`] stores them.
-const HOLIDAYS_SW: [(&str, &str); 10] = [
-    ("New Year's Day", "Siku ya Mwaka Mpya"),
-    ("Labour Day", "Siku ya Wafanyakazi"),
-    ("Madaraka Day", "Siku ya Madaraka"),
-    ("Mazingira Day", "Siku ya Mazingira"),
-    ("Mashujaa Day", "Siku ya Mashujaa"),
-    ("Jamhuri Day", "Siku ya Jamhuri"),
-    ("Christmas Day", "Siku ya Krismasi"),
-    ("Boxing Day", "Siku ya Kupeana Zawadi"),
-    ("Good Friday", "Ijumaa Kuu"),
-    ("Easter Monday", "Jumatatu ya Pasaka"),
-];
-
-/// A closure's reason in `lang` (`en` or `sw`): a public holiday's name in Kiswahili when
-/// asked for; any other reason as the administrator wrote it.
+/// A closure's reason in `lang`: a public holiday's name in that language when the served
+/// country's pack has it; any other reason as the administrator wrote it.
 pub fn reason_in<'a>(reason: &'a str, lang: &str) -> &'a str {
-    if lang != "sw" {
-        return reason;
-    }
-    HOLIDAYS_SW
-        .iter()
-        .find(|(en, _)| *en == reason)
-        .map_or(reason, |(_, sw)| sw)
+    lango_core::country::current()
+        .holiday_name(reason, lang)
+        .unwrap_or(reason)
 }
 
 #[cfg(test)]
@@ -210,7 +194,7 @@ mod tests {
 
     #[test]
     fn every_holiday_has_a_kiswahili_name() {
-        for (_, name) in kenya_holidays(2026) {
+        for (_, name) in public_holidays(2026) {
             assert_ne!(reason_in(name, "sw"), name, "{name}");
             assert_eq!(reason_in(name, "en"), name);
         }
@@ -219,13 +203,20 @@ mod tests {
 
     #[test]
     fn kenya_holidays_include_easter_and_sunday_substitutes() {
-        let h = kenya_holidays(2026);
+        let ke = Pack::named("ke").unwrap();
+        let h = holidays_of(ke, 2026);
         let dates: Vec<&str> = h.iter().map(|(d, _)| d.as_str()).collect();
         assert!(dates.contains(&"2026-04-03"), "Good Friday 2026");
         assert!(dates.contains(&"2026-04-06"), "Easter Monday 2026");
         assert!(dates.contains(&"2026-12-12"));
         // 2027-12-12 is a Sunday: the Monday after is off.
-        let h = kenya_holidays(2027);
+        let h = holidays_of(ke, 2027);
         assert!(h.iter().any(|(d, _)| d == "2027-12-13"));
+        // 2022-12-25 was a Sunday and Boxing Day the Monday: the Tuesday is off.
+        let h = holidays_of(ke, 2022);
+        assert!(h
+            .iter()
+            .any(|(d, n)| d == "2022-12-27" && *n == "Christmas Day"));
+        assert_eq!(h.len(), 12, "{h:?}");
     }
 }

@@ -278,13 +278,13 @@ pub async fn reopen(tx: &mut sqlx::AnyConnection, centre: &str, day: &str) -> Re
     Ok(r.rows_affected() > 0)
 }
 
-/// Puts in Kenya's public holidays of `year` once: a holiday an administrator removed
+/// Puts in the served country's public holidays of `year` once: a holiday an administrator removed
 /// stays removed.
 pub async fn seed_holidays(db: &lango_core::db::Db, year: i64) -> Result<()> {
     let mut conn = db.pool().acquire().await?;
     let mut tx = lango_core::db::begin_write(&mut conn).await?;
     if lango_core::db::next_counter(&mut tx, &format!("holidays:{year}")).await? == 1 {
-        for (day, reason) in crate::calendar::kenya_holidays(year) {
+        for (day, reason) in crate::calendar::public_holidays(year) {
             sqlx::query("INSERT INTO centre_closures (centre, day, reason) VALUES ('', $1, $2) ON CONFLICT (centre, day) DO NOTHING")
                 .bind(day)
                 .bind(reason)

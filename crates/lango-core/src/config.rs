@@ -14,11 +14,13 @@ use std::path::{Path, PathBuf};
 mod edge;
 
 /// Kenya's published convenience-fee bands (`below:fee,…,*:fee`), the default.
-pub const KENYA_CONVENIENCE_FEES: &str = "200:5,300:10,500:15,700:20,1000:25,*:50";
 
 /// Lango's settings after parsing.
 #[derive(Clone)]
 pub struct Config {
+    /// The country this node serves (`country`, default `ke`): its pack's defaults fill
+    /// the settings below that are not set.
+    pub country: &'static crate::country::Pack,
     /// Where the embedded database, search index and files live.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; `None` means the SQLite file in `data_dir`.
@@ -118,7 +120,6 @@ pub struct Config {
 }
 
 /// The digitisation target when none is configured (Kenya's: 80% of services end to end).
-pub const DEFAULT_DIGITISATION_TARGET: &str = "80% by 2027-06-30";
 
 /// Safaricom's Daraja API as Lango calls it.
 #[derive(Clone)]
@@ -225,6 +226,7 @@ pub enum LogFormat {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
+            .field("country", &self.country.code)
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
@@ -364,6 +366,7 @@ struct FileConfig {
     listen: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
+    country: Option<String>,
     regional_label: Option<String>,
     regional_label_sw: Option<String>,
     public_url: Option<String>,
@@ -416,9 +419,19 @@ struct FileConfig {
 impl Config {
     /// Loads the file at `path` (if any) and then the process environment.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let env: HashMap<String, String> = std::env::vars()
+        Config::load_with(path, &[])
+    }
+
+    /// As `load`, with `overrides` (`LANGO_…` names) taking the place of the environment's
+    /// (a command's own flags, such as `demo --country`).
+    pub fn load_with(
+        path: Option<&Path>,
+        overrides: &[(&str, String)],
+    ) -> Result<Config, ConfigError> {
+        let mut env: HashMap<String, String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("LANGO_"))
             .collect();
+        env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())));
         Config::from_sources(path, &env)
     }
 
@@ -498,10 +511,18 @@ impl Config {
             },
             None => LogFormat::Pretty,
         };
-        let regional_label = pick("regional_label", file.regional_label)
-            .map_or_else(|| "County".to_string(), |(_, v)| v);
+        let country = match pick("country", file.country) {
+            Some((setting, v)) => {
+                crate::country::Pack::named(v.trim()).map_err(|e| config_error(&setting, e))?
+            }
+            None => crate::country::Pack::named(crate::country::DEFAULT)
+                .map_err(|e| config_error("country", e))?,
+        };
+        let label = |lang: &str| country.regional_label.in_or_first(lang, country);
+        let regional_label =
+            pick("regional_label", file.regional_label).map_or_else(|| label("en"), |(_, v)| v);
         let regional_label_sw = pick("regional_label_sw", file.regional_label_sw)
-            .map_or_else(|| "Kaunti".to_string(), |(_, v)| v);
+            .map_or_else(|| label("sw"), |(_, v)| v);
         let public_url = match pick("public_url", file.public_url) {
             Some((setting, v)) => {
                 if !(v.starts_with("https://") || v.starts_with("http://")) {
@@ -747,6 +768,7 @@ impl Config {
             listen,
             log,
             log_format,
+            country,
             regional_label,
             regional_label_sw,
             public_url,
@@ -797,13 +819,13 @@ impl Config {
             )?,
             otlp_traces_url: pick("otlp_traces_url", file.otlp_traces_url).map(|(_, v)| v),
             convenience_fees: pick("convenience_fees", file.convenience_fees)
-                .map_or_else(|| KENYA_CONVENIENCE_FEES.to_string(), |(_, v)| v),
+                .map_or_else(|| country.convenience_fees.clone(), |(_, v)| v),
             definitions_dir,
             words_dir,
             documents_url,
             signing_key,
             digitisation_target: pick("digitisation_target", file.digitisation_target)
-                .map_or_else(|| DEFAULT_DIGITISATION_TARGET.to_string(), |(_, v)| v),
+                .map_or_else(|| country.digitisation_target.clone(), |(_, v)| v),
             trusted_proxies: networks(pick("trusted_proxies", file.trusted_proxies))?,
             metrics_networks: networks(pick("metrics_networks", file.metrics_networks))?,
             mpesa_callback_token,
@@ -932,6 +954,30 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("LANGO_NATS_URL", "127.0.0.1:4222")])).unwrap_err();
         assert_eq!(err.setting, "LANGO_NATS_URL");
+    }
+
+    #[test]
+    fn the_country_pack_fills_what_is_not_set_and_an_unknown_one_is_refused() {
+        let c = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(c.country.code, "ke");
+        assert_eq!(
+            (c.regional_label.as_str(), c.regional_label_sw.as_str()),
+            ("County", "Kaunti")
+        );
+        assert_eq!(c.convenience_fees, c.country.convenience_fees);
+        assert_eq!(c.digitisation_target, "80% by 2027-06-30");
+        let c = Config::from_sources(
+            None,
+            &env(&[("LANGO_COUNTRY", "ke"), ("LANGO_REGIONAL_LABEL", "Region")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (c.regional_label.as_str(), c.regional_label_sw.as_str()),
+            ("Region", "Kaunti")
+        );
+        let err = Config::from_sources(None, &env(&[("LANGO_COUNTRY", "zz")])).unwrap_err();
+        assert_eq!(err.setting, "LANGO_COUNTRY");
+        assert!(err.to_string().contains("packs: ke"), "{err}");
     }
 
     #[test]

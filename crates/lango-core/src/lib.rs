@@ -4,6 +4,7 @@ pub mod audit;
 pub mod audit_checkpoint;
 pub mod clock;
 pub mod config;
+pub mod country;
 pub mod db;
 pub mod error;
 pub mod keys;

@@ -1,9 +1,9 @@
 //! The convenience fee a payer adds to a bill, from a banded table.
 //!
-//! The table is configuration: `200:5,300:10,500:15,700:20,1000:25,*:50` reads "below KSh 200
-//! pay 5, below 300 pay 10, …, 1,000 and above pay 50" (Kenya's published bands, the demo
-//! default). Bills in any other currency pay a flat fee of one major unit (USD 1 for a USD
-//! bill).
+//! The table is configuration, by default the country pack's: Kenya's
+//! `200:5,300:10,500:15,700:20,1000:25,*:50` reads "below KSh 200 pay 5, below 300 pay 10, …,
+//! 1,000 and above pay 50". Bills in any currency but the home one pay a flat fee of one
+//! major unit (USD 1 for a USD bill).
 
 use lango_core::money::{Currency, Money};
 
@@ -21,21 +21,30 @@ pub enum FeeTableError {
     NoCatchAll,
 }
 
-/// Fee bands for the home currency (KES), thresholds and fees in minor units.
+/// Fee bands for the home currency, thresholds and fees in minor units.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeTable {
+    /// The currency the bands are in.
+    home: Currency,
     /// (amounts below this, pay this); the last band has `i64::MAX`.
     bands: Vec<(i64, i64)>,
 }
 
 impl FeeTable {
-    /// Kenya's published bands.
+    /// Kenya's published bands (its country pack's).
     pub fn kenya() -> FeeTable {
-        FeeTable::parse(lango_core::config::KENYA_CONVENIENCE_FEES).expect("valid default")
+        let ke = lango_core::country::Pack::named("ke").expect("built in");
+        FeeTable::parse_in(&ke.convenience_fees, ke.currency).expect("checked by the tests")
     }
 
-    /// Parses `below:fee,…,*:fee` (whole shillings).
+    /// Parses `below:fee,…,*:fee` in whole units of the served country's currency.
     pub fn parse(s: &str) -> Result<FeeTable, FeeTableError> {
+        FeeTable::parse_in(s, lango_core::country::current().currency)
+    }
+
+    /// Parses `below:fee,…,*:fee` in whole units of `home`.
+    pub fn parse_in(s: &str, home: Currency) -> Result<FeeTable, FeeTableError> {
+        let unit = 10_i64.pow(home.exponent());
         let mut bands = Vec::new();
         let items: Vec<&str> = s.split(',').map(str::trim).collect();
         for (i, item) in items.iter().enumerate() {
@@ -51,24 +60,24 @@ impl FeeTable {
                 b => b
                     .parse::<i64>()
                     .map_err(|_| bad())?
-                    .checked_mul(100)
+                    .checked_mul(unit)
                     .ok_or_else(bad)?,
             };
             if bands.last().is_some_and(|(prev, _)| *prev >= below) {
                 return Err(FeeTableError::Order);
             }
-            bands.push((below, fee * 100));
+            bands.push((below, fee.checked_mul(unit).ok_or_else(bad)?));
         }
         if bands.last().map(|(b, _)| *b) != Some(i64::MAX) {
             return Err(FeeTableError::NoCatchAll);
         }
-        Ok(FeeTable { bands })
+        Ok(FeeTable { home, bands })
     }
 
     /// The fee on a bill of `amount`, in the bill's currency.
     pub fn fee_for(&self, amount: Money) -> Money {
         let currency = amount.currency();
-        if currency != Currency::Kes {
+        if currency != self.home {
             return Money::from_minor(10_i64.pow(currency.exponent()), currency);
         }
         let fee = self

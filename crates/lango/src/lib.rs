@@ -162,6 +162,27 @@ pub fn webhook_settings(config: &Config) -> lango_notify::dispatch::Settings {
     }
 }
 
+/// Makes `pack` the country this process serves, once its languages are known to have words.
+fn serve_country(pack: &'static lango_core::country::Pack) -> anyhow::Result<()> {
+    if let Some(lang) = pack
+        .languages
+        .iter()
+        .find(|l| lango_web::i18n::Lang::parse(l).is_none())
+    {
+        anyhow::bail!(
+            "configuration: country: the {} pack's language {lang} has no words (docs/translating.md)",
+            pack.code
+        );
+    }
+    if !lango_core::country::install(pack) {
+        anyhow::bail!(
+            "configuration: country: this process already serves {}",
+            lango_core::country::current().code
+        );
+    }
+    Ok(())
+}
+
 impl Node {
     /// Opens the database, loads and indexes the catalogue, and starts following changes.
     pub async fn open(config: Config, popular: Vec<String>) -> anyhow::Result<Node> {
@@ -174,6 +195,7 @@ impl Node {
         // Before the database: a words file a translator broke stops the node at once.
         lango_web::words::load(config.words_dir.as_deref())
             .map_err(|e| anyhow::anyhow!("configuration: words_dir: {e}"))?;
+        serve_country(config.country)?;
         let db = open_db(&config).await?;
         let catalogue = Catalogue::open(db.clone())
             .await

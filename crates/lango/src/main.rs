@@ -32,7 +32,11 @@ enum Command {
     /// Serve on LANGO_LISTEN using LANGO_DATABASE_URL (or SQLite in the data dir).
     Serve,
     /// Serve the demo country on embedded SQLite, with demo data and simulators.
-    Demo,
+    Demo {
+        /// The country pack (packs/<code>; default LANGO_COUNTRY, else ke).
+        #[arg(long)]
+        country: Option<String>,
+    },
     /// Apply pending database migrations.
     Migrate,
     /// Make a new Sign in with Lango signing key now (nodes take it within a minute).
@@ -177,14 +181,21 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 64 } else { 0 });
         }
     };
-    let mut config = match Config::load(cli.config.as_deref()) {
+    // `demo --country` is the `country` setting for this run.
+    let overrides: Vec<(&str, String)> = match &cli.command {
+        Command::Demo {
+            country: Some(code),
+        } => vec![("LANGO_COUNTRY", code.clone())],
+        _ => Vec::new(),
+    };
+    let mut config = match Config::load_with(cli.config.as_deref(), &overrides) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("lango: {e}");
             return ExitCode::from(78);
         }
     };
-    if matches!(cli.command, Command::Demo) {
+    if matches!(cli.command, Command::Demo { .. }) {
         config.demo = true;
         // The demo's webhook receivers are on this machine, over plain http.
         config.webhook_allow_private = true;
@@ -264,7 +275,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default();
             serve(config, popular).await?;
         }
-        Command::Demo => {
+        Command::Demo { .. } => {
             let db = open_db(&config).await?;
             // Its history is synthetic: the mark lets it be seeded and says so.
             lango_core::sample_data::mark(&db, lango_core::sample_data::Mark::Demo).await?;

@@ -7,7 +7,7 @@ use crate::backend_tests;
 use crate::browser_kit::{Browser, Page};
 use crate::cases_journey::post_multipart;
 use crate::support::TestApp;
-use lango_centres::calendar::{add_days, kenya_holidays, today, weekday};
+use lango_centres::calendar::{add_days, public_holidays, today, weekday};
 use lango_identity::model::Role;
 use reqwest::Method;
 
@@ -195,7 +195,7 @@ fn working_day() -> String {
     let mut day = add_days(&today(), 7);
     loop {
         let year: i64 = day[..4].parse().unwrap();
-        if weekday(&day) < 5 && !kenya_holidays(year).iter().any(|(d, _)| *d == day) {
+        if weekday(&day) < 5 && !public_holidays(year).iter().any(|(d, _)| *d == day) {
             return day;
         }
         day = add_days(&day, 1);

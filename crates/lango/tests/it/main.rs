@@ -49,6 +49,7 @@ mod centres_pages;
 mod centres_stops;
 mod centres_survey;
 mod claims;
+mod country;
 mod deploy;
 mod deploy_load;
 mod finance;

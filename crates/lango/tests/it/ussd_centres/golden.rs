@@ -25,7 +25,7 @@ fn days(lang: Lang) -> Values {
     let year: i64 = today[..4].parse().unwrap();
     let holidays: Vec<String> = [year, year + 1]
         .iter()
-        .flat_map(|y| calendar::kenya_holidays(*y))
+        .flat_map(|y| calendar::public_holidays(*y))
         .map(|(day, _)| day)
         .collect();
     (1..=60)

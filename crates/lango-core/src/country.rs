@@ -1,0 +1,260 @@
+//! Country packs: what differs between the countries Lango serves (languages, currency,
+//! the regional level's name, fee bands, the digitisation target, public holidays) as data,
+//! one folder a country under `packs/`, embedded in the binary. A node serves one country,
+//! chosen by the `country` setting (default `ke`) and installed when it starts.
+
+use crate::money::Currency;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Every pack built in: (code, its `country.toml`).
+const PACKS: &[(&str, &str)] = &[("ke", include_str!("../../../packs/ke/country.toml"))];
+
+/// The pack a node serves when none is named.
+pub const DEFAULT: &str = "ke";
+
+/// A country's pack, read and checked.
+#[derive(Debug)]
+pub struct Pack {
+    /// Its code (`ke`), as `country` names it.
+    pub code: String,
+    /// The portal's languages (BCP 47 tags), the first the default.
+    pub languages: Vec<String>,
+    /// The home currency: bills, fees and settlement.
+    pub currency: Currency,
+    /// The convenience-fee bands (`200:5,…,*:50`, whole units of the home currency).
+    pub convenience_fees: String,
+    /// The digitisation target (`80% by 2027-06-30`).
+    pub digitisation_target: String,
+    /// The country's name, by language.
+    pub name: Words,
+    /// The name of the level between national and local government, by language.
+    pub regional_label: Words,
+    /// The public holidays' rules.
+    pub holidays: Holidays,
+}
+
+/// One text in each of the pack's languages.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Words(BTreeMap<String, String>);
+
+impl Words {
+    /// The text in `lang`, if the pack has it.
+    pub fn get(&self, lang: &str) -> Option<&str> {
+        self.0.get(lang).map(String::as_str)
+    }
+
+    /// The text in `lang`, else in the pack's first language (every text has that one).
+    pub fn in_or_first(&self, lang: &str, pack: &Pack) -> String {
+        self.get(lang)
+            .or_else(|| self.get(&pack.languages[0]))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// How a country's public holidays fall.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holidays {
+    /// A holiday on a Sunday is also kept on the next day that is not itself a holiday.
+    #[serde(default)]
+    pub sunday_moves_to_next_free_day: bool,
+    /// Holidays on the same date every year.
+    #[serde(default)]
+    pub fixed: Vec<FixedHoliday>,
+    /// Holidays a number of days from Western Easter Sunday.
+    #[serde(default)]
+    pub easter: Vec<EasterHoliday>,
+}
+
+/// A holiday on one date every year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedHoliday {
+    /// `MM-DD`.
+    pub date: String,
+    /// Its name, by language.
+    pub name: Words,
+}
+
+/// A holiday counted from Easter Sunday.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EasterHoliday {
+    /// Days after Easter Sunday (before, when negative).
+    pub days: i64,
+    /// Its name, by language.
+    pub name: Words,
+}
+
+/// The file as written, before its checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    code: String,
+    languages: Vec<String>,
+    currency: String,
+    convenience_fees: String,
+    digitisation_target: String,
+    name: Words,
+    regional_label: Words,
+    holidays: Holidays,
+}
+
+impl Pack {
+    /// The built-in pack `code`; an unknown one is refused naming those there are.
+    pub fn named(code: &str) -> Result<&'static Pack, String> {
+        static READ: OnceLock<Vec<Pack>> = OnceLock::new();
+        let packs = READ.get_or_init(|| {
+            PACKS
+                .iter()
+                .map(|(code, text)| match Pack::parse(text) {
+                    Ok(p) => p,
+                    // Built-in packs are checked by this module's tests.
+                    Err(e) => panic!("the built-in country pack {code} is broken: {e}"),
+                })
+                .collect()
+        });
+        packs.iter().find(|p| p.code == code).ok_or_else(|| {
+            let known: Vec<&str> = PACKS.iter().map(|(c, _)| *c).collect();
+            format!(
+                "there is no country pack {code:?} (packs: {})",
+                known.join(", ")
+            )
+        })
+    }
+
+    /// Reads and checks a pack's `country.toml`.
+    pub fn parse(text: &str) -> Result<Pack, String> {
+        let f: File = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        if f.languages.is_empty() {
+            return Err("languages: name at least one".into());
+        }
+        let currency = f
+            .currency
+            .parse::<Currency>()
+            .map_err(|_| format!("currency: {:?} is not a currency Lango keeps", f.currency))?;
+        let texts = std::iter::once(("name", &f.name))
+            .chain(std::iter::once(("regional_label", &f.regional_label)))
+            .chain(
+                f.holidays
+                    .fixed
+                    .iter()
+                    .map(|h| ("a holiday's name", &h.name)),
+            )
+            .chain(
+                f.holidays
+                    .easter
+                    .iter()
+                    .map(|h| ("a holiday's name", &h.name)),
+            );
+        for (what, words) in texts {
+            if let Some(lang) = f.languages.iter().find(|l| words.get(l).is_none()) {
+                return Err(format!("{what} has no text in {lang}"));
+            }
+        }
+        for h in &f.holidays.fixed {
+            if !month_day(&h.date) {
+                return Err(format!("holidays: {:?} is not a date as MM-DD", h.date));
+            }
+        }
+        Ok(Pack {
+            code: f.code,
+            languages: f.languages,
+            currency,
+            convenience_fees: f.convenience_fees,
+            digitisation_target: f.digitisation_target,
+            name: f.name,
+            regional_label: f.regional_label,
+            holidays: f.holidays,
+        })
+    }
+
+    /// A public holiday's name in `lang`, found by its name in the first language (as
+    /// closures store it); `None` for any other reason.
+    pub fn holiday_name(&self, stored: &str, lang: &str) -> Option<&str> {
+        let first = &self.languages[0];
+        let fixed = self.holidays.fixed.iter().map(|h| &h.name);
+        let easter = self.holidays.easter.iter().map(|h| &h.name);
+        fixed
+            .chain(easter)
+            .find(|n| n.get(first) == Some(stored))
+            .and_then(|n| n.get(lang))
+    }
+}
+
+/// True for `MM-DD` with a day the month can have (29 February allowed).
+fn month_day(s: &str) -> bool {
+    let Some((m, d)) = s.split_once('-') else {
+        return false;
+    };
+    let (Ok(m), Ok(d)) = (m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let longest = match m {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    };
+    s.len() == 5 && (1..=longest).contains(&d)
+}
+
+static CURRENT: OnceLock<&'static Pack> = OnceLock::new();
+
+/// Makes `pack` the one this process serves; a node does this once as it starts. False when
+/// another pack was installed first (a process serves one country).
+pub fn install(pack: &'static Pack) -> bool {
+    CURRENT.get_or_init(|| pack).code == pack.code
+}
+
+/// The pack this process serves (the default one until a node installs its own).
+pub fn current() -> &'static Pack {
+    CURRENT.get_or_init(|| Pack::named(DEFAULT).expect("the default pack is built in"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_pack_reads_and_kenya_is_the_default() {
+        for (code, _) in PACKS {
+            assert_eq!(Pack::named(code).unwrap().code, *code);
+        }
+        let ke = current();
+        assert_eq!((ke.code.as_str(), ke.currency), ("ke", Currency::Kes));
+        assert_eq!(ke.regional_label.get("sw"), Some("Kaunti"));
+        assert_eq!(
+            ke.holiday_name("Jamhuri Day", "sw"),
+            Some("Siku ya Jamhuri")
+        );
+        assert_eq!(ke.holiday_name("Staff training", "sw"), None);
+        let e = Pack::named("my").unwrap_err();
+        assert!(e.contains("\"my\"") && e.contains("packs: ke"), "{e}");
+    }
+
+    /// Kenya's pack with one line replaced.
+    fn kenya_with(from: &str, to: &str) -> Result<Pack, String> {
+        let text = PACKS[0].1;
+        assert!(text.contains(from), "{from}");
+        Pack::parse(&text.replacen(from, to, 1))
+    }
+
+    #[test]
+    fn a_broken_pack_is_refused_saying_what_is_wrong() {
+        let e = kenya_with("currency = \"KES\"", "currency = \"XYZ\"").unwrap_err();
+        assert!(e.contains("XYZ"), "{e}");
+        let e = kenya_with("date = \"12-12\"", "date = \"12-32\"").unwrap_err();
+        assert!(e.contains("12-32"), "{e}");
+        let e = kenya_with("sw = \"Kaunti\"", "").unwrap_err();
+        assert!(e.contains("regional_label has no text in sw"), "{e}");
+        let e = kenya_with("languages = [\"en\", \"sw\"]", "languages = []").unwrap_err();
+        assert!(e.contains("languages"), "{e}");
+        let e = kenya_with("[holidays]", "[holidays]\nsundays = true").unwrap_err();
+        assert!(e.contains("sundays"), "{e}");
+    }
+}
