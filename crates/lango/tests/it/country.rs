@@ -16,15 +16,24 @@ fn lango(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
         .unwrap();
     // Refused before anything was written.
     assert_eq!(std::fs::read_dir(data.path()).unwrap().count(), 0);
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[test]
 fn a_country_without_a_pack_is_refused_before_anything_starts() {
     let (code, said) = lango(&["serve"], &[("LANGO_COUNTRY", "zz")]);
     assert_eq!(code, Some(78), "{said}");
-    assert!(said.contains("LANGO_COUNTRY") && said.contains("packs: ke"), "{said}");
+    assert!(
+        said.contains("LANGO_COUNTRY") && said.contains("packs: ke"),
+        "{said}"
+    );
     let (code, said) = lango(&["demo", "--country", "zz"], &[]);
     assert_eq!(code, Some(78), "{said}");
-    assert!(said.contains("\"zz\"") && said.contains("packs: ke"), "{said}");
+    assert!(
+        said.contains("\"zz\"") && said.contains("packs: ke"),
+        "{said}"
+    );
 }
