@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 
 mod edge;
 
-/// Kenya's published convenience-fee bands (`below:fee,…,*:fee`), the default.
-
 /// Lango's settings after parsing.
 #[derive(Clone)]
 pub struct Config {
@@ -118,8 +116,6 @@ pub struct Config {
     /// with `key_encryption_key` what they sealed.
     pub previous_key_encryption_keys: Vec<SecretString>,
 }
-
-/// The digitisation target when none is configured (Kenya's: 80% of services end to end).
 
 /// Safaricom's Daraja API as Lango calls it.
 #[derive(Clone)]
