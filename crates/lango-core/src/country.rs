@@ -186,7 +186,7 @@ impl Pack {
     }
 }
 
-/// True for `MM-DD` with a day the month can have (29 February allowed).
+/// True for `MM-DD` with a day the month has every year.
 fn month_day(s: &str) -> bool {
     let Some((m, d)) = s.split_once('-') else {
         return false;
@@ -194,8 +194,9 @@ fn month_day(s: &str) -> bool {
     let (Ok(m), Ok(d)) = (m.parse::<u32>(), d.parse::<u32>()) else {
         return false;
     };
+    // 29 February comes one year in four: no yearly holiday falls on it.
     let longest = match m {
-        2 => 29,
+        2 => 28,
         4 | 6 | 9 | 11 => 30,
         1..=12 => 31,
         _ => 0,
@@ -250,6 +251,8 @@ mod tests {
         assert!(e.contains("XYZ"), "{e}");
         let e = kenya_with("date = \"12-12\"", "date = \"12-32\"").unwrap_err();
         assert!(e.contains("12-32"), "{e}");
+        let e = kenya_with("date = \"12-12\"", "date = \"02-29\"").unwrap_err();
+        assert!(e.contains("02-29"), "{e}");
         let e = kenya_with("sw = \"Kaunti\"", "").unwrap_err();
         assert!(e.contains("regional_label has no text in sw"), "{e}");
         let e = kenya_with("languages = [\"en\", \"sw\"]", "languages = []").unwrap_err();

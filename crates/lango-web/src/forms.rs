@@ -90,13 +90,19 @@ impl Field {
     }
 
     /// With choices whose labels are the words of their values; `chosen` are checked.
-    pub fn choices(mut self, lang: Lang, values: &[&str], chosen: &[&str]) -> Field {
-        self.choices = values
+    pub fn choices(self, lang: Lang, values: &[&str], chosen: &[&str]) -> Field {
+        let labelled: Vec<(&str, &str)> = values.iter().map(|v| (*v, tr(lang, v))).collect();
+        self.labelled_choices(&labelled, chosen)
+    }
+
+    /// With choices `(value, label)`; those whose values are in `chosen` are checked.
+    pub fn labelled_choices(mut self, choices: &[(&str, &str)], chosen: &[&str]) -> Field {
+        self.choices = choices
             .iter()
-            .map(|v| Choice {
-                value: v.to_string(),
-                label: tr(lang, v).to_string(),
-                checked: chosen.contains(v),
+            .map(|(value, label)| Choice {
+                value: value.to_string(),
+                label: label.to_string(),
+                checked: chosen.contains(value),
             })
             .collect();
         self

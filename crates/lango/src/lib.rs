@@ -89,8 +89,9 @@ pub fn keyring(config: &Config) -> Option<lango_core::sealed::Keyring> {
 /// Where the cases room keeps documents, how it signs what it issues, and the
 /// convenience fees it adds to application fees' bills.
 pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::Settings> {
-    let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
-        .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+    let fees =
+        lango_payments::fees::FeeTable::parse_in(&config.convenience_fees, config.country.currency)
+            .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
     Ok(lango_cases::service::Settings {
         object_store_url: config
             .documents_url
@@ -238,8 +239,11 @@ impl Node {
         let settlement = lango_payments::settlement::spawn(db.clone(), config.settlement_hour);
         let checkpoint = db.checkpoint_in_background(Duration::from_millis(200));
         let expiry = lango_payments::bills::spawn_expiry(db.clone(), Duration::from_secs(60));
-        let fees = lango_payments::fees::FeeTable::parse(&config.convenience_fees)
-            .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+        let fees = lango_payments::fees::FeeTable::parse_in(
+            &config.convenience_fees,
+            config.country.currency,
+        )
+        .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
         let cases = lango_cases::Cases::open(db.clone(), cases_settings(&config)?)
             .await
             .context("cannot open the cases room")?;

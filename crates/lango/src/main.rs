@@ -195,6 +195,8 @@ fn main() -> ExitCode {
             return ExitCode::from(78);
         }
     };
+    // One country a process, from the first thing it does (a command's set-up reads it).
+    lango_core::country::install(config.country);
     if matches!(cli.command, Command::Demo { .. }) {
         config.demo = true;
         // The demo's webhook receivers are on this machine, over plain http.

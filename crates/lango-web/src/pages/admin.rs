@@ -164,7 +164,10 @@ fn parse_key_form(body: &[u8]) -> KeyForm {
 }
 
 fn key_form(lang: Lang, csrf: &str, agency: &str, f: &KeyForm) -> Form {
-    let all: Vec<&str> = PERMISSIONS.iter().map(|p| p.as_str()).collect();
+    let all: Vec<(&str, &str)> = PERMISSIONS
+        .iter()
+        .map(|p| (p.as_str(), permission_words(lang, p.as_str())))
+        .collect();
     let chosen: Vec<&str> = f.permissions.iter().map(String::as_str).collect();
     Form::new(
         format!("/admin/agencies/{agency}/api-keys"),
@@ -172,8 +175,17 @@ fn key_form(lang: Lang, csrf: &str, agency: &str, f: &KeyForm) -> Form {
         tr(lang, "create_key"),
         vec![
             Field::new(lang, "name", "text").value(&f.name),
-            Field::new(lang, "permissions", "checkboxes").choices(lang, &all, &chosen),
+            Field::new(lang, "permissions", "checkboxes").labelled_choices(&all, &chosen),
         ],
+    )
+}
+
+/// A permission (`cases:read`) in words: its key is `permission_cases_read`, as a Fluent
+/// key has no colon.
+fn permission_words(lang: Lang, permission: &str) -> &'static str {
+    tr(
+        lang,
+        &format!("permission_{}", permission.replace(':', "_")),
     )
 }
 
@@ -183,13 +195,7 @@ fn key_rows(lang: Lang, keys: Vec<KeyInfo>) -> Vec<KeyRow> {
             permissions: k
                 .permissions
                 .iter()
-                // `cases:read` is worded as `permission_cases_read` (a Fluent key has no colon).
-                .map(|p| {
-                    tr(
-                        lang,
-                        &format!("permission_{}", p.as_str().replace(':', "_")),
-                    )
-                })
+                .map(|p| permission_words(lang, p.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
             created: when(k.created_at),

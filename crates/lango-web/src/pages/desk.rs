@@ -111,8 +111,8 @@ async fn desk(
             "desk_issued",
             [
                 FluentValue::from(&n),
-                FluentValue::from(&told.ahead.unwrap_or(0).to_string()),
-                FluentValue::from(&told.wait.unwrap_or(0).to_string()),
+                FluentValue::from(told.ahead.unwrap_or(0)),
+                FluentValue::from(told.wait.unwrap_or(0)),
             ],
         )
     });

@@ -280,6 +280,9 @@ fn bundle(lang: Lang, resource: FluentResource) -> Result<Bundle, (String, Strin
     bundle.set_use_isolating(false);
     bundle.set_formatter(Some(grouped));
     bundle
+        .add_builtins()
+        .map_err(|e| (String::new(), e.to_string()))?;
+    bundle
         .add_resource(resource)
         .map_err(|errors| match &errors[0] {
             fluent_bundle::FluentError::Overriding { id, .. } => {

@@ -46,6 +46,20 @@ fn values_are_filled_and_numbers_choose_the_plural() {
 }
 
 #[test]
+fn a_translator_may_write_a_number_without_grouping() {
+    let text = kiswahili_edited(|s| {
+        s.replace(
+            "finance_held_count = Malipo { $v1 } yanashikiliwa",
+            "finance_held_count = Malipo { NUMBER($v1, useGrouping: \"false\") } yanashikiliwa",
+        )
+    });
+    let dir = folder_with_kiswahili(&text);
+    let t = Table::read(Some(dir.path())).unwrap();
+    let held = t.format(Lang::Sw, "finance_held_count", [12500.into()]);
+    assert_eq!(held.as_deref(), Some("Malipo 12500 yanashikiliwa"));
+}
+
+#[test]
 fn every_application_channel_has_words() {
     for c in lango_cases::Channel::ALL {
         for lang in Lang::ALL {

@@ -59,7 +59,8 @@ backend_tests! {
         app.staff("admin@dis.example", PASSWORD, Role::AgencyAdmin, Some("DIS")).await;
         let mut admin = Browser::new(&app);
         admin.sign_in("admin@dis.example", PASSWORD).await;
-        admin.get("/admin/agencies/DIS/api-keys").await;
+        let form = admin.get("/admin/agencies/DIS/api-keys").await;
+        assert!(form.html.contains("Read applications") && !form.html.contains(">?<"), "permissions in words");
         let none = admin.post("/admin/agencies/DIS/api-keys", &[("name", "Case system")]).await;
         assert_eq!(none.status, 400, "at least one permission");
         let created = admin.post("/admin/agencies/DIS/api-keys", &[("name", "Case system"), ("permissions", "cases:read"), ("permissions", "bills:write")]).await;

@@ -370,12 +370,27 @@ pub(super) fn refusal_words(why: &Refusal) -> lango_cases::definition::model::Wo
         Refusal::WrongType => ("apply_file_wrong_type", None),
         Refusal::Empty => ("apply_file_empty", None),
     };
-    let fill = |t: &str| match limit {
-        Some(kb) => t.replace("{limit}", &format!("{} KB", kb)),
-        None => t.to_string(),
+    let fill = |lang| match limit {
+        Some(kb) => crate::words::tr_with(lang, key, [format!("{kb} KB").into()]),
+        None => tr(lang, key).to_string(),
     };
     lango_cases::definition::model::Words {
-        en: fill(tr(crate::i18n::Lang::En, key)),
-        sw: Some(fill(tr(crate::i18n::Lang::Sw, key))),
+        en: fill(crate::i18n::Lang::En),
+        sw: Some(fill(crate::i18n::Lang::Sw)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_too_large_is_told_the_limit_in_both_languages() {
+        let words = refusal_words(&Refusal::TooLarge { limit_kb: 64 });
+        assert_eq!(words.en, "The file must be smaller than 64 KB");
+        assert_eq!(
+            words.sw.as_deref(),
+            Some("Faili lazima liwe dogo kuliko 64 KB")
+        );
     }
 }

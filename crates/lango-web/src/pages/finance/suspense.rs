@@ -92,7 +92,7 @@ pub async fn queue(State(state): State<AppState>, s: SignedIn) -> Response {
         tr_with(
             lang,
             "finance_suspense_oldest",
-            [FluentValue::from(&rows.len().to_string())],
+            [FluentValue::from(rows.len())],
         )
     } else {
         String::new()
