@@ -21,7 +21,12 @@ pub fn load(dir: Option<&Path>) -> Result<(), WordsError> {
         return Ok(());
     }
     let read = table::Table::read(dir)?;
-    TABLE.set(read).map_err(|_| WordsError::AlreadyLoaded)
+    match (TABLE.set(read), dir) {
+        // Nodes opening at once in one process (the tests) race here: the built-in words
+        // are the same whoever wins.
+        (Ok(()), _) | (Err(_), None) => Ok(()),
+        (Err(_), Some(_)) => Err(WordsError::AlreadyLoaded),
+    }
 }
 
 /// Checks the words as `load` would, without putting them in use: the number of keys.
