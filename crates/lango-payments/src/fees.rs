@@ -37,11 +37,6 @@ impl FeeTable {
         FeeTable::parse_in(&ke.convenience_fees, ke.currency).expect("checked by the tests")
     }
 
-    /// Parses `below:fee,…,*:fee` in whole units of the served country's currency.
-    pub fn parse(s: &str) -> Result<FeeTable, FeeTableError> {
-        FeeTable::parse_in(s, lango_core::country::current().currency)
-    }
-
     /// Parses `below:fee,…,*:fee` in whole units of `home`.
     pub fn parse_in(s: &str, home: Currency) -> Result<FeeTable, FeeTableError> {
         let unit = 10_i64.pow(home.exponent());
@@ -154,25 +149,31 @@ mod tests {
     #[test]
     fn bad_tables_are_refused() {
         assert_eq!(
-            FeeTable::parse("200:5,100:10,*:50"),
+            FeeTable::parse_in("200:5,100:10,*:50", Currency::Kes),
             Err(FeeTableError::Order)
         );
         assert_eq!(
-            FeeTable::parse("200:5,300:10"),
+            FeeTable::parse_in("200:5,300:10", Currency::Kes),
             Err(FeeTableError::NoCatchAll)
         );
-        assert_eq!(FeeTable::parse("*:5,300:10"), Err(FeeTableError::Order));
-        assert!(matches!(
-            FeeTable::parse("200:-5,*:50"),
-            Err(FeeTableError::Item(_))
-        ));
-        assert!(matches!(
-            FeeTable::parse("abc,*:50"),
-            Err(FeeTableError::Item(_))
-        ));
-        assert!(matches!(FeeTable::parse(""), Err(FeeTableError::Item(_))));
         assert_eq!(
-            FeeTable::parse("*:0")
+            FeeTable::parse_in("*:5,300:10", Currency::Kes),
+            Err(FeeTableError::Order)
+        );
+        assert!(matches!(
+            FeeTable::parse_in("200:-5,*:50", Currency::Kes),
+            Err(FeeTableError::Item(_))
+        ));
+        assert!(matches!(
+            FeeTable::parse_in("abc,*:50", Currency::Kes),
+            Err(FeeTableError::Item(_))
+        ));
+        assert!(matches!(
+            FeeTable::parse_in("", Currency::Kes),
+            Err(FeeTableError::Item(_))
+        ));
+        assert_eq!(
+            FeeTable::parse_in("*:0", Currency::Kes)
                 .unwrap()
                 .fee_for(Money::from_minor(1, Currency::Kes)),
             Money::from_minor(0, Currency::Kes)
