@@ -20,7 +20,7 @@ const SWEEP_LIMIT: i64 = 500;
 
 /// The month (`YYYY-MM`, East Africa Time) of unix ms `at`.
 pub fn month_of(at: i64) -> String {
-    Civil::eat(at).date()[..7].to_string()
+    Civil::local(at).date()[..7].to_string()
 }
 
 /// What one sweep did.
@@ -94,7 +94,7 @@ async fn accrue_one(db: &Db, rules: &[commission::Rule], r: &sqlx::any::AnyRow) 
         .and_then(|d| d["channel"].as_str().map(str::to_string))
         .unwrap_or_default();
     let category: String = r.try_get("category")?;
-    let day = Civil::eat(paid_at).date();
+    let day = Civil::local(paid_at).date();
     let found = commission::commission(
         rules,
         &Paid {

@@ -232,7 +232,8 @@ pub async fn work(
     if done > 0 {
         return Ok(0);
     }
-    let yesterday = lango_core::clock::Civil::eat(lango_core::clock::now_ms() - 86_400_000).date();
+    let yesterday =
+        lango_core::clock::Civil::local(lango_core::clock::now_ms() - 86_400_000).date();
     for i in 0..WORK_COUNT {
         let id_number = format!("2945{:04}", i + 1);
         let given = [
@@ -330,7 +331,7 @@ pub async fn work(
             lango_core::money::Money::from_minor(amount + fee, lango_core::money::Currency::Kes);
         let body = serde_json::json!({
             "TransactionType": "Pay Bill", "TransID": format!("DEMOAG{:04}", i + 1),
-            "TransTime": lango_core::clock::Civil::eat(lango_core::clock::now_ms()).date().replace('-', "") + "120000",
+            "TransTime": lango_core::clock::Civil::local(lango_core::clock::now_ms()).date().replace('-', "") + "120000",
             "TransAmount": paid.to_decimal(), "BusinessShortCode": shortcode, "BillRefNumber": bill,
             "InvoiceNumber": "", "OrgAccountBalance": "", "ThirdPartyTransID": "",
             "MSISDN": "2547*****400", "FirstName": given.to_ascii_uppercase(), "MiddleName": "", "LastName": "CLIENT"

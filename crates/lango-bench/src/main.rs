@@ -244,6 +244,8 @@ enum Cmd {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The country `LANGO_COUNTRY` names (Kenya unless set): its demo is what is measured.
+    lango_core::country::install(Config::load(None)?.country);
     let rt = tokio::runtime::Runtime::new()?;
     match cli.command {
         Cmd::ServeChild => rt.block_on(async {

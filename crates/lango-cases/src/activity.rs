@@ -151,7 +151,7 @@ pub async fn for_person(db: &Db, account_id: &str, limit: i64) -> Result<Vec<Day
     let mut days: Vec<Day> = Vec::new();
     for r in records {
         let line = look.line(db, account_id, &r).await?;
-        let date = Civil::eat(r.at).date();
+        let date = Civil::local(r.at).date();
         match days.last_mut() {
             Some(d) if d.date == date => d.lines.push(line),
             _ => days.push(Day {

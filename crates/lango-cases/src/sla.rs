@@ -1,7 +1,7 @@
 //! Service levels: a state's SLA counts working days (Monday to Friday, East Africa Time)
 //! from when the application entered it.
 
-use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
+use lango_core::clock::local_offset_ms;
 const DAY_MS: i64 = 86_400_000;
 
 /// The queue's sort key for an application with no SLA: after every real due time.
@@ -18,7 +18,7 @@ fn weekday(day: i64) -> i64 {
 /// When an SLA of `days` working days, started at unix ms `from`, runs out: the same time of
 /// day on the `days`-th working day after it (a start on a weekend counts from Monday).
 pub fn due_at(from: i64, days: u32) -> i64 {
-    let local = from + EAT_MS;
+    let local = from + local_offset_ms();
     let mut day = local.div_euclid(DAY_MS);
     let mut time = local.rem_euclid(DAY_MS);
     if weekday(day) >= 5 {
@@ -33,7 +33,7 @@ pub fn due_at(from: i64, days: u32) -> i64 {
             left -= 1;
         }
     }
-    day * DAY_MS + time - EAT_MS
+    day * DAY_MS + time - local_offset_ms()
 }
 
 /// The queue key for an optional due time.
@@ -43,7 +43,7 @@ pub fn due_key(due: Option<i64>) -> i64 {
 
 /// The EAT calendar day (days since 1970-01-01) of unix ms `ms`, for validation's "today".
 pub fn eat_day(ms: i64) -> i64 {
-    (ms + EAT_MS).div_euclid(DAY_MS)
+    (ms + local_offset_ms()).div_euclid(DAY_MS)
 }
 
 #[cfg(test)]
@@ -53,7 +53,7 @@ mod tests {
 
     /// Unix ms of `y-m-d h:00` EAT.
     fn eat(y: i64, m: i64, d: i64, h: i64) -> i64 {
-        days_from_civil(y, m, d) * DAY_MS + h * 3_600_000 - EAT_MS
+        days_from_civil(y, m, d) * DAY_MS + h * 3_600_000 - local_offset_ms()
     }
 
     #[test]

@@ -23,13 +23,16 @@ pub fn yaml_for(s: &Service, agency: (&str, &str)) -> Option<String> {
     let currency = s.fees.first().map(|f| f.amount.currency());
     let before = s.fees.len();
     s.fees.retain(|f| Some(f.amount.currency()) == currency);
-    let elsewhere = if s.fees.len() < before {
-        (
+    let elsewhere = match (s.fees.len() < before, malay()) {
+        (false, _) => ("", ""),
+        (true, false) => (
             " Fees in other currencies are paid to the agency, not here.",
             " Ada za sarafu nyingine hulipwa kwa taasisi, si hapa.",
-        )
-    } else {
-        ("", "")
+        ),
+        (true, true) => (
+            " Fees in other currencies are paid to the agency, not here.",
+            " Yuran dalam mata wang lain dibayar kepada agensi, bukan di sini.",
+        ),
     };
     let s = &s;
     let mut y = String::new();
@@ -60,17 +63,31 @@ pub fn yaml_for(s: &Service, agency: (&str, &str)) -> Option<String> {
             fee_sentence_en(s),
             elsewhere.0
         ),
-        format!(
-            "{} Utaulizwa maelezo yako, {}na maelezo ya ombi lako.{}{}",
-            sw_or(&s.summary_sw, &s.summary).trim(),
-            if s.documents.is_empty() {
-                ""
-            } else {
-                "nakala ya kila hati iliyoorodheshwa, "
-            },
-            fee_sentence_sw(s),
-            elsewhere.1
-        ),
+        if malay() {
+            format!(
+                "{} Anda akan diminta butiran anda, {}dan butiran permohonan anda.{}{}",
+                sw_or(&s.summary_sw, &s.summary).trim(),
+                if s.documents.is_empty() {
+                    ""
+                } else {
+                    "salinan setiap dokumen yang disenaraikan, "
+                },
+                fee_sentence_ms(s),
+                elsewhere.1
+            )
+        } else {
+            format!(
+                "{} Utaulizwa maelezo yako, {}na maelezo ya ombi lako.{}{}",
+                sw_or(&s.summary_sw, &s.summary).trim(),
+                if s.documents.is_empty() {
+                    ""
+                } else {
+                    "nakala ya kila hati iliyoorodheshwa, "
+                },
+                fee_sentence_sw(s),
+                elsewhere.1
+            )
+        },
     );
     words(&mut y, 0, "start", (&start.0, &start.1));
     words(
@@ -387,12 +404,22 @@ fn letter(y: &mut String, (agency, agency_sw): (&str, &str)) {
          national ID number {{{{ answers.national_id }}}}, for {{{{ service }}}}.\n\n\
          The request: {{{{ answers.details }}}}\n\nFor {agency}\n"
     );
-    let sw = format!(
-        "# {agency_sw}\nIdhini {{{{ reference }}}}.\n\n\
-         Tarehe {{{{ issued_on }}}} {agency_sw} iliidhinisha ombi la {{{{ answers.full_name }}}}, \
-         kitambulisho cha taifa nambari {{{{ answers.national_id }}}}, la {{{{ service }}}}.\n\n\
-         Ombi: {{{{ answers.details }}}}\n\nKwa niaba ya {agency_sw}\n"
-    );
+    let sw = if malay() {
+        format!(
+            "# {agency_sw}\nKelulusan {{{{ reference }}}}.\n\n\
+             Pada {{{{ issued_on }}}} {agency_sw} telah meluluskan permohonan \
+             {{{{ answers.full_name }}}}, nombor kad pengenalan {{{{ answers.national_id }}}}, \
+             bagi {{{{ service }}}}.\n\n\
+             Permohonan: {{{{ answers.details }}}}\n\nBagi pihak {agency_sw}\n"
+        )
+    } else {
+        format!(
+            "# {agency_sw}\nIdhini {{{{ reference }}}}.\n\n\
+             Tarehe {{{{ issued_on }}}} {agency_sw} iliidhinisha ombi la {{{{ answers.full_name }}}}, \
+             kitambulisho cha taifa nambari {{{{ answers.national_id }}}}, la {{{{ service }}}}.\n\n\
+             Ombi: {{{{ answers.details }}}}\n\nKwa niaba ya {agency_sw}\n"
+        )
+    };
     let _ = writeln!(y, "    template: {}", q(&en));
     let _ = writeln!(y, "    template_sw: {}", q(&sw));
 }
@@ -404,12 +431,86 @@ fn words(y: &mut String, indent: usize, key: &str, (en, sw): (&str, &str)) {
 }
 
 fn inline_words(y: &mut String, (en, sw): (&str, &str)) {
+    let local = in_local_language(sw);
     let _ = writeln!(
         y,
         "{{ en: {}, sw: {} }}",
         q(one_line(en).as_str()),
-        q(one_line(sw).as_str())
+        q(one_line(&local).as_str())
     );
+}
+
+/// The fixed Kiswahili words of the standard application in Bahasa Melayu: (Kiswahili,
+/// Malay); a prefix ends with a space and is followed by the service's own words.
+const MALAY: [(&str, &str); 27] = [
+    ("Omba: ", "Mohon: "),
+    ("Pakia: ", "Muat naik: "),
+    ("Kuhusu wewe", "Mengenai anda"),
+    ("Jina kamili", "Nama penuh"),
+    ("Nambari ya kitambulisho cha taifa", "Nombor kad pengenalan"),
+    ("Nambari ya simu ya mkononi", "Nombor telefon bimbit"),
+    (
+        "Natangaza kwamba taarifa nilizotoa ni za kweli na kamili.",
+        "Saya mengaku bahawa maklumat yang saya berikan adalah benar dan lengkap.",
+    ),
+    (
+        "PDF, au picha (JPEG au PNG), isiyozidi MB 5",
+        "PDF, atau gambar (JPEG atau PNG), tidak melebihi 5 MB",
+    ),
+    ("Ombi lako", "Permohonan anda"),
+    ("Maelezo ya ombi lako", "Butiran permohonan anda"),
+    (
+        "Eleza unachoomba na chochote afisa anahitaji kujua",
+        "Nyatakan apa yang anda mohon dan apa-apa yang perlu diketahui oleh pegawai",
+    ),
+    ("Unacholipia", "Apa yang anda bayar"),
+    (
+        "Ni ada ipi inayokuhusu?",
+        "Yuran manakah yang berkaitan dengan anda?",
+    ),
+    ("Inasubiri malipo", "Menunggu bayaran"),
+    (
+        "Imewasilishwa, inasubiri kukaguliwa",
+        "Telah dihantar, menunggu semakan",
+    ),
+    ("Anza kukagua", "Mulakan semakan"),
+    ("Idhinisha na utoe barua", "Luluskan dan keluarkan surat"),
+    ("Omba maelezo zaidi", "Minta maklumat lanjut"),
+    ("Kataa", "Tolak"),
+    ("Inakaguliwa", "Dalam semakan"),
+    (
+        "Unaombwa maelezo zaidi",
+        "Maklumat lanjut diminta daripada anda",
+    ),
+    ("Tuma jibu langu", "Hantar jawapan saya"),
+    ("Imeidhinishwa", "Diluluskan"),
+    ("Imekataliwa", "Ditolak"),
+    ("Barua ya idhini", "Surat kelulusan"),
+    ("Mwombaji", "Pemohon"),
+    ("Hakuna ada.", "Tiada yuran."),
+];
+
+/// True when the served country's own language is Bahasa Melayu.
+fn malay() -> bool {
+    lango_core::country::current().local_language() == Some("ms")
+}
+
+/// `sw`, the standard application's Kiswahili words, in the country's own language: as
+/// written in Kiswahili, in Bahasa Melayu from [`MALAY`] (prefixes too).
+fn in_local_language(sw: &str) -> String {
+    if !malay() {
+        return sw.to_string();
+    }
+    MALAY
+        .iter()
+        .find_map(|(k, m)| {
+            if k.ends_with(' ') {
+                sw.strip_prefix(k).map(|rest| format!("{m}{rest}"))
+            } else {
+                (sw == *k).then(|| m.to_string())
+            }
+        })
+        .unwrap_or_else(|| sw.to_string())
 }
 
 /// A YAML double-quoted scalar: a JSON string is one, with every character escaped that
@@ -452,6 +553,18 @@ fn fee_sentence_en(s: &Service) -> String {
         [] => " There is no fee.".into(),
         [f] => format!(" The fee is {}, paid after you submit.", f.amount.display()),
         _ => " You choose the fee that applies to you and pay it after you submit.".into(),
+    }
+}
+
+fn fee_sentence_ms(s: &Service) -> String {
+    match s.fees.as_slice() {
+        [] => " Tiada yuran.".into(),
+        [f] => format!(
+            " Yurannya ialah {}, dibayar selepas permohonan dihantar.",
+            f.amount.display()
+        ),
+        _ => " Anda akan memilih yuran yang berkaitan dan membayarnya selepas permohonan dihantar."
+            .into(),
     }
 }
 

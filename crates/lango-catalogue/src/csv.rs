@@ -262,10 +262,11 @@ fn read_rows<T>(
         .clone();
     let mut columns: Vec<String> = Vec::new();
     for h in header.iter() {
-        let name = std::str::from_utf8(h)
-            .map_err(|_| Error::invalid("file", "the header row is not valid UTF-8"))?
-            .trim()
-            .to_string();
+        let name = lango_core::country::column_in(
+            std::str::from_utf8(h)
+                .map_err(|_| Error::invalid("file", "the header row is not valid UTF-8"))?
+                .trim(),
+        );
         if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
             return Err(Error::invalid("file", format!("unknown column {name:?}")));
         }
@@ -370,10 +371,10 @@ pub fn write_services<'a>(
     services: impl IntoIterator<Item = &'a Service>,
 ) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(output);
-    let header: Vec<&str> = SERVICE_COLUMNS
+    let header: Vec<String> = SERVICE_COLUMNS
         .iter()
         .chain(SERVICE_OPTIONAL.iter())
-        .copied()
+        .map(|c| lango_core::country::column_out(c))
         .collect();
     w.write_record(&header).map_err(io_error)?;
     for s in services {
@@ -420,7 +421,8 @@ pub fn write_agencies<'a>(
     agencies: impl IntoIterator<Item = &'a Agency>,
 ) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(output);
-    w.write_record(AGENCY_COLUMNS).map_err(io_error)?;
+    w.write_record(AGENCY_COLUMNS.map(lango_core::country::column_out))
+        .map_err(io_error)?;
     for a in agencies {
         let parent = a.parent_code.as_ref().map_or("", |p| p.as_str());
         w.write_record(

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod csv;
 pub mod edit;
+pub mod malay;
 pub mod model;
 pub mod search;
 pub mod seed;

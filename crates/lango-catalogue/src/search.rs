@@ -1,8 +1,9 @@
 //! The search index each node keeps in memory, following the catalogue's revision counter.
 //!
 //! Ranking is tantivy's BM25 over names, summaries, keywords and agency names in both
-//! languages; typos are forgiven with Levenshtein automata (one edit for words of four or
-//! five letters, two from six) and the last word also matches as a prefix, so results
+//! languages (English stemmed, Bahasa Melayu by `crate::malay`); typos are forgiven with
+//! Levenshtein automata (one edit for words of four or five letters, two from six) and the
+//! last word also matches as a prefix, so results
 //! appear while a person is still typing. Pages of results are cached per index
 //! generation, so a change anywhere invalidates them at once.
 
@@ -197,15 +198,17 @@ pub struct SearchIndex {
     cache: Cache<(u64, SearchRequest), Arc<SearchPage>>,
 }
 
-fn analyzer(stem: bool) -> TextAnalyzer {
+/// English text is stemmed; the country's own language is stemmed when Lango has a stemmer
+/// for it (Bahasa Melayu), and matched as written otherwise (Kiswahili).
+fn analyzer(lang: &str) -> TextAnalyzer {
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter);
-    if stem {
-        base.filter(Stemmer::new(Language::English)).build()
-    } else {
-        base.build()
+    match lang {
+        "en" => base.filter(Stemmer::new(Language::English)).build(),
+        "ms" => base.filter(crate::malay::MalayStemmer).build(),
+        _ => base.build(),
     }
 }
 
@@ -236,8 +239,11 @@ impl SearchIndex {
         let agency_name = b.add_text_field("agency_name", text("lango_en"));
         let agency_name_sw = b.add_text_field("agency_name_sw", text("lango_sw"));
         let index = Index::create_in_ram(b.build());
-        index.tokenizers().register("lango_en", analyzer(true));
-        index.tokenizers().register("lango_sw", analyzer(false));
+        index.tokenizers().register("lango_en", analyzer("en"));
+        let local = lango_core::country::current().local_language();
+        index
+            .tokenizers()
+            .register("lango_sw", analyzer(local.unwrap_or("sw")));
         let writer = index
             .writer_with_num_threads(1, 30_000_000)
             .map_err(internal)?;

@@ -4,7 +4,7 @@
 //! search index sees a vocabulary and term distribution like a real national catalogue.
 
 use crate::model::*;
-use lango_core::money::{Currency, Money};
+use lango_core::money::Money;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -160,7 +160,7 @@ pub fn synthetic_services(n: usize, agencies: &[AgencyCode], seed: u64) -> Vec<S
                 fees: vec![Fee {
                     label: String::new(),
                     label_sw: String::new(),
-                    amount: Money::from_minor(fee, Currency::Kes),
+                    amount: Money::from_minor(fee, lango_core::country::current().currency),
                 }],
                 sla_days: Some(rng.gen_range(1..30)),
                 documents: vec!["National ID card".into()],

@@ -804,7 +804,7 @@ async fn tell_with(
             .fetch_optional(&mut *tx)
             .await?;
     let service = match names {
-        Some((_, sw)) if lang == "sw" && !sw.is_empty() => sw,
+        Some((_, sw)) if lang != "en" && !sw.is_empty() => sw,
         Some((en, _)) => en,
         None => a.service.clone(),
     };

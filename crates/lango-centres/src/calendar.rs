@@ -1,7 +1,7 @@
 //! Days as people at a centre live them: East Africa Time dates, weekdays, and the country's
 //! public holidays (from its pack; administrators change them as closures).
 
-use lango_core::clock::{days_from_civil, Civil, EAT_OFFSET_MS};
+use lango_core::clock::{days_from_civil, local_offset_ms, Civil};
 use lango_core::country::Pack;
 
 const DAY_MS: i64 = 86_400_000;
@@ -27,12 +27,12 @@ fn parts(date: &str) -> (i64, i64, i64) {
 /// Unix milliseconds of midnight East Africa Time that begins `date` (`YYYY-MM-DD`).
 pub fn day_start_ms(date: &str) -> i64 {
     let (y, m, d) = parts(date);
-    days_from_civil(y, m, d) * DAY_MS - EAT_OFFSET_MS
+    days_from_civil(y, m, d) * DAY_MS - local_offset_ms()
 }
 
 /// The East Africa Time date of unix milliseconds.
 pub fn date_of(ms: i64) -> String {
-    Civil::eat(ms).date()
+    Civil::local(ms).date()
 }
 
 /// Today in East Africa Time.
@@ -52,16 +52,23 @@ pub fn weekday(date: &str) -> u8 {
     (days_from_civil(y, m, d) + 3).rem_euclid(7) as u8
 }
 
-/// Minutes after midnight East Africa Time of unix milliseconds.
+/// Minutes after midnight in the country's time of unix milliseconds.
 pub fn minute_of(ms: i64) -> u16 {
-    let c = Civil::eat(ms);
+    let c = Civil::local(ms);
     (c.hour * 60 + c.minute) as u16
 }
 
-/// RFC 3339 in East Africa Time, `2026-12-07T09:00:00+03:00`: how the API shows a slot.
+/// RFC 3339 in the country's time (`2026-12-07T09:00:00+03:00` in Kenya): how the API
+/// shows a slot.
 pub fn eat_rfc3339(ms: i64) -> String {
-    let c = Civil::eat(ms);
-    format!("{}T{:02}:{:02}:00+03:00", c.date(), c.hour, c.minute)
+    let c = Civil::local(ms);
+    format!(
+        "{}T{:02}:{:02}:00{}",
+        c.date(),
+        c.hour,
+        c.minute,
+        lango_core::clock::local_offset_text()
+    )
 }
 
 /// Reads an RFC 3339 time with any offset (`Z`, `+03:00`, `-05:00`), to the minute;

@@ -37,7 +37,7 @@ pub fn read(bytes: &[u8]) -> std::result::Result<Vec<CentreInput>, Problems> {
         .headers()
         .map_err(|e| one(format!("the file is not CSV: {e}")))?
         .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
+        .map(|h| lango_core::country::column_in(&h.trim().to_ascii_lowercase()))
         .collect();
     if let Some(h) = headers.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
         return Err(one(format!(
@@ -89,7 +89,8 @@ pub fn read(bytes: &[u8]) -> std::result::Result<Vec<CentreInput>, Problems> {
 pub fn write(centres: &[Centre]) -> Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let fail = |e: ::csv::Error| Error::Internal(format!("CSV: {e}"));
-    w.write_record(COLUMNS).map_err(fail)?;
+    w.write_record(COLUMNS.map(lango_core::country::column_out))
+        .map_err(fail)?;
     for c in centres {
         let i = CentreInput::of(c);
         let schedule = i.schedule.replace('\n', "; ");

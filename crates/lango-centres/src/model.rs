@@ -486,9 +486,9 @@ fn as_word<S: serde::Serializer, T: std::fmt::Display>(
 }
 
 impl Centre {
-    /// Its name in `lang` (`sw` or else English).
+    /// Its name in `lang` (its second name in the country's own language, else English).
     pub fn name_in(&self, lang: &str) -> &str {
-        if lang == "sw" && !self.name_sw.is_empty() {
+        if lang != "en" && !self.name_sw.is_empty() {
             &self.name_sw
         } else {
             &self.name

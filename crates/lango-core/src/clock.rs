@@ -21,8 +21,22 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// East Africa Time is UTC+3 all year (no daylight saving): the time people in Kenya read.
+/// East Africa Time is UTC+3 all year (no daylight saving): Safaricom's time, in which M-Pesa
+/// writes its timestamps whatever country a node serves.
 pub const EAT_OFFSET_MS: i64 = 3 * 3_600_000;
+
+/// The served country's offset from UTC in milliseconds (its pack's `utc_offset_minutes`):
+/// the time people there read, and the one working days and "today" are counted in.
+pub fn local_offset_ms() -> i64 {
+    crate::country::current().utc_offset_minutes * 60_000
+}
+
+/// The served country's offset as RFC 3339 writes it (`+03:00`, `+08:00`).
+pub fn local_offset_text() -> String {
+    let minutes = local_offset_ms() / 60_000;
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+}
 
 /// A UTC calendar time: year, month, day, hour, minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +74,9 @@ impl Civil {
         }
     }
 
-    /// The East Africa Time calendar time of unix milliseconds.
-    pub fn eat(ms: i64) -> Civil {
-        Civil::from_ms(ms + EAT_OFFSET_MS)
+    /// The served country's calendar time of unix milliseconds ([`local_offset_ms`]).
+    pub fn local(ms: i64) -> Civil {
+        Civil::from_ms(ms + local_offset_ms())
     }
 
     /// `YYYY-MM-DD`.

@@ -517,8 +517,10 @@ impl Config {
         let label = |lang: &str| country.regional_label.in_or_first(lang, country);
         let regional_label =
             pick("regional_label", file.regional_label).map_or_else(|| label("en"), |(_, v)| v);
+        // The second label is in the country's own language (Kaunti; Negeri).
+        let local = country.local_language().unwrap_or("sw");
         let regional_label_sw = pick("regional_label_sw", file.regional_label_sw)
-            .map_or_else(|| label("sw"), |(_, v)| v);
+            .map_or_else(|| label(local), |(_, v)| v);
         let public_url = match pick("public_url", file.public_url) {
             Some((setting, v)) => {
                 if !(v.starts_with("https://") || v.starts_with("http://")) {

@@ -3,13 +3,29 @@
 //! one folder a country under `packs/`, embedded in the binary. A node serves one country,
 //! chosen by the `country` setting (default `ke`) and installed when it starts.
 
+mod numbers;
+
 use crate::money::Currency;
+pub use numbers::{IdFormat, IdProblem, PhonePlan};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Every pack built in: (code, its `country.toml`).
-const PACKS: &[(&str, &str)] = &[("ke", include_str!("../../../packs/ke/country.toml"))];
+const PACKS: &[(&str, &str)] = &[
+    ("ke", include_str!("../../../packs/ke/country.toml")),
+    ("my", include_str!("../../../packs/my/country.toml")),
+];
+
+/// Words a pack puts in place of the portal's own, by (pack, language): what only reads
+/// right in that country (its payment channels, its examples of numbers).
+const PACK_WORDS: &[(&str, &str, &str)] = &[
+    ("my", "en", include_str!("../../../packs/my/words/en.ftl")),
+    ("my", "ms", include_str!("../../../packs/my/words/ms.ftl")),
+];
+
+/// The payment channels a pack may name.
+const PAYMENT_CHANNELS: [&str; 3] = ["mpesa", "card", "cash"];
 
 /// The pack a node serves when none is named.
 pub const DEFAULT: &str = "ke";
@@ -25,6 +41,8 @@ pub struct Pack {
     pub currency: Currency,
     /// The convenience-fee bands (`200:5,…,*:50`, whole units of the home currency).
     pub convenience_fees: String,
+    /// How people pay (`mpesa`, `card`, `cash`): pages offer only these.
+    pub payment_channels: Vec<String>,
     /// The digitisation target (`80% by 2027-06-30`).
     pub digitisation_target: String,
     /// The country's name, by language.
@@ -33,6 +51,24 @@ pub struct Pack {
     pub regional_label: Words,
     /// The public holidays' rules.
     pub holidays: Holidays,
+    /// Minutes east of UTC: the time people read, and the one days are counted in.
+    pub utc_offset_minutes: i64,
+    /// How pages name that time (`EAT`).
+    pub time_zone: String,
+    /// How mobile numbers are written.
+    pub phone: PhonePlan,
+    /// The national identity number.
+    pub national_id: NationalId,
+}
+
+/// A country's national identity number: how it is checked and what it is called.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NationalId {
+    /// Its checks.
+    pub format: IdFormat,
+    /// An example, as people write it (`12345678`, `900101-14-5678`).
+    pub example: String,
 }
 
 /// One text in each of the pack's languages.
@@ -98,10 +134,15 @@ struct File {
     languages: Vec<String>,
     currency: String,
     convenience_fees: String,
+    payment_channels: Vec<String>,
     digitisation_target: String,
     name: Words,
     regional_label: Words,
     holidays: Holidays,
+    utc_offset_minutes: i64,
+    time_zone: String,
+    phone: PhonePlan,
+    national_id: NationalId,
 }
 
 impl Pack {
@@ -156,6 +197,31 @@ impl Pack {
                 return Err(format!("{what} has no text in {lang}"));
             }
         }
+        if let Some(c) = f
+            .payment_channels
+            .iter()
+            .find(|c| !PAYMENT_CHANNELS.contains(&c.as_str()))
+        {
+            return Err(format!(
+                "payment_channels: {c:?} is not a channel Lango has (it has: {})",
+                PAYMENT_CHANNELS.join(", ")
+            ));
+        }
+        if !(-12 * 60..=14 * 60).contains(&f.utc_offset_minutes) {
+            return Err(format!(
+                "utc_offset_minutes: {} is not an offset from UTC",
+                f.utc_offset_minutes
+            ));
+        }
+        if f.phone.country_code.is_empty()
+            || !f.phone.country_code.bytes().all(|b| b.is_ascii_digit())
+            || f.phone.national_digits.is_empty()
+            || f.phone.mobile_starts.is_empty()
+        {
+            return Err(
+                "phone: give country_code (digits), national_digits and mobile_starts".into(),
+            );
+        }
         for h in &f.holidays.fixed {
             if !month_day(&h.date) {
                 return Err(format!("holidays: {:?} is not a date as MM-DD", h.date));
@@ -166,11 +232,57 @@ impl Pack {
             languages: f.languages,
             currency,
             convenience_fees: f.convenience_fees,
+            payment_channels: f.payment_channels,
             digitisation_target: f.digitisation_target,
             name: f.name,
             regional_label: f.regional_label,
             holidays: f.holidays,
+            utc_offset_minutes: f.utc_offset_minutes,
+            time_zone: f.time_zone,
+            phone: f.phone,
+            national_id: f.national_id,
         })
+    }
+
+    /// The country's own language, stored beside English in the catalogue and definitions
+    /// (their second text): the first of its languages that is not English.
+    pub fn local_language(&self) -> Option<&str> {
+        self.languages
+            .iter()
+            .map(String::as_str)
+            .find(|l| *l != "en")
+    }
+
+    /// True when people of this country pay through `channel` (`mpesa`, `card`, `cash`).
+    pub fn pays_by(&self, channel: &str) -> bool {
+        self.payment_channels.iter().any(|c| c == channel)
+    }
+
+    /// Of words written in code for each language Lango has (Kiswahili, Bahasa Melayu) and
+    /// English, the ones in the country's own language (English when it has none of these).
+    pub fn in_local<'a>(&self, sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
+        match self.local_language() {
+            Some("sw") => sw,
+            Some("ms") => ms,
+            _ => en,
+        }
+    }
+
+    /// The words this pack puts in place of the portal's own in `lang` (a Fluent file).
+    pub fn words(&self, lang: &str) -> Option<&'static str> {
+        PACK_WORDS
+            .iter()
+            .find(|(code, l, _)| *code == self.code && *l == lang)
+            .map(|(_, _, text)| *text)
+    }
+
+    /// A national identity number as stored, or why it cannot be one (today's local date
+    /// decides whether a MyKad's two-digit year is this century's).
+    pub fn parse_national_id(&self, raw: &str) -> Result<String, IdProblem> {
+        let today = crate::clock::Civil::local(crate::clock::now_ms());
+        self.national_id
+            .format
+            .parse(raw, (today.year, today.month, today.day))
     }
 
     /// A public holiday's name in `lang`, found by its name in the first language (as
@@ -204,6 +316,26 @@ fn month_day(s: &str) -> bool {
     s.len() == 5 && (1..=longest).contains(&d)
 }
 
+/// A spreadsheet column as the code knows it: the country's own language's columns
+/// (`name_ms` in Malaysia) are the second text's (`name_sw`).
+pub fn column_in(header: &str) -> String {
+    match current().local_language() {
+        Some(local) if local != "sw" => match header.strip_suffix(&format!("_{local}")) {
+            Some(stem) => format!("{stem}_sw"),
+            None => header.to_string(),
+        },
+        _ => header.to_string(),
+    }
+}
+
+/// A column as the country's spreadsheets name it: `name_sw` is `name_ms` in Malaysia.
+pub fn column_out(column: &str) -> String {
+    match (current().local_language(), column.strip_suffix("_sw")) {
+        (Some(local), Some(stem)) => format!("{stem}_{local}"),
+        _ => column.to_string(),
+    }
+}
+
 static CURRENT: OnceLock<&'static Pack> = OnceLock::new();
 
 /// Makes `pack` the one this process serves; a node does this once as it starts. False when
@@ -234,8 +366,21 @@ mod tests {
             Some("Siku ya Jamhuri")
         );
         assert_eq!(ke.holiday_name("Staff training", "sw"), None);
-        let e = Pack::named("my").unwrap_err();
-        assert!(e.contains("\"my\"") && e.contains("packs: ke"), "{e}");
+        let e = Pack::named("zz").unwrap_err();
+        assert!(e.contains("\"zz\"") && e.contains("packs: ke, my"), "{e}");
+        let my = Pack::named("my").unwrap();
+        assert_eq!((my.currency, my.utc_offset_minutes), (Currency::Myr, 480));
+        assert_eq!(my.languages, ["ms", "en"]);
+        assert_eq!(my.regional_label.get("ms"), Some("Negeri"));
+        assert_eq!(
+            my.phone.mobile("012-345 6789").as_deref(),
+            Some("+60123456789")
+        );
+        assert_eq!(
+            my.parse_national_id("900101-14-5678").as_deref(),
+            Ok("900101145678")
+        );
+        assert!(my.words("ms").is_some() && ke.words("sw").is_none());
     }
 
     /// Kenya's pack with one line replaced.

@@ -30,13 +30,13 @@ pub const KEY_YEARS: i64 = 3;
 
 /// Today in East Africa Time, `YYYY-MM-DD`: the day documents are dated by.
 pub fn today() -> String {
-    Civil::eat(now_ms()).date()
+    Civil::local(now_ms()).date()
 }
 
 /// The first day a new key signs: yesterday, so that a key made just after midnight in
 /// Nairobi also signs a document dated by the UTC day, which is still the day before.
 fn yesterday() -> String {
-    Civil::eat(now_ms() - 86_400_000).date()
+    Civil::local(now_ms() - 86_400_000).date()
 }
 
 fn plus_years(date: &str, years: i64) -> String {

@@ -709,7 +709,12 @@ pub async fn update_profile(
     let postal = p.take(parse_text("postal_address", &form.postal_address, 200));
     let county = p.take(parse_text("county", &form.county, 60));
     let sub_county = p.take(parse_text("sub_county", &form.sub_county, 60));
-    let language = if form.language == "sw" { "sw" } else { "en" };
+    // One of the country's languages; anything else is English.
+    let language = lango_core::country::current()
+        .languages
+        .iter()
+        .find(|l| **l == form.language)
+        .map_or("en", String::as_str);
     // A form without the field (an older page) keeps the stored choice.
     let preference = lango_notify::Preference::parse(if form.contact_preference.is_empty() {
         &current.contact_preference

@@ -17,7 +17,7 @@ pub fn recipient(a: &Account) -> Recipient {
     }
 }
 
-/// A one-time code message for `purpose`, in `lang` (`en` or `sw`).
+/// A one-time code message for `purpose`, in `lang` (`en`, `sw` or `ms`).
 pub fn code_message(
     account_id: &str,
     channel: Channel,
@@ -26,30 +26,48 @@ pub fn code_message(
     code: &str,
     lang: &str,
 ) -> Message {
-    let sw = lang == "sw";
-    let (subject, what) = match (purpose, sw) {
-        (Purpose::VerifyPhone | Purpose::VerifyEmail, false) => (
-            "Your Lango verification code",
-            "to confirm your contact details",
-        ),
-        (Purpose::VerifyPhone | Purpose::VerifyEmail, true) => (
+    let verify = matches!(purpose, Purpose::VerifyPhone | Purpose::VerifyEmail);
+    let (subject, what) = match (purpose, lang) {
+        (_, "sw") if verify => (
             "Nambari yako ya uthibitisho ya Lango",
             "kuthibitisha mawasiliano yako",
         ),
-        (Purpose::ResetPassword, false) => ("Reset your Lango password", "to set a new password"),
-        (Purpose::ResetPassword, true) => {
+        (_, "ms") if verify => (
+            "Kod pengesahan Lango anda",
+            "untuk mengesahkan butiran hubungan anda",
+        ),
+        _ if verify => (
+            "Your Lango verification code",
+            "to confirm your contact details",
+        ),
+        (Purpose::ResetPassword, "sw") => {
             ("Badilisha nenosiri lako la Lango", "kuweka nenosiri jipya")
         }
-        (Purpose::Assist, false) => ("Your Lango code", "to let centre staff apply for you"),
-        (Purpose::Assist, true) => (
+        (Purpose::ResetPassword, "ms") => (
+            "Tetapkan semula kata laluan Lango anda",
+            "untuk menetapkan kata laluan baharu",
+        ),
+        (Purpose::ResetPassword, _) => ("Reset your Lango password", "to set a new password"),
+        (_, "sw") => (
             "Nambari yako ya Lango",
             "kuruhusu wafanyakazi wa kituo kukuombea",
         ),
+        (_, "ms") => (
+            "Kod Lango anda",
+            "untuk membenarkan kakitangan pusat memohon bagi pihak anda",
+        ),
+        _ => ("Your Lango code", "to let centre staff apply for you"),
     };
-    let body = if sw {
-        format!("Lango: nambari yako ni {code} {what}. Inatumika kwa dakika 10. Usimpe mtu yeyote.")
-    } else {
-        format!("Lango: your code is {code} {what}. It works for 10 minutes. Do not share it with anyone.")
+    let body = match lang {
+        "sw" => format!(
+            "Lango: nambari yako ni {code} {what}. Inatumika kwa dakika 10. Usimpe mtu yeyote."
+        ),
+        "ms" => format!(
+            "Lango: kod anda ialah {code} {what}. Sah selama 10 minit. Jangan kongsi dengan sesiapa."
+        ),
+        _ => format!(
+            "Lango: your code is {code} {what}. It works for 10 minutes. Do not share it with anyone."
+        ),
     };
     Message {
         account_id: Some(account_id.to_string()),
@@ -61,12 +79,17 @@ pub fn code_message(
 }
 
 /// The code a person present at a centre gives its staff so they may apply for them, in
-/// `lang` (`en` or `sw`): it names the centre, so a code asked for elsewhere is not given.
+/// `lang` (`en`, `sw` or `ms`): it names the centre, so a code asked for elsewhere is not given.
 pub fn assist_code(account_id: &str, phone: &str, centre: &str, code: &str, lang: &str) -> Message {
     let body = if lang == "sw" {
         format!(
             "Lango: nambari yako ni {code}. Mpe mfanyakazi anayekuhudumia katika {centre} tu, \
              ili akuombee huduma. Inatumika kwa dakika 10."
+        )
+    } else if lang == "ms" {
+        format!(
+            "Lango: kod anda ialah {code}. Berikan hanya kepada kakitangan yang melayan anda di \
+             {centre}, supaya mereka boleh memohon bagi pihak anda. Sah selama 10 minit."
         )
     } else {
         format!(
@@ -90,6 +113,11 @@ pub fn agent_code(account_id: &str, phone: &str, agent: &str, code: &str, lang: 
         format!(
             "Lango: nambari yako ni {code}. Ukiitoa, wakala {agent} ataweza kukuombea huduma \
              kwa jina lako kwa saa moja. Usiitoe ikiwa hukuomba. Inatumika kwa dakika 10."
+        )
+    } else if lang == "ms" {
+        format!(
+            "Lango: kod anda ialah {code}. Dengan kod ini, ejen {agent} boleh memohon bagi pihak \
+             anda selama satu jam. Jangan berikan jika anda tidak memintanya. Sah selama 10 minit."
         )
     } else {
         format!(
@@ -122,14 +150,21 @@ pub fn staff_invitation(account_id: &str, email: &str, agency: &str, code: &str)
 }
 
 /// Tells an account's owner that someone tried to register a new account with their ID
-/// number (no account was made), in `lang` (`en` or `sw`).
+/// number (no account was made), in `lang` (`en`, `sw` or `ms`).
 pub fn registration_attempt(
     account_id: &str,
     channel: Channel,
     recipient: &str,
     lang: &str,
 ) -> Message {
-    let (subject, body) = if lang == "sw" {
+    let (subject, body) = if lang == "ms" {
+        (
+            "Seseorang cuba mendaftar dengan nombor pengenalan anda",
+            "Lango: seseorang cuba membuka akaun baharu dengan nombor pengenalan anda. Tiada akaun \
+             dibuka. Jika itu anda, log masuk ke akaun anda atau tetapkan semula kata laluan. Jika \
+             bukan anda, anda tidak perlu berbuat apa-apa.",
+        )
+    } else if lang == "sw" {
         (
             "Jaribio la kusajili kwa kitambulisho chako",
             "Lango: mtu amejaribu kufungua akaunti mpya kwa nambari ya kitambulisho chako. \

@@ -59,9 +59,15 @@ fn problem(field: &'static str, code: &'static str) -> Problem {
 pub struct Phone(String);
 
 impl Phone {
-    /// Accepts Kenyan forms (`0712 345 678`, `254712345678`) and any `+` international number.
+    /// Accepts the served country's ways of writing a mobile number (`0712 345 678`,
+    /// `254712345678` in Kenya; `012-345 6789` in Malaysia) and any `+` international number
+    /// of another country.
     pub fn parse(raw: &str) -> Result<Phone, Problem> {
-        let bad = problem("phone", "phone_invalid");
+        let bad = || problem("phone", "phone_invalid");
+        let plan = &lango_core::country::current().phone;
+        if let Some(home) = plan.mobile(raw) {
+            return Ok(Phone(home));
+        }
         let s: String = raw
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
@@ -71,24 +77,20 @@ impl Phone {
             None => (false, s.as_str()),
         };
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad);
+            return Err(bad());
         }
-        let e164 = if plus || (digits.len() == 12 && digits.starts_with("254")) {
-            digits.to_string()
-        } else if digits.len() == 10 && (digits.starts_with("07") || digits.starts_with("01")) {
-            format!("254{}", &digits[1..])
-        } else if digits.len() == 9 && (digits.starts_with('7') || digits.starts_with('1')) {
-            format!("254{digits}")
-        } else {
-            return Err(bad);
-        };
-        if !(8..=15).contains(&e164.len()) || e164.starts_with('0') {
-            return Err(bad);
+        // Without a `+`, only a home number written with its country code (a landline too).
+        let home_with_code = digits
+            .strip_prefix(plan.country_code.as_str())
+            .is_some_and(|n| plan.national_digits.contains(&n.len()));
+        if !(plus || home_with_code)
+            || !(8..=15).contains(&digits.len())
+            || digits.starts_with('0')
+            || plan.is_bad_home_length(digits)
+        {
+            return Err(bad());
         }
-        if e164.starts_with("254") && e164.len() != 12 {
-            return Err(bad);
-        }
-        Ok(Phone(format!("+{e164}")))
+        Ok(Phone(format!("+{digits}")))
     }
 
     /// The E.164 text.
@@ -185,7 +187,8 @@ pub struct IdNumber {
 }
 
 impl IdNumber {
-    /// National and alien IDs and birth certificates are digits; passports letters and digits.
+    /// National IDs by the served country's checks (a MyKad's birth date and place); alien IDs
+    /// and birth certificates are digits; passports letters and digits.
     pub fn parse(kind: IdKind, raw: &str) -> Result<IdNumber, Problem> {
         let s: String = raw
             .chars()
@@ -194,7 +197,20 @@ impl IdNumber {
             .to_ascii_uppercase();
         let ok = match kind {
             IdKind::NationalId => {
-                (5..=9).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+                return match lango_core::country::current().parse_national_id(&s) {
+                    Ok(number) => Ok(IdNumber { kind, number }),
+                    Err(why) => Err(problem("id_number", why.code())),
+                };
+            }
+            // A permanent resident's MyPR has a MyKad's form and checks.
+            IdKind::AlienId
+                if lango_core::country::current().national_id.format
+                    == lango_core::country::IdFormat::Mykad =>
+            {
+                return match lango_core::country::current().parse_national_id(&s) {
+                    Ok(number) => Ok(IdNumber { kind, number }),
+                    Err(why) => Err(problem("id_number", why.code())),
+                };
             }
             IdKind::AlienId => (5..=10).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()),
             IdKind::BirthCertificate => {

@@ -18,7 +18,6 @@ pub mod usage;
 use lango_cases::Cases;
 use lango_core::clock::Civil;
 // Published days and months are Kenya's: East Africa Time.
-use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
 use lango_core::db::Db;
 use std::sync::Arc;
 
@@ -73,12 +72,12 @@ pub enum Scope {
 
 /// The East Africa Time day (`YYYY-MM-DD`) of unix ms `ms`.
 pub fn day_of(ms: i64) -> String {
-    Civil::from_ms(ms + EAT_MS).date()
+    Civil::local(ms).date()
 }
 
 /// The East Africa Time month (`YYYY-MM`) of unix ms `ms`.
 pub fn month_of(ms: i64) -> String {
-    let c = Civil::from_ms(ms + EAT_MS);
+    let c = Civil::local(ms);
     format!("{:04}-{:02}", c.year, c.month)
 }
 

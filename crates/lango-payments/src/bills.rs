@@ -3,8 +3,8 @@
 
 use crate::fees::FeeTable;
 use crate::reference::BillReference;
+use lango_core::clock::local_offset_ms;
 use lango_core::clock::now_ms;
-use lango_core::clock::EAT_OFFSET_MS as EAT_MS;
 use lango_core::db::Db;
 use lango_core::money::{Currency, Money};
 use lango_core::{Error, Result};
@@ -301,7 +301,7 @@ fn expiry(day: &str) -> Result<Option<i64>> {
     if y < 2000 || back != format!("{y:04}-{m:02}-{d:02}") {
         return Err(bad());
     }
-    let end = (days + 1) * 86_400_000 - EAT_MS;
+    let end = (days + 1) * 86_400_000 - local_offset_ms();
     if end <= now_ms() {
         return Err(Error::invalid(
             "expires_on",

@@ -10,7 +10,7 @@ pub mod export;
 pub mod revenue;
 pub mod suspense;
 
-pub use lango_core::clock::EAT_OFFSET_MS;
+use lango_core::clock::local_offset_ms;
 use lango_core::clock::{now_ms, Civil};
 
 /// One day.
@@ -37,7 +37,7 @@ impl Day {
 
     /// The East Africa Time day of a unix-ms instant.
     pub fn of_ms(ms: i64) -> Day {
-        Day((ms + EAT_OFFSET_MS).div_euclid(DAY_MS))
+        Day((ms + local_offset_ms()).div_euclid(DAY_MS))
     }
 
     /// Today in East Africa Time.
@@ -47,7 +47,7 @@ impl Day {
 
     /// The instant this day begins (midnight East Africa Time), unix ms.
     pub fn start_ms(self) -> i64 {
-        self.0 * DAY_MS - EAT_OFFSET_MS
+        self.0 * DAY_MS - local_offset_ms()
     }
 
     /// `YYYY-MM-DD`.
@@ -63,19 +63,21 @@ impl Day {
 
 /// `YYYY-MM-DD HH:MM` in East Africa Time, as finance pages show times.
 pub fn eat_time(ms: i64) -> String {
-    Civil::from_ms(ms + EAT_OFFSET_MS).date_time()
+    Civil::local(ms).date_time()
 }
 
-/// RFC 3339 in East Africa Time to the second (`2026-11-22T10:30:15+03:00`), for exports.
+/// RFC 3339 in the country's time to the second (`2026-11-22T10:30:15+03:00` in Kenya), for
+/// exports.
 pub fn eat_rfc3339(ms: i64) -> String {
-    let local = ms + EAT_OFFSET_MS;
+    let local = ms + local_offset_ms();
     let c = Civil::from_ms(local);
     let second = local.div_euclid(1000).rem_euclid(60);
     format!(
-        "{}T{:02}:{:02}:{second:02}+03:00",
+        "{}T{:02}:{:02}:{second:02}{}",
         c.date(),
         c.hour,
-        c.minute
+        c.minute,
+        lango_core::clock::local_offset_text()
     )
 }
 

@@ -395,7 +395,7 @@ pub fn spawn(db: Db, hour: u8) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             let now = now_ms();
-            let eat_hour = (now + crate::finance::EAT_OFFSET_MS).div_euclid(3_600_000) % 24;
+            let eat_hour = (now + lango_core::clock::local_offset_ms()).div_euclid(3_600_000) % 24;
             let yesterday = Day::of_ms(now).plus(-1);
             let due = eat_hour >= i64::from(hour);
             if due && done != Some(yesterday) {

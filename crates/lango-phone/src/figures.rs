@@ -132,7 +132,7 @@ async fn write(db: &Db, got: &[Seen]) -> Result<()> {
         for (session, r) in chunk {
             q = q
                 .bind(*session)
-                .bind(Civil::eat(r.first).date())
+                .bind(Civil::local(r.first).date())
                 .bind(r.first)
                 .bind(r.last)
                 .bind(r.step)

@@ -5,42 +5,80 @@ use crate::words::tr;
 use lango_catalogue::{Channel, Level, Stage};
 use std::sync::OnceLock;
 
-/// A language the portal speaks.
+/// A language the portal has words for; a node speaks those of its country's pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     /// English.
     En,
     /// Kiswahili.
     Sw,
+    /// Bahasa Melayu.
+    Ms,
 }
 
 impl Lang {
-    /// Every language, in the order of the words' tables.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Sw];
+    /// Every language with words, in the order of the words' tables.
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Sw, Lang::Ms];
 
     /// The BCP 47 tag, for `lang` attributes and the cookie.
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Sw => "sw",
+            Lang::Ms => "ms",
         }
     }
 
     /// Parses a tag; anything else is `None`.
     pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "en" => Some(Lang::En),
-            "sw" => Some(Lang::Sw),
-            _ => None,
-        }
+        Lang::ALL.into_iter().find(|l| l.tag() == s)
     }
 
-    /// The other language, offered by the switch.
+    /// The languages this node speaks: its country pack's, the default first (a pack
+    /// naming a language without words is refused when the node starts).
+    pub fn served() -> &'static [Lang] {
+        static SERVED: OnceLock<Vec<Lang>> = OnceLock::new();
+        SERVED.get_or_init(|| {
+            let pack = lango_core::country::current();
+            let served: Vec<Lang> = pack
+                .languages
+                .iter()
+                .filter_map(|t| Lang::parse(t))
+                .collect();
+            if served.is_empty() {
+                vec![Lang::En]
+            } else {
+                served
+            }
+        })
+    }
+
+    /// The language a reader gets before choosing one: the country's first.
+    pub fn default_served() -> Lang {
+        Lang::served()[0]
+    }
+
+    /// The language the switch offers: the next of the node's languages.
     pub fn other(self) -> Lang {
-        match self {
-            Lang::En => Lang::Sw,
-            Lang::Sw => Lang::En,
-        }
+        let served = Lang::served();
+        let at = served.iter().position(|l| *l == self).unwrap_or(0);
+        served[(at + 1) % served.len()]
+    }
+
+    /// The country's own language: the first it speaks that is not English (Kiswahili for a
+    /// pack that speaks only English, so bilingual boards still have a second line).
+    pub fn local() -> Lang {
+        Lang::served()
+            .iter()
+            .copied()
+            .find(|l| l.is_local())
+            .unwrap_or(Lang::Sw)
+    }
+
+    /// True for the country's own language: the one stored beside English in the catalogue,
+    /// definitions and messages (their second text, `name_sw`, `sw:` or `ms:`).
+    pub fn is_local(self) -> bool {
+        self != Lang::En
     }
 
     /// The text of the frame and the catalogue pages in this language.
@@ -49,12 +87,13 @@ impl Lang {
         &ALL.get_or_init(|| Lang::ALL.into_iter().map(Strings::of).collect())[self as usize]
     }
 
-    /// Picks the first of two texts for English, the second for Kiswahili; an empty
-    /// translation falls back to English rather than show nothing.
-    pub fn pick<'a>(self, en: &'a str, sw: &'a str) -> &'a str {
-        match self {
-            Lang::Sw if !sw.is_empty() => sw,
-            _ => en,
+    /// Picks the first of two texts for English, the second for the country's own language;
+    /// an empty translation falls back to English rather than show nothing.
+    pub fn pick<'a>(self, en: &'a str, local: &'a str) -> &'a str {
+        if self.is_local() && !local.is_empty() {
+            local
+        } else {
+            en
         }
     }
 }
@@ -238,8 +277,8 @@ impl Strings {
 
 /// The name of a topic or life event; unknown slugs are shown in words.
 pub fn slug_name(slug: &str, lang: Lang) -> String {
-    match lango_catalogue::topics::names(slug) {
-        Some((en, sw)) => lang.pick(en, sw).to_string(),
+    match lango_catalogue::topics::name_in(slug, lang.tag()) {
+        Some(name) => name.to_string(),
         None => {
             let words = slug.replace('-', " ");
             let mut chars = words.chars();

@@ -1,4 +1,8 @@
-//! The demo country: a realistic Kenyan catalogue and the credentials file.
+//! The demo country: a realistic catalogue of the served country (Kenya's, or Malaysia's
+//! with `--country my`), its centres and people, and the credentials file.
+
+mod kenya;
+mod malaysia;
 
 use anyhow::Context;
 use lango_catalogue::service::{import_agencies, import_services};
@@ -9,91 +13,87 @@ use lango_identity::policy::Actor;
 use lango_identity::seed::{self, PersonSeed};
 use std::path::Path;
 
-/// Demo agencies (embedded).
-pub const AGENCIES_CSV: &str = include_str!("../demo/agencies.csv");
-/// Demo services (embedded).
-pub const SERVICES_CSV: &str = include_str!("../demo/services.csv");
-/// The demo's service definitions (embedded, so `lango demo` runs from anywhere): the
-/// fourteen end-to-end services, each reaching an issued document. The eight first and
-/// the police abstract and Huduma card replacement have a fee; KRA PIN registration,
-/// e-GP supplier registration, a public service job application and SHA registration are
-/// free, so they have no fee and no payment state.
-pub const DEFINITIONS: [(&str, &str); 14] = [
-    (
-        "DIS-PASSPORT.yaml",
-        include_str!("../demo/definitions/DIS-PASSPORT.yaml"),
-    ),
-    (
-        "DCI-GOOD-CONDUCT.yaml",
-        include_str!("../demo/definitions/DCI-GOOD-CONDUCT.yaml"),
-    ),
-    (
-        "BRS-BUSINESS-NAME.yaml",
-        include_str!("../demo/definitions/BRS-BUSINESS-NAME.yaml"),
-    ),
-    (
-        "NTSA-DL-RENEW.yaml",
-        include_str!("../demo/definitions/NTSA-DL-RENEW.yaml"),
-    ),
-    (
-        "CRS-BIRTH-CERT-COPY.yaml",
-        include_str!("../demo/definitions/CRS-BIRTH-CERT-COPY.yaml"),
-    ),
-    (
-        "CG-NBI-SBP.yaml",
-        include_str!("../demo/definitions/CG-NBI-SBP.yaml"),
-    ),
-    (
-        "CG-NBI-LAND-RATES.yaml",
-        include_str!("../demo/definitions/CG-NBI-LAND-RATES.yaml"),
-    ),
-    (
-        "HELB-LOAN.yaml",
-        include_str!("../demo/definitions/HELB-LOAN.yaml"),
-    ),
-    (
-        "KRA-PIN-REG.yaml",
-        include_str!("../demo/definitions/KRA-PIN-REG.yaml"),
-    ),
-    (
-        "PPRA-SUPPLIER-REG.yaml",
-        include_str!("../demo/definitions/PPRA-SUPPLIER-REG.yaml"),
-    ),
-    (
-        "PSC-JOBS.yaml",
-        include_str!("../demo/definitions/PSC-JOBS.yaml"),
-    ),
-    (
-        "SHA-REGISTER.yaml",
-        include_str!("../demo/definitions/SHA-REGISTER.yaml"),
-    ),
-    (
-        "KPS-ABSTRACT.yaml",
-        include_str!("../demo/definitions/KPS-ABSTRACT.yaml"),
-    ),
-    (
-        "NRB-HUDUMA-CARD-REPLACE.yaml",
-        include_str!("../demo/definitions/NRB-HUDUMA-CARD-REPLACE.yaml"),
-    ),
-];
-
 /// The demo paybill (`BusinessShortCode`).
 pub const PAYBILL: &str = "222222";
 
-/// The demo's service centres: ten Huduma centres, an immigration office and a mobile centre.
-pub const CENTRES_CSV: &str = include_str!("../demo/centres.csv");
+/// One demo person: (label, kind, ID number, given, family, e-mail, phone, password).
+pub type DemoPerson = (
+    &'static str,
+    AccountKind,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
 
-/// Where the demo's mobile centre stops, in turn: (county, place).
-const MOBILE_STOPS: [(&str, &str); 5] = [
-    ("Kajiado", "Kajiado Town Hall grounds"),
-    ("Kajiado", "Kitengela Market"),
-    ("Narok", "Narok Stadium gate"),
-    ("Kajiado", "Namanga Border Post car park"),
-    ("Narok", "Kilgoris Chief's Office"),
-];
+/// A document in the demo citizen's wallet from the first run.
+pub struct DemoDocument {
+    /// What it is.
+    pub kind: &'static str,
+    /// Who holds it.
+    pub holder_name: &'static str,
+    /// The holder's ID number (the demo citizen's).
+    pub holder_id: &'static str,
+    /// What it says.
+    pub fields: &'static [(&'static str, &'static str)],
+}
 
-/// The demo centre whose staff, manager and system key the demo shows.
-pub const DEMO_CENTRE: &str = "HC-GPO";
+/// A country's demo: its catalogue, definitions, centres and people (`demo/kenya.rs`,
+/// `demo/malaysia.rs`; the data files live beside its country pack).
+pub struct DemoCountry {
+    /// Agencies (the import's CSV).
+    pub agencies_csv: &'static str,
+    /// Services (the import's CSV).
+    pub services_csv: &'static str,
+    /// End-to-end service definitions: (file name, YAML).
+    pub definitions: &'static [(&'static str, &'static str)],
+    /// Service centres (the centres' CSV).
+    pub centres_csv: &'static str,
+    /// Where the mobile centre stops, in turn: (region, place).
+    pub mobile_stops: &'static [(&'static str, &'static str)],
+    /// The centre whose staff, manager and system key the demo shows.
+    pub demo_centre: &'static str,
+    /// The agency that runs the demo centre (it holds the centre systems' key).
+    pub centre_operator: &'static str,
+    /// The name of the demo centre systems' key.
+    pub centre_systems: &'static str,
+    /// Services featured on the home page.
+    pub popular: &'static [&'static str],
+    /// The people: citizen, business owner and representative, then staff.
+    pub people: &'static [DemoPerson],
+    /// Where the people live (their region).
+    pub home_region: &'static str,
+    /// The agency whose staff and API key the demo shows.
+    pub demo_agency: &'static str,
+    /// The agencies of the end-to-end services: the demo officer and supervisor work at
+    /// every one, so one account can follow any demo application to its end.
+    pub service_agencies: &'static [&'static str],
+    /// The demo business: (registration number, name).
+    pub business: (&'static str, &'static str),
+    /// The citizen's child claimed as a dependant: (given, family, born, birth certificate).
+    pub child: (&'static str, &'static str, &'static str, &'static str),
+    /// The platform administrator's e-mail.
+    pub platform_admin_email: &'static str,
+    /// Performance periods (docs/performance-contracting.md).
+    pub performance: &'static [&'static str],
+    /// The document in the citizen's wallet.
+    pub document: DemoDocument,
+}
+
+/// The demo of the country this process serves.
+pub fn current() -> &'static DemoCountry {
+    match lango_core::country::current().code.as_str() {
+        "my" => &malaysia::MALAYSIA,
+        _ => &kenya::KENYA,
+    }
+}
+
+/// Services featured on the demo home page.
+pub fn popular() -> Vec<String> {
+    current().popular.iter().map(|s| s.to_string()).collect()
+}
 
 /// Loads the demo centres once (a database that has centres keeps them, with the edits
 /// its administrators made), and gives the mobile centre stops for the coming weeks.
@@ -102,30 +102,14 @@ pub async fn load_centres(db: &Db) -> anyhow::Result<usize> {
         .fetch_one(db.pool())
         .await?;
     let loaded = if held == 0 {
-        lango_centres::seed::load_csv(db, CENTRES_CSV.as_bytes(), "seed")
+        lango_centres::seed::load_csv(db, current().centres_csv.as_bytes(), "seed")
             .await
             .context("demo centres refused")?
     } else {
         0
     };
-    lango_centres::seed::schedule_mobile(db, &MOBILE_STOPS, 21).await?;
+    lango_centres::seed::schedule_mobile(db, current().mobile_stops, 21).await?;
     Ok(loaded)
-}
-
-/// Services featured on the demo home page.
-pub fn popular() -> Vec<String> {
-    [
-        "DIS-PASSPORT",
-        "DCI-GOOD-CONDUCT",
-        "BRS-BUSINESS-NAME",
-        "NTSA-DL-RENEW",
-        "CRS-BIRTH-CERT-COPY",
-        "CG-NBI-SBP",
-        "CG-NBI-LAND-RATES",
-        "HELB-LOAN",
-    ]
-    .map(String::from)
-    .to_vec()
 }
 
 /// Loads the demo catalogue (once: a catalogue that already has services keeps them, with
@@ -139,8 +123,9 @@ pub async fn load(db: &Db) -> anyhow::Result<(usize, usize)> {
         let agencies = lango_catalogue::store::agency_codes(db).await?.len();
         return Ok((agencies, held));
     }
-    let agencies = import_agencies(db, AGENCIES_CSV.as_bytes()).await?;
-    let services = import_services(db, SERVICES_CSV.as_bytes(), &mut |_, _| {}).await?;
+    let demo = current();
+    let agencies = import_agencies(db, demo.agencies_csv.as_bytes()).await?;
+    let services = import_services(db, demo.services_csv.as_bytes(), &mut |_, _| {}).await?;
     if let Some(r) = agencies.rejected.first().or(services.rejected.first()) {
         anyhow::bail!("demo data refused at line {}: {}", r.line, r.reason);
     }
@@ -176,7 +161,7 @@ pub async fn seed_history(db: &Db) -> anyhow::Result<u64> {
     let seeded = lango_cases::seed::applications_into(db, &plan, &mut |_, _| {}, &mut sink)
         .await
         .context("cannot seed the demo's application history")?;
-    lango_insights::kpi::sample_costs(db, lango_core::money::Currency::Kes)
+    lango_insights::kpi::sample_costs(db, lango_core::country::current().currency)
         .await
         .context("cannot write the demo's sample costs")?;
     Ok(seeded)
@@ -185,7 +170,8 @@ pub async fn seed_history(db: &Db) -> anyhow::Result<u64> {
 /// Stores the demo definitions that are new or changed (a bad one is logged and
 /// skipped); returns how many versions were added.
 pub async fn load_definitions(db: &Db) -> anyhow::Result<usize> {
-    let files: Vec<(String, String)> = DEFINITIONS
+    let files: Vec<(String, String)> = current()
+        .definitions
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
         .collect();
@@ -194,145 +180,13 @@ pub async fn load_definitions(db: &Db) -> anyhow::Result<usize> {
         .context("cannot load the demo service definitions")
 }
 
-/// One demo person: (label, kind, ID number, given, family, e-mail, phone, password).
-type DemoPerson = (
-    &'static str,
-    AccountKind,
-    Option<&'static str>,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    &'static str,
-);
-
-/// The demo's people. Passwords are public: this is sample data on a laptop.
-const PEOPLE: [DemoPerson; 11] = [
-    (
-        "citizen",
-        AccountKind::Citizen,
-        Some("12345678"),
-        "Wanjiku",
-        "Kamau",
-        "wanjiku@demo.lango.ke",
-        Some("+254712345678"),
-        "demo-citizen-pass",
-    ),
-    (
-        "business_owner",
-        AccountKind::Citizen,
-        Some("23456789"),
-        "Otieno",
-        "Odhiambo",
-        "otieno@demo.lango.ke",
-        Some("+254722000111"),
-        "demo-owner-pass",
-    ),
-    (
-        "business_representative",
-        AccountKind::Citizen,
-        Some("34567890"),
-        "Achieng",
-        "Atieno",
-        "achieng@demo.lango.ke",
-        Some("+254733000222"),
-        "demo-representative-pass",
-    ),
-    (
-        "officer",
-        AccountKind::Staff,
-        None,
-        "Kiprop",
-        "Chebet",
-        "officer@dis.demo.lango.ke",
-        None,
-        "demo-officer-pass",
-    ),
-    (
-        "supervisor",
-        AccountKind::Staff,
-        None,
-        "Njeri",
-        "Mwangi",
-        "supervisor@dis.demo.lango.ke",
-        None,
-        "demo-supervisor-pass",
-    ),
-    (
-        "agency_admin",
-        AccountKind::Staff,
-        None,
-        "Hassan",
-        "Abdi",
-        "admin@dis.demo.lango.ke",
-        None,
-        "demo-agency-admin-pass",
-    ),
-    (
-        "finance_officer",
-        AccountKind::Staff,
-        None,
-        "Mutua",
-        "Musyoka",
-        "finance@treasury.demo.lango.ke",
-        None,
-        "demo-finance-pass",
-    ),
-    (
-        "auditor",
-        AccountKind::Staff,
-        None,
-        "Akinyi",
-        "Ouma",
-        "auditor@oag.demo.lango.ke",
-        None,
-        "demo-auditor-pass",
-    ),
-    (
-        "platform_admin",
-        AccountKind::Staff,
-        None,
-        "Baraka",
-        "Kiplagat",
-        PLATFORM_ADMIN_EMAIL,
-        None,
-        "demo-platform-admin-pass",
-    ),
-    (
-        "centre_staff",
-        AccountKind::Staff,
-        None,
-        "Zawadi",
-        "Wekesa",
-        "gpo@huduma.demo.lango.ke",
-        None,
-        "demo-centre-pass",
-    ),
-    (
-        "centre_manager",
-        AccountKind::Staff,
-        None,
-        "Amani",
-        "Njoroge",
-        "manager.gpo@huduma.demo.lango.ke",
-        None,
-        "demo-centre-manager-pass",
-    ),
-];
-
-/// The agency whose staff and API key the demo shows.
-pub const DEMO_AGENCY: &str = "DIS";
-
-/// The agencies of the demo's end-to-end services: the demo officer and supervisor work
-/// at every one, so one account can follow any demo application to its end.
-pub const SERVICE_AGENCIES: [&str; 7] = ["DIS", "DCI", "BRS", "NTSA", "CRS", "CG-NBI", "HELB"];
-
 /// Creates the demo's accounts, roles, business and a fresh agency API key; returns the
 /// credentials document. Running it again reuses the accounts and replaces the key.
 pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Value> {
+    let demo = current();
     let mut accounts = Vec::new();
     let mut ids = std::collections::HashMap::new();
-    for (label, kind, id_number, given, family, email, phone, password) in PEOPLE {
+    for &(label, kind, id_number, given, family, email, phone, password) in demo.people {
         let id = seed::person(
             db,
             &PersonSeed {
@@ -343,7 +197,7 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
                 email,
                 phone,
                 password,
-                county: "Nairobi",
+                county: demo.home_region,
             },
         )
         .await?;
@@ -354,35 +208,44 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
         }));
     }
     let grants = [
-        ("officer", Role::Officer, Some(DEMO_AGENCY), None),
-        ("supervisor", Role::Supervisor, Some(DEMO_AGENCY), None),
-        ("agency_admin", Role::AgencyAdmin, Some(DEMO_AGENCY), None),
+        ("officer", Role::Officer, Some(demo.demo_agency), None),
+        ("supervisor", Role::Supervisor, Some(demo.demo_agency), None),
+        (
+            "agency_admin",
+            Role::AgencyAdmin,
+            Some(demo.demo_agency),
+            None,
+        ),
         ("finance_officer", Role::FinanceOfficer, None, None),
         ("auditor", Role::Auditor, None, None),
         ("platform_admin", Role::PlatformAdmin, None, None),
         ("platform_admin", Role::PerformanceOfficer, None, None),
-        ("centre_staff", Role::CentreStaff, None, Some(DEMO_CENTRE)),
+        (
+            "centre_staff",
+            Role::CentreStaff,
+            None,
+            Some(demo.demo_centre),
+        ),
         (
             "centre_manager",
             Role::CentreManager,
             None,
-            Some(DEMO_CENTRE),
+            Some(demo.demo_centre),
         ),
     ];
     for (label, role, agency, centre) in grants {
         seed::grant(db, &ids[label], role, agency, centre).await?;
     }
-    for agency in SERVICE_AGENCIES.into_iter().filter(|a| *a != DEMO_AGENCY) {
+    for &agency in demo
+        .service_agencies
+        .iter()
+        .filter(|a| **a != demo.demo_agency)
+    {
         seed::grant(db, &ids["officer"], Role::Officer, Some(agency), None).await?;
         seed::grant(db, &ids["supervisor"], Role::Supervisor, Some(agency), None).await?;
     }
-    let business = seed::business(
-        db,
-        &ids["business_owner"],
-        "PVT-DEMO0001",
-        "Odhiambo Hardware Ltd",
-    )
-    .await?;
+    let (registration, business_name) = demo.business;
+    let business = seed::business(db, &ids["business_owner"], registration, business_name).await?;
     seed::member(
         db,
         &business,
@@ -393,60 +256,62 @@ pub async fn seed_people(db: &Db, portal: &str) -> anyhow::Result<serde_json::Va
     // A parent's claim to a child, waiting for platform staff at /admin/claims. On a later
     // run the claim is already there (or decided) and nothing more is made.
     let parent = Actor::Person(lango_identity::account::actor(db, &ids["citizen"]).await?);
+    let (given, family, born, certificate) = demo.child;
     let child = lango_identity::business::DependantForm {
-        given_name: "Imani".into(),
-        family_name: "Wanjiru".into(),
-        date_of_birth: "2019-08-14".into(),
-        birth_certificate: "200412345".into(),
+        given_name: given.into(),
+        family_name: family.into(),
+        date_of_birth: born.into(),
+        birth_certificate: certificate.into(),
         relationship: "parent".into(),
         ..Default::default()
     };
     let _already_claimed = lango_identity::claim::dependant(db, &parent, &child).await?;
     let admin = Actor::Person(lango_identity::account::actor(db, &ids["agency_admin"]).await?);
-    for old in apikey::list(db, &admin, DEMO_AGENCY).await? {
+    for old in apikey::list(db, &admin, demo.demo_agency).await? {
         if old.name == "Demo case system" && old.revoked_at.is_none() {
-            apikey::revoke(db, &admin, DEMO_AGENCY, &old.id).await?;
+            apikey::revoke(db, &admin, demo.demo_agency, &old.id).await?;
         }
     }
     let perms: Vec<String> = PERMISSIONS.iter().map(|p| p.as_str().to_string()).collect();
-    let (_, key) = apikey::create(db, &admin, DEMO_AGENCY, "Demo case system", &perms)
+    let (_, key) = apikey::create(db, &admin, demo.demo_agency, "Demo case system", &perms)
         .await?
         .map_err(|p| anyhow::anyhow!("demo key refused: {p:?}"))?;
     let centre_key = centre_key(db, &ids["platform_admin"]).await?;
+    let paybill = lango_core::country::current()
+        .pays_by("mpesa")
+        .then_some(PAYBILL);
     Ok(serde_json::json!({
         "portal": portal,
-        "paybill": PAYBILL,
+        "paybill": paybill,
         "accounts": accounts,
-        "business": {"registration_number": "PVT-DEMO0001", "name": "Odhiambo Hardware Ltd"},
-        "api_keys": [{"agency": DEMO_AGENCY, "key": key, "permissions": perms}, centre_key],
+        "country": lango_core::country::current().code,
+        "business": {"registration_number": registration, "name": business_name},
+        "api_keys": [{"agency": demo.demo_agency, "key": key, "permissions": perms}, centre_key],
         "messages": format!("{portal}/dev/messages"),
         "note": "Sample data. Sign in with 'sign_in' and 'password'. No SMS or e-mail leaves this computer: see 'messages'."
     }))
 }
 
 /// A fresh key for the demo centre's systems (ticket printer, counter keypads, booking
-/// desk): Huduma Kenya's, with `appointments:write` and `queue:write`, made by the platform's
-/// administrator; the previous one is revoked.
+/// desk): its operator's (Huduma Kenya's in Kenya), with `appointments:write` and
+/// `queue:write`, made by the platform's administrator; the previous one is revoked.
 async fn centre_key(db: &Db, admin_id: &str) -> anyhow::Result<serde_json::Value> {
-    const NAME: &str = "Huduma Centre GPO systems";
-    let operator = "HUDUMA";
+    let demo = current();
+    let (operator, name) = (demo.centre_operator, demo.centre_systems);
     let admin = Actor::Person(lango_identity::account::actor(db, admin_id).await?);
     for old in apikey::list(db, &admin, operator).await? {
-        if old.name == NAME && old.revoked_at.is_none() {
+        if old.name == name && old.revoked_at.is_none() {
             apikey::revoke(db, &admin, operator, &old.id).await?;
         }
     }
     let perms = vec!["appointments:write".to_string(), "queue:write".to_string()];
-    let (_, key) = apikey::create(db, &admin, operator, NAME, &perms)
+    let (_, key) = apikey::create(db, &admin, operator, name, &perms)
         .await?
         .map_err(|p| anyhow::anyhow!("demo centre key refused: {p:?}"))?;
     Ok(
-        serde_json::json!({"agency": operator, "centre": DEMO_CENTRE, "key": key, "permissions": perms}),
+        serde_json::json!({"agency": operator, "centre": demo.demo_centre, "key": key, "permissions": perms}),
     )
 }
-
-/// The demo's platform administrator.
-const PLATFORM_ADMIN_EMAIL: &str = "admin@demo.lango.ke";
 
 /// The demo's registered agents (approved by the platform's administrator), the
 /// commission rules, and the first agent's paid work, made through the agents' and
@@ -458,7 +323,7 @@ pub async fn agents(
     shortcode: &str,
 ) -> anyhow::Result<serde_json::Value> {
     let admin_id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
-        .bind(PLATFORM_ADMIN_EMAIL)
+        .bind(current().platform_admin_email)
         .fetch_one(db.pool())
         .await?;
     let admin = Actor::Person(lango_identity::account::actor(db, &admin_id).await?);
@@ -503,7 +368,7 @@ pub async fn agency_system(db: &Db, base: &str) -> anyhow::Result<serde_json::Va
     )
     .await?;
     let admin: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
-        .bind(PLATFORM_ADMIN_EMAIL)
+        .bind(current().platform_admin_email)
         .fetch_one(db.pool())
         .await?;
     let actor = Actor::Person(lango_identity::account::actor(db, &admin).await?);
@@ -542,9 +407,10 @@ pub fn write_credentials(data_dir: &Path, body: &serde_json::Value) -> anyhow::R
 /// `lango verify` have something real to show. `None` when the citizen already holds one.
 pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<String>> {
     let db = cases.db();
+    let document = &current().document;
     let citizen: Option<String> =
         sqlx::query_scalar("SELECT id FROM accounts WHERE id_number = $1")
-            .bind("12345678")
+            .bind(document.holder_id)
             .fetch_optional(db.pool())
             .await?;
     let Some(citizen) = citizen else {
@@ -559,7 +425,7 @@ pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<
     }
     let system = Actor::ApiClient(lango_identity::policy::ApiClient {
         key_id: "demo".into(),
-        agency: DEMO_AGENCY.into(),
+        agency: current().demo_agency.into(),
         permissions: vec![lango_identity::model::Permission::DocumentsWrite],
     });
     let today = lango_core::clock::now_ms().div_euclid(86_400_000);
@@ -568,15 +434,15 @@ pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<
         .sign_document(
             &system,
             &lango_cases::service::DocumentRequest {
-                kind: "Emergency travel document".into(),
-                holder_name: "Wanjiku Kamau".into(),
-                holder_id: "12345678".into(),
+                kind: document.kind.into(),
+                holder_name: document.holder_name.into(),
+                holder_id: document.holder_id.into(),
                 expires: Some(expires),
-                fields: [
-                    ("Destination".to_string(), "Kampala, Uganda".to_string()),
-                    ("Journeys".to_string(), "One, there and back".to_string()),
-                ]
-                .into(),
+                fields: document
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             },
         )
         .await?;
@@ -585,12 +451,11 @@ pub async fn seed_document(cases: &lango_cases::Cases) -> anyhow::Result<Option<
 
 #[cfg(test)]
 mod tests {
-    use super::DEFINITIONS;
     use lango_cases::Definition;
 
     #[test]
     fn every_demo_definition_parses_and_is_named_after_its_service() {
-        for (name, text) in DEFINITIONS {
+        for (name, text) in super::kenya::DEFINITIONS {
             let definition = Definition::parse(text)
                 .unwrap_or_else(|errors| panic!("{name} does not parse: {errors:#?}"));
             assert_eq!(

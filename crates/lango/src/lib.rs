@@ -193,10 +193,11 @@ impl Node {
                  kept in the database itself; configure one in production"
             );
         }
-        // Before the database: a words file a translator broke stops the node at once.
+        // The country first (its pack has words of its own), then the words, before the
+        // database: a words file a translator broke stops the node at once.
+        serve_country(config.country)?;
         lango_web::words::load(config.words_dir.as_deref())
             .map_err(|e| anyhow::anyhow!("configuration: words_dir: {e}"))?;
-        serve_country(config.country)?;
         let db = open_db(&config).await?;
         let catalogue = Catalogue::open(db.clone())
             .await

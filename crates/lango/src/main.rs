@@ -282,37 +282,45 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             // Its history is synthetic: the mark lets it be seeded and says so.
             lango_core::sample_data::mark(&db, lango_core::sample_data::Mark::Demo).await?;
             let (agencies, services) = demo::load(&db).await?;
-            let credentials = demo::seed_people(&db, &config.public_url).await?;
+            let mut credentials = demo::seed_people(&db, &config.public_url).await?;
             let cases =
                 lango_cases::Cases::open(db.clone(), lango::cases_settings(&config)?).await?;
             demo::seed_document(&cases).await?;
-            let agent = demo::agents(&db, &cases, &config.mpesa_shortcode).await?;
+            // M-Pesa, its agents and the sample agency system are Kenya's.
+            let kenya = config.country.code == "ke";
+            if kenya {
+                credentials["agent"] = demo::agents(&db, &cases, &config.mpesa_shortcode).await?;
+            }
             demo::seed_history(&db).await?;
-            lango_insights::performance::load_texts(
-                &db,
-                &[include_str!("../demo/performance/FY2026-27.yaml")],
-            )
-            .await?;
+            lango_insights::performance::load_texts(&db, demo::current().performance).await?;
             // The sample agency system signs people in with Lango; its port is taken first
             // so that its address can be registered.
-            let system_port = lango_simulators::agency_system::bind(([127, 0, 0, 1], 8091).into())
-                .await
-                .context("cannot start the sample agency system")?;
-            let system_base = lango_simulators::agency_system::base_of(&system_port)?;
-            let client = demo::agency_system(&db, &system_base).await?;
-            let mut credentials = credentials;
-            credentials["oidc_client"] = client.clone();
-            credentials["agent"] = agent;
+            let system = if kenya {
+                let port = lango_simulators::agency_system::bind(([127, 0, 0, 1], 8091).into())
+                    .await
+                    .context("cannot start the sample agency system")?;
+                let base = lango_simulators::agency_system::base_of(&port)?;
+                let client = demo::agency_system(&db, &base).await?;
+                credentials["oidc_client"] = client.clone();
+                Some((port, base, client))
+            } else {
+                None
+            };
             db.close().await;
             demo::write_credentials(&config.data_dir, &credentials)?;
             eprintln!(
-                "Lango demo: {agencies} agencies, {services} services. Open {} (credentials in {}).",
+                "Lango demo ({}): {agencies} agencies, {services} services. Open {} (credentials in {}).",
+                config.country.code,
                 config.public_url,
                 config.data_dir.join("demo-credentials.json").display()
             );
             let mut config = config;
             // M-Pesa is the Daraja simulator; it runs as long as the server does.
-            let _daraja = demo_daraja(&mut config).await?;
+            let _daraja = if kenya {
+                Some(demo_daraja(&mut config).await?)
+            } else {
+                None
+            };
             // Cards are the card provider simulator; its webhooks come back to this server.
             let webhook = format!("{}/channels/card/webhook", config.public_url);
             let settings = lango_simulators::card::Settings::new(
@@ -322,22 +330,31 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             let card = lango_simulators::card::start(settings).await?;
             config.card = Some(card.config());
-            let _system = lango_simulators::agency_system::start(
-                system_port,
-                lango_simulators::agency_system::Settings {
-                    issuer: config.public_url.clone(),
-                    client_id: client["client_id"].as_str().unwrap_or_default().into(),
-                    client_secret: client["client_secret"].as_str().unwrap_or_default().into(),
-                    title: "NTSA sample licensing system".into(),
-                    scopes: ["profile", "phone", "email", "national_id"]
-                        .map(String::from)
-                        .to_vec(),
-                },
-            )?;
-            eprintln!(
-                "Sign in with Lango: the sample agency system is at {system_base} (service {}).",
-                demo::AGENCY_SYSTEM_SERVICE
-            );
+            let _system = match system {
+                Some((port, base, client)) => {
+                    let running = lango_simulators::agency_system::start(
+                        port,
+                        lango_simulators::agency_system::Settings {
+                            issuer: config.public_url.clone(),
+                            client_id: client["client_id"].as_str().unwrap_or_default().into(),
+                            client_secret: client["client_secret"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .into(),
+                            title: "NTSA sample licensing system".into(),
+                            scopes: ["profile", "phone", "email", "national_id"]
+                                .map(String::from)
+                                .to_vec(),
+                        },
+                    )?;
+                    eprintln!(
+                        "Sign in with Lango: the sample agency system is at {base} (service {}).",
+                        demo::AGENCY_SYSTEM_SERVICE
+                    );
+                    Some(running)
+                }
+                None => None,
+            };
             serve(config, demo::popular()).await?;
         }
         Command::Backup { file } => lango::backup::run_backup(&config, &file).await?,

@@ -205,7 +205,15 @@ pub(crate) fn answer_page(
             page_id.to_string(),
             Words {
                 en: "This page is not part of the application".into(),
-                sw: Some("Ukurasa huu si sehemu ya maombi".into()),
+                sw: Some(
+                    lango_core::country::current()
+                        .in_local(
+                            "Ukurasa huu si sehemu ya maombi",
+                            "Halaman ini bukan sebahagian daripada permohonan",
+                            "This page is not part of the application",
+                        )
+                        .into(),
+                ),
             },
         )]);
     };

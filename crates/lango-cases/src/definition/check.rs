@@ -28,7 +28,7 @@ pub(crate) struct Index {
     pub(crate) formulas: Vec<Option<Expr>>,
     /// The page each rule is checked on.
     pub(crate) rule_pages: Vec<usize>,
-    /// The fee currency (KES when there are no fees).
+    /// The fee currency (the country's when there are no fees).
     pub(crate) currency: Currency,
 }
 
@@ -98,9 +98,10 @@ fn kind_name(k: FieldType) -> &'static str {
 
 /// Checks a deserialised file; returns what later questions need, or every error.
 pub(crate) fn check(file: &DefinitionFile, lines: &Lines) -> Result<Index, Vec<DefinitionError>> {
+    // The served country's currency, or US dollars (anything else is refused in `fees`).
     let currency = match file.fees.as_ref().map(|f| f.currency.as_str()) {
         Some("USD") => Currency::Usd,
-        _ => Currency::Kes,
+        _ => lango_core::country::current().currency,
     };
     let mut ck = Ck {
         file,

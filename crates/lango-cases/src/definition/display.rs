@@ -7,8 +7,9 @@ use lango_core::money::Money;
 use serde_json::Value;
 
 fn pick<'a>(w: &'a Words, lang: &str) -> &'a str {
+    // The second text is the country's own language, whichever it is.
     match (lang, &w.sw) {
-        ("sw", Some(sw)) => sw,
+        (l, Some(local)) if l != "en" && !local.is_empty() => local,
         _ => &w.en,
     }
 }
@@ -52,8 +53,10 @@ fn words(def: &Definition, f: &FieldDef, value: &Value, lang: &str, printed: boo
         }
         FieldType::YesNo => match (s, lang) {
             ("yes", "sw") => "Ndiyo".into(),
+            ("yes", "ms") => "Ya".into(),
             ("yes", _) => "Yes".into(),
             ("no", "sw") => "Hapana".into(),
+            ("no", "ms") => "Tidak".into(),
             ("no", _) => "No".into(),
             _ => s.to_string(),
         },
@@ -61,10 +64,8 @@ fn words(def: &Definition, f: &FieldDef, value: &Value, lang: &str, printed: boo
         FieldType::Money => {
             Money::parse_decimal(s, def.currency()).map_or_else(|_| s.to_string(), |m| m.display())
         }
-        FieldType::Phone => match s.strip_prefix("+254") {
-            Some(r) if r.len() == 9 => format!("+254 {} {} {}", &r[..3], &r[3..6], &r[6..]),
-            _ => s.to_string(),
-        },
+        FieldType::Phone => lango_core::country::current().phone.display(s),
+        FieldType::NationalId => lango_core::country::current().national_id.format.display(s),
         FieldType::File => value
             .get("name")
             .and_then(|n| n.as_str())

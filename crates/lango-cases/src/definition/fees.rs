@@ -88,6 +88,11 @@ pub(crate) fn work_out(
     ))
 }
 
+/// Of words, those in the country's own language.
+fn local<'a>(sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
+    lango_core::country::current().in_local(sw, ms, en)
+}
+
 fn fault_words(label: &Words) -> Words {
     Words {
         en: format!(
@@ -95,8 +100,14 @@ fn fault_words(label: &Words) -> Words {
             label.en
         ),
         sw: Some(format!(
-            "Ada \"{}\" haiwezi kukokotolewa kutokana na jibu hili: likague",
-            label.sw.as_deref().unwrap_or(&label.en)
+            "{} \"{}\" {}",
+            local("Ada", "Yuran", "The fee"),
+            label.sw.as_deref().unwrap_or(&label.en),
+            local(
+                "haiwezi kukokotolewa kutokana na jibu hili: likague",
+                "tidak dapat dikira daripada jawapan ini: semak semula",
+                "cannot be worked out from this answer: check it",
+            )
         )),
     }
 }

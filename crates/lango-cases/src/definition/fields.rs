@@ -6,6 +6,7 @@ use super::counties;
 use super::model::{FieldDef, FieldType, Words};
 use super::values::{date_bound, long_date, parse_date, Dec};
 use super::{FileAnswer, Today};
+use lango_core::country::{IdFormat, IdProblem};
 use lango_core::money::{Currency, Money};
 use regex::Regex;
 use serde_json::Value;
@@ -25,12 +26,29 @@ pub(crate) struct Ctx<'a> {
 
 /// An error on a field: "LABEL: what to do", in both languages.
 pub(crate) fn say(f: &FieldDef, en: impl AsRef<str>, sw: impl AsRef<str>) -> Words {
+    // These messages are written in English and Kiswahili only: a country speaking another
+    // language beside English reads the English until they are in its words.
+    say_in(f, en.as_ref(), sw.as_ref(), en.as_ref())
+}
+
+/// An error naming the field, in English and the country's own language (of `sw`, `ms`).
+pub(crate) fn say_in(
+    f: &FieldDef,
+    en: impl AsRef<str>,
+    sw: impl AsRef<str>,
+    ms: impl AsRef<str>,
+) -> Words {
+    let local = match lango_core::country::current().local_language() {
+        Some("sw") => sw.as_ref(),
+        Some("ms") => ms.as_ref(),
+        _ => en.as_ref(),
+    };
     Words {
         en: format!("{}: {}", f.label.en, en.as_ref()),
         sw: Some(format!(
             "{}: {}",
             f.label.sw.as_deref().unwrap_or(&f.label.en),
-            sw.as_ref()
+            local
         )),
     }
 }
@@ -143,18 +161,14 @@ pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words>
             "no" | "hapana" => Ok("no".into()),
             _ => Err(say(f, "select yes or no", "chagua ndiyo au hapana")),
         },
-        FieldType::NationalId => national_id(raw).ok_or_else(|| {
-            say(
-                f,
-                "enter a national ID number of 7 or 8 digits",
-                "weka nambari ya kitambulisho cha taifa yenye tarakimu 7 au 8",
-            )
-        }),
+        FieldType::NationalId => national_id(raw).map_err(|why| national_id_refusal(f, why)),
         FieldType::Phone => phone(raw).ok_or_else(|| {
-            say(
+            let example = &lango_core::country::current().phone.example;
+            say_in(
                 f,
-                "enter a mobile number like 0712 345 678",
-                "weka nambari ya simu ya mkononi kama 0712 345 678",
+                format!("enter a mobile number like {example}"),
+                format!("weka nambari ya simu ya mkononi kama {example}"),
+                format!("masukkan nombor telefon bimbit seperti {example}"),
             )
         }),
         FieldType::Email => email(raw).ok_or_else(|| {
@@ -388,33 +402,54 @@ fn date(f: &FieldDef, raw: &str, today: Today) -> Result<String, Words> {
     Ok(super::values::format_date(d))
 }
 
-/// A Kenyan national ID number: 7 or 8 digits once spaces are removed.
-pub(crate) fn national_id(raw: &str) -> Option<String> {
-    let d: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    ((7..=8).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())).then_some(d)
+/// The served country's national ID number as stored (Kenya: 7 or 8 digits; Malaysia: a
+/// MyKad with a real birth date and place-of-birth code), or why it is not one.
+pub(crate) fn national_id(raw: &str) -> Result<String, IdProblem> {
+    let pack = lango_core::country::current();
+    match pack.national_id.format {
+        IdFormat::Kenya => {
+            let d: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+            ((7..=8).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+                .then_some(d)
+                .ok_or(IdProblem::Shape)
+        }
+        _ => pack.parse_national_id(raw),
+    }
 }
 
-/// A Kenyan mobile number in E.164 (`+2547XXXXXXXX` or `+2541XXXXXXXX`).
+/// What is wrong with a national ID number, in the field's words.
+fn national_id_refusal(f: &FieldDef, why: IdProblem) -> Words {
+    let example = &lango_core::country::current().national_id.example;
+    match (lango_core::country::current().national_id.format, why) {
+        (IdFormat::Kenya, _) => say(
+            f,
+            "enter a national ID number of 7 or 8 digits",
+            "weka nambari ya kitambulisho cha taifa yenye tarakimu 7 au 8",
+        ),
+        (_, IdProblem::BirthDate) => say_in(
+            f,
+            "the first six digits must be a date of birth (YYMMDD)",
+            "tarakimu sita za kwanza lazima ziwe tarehe ya kuzaliwa (YYMMDD)",
+            "enam digit pertama mestilah tarikh lahir (YYMMDD)",
+        ),
+        (_, IdProblem::BirthPlace) => say_in(
+            f,
+            "the 7th and 8th digits must be a place-of-birth code",
+            "tarakimu ya 7 na ya 8 lazima ziwe msimbo wa mahali pa kuzaliwa",
+            "digit ke-7 dan ke-8 mestilah kod tempat lahir",
+        ),
+        (_, IdProblem::Shape) => say_in(
+            f,
+            format!("enter a MyKad number of 12 digits, like {example}"),
+            format!("weka nambari ya MyKad yenye tarakimu 12, kama {example}"),
+            format!("masukkan nombor MyKad 12 digit, contohnya {example}"),
+        ),
+    }
+}
+
+/// A mobile number of the served country in E.164 (`+254712345678`, `+60123456789`).
 pub(crate) fn phone(raw: &str) -> Option<String> {
-    let d: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-        .collect();
-    let rest = if let Some(r) = d.strip_prefix("+254") {
-        r
-    } else if d.len() == 12 && d.starts_with("254") {
-        &d[3..]
-    } else if d.len() == 10 && d.starts_with('0') {
-        &d[1..]
-    } else if d.len() == 9 {
-        &d
-    } else {
-        return None;
-    };
-    let ok = rest.len() == 9
-        && rest.bytes().all(|b| b.is_ascii_digit())
-        && (rest.starts_with('7') || rest.starts_with('1'));
-    ok.then(|| format!("+254{rest}"))
+    lango_core::country::current().phone.mobile(raw)
 }
 
 /// An e-mail address with a plausible local part and domain; the domain lower-cased.

@@ -217,7 +217,7 @@ impl Definition {
         self.file.pages.get(self.idx.fields.get(field)?.0)
     }
 
-    /// The currency of money answers and fees (KES when the service has no fees).
+    /// The currency of money answers and fees (the country's when the service has no fees).
     pub fn currency(&self) -> Currency {
         self.idx.currency
     }

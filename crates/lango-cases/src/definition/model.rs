@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 pub struct Words {
     /// English.
     pub en: String,
-    /// Kiswahili.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The country's own language beside English: Kiswahili (`sw:`) in Kenya, Bahasa Melayu
+    /// (`ms:`) in Malaysia.
+    #[serde(default, alias = "ms", skip_serializing_if = "Option::is_none")]
     pub sw: Option<String>,
 }
 
@@ -420,9 +421,14 @@ pub struct OutputDef {
     /// `{{ applicant.name }}`, `{{ issued_on }}`, `{{ valid_until }}` and `{{ service }}` placeholders;
     /// blank lines separate paragraphs; lines starting `# ` are headings.
     pub template: String,
-    /// The body in Kiswahili, with the same placeholders: printed under the English, so
-    /// whoever checks the document reads it in either language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The body in the country's own language (`template_sw:` Kiswahili, `template_ms:`
+    /// Bahasa Melayu), with the same placeholders: printed under the English, so whoever
+    /// checks the document reads it in either language.
+    #[serde(
+        default,
+        alias = "template_ms",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub template_sw: Option<String>,
     /// Days the document is valid, if it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]

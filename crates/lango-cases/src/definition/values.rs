@@ -221,10 +221,30 @@ const MONTHS_SW: [&str; 12] = [
     "Oktoba", "Novemba", "Desemba",
 ];
 
-/// A date as people write it: `5 March 2026` (`5 Machi 2026` in Kiswahili).
+const MONTHS_MS: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Mac",
+    "April",
+    "Mei",
+    "Jun",
+    "Julai",
+    "Ogos",
+    "September",
+    "Oktober",
+    "November",
+    "Disember",
+];
+
+/// A date as people write it: `5 March 2026` (`5 Machi 2026` in Kiswahili, `5 Mac 2026` in
+/// Bahasa Melayu).
 pub(crate) fn long_date(days: i64, lang: &str) -> String {
     let c = Civil::from_ms(days * 86_400_000);
-    let names = if lang == "sw" { MONTHS_SW } else { MONTHS_EN };
+    let names = match lang {
+        "sw" => MONTHS_SW,
+        "ms" => MONTHS_MS,
+        _ => MONTHS_EN,
+    };
     let month = names[(c.month - 1).clamp(0, 11) as usize];
     format!("{} {month} {}", c.day, c.year)
 }

@@ -131,36 +131,78 @@ pub(crate) struct Particulars<'a> {
     pub(crate) valid_until: Option<&'a str>,
 }
 
+/// Of a label's words, those in the country's own language.
+fn local<'a>(sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
+    lango_core::country::current().in_local(sw, ms, en)
+}
+
 impl Particulars<'_> {
     /// Label and value of each, in print order.
     pub(crate) fn rows(&self) -> Vec<(String, String)> {
         let mut rows = vec![(
-            both("Document number", Some("Nambari ya hati")),
+            both(
+                "Document number",
+                Some(local(
+                    "Nambari ya hati",
+                    "Nombor dokumen",
+                    "Document number",
+                )),
+            ),
             self.number.to_string(),
         )];
         if let Some(r) = self.reference {
             rows.push((
-                both("Application reference", Some("Kumbukumbu ya ombi")),
+                both(
+                    "Application reference",
+                    Some(local(
+                        "Kumbukumbu ya ombi",
+                        "Rujukan permohonan",
+                        "Application reference",
+                    )),
+                ),
                 r.to_string(),
             ));
         }
         rows.push((
-            both("Issued to", Some("Imetolewa kwa")),
+            both(
+                "Issued to",
+                Some(local("Imetolewa kwa", "Dikeluarkan kepada", "Issued to")),
+            ),
             self.holder.to_string(),
         ));
         if !self.holder_id.is_empty() {
             rows.push((
-                both("ID number", Some("Nambari ya kitambulisho")),
+                both(
+                    "ID number",
+                    Some(local(
+                        "Nambari ya kitambulisho",
+                        "Nombor pengenalan",
+                        "ID number",
+                    )),
+                ),
                 self.holder_id.to_string(),
             ));
         }
         rows.extend(self.key_fields.iter().cloned());
         rows.push((
-            both("Issued on", Some("Tarehe ya kutolewa")),
+            both(
+                "Issued on",
+                Some(local(
+                    "Tarehe ya kutolewa",
+                    "Tarikh dikeluarkan",
+                    "Issued on",
+                )),
+            ),
             self.issued_on.to_string(),
         ));
         if let Some(v) = self.valid_until {
-            rows.push((both("Valid until", Some("Halali hadi")), v.to_string()));
+            rows.push((
+                both(
+                    "Valid until",
+                    Some(local("Halali hadi", "Sah sehingga", "Valid until")),
+                ),
+                v.to_string(),
+            ));
         }
         rows
     }
@@ -181,7 +223,10 @@ pub(super) fn layout(
         body_sw: output
             .template_sw
             .as_deref()
-            .map(|t| values.blocks(t, "sw"))
+            .map(|t| {
+                let local = lango_core::country::current().local_language();
+                values.blocks(t, local.unwrap_or("sw"))
+            })
             .unwrap_or_default(),
         particulars: particulars.rows(),
     }

@@ -45,28 +45,38 @@ struct BillFacts {
     service_code: String,
 }
 
-/// Words for values that can be missing, in English and Kiswahili.
+/// Words for values that can be missing, in English, Kiswahili and Bahasa Melayu.
 fn word(key: &str, lang: &str) -> &'static str {
-    let sw = lang == "sw";
-    match key {
-        "no_date" if sw => "hakuna",
-        "no_date" => "none",
-        "no_reason" if sw => "afisa hakutoa sababu",
-        "no_reason" => "the officer gave no reason",
-        "see_account" if sw => "angalia ujumbe kwenye akaunti yako ya Lango",
-        "see_account" => "see the message in your Lango account",
-        "document" if sw => "hati",
-        "document" => "document",
-        "card" if sw => "kadi yako",
-        "card" => "your card",
-        _ if sw => "malipo kwa simu yako",
-        _ => "a payment to your phone",
+    let [en, sw, ms] = match key {
+        "no_date" => ["none", "hakuna", "tiada"],
+        "no_reason" => [
+            "the officer gave no reason",
+            "afisa hakutoa sababu",
+            "pegawai tidak memberikan sebab",
+        ],
+        "see_account" => [
+            "see the message in your Lango account",
+            "angalia ujumbe kwenye akaunti yako ya Lango",
+            "lihat mesej dalam akaun Lango anda",
+        ],
+        "document" => ["document", "hati", "dokumen"],
+        "card" => ["your card", "kadi yako", "kad anda"],
+        _ => [
+            "a payment to your phone",
+            "malipo kwa simu yako",
+            "bayaran melalui telefon anda",
+        ],
+    };
+    match lang {
+        "sw" => sw,
+        "ms" => ms,
+        _ => en,
     }
 }
 
-/// The East Africa Time date (`YYYY-MM-DD`) of unix ms `at`.
+/// The country's date (`YYYY-MM-DD`) of unix ms `at`.
 fn eat_date(at: i64) -> String {
-    Civil::eat(at).date()
+    Civil::local(at).date()
 }
 
 /// A string in the event's data, empty when absent.
@@ -242,8 +252,9 @@ impl Cases {
                     .and_then(|v| {
                         let output = v.definition.output(text(data, "output"))?;
                         let t = &output.title;
+                        // The second title is the country's own language's.
                         Some(match (lang.as_str(), &t.sw) {
-                            ("sw", Some(sw)) => sw.clone(),
+                            (l, Some(local)) if l != "en" && !local.is_empty() => local.clone(),
                             _ => t.en.clone(),
                         })
                     });
@@ -369,9 +380,9 @@ async fn bill_facts(conn: &mut sqlx::AnyConnection, reference: &str) -> Result<O
     .transpose()
 }
 
-/// Picks the Kiswahili name when asked for and there is one.
+/// Picks the second name (the country's own language) when asked for and there is one.
 fn in_lang((en, sw): &(String, String), lang: &str) -> String {
-    if lang == "sw" && !sw.is_empty() {
+    if lang != "en" && !sw.is_empty() {
         sw.clone()
     } else {
         en.clone()

@@ -140,7 +140,7 @@ impl Insights {
         let service = match names {
             Some(r) => {
                 let (en, sw): (String, String) = (r.try_get("name")?, r.try_get("name_sw")?);
-                if who.to.language == "sw" && !sw.is_empty() {
+                if who.to.language != "en" && !sw.is_empty() {
                     sw
                 } else {
                     en

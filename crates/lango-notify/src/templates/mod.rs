@@ -284,7 +284,7 @@ pub const EVENT_TYPES: &[EventType] = &[
 ];
 
 /// The languages every template exists in.
-pub const LANGUAGES: [&str; 2] = ["en", "sw"];
+pub const LANGUAGES: [&str; 3] = ["en", "sw", "ms"];
 
 /// The channels every template exists for.
 pub const CHANNELS: [Channel; 2] = [Channel::Sms, Channel::Email];

@@ -181,9 +181,10 @@ impl Export {
         match self.format {
             Format::Csv => {
                 let mut line = format!(
-                    "# lango receipts from={} to={} timezone=+03:00 receipts={} rows={}",
+                    "# lango receipts from={} to={} timezone={} receipts={} rows={}",
                     self.period.from.date(),
                     self.period.to.date(),
+                    lango_core::clock::local_offset_text(),
                     s.receipts,
                     s.rows
                 );
@@ -212,7 +213,7 @@ impl Export {
                 let head = serde_json::json!({
                     "from": self.period.from.date(),
                     "to": self.period.to.date(),
-                    "timezone": "+03:00",
+                    "timezone": lango_core::clock::local_offset_text(),
                     "receipts": s.receipts,
                     "rows": s.rows,
                     "totals": totals,

@@ -106,10 +106,10 @@ fn sorted(m: BTreeMap<String, i64>) -> Vec<(String, i64)> {
 /// their indexed time) and one read of the suspense balances.
 pub async fn report(db: &Db, period: Period) -> Result<Report> {
     let (start, end) = period.span_ms();
-    // Day numbers are computed in SQL (integer division of East Africa Time), so the rows
-    // are one per account and day however many entries the period holds.
+    // Day numbers are computed in SQL (integer division of the country's local time), so
+    // the rows are one per account and day however many entries the period holds.
     let rows = sqlx::query(
-        "SELECT e.account AS account, (t.created_at + 10800000) / 86400000 AS day, \
+        "SELECT e.account AS account, (t.created_at + $3) / 86400000 AS day, \
          CAST(SUM(CASE \
            WHEN e.account LIKE 'collection:%' THEN \
              CASE WHEN e.amount > 0 OR m.trans_id IS NOT NULL THEN e.amount ELSE 0 END \
@@ -120,10 +120,11 @@ pub async fn report(db: &Db, period: Period) -> Result<Report> {
          WHERE t.created_at >= $1 AND t.created_at < $2 \
            AND (e.account LIKE 'revenue:%' OR e.account LIKE 'platform_fees:%' \
                 OR e.account LIKE 'collection:%') \
-         GROUP BY e.account, (t.created_at + 10800000) / 86400000",
+         GROUP BY 1, 2",
     )
     .bind(start)
     .bind(end)
+    .bind(lango_core::clock::local_offset_ms())
     .fetch_all(db.pool())
     .await?;
     let mut by_currency: BTreeMap<Currency, Acc> = BTreeMap::new();

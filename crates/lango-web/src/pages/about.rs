@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
 struct HelpPage {
     c: Chrome,
     shortcode: String,
+    /// The country pays by M-Pesa (the Paybill steps are shown).
+    mpesa: bool,
 }
 
 #[derive(Template)]
@@ -66,6 +68,7 @@ async fn help(State(state): State<AppState>, v: Visitor) -> Response {
     let page = HelpPage {
         c: Chrome::for_visitor(&v, state.config.demo, "/help"),
         shortcode: state.config.mpesa_shortcode.clone(),
+        mpesa: state.config.country.pays_by("mpesa"),
     };
     render(StatusCode::OK, &page)
 }

@@ -252,7 +252,7 @@ fn profile_form(lang: Lang, csrf: &str, f: &ProfileForm) -> Form {
                 .auto("address-level2"),
             Field::new(lang, "language", "radios").choices(
                 lang,
-                &["en", "sw"],
+                &Lang::served().iter().map(|l| l.tag()).collect::<Vec<_>>(),
                 &[f.language.as_str()],
             ),
             contact_preference_field(lang, &f.contact_preference),

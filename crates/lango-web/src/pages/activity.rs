@@ -67,10 +67,7 @@ fn time_of(stamp: &str) -> String {
 }
 
 fn in_lang(lang: Lang, n: &Named) -> &str {
-    match lang {
-        Lang::En => &n.en,
-        Lang::Sw => &n.sw,
-    }
+    lang.pick(&n.en, &n.sw)
 }
 
 /// How the one who did it is named, in `lang`.

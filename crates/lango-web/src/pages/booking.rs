@@ -356,7 +356,7 @@ async fn row(state: &AppState, lang: crate::i18n::Lang, a: &Appointment) -> Appo
         service: service_name(state, lang, &a.service),
         centre,
         centre_code: a.centre.clone(),
-        when: format!("{} {} EAT", a.day, a.time()),
+        when: format!("{} {} {}", a.day, a.time(), crate::pages::time_zone()),
         status: tr(lang, &format!("appointment_status_{}", a.status.as_str())),
         booked: a.status == lango_centres::appointments::Status::Booked,
     }

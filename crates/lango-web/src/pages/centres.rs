@@ -255,8 +255,12 @@ impl BoardPage {
         tr(Lang::En, key)
     }
 
-    fn sw(&self, key: &str) -> &'static str {
-        tr(Lang::Sw, key)
+    fn local(&self, key: &str) -> &'static str {
+        tr(Lang::local(), key)
+    }
+
+    fn local_tag(&self) -> &'static str {
+        Lang::local().tag()
     }
 }
 

@@ -200,9 +200,10 @@ async fn book(
         Err(r) => return r,
     };
     let start = lango_centres::calendar::parse_rfc3339(&format!(
-        "{}T{}:00+03:00",
+        "{}T{}:00{}",
         f.day.trim(),
-        f.time.trim()
+        f.time.trim(),
+        lango_core::clock::local_offset_text()
     ));
     let Some(start_ms) = start else {
         let words = tr(s.v.lang, "desk_book_start_invalid").to_string();

@@ -66,9 +66,11 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
         Err(e) => return crate::error::page_error(&state, s.v.lang, e),
     };
     let lang = s.v.lang;
+    // The country's languages only: a Malaysian office edits no Kiswahili texts.
+    let served = |l: &str| Lang::served().iter().any(|s| s.tag() == l);
     let mut columns = Vec::new();
     for channel in CHANNELS {
-        for l in LANGUAGES {
+        for l in LANGUAGES.into_iter().filter(|l| served(l)) {
             columns.push(format!(
                 "{} – {}",
                 channel_label(lang, channel),
@@ -82,7 +84,7 @@ pub async fn list(State(state): State<AppState>, s: SignedIn) -> Response {
             let title = tr(lang, &format!("event_{}", event.name));
             let cells = all
                 .iter()
-                .filter(|t| t.event.name == event.name)
+                .filter(|t| t.event.name == event.name && served(t.lang))
                 .map(|t| Cell {
                     href: href(t),
                     changed: t.changed_at.is_some(),

@@ -209,7 +209,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/lango.css", get(stylesheet))
 }
 
-/// The reader's language: the `lang` cookie, else `Accept-Language`, else English.
+/// The reader's language: the `lang` cookie, else `Accept-Language`, else the country's first language.
 #[derive(Debug, Clone, Copy)]
 pub struct PageLang(pub Lang);
 
@@ -220,7 +220,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     }
 }
 
-/// The language of a request: the cookie, else `Accept-Language`, else English.
+/// The language of a request: the cookie, else `Accept-Language`, else the country's first language.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     let cookie = headers
         .get_all(header::COOKIE)
@@ -228,7 +228,8 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().strip_prefix("lang="))
-        .find_map(Lang::parse);
+        .find_map(Lang::parse)
+        .filter(|l| Lang::served().contains(l));
     if let Some(lang) = cookie {
         return lang;
     }
@@ -241,19 +242,32 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
         .next()
         .map(|l| l.trim().to_ascii_lowercase())
     {
-        Some(l) if l.starts_with("sw") => Lang::Sw,
-        _ => Lang::En,
+        Some(l) => Lang::served()
+            .iter()
+            .copied()
+            .find(|lang| l.starts_with(lang.tag()))
+            .unwrap_or_else(Lang::default_served),
+        None => Lang::default_served(),
     }
 }
 
-/// `YYYY-MM-DD HH:MM EAT`: every page shows times in East Africa Time, and says so.
+/// `YYYY-MM-DD HH:MM EAT`: every page shows times in the country's time, and names it.
 pub fn when(ms: i64) -> String {
-    format!("{} EAT", lango_core::clock::Civil::eat(ms).date_time())
+    format!(
+        "{} {}",
+        lango_core::clock::Civil::local(ms).date_time(),
+        time_zone()
+    )
 }
 
-/// The East Africa Time calendar day (`YYYY-MM-DD`) of a moment.
+/// The name of the country's time (`EAT`), said after every time a page shows.
+pub fn time_zone() -> &'static str {
+    &lango_core::country::current().time_zone
+}
+
+/// The country's calendar day (`YYYY-MM-DD`) of a moment.
 pub fn day(ms: i64) -> String {
-    lango_core::clock::Civil::eat(ms).date()
+    lango_core::clock::Civil::local(ms).date()
 }
 
 /// What every page's frame shows of the request being answered, whichever constructor its
@@ -462,7 +476,8 @@ async fn switch_language(params: Result<Query<SwitchParams>, QueryRejection>) ->
         .to
         .as_deref()
         .and_then(Lang::parse)
-        .unwrap_or(Lang::En);
+        .filter(|l| Lang::served().contains(l))
+        .unwrap_or_else(Lang::default_served);
     // Only local paths: never an open redirect.
     let next = lango_core::local_path::LocalPath::or(params.next.as_deref(), "/");
     let mut res = Redirect::to(next.as_str()).into_response();

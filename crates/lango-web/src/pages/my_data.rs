@@ -341,7 +341,11 @@ async fn gather(state: &AppState, s: &SignedIn) -> lango_core::Result<Held> {
             "at": at(r.at), "who": r.actor, "what": r.action, "object": r.object, "detail": r.detail,
         })).collect::<Vec<_>>(),
         "correction_requests": corrections,
-        "times": "East Africa Time (UTC+3)",
+        "times": format!(
+            "{} (UTC{})",
+            super::time_zone(),
+            lango_core::clock::local_offset_text()
+        ),
     });
     Ok(Held { json, sections })
 }

@@ -57,6 +57,8 @@ struct PayPage {
     /// Daraja is configured but the balance has cents or is too large.
     prompt_impossible: bool,
     card: bool,
+    /// The country pays by M-Pesa (Paybill and the prompt are offered).
+    mpesa: bool,
 }
 
 impl PayPage {
@@ -149,6 +151,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
             .collect(),
         prompt_impossible: prompt && !view.prompt_possible,
         card: payable && state.config.card.is_some(),
+        mpesa: state.config.country.pays_by("mpesa"),
         form,
     };
     let status = page.form.as_ref().map_or(StatusCode::OK, Form::status);

@@ -247,9 +247,10 @@ async fn connected_page(state: &AppState, s: &SignedIn, notice: bool) -> Respons
                         .iter()
                         .map(|sc| tr(lang, &format!("oidc_scope_{sc}")))
                         .collect(),
-                    agency: match lang {
-                        Lang::En => k.agency_name.0,
-                        Lang::Sw => k.agency_name.1,
+                    agency: if lang.is_local() && !k.agency_name.1.is_empty() {
+                        k.agency_name.1
+                    } else {
+                        k.agency_name.0
                     },
                     since: when(k.granted_at),
                     client_id: k.client_id,

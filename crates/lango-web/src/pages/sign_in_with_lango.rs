@@ -134,7 +134,7 @@ pub(crate) fn agency_name(state: &AppState, lang: crate::i18n::Lang, code: &str)
         .ok()
         .and_then(|c| snap.agency(&c).cloned());
     match (found, lang) {
-        (Some(a), crate::i18n::Lang::Sw) if !a.name_sw.is_empty() => a.name_sw.clone(),
+        (Some(a), l) if l.is_local() && !a.name_sw.is_empty() => a.name_sw.clone(),
         (Some(a), _) => a.name.clone(),
         (None, _) => code.to_string(),
     }

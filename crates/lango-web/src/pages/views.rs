@@ -26,7 +26,7 @@ pub fn card(hit: &SearchHit, lang: Lang) -> Card {
                 .map(|f| f.amount)
                 .min_by_key(|m| m.minor())
                 .map(|m| m.display());
-            let from = if lang == Lang::Sw { "Kuanzia" } else { "From" };
+            let from = crate::words::tr(lang, "site_fee_from");
             format!("{from} {}", least.unwrap_or_default())
         }
     };
@@ -93,7 +93,7 @@ impl Pager {
 
 /// Fees as (label in the page's language, amount) rows.
 pub fn fee_rows(hit: &SearchHit, lang: crate::i18n::Lang) -> Vec<(String, String)> {
-    let sw = lang == crate::i18n::Lang::Sw;
+    let sw = lang.is_local();
     hit.entry
         .service
         .fees
@@ -104,7 +104,5 @@ pub fn fee_rows(hit: &SearchHit, lang: crate::i18n::Lang) -> Vec<(String, String
 
 /// The documents a service asks for, in the page's language.
 pub fn document_rows(hit: &SearchHit, lang: crate::i18n::Lang) -> Vec<String> {
-    hit.entry
-        .service
-        .documents_in(lang == crate::i18n::Lang::Sw)
+    hit.entry.service.documents_in(lang.is_local())
 }

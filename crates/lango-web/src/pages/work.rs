@@ -56,7 +56,7 @@ const PAGE_SIZE: u32 = 50;
 /// Words of a definition in the reader's language (English when Kiswahili is left out).
 fn pick(lang: Lang, w: &Words) -> String {
     match (lang, &w.sw) {
-        (Lang::Sw, Some(sw)) if !sw.is_empty() => sw.clone(),
+        (l, Some(sw)) if l.is_local() && !sw.is_empty() => sw.clone(),
         _ => w.en.clone(),
     }
 }

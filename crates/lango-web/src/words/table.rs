@@ -9,9 +9,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 /// Each language's embedded file, in `Lang::ALL` order; English names the keys there are.
-pub(super) const EMBEDDED: [&str; 2] = [
+pub(super) const EMBEDDED: [&str; 3] = [
     include_str!("../../words/en.ftl"),
     include_str!("../../words/sw.ftl"),
+    include_str!("../../words/ms.ftl"),
 ];
 
 /// What start-up refuses of the words.
@@ -70,8 +71,9 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// Reads each language's file (from `dir` where it holds `{tag}.ftl`) and checks it
-    /// against the embedded English: every key there, no value the pages do not give.
+    /// Reads each language's file (from `dir` where it holds `{tag}.ftl`), with the words the
+    /// served country's pack puts in their place, and checks them against the embedded
+    /// English: every key there, no value the pages do not give.
     pub(crate) fn read(dir: Option<&Path>) -> Result<Table, WordsError> {
         let (english, _) = parse("en.ftl (embedded)", EMBEDDED[0].to_string())?;
         let keys = patterns(&english);
@@ -84,32 +86,23 @@ impl Table {
         let mut plain: HashMap<String, Vec<Box<str>>> = HashMap::with_capacity(order.len());
         for lang in Lang::ALL {
             let (file, text) = source(dir, lang)?;
+            // A translator's own file is taken as it is; the country's words replace only
+            // the built-in ones.
+            let embedded = file.ends_with("(embedded)");
             let (resource, file) = parse(&file, text)?;
             let own = patterns(&resource);
             let lang_tag = lang.tag();
-            for (key, pattern) in &own {
-                let Some(allowed) = given.get(key.as_str()) else {
-                    tracing::warn!(key, lang = lang_tag, file, "a word no page asks for");
-                    continue;
-                };
-                if let Some(value) = variables(pattern)
-                    .into_iter()
-                    .find(|v| !allowed.contains(v))
-                {
-                    let given = allowed.iter().map(|v| format!("${v}")).collect::<Vec<_>>();
-                    return Err(WordsError::UnknownValue {
-                        key: key.clone(),
-                        lang: lang_tag,
-                        file,
-                        value: value.to_string(),
-                        given: if given.is_empty() {
-                            "none".into()
-                        } else {
-                            given.join(", ")
-                        },
-                    });
+            only_given_values(&own, &given, lang_tag, &file)?;
+            let pack = lango_core::country::current();
+            let overrides = match pack.words(lang_tag).filter(|_| embedded) {
+                Some(text) => {
+                    let name = format!("packs/{}/words/{lang_tag}.ftl (embedded)", pack.code);
+                    let (res, name) = parse(&name, text.to_string())?;
+                    only_given_values(&patterns(&res), &given, lang_tag, &name)?;
+                    Some(res)
                 }
-            }
+                None => None,
+            };
             let has: std::collections::HashSet<&str> =
                 own.iter().map(|(k, _)| k.as_str()).collect();
             if let Some(key) = order.iter().find(|k| !has.contains(k.as_str())) {
@@ -119,7 +112,7 @@ impl Table {
                     file,
                 });
             }
-            let bundle = bundle(lang, resource).map_err(|what| WordsError::Broken {
+            let bundle = bundle(lang, resource, overrides).map_err(|what| WordsError::Broken {
                 key: what.0,
                 lang: lang_tag,
                 file: file.clone(),
@@ -178,6 +171,39 @@ impl Table {
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(String::as_str)
     }
+}
+
+/// Refuses a word that uses a value its pages do not give; warns of a word no page asks for.
+fn only_given_values(
+    own: &[(String, &ast::Pattern<&str>)],
+    given: &HashMap<&str, BTreeSet<&str>>,
+    lang: &'static str,
+    file: &str,
+) -> Result<(), WordsError> {
+    for (key, pattern) in own {
+        let Some(allowed) = given.get(key.as_str()) else {
+            tracing::warn!(key, lang, file, "a word no page asks for");
+            continue;
+        };
+        if let Some(value) = variables(pattern)
+            .into_iter()
+            .find(|v| !allowed.contains(v))
+        {
+            let given = allowed.iter().map(|v| format!("${v}")).collect::<Vec<_>>();
+            return Err(WordsError::UnknownValue {
+                key: key.clone(),
+                lang,
+                file: file.to_string(),
+                value: value.to_string(),
+                given: if given.is_empty() {
+                    "none".into()
+                } else {
+                    given.join(", ")
+                },
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Where `lang`'s words come from: `dir/{tag}.ftl` if there is one, else the embedded file.
@@ -267,9 +293,13 @@ fn variables<'s>(pattern: &ast::Pattern<&'s str>) -> BTreeSet<&'s str> {
     out
 }
 
-/// A checked bundle for `lang`: no isolation marks (the pages are HTML, written one language
+/// A checked bundle for `lang`, the country's words over the language's own: no isolation marks (the pages are HTML, written one language
 /// at a time) and numbers grouped by thousands.
-fn bundle(lang: Lang, resource: FluentResource) -> Result<Bundle, (String, String)> {
+fn bundle(
+    lang: Lang,
+    resource: FluentResource,
+    overrides: Option<FluentResource>,
+) -> Result<Bundle, (String, String)> {
     let id = lang.tag().parse().map_err(|_| {
         (
             String::new(),
@@ -290,6 +320,9 @@ fn bundle(lang: Lang, resource: FluentResource) -> Result<Bundle, (String, Strin
             }
             other => (String::new(), other.to_string()),
         })?;
+    if let Some(res) = overrides {
+        bundle.add_resource_overriding(res);
+    }
     Ok(bundle)
 }
 

@@ -26,7 +26,7 @@ backend_tests! {
         for raw in ["account:", "apikey:", "application.view", "application.claim", "session.start"] {
             assert!(!html.contains(raw), "raw {raw} shown: {html}");
         }
-        let today = lango_core::clock::Civil::eat(lango_core::clock::now_ms()).date();
+        let today = lango_core::clock::Civil::local(lango_core::clock::now_ms()).date();
         assert!(html.contains(&format!("<h2>{today}</h2>")), "grouped by EAT day: {html}");
         // The look: role and agency only, never the officer's name.
         assert!(

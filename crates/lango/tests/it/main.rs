@@ -58,6 +58,7 @@ mod insights_performance;
 mod insights_survey;
 mod insights_survey_browser;
 mod insights_usage;
+mod malaysia;
 mod mpesa;
 mod mpesa_crash;
 mod my_data;

@@ -12,11 +12,12 @@ impl<'a> Ck<'a> {
             return Vec::new();
         };
         let mut formulas = Vec::new();
-        if fees.currency != "KES" && fees.currency != "USD" {
+        let home = lango_core::country::current().currency.code();
+        if fees.currency != home && fees.currency != "USD" {
             self.err(
                 "fees.currency",
                 format!(
-                    "the fee currency must be KES or USD, not `{}`",
+                    "the fee currency must be {home} or USD, not `{}`",
                     fees.currency
                 ),
             );

@@ -376,7 +376,7 @@ pub(super) fn refusal_words(why: &Refusal) -> lango_cases::definition::model::Wo
     };
     lango_cases::definition::model::Words {
         en: fill(crate::i18n::Lang::En),
-        sw: Some(fill(crate::i18n::Lang::Sw)),
+        sw: Some(fill(crate::i18n::Lang::local())),
     }
 }
 

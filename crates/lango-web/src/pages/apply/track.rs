@@ -95,7 +95,12 @@ async fn appointment_ask(
                 && a.day >= today
                 && a.status == lango_centres::appointments::Status::Booked
         })
-        .map(|a| (a.reference.clone(), format!("{} {} EAT", a.day, a.time())));
+        .map(|a| {
+            (
+                a.reference.clone(),
+                format!("{} {} {}", a.day, a.time(), crate::pages::time_zone()),
+            )
+        });
     Some(AppointmentAsk {
         why: pick(s.v.lang, &ask.why),
         service: ask.service.clone(),

@@ -14,7 +14,7 @@ const RADIOS_UP_TO: usize = 8;
 /// Words of the definition in the reader's language (English when there is no Kiswahili).
 pub fn pick(lang: Lang, w: &Words) -> String {
     match (lang, &w.sw) {
-        (Lang::Sw, Some(sw)) if !sw.is_empty() => sw.clone(),
+        (l, Some(sw)) if l.is_local() && !sw.is_empty() => sw.clone(),
         _ => w.en.clone(),
     }
 }

@@ -149,7 +149,9 @@ pub(super) fn with_problems(lang: Lang, form: Form, problems: &[(String, String)
             let label = form.fields.iter().find(|f| f.name == name).map(|f| f.label);
             let fix = format!("cadm_fix_{name}");
             let message = match (label, lang) {
-                (Some(l), Lang::Sw) if has(&fix) => format!("{l}: {} ({message})", tr(lang, &fix)),
+                (Some(l), lang) if lang.is_local() && has(&fix) => {
+                    format!("{l}: {} ({message})", tr(lang, &fix))
+                }
                 (Some(l), _) => format!("{l}: {message}"),
                 (None, _) => message.clone(),
             };
