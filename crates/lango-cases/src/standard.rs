@@ -63,28 +63,31 @@ pub fn yaml_for(s: &Service, agency: (&str, &str)) -> Option<String> {
             fee_sentence_en(s),
             elsewhere.0
         ),
-        if malay() {
+        {
+            // (asked for, each document, the request) in the country's own language.
+            let (asked, documents, request, fee) = if malay() {
+                (
+                    "Anda akan diminta butiran anda, ",
+                    "salinan setiap dokumen yang disenaraikan, ",
+                    "dan butiran permohonan anda.",
+                    fee_sentence_ms(s),
+                )
+            } else {
+                (
+                    "Utaulizwa maelezo yako, ",
+                    "nakala ya kila hati iliyoorodheshwa, ",
+                    "na maelezo ya ombi lako.",
+                    fee_sentence_sw(s),
+                )
+            };
             format!(
-                "{} Anda akan diminta butiran anda, {}dan butiran permohonan anda.{}{}",
+                "{} {asked}{}{request}{fee}{}",
                 sw_or(&s.summary_sw, &s.summary).trim(),
                 if s.documents.is_empty() {
                     ""
                 } else {
-                    "salinan setiap dokumen yang disenaraikan, "
+                    documents
                 },
-                fee_sentence_ms(s),
-                elsewhere.1
-            )
-        } else {
-            format!(
-                "{} Utaulizwa maelezo yako, {}na maelezo ya ombi lako.{}{}",
-                sw_or(&s.summary_sw, &s.summary).trim(),
-                if s.documents.is_empty() {
-                    ""
-                } else {
-                    "nakala ya kila hati iliyoorodheshwa, "
-                },
-                fee_sentence_sw(s),
                 elsewhere.1
             )
         },

@@ -28,25 +28,42 @@ const PREFIXES: [(&str, &str); 16] = [
     ("se", ""),
 ];
 
-/// Suffixes, each with the least root it leaves.
-const SUFFIXES: [(&str, usize); 3] = [("kan", 4), ("an", 4), ("i", 5)];
+/// Suffixes, each with the least root it leaves: after a verb's prefix (di-, meN-, ber-,
+/// ter-) `-kan` is tried first ("diluluskan"); otherwise `-an` is, as nouns take it
+/// ("penyemakan" is semak + an, not sema + kan).
+const VERB_SUFFIXES: [(&str, usize); 3] = [("kan", 4), ("an", 4), ("i", 5)];
+const NOUN_SUFFIXES: [(&str, usize); 3] = [("an", 4), ("kan", 4), ("i", 5)];
+
+/// The prefixes that make verbs.
+const VERB_PREFIXES: [&str; 9] = [
+    "memper", "meng", "meny", "mem", "men", "me", "ber", "ter", "di",
+];
 
 /// The stem of a lower-case Malay word.
 pub fn stem(word: &str) -> String {
     let mut w = word.to_string();
-    if let Some((prefix, with)) = PREFIXES
+    stem_in_place(&mut w);
+    w
+}
+
+/// Stems `w` where it is, allocating only when a prefix leaves a letter (meny- → s).
+fn stem_in_place(w: &mut String) {
+    let prefix = PREFIXES
         .iter()
-        .find(|(p, with)| w.starts_with(p) && w.len() - p.len() + with.len() >= 4)
-    {
-        w = format!("{with}{}", &w[prefix.len()..]);
+        .find(|(p, with)| w.starts_with(p) && w.len() - p.len() + with.len() >= 4);
+    if let Some((p, with)) = prefix {
+        w.replace_range(..p.len(), with);
     }
-    if let Some((suffix, _)) = SUFFIXES
+    let suffixes = match prefix {
+        Some((p, _)) if VERB_PREFIXES.contains(p) => &VERB_SUFFIXES,
+        _ => &NOUN_SUFFIXES,
+    };
+    if let Some((suffix, _)) = suffixes
         .iter()
         .find(|(s, least)| w.ends_with(s) && w.len() - s.len() >= *least)
     {
         w.truncate(w.len() - suffix.len());
     }
-    w
 }
 
 /// The token filter: every token to its Malay stem.
@@ -81,8 +98,7 @@ impl<S: TokenStream> TokenStream for MalayStemmerStream<S> {
         if !self.0.advance() {
             return false;
         }
-        let token = self.0.token_mut();
-        token.text = stem(&token.text);
+        stem_in_place(&mut self.0.token_mut().text);
         true
     }
 
@@ -119,6 +135,7 @@ mod tests {
             (&["lahir", "kelahiran"][..], "lahir"),
             (&["niaga", "perniagaan", "berniaga"][..], "niaga"),
             (&["lulus", "kelulusan", "diluluskan"][..], "lulus"),
+            (&["tindak", "tindakan", "bertindak"][..], "tindak"),
         ] {
             for form in forms {
                 assert_eq!(stem(form), root, "{form}");

@@ -91,10 +91,11 @@ fn read_group(
     if rows.len() > max {
         return Err(vec![err(
             g.id.clone(),
-            fields::say(
+            fields::say_in(
                 g,
                 format!("add at most {max}"),
                 format!("ongeza zisizozidi {max}"),
+                format!("tambah tidak lebih daripada {max}"),
             ),
         )]);
     }
@@ -133,10 +134,11 @@ fn count_rows(g: &FieldDef, n: usize, errors: &mut Vec<FieldError>) {
     if n > 0 && n < min {
         errors.push(err(
             g.id.clone(),
-            fields::say(
+            fields::say_in(
                 g,
                 format!("add at least {min}"),
                 format!("ongeza angalau {min}"),
+                format!("tambah sekurang-kurangnya {min}"),
             ),
         ));
     }
@@ -271,10 +273,11 @@ fn revalidate(
 ) -> Result<Value, Vec<FieldError>> {
     let one = |e: Words| vec![err(f.id.clone(), e)];
     let invalid = || {
-        fields::say(
+        fields::say_in(
             f,
             "this answer is not valid: answer the question again",
             "jibu hili si sahihi: jibu swali tena",
+            "jawapan ini tidak sah: jawab soalan sekali lagi",
         )
     };
     match f.kind {

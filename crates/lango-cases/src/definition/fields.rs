@@ -1,6 +1,7 @@
 //! One validator per field type: an answer as typed becomes its canonical form, or an
-//! error in English and Kiswahili that says what to do. Canonical forms are accepted
-//! again unchanged, so stored answers can be re-checked at submission.
+//! error in English and the country's own language (Kiswahili, Bahasa Melayu) that says
+//! what to do. Canonical forms are accepted again unchanged, so stored answers can be
+//! re-checked at submission.
 
 use super::counties;
 use super::model::{FieldDef, FieldType, Words};
@@ -26,8 +27,8 @@ pub(crate) struct Ctx<'a> {
 
 /// An error on a field: "LABEL: what to do", in both languages.
 pub(crate) fn say(f: &FieldDef, en: impl AsRef<str>, sw: impl AsRef<str>) -> Words {
-    // These messages are written in English and Kiswahili only: a country speaking another
-    // language beside English reads the English until they are in its words.
+    // Kenya's own messages (its counties), in English and Kiswahili only: a country speaking
+    // another language beside English reads the English.
     say_in(f, en.as_ref(), sw.as_ref(), en.as_ref())
 }
 
@@ -60,10 +61,17 @@ pub(crate) fn missing(f: &FieldDef) -> Words {
         | FieldType::MultipleChoice
         | FieldType::YesNo
         | FieldType::County
-        | FieldType::SubCounty => say(f, "select an answer", "chagua jibu"),
-        FieldType::File => say(f, "upload a file", "pakia faili"),
-        FieldType::Group => say(f, "add at least one", "ongeza angalau moja"),
-        _ => say(f, "enter an answer", "weka jibu"),
+        | FieldType::SubCounty => {
+            say_in(f, "select an answer", "chagua jibu", "pilih satu jawapan")
+        }
+        FieldType::File => say_in(f, "upload a file", "pakia faili", "muat naik fail"),
+        FieldType::Group => say_in(
+            f,
+            "add at least one",
+            "ongeza angalau moja",
+            "tambah sekurang-kurangnya satu",
+        ),
+        _ => say_in(f, "enter an answer", "weka jibu", "masukkan jawapan"),
     }
 }
 
@@ -81,7 +89,12 @@ pub(crate) fn validate(f: &FieldDef, raw: &[String], cx: &Ctx) -> Result<Option<
         return Ok(None);
     }
     if one.len() > 20_000 {
-        return Err(say(f, "the answer is too long", "jibu ni refu mno"));
+        return Err(say_in(
+            f,
+            "the answer is too long",
+            "jibu ni refu mno",
+            "jawapan terlalu panjang",
+        ));
     }
     single(f, one, cx).map(|s| Some(Value::String(s)))
 }
@@ -100,10 +113,11 @@ fn multiple(f: &FieldDef, raw: &[String]) -> Result<Option<Value>, Words> {
         .find(|p| !f.choices.iter().any(|c| c.value == **p))
     {
         let _ = bad;
-        return Err(say(
+        return Err(say_in(
             f,
             "select from the options given",
             "chagua kutoka kwenye machaguo yaliyotolewa",
+            "pilih daripada pilihan yang diberikan",
         ));
     }
     // In the order of the choices, each once.
@@ -116,19 +130,21 @@ fn multiple(f: &FieldDef, raw: &[String]) -> Result<Option<Value>, Words> {
     let n = chosen.len() as u32;
     if let Some(min) = f.min_items {
         if n < min {
-            return Err(say(
+            return Err(say_in(
                 f,
                 format!("select at least {min}"),
                 format!("chagua angalau {min}"),
+                format!("pilih sekurang-kurangnya {min}"),
             ));
         }
     }
     if let Some(max) = f.max_items {
         if n > max {
-            return Err(say(
+            return Err(say_in(
                 f,
                 format!("select at most {max}"),
                 format!("chagua zisizozidi {max}"),
+                format!("pilih tidak lebih daripada {max}"),
             ));
         }
     }
@@ -149,17 +165,23 @@ pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words>
                 .find(|c| c.value == v)
                 .map(|c| c.value.clone())
                 .ok_or_else(|| {
-                    say(
+                    say_in(
                         f,
                         "select one of the options",
                         "chagua mojawapo ya machaguo",
+                        "pilih salah satu pilihan",
                     )
                 })
         }
         FieldType::YesNo => match raw.trim().to_lowercase().as_str() {
             "yes" | "ndiyo" => Ok("yes".into()),
             "no" | "hapana" => Ok("no".into()),
-            _ => Err(say(f, "select yes or no", "chagua ndiyo au hapana")),
+            _ => Err(say_in(
+                f,
+                "select yes or no",
+                "chagua ndiyo au hapana",
+                "pilih ya atau tidak",
+            )),
         },
         FieldType::NationalId => national_id(raw).map_err(|why| national_id_refusal(f, why)),
         FieldType::Phone => phone(raw).ok_or_else(|| {
@@ -172,10 +194,11 @@ pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words>
             )
         }),
         FieldType::Email => email(raw).ok_or_else(|| {
-            say(
+            say_in(
                 f,
                 "enter an email address like name@example.com",
                 "weka anwani ya barua pepe kama jina@mfano.com",
+                "masukkan alamat e-mel seperti nama@contoh.com",
             )
         }),
         FieldType::County => counties::county(raw).map(|c| c.to_string()).ok_or_else(|| {
@@ -199,47 +222,58 @@ pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words>
                     )
                 })
         }
-        FieldType::MultipleChoice | FieldType::File | FieldType::Group => {
-            Err(say(f, "this answer is not valid", "jibu hili si sahihi"))
-        }
+        FieldType::MultipleChoice | FieldType::File | FieldType::Group => Err(say_in(
+            f,
+            "this answer is not valid",
+            "jibu hili si sahihi",
+            "jawapan ini tidak sah",
+        )),
     }
 }
 
 fn text(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words> {
     let t = raw.replace("\r\n", "\n").trim().to_string();
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(say(
+        return Err(say_in(
             f,
             "remove the special characters",
             "ondoa herufi maalum",
+            "buang aksara khas",
         ));
     }
     let n = t.chars().count() as u32;
     let max = f.max_length.unwrap_or(500);
     if let Some(min) = f.min_length {
         if n < min {
-            return Err(say(
+            return Err(say_in(
                 f,
                 format!("enter at least {min} characters"),
                 format!("weka angalau herufi {min}"),
+                format!("masukkan sekurang-kurangnya {min} aksara"),
             ));
         }
     }
     if n > max {
-        return Err(say(
+        return Err(say_in(
             f,
             format!("enter {max} characters or fewer"),
             format!("weka herufi {max} au chache zaidi"),
+            format!("masukkan tidak lebih daripada {max} aksara"),
         ));
     }
     if let Some(re) = cx.pattern {
         if !re.is_match(&t) {
             return Err(match &f.pattern_message {
-                Some(m) => say(f, &m.en, m.sw.as_deref().unwrap_or(&m.en)),
-                None => say(
+                // The definition's own words: its second text is the country's language.
+                Some(m) => {
+                    let local = m.sw.as_deref().unwrap_or(&m.en);
+                    say_in(f, &m.en, local, local)
+                }
+                None => say_in(
                     f,
                     "enter it in the format asked for",
                     "iandike katika muundo ulioombwa",
+                    "masukkan dalam format yang diminta",
                 ),
             });
         }
@@ -256,17 +290,29 @@ fn strip_grouping(raw: &str) -> String {
 
 fn number(f: &FieldDef, raw: &str) -> Result<String, Words> {
     let s = strip_grouping(raw);
-    let d = Dec::parse(&s)
-        .ok_or_else(|| say(f, "enter a number, like 12", "weka nambari, kwa mfano 12"))?;
+    let d = Dec::parse(&s).ok_or_else(|| {
+        say_in(
+            f,
+            "enter a number, like 12",
+            "weka nambari, kwa mfano 12",
+            "masukkan nombor, contohnya 12",
+        )
+    })?;
     let places = u32::from(f.decimals.unwrap_or(0));
     if d.decimals() > places {
         return Err(if places == 0 {
-            say(f, "enter a whole number", "weka nambari kamili")
+            say_in(
+                f,
+                "enter a whole number",
+                "weka nambari kamili",
+                "masukkan nombor bulat",
+            )
         } else {
-            say(
+            say_in(
                 f,
                 format!("use at most {places} decimal places"),
                 format!("tumia nafasi {places} za desimali au chache"),
+                format!("gunakan tidak lebih daripada {places} tempat perpuluhan"),
             )
         });
     }
@@ -283,20 +329,22 @@ fn range(
     if let Some(min) = f.min.as_deref().and_then(&parse) {
         if d < min {
             let m = show(min);
-            return Err(say(
+            return Err(say_in(
                 f,
                 format!("enter {m} or more"),
                 format!("weka {m} au zaidi"),
+                format!("masukkan {m} atau lebih"),
             ));
         }
     }
     if let Some(max) = f.max.as_deref().and_then(&parse) {
         if d > max {
             let m = show(max);
-            return Err(say(
+            return Err(say_in(
                 f,
                 format!("enter {m} or less"),
                 format!("weka {m} au chini ya hapo"),
+                format!("masukkan {m} atau kurang"),
             ));
         }
     }
@@ -314,14 +362,22 @@ fn money(f: &FieldDef, raw: &str, cur: Currency) -> Result<String, Words> {
         }
     }
     let m = Money::parse_decimal(&s, cur).map_err(|_| {
-        say(
+        say_in(
             f,
             "enter an amount, like 1050.00",
             "weka kiasi, kwa mfano 1050.00",
+            "masukkan jumlah, contohnya 1050.00",
         )
     })?;
     let as_dec = |m: Money| Dec::parse(&m.to_decimal());
-    let d = as_dec(m).ok_or_else(|| say(f, "the amount is too large", "kiasi ni kikubwa mno"))?;
+    let d = as_dec(m).ok_or_else(|| {
+        say_in(
+            f,
+            "the amount is too large",
+            "kiasi ni kikubwa mno",
+            "jumlah terlalu besar",
+        )
+    })?;
     range(
         f,
         d,
@@ -359,26 +415,29 @@ fn read_date(raw: &str) -> Option<i64> {
 
 fn date(f: &FieldDef, raw: &str, today: Today) -> Result<String, Words> {
     let d = read_date(raw).ok_or_else(|| {
-        say(
+        say_in(
             f,
             "enter a real date, like 2026-03-05",
             "weka tarehe halisi, kwa mfano 2026-03-05",
+            "masukkan tarikh yang sah, contohnya 2026-03-05",
         )
     })?;
     if let Some(min) = f.min.as_deref() {
         if let Some(m) = date_bound(min, today) {
             if d < m {
                 return Err(if min.trim() == "today" {
-                    say(
+                    say_in(
                         f,
                         "enter today's date or a date in the future",
                         "weka tarehe ya leo au ya siku zijazo",
+                        "masukkan tarikh hari ini atau tarikh akan datang",
                     )
                 } else {
-                    say(
+                    say_in(
                         f,
                         format!("enter a date on or after {}", long_date(m, "en")),
                         format!("weka tarehe ya {} au baadaye", long_date(m, "sw")),
+                        format!("masukkan tarikh pada atau selepas {}", long_date(m, "ms")),
                     )
                 });
             }
@@ -388,12 +447,18 @@ fn date(f: &FieldDef, raw: &str, today: Today) -> Result<String, Words> {
         if let Some(m) = date_bound(max, today) {
             if d > m {
                 return Err(if max.trim() == "today" {
-                    say(f, "enter a date in the past", "weka tarehe iliyopita")
+                    say_in(
+                        f,
+                        "enter a date in the past",
+                        "weka tarehe iliyopita",
+                        "masukkan tarikh yang telah lalu",
+                    )
                 } else {
-                    say(
+                    say_in(
                         f,
                         format!("enter a date on or before {}", long_date(m, "en")),
                         format!("weka tarehe ya {} au kabla yake", long_date(m, "sw")),
+                        format!("masukkan tarikh pada atau sebelum {}", long_date(m, "ms")),
                     )
                 });
             }
@@ -504,19 +569,28 @@ pub(crate) fn file(f: &FieldDef, a: &FileAnswer) -> Result<Value, Words> {
             .map(|t| t.to_uppercase())
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(say(
+        return Err(say_in(
             f,
             format!("upload a file of type {list}"),
             format!("pakia faili ya aina {list}"),
+            format!("muat naik fail jenis {list}"),
         ));
     }
     let max = u64::from(f.max_size_kb.unwrap_or(5120));
     if a.size > max * 1024 {
-        return Err(say(
+        return Err(say_in(
             f,
             format!("upload a file smaller than {max} KB"),
             format!("pakia faili iliyo ndogo kuliko KB {max}"),
+            format!("muat naik fail yang lebih kecil daripada {max} KB"),
         ));
     }
-    serde_json::to_value(a).map_err(|_| say(f, "upload the file again", "pakia faili tena"))
+    serde_json::to_value(a).map_err(|_| {
+        say_in(
+            f,
+            "upload the file again",
+            "pakia faili tena",
+            "muat naik fail sekali lagi",
+        )
+    })
 }
