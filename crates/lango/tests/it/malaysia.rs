@@ -149,6 +149,17 @@ async fn a_malaysian_node_speaks_malay_first_and_serves_its_catalogue_in_ringgit
         assert!(!body.contains("KES"), "{code}: {body}");
     }
 
+    // The pack's own words: Urban Transformation Centres, not Huduma centres; Malaysian
+    // phone numbers in the help; no M-Pesa Paybill where people pay by card and at counters.
+    let centres = page(&format!("{base}/centres"), &[]).await;
+    assert!(centres.contains("Pusat Transformasi Bandar"), "{centres}");
+    assert!(!centres.contains("Huduma"), "{centres}");
+    let help = page(&format!("{base}/help"), &[]).await;
+    assert!(
+        !help.contains("M-Pesa") && !help.contains("222222"),
+        "{help}"
+    );
+
     // The level between federal and local government is the state (Negeri).
     let agencies = page(&format!("{base}/agencies"), &[]).await;
     assert!(agencies.contains("Negeri"), "{agencies}");
