@@ -336,6 +336,33 @@ pub fn column_out(column: &str) -> String {
     }
 }
 
+/// Records in `db` the country it serves the first time it is opened, and refuses a
+/// database that serves another: its money, people, numbers and days are that country's.
+pub async fn claim(db: &crate::db::Db, pack: &Pack) -> crate::Result<()> {
+    sqlx::query(
+        "INSERT INTO database_settings (name, value, set_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind("country")
+    .bind(&pack.code)
+    .bind(crate::clock::now_ms())
+    .execute(db.pool())
+    .await?;
+    let held: String = sqlx::query_scalar("SELECT value FROM database_settings WHERE name = $1")
+        .bind("country")
+        .fetch_one(db.pool())
+        .await?;
+    if held == pack.code {
+        Ok(())
+    } else {
+        Err(crate::Error::Conflict(format!(
+            "this database serves the country {held:?}, not {:?}: give each country its own \
+             data dir or database",
+            pack.code
+        )))
+    }
+}
+
 static CURRENT: OnceLock<&'static Pack> = OnceLock::new();
 
 /// Makes `pack` the one this process serves; a node does this once as it starts. False when

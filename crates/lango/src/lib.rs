@@ -56,6 +56,9 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     db.migrate(&migrations())
         .await
         .context("cannot migrate the database")?;
+    lango_core::country::claim(&db, config.country)
+        .await
+        .context("country")?;
     let sealed = lango_core::sealed::reseal(&db, &SEALED)
         .await
         .context("cannot seal the secrets at rest")?;

@@ -37,3 +37,27 @@ fn a_country_without_a_pack_is_refused_before_anything_starts() {
         "{said}"
     );
 }
+
+#[test]
+fn a_database_serves_the_country_that_first_opened_it() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |country: &str| {
+        std::process::Command::new(this_lango())
+            .args(["export", "agencies"])
+            .env("LANGO_DATA_DIR", data.path())
+            .env("LANGO_COUNTRY", country)
+            .env_remove("LANGO_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    assert!(run("my").status.success(), "Malaysia's first");
+    assert!(run("my").status.success(), "and again");
+    // Kenya's node would read ringgit bills, MyKad numbers and Malaysian days as its own.
+    let kenya = run("ke");
+    let said = String::from_utf8_lossy(&kenya.stderr);
+    assert!(!kenya.status.success(), "{said}");
+    assert!(
+        said.contains("serves the country \"my\", not \"ke\""),
+        "{said}"
+    );
+}
