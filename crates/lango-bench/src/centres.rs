@@ -763,7 +763,7 @@ impl Desk {
                     .slots(&c, service, date)
                     .await?
                     .into_iter()
-                    .map(|s| (calendar::eat_rfc3339(s.start_ms), s.available))
+                    .map(|s| (calendar::local_rfc3339(s.start_ms), s.available))
                     .collect())
             }
         }

@@ -23,16 +23,16 @@ pub fn yaml_for(s: &Service, agency: (&str, &str)) -> Option<String> {
     let currency = s.fees.first().map(|f| f.amount.currency());
     let before = s.fees.len();
     s.fees.retain(|f| Some(f.amount.currency()) == currency);
-    let elsewhere = match (s.fees.len() < before, malay()) {
-        (false, _) => ("", ""),
-        (true, false) => (
-            " Fees in other currencies are paid to the agency, not here.",
+    let elsewhere = if s.fees.len() < before {
+        let en = " Fees in other currencies are paid to the agency, not here.";
+        let local = lango_core::country::in_local(
             " Ada za sarafu nyingine hulipwa kwa taasisi, si hapa.",
-        ),
-        (true, true) => (
-            " Fees in other currencies are paid to the agency, not here.",
             " Yuran dalam mata wang lain dibayar kepada agensi, bukan di sini.",
-        ),
+            en,
+        );
+        (en, local)
+    } else {
+        ("", "")
     };
     let s = &s;
     let mut y = String::new();

@@ -3,7 +3,7 @@
 //! booking takes a place with one conditional update of the slot's row (and of the day's
 //! cap) inside its transaction, so the database, not the node, decides who got the last one.
 
-use crate::calendar::{self, day_start_ms, eat_rfc3339};
+use crate::calendar::{self, day_start_ms, local_rfc3339};
 use crate::model::{self, Centre};
 use crate::refusal::{self, Refusal};
 use crate::{store, Centres};
@@ -117,7 +117,7 @@ fn word<S: serde::Serializer, T: std::fmt::Display>(
 impl Appointment {
     /// Its start in East Africa Time, RFC 3339.
     pub fn start(&self) -> String {
-        eat_rfc3339(self.start_ms)
+        local_rfc3339(self.start_ms)
     }
 
     /// Its start as people read it: `09:30`.
@@ -302,7 +302,7 @@ impl Centres {
             return Err(Refusal::NoSlot {
                 centre: c.code.clone(),
                 service,
-                at: eat_rfc3339(b.start_ms),
+                at: local_rfc3339(b.start_ms),
             }
             .into());
         }

@@ -60,16 +60,7 @@ pub fn minute_of(ms: i64) -> u16 {
 
 /// RFC 3339 in the country's time (`2026-12-07T09:00:00+03:00` in Kenya): how the API
 /// shows a slot.
-pub fn eat_rfc3339(ms: i64) -> String {
-    let c = Civil::local(ms);
-    format!(
-        "{}T{:02}:{:02}:00{}",
-        c.date(),
-        c.hour,
-        c.minute,
-        lango_core::clock::local_offset_text()
-    )
-}
+pub use lango_core::clock::local_rfc3339;
 
 /// Reads an RFC 3339 time with any offset (`Z`, `+03:00`, `-05:00`), to the minute;
 /// seconds must be zero. Answers unix milliseconds.
@@ -184,7 +175,7 @@ mod tests {
         assert_eq!(date_of(day_start_ms("2026-12-07")), "2026-12-07");
         assert_eq!(date_of(day_start_ms("2026-12-07") - 1), "2026-12-06");
         let nine = day_start_ms("2026-12-07") + 9 * 3_600_000;
-        assert_eq!(eat_rfc3339(nine), "2026-12-07T09:00:00+03:00");
+        assert_eq!(local_rfc3339(nine), "2026-12-07T09:00:00+03:00");
         assert_eq!(parse_rfc3339("2026-12-07T09:00:00+03:00"), Some(nine));
         assert_eq!(parse_rfc3339("2026-12-07T06:00:00Z"), Some(nine));
         assert_eq!(parse_rfc3339("2026-12-07T01:00:00-05:00"), Some(nine));

@@ -38,6 +38,21 @@ pub fn local_offset_text() -> String {
     format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
 }
 
+/// RFC 3339 in the served country's time, to the second (`2026-11-22T10:30:15+03:00` in
+/// Kenya): how exports and the API write a moment people there read.
+pub fn local_rfc3339(ms: i64) -> String {
+    let local = ms + local_offset_ms();
+    let c = Civil::from_ms(local);
+    let second = local.div_euclid(1000).rem_euclid(60);
+    format!(
+        "{}T{:02}:{:02}:{second:02}{}",
+        c.date(),
+        c.hour,
+        c.minute,
+        local_offset_text()
+    )
+}
+
 /// A UTC calendar time: year, month, day, hour, minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {

@@ -363,6 +363,12 @@ pub async fn claim(db: &crate::db::Db, pack: &Pack) -> crate::Result<()> {
     }
 }
 
+/// Of words written in code in Kiswahili, Bahasa Melayu and English, those in the served
+/// country's own language ([`Pack::in_local`]).
+pub fn in_local<'a>(sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
+    current().in_local(sw, ms, en)
+}
+
 static CURRENT: OnceLock<&'static Pack> = OnceLock::new();
 
 /// Makes `pack` the one this process serves; a node does this once as it starts. False when

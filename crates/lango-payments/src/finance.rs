@@ -66,20 +66,8 @@ pub fn eat_time(ms: i64) -> String {
     Civil::local(ms).date_time()
 }
 
-/// RFC 3339 in the country's time to the second (`2026-11-22T10:30:15+03:00` in Kenya), for
-/// exports.
-pub fn eat_rfc3339(ms: i64) -> String {
-    let local = ms + local_offset_ms();
-    let c = Civil::from_ms(local);
-    let second = local.div_euclid(1000).rem_euclid(60);
-    format!(
-        "{}T{:02}:{:02}:{second:02}{}",
-        c.date(),
-        c.hour,
-        c.minute,
-        lango_core::clock::local_offset_text()
-    )
-}
+/// RFC 3339 in the country's time to the second, for exports.
+pub use lango_core::clock::local_rfc3339;
 
 /// An inclusive range of East Africa Time days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +168,7 @@ mod tests {
         assert_eq!(Day::of_ms(d.start_ms() - 1), d.plus(-1));
         assert_eq!(eat_time(d.start_ms() + 90_000), "2026-11-22 00:01");
         assert_eq!(
-            eat_rfc3339(d.start_ms() + 90_500),
+            local_rfc3339(d.start_ms() + 90_500),
             "2026-11-22T00:01:30+03:00"
         );
         for bad in [

@@ -208,13 +208,12 @@ pub(crate) fn answer_page(
             Words {
                 en: "This page is not part of the application".into(),
                 sw: Some(
-                    lango_core::country::current()
-                        .in_local(
-                            "Ukurasa huu si sehemu ya maombi",
-                            "Halaman ini bukan sebahagian daripada permohonan",
-                            "This page is not part of the application",
-                        )
-                        .into(),
+                    lango_core::country::in_local(
+                        "Ukurasa huu si sehemu ya maombi",
+                        "Halaman ini bukan sebahagian daripada permohonan",
+                        "This page is not part of the application",
+                    )
+                    .into(),
                 ),
             },
         )]);

@@ -10,6 +10,7 @@ use super::formula::Fault;
 use super::model::Words;
 use super::values::Dec;
 use super::{Answers, Definition, Fee, Today};
+use lango_core::country::in_local as local;
 use lango_core::money::Money;
 
 /// The fee, and the faults met on the way (field id, error).
@@ -86,11 +87,6 @@ pub(crate) fn work_out(
         },
         faults,
     ))
-}
-
-/// Of words, those in the country's own language.
-fn local<'a>(sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
-    lango_core::country::current().in_local(sw, ms, en)
 }
 
 fn fault_words(label: &Words) -> Words {

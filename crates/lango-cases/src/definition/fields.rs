@@ -39,11 +39,7 @@ pub(crate) fn say_in(
     sw: impl AsRef<str>,
     ms: impl AsRef<str>,
 ) -> Words {
-    let local = match lango_core::country::current().local_language() {
-        Some("sw") => sw.as_ref(),
-        Some("ms") => ms.as_ref(),
-        _ => en.as_ref(),
-    };
+    let local = lango_core::country::in_local(sw.as_ref(), ms.as_ref(), en.as_ref());
     Words {
         en: format!("{}: {}", f.label.en, en.as_ref()),
         sw: Some(format!(

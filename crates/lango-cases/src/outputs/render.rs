@@ -4,6 +4,7 @@
 
 use crate::application::Application;
 use crate::definition::model::{FieldDef, OutputDef};
+use lango_core::country::in_local as local;
 use lango_documents::pdf::{Block, Layout};
 
 /// What the template's placeholders stand for.
@@ -129,11 +130,6 @@ pub(crate) struct Particulars<'a> {
     pub(crate) key_fields: &'a [(String, String)],
     pub(crate) issued_on: &'a str,
     pub(crate) valid_until: Option<&'a str>,
-}
-
-/// Of a label's words, those in the country's own language.
-fn local<'a>(sw: &'a str, ms: &'a str, en: &'a str) -> &'a str {
-    lango_core::country::current().in_local(sw, ms, en)
 }
 
 impl Particulars<'_> {

@@ -10,7 +10,7 @@
 
 mod read;
 
-use super::{eat_rfc3339, Period};
+use super::{local_rfc3339, Period};
 use lango_core::db::{Backend, Db};
 use lango_core::money::{Currency, Money};
 use lango_core::{Error, Result};
@@ -260,14 +260,14 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 fn opt_time(ms: Option<i64>) -> String {
-    ms.map(eat_rfc3339).unwrap_or_default()
+    ms.map(local_rfc3339).unwrap_or_default()
 }
 
 fn csv_rows(i: &Item) -> Vec<Vec<String>> {
     let receipt = vec![
         i.channel.name().to_string(),
         i.receipt.clone(),
-        eat_rfc3339(i.received_at),
+        local_rfc3339(i.received_at),
         opt_time(i.trans_time),
         i.amount.to_decimal(),
         i.amount.currency().code().to_string(),
@@ -284,7 +284,7 @@ fn csv_rows(i: &Item) -> Vec<Vec<String>> {
             let mut row = receipt.clone();
             row.extend([
                 t.id.clone(),
-                eat_rfc3339(t.at),
+                local_rfc3339(t.at),
                 t.memo.clone(),
                 line.to_string(),
                 account.clone(),
@@ -305,19 +305,19 @@ fn json_item(i: &Item) -> serde_json::Value {
     serde_json::json!({
         "channel": i.channel.name(),
         "receipt": i.receipt,
-        "received_at": eat_rfc3339(i.received_at),
-        "trans_time": i.trans_time.map(eat_rfc3339),
+        "received_at": local_rfc3339(i.received_at),
+        "trans_time": i.trans_time.map(local_rfc3339),
         "amount": i.amount.to_decimal(),
         "currency": i.amount.currency().code(),
         "typed_reference": i.typed,
         "bill": i.bill,
         "agency": i.agency,
         "outcome": i.outcome,
-        "verified_at": i.verified_at.map(eat_rfc3339),
+        "verified_at": i.verified_at.map(local_rfc3339),
         "settlement_batch": i.batch,
         "transactions": i.transactions.iter().map(|t| serde_json::json!({
             "id": t.id,
-            "at": eat_rfc3339(t.at),
+            "at": local_rfc3339(t.at),
             "memo": t.memo,
             "entries": t.entries.iter().map(|(line, account, amount)| serde_json::json!({
                 "line": line, "account": account, "amount": amount.to_decimal(),

@@ -2,7 +2,7 @@
 //! their receipts, the bank's settlement file and the agency's statement.
 
 use super::{candidates, Batch, Item};
-use crate::finance::{eat_rfc3339, Day, Period};
+use crate::finance::{local_rfc3339, Day, Period};
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
 use lango_core::money::{Currency, Money};
@@ -240,7 +240,7 @@ pub fn agency_statement(b: &Batch, items: &[Item]) -> Result<String> {
             cell(&i.agency_reference),
             i.channel.clone(),
             cell(&i.receipt),
-            eat_rfc3339(i.paid_at),
+            local_rfc3339(i.paid_at),
             i.amount.to_decimal(),
             b.currency.code().to_string(),
         ]

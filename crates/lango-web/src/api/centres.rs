@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lango_centres::appointments::{Booking, Channel};
-use lango_centres::calendar::{eat_rfc3339, parse_rfc3339};
+use lango_centres::calendar::{local_rfc3339, parse_rfc3339};
 use lango_centres::model::{clock, Centre, DAYS};
 use lango_centres::queue::{Act, Issue, Ticket};
 use lango_core::Error;
@@ -251,7 +251,7 @@ async fn slots(
         .await?
         .into_iter()
         .map(|s| SlotDto {
-            start: eat_rfc3339(s.start_ms),
+            start: local_rfc3339(s.start_ms),
             available: s.available,
         })
         .collect();

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use lango_identity::policy::{check, Action, Actor, Object};
-use lango_payments::finance::{eat_rfc3339, Period};
+use lango_payments::finance::{local_rfc3339, Period};
 use lango_payments::settlement;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -127,7 +127,7 @@ async fn settlements(
                     receipt: i.receipt,
                     bill_reference: i.bill_reference,
                     agency_reference: i.agency_reference,
-                    paid_at: eat_rfc3339(i.paid_at),
+                    paid_at: local_rfc3339(i.paid_at),
                     amount: i.amount.to_decimal(),
                 })
                 .collect(),

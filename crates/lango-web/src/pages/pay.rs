@@ -150,7 +150,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
             })
             .collect(),
         prompt_impossible: prompt && !view.prompt_possible,
-        card: payable && state.config.card.is_some(),
+        card: payable && state.config.card.is_some() && state.config.country.pays_by("card"),
         mpesa: state.config.country.pays_by("mpesa"),
         form,
     };

@@ -81,7 +81,7 @@ async fn prepare(db_url: &str) -> (Db, String, Vec<String>) {
         if !slots.is_empty() {
             starts = slots
                 .iter()
-                .map(|s| lango_centres::calendar::eat_rfc3339(s.start_ms))
+                .map(|s| lango_centres::calendar::local_rfc3339(s.start_ms))
                 .collect();
             break;
         }
