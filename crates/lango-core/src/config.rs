@@ -70,6 +70,8 @@ pub struct Config {
     pub daraja: Option<DarajaConfig>,
     /// The hosted card-payment page provider, when configured.
     pub card: Option<CardConfig>,
+    /// FPX online banking (Malaysia's direct-debit gateway), when configured.
+    pub fpx: Option<FpxConfig>,
     /// How often the Pull Transactions sweep runs, ms (when Daraja is configured).
     pub reconcile_sweep_ms: u64,
     /// The hour (0–23, East Africa Time) after which yesterday's settlement batches are made.
@@ -85,6 +87,9 @@ pub struct Config {
     /// The convenience-fee bands for the home currency, `below:fee,…,*:fee` in whole units
     /// (checked by the payments room when a node starts).
     pub convenience_fees: String,
+    /// The currencies agencies may bill in (`bill_currencies`, a comma list; default the
+    /// pack's), the home currency first.
+    pub bill_currencies: Vec<crate::money::Currency>,
     /// A folder of service definitions (`*.yaml`) loaded when a node starts, when set.
     pub definitions_dir: Option<PathBuf>,
     /// A folder of Fluent word files (`sw.ftl`, `en.ftl`) read in place of the built-in
@@ -139,6 +144,23 @@ pub struct CardConfig {
     pub api_key: SecretString,
     /// The secret the provider signs its webhooks with.
     pub webhook_secret: SecretString,
+}
+
+/// FPX online banking: the gateway, Lango's seller identity there and the keys that sign
+/// both ways (RSA, PEM). Messages Lango sends are signed with `seller_key`; the gateway's
+/// are checked with `gateway_key`.
+#[derive(Clone)]
+pub struct FpxConfig {
+    /// The gateway's base URL (its pages and its server-to-server endpoints).
+    pub gateway_url: String,
+    /// Lango's seller exchange id (`fpx_sellerExId`).
+    pub exchange_id: String,
+    /// Lango's seller id (`fpx_sellerId`).
+    pub seller_id: String,
+    /// Lango's private key (PKCS#8 or PKCS#1 PEM).
+    pub seller_key: SecretString,
+    /// The gateway's public key (SPKI or PKCS#1 PEM).
+    pub gateway_key: String,
 }
 
 /// The national identity provider Lango signs people in with.
@@ -263,6 +285,10 @@ impl fmt::Debug for Config {
                 "card_provider_url",
                 &self.card.as_ref().map(|c| c.provider_url.as_str()),
             )
+            .field(
+                "fpx_gateway_url",
+                &self.fpx.as_ref().map(|f| f.gateway_url.as_str()),
+            )
             .field("reconcile_sweep_ms", &self.reconcile_sweep_ms)
             .field("settlement_hour", &self.settlement_hour)
             .field("drain_ms", &self.drain_ms)
@@ -273,6 +299,7 @@ impl fmt::Debug for Config {
                 &self.otlp_traces_url.as_ref().map(|_| "(set)"),
             )
             .field("convenience_fees", &self.convenience_fees)
+            .field("bill_currencies", &self.bill_currencies)
             .field("definitions_dir", &self.definitions_dir)
             .field("words_dir", &self.words_dir)
             .field("documents_url", &self.documents_url)
@@ -393,12 +420,18 @@ struct FileConfig {
     card_provider_url: Option<String>,
     card_api_key: Option<String>,
     card_webhook_secret: Option<String>,
+    fpx_gateway_url: Option<String>,
+    fpx_exchange_id: Option<String>,
+    fpx_seller_id: Option<String>,
+    fpx_seller_key_file: Option<String>,
+    fpx_gateway_key_file: Option<String>,
     reconcile_sweep_ms: Option<u64>,
     settlement_hour: Option<u64>,
     drain_ms: Option<u64>,
     shutdown_grace_ms: Option<u64>,
     otlp_traces_url: Option<String>,
     convenience_fees: Option<String>,
+    bill_currencies: Option<String>,
     definitions_dir: Option<String>,
     words_dir: Option<String>,
     documents_url: Option<String>,
@@ -701,6 +734,52 @@ impl Config {
                 ))
             }
         };
+        let bill_currencies = match pick("bill_currencies", file.bill_currencies) {
+            None => country.bill_currencies.clone(),
+            Some((setting, v)) => {
+                let listed: Vec<String> = v
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                crate::country::bill_currencies(country.currency, &listed)
+                    .map_err(|e| config_error(&setting, e))?
+            }
+        };
+        let fpx = match (
+            pick("fpx_gateway_url", file.fpx_gateway_url),
+            pick("fpx_exchange_id", file.fpx_exchange_id),
+            pick("fpx_seller_id", file.fpx_seller_id),
+            pick("fpx_seller_key_file", file.fpx_seller_key_file),
+            pick("fpx_gateway_key_file", file.fpx_gateway_key_file),
+        ) {
+            (None, None, None, None, None) => None,
+            (
+                Some((setting, url)),
+                Some((_, exchange_id)),
+                Some((_, seller_id)),
+                Some((key_setting, key_file)),
+                Some((gateway_setting, gateway_file)),
+            ) => {
+                let read = |setting: &str, file: &str| {
+                    std::fs::read_to_string(file)
+                        .map_err(|e| config_error(setting, format!("cannot read {file}: {e}")))
+                };
+                Some(FpxConfig {
+                    gateway_url: http_url(&setting, &url)?,
+                    exchange_id,
+                    seller_id,
+                    seller_key: SecretString::from(read(&key_setting, &key_file)?),
+                    gateway_key: read(&gateway_setting, &gateway_file)?,
+                })
+            }
+            _ => {
+                return Err(config_error(
+                    "fpx_gateway_url",
+                    "set fpx_gateway_url, fpx_exchange_id, fpx_seller_id, fpx_seller_key_file and fpx_gateway_key_file together",
+                ))
+            }
+        };
         let settlement_hour = match num("settlement_hour", file.settlement_hour)? {
             Some(h) if h > 23 => return Err(config_error("settlement_hour", "expected 0 to 23")),
             Some(h) => h as u8,
@@ -803,6 +882,7 @@ impl Config {
             email,
             daraja,
             card,
+            fpx,
             reconcile_sweep_ms: positive(
                 "reconcile_sweep_ms",
                 num("reconcile_sweep_ms", file.reconcile_sweep_ms)?,
@@ -816,6 +896,7 @@ impl Config {
                 30_000,
             )?,
             otlp_traces_url: pick("otlp_traces_url", file.otlp_traces_url).map(|(_, v)| v),
+            bill_currencies,
             convenience_fees: pick("convenience_fees", file.convenience_fees)
                 .map_or_else(|| country.convenience_fees.clone(), |(_, v)| v),
             definitions_dir,

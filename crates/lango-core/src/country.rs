@@ -25,7 +25,7 @@ const PACK_WORDS: &[(&str, &str, &str)] = &[
 ];
 
 /// The payment channels a pack may name.
-const PAYMENT_CHANNELS: [&str; 3] = ["mpesa", "card", "cash"];
+const PAYMENT_CHANNELS: [&str; 4] = ["mpesa", "card", "fpx", "cash"];
 
 /// The pack a node serves when none is named.
 pub const DEFAULT: &str = "ke";
@@ -41,7 +41,9 @@ pub struct Pack {
     pub currency: Currency,
     /// The convenience-fee bands (`200:5,…,*:50`, whole units of the home currency).
     pub convenience_fees: String,
-    /// How people pay (`mpesa`, `card`, `cash`): pages offer only these.
+    /// The currencies its agencies may bill in, the home currency first.
+    pub bill_currencies: Vec<Currency>,
+    /// How people pay (`mpesa`, `card`, `fpx`, `cash`): pages offer only these.
     pub payment_channels: Vec<String>,
     /// The digitisation target (`80% by 2027-06-30`).
     pub digitisation_target: String,
@@ -126,6 +128,25 @@ pub struct EasterHoliday {
     pub name: Words,
 }
 
+/// The currencies bills may be in: the home currency first, then `listed` (ISO 4217 codes,
+/// which must include the home currency when given; none given means the home one only).
+pub fn bill_currencies(home: Currency, listed: &[String]) -> Result<Vec<Currency>, String> {
+    let mut out = vec![home];
+    for code in listed {
+        let c = code
+            .trim()
+            .parse::<Currency>()
+            .map_err(|_| format!("{code:?} is not a currency Lango keeps"))?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if !listed.is_empty() && !listed.iter().any(|c| c.trim() == home.code()) {
+        return Err(format!("name the home currency {} too", home.code()));
+    }
+    Ok(out)
+}
+
 /// The file as written, before its checks.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +155,8 @@ struct File {
     languages: Vec<String>,
     currency: String,
     convenience_fees: String,
+    #[serde(default)]
+    bill_currencies: Vec<String>,
     payment_channels: Vec<String>,
     digitisation_target: String,
     name: Words,
@@ -178,6 +201,8 @@ impl Pack {
             .currency
             .parse::<Currency>()
             .map_err(|_| format!("currency: {:?} is not a currency Lango keeps", f.currency))?;
+        let bill_currencies = bill_currencies(currency, &f.bill_currencies)
+            .map_err(|e| format!("bill_currencies: {e}"))?;
         let texts = std::iter::once(("name", &f.name))
             .chain(std::iter::once(("regional_label", &f.regional_label)))
             .chain(
@@ -232,6 +257,7 @@ impl Pack {
             languages: f.languages,
             currency,
             convenience_fees: f.convenience_fees,
+            bill_currencies,
             payment_channels: f.payment_channels,
             digitisation_target: f.digitisation_target,
             name: f.name,

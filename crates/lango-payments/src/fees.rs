@@ -28,13 +28,37 @@ pub struct FeeTable {
     home: Currency,
     /// (amounts below this, pay this); the last band has `i64::MAX`.
     bands: Vec<(i64, i64)>,
+    /// The currencies bills may be in (every one Lango keeps unless narrowed).
+    takes: Vec<Currency>,
 }
 
 impl FeeTable {
     /// Kenya's published bands (its country pack's).
     pub fn kenya() -> FeeTable {
         let ke = lango_core::country::Pack::named("ke").expect("built in");
-        FeeTable::parse_in(&ke.convenience_fees, ke.currency).expect("checked by the tests")
+        FeeTable::parse_in(&ke.convenience_fees, ke.currency)
+            .expect("checked by the tests")
+            .billing_in(&ke.bill_currencies)
+    }
+
+    /// The same bands, for bills in `currencies` only (the country's `bill_currencies`).
+    pub fn billing_in(mut self, currencies: &[Currency]) -> FeeTable {
+        self.takes = currencies.to_vec();
+        self
+    }
+
+    /// True when a bill may be in `currency` here.
+    pub fn takes(&self, currency: Currency) -> bool {
+        self.takes.contains(&currency)
+    }
+
+    /// The currencies bills may be in, as `KES, USD`.
+    pub fn currencies(&self) -> String {
+        self.takes
+            .iter()
+            .map(|c| c.code())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Parses `below:fee,…,*:fee` in whole units of `home`.
@@ -66,7 +90,11 @@ impl FeeTable {
         if bands.last().map(|(b, _)| *b) != Some(i64::MAX) {
             return Err(FeeTableError::NoCatchAll);
         }
-        Ok(FeeTable { home, bands })
+        Ok(FeeTable {
+            home,
+            bands,
+            takes: Currency::ALL.to_vec(),
+        })
     }
 
     /// The fee on a bill of `amount`, in the bill's currency.

@@ -13,6 +13,7 @@ pub mod daraja;
 pub mod daraja_api;
 pub mod fees;
 pub mod finance;
+pub mod fpx;
 pub mod ledger;
 pub mod mpesa;
 pub mod posting;

@@ -155,6 +155,7 @@ pub async fn sweep(db: &Db, client: &DarajaClient, by: &str) -> Result<Run, Swee
     let (seen, bad) = fetch(client, from, to).await?;
     let comparison = Comparison {
         source: reconcile::PULL,
+        ledger: &reconcile::MPESA,
         file_name: "",
         sha256: None,
         period: Some((from, to - GRACE_MS)),

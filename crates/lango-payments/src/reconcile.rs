@@ -44,6 +44,27 @@ pub const KINDS: [&str; 6] = [
     "reversed",
 ];
 
+/// Where a channel's receipts are, so that its provider's record can be compared with them.
+/// `{in}` stands for the receipts' placeholders.
+#[derive(Debug)]
+pub struct Ledger {
+    /// `trans_id, amount, verified_at` of the receipts named in `{in}` (`$1`…).
+    pub held: &'static str,
+    /// Marks the receipts named in `{in}` (`$2`…) verified at `$1`.
+    pub verify: &'static str,
+    /// `trans_id, amount, bill_reference, at` of every receipt paid between `$1` and `$2`.
+    pub within: &'static str,
+}
+
+/// M-Pesa's receipts.
+pub const MPESA: Ledger = Ledger {
+    held: "SELECT trans_id, amount, verified_at FROM mpesa_receipts WHERE trans_id IN ({in})",
+    verify: "UPDATE mpesa_receipts SET verified_at = $1 WHERE verified_at IS NULL AND trans_id IN ({in})",
+    within: "SELECT trans_id, amount, bill_reference, COALESCE(trans_time, received_at) AS at \
+             FROM mpesa_receipts WHERE (trans_time >= $1 AND trans_time <= $2) \
+             OR (trans_time IS NULL AND received_at >= $1 AND received_at <= $2) ORDER BY trans_id",
+};
+
 /// A payment M-Pesa's record shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -77,8 +98,10 @@ impl From<statement::Row> for Seen {
 /// One comparison to make.
 #[derive(Debug, Clone)]
 pub struct Comparison<'a> {
-    /// [`STATEMENT`] or [`PULL`].
+    /// [`STATEMENT`], [`PULL`] or [`crate::fpx::settlement::SOURCE`].
     pub source: &'a str,
+    /// Where the channel's receipts are.
+    pub ledger: &'a Ledger,
     /// The statement's file name (empty for a sweep).
     pub file_name: &'a str,
     /// The statement file's SHA-256 (none for a sweep).
@@ -175,7 +198,8 @@ pub struct Item {
 
 /// Imports a portal statement file: parses it and compares it with the ledger. The same
 /// file again (same SHA-256) returns the earlier run and changes nothing; `Ok(Err(_))` is a
-/// file that cannot be used at all.
+/// file that cannot be used at all. An FPX settlement report (known by its columns) is
+/// reconciled as one (`crate::fpx::settlement`), so a clerk brings either file the same way.
 pub async fn import_statement(
     db: &Db,
     file_name: &str,
@@ -183,6 +207,9 @@ pub async fn import_statement(
     by: &str,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<std::result::Result<(Run, bool), StatementError>> {
+    if crate::fpx::settlement::is_report(bytes) {
+        return crate::fpx::settlement::import(db, file_name, bytes, by).await;
+    }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let parsed = match statement::parse(bytes) {
         Ok(s) => s,
@@ -198,6 +225,7 @@ pub async fn import_statement(
     let reversed = parsed.reversals;
     let comparison = Comparison {
         source: STATEMENT,
+        ledger: &MPESA,
         file_name: &file_name,
         sha256: Some(sha256),
         period,
@@ -254,10 +282,7 @@ pub async fn compare(
     let mut held: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let receipts: Vec<&str> = c.seen.iter().map(|s| s.receipt.as_str()).collect();
     for (n, chunk) in receipts.chunks(ROWS_PER_STATEMENT).enumerate() {
-        let sql = format!(
-            "SELECT trans_id, amount, verified_at FROM mpesa_receipts WHERE trans_id IN ({})",
-            marks(chunk.len())
-        );
+        let sql = c.ledger.held.replace("{in}", &marks(chunk.len()));
         let mut q = sqlx::query(&sql);
         for r in chunk {
             q = q.bind(*r);
@@ -304,12 +329,12 @@ pub async fn compare(
         });
     }
     for chunk in to_verify.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "UPDATE mpesa_receipts SET verified_at = $1 WHERE verified_at IS NULL AND trans_id IN ({})",
-            (2..chunk.len() + 2)
+        let sql = c.ledger.verify.replace(
+            "{in}",
+            &(2..chunk.len() + 2)
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
         );
         let mut q = sqlx::query(&sql).bind(now);
         for r in chunk {
@@ -319,15 +344,11 @@ pub async fn compare(
     }
     if let Some((from, to)) = c.period {
         let shown: HashSet<&str> = receipts.iter().copied().collect();
-        let rows = sqlx::query(
-            "SELECT trans_id, amount, bill_reference, COALESCE(trans_time, received_at) AS at \
-             FROM mpesa_receipts WHERE (trans_time >= $1 AND trans_time <= $2) \
-             OR (trans_time IS NULL AND received_at >= $1 AND received_at <= $2) ORDER BY trans_id",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows = sqlx::query(c.ledger.within)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut *tx)
+            .await?;
         for row in rows {
             let receipt: String = row.try_get("trans_id")?;
             if shown.contains(receipt.as_str()) {

@@ -10,7 +10,8 @@
 //! transaction. A day's batches are made once: asking again creates nothing new.
 //!
 //! Receipts come from each channel's own table (`SOURCES`): M-Pesa receipts once verified,
-//! card payments once the provider's signed webhook posted them, and refunds that moved money
+//! card payments once the provider's signed webhook posted them, FPX payments once the
+//! gateway's settlement report showed them, and refunds that moved money
 //! (a negative share, netted in the next batch; a day whose refunds outweigh its receipts
 //! makes no batch and waits). A channel joins settlement by naming its receipts and their
 //! ledger transactions.
@@ -56,6 +57,13 @@ const SOURCES: &[Source] = &[
         sql: "SELECT COALESCE(provider_payment_id, id) AS receipt, bill_reference AS reference, \
               posted_at AS paid_at, ledger_transaction FROM card_payments \
               WHERE posted = 1 AND ledger_transaction IS NOT NULL AND posted_at < $1",
+    },
+    // FPX payments once the gateway's settlement report has shown them (`settled_at`).
+    Source {
+        channel: "fpx",
+        sql: "SELECT fpx_txn_id AS receipt, bill_reference AS reference, posted_at AS paid_at, \
+              ledger_transaction FROM fpx_payments \
+              WHERE posted = 1 AND settled_at IS NOT NULL AND ledger_transaction IS NOT NULL AND posted_at < $1",
     },
     // A refund that moved money took it back from the agency's revenue: a negative share,
     // netted in the agency's next batch.

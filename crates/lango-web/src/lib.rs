@@ -10,6 +10,7 @@ pub mod client;
 pub mod download;
 pub mod error;
 pub mod forms;
+pub mod fpx_channel;
 pub mod i18n;
 pub mod limits;
 pub mod middleware;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stk::routes())
         .merge(sms_inbound::routes())
         .merge(card_channel::routes())
+        .merge(fpx_channel::routes())
         .merge(trust_list::routes())
         .merge(oidc_endpoints::routes())
         .merge(ussd::routes())

@@ -14,8 +14,10 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// The strict policy: no inline script or style, nothing from elsewhere.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+/// The strict policy (no inline script or style, nothing from elsewhere) every page gets
+/// unless it names its own.
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Adds the security headers to every response.

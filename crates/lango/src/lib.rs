@@ -94,7 +94,8 @@ pub fn keyring(config: &Config) -> Option<lango_core::sealed::Keyring> {
 pub fn cases_settings(config: &Config) -> anyhow::Result<lango_cases::service::Settings> {
     let fees =
         lango_payments::fees::FeeTable::parse_in(&config.convenience_fees, config.country.currency)
-            .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?
+            .billing_in(&config.bill_currencies);
     Ok(lango_cases::service::Settings {
         object_store_url: config
             .documents_url
@@ -247,7 +248,8 @@ impl Node {
             &config.convenience_fees,
             config.country.currency,
         )
-        .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("configuration: convenience_fees: {e}"))?
+        .billing_in(&config.bill_currencies);
         let cases = lango_cases::Cases::open(db.clone(), cases_settings(&config)?)
             .await
             .context("cannot open the cases room")?;

@@ -330,6 +330,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             let card = lango_simulators::card::start(settings).await?;
             config.card = Some(card.config());
+            // FPX online banking is the gateway simulator where the country pays by FPX; its
+            // confirmations come back to this server.
+            let _fpx = if config.country.pays_by("fpx") {
+                let sim = lango_simulators::fpx::start(lango_simulators::fpx::Settings::new(
+                    &config.public_url,
+                ))
+                .await?;
+                eprintln!(
+                    "FPX: the gateway simulator is at {} (settlement reports at {}/FPXMain/settlement/YYYYMMDD).",
+                    sim.base_url(),
+                    sim.base_url()
+                );
+                config.fpx = Some(sim.config());
+                Some(sim)
+            } else {
+                None
+            };
             let _system = match system {
                 Some((port, base, client)) => {
                     let running = lango_simulators::agency_system::start(

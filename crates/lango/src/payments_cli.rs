@@ -20,7 +20,8 @@ const BY: &str = "cli";
 /// `lango reconcile …`
 #[derive(clap::Subcommand)]
 pub enum ReconcileWhat {
-    /// Import an M-Pesa portal statement (CSV) and compare it with the ledger.
+    /// Import an M-Pesa portal statement or an FPX settlement report (CSV) and compare it
+    /// with the ledger.
     Statement {
         /// The statement file as the portal exported it.
         file: PathBuf,

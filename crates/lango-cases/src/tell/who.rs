@@ -61,6 +61,7 @@ fn word(key: &str, lang: &str) -> &'static str {
         ],
         "document" => ["document", "hati", "dokumen"],
         "card" => ["your card", "kadi yako", "kad anda"],
+        "fpx" => ["your bank (FPX)", "benki yako (FPX)", "bank anda (FPX)"],
         _ => [
             "a payment to your phone",
             "malipo kwa simu yako",

@@ -164,7 +164,8 @@ impl Export {
                         after: (last.received_at, last.receipt.clone()),
                     },
                     (_, Channel::Mpesa) => first_page(Channel::Card),
-                    (_, Channel::Card) => Stage::Tail,
+                    (_, Channel::Card) => first_page(Channel::Fpx),
+                    (_, Channel::Fpx) => Stage::Tail,
                 };
                 Ok(Some(self.body(&items)?))
             }

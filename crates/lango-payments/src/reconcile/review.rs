@@ -63,9 +63,12 @@ pub async fn post_reviewed(db: &Db, run: &str, items: &[i64], by: &str) -> Resul
     let mut to_propose: Vec<(i64, String, Option<i64>)> = Vec::new();
     for &item in items {
         let row = sqlx::query(
-            "SELECT receipt, statement_amount, account, completed_at, raw, proposed_by \
-             FROM reconciliation_items \
-             WHERE run_id = $1 AND item = $2 AND kind = 'missing_in_ledger' AND posted_at IS NULL",
+            // Only M-Pesa's findings are posted from here: an FPX transaction Lango did not
+            // start is kept for review and never posted.
+            "SELECT i.receipt, i.statement_amount, i.account, i.completed_at, i.raw, i.proposed_by \
+             FROM reconciliation_items i JOIN reconciliation_runs r ON r.id = i.run_id \
+             WHERE i.run_id = $1 AND i.item = $2 AND i.kind = 'missing_in_ledger' \
+             AND i.posted_at IS NULL AND r.source IN ('statement', 'pull')",
         )
         .bind(run)
         .bind(item)
@@ -255,6 +258,7 @@ pub async fn open_findings(db: &Db) -> Result<i64> {
         // (run_id, kind) index: the items of matched receipts are never scanned.
         "SELECT COUNT(DISTINCT i.receipt) FROM reconciliation_runs r \
          JOIN reconciliation_items i ON i.run_id = r.id AND i.kind IN ('missing_in_ledger', 'reversed') \
+         AND r.source IN ('statement', 'pull') \
          WHERE NOT EXISTS (SELECT 1 FROM reconciliation_items j \
                            WHERE j.receipt = i.receipt AND j.kind = i.kind AND j.posted_at IS NOT NULL) \
            AND (i.kind = 'reversed' OR NOT EXISTS (SELECT 1 FROM mpesa_receipts m WHERE m.trans_id = i.receipt))",

@@ -2,6 +2,7 @@
 //! (`suspense`), and the auditor's export (`/finance/export`). Finance officers and
 //! auditors read them (the policy's finance `View`); only finance officers match money.
 
+mod fpx_review;
 mod suspense;
 mod tills;
 
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/finance/export", get(export))
         .route("/finance/suspense", get(suspense::queue))
         .route("/finance/tills", get(tills::closings))
+        .route("/finance/fpx", get(fpx_review::list))
+        .route("/finance/fpx/{id}/reviewed", post(fpx_review::reviewed))
         .route(
             "/finance/suspense/{trans_id}/match",
             get(suspense::match_form).post(suspense::check_match),
@@ -136,6 +139,8 @@ struct DashboardPage {
     currencies: Vec<CurrencyView>,
     nothing: bool,
     held: String,
+    /// FPX is configured: its review list is linked.
+    fpx: bool,
 }
 
 fn currency_view(state: &AppState, lang: Lang, r: &CurrencyReport) -> CurrencyView {
@@ -166,7 +171,7 @@ fn currency_view(state: &AppState, lang: Lang, r: &CurrencyReport) -> CurrencyVi
             )
     };
     let channel_name = |ch: &str| match ch {
-        "mpesa" | "card" | "cash" => tr(lang, &format!("finance_channel_{ch}")).to_string(),
+        "mpesa" | "card" | "fpx" | "cash" => tr(lang, &format!("finance_channel_{ch}")).to_string(),
         other => other.to_string(),
     };
     CurrencyView {
@@ -267,6 +272,7 @@ async fn dashboard(
             currencies,
             nothing,
             held,
+            fpx: state.config.fpx.is_some(),
         },
     )
 }

@@ -30,6 +30,7 @@ mod desk_cash;
 mod dev_phone;
 mod document_keys;
 mod finance;
+mod fpx;
 pub(crate) mod insights;
 mod message_templates;
 mod my_data;
@@ -172,6 +173,7 @@ pub fn router() -> Router<AppState> {
         )
         .merge(pay::routes())
         .merge(card::routes())
+        .merge(fpx::routes())
         .merge(finance::routes())
         .merge(reconciliation::routes())
         .merge(apply::routes())

@@ -57,6 +57,8 @@ struct PayPage {
     /// Daraja is configured but the balance has cents or is too large.
     prompt_impossible: bool,
     card: bool,
+    /// FPX online banking is offered (a ringgit bill where the country pays by FPX).
+    fpx: bool,
     /// The country pays by M-Pesa (Paybill and the prompt are offered).
     mpesa: bool,
 }
@@ -141,6 +143,7 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
                     "mpesa" => "M-Pesa".to_string(),
                     "card" => tr(lang, "pay_by_card_channel").to_string(),
                     "cash" => tr(lang, "cash_channel").to_string(),
+                    "fpx" => tr(lang, "fpx_channel").to_string(),
                     other => other.to_string(),
                 },
                 amount: Money::parse_decimal(&p.amount, bill.fee.currency())
@@ -151,6 +154,10 @@ async fn page(state: &AppState, v: &Visitor, reference: &str, form: Option<Form>
             .collect(),
         prompt_impossible: prompt && !view.prompt_possible,
         card: payable && state.config.card.is_some() && state.config.country.pays_by("card"),
+        fpx: payable
+            && state.config.fpx.is_some()
+            && state.config.country.pays_by("fpx")
+            && bill.balance().currency() == lango_core::money::Currency::Myr,
         mpesa: state.config.country.pays_by("mpesa"),
         form,
     };

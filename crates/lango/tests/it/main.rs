@@ -53,6 +53,7 @@ mod country;
 mod deploy;
 mod deploy_load;
 mod finance;
+mod fpx;
 mod insights_open_data;
 mod insights_performance;
 mod insights_survey;

@@ -4,7 +4,9 @@
 //! and Malaysia's time, and takes MyKad numbers and +60 phones; its pages pass axe in
 //! Chromium. Kenya's suite is unchanged: these are what differs.
 
-use crate::browser_kit::{assert_accessible, axe_source, driver, fill, heading_is, submit};
+use crate::browser_kit::{
+    assert_accessible, axe_source, click, driver, fill, heading_is, submit, wait_for,
+};
 use crate::support::{serve_process, this_lango, until_readyz, Running};
 use fantoccini::Locator;
 use std::path::{Path, PathBuf};
@@ -225,6 +227,8 @@ async fn malaysian_pages_pass_axe_and_registration_checks_mykad_numbers() {
         submit(c).await;
     };
     register("900230-14-5678").await;
+    // The click starts a navigation: the summary is on the page that comes back.
+    wait_for(c, ".error-summary").await;
     let summary = c
         .find(Locator::Css(".error-summary"))
         .await
@@ -238,4 +242,147 @@ async fn malaysian_pages_pass_axe_and_registration_checks_mykad_numbers() {
     c.goto(&format!("{base}/register")).await.unwrap();
     register("900228-14-5678").await;
     heading_is(c, "Sahkan telefon dan e-mel anda").await;
+}
+
+/// A Malaysian node paying by FPX through the gateway simulator: its settings name the
+/// gateway and the key files, as an operator's would.
+async fn node_with_fpx(data: &Path) -> (Running, String, lango_simulators::fpx::FpxSimulator) {
+    let sim =
+        lango_simulators::fpx::start(lango_simulators::fpx::Settings::new("http://127.0.0.1:9"))
+            .await
+            .unwrap();
+    let seller_key = data.join("fpx-seller.pem");
+    let gateway_key = data.join("fpx-gateway.pem");
+    std::fs::write(&seller_key, sim.seller_key_pem()).unwrap();
+    std::fs::write(&gateway_key, sim.gateway_key_pem()).unwrap();
+    let config = sim.config();
+    let (ok, said) = lango_my(
+        data,
+        &[
+            "import",
+            "agencies",
+            pack_file("demo/agencies.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{said}");
+    let (ok, said) = lango_my(
+        data,
+        &[
+            "import",
+            "services",
+            pack_file("demo/services.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{said}");
+    let listen = format!("127.0.0.1:{}", crate::mpesa_crash::free_port());
+    let base = format!("http://{listen}");
+    let node = serve_process(
+        this_lango(),
+        data,
+        None,
+        &listen,
+        &[
+            ("LANGO_COUNTRY", "my"),
+            ("LANGO_PUBLIC_URL", &base),
+            ("LANGO_FPX_GATEWAY_URL", &config.gateway_url),
+            ("LANGO_FPX_EXCHANGE_ID", &config.exchange_id),
+            ("LANGO_FPX_SELLER_ID", &config.seller_id),
+            ("LANGO_FPX_SELLER_KEY_FILE", seller_key.to_str().unwrap()),
+            ("LANGO_FPX_GATEWAY_KEY_FILE", gateway_key.to_str().unwrap()),
+        ],
+    );
+    until_readyz(&base, 200).await;
+    sim.set_seller(&base);
+    (node, base, sim)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malaysian_pays_a_bill_by_fpx_in_chromium() {
+    let Some(d) = driver().await else { return };
+    let data = tempfile::tempdir().unwrap();
+    let (_node, base, sim) = node_with_fpx(data.path()).await;
+    // JPJ raises a ringgit bill through the API.
+    let db = lango_core::db::Db::connect(
+        &format!("sqlite://{}/lango.db?mode=rwc", data.path().display()),
+        2,
+    )
+    .await
+    .unwrap();
+    let key = crate::support::agency_key_in(&db, "JPJ", &["bills:write"]).await;
+    db.close().await;
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/bills"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"service_code": "JPJ-LICENCE-RENEW", "amount": "60.00", "currency": "MYR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let bill: serde_json::Value = res.json().await.unwrap();
+    let reference = bill["reference"].as_str().unwrap().to_string();
+    // A KES bill has no place here.
+    let kes = reqwest::Client::new()
+        .post(format!("{base}/api/v1/bills"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"service_code": "JPJ-LICENCE-RENEW", "amount": "60.00", "currency": "KES"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kes.status(), 400);
+    assert!(kes
+        .text()
+        .await
+        .unwrap()
+        .contains("bills here are in MYR; KES is not one of them"));
+
+    let axe = axe_source();
+    let c = &d.client;
+    c.goto(&format!("{base}/")).await.unwrap();
+    click(c, "#language-switch").await;
+    c.goto(&format!("{base}/pay/{reference}")).await.unwrap();
+    assert_accessible(c, &axe, "pay, with FPX").await;
+    let pay = c.source().await.unwrap();
+    assert!(
+        pay.contains("perbankan dalam talian (FPX)") && !pay.contains("M-Pesa"),
+        "{pay}"
+    );
+    click(c, "#fpx + p + p a").await;
+    heading_is(c, "Dari bank manakah anda akan membayar?").await;
+    assert_accessible(c, &axe, "FPX bank").await;
+    // Continuing without a bank is refused with the summary linked to the choice.
+    submit(c).await;
+    wait_for(c, ".error-summary").await;
+    assert_accessible(c, &axe, "FPX bank, refused").await;
+    click(c, "label[for=f-fpx_bank-0]").await;
+    let chosen = c
+        .find(Locator::Css("label[for=f-fpx_bank-0]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    submit(c).await;
+    heading_is(c, "Teruskan ke bank anda").await;
+    assert_accessible(c, &axe, "FPX continue").await;
+    // Past the page's form-action policy to the gateway, and the bank approves.
+    submit(c).await;
+    wait_for(c, "button[value='00']").await;
+    assert!(
+        c.source().await.unwrap().contains(&chosen),
+        "the bank chosen"
+    );
+    click(c, "button[value='00']").await;
+    wait_for(c, "form[action$='/channels/fpx/indirect'] button").await;
+    click(c, "form[action$='/channels/fpx/indirect'] button").await;
+    heading_is(c, "Bayaran diterima").await;
+    assert_accessible(c, &axe, "FPX paid").await;
+    let receipt = c.source().await.unwrap();
+    assert!(
+        receipt.contains("MYR 60.00") && receipt.contains(&reference),
+        "{receipt}"
+    );
+    assert!(
+        sim.deliveries().iter().any(|d| d.code == "00"),
+        "the direct confirmation too"
+    );
 }

@@ -20,6 +20,8 @@ pub enum Channel {
     Mpesa,
     /// `card_payments` that were posted.
     Card,
+    /// `fpx_payments` that were posted.
+    Fpx,
 }
 
 impl Channel {
@@ -28,6 +30,7 @@ impl Channel {
         match self {
             Channel::Mpesa => "mpesa",
             Channel::Card => "card",
+            Channel::Fpx => "fpx",
         }
     }
 }
@@ -103,8 +106,12 @@ const MPESA_TRANSACTIONS: &str = "SELECT ledger_transaction AS tid FROM mpesa_re
 const CARD_TRANSACTIONS: &str = "SELECT ledger_transaction AS tid FROM card_payments \
      WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 AND ledger_transaction IS NOT NULL";
 
+/// The ledger transactions of the period's posted FPX payments.
+const FPX_TRANSACTIONS: &str = "SELECT ledger_transaction AS tid FROM fpx_payments \
+     WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 AND ledger_transaction IS NOT NULL";
+
 /// (how many, what they add up to per currency, how many have no ledger transaction).
-const COUNTS: [(&str, &str); 2] = [
+const COUNTS: [(&str, &str); 3] = [
     (
         "SELECT currency, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS total, \
          CAST(SUM(CASE WHEN ledger_transaction IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS bare \
@@ -116,6 +123,12 @@ const COUNTS: [(&str, &str); 2] = [
          CAST(SUM(CASE WHEN ledger_transaction IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS bare \
          FROM card_payments WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 GROUP BY currency",
         CARD_TRANSACTIONS,
+    ),
+    (
+        "SELECT currency, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS total, \
+         CAST(SUM(CASE WHEN ledger_transaction IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS bare \
+         FROM fpx_payments WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 GROUP BY currency",
+        FPX_TRANSACTIONS,
     ),
 ];
 
@@ -183,6 +196,16 @@ pub async fn page(
              FROM card_payments WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 \
                AND (posted_at > $3 OR (posted_at = $3 AND COALESCE(provider_payment_id, id) > $4)) \
              ORDER BY posted_at, COALESCE(provider_payment_id, id) LIMIT $5"
+        }
+        // Settled once the gateway's settlement report showed it.
+        Channel::Fpx => {
+            "SELECT fpx_txn_id AS receipt, '' AS typed, amount, currency, \
+             posted_at AS trans_time, posted_at AS at, outcome, settled_at AS verified_at, \
+             ledger_transaction, bill_reference AS bill, \
+             CAST(NULL AS TEXT) AS suspense_transaction, CAST(NULL AS TEXT) AS reversal_transaction \
+             FROM fpx_payments WHERE posted = 1 AND posted_at >= $1 AND posted_at < $2 \
+               AND (posted_at > $3 OR (posted_at = $3 AND fpx_txn_id > $4)) \
+             ORDER BY posted_at, fpx_txn_id LIMIT $5"
         }
     };
     let rows = sqlx::query(sql)
