@@ -2508,3 +2508,5 @@ fpx_review_via = Came by
 fpx_review_note = Why it was kept
 fpx_review_when = Received
 fpx_review_done = Mark looked into
+card_continue_title = Going to the card payment page
+card_continue_to = Continue to the card payment page

@@ -2507,3 +2507,5 @@ fpx_review_via = Diterima melalui
 fpx_review_note = Sebab ia disimpan
 fpx_review_when = Diterima
 fpx_review_done = Tandakan telah disiasat
+card_continue_title = Menuju ke halaman bayaran kad
+card_continue_to = Teruskan ke halaman bayaran kad

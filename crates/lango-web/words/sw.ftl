@@ -2496,3 +2496,5 @@ fpx_review_via = Ilikuja kupitia
 fpx_review_note = Kwa nini ilihifadhiwa
 fpx_review_when = Ilipokelewa
 fpx_review_done = Weka alama imechunguzwa
+card_continue_title = Unaenda kwenye ukurasa wa malipo ya kadi
+card_continue_to = Endelea kwenye ukurasa wa malipo ya kadi

@@ -10,7 +10,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use lango_core::Error;
@@ -68,6 +68,7 @@ fn unavailable(c: Chrome, reference: &str) -> Response {
 async fn pay_by_card(
     State(state): State<AppState>,
     v: Visitor,
+    headers: axum::http::HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
     let here = format!("/pay/{reference}");
@@ -76,7 +77,10 @@ async fn pay_by_card(
         return unavailable(c, &reference);
     };
     match cards::start(&state.db, &provider, &state.config.public_url, &reference).await {
-        Ok(Ok(started)) => Redirect::to(&started.next_url).into_response(),
+        Ok(Ok(started)) => {
+            let link = crate::words::tr(v.lang, "card_continue_to");
+            super::leave_to(c, &headers, &started.next_url, "card_continue_title", link)
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "card payment could not start");
             unavailable(c, &reference)

@@ -370,6 +370,43 @@ pub fn no_store(mut res: Response) -> Response {
     res
 }
 
+/// On the way to another site.
+#[derive(Template)]
+#[template(path = "continue.html")]
+struct ContinuePage {
+    c: Chrome,
+    title: &'static str,
+    to: String,
+    link: String,
+}
+
+/// Sends the visitor to `url` on another site. After a form of Lango's own, whose
+/// `form-action 'self'` browsers also apply to where the form's answer redirects, the way on
+/// is a page that moves on by itself (meta refresh, which needs no script) with a link
+/// reading `link` under the heading `title_key`; otherwise a plain redirect.
+pub fn leave_to(
+    c: Chrome,
+    headers: &HeaderMap,
+    url: &str,
+    title_key: &str,
+    link: &str,
+) -> Response {
+    let ours = headers
+        .get("sec-fetch-site")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|s| s == "same-origin");
+    if !ours {
+        return Redirect::to(url).into_response();
+    }
+    let page = ContinuePage {
+        title: crate::words::tr(c.language, title_key),
+        c,
+        to: url.to_string(),
+        link: link.to_string(),
+    };
+    render(StatusCode::OK, &page)
+}
+
 /// Renders a template as an HTML response.
 pub fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {

@@ -42,35 +42,18 @@ fn stop(state: &AppState, v: &Visitor, key: &str) -> Response {
     render(StatusCode::BAD_REQUEST, &page)
 }
 
-/// On the way back to an agency's system.
-#[derive(Template)]
-#[template(path = "oidc_continue.html")]
-struct ContinuePage {
-    c: Chrome,
-    to: String,
-    client: String,
-}
-
-/// Sends the person to `url` at the agency's system. After a form of Lango's own (the
-/// sign-in or consent page), whose `form-action 'self'` browsers also apply to where the
-/// form's answer redirects, the way on is a page that moves on by itself (meta refresh,
-/// which needs no script) with a link; otherwise a plain redirect.
+/// Sends the person to `url` at the agency's system (see [`super::leave_to`]).
 fn go(state: &AppState, v: &Visitor, headers: &HeaderMap, url: &str, client: &str) -> Response {
-    let ours = headers
-        .get("sec-fetch-site")
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|s| s == "same-origin");
+    let link = format!("{} {client}", tr(v.lang, "oidc_continue_to"));
+    let c = Chrome::for_visitor(v, state.config.demo, "/oidc/authorize");
     // The code must not stay in any cache or history snapshot.
-    no_store(if ours {
-        let page = ContinuePage {
-            c: Chrome::for_visitor(v, state.config.demo, "/oidc/authorize"),
-            to: url.to_string(),
-            client: client.to_string(),
-        };
-        render(StatusCode::OK, &page)
-    } else {
-        Redirect::to(url).into_response()
-    })
+    no_store(super::leave_to(
+        c,
+        headers,
+        url,
+        "oidc_continue_title",
+        link.trim(),
+    ))
 }
 
 /// `/oidc/authorize?…` for `p`, for the sign-in page to come back to.

@@ -288,3 +288,31 @@ async fn race(app: &TestApp, sim: &CardSimulator, back: &str) -> Vec<u16> {
     let (a, b, c, d, e) = tokio::join!(page(), hook(), page(), hook(), page());
     vec![a, b, c, d, e]
 }
+
+/// In real Chromium: the pay page's card button leads to the provider's page (past the
+/// pay page's `form-action` policy, which Chromium applies to where a form's answer
+/// redirects), and the payer comes back to their receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_payment_in_chromium() {
+    use crate::browser_kit::{assert_accessible, axe_source, click, driver, fill, heading_is};
+    let Some(d) = driver().await else { return };
+    let (app, sim) = spawn(Backend::Sqlite).await.unwrap();
+    let reference = bill(&app, "4550.00", "KES").await;
+    let c = &d.client;
+    let axe = axe_source();
+    c.goto(&format!("{}/pay/{reference}", app.base))
+        .await
+        .unwrap();
+    click(c, "#card + p + form button").await;
+    heading_is(c, "Enter card details").await;
+    fill(c, "card_number", "4444333322221111").await;
+    fill(c, "expiry_month", "12").await;
+    fill(c, "expiry_year", "39").await;
+    fill(c, "cardholder_name", "Wanjiku Kamau").await;
+    fill(c, "cvc", "123").await;
+    click(c, "main form button[type=submit]").await;
+    heading_is(c, "Payment received").await;
+    assert_accessible(c, &axe, "card receipt").await;
+    assert_eq!(bill_state(&app, &reference).await["status"], "paid");
+    drop(sim);
+}
