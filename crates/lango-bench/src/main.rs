@@ -10,6 +10,7 @@ mod backup;
 mod cases;
 mod centres;
 mod documents;
+mod fpx;
 mod insights;
 mod load;
 mod mpesa;
@@ -119,6 +120,19 @@ enum Cmd {
         /// Order keys (cases) they are spread over.
         #[arg(long, default_value_t = 5_000)]
         cases: usize,
+        /// Rounds (medians are reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// FPX: signed confirmations posted (each payment confirmed twice), on SQLite, in the
+    /// country LANGO_COUNTRY names, next to /healthz and the raw commit rate.
+    Fpx {
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
         /// Rounds (medians are reported).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
@@ -267,6 +281,11 @@ fn main() -> anyhow::Result<()> {
             size_mb,
             connections,
         } => rt.block_on(backup::run(size_mb, connections)),
+        Cmd::Fpx {
+            connections,
+            seconds,
+            rounds,
+        } => rt.block_on(fpx::run(connections, Duration::from_secs(seconds), rounds)),
         Cmd::Mpesa {
             connections,
             seconds,

@@ -5,7 +5,7 @@
 //! applications are handed to a [`Sink`] inside it (the published usage aggregates), so
 //! what the dashboards count is exactly what was written.
 
-use crate::definition::counties::COUNTIES;
+use crate::definition::counties::regions;
 use crate::definition::model::{Actor as StateActor, FieldType, Outcome, StateDef};
 use crate::Definition;
 use lango_core::db::{pow2_chunks, values_marks, Backend, Db};
@@ -382,7 +382,8 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
         if rng.gen_bool(0.25) {
             "Nairobi"
         } else {
-            COUNTIES[rng.gen_range(0..COUNTIES.len())].0
+            let all = regions();
+            all[rng.gen_range(0..all.len())].name.as_str()
         }
     });
     let answers = match (&service.county_field, county) {

@@ -17,6 +17,12 @@ const PACKS: &[(&str, &str)] = &[
     ("my", include_str!("../../../packs/my/country.toml")),
 ];
 
+/// Each pack's regions and their subregions (`region,subregion` CSV, one row a subregion).
+const REGIONS: &[(&str, &str)] = &[
+    ("ke", include_str!("../../../packs/ke/regions.csv")),
+    ("my", include_str!("../../../packs/my/regions.csv")),
+];
+
 /// Words a pack puts in place of the portal's own, by (pack, language): what only reads
 /// right in that country (its payment channels, its examples of numbers).
 const PACK_WORDS: &[(&str, &str, &str)] = &[
@@ -51,6 +57,11 @@ pub struct Pack {
     pub name: Words,
     /// The name of the level between national and local government, by language.
     pub regional_label: Words,
+    /// The name of the level below it, by language.
+    pub subregional_label: Words,
+    /// The regions (Kenya's 47 counties, Malaysia's states) with their subregions, in the
+    /// pack's order.
+    pub regions: Vec<Region>,
     /// The public holidays' rules.
     pub holidays: Holidays,
     /// Minutes east of UTC: the time people read, and the one days are counted in.
@@ -61,6 +72,72 @@ pub struct Pack {
     pub phone: PhonePlan,
     /// The national identity number.
     pub national_id: NationalId,
+}
+
+/// A region (a county, a state) and the subregions in it, by their official names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// Its name.
+    pub name: String,
+    /// Its subregions (sub-counties, districts).
+    pub subregions: Vec<String>,
+}
+
+/// Reads `region,subregion` rows (a header first; a name with a comma in double quotes).
+pub fn read_regions(csv: &str) -> Result<Vec<Region>, String> {
+    let mut out: Vec<Region> = Vec::new();
+    for (i, line) in csv.lines().enumerate().skip(1) {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells =
+            split_csv(line).ok_or_else(|| format!("regions.csv line {}: not two cells", i + 1))?;
+        let [region, sub] = cells.as_slice() else {
+            return Err(format!("regions.csv line {}: not two cells", i + 1));
+        };
+        if region.is_empty() || sub.is_empty() {
+            return Err(format!("regions.csv line {}: an empty name", i + 1));
+        }
+        match out.iter_mut().find(|r| r.name == *region) {
+            Some(r) if r.subregions.contains(sub) => {
+                return Err(format!(
+                    "regions.csv line {}: {sub} twice in {region}",
+                    i + 1
+                ))
+            }
+            Some(r) => r.subregions.push(sub.clone()),
+            None => out.push(Region {
+                name: region.clone(),
+                subregions: vec![sub.clone()],
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The cells of one CSV line (double quotes around a cell may hold commas and `""`).
+fn split_csv(line: &str) -> Option<Vec<String>> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            _ => cell.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    cells.push(cell.trim().to_string());
+    Some(cells)
 }
 
 /// A country's national identity number: how it is checked and what it is called.
@@ -161,6 +238,7 @@ struct File {
     digitisation_target: String,
     name: Words,
     regional_label: Words,
+    subregional_label: Words,
     holidays: Holidays,
     utc_offset_minutes: i64,
     time_zone: String,
@@ -175,11 +253,13 @@ impl Pack {
         let packs = READ.get_or_init(|| {
             PACKS
                 .iter()
-                .map(|(code, text)| match Pack::parse(text) {
-                    Ok(p) => p,
-                    // Built-in packs are checked by this module's tests.
-                    Err(e) => panic!("the built-in country pack {code} is broken: {e}"),
-                })
+                .map(
+                    |(code, text)| match Pack::parse(text).and_then(|p| p.with_regions(code)) {
+                        Ok(p) => p,
+                        // Built-in packs are checked by this module's tests.
+                        Err(e) => panic!("the built-in country pack {code} is broken: {e}"),
+                    },
+                )
                 .collect()
         });
         packs.iter().find(|p| p.code == code).ok_or_else(|| {
@@ -189,6 +269,14 @@ impl Pack {
                 known.join(", ")
             )
         })
+    }
+
+    /// The pack with the built-in regions of pack `code` (none when it has no list).
+    fn with_regions(mut self, code: &str) -> Result<Pack, String> {
+        if let Some((_, csv)) = REGIONS.iter().find(|(c, _)| *c == code) {
+            self.regions = read_regions(csv)?;
+        }
+        Ok(self)
     }
 
     /// Reads and checks a pack's `country.toml`.
@@ -205,6 +293,7 @@ impl Pack {
             .map_err(|e| format!("bill_currencies: {e}"))?;
         let texts = std::iter::once(("name", &f.name))
             .chain(std::iter::once(("regional_label", &f.regional_label)))
+            .chain(std::iter::once(("subregional_label", &f.subregional_label)))
             .chain(
                 f.holidays
                     .fixed
@@ -262,6 +351,8 @@ impl Pack {
             digitisation_target: f.digitisation_target,
             name: f.name,
             regional_label: f.regional_label,
+            subregional_label: f.subregional_label,
+            regions: Vec::new(),
             holidays: f.holidays,
             utc_offset_minutes: f.utc_offset_minutes,
             time_zone: f.time_zone,
@@ -413,6 +504,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn region_lists_read_quotes_and_refuse_repeats_and_gaps() {
+        let r = read_regions("region,subregion\nA,x\nA,\"y, z\"\nB,w\n").unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].subregions, ["x", "y, z"]);
+        assert!(read_regions("region,subregion\nA,x\nA,x\n")
+            .unwrap_err()
+            .contains("twice"));
+        assert!(read_regions("region,subregion\nA,\n")
+            .unwrap_err()
+            .contains("empty"));
+        assert!(read_regions("region,subregion\nA,\"x\n").is_err());
+    }
+
+    #[test]
     fn every_built_in_pack_reads_and_kenya_is_the_default() {
         for (code, _) in PACKS {
             assert_eq!(Pack::named(code).unwrap().code, *code);
@@ -431,6 +536,20 @@ mod tests {
         assert_eq!((my.currency, my.utc_offset_minutes), (Currency::Myr, 480));
         assert_eq!(my.languages, ["ms", "en"]);
         assert_eq!(my.regional_label.get("ms"), Some("Negeri"));
+        // Regions: Kenya's 47 counties (290 sub-counties), Malaysia's 13 states and 3
+        // federal territories with their districts.
+        assert_eq!(ke.regions.len(), 47);
+        assert_eq!(
+            ke.regions.iter().map(|r| r.subregions.len()).sum::<usize>(),
+            290
+        );
+        assert_eq!(my.regions.len(), 16);
+        let perak = my.regions.iter().find(|r| r.name == "Perak").unwrap();
+        assert!(perak
+            .subregions
+            .iter()
+            .any(|d| d == "Larut, Matang dan Selama"));
+        assert_eq!(my.subregional_label.get("ms"), Some("Daerah"));
         assert_eq!(
             my.phone.mobile("012-345 6789").as_deref(),
             Some("+60123456789")

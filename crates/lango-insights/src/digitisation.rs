@@ -20,7 +20,7 @@ pub const TO_MOVE_MAX: i64 = 1_000;
 pub const DATASETS: &[Dataset] = &[Dataset {
     name: "digitisation",
     title: "Services per digitisation stage",
-    description: "One row per day (East Africa Time) and agency: how many of the agency's \
+    description: "One row per day (the country's time) and agency: how many of the agency's \
         active services in the catalogue were at each stage that day.",
     columns: &[
         Column {
@@ -177,7 +177,7 @@ pub struct Progress {
     pub target_services: i64,
     /// How many more services must move end to end to meet it (0 when met).
     pub still_needed: i64,
-    /// Days from today (East Africa Time) to the target's date (negative once past).
+    /// Days from today (the country's time) to the target's date (negative once past).
     pub days_left: i64,
     /// Services still to move, closest to end to end first (at most [`TO_MOVE_MAX`]).
     pub to_move: Vec<ToMove>,

@@ -45,7 +45,7 @@ pub struct Gap {
 pub const DATASET: Dataset = Dataset {
     name: "search_gaps",
     title: "Searches that found little or nothing",
-    description: "One row per day (East Africa Time) and query for searches of the catalogue \
+    description: "One row per day (the country's time) and query for searches of the catalogue \
         that found at most two services. Queries are normalised (lower case, single spaces, \
         at most 100 characters); a query with five or more digits in a row is never kept, and \
         only queries searched at least three times in the range asked are published.",

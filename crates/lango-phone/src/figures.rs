@@ -194,14 +194,14 @@ pub fn step_of(inputs: &[crate::ussd::Input]) -> String {
 /// A step's name for people: "Home menu", or the menu's label and the screen's number.
 pub fn label(step: &str, lang: Lang) -> String {
     let Some((key, depth)) = step.split_once('.') else {
-        return pick(lang, "Home menu", "Menyu kuu").to_string();
+        return pick(lang, "Home menu", "Menyu kuu", "Menu utama").to_string();
     };
     let screen = depth.parse::<usize>().map_or(1, |d| d + 1);
     match MENUS.iter().find(|m| m.key == key) {
         Some(m) => format!(
             "{}, {} {screen}",
             (m.label)(lang),
-            pick(lang, "screen", "skrini")
+            pick(lang, "screen", "skrini", "skrin")
         ),
         None => step.to_string(),
     }

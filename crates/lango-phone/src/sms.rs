@@ -12,8 +12,9 @@
 //! | `START`  | `ANZA`    | non-essential messages again                            |
 //!
 //! A lone score `1`–`5` answers a satisfaction survey sent to the phone. The answer comes in
-//! the keyword's language; a message without a keyword is answered in the phone's language.
-//! Every answer fits one or two SMS parts.
+//! the keyword's language; a message without a keyword is answered in the phone's language
+//! (Bahasa Melayu answers name the English keywords, as Malaysia's pages do). Every answer
+//! fits one or two SMS parts.
 
 use crate::prefs::Lang;
 
@@ -96,6 +97,12 @@ pub fn parse(text: &str) -> Parsed {
         "SITISHA" => (Command::Stop, Lang::Sw),
         "START" => (Command::Start, Lang::En),
         "ANZA" => (Command::Start, Lang::Sw),
+        "SEMAK" => (Command::Status(argument(rest)), Lang::Ms),
+        "BAYAR" => (Command::Pay(argument(rest)), Lang::Ms),
+        "BERGERAK" => (Command::Mobile(argument(rest)), Lang::Ms),
+        "BANTUAN" => (Command::Help, Lang::Ms),
+        "BERHENTI" => (Command::Stop, Lang::Ms),
+        "MULA" => (Command::Start, Lang::Ms),
         _ => {
             let command = match lango_notify::sms::reply_score(clean) {
                 Some(score) => Command::Score(score),
@@ -257,19 +264,30 @@ impl Reply {
     /// The answer's text in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         let sw = lang == Lang::Sw;
-        let kw = |en: &str, s: &str| if sw { s.to_string() } else { en.to_string() };
+        let ms = lang == Lang::Ms;
+        let kw = |en: &str, s: &str, m: &str| match lang {
+            Lang::En => en.to_string(),
+            Lang::Sw => s.to_string(),
+            Lang::Ms => m.to_string(),
+        };
         match self {
+            Reply::Help if ms => "Lango: hantar SEMAK dan rujukan permohonan untuk menyemak statusnya; BAYAR dan rujukan bil untuk membayar; BERGERAK dan negeri untuk persinggahan pusat bergerak; BERHENTI untuk berhenti menerima mesej tidak penting; MULA untuk menerimanya semula.".into(),
             Reply::Help if sw => "Lango: tuma HALI na nambari ya ombi kujua hali yake; LIPA na nambari ya bili kulipa kwa M-Pesa; MASHINANI na kaunti kwa vituo vinavyohama; SITISHA kuacha ujumbe usio wa lazima; ANZA kuurudisha.".into(),
             Reply::Help => "Lango: send STATUS and an application reference to see where it stands; PAY and a bill reference to pay by M-Pesa; MOBILE and a county for mobile centres' stops; STOP for no more non-essential messages; START to have them again.".into(),
+            Reply::Unknown if ms => "Lango: maaf, kami tidak faham. Hantar SEMAK dan rujukan, BAYAR dan rujukan bil, atau BANTUAN.".into(),
             Reply::Unknown if sw => "Lango: hatukuelewa. Tuma HALI na nambari ya ombi, LIPA na nambari ya bili, au MSAADA.".into(),
             Reply::Unknown => "Lango: sorry, we did not understand. Send STATUS and a reference, PAY and a bill reference, or HELP.".into(),
+            Reply::Stopped if ms => "Lango: anda tidak akan lagi menerima mesej yang tidak penting. Kod, resit dan keputusan permohonan anda tetap akan dihantar. Hantar START untuk menerimanya semula.".into(),
             Reply::Stopped if sw => "Lango: hutapokea tena ujumbe usio wa lazima. Nambari za siri, risiti na maamuzi ya maombi yako bado yatakufikia. Tuma ANZA kuurudisha.".into(),
             Reply::Stopped => "Lango: you will no longer get non-essential messages. Codes, receipts and decisions on your applications still reach you. Send START to have them again.".into(),
+            Reply::Started if ms => "Lango: anda akan menerima semua mesej semula, termasuk tinjauan dan peringatan. Hantar STOP untuk menghentikannya.".into(),
             Reply::Started if sw => "Lango: utapokea tena ujumbe wote, pamoja na tafiti na vikumbusho. Tuma SITISHA kuuacha.".into(),
             Reply::Started => "Lango: you will get all messages again, surveys and reminders included. Send STOP to end them.".into(),
             Reply::NeedReference { pay } => {
                 let (k_en, k_sw, ex) = keyword_of(*pay);
-                if sw {
+                if ms {
+                    format!("Lango: hantar {k_en} diikuti rujukan, contohnya {k_en} {ex}.")
+                } else if sw {
                     format!("Lango: tuma {k_sw} ikifuatwa na nambari ya kumbukumbu, mfano {k_sw} {ex}.")
                 } else {
                     format!("Lango: send {k_en} followed by the reference, e.g. {k_en} {ex}.")
@@ -277,7 +295,9 @@ impl Reply {
             }
             Reply::Typo { pay } => {
                 let (k_en, k_sw, _) = keyword_of(*pay);
-                if sw {
+                if ms {
+                    format!("Lango: rujukan itu tersilap taip (aksara semakan terakhirnya tidak sepadan). Semak dengan dokumen anda dan hantar {k_en} semula.")
+                } else if sw {
                     format!("Lango: nambari hiyo ina kosa (herufi yake ya mwisho ya ukaguzi hailingani). Iangalie tena kwenye karatasi na utume {k_sw} tena.")
                 } else {
                     format!("Lango: that reference has a typo (its last, check character does not match). Check it against your papers and send {k_en} again.")
@@ -285,18 +305,28 @@ impl Reply {
             }
             Reply::NotAReference { pay } => {
                 let what = if *pay {
-                    kw("A bill reference has 8 characters", "Nambari ya bili ina herufi 8")
+                    kw(
+                        "A bill reference has 8 characters",
+                        "Nambari ya bili ina herufi 8",
+                        "Rujukan bil mempunyai 8 aksara",
+                    )
                 } else {
                     kw(
                         "An application reference starts with A and has 9 characters; a bill's has 8",
                         "Nambari ya ombi huanza na A na ina herufi 9; ya bili ina 8",
+                        "Rujukan permohonan bermula dengan A dan mempunyai 9 aksara; rujukan bil 8",
                     )
                 };
-                if sw {
+                if ms {
+                    format!("Lango: itu bukan rujukan. {what}.")
+                } else if sw {
                     format!("Lango: hiyo si nambari ya kumbukumbu. {what}.")
                 } else {
                     format!("Lango: that is not a reference. {what}.")
                 }
+            }
+            Reply::NotFound { reference } if ms => {
+                format!("Lango: tiada permohonan atau bil dengan rujukan {reference}. Sila semak semula.")
             }
             Reply::NotFound { reference } if sw => {
                 format!("Lango: hakuna ombi wala bili yenye nambari {reference}. Iangalie tena.")
@@ -304,6 +334,7 @@ impl Reply {
             Reply::NotFound { reference } => {
                 format!("Lango: no application or bill has the reference {reference}. Please check it.")
             }
+            Reply::State { reference, state } if ms => format!("Lango: permohonan {reference}: {state}."),
             Reply::State { reference, state } if sw => format!("Lango: ombi {reference}: {state}."),
             Reply::State { reference, state } => format!("Lango: application {reference}: {state}."),
             Reply::Application {
@@ -312,8 +343,10 @@ impl Reply {
                 state,
                 awaited,
             } => {
-                let next = awaited_text(awaited, sw);
-                if sw {
+                let next = awaited_text(awaited, lang);
+                if ms {
+                    format!("Lango: permohonan {service} anda ({reference}): {state}. {next}")
+                } else if sw {
                     format!("Lango: ombi lako la {service} ({reference}): {state}. {next}")
                 } else {
                     format!("Lango: your {service} application ({reference}): {state}. {next}")
@@ -325,12 +358,17 @@ impl Reply {
                 balance,
                 state,
                 prompt,
-            } => bill_text(reference, service, balance, *state, prompt, sw),
-            Reply::Stops { stops, county } => stops_text(stops, county, sw),
+            } => bill_text(reference, service, balance, *state, prompt, lang),
+            Reply::Stops { stops, county } => stops_text(stops, county, lang),
+            Reply::Thanks if ms => "Lango: terima kasih atas jawapan anda.".into(),
             Reply::Thanks if sw => "Lango: asante kwa maoni yako.".into(),
             Reply::Thanks => "Lango: thank you for your answer.".into(),
+            Reply::AlreadyAnswered if ms => "Lango: anda telah pun menjawab tinjauan ini. Terima kasih.".into(),
             Reply::AlreadyAnswered if sw => "Lango: umeshajibu utafiti huu. Asante.".into(),
             Reply::AlreadyAnswered => "Lango: you have already answered this survey. Thank you.".into(),
+            Reply::TooMany { minutes } if ms => format!(
+                "Lango: terlalu banyak mesej daripada nombor ini. Kami tidak akan menjawab lagi selama {minutes} minit."
+            ),
             Reply::TooMany { minutes } if sw => format!(
                 "Lango: ujumbe mwingi mno kutoka nambari hii. Hatutajibu tena kwa dakika {minutes}."
             ),
@@ -342,37 +380,42 @@ impl Reply {
 }
 
 /// Mobile centres' next stops in one or two SMS parts.
-fn stops_text(stops: &[(String, String, String, String)], county: &str, sw: bool) -> String {
-    let place = match (county.is_empty(), sw) {
+fn stops_text(stops: &[(String, String, String, String)], county: &str, lang: Lang) -> String {
+    let place = match (county.is_empty(), lang) {
         (true, _) => String::new(),
-        (false, true) => format!(" katika {county}"),
-        (false, false) => format!(" in {county}"),
+        (false, Lang::Sw) => format!(" katika {county}"),
+        (false, Lang::Ms) => format!(" di {county}"),
+        (false, Lang::En) => format!(" in {county}"),
     };
     if stops.is_empty() {
-        return if sw {
-            format!("Lango: hakuna kituo kinachohama{place} katika siku 14 zijazo. Tembelea kituo cha Huduma au tuma MASHINANI bila kaunti.")
-        } else {
-            format!("Lango: no mobile centre stops{place} in the next 14 days. Visit a Huduma centre, or send MOBILE alone for every county.")
+        return match lang {
+            Lang::Sw => format!("Lango: hakuna kituo kinachohama{place} katika siku 14 zijazo. Tembelea kituo cha Huduma au tuma MASHINANI bila kaunti."),
+            Lang::Ms => format!("Lango: tiada persinggahan pusat bergerak{place} dalam 14 hari akan datang. Kunjungi pusat perkhidmatan, atau hantar MOBILE sahaja untuk semua negeri."),
+            Lang::En => format!("Lango: no mobile centre stops{place} in the next 14 days. Visit a Huduma centre, or send MOBILE alone for every county."),
         };
     }
     let list: Vec<String> = stops
         .iter()
         .map(|(date, at, county, hours)| format!("{date} {at}, {county} {hours}"))
         .collect();
-    if sw {
-        format!(
+    match lang {
+        Lang::Sw => format!(
             "Lango: vituo vinavyohama{place}: {}. Leta kitambulisho.",
             list.join("; ")
-        )
-    } else {
-        format!(
+        ),
+        Lang::Ms => format!(
+            "Lango: pusat bergerak{place}: {}. Bawa kad pengenalan anda.",
+            list.join("; ")
+        ),
+        Lang::En => format!(
             "Lango: mobile centres{place}: {}. Bring your ID.",
             list.join("; ")
-        )
+        ),
     }
 }
 
-/// The keyword in English and Kiswahili, and an example reference.
+/// The keyword in English and Kiswahili, and an example reference (Bahasa Melayu answers
+/// name the English keyword).
 fn keyword_of(pay: bool) -> (&'static str, &'static str, &'static str) {
     if pay {
         ("PAY", "LIPA", "AB3D7KQ9")
@@ -381,21 +424,34 @@ fn keyword_of(pay: bool) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-fn awaited_text(awaited: &Awaited, sw: bool) -> String {
+fn awaited_text(awaited: &Awaited, lang: Lang) -> String {
+    let sw = lang == Lang::Sw;
+    let ms = lang == Lang::Ms;
     match awaited {
+        Awaited::Nothing if ms => "Tiada tindakan diperlukan daripada anda sekarang.".into(),
         Awaited::Nothing if sw => "Hakuna unachohitajika kufanya sasa.".into(),
         Awaited::Nothing => "Nothing is needed from you now.".into(),
+        Awaited::Payment { reference, balance } if ms => {
+            format!("Sila bayar {balance} bagi bil {reference}: hantar PAY {reference}.")
+        }
         Awaited::Payment { reference, balance } if sw => {
             format!("Lipa {balance} kwa bili {reference}: tuma LIPA {reference}.")
         }
         Awaited::Payment { reference, balance } => {
             format!("Please pay {balance} on bill {reference}: send PAY {reference}.")
         }
+        Awaited::Answer if ms => {
+            "Agensi memerlukan maklumat lanjut: log masuk ke akaun Lango anda untuk menjawab."
+                .into()
+        }
         Awaited::Answer if sw => {
             "Taasisi inahitaji taarifa zaidi: ingia kwenye akaunti yako ya Lango kujibu.".into()
         }
         Awaited::Answer => {
             "The agency needs more from you: sign in to your Lango account to answer.".into()
+        }
+        Awaited::Appointment if ms => {
+            "Sila tempah temu janji di pusat perkhidmatan (Lango atau *384*222#).".into()
         }
         Awaited::Appointment if sw => {
             "Weka miadi kwenye kituo cha huduma (Lango au *384*222#).".into()
@@ -412,31 +468,38 @@ fn bill_text(
     balance: &str,
     state: BillState,
     prompt: &Prompt,
-    sw: bool,
+    lang: Lang,
 ) -> String {
-    match (state, sw) {
-        (BillState::Paid, false) => format!("Lango: bill {reference} ({service}) is paid in full. Nothing to pay."),
-        (BillState::Paid, true) => format!("Lango: bili {reference} ({service}) imelipwa yote. Hakuna cha kulipa."),
-        (BillState::Cancelled, false) => format!("Lango: bill {reference} ({service}) was cancelled and cannot be paid. Ask the agency for a new bill."),
-        (BillState::Cancelled, true) => format!("Lango: bili {reference} ({service}) imefutwa na haiwezi kulipwa. Omba bili mpya kutoka kwa taasisi."),
-        (BillState::Expired, false) => format!("Lango: bill {reference} ({service}) has expired and cannot be paid. Ask the agency for a new bill."),
-        (BillState::Expired, true) => format!("Lango: muda wa bili {reference} ({service}) umeisha na haiwezi kulipwa. Omba bili mpya kutoka kwa taasisi."),
+    match (state, lang) {
+        (BillState::Paid, Lang::En) => format!("Lango: bill {reference} ({service}) is paid in full. Nothing to pay."),
+        (BillState::Paid, Lang::Sw) => format!("Lango: bili {reference} ({service}) imelipwa yote. Hakuna cha kulipa."),
+        (BillState::Paid, Lang::Ms) => format!("Lango: bil {reference} ({service}) telah dibayar sepenuhnya. Tiada apa-apa perlu dibayar."),
+        (BillState::Cancelled, Lang::En) => format!("Lango: bill {reference} ({service}) was cancelled and cannot be paid. Ask the agency for a new bill."),
+        (BillState::Cancelled, Lang::Sw) => format!("Lango: bili {reference} ({service}) imefutwa na haiwezi kulipwa. Omba bili mpya kutoka kwa taasisi."),
+        (BillState::Cancelled, Lang::Ms) => format!("Lango: bil {reference} ({service}) telah dibatalkan dan tidak boleh dibayar. Minta bil baharu daripada agensi."),
+        (BillState::Expired, Lang::En) => format!("Lango: bill {reference} ({service}) has expired and cannot be paid. Ask the agency for a new bill."),
+        (BillState::Expired, Lang::Sw) => format!("Lango: muda wa bili {reference} ({service}) umeisha na haiwezi kulipwa. Omba bili mpya kutoka kwa taasisi."),
+        (BillState::Expired, Lang::Ms) => format!("Lango: bil {reference} ({service}) telah tamat tempoh dan tidak boleh dibayar. Minta bil baharu daripada agensi."),
         (BillState::Due, _) => {
-            let head = if sw {
-                format!("Lango: {service}, bili {reference}: unadaiwa {balance}.")
-            } else {
-                format!("Lango: {service}, bill {reference}: {balance} to pay.")
+            let head = match lang {
+                Lang::En => format!("Lango: {service}, bill {reference}: {balance} to pay."),
+                Lang::Sw => format!("Lango: {service}, bili {reference}: unadaiwa {balance}."),
+                Lang::Ms => format!("Lango: {service}, bil {reference}: {balance} perlu dibayar."),
             };
             let plain = reference.replace('-', "");
-            let tail = match (prompt, sw) {
-                (Prompt::Sent, false) => "We sent an M-Pesa request to this phone: enter your PIN to pay.".to_string(),
-                (Prompt::Sent, true) => "Tumetuma ombi la M-Pesa kwa simu hii: weka PIN yako kulipa.".to_string(),
-                (Prompt::Waiting, false) => "An M-Pesa request is already waiting on this phone: enter your PIN to pay.".to_string(),
-                (Prompt::Waiting, true) => "Ombi la M-Pesa tayari linasubiri kwenye simu hii: weka PIN yako kulipa.".to_string(),
-                (Prompt::Paybill { shortcode }, false) => format!("Pay by M-Pesa: Paybill {shortcode}, account {plain}."),
-                (Prompt::Paybill { shortcode }, true) => format!("Lipa kwa M-Pesa: Paybill {shortcode}, akaunti {plain}."),
-                (Prompt::None, false) => format!("Send PAY {plain} to pay by M-Pesa."),
-                (Prompt::None, true) => format!("Tuma LIPA {plain} kulipa kwa M-Pesa."),
+            let tail = match (prompt, lang) {
+                (Prompt::Sent, Lang::En) => "We sent an M-Pesa request to this phone: enter your PIN to pay.".to_string(),
+                (Prompt::Sent, Lang::Sw) => "Tumetuma ombi la M-Pesa kwa simu hii: weka PIN yako kulipa.".to_string(),
+                (Prompt::Sent, Lang::Ms) => "Kami telah menghantar permintaan M-Pesa ke telefon ini: masukkan PIN anda untuk membayar.".to_string(),
+                (Prompt::Waiting, Lang::En) => "An M-Pesa request is already waiting on this phone: enter your PIN to pay.".to_string(),
+                (Prompt::Waiting, Lang::Sw) => "Ombi la M-Pesa tayari linasubiri kwenye simu hii: weka PIN yako kulipa.".to_string(),
+                (Prompt::Waiting, Lang::Ms) => "Permintaan M-Pesa sudah menunggu di telefon ini: masukkan PIN anda untuk membayar.".to_string(),
+                (Prompt::Paybill { shortcode }, Lang::En) => format!("Pay by M-Pesa: Paybill {shortcode}, account {plain}."),
+                (Prompt::Paybill { shortcode }, Lang::Sw) => format!("Lipa kwa M-Pesa: Paybill {shortcode}, akaunti {plain}."),
+                (Prompt::Paybill { shortcode }, Lang::Ms) => format!("Bayar melalui M-Pesa: Paybill {shortcode}, akaun {plain}."),
+                (Prompt::None, Lang::En) => format!("Send PAY {plain} to pay by M-Pesa."),
+                (Prompt::None, Lang::Sw) => format!("Tuma LIPA {plain} kulipa kwa M-Pesa."),
+                (Prompt::None, Lang::Ms) => format!("Hantar PAY {plain} untuk membayar melalui M-Pesa."),
             };
             format!("{head} {tail}")
         }
@@ -526,7 +589,7 @@ mod tests {
             Reply::TooMany { minutes: 10 },
         ];
         for r in &replies {
-            for lang in [Lang::En, Lang::Sw] {
+            for lang in [Lang::En, Lang::Sw, Lang::Ms] {
                 let t = r.text(lang);
                 assert!(t.chars().count() <= 306, "{} chars: {t}", t.chars().count());
                 assert!(t.starts_with("Lango: "), "{t}");
@@ -534,5 +597,8 @@ mod tests {
         }
         assert!(Reply::Help.text(Lang::Sw).contains("HALI"));
         assert!(Reply::Help.text(Lang::En).contains("STATUS"));
+        assert!(Reply::Help.text(Lang::Ms).contains("SEMAK"));
+        assert_eq!(parse("semak A7K3M9QX2").lang, Some(Lang::Ms));
+        assert_eq!(parse("Bantuan").command, Command::Help);
     }
 }

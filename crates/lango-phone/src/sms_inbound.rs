@@ -297,7 +297,7 @@ impl SmsDesk<'_> {
             .and_then(|c| self.catalogue.snapshot().service(&c))
             .map(|h| {
                 let s = &h.entry.service;
-                if lang == Lang::Sw && !s.name_sw.is_empty() {
+                if lang.is_local() && !s.name_sw.is_empty() {
                     s.name_sw.clone()
                 } else {
                     s.name.clone()
@@ -326,7 +326,7 @@ impl SmsDesk<'_> {
         let here = def.as_ref().and_then(|d| d.definition.state(&app.state));
         let state = here
             .map(|s| match (&s.label.sw, lang) {
-                (Some(sw), Lang::Sw) if !sw.is_empty() => sw.clone(),
+                (Some(sw), l) if l.is_local() && !sw.is_empty() => sw.clone(),
                 _ => s.label.en.clone(),
             })
             .unwrap_or_else(|| app.state.clone());

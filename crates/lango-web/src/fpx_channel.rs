@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
-use lango_payments::fpx::{self, Message, Received, Seller, Via};
+use lango_payments::fpx::{self, Message, Received, Via};
 
 /// Largest confirmation read.
 const LIMIT: usize = 16 * 1024;
@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 async fn handle(state: &AppState, body: &[u8], via: Via) -> Result<(Message, Received), Response> {
     let refuse =
         |status, code: &'static str, why: String| ApiError::new(status, code, why).into_response();
-    let Some(config) = &state.config.fpx else {
+    let Some(seller) = &state.fpx else {
         return Err(refuse(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -43,10 +43,9 @@ async fn handle(state: &AppState, body: &[u8], via: Via) -> Result<(Message, Rec
             "confirmation too large".into(),
         ));
     }
-    let seller = Seller::new(config).map_err(|e| ApiError::from(e).into_response())?;
     let m = Message::from_form(body)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))?;
-    match fpx::receive(&state.db, &seller, &m, via).await {
+    match fpx::receive(&state.db, seller, &m, via).await {
         Ok(Received::BadSignature) => {
             tracing::warn!(
                 bytes = body.len(),

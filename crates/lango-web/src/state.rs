@@ -52,6 +52,8 @@ pub struct Shared {
     pub issuer: lango_identity::provider::Issuer,
     /// The national identity provider, when configured.
     pub oidc: Option<Arc<lango_identity::oidc::Provider>>,
+    /// Lango as an FPX seller (its keys read once), when FPX is configured.
+    pub fpx: Option<Arc<lango_payments::fpx::Seller>>,
     /// The node's M-Pesa receipt committer (C2B confirmations, STK callbacks).
     pub mpesa: lango_payments::mpesa::Receipts,
     /// Applications: definitions, the journey, the workflow, documents.

@@ -301,7 +301,16 @@ impl Node {
             insights: insights.clone(),
             steps: lango_phone::figures::Steps::start(db.clone()),
         };
+        // FPX's keys are read once, here: a key that cannot be read stops the node now.
+        let fpx = match &config.fpx {
+            Some(f) => Some(Arc::new(
+                lango_payments::fpx::Seller::new(f)
+                    .map_err(|e| anyhow::anyhow!("configuration: {e}"))?,
+            )),
+            None => None,
+        };
         let state = AppState::new(Shared {
+            fpx,
             cases,
             centres,
             insights,

@@ -135,13 +135,20 @@ pub async fn reconcile(config: Config, what: ReconcileWhat) -> anyhow::Result<Ex
 
 /// Prints a run's counts and what needs looking into.
 async fn print_run(db: &lango_core::db::Db, run: &Run) -> anyhow::Result<()> {
-    let kes = |m: i64| Money::from_minor(m, Currency::Kes).display();
+    // M-Pesa's paybill takes shillings; FPX takes ringgit.
+    let currency = if run.source == lango_payments::fpx::settlement::SOURCE {
+        Currency::Myr
+    } else {
+        Currency::Kes
+    };
+    let kes = |m: i64| Money::from_minor(m, currency).display();
     println!("run {} ({})", run.id, run.source);
     if let Some((from, to)) = run.period {
         println!(
-            "  period: {} to {} (East Africa Time)",
+            "  period: {} to {} (UTC{})",
             eat_time(from),
-            eat_time(to)
+            eat_time(to),
+            lango_core::clock::local_offset_text()
         );
     }
     println!(

@@ -141,3 +141,4 @@ permit_file_hint = A scan or photo of the whole licence: PDF, JPEG or PNG, up to
 id_file = A copy of the owner's MyKad or passport
 services_hint = Their codes from the service pages, separated by spaces or commas, for example JPN-MYKAD-REPLACE JPJ-LICENCE-RENEW
 permit_number_invalid = Enter the licence number as it is on the licence, 3 to 30 letters, numbers, - or /
+rec_period = Period compared (Malaysia Time)

@@ -141,3 +141,4 @@ permit_file_hint = Imbasan atau foto keseluruhan lesen: PDF, JPEG atau PNG, maks
 id_file = Salinan MyKad atau pasport pemilik
 services_hint = Kod perkhidmatan daripada halaman perkhidmatan, dipisahkan dengan ruang atau koma, contohnya JPN-MYKAD-REPLACE JPJ-LICENCE-RENEW
 permit_number_invalid = Masukkan nombor lesen seperti yang tertera pada lesen, 3 hingga 30 huruf, nombor, - atau /
+rec_period = Tempoh dibandingkan (Waktu Malaysia)

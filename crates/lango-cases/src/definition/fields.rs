@@ -32,6 +32,17 @@ pub(crate) fn say(f: &FieldDef, en: impl AsRef<str>, sw: impl AsRef<str>) -> Wor
     say_in(f, en.as_ref(), sw.as_ref(), en.as_ref())
 }
 
+/// A level's name in English and the country's own language, in lower case as it reads
+/// inside a sentence ("county", "kaunti"; "state", "negeri").
+fn level_names(label: &lango_core::country::Words) -> (String, String) {
+    let pack = lango_core::country::current();
+    let local = pack.local_language().unwrap_or("en");
+    (
+        label.in_or_first("en", pack).to_lowercase(),
+        label.in_or_first(local, pack).to_lowercase(),
+    )
+}
+
 /// An error naming the field, in English and the country's own language (of `sw`, `ms`).
 pub(crate) fn say_in(
     f: &FieldDef,
@@ -198,23 +209,34 @@ pub(crate) fn single(f: &FieldDef, raw: &str, cx: &Ctx) -> Result<String, Words>
             )
         }),
         FieldType::County => counties::county(raw).map(|c| c.to_string()).ok_or_else(|| {
-            say(
+            let (en, local) = level_names(&lango_core::country::current().regional_label);
+            say_in(
                 f,
-                "select one of Kenya's 47 counties",
-                "chagua mojawapo ya kaunti 47 za Kenya",
+                format!("select a {en} from the list"),
+                format!("chagua {local} kwenye orodha"),
+                format!("pilih {local} daripada senarai"),
             )
         }),
         FieldType::SubCounty => {
+            let pack = lango_core::country::current();
             let Some(county) = cx.county.and_then(counties::county) else {
-                return Err(say(f, "select the county first", "chagua kaunti kwanza"));
+                let (en, local) = level_names(&pack.regional_label);
+                return Err(say_in(
+                    f,
+                    format!("select the {en} first"),
+                    format!("chagua {local} kwanza"),
+                    format!("pilih {local} dahulu"),
+                ));
             };
             counties::sub_county(county, raw)
                 .map(|s| s.to_string())
                 .ok_or_else(|| {
-                    say(
+                    let (en, local) = level_names(&pack.subregional_label);
+                    say_in(
                         f,
-                        format!("select a sub-county of {county}"),
-                        format!("chagua kaunti ndogo ya {county}"),
+                        format!("select a {en} of {county}"),
+                        format!("chagua {local} ya {county}"),
+                        format!("pilih {local} di {county}"),
                     )
                 })
         }

@@ -88,9 +88,10 @@ pub enum FieldType {
     Phone,
     /// An e-mail address.
     Email,
-    /// One of Kenya's 47 counties.
+    /// One of the country's regions (its pack's regions.csv: Kenya's counties, Malaysia's states).
     County,
-    /// A sub-county of the county answered in the field named by `county_field`.
+    /// A subregion (sub-county, district) of the region answered in the field named by
+    /// `county_field`.
     SubCounty,
     /// An uploaded file (`accept`, `max_size_kb`).
     File,

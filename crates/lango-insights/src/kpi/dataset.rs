@@ -23,7 +23,7 @@ pub(super) const DIGITAL_SUM: &str =
 pub const DATASETS: &[Dataset] = &[Dataset {
     name: "kpis",
     title: "The four service KPIs per month and service",
-    description: "One row per month (East Africa Time), agency and service, with the GOV.UK \
+    description: "One row per month (the country's time), agency and service, with the GOV.UK \
         Service Standard's four KPIs and what they are computed from. A row with an empty \
         service is the agency as a whole, present for months in which the agency entered one \
         cost for all its services (it repeats the agency's totals). An empty KPI means no data \

@@ -20,7 +20,7 @@ const fn col(name: &'static str, kind: Kind, meaning: &'static str) -> Column {
 }
 
 const COLUMNS: &[Column] = &[
-    col("month", Kind::Month, "The month the answers were given (East Africa Time)"),
+    col("month", Kind::Month, "The month the answers were given (the country's time)"),
     col("agency", Kind::Text, "The code of the agency that delivered the service"),
     col("service", Kind::Text, "The code of the service in the catalogue"),
     col("channel", Kind::Text, "How the survey was answered: page (the survey page), sms (a reply to the one-question SMS) or ussd (the phone menu, rate a service)"),

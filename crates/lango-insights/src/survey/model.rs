@@ -89,7 +89,7 @@ pub struct RawAnswer {
     pub sex: String,
     /// One of [`AGE_BANDS`].
     pub age_band: String,
-    /// One of Kenya's 47 counties.
+    /// One of the country's regions (its pack's regions.csv: Kenya's counties, Malaysia's states).
     pub county: String,
 }
 

@@ -30,7 +30,7 @@ pub const DATASETS: &[Dataset] = &[
     Dataset {
         name: "usage",
         title: "Applications per day, service and channel",
-        description: "One row per day (East Africa Time), agency, service and channel through \
+        description: "One row per day (the country's time), agency, service and channel through \
             which the application was made, counted from the platform's live transactions.",
         columns: &[
             col("day", Kind::Date, "The day it happened"),
@@ -47,7 +47,7 @@ pub const DATASETS: &[Dataset] = &[
     Dataset {
         name: "usage_by_county",
         title: "Applications per month and county",
-        description: "One row per month (East Africa Time), agency, service and the county the \
+        description: "One row per month (the country's time), agency, service and the county the \
             applicant gave in the application (empty when the service does not ask).",
         columns: &[
             col("month", Kind::Month, "The month it happened"),
@@ -62,7 +62,7 @@ pub const DATASETS: &[Dataset] = &[
     Dataset {
         name: "revenue",
         title: "Money received per day, service and payment channel",
-        description: "One row per day (East Africa Time), agency, service, payment channel and \
+        description: "One row per day (the country's time), agency, service, payment channel and \
             currency: payments received against the platform's bills.",
         columns: &[
             col("day", Kind::Date, "The day the payment was received"),

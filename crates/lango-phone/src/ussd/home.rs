@@ -2,7 +2,7 @@
 //! DESIGN.md): `1` application status, `2` pay a bill, `3` appointments, `4` my queue
 //! ticket, `5` rate a service, `6` language; then `7` mobile centres' next stops.
 
-use super::words::{self, pick};
+use super::words;
 use super::{
     appointments, language, pay, rate, status, stops, ticket, Answer, Input, Screen, Session,
 };
@@ -74,5 +74,9 @@ pub async fn answer(s: &Session<'_>, inputs: &[Input]) -> lango_core::Result<Scr
 
 /// The label of the language option: the language it switches to, in that language.
 pub(super) fn other_language(lang: Lang) -> &'static str {
-    pick(lang, "Kiswahili", "English")
+    match lang.other() {
+        Lang::En => "English",
+        Lang::Sw => "Kiswahili",
+        Lang::Ms => "Bahasa Melayu",
+    }
 }

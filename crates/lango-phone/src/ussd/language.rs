@@ -1,6 +1,7 @@
-//! Menu 6: English ↔ Kiswahili, remembered for the phone. The switch is an action of the
-//! session's step, so a repeated request does not switch back; the home screen follows in
-//! the new language, and inputs after `6` go on from there.
+//! Menu 6: English ↔ the country's own language (Kiswahili, Bahasa Melayu), remembered for
+//! the phone. The switch is an action of the session's step, so a repeated request does not
+//! switch back; the home screen follows in the new language, and inputs after `6` go on
+//! from there.
 
 use super::home::{self, other_language, Menu};
 use super::{actions, words, Answer, Input, Screen, Session};

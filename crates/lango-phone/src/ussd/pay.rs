@@ -24,7 +24,7 @@ pub const MENU: Menu = Menu {
 };
 
 fn label(lang: Lang) -> &'static str {
-    pick(lang, "Pay a bill", "Lipa bili")
+    pick(lang, "Pay a bill", "Lipa bili", "Bayar bil")
 }
 
 fn run<'a>(s: &'a Session<'a>, rest: &'a [Input]) -> Answer<'a> {
@@ -121,7 +121,9 @@ pub(super) fn service_name(s: &Session<'_>, code: &str) -> String {
         .ok()
         .and_then(|c| s.ussd.catalogue.snapshot().service(&c))
         .map(|hit| match s.lang {
-            Lang::Sw if !hit.entry.service.name_sw.is_empty() => hit.entry.service.name_sw.clone(),
+            l if l.is_local() && !hit.entry.service.name_sw.is_empty() => {
+                hit.entry.service.name_sw.clone()
+            }
             _ => hit.entry.service.name.clone(),
         })
         .unwrap_or_else(|| code.to_string());

@@ -28,7 +28,12 @@ pub const MENU: Menu = Menu {
 };
 
 fn label(lang: Lang) -> &'static str {
-    pick(lang, "Application status", "Hali ya ombi")
+    pick(
+        lang,
+        "Application status",
+        "Hali ya ombi",
+        "Status permohonan",
+    )
 }
 
 fn run<'a>(s: &'a Session<'a>, rest: &'a [Input]) -> Answer<'a> {
@@ -173,14 +178,15 @@ fn item(lang: Lang, row: &Row) -> String {
     }
 }
 
-/// A state's label in `lang` (English when the definition has no Kiswahili).
+/// A state's label in `lang` (English when the definition has none in the country's own
+/// language, the second text).
 fn state_label(lang: Lang, def: Option<&Versioned>, state: &str) -> String {
     if state == DRAFT {
-        return pick(lang, "Not sent", "Haijatumwa").into();
+        return pick(lang, "Not sent", "Haijatumwa", "Belum dihantar").into();
     }
     def.and_then(|d| d.definition.state(state))
         .map(|st| match (lang, &st.label.sw) {
-            (Lang::Sw, Some(sw)) if !sw.is_empty() => sw.clone(),
+            (l, Some(sw)) if l.is_local() && !sw.is_empty() => sw.clone(),
             _ => st.label.en.clone(),
         })
         .unwrap_or_else(|| state.to_string())

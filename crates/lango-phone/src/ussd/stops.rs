@@ -19,7 +19,12 @@ pub const MENU: Menu = Menu {
 
 /// The option's line on the home screen.
 fn label(lang: Lang) -> &'static str {
-    pick(lang, "Mobile centres", "Vituo vinavyohama")
+    pick(
+        lang,
+        "Mobile centres",
+        "Vituo vinavyohama",
+        "Pusat bergerak",
+    )
 }
 
 /// Days ahead the list covers.
@@ -38,6 +43,7 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
                 lang,
                 "No mobile centre stops are planned in the next two weeks.",
                 "Hakuna vituo vinavyohama vilivyopangwa wiki mbili zijazo.",
+                "Tiada persinggahan pusat bergerak dirancang dalam dua minggu akan datang.",
             )
             .into(),
         ));
@@ -56,6 +62,7 @@ async fn answer(s: &Session<'_>, inputs: &[Input]) -> Result<Screen> {
         lang,
         "Mobile centres' next stops:",
         "Vituo vinavyohama vijavyo:",
+        "Persinggahan pusat bergerak seterusnya:",
     );
     let head = match word {
         Some(w) => format!("{w}\n{title}"),

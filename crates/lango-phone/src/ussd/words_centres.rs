@@ -1,10 +1,10 @@
 //! The words of the centre menus (3 appointments, 4 my queue ticket, 5 rate a service), in
-//! English and Kiswahili, kept apart from `words` so that each menu's screens read in one
+//! English, Kiswahili and Bahasa Melayu, kept apart from `words` so that each menu's screens read in one
 //! place. Same rule: one `match` on the language per text, short enough for 182 characters
 //! with the longest names the screens carry (clipped where they come from the catalogue).
 
 use crate::prefs::Lang;
-use crate::prefs::Lang::{En, Sw};
+use crate::prefs::Lang::{En, Ms, Sw};
 
 use super::words::pick;
 
@@ -12,7 +12,7 @@ use super::words::pick;
 
 /// The option's line on the home screen.
 pub fn appointments(lang: Lang) -> &'static str {
-    pick(lang, "Appointments", "Miadi")
+    pick(lang, "Appointments", "Miadi", "Temu janji")
 }
 
 /// The appointments menu.
@@ -21,6 +21,7 @@ pub fn appointments_menu(lang: Lang) -> &'static str {
         lang,
         "Appointments:\n1 Book an appointment\n2 My appointments",
         "Miadi:\n1 Weka miadi\n2 Miadi yangu",
+        "Temu janji:\n1 Tempah temu janji\n2 Temu janji saya",
     )
 }
 
@@ -30,6 +31,7 @@ pub fn needs_account(lang: Lang) -> &'static str {
         lang,
         "No Lango account has this phone. Register on the Lango website or at a Huduma centre with this phone number, then dial again.",
         "Hakuna akaunti ya Lango yenye simu hii. Jisajili kwenye tovuti ya Lango au kituo cha Huduma kwa nambari hii, kisha piga tena.",
+        "Tiada akaun Lango dengan telefon ini. Daftar di laman web Lango atau di pusat perkhidmatan dengan nombor telefon ini, kemudian dail semula.",
     )
 }
 
@@ -39,22 +41,28 @@ pub fn needs_id(lang: Lang) -> &'static str {
         lang,
         "Add your ID number to your Lango account on the website, then dial again to book.",
         "Ongeza nambari ya kitambulisho kwenye akaunti yako ya Lango mtandaoni, kisha piga tena kuweka miadi.",
+        "Tambah nombor kad pengenalan anda pada akaun Lango di laman web, kemudian dail semula untuk menempah.",
     )
 }
 
 /// Choose a county.
 pub fn choose_county(lang: Lang) -> &'static str {
-    pick(lang, "Choose a county:", "Chagua kaunti:")
+    pick(lang, "Choose a county:", "Chagua kaunti:", "Pilih negeri:")
 }
 
 /// Choose a centre.
 pub fn choose_centre(lang: Lang) -> &'static str {
-    pick(lang, "Choose a centre:", "Chagua kituo:")
+    pick(lang, "Choose a centre:", "Chagua kituo:", "Pilih pusat:")
 }
 
 /// Choose a service.
 pub fn choose_service(lang: Lang) -> &'static str {
-    pick(lang, "Choose a service:", "Chagua huduma:")
+    pick(
+        lang,
+        "Choose a service:",
+        "Chagua huduma:",
+        "Pilih perkhidmatan:",
+    )
 }
 
 /// Choose a day (with free places).
@@ -63,6 +71,7 @@ pub fn choose_day(lang: Lang) -> &'static str {
         lang,
         "Choose a day (free places):",
         "Chagua siku (nafasi wazi):",
+        "Pilih hari (tempat kosong):",
     )
 }
 
@@ -72,6 +81,7 @@ pub fn choose_time(lang: Lang) -> &'static str {
         lang,
         "Choose a time (free places):",
         "Chagua saa (nafasi wazi):",
+        "Pilih masa (tempat kosong):",
     )
 }
 
@@ -81,6 +91,7 @@ pub fn none_free(lang: Lang) -> &'static str {
         lang,
         "No free places: go back and choose another.",
         "Hakuna nafasi wazi: rudi uchague nyingine.",
+        "Tiada tempat kosong: kembali dan pilih yang lain.",
     )
 }
 
@@ -89,6 +100,7 @@ pub fn confirm_booking(lang: Lang, service: &str, centre: &str, when: &str) -> S
     match lang {
         En => format!("Book {service}\nat {centre}\n{when}?\n1 Confirm"),
         Sw => format!("Weka miadi ya {service}\nkatika {centre}\n{when}?\n1 Thibitisha"),
+        Ms => format!("Tempah {service}\ndi {centre}\n{when}?\n1 Sahkan"),
     }
 }
 
@@ -99,6 +111,9 @@ pub fn booked(lang: Lang, reference: &str, centre: &str, when: &str) -> String {
         Sw => format!(
             "Miadi imewekwa: {reference}\n{centre}\n{when}\nLeta kitambulisho. SMS itathibitisha."
         ),
+        Ms => format!(
+            "Ditempah: {reference}\n{centre}\n{when}\nBawa kad pengenalan. SMS akan mengesahkannya."
+        ),
     }
 }
 
@@ -108,6 +123,7 @@ pub fn already_booked(lang: Lang) -> &'static str {
         lang,
         "You already have an appointment for this service that day. See 2 My appointments.",
         "Tayari una miadi ya huduma hii siku hiyo. Angalia 2 Miadi yangu.",
+        "Anda sudah mempunyai temu janji untuk perkhidmatan ini pada hari itu. Lihat 2 Temu janji saya.",
     )
 }
 
@@ -117,12 +133,18 @@ pub fn place_gone(lang: Lang) -> &'static str {
         lang,
         "Sorry, that time was just taken. Please dial again and choose another.",
         "Samahani, saa hiyo imechukuliwa sasa hivi. Tafadhali piga tena uchague nyingine.",
+        "Maaf, masa itu baru sahaja diambil. Sila dail semula dan pilih masa lain.",
     )
 }
 
 /// The head of the person's coming appointments.
 pub fn mine_head(lang: Lang) -> &'static str {
-    pick(lang, "Your appointments:", "Miadi yako:")
+    pick(
+        lang,
+        "Your appointments:",
+        "Miadi yako:",
+        "Temu janji anda:",
+    )
 }
 
 /// No coming appointment.
@@ -131,6 +153,7 @@ pub fn mine_none(lang: Lang) -> &'static str {
         lang,
         "You have no coming appointments.",
         "Huna miadi inayokuja.",
+        "Anda tiada temu janji yang akan datang.",
     )
 }
 
@@ -139,6 +162,7 @@ pub fn appointment(lang: Lang, reference: &str, service: &str, centre: &str, whe
     match lang {
         En => format!("{reference}\n{service}\n{centre}\n{when}\n1 Cancel it"),
         Sw => format!("{reference}\n{service}\n{centre}\n{when}\n1 Ifute"),
+        Ms => format!("{reference}\n{service}\n{centre}\n{when}\n1 Batalkan"),
     }
 }
 
@@ -147,6 +171,9 @@ pub fn cancelled(lang: Lang, reference: &str) -> String {
     match lang {
         En => format!("Appointment {reference} is cancelled. Its place is free for others."),
         Sw => format!("Miadi {reference} imefutwa. Nafasi yake iko wazi kwa wengine."),
+        Ms => format!(
+            "Temu janji {reference} telah dibatalkan. Tempatnya kini terbuka kepada orang lain."
+        ),
     }
 }
 
@@ -155,6 +182,7 @@ pub fn not_cancellable(lang: Lang, reference: &str) -> String {
     match lang {
         En => format!("Appointment {reference} can no longer be cancelled."),
         Sw => format!("Miadi {reference} haiwezi kufutwa tena."),
+        Ms => format!("Temu janji {reference} tidak boleh dibatalkan lagi."),
     }
 }
 
@@ -162,9 +190,11 @@ pub fn not_cancellable(lang: Lang, reference: &str) -> String {
 pub fn weekday(lang: Lang, i: usize) -> &'static str {
     const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const SW: [&str; 7] = ["Jtt", "Jnn", "Jtn", "Alh", "Iju", "Jmm", "Jpl"];
+    const MS: [&str; 7] = ["Isn", "Sel", "Rab", "Kha", "Jum", "Sab", "Ahd"];
     match lang {
         En => EN[i % 7],
         Sw => SW[i % 7],
+        Ms => MS[i % 7],
     }
 }
 
@@ -173,6 +203,7 @@ pub fn free(lang: Lang, n: u32) -> String {
     match lang {
         En => format!("({n} free)"),
         Sw => format!("(nafasi {n})"),
+        Ms => format!("({n} kosong)"),
     }
 }
 
@@ -180,7 +211,12 @@ pub fn free(lang: Lang, n: u32) -> String {
 
 /// The option's line on the home screen.
 pub fn ticket(lang: Lang) -> &'static str {
-    pick(lang, "My queue ticket", "Tiketi yangu ya foleni")
+    pick(
+        lang,
+        "My queue ticket",
+        "Tiketi yangu ya foleni",
+        "Tiket giliran saya",
+    )
 }
 
 /// No ticket today carries this phone.
@@ -189,12 +225,18 @@ pub fn tickets_none(lang: Lang) -> &'static str {
         lang,
         "No queue ticket today has this phone. Give your phone number when you take a ticket at a centre.",
         "Hakuna tiketi ya foleni leo yenye simu hii. Toa nambari ya simu unapochukua tiketi kituoni.",
+        "Tiada tiket giliran hari ini dengan telefon ini. Berikan nombor telefon anda semasa mengambil tiket di pusat.",
     )
 }
 
 /// The head of the list of today's tickets.
 pub fn tickets_head(lang: Lang) -> &'static str {
-    pick(lang, "Your tickets today:", "Tiketi zako leo:")
+    pick(
+        lang,
+        "Your tickets today:",
+        "Tiketi zako leo:",
+        "Tiket anda hari ini:",
+    )
 }
 
 /// Where a waiting ticket stands (at the front: next, no wait to give).
@@ -204,8 +246,12 @@ pub fn waiting(lang: Lang, position: i64, minutes: i64) -> String {
         Sw if position <= 1 => {
             "Nafasi foleni: 1\nWewe ni wa kwanza: kaa karibu na madirisha.".into()
         }
+        Ms if position <= 1 => {
+            "Kedudukan giliran: 1\nGiliran anda seterusnya: tunggu berhampiran kaunter.".into()
+        }
         En => format!("Place in queue: {position}\nWait: about {minutes} min"),
         Sw => format!("Nafasi foleni: {position}\nKusubiri: takriban dakika {minutes}"),
+        Ms => format!("Kedudukan giliran: {position}\nMenunggu: kira-kira {minutes} min"),
     }
 }
 
@@ -214,6 +260,7 @@ pub fn called(lang: Lang, counter: &str) -> String {
     match lang {
         En => format!("Called: go to counter {counter} now."),
         Sw => format!("Umeitwa: nenda dirisha {counter} sasa."),
+        Ms => format!("Dipanggil: pergi ke kaunter {counter} sekarang."),
     }
 }
 
@@ -223,12 +270,18 @@ pub fn held(lang: Lang) -> &'static str {
         lang,
         "On hold: see the staff when you are ready.",
         "Imesimamishwa: ona wahudumu ukiwa tayari.",
+        "Ditangguhkan: jumpa kakitangan apabila anda bersedia.",
     )
 }
 
 /// Served.
 pub fn served(lang: Lang) -> &'static str {
-    pick(lang, "Served. Thank you.", "Umehudumiwa. Asante.")
+    pick(
+        lang,
+        "Served. Thank you.",
+        "Umehudumiwa. Asante.",
+        "Telah dilayan. Terima kasih.",
+    )
 }
 
 /// Called and never came.
@@ -237,19 +290,25 @@ pub fn missed(lang: Lang) -> &'static str {
         lang,
         "Missed: you were called and did not come. Take a new ticket.",
         "Umekosa: uliitwa hukuja. Chukua tiketi mpya.",
+        "Terlepas: anda dipanggil tetapi tidak hadir. Ambil tiket baharu.",
     )
 }
 
 /// `Ticket B004` before the centre.
 pub fn ticket_word(lang: Lang) -> &'static str {
-    pick(lang, "Ticket", "Tiketi")
+    pick(lang, "Ticket", "Tiketi", "Tiket")
 }
 
 // Menu 5: rate a service.
 
 /// The option's line on the home screen.
 pub fn rating(lang: Lang) -> &'static str {
-    pick(lang, "Rate a service", "Tathmini huduma")
+    pick(
+        lang,
+        "Rate a service",
+        "Tathmini huduma",
+        "Nilai perkhidmatan",
+    )
 }
 
 /// Nothing to rate.
@@ -258,12 +317,18 @@ pub fn rate_none(lang: Lang) -> &'static str {
         lang,
         "Nothing to rate: a service can be rated once it is completed, or when you are served at a centre.",
         "Hakuna cha kutathmini: huduma hutathminiwa ikikamilika, au ukihudumiwa kituoni.",
+        "Tiada apa-apa untuk dinilai: perkhidmatan boleh dinilai setelah selesai, atau setelah anda dilayan di pusat.",
     )
 }
 
 /// The head of what can be rated.
 pub fn rate_head(lang: Lang) -> &'static str {
-    pick(lang, "Choose what to rate:", "Chagua cha kutathmini:")
+    pick(
+        lang,
+        "Choose what to rate:",
+        "Chagua cha kutathmini:",
+        "Pilih yang hendak dinilai:",
+    )
 }
 
 /// The question, 1–5.
@@ -271,12 +336,18 @@ pub fn rate_question(lang: Lang, what: &str) -> String {
     match lang {
         En => format!("{what}\nHow satisfied were you?\n1 Very dissatisfied\n2 Dissatisfied\n3 Neutral\n4 Satisfied\n5 Very satisfied"),
         Sw => format!("{what}\nUliridhika kiasi gani?\n1 Sikuridhika kabisa\n2 Sikuridhika\n3 Wastani\n4 Niliridhika\n5 Niliridhika sana"),
+        Ms => format!("{what}\nTahap kepuasan anda?\n1 Sangat tidak puas hati\n2 Tidak puas hati\n3 Neutral\n4 Puas hati\n5 Sangat puas hati"),
     }
 }
 
 /// Only 1 to 5 answer.
 pub fn rate_choose(lang: Lang) -> &'static str {
-    pick(lang, "Choose 1 to 5.", "Chagua 1 hadi 5.")
+    pick(
+        lang,
+        "Choose 1 to 5.",
+        "Chagua 1 hadi 5.",
+        "Pilih 1 hingga 5.",
+    )
 }
 
 /// The rating was stored.
@@ -285,6 +356,7 @@ pub fn rated(lang: Lang) -> &'static str {
         lang,
         "Thank you: your rating helps improve government services.",
         "Asante: tathmini yako inasaidia kuboresha huduma za serikali.",
+        "Terima kasih: penilaian anda membantu menambah baik perkhidmatan kerajaan.",
     )
 }
 
@@ -294,6 +366,7 @@ pub fn rated_before(lang: Lang) -> &'static str {
         lang,
         "This was rated already. Thank you.",
         "Hii imeshatathminiwa. Asante.",
+        "Ini telah pun dinilai. Terima kasih.",
     )
 }
 
@@ -303,10 +376,11 @@ pub fn rate_later(lang: Lang) -> &'static str {
         lang,
         "Too many tries. Please try again in an hour.",
         "Majaribio mengi mno. Tafadhali jaribu tena baada ya saa moja.",
+        "Terlalu banyak cubaan. Sila cuba lagi dalam masa sejam.",
     )
 }
 
-/// Every screen of the centre menus, in both languages, with the longest values they
+/// Every screen of the centre menus, in every language, with the longest values they
 /// carry (names clipped as the menus clip them), fits without the safety net cutting it.
 #[cfg(test)]
 mod fits {
@@ -319,7 +393,7 @@ mod fits {
         let long = "A very long name of a service or of a centre ".repeat(4);
         let (name, label) = (clip(&long, 40), clip(&long, 44));
         let (reference, when) = ("M7K3M9QX", "Wed 30/12 17:45");
-        for lang in [En, Sw] {
+        for lang in [En, Sw, Ms] {
             let word = words::choose_listed(lang);
             let back = words::back(lang);
             let mut screens = vec![

@@ -14,7 +14,7 @@ const AGENT_COLUMNS: [Column; 9] = [
     Column {
         name: "month",
         kind: Kind::Month,
-        meaning: "The month, East Africa Time.",
+        meaning: "The month, in the country's time.",
     },
     Column {
         name: "county",
@@ -70,7 +70,7 @@ const STOP_COLUMNS: [Column; 8] = [
     Column {
         name: "date",
         kind: Kind::Date,
-        meaning: "The day of the stop (East Africa Time).",
+        meaning: "The day of the stop (the country's time).",
     },
     Column {
         name: "centre",

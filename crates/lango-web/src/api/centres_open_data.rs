@@ -11,7 +11,7 @@ const COLUMNS: [Column; 17] = [
     Column {
         name: "from",
         kind: Kind::Date,
-        meaning: "First day of the period (East Africa Time).",
+        meaning: "First day of the period (the country's time).",
     },
     Column {
         name: "to",

@@ -78,16 +78,9 @@ fn unavailable(state: &AppState, v: &Visitor, reference: &str) -> Response {
     )
 }
 
-/// The seller, when FPX is configured and its keys read.
-fn seller(state: &AppState) -> Option<Seller> {
-    let config = state.config.fpx.as_ref()?;
-    match Seller::new(config) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            tracing::error!(error = %e, "FPX is configured with keys that cannot be read");
-            None
-        }
-    }
+/// The seller, when FPX is configured.
+fn seller(state: &AppState) -> Option<std::sync::Arc<Seller>> {
+    state.fpx.clone()
 }
 
 fn bank_form(v: &Visitor, reference: &str, banks: &[Bank], chosen: &str) -> Form {

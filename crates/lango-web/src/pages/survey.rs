@@ -162,9 +162,9 @@ fn form_page(
         q.error = error_of(q.name);
     }
     let chosen = lango_cases::definition::counties::county(raw.county.trim());
-    let mut counties: Vec<(&'static str, bool)> = lango_cases::definition::counties::COUNTIES
+    let mut counties: Vec<(&'static str, bool)> = lango_cases::definition::counties::regions()
         .iter()
-        .map(|(name, _)| (*name, Some(*name) == chosen))
+        .map(|r| (r.name.as_str(), Some(r.name.as_str()) == chosen))
         .collect();
     counties.sort_unstable();
     // The summary lists problems in the order of the page, each linked to its field.

@@ -165,6 +165,36 @@ async fn a_malaysian_node_speaks_malay_first_and_serves_its_catalogue_in_ringgit
     // The level between federal and local government is the state (Negeri).
     let agencies = page(&format!("{base}/agencies"), &[]).await;
     assert!(agencies.contains("Negeri"), "{agencies}");
+
+    // A feature phone: the USSD menus in Bahasa Melayu first, English as the other choice.
+    let ussd = |session: &'static str, text: &'static str| {
+        let base = base.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/channels/ussd"))
+                .form(&[
+                    ("sessionId", session),
+                    ("serviceCode", "*384*222#"),
+                    ("phoneNumber", "+60123456789"),
+                    ("text", text),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let home = ussd("my-1", "").await;
+    assert!(
+        home.starts_with("CON Lango: perkhidmatan kerajaan"),
+        "{home}"
+    );
+    assert!(
+        home.contains("English") && !home.contains("Kiswahili"),
+        "{home}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,13 +1,13 @@
-//! Counties and sub-counties for select lists, from the domain's list (values are the
+//! Regions and subregions (counties and sub-counties, states and districts) for select lists, from the domain's list (values are the
 //! official names the domain stores).
 
 use lango_cases::definition::counties as list;
 
 /// Every county as (value, label), in alphabetical order for people scanning a list.
 pub fn all() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = list::COUNTIES
+    let mut out: Vec<(String, String)> = list::regions()
         .iter()
-        .map(|(c, _)| (c.to_string(), c.to_string()))
+        .map(|r| (r.name.clone(), r.name.clone()))
         .collect();
     out.sort();
     out
