@@ -379,8 +379,10 @@ fn one(rng: &mut StdRng, service: &Service, reference: String, now: i64) -> (See
     };
     // Where the applicant lives, when the service asks (Nairobi's share is the largest).
     let county = service.county_field.as_ref().map(|_| {
-        if rng.gen_bool(0.25) {
-            "Nairobi"
+        // A capital holds a large share where the pack has one by that name.
+        let nairobi = crate::definition::counties::county("Nairobi");
+        if let Some(capital) = nairobi.filter(|_| rng.gen_bool(0.25)) {
+            capital
         } else {
             let all = regions();
             all[rng.gen_range(0..all.len())].name.as_str()

@@ -251,9 +251,12 @@ pub async fn start(
     }))
 }
 
+/// FPX's clock: Malaysia Time (UTC+08:00), whatever country the node serves.
+pub const FPX_OFFSET_MS: i64 = 8 * 3_600_000;
+
 /// `YYYYMMDDHHMMSS` in Malaysia's time, as FPX writes times.
 pub fn fpx_time(ms: i64) -> String {
-    let t = lango_core::clock::Civil::local(ms);
+    let t = lango_core::clock::Civil::from_ms(ms + FPX_OFFSET_MS);
     format!(
         "{:04}{:02}{:02}{:02}{:02}{:02}",
         t.year,

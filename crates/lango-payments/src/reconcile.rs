@@ -65,6 +65,21 @@ pub const MPESA: Ledger = Ledger {
              OR (trans_time IS NULL AND received_at >= $1 AND received_at <= $2) ORDER BY trans_id",
 };
 
+/// The currency a run's amounts are in: M-Pesa's paybill takes shillings, FPX ringgit.
+pub fn currency_of(source: &str) -> lango_core::money::Currency {
+    if source == crate::fpx::settlement::SOURCE {
+        lango_core::money::Currency::Myr
+    } else {
+        lango_core::money::Currency::Kes
+    }
+}
+
+/// True when a finance officer may post a run's missing receipts from it (M-Pesa's; an FPX
+/// transaction Lango did not start is never posted).
+pub fn postable(source: &str) -> bool {
+    source == STATEMENT || source == PULL
+}
+
 /// A payment M-Pesa's record shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -198,8 +213,8 @@ pub struct Item {
 
 /// Imports a portal statement file: parses it and compares it with the ledger. The same
 /// file again (same SHA-256) returns the earlier run and changes nothing; `Ok(Err(_))` is a
-/// file that cannot be used at all. An FPX settlement report (known by its columns) is
-/// reconciled as one (`crate::fpx::settlement`), so a clerk brings either file the same way.
+/// file that cannot be used at all. (An FPX settlement report goes to
+/// [`crate::fpx::settlement::import`]; callers tell them apart with `is_report`.)
 pub async fn import_statement(
     db: &Db,
     file_name: &str,
@@ -207,9 +222,6 @@ pub async fn import_statement(
     by: &str,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<std::result::Result<(Run, bool), StatementError>> {
-    if crate::fpx::settlement::is_report(bytes) {
-        return crate::fpx::settlement::import(db, file_name, bytes, by).await;
-    }
     let sha256 = hex::encode(Sha256::digest(bytes));
     let parsed = match statement::parse(bytes) {
         Ok(s) => s,

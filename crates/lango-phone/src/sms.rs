@@ -103,20 +103,27 @@ pub fn parse(text: &str) -> Parsed {
         "BANTUAN" => (Command::Help, Lang::Ms),
         "BERHENTI" => (Command::Stop, Lang::Ms),
         "MULA" => (Command::Start, Lang::Ms),
-        _ => {
-            let command = match lango_notify::sms::reply_score(clean) {
-                Some(score) => Command::Score(score),
-                None => Command::Unknown,
-            };
-            return Parsed {
-                command,
-                lang: None,
-            };
-        }
+        _ => return unknown(clean),
     };
+    // Malay keywords are words only where the country speaks Malay.
+    if lang == Lang::Ms && Lang::local() != Lang::Ms {
+        return unknown(clean);
+    }
     Parsed {
         command,
         lang: Some(lang),
+    }
+}
+
+/// A message that is no keyword: a survey score, or not understood.
+fn unknown(clean: &str) -> Parsed {
+    let command = match lango_notify::sms::reply_score(clean) {
+        Some(score) => Command::Score(score),
+        None => Command::Unknown,
+    };
+    Parsed {
+        command,
+        lang: None,
     }
 }
 
@@ -277,16 +284,17 @@ impl Reply {
             Reply::Unknown if ms => "Lango: maaf, kami tidak faham. Hantar SEMAK dan rujukan, BAYAR dan rujukan bil, atau BANTUAN.".into(),
             Reply::Unknown if sw => "Lango: hatukuelewa. Tuma HALI na nambari ya ombi, LIPA na nambari ya bili, au MSAADA.".into(),
             Reply::Unknown => "Lango: sorry, we did not understand. Send STATUS and a reference, PAY and a bill reference, or HELP.".into(),
-            Reply::Stopped if ms => "Lango: anda tidak akan lagi menerima mesej yang tidak penting. Kod, resit dan keputusan permohonan anda tetap akan dihantar. Hantar START untuk menerimanya semula.".into(),
+            Reply::Stopped if ms => "Lango: anda tidak akan lagi menerima mesej yang tidak penting. Kod, resit dan keputusan permohonan anda tetap akan dihantar. Hantar MULA untuk menerimanya semula.".into(),
             Reply::Stopped if sw => "Lango: hutapokea tena ujumbe usio wa lazima. Nambari za siri, risiti na maamuzi ya maombi yako bado yatakufikia. Tuma ANZA kuurudisha.".into(),
             Reply::Stopped => "Lango: you will no longer get non-essential messages. Codes, receipts and decisions on your applications still reach you. Send START to have them again.".into(),
-            Reply::Started if ms => "Lango: anda akan menerima semua mesej semula, termasuk tinjauan dan peringatan. Hantar STOP untuk menghentikannya.".into(),
+            Reply::Started if ms => "Lango: anda akan menerima semua mesej semula, termasuk tinjauan dan peringatan. Hantar BERHENTI untuk menghentikannya.".into(),
             Reply::Started if sw => "Lango: utapokea tena ujumbe wote, pamoja na tafiti na vikumbusho. Tuma SITISHA kuuacha.".into(),
             Reply::Started => "Lango: you will get all messages again, surveys and reminders included. Send STOP to end them.".into(),
             Reply::NeedReference { pay } => {
                 let (k_en, k_sw, ex) = keyword_of(*pay);
                 if ms {
-                    format!("Lango: hantar {k_en} diikuti rujukan, contohnya {k_en} {ex}.")
+                    let k_ms = if *pay { "BAYAR" } else { "SEMAK" };
+                    format!("Lango: hantar {k_ms} diikuti rujukan, contohnya {k_ms} {ex}.")
                 } else if sw {
                     format!("Lango: tuma {k_sw} ikifuatwa na nambari ya kumbukumbu, mfano {k_sw} {ex}.")
                 } else {
@@ -296,7 +304,8 @@ impl Reply {
             Reply::Typo { pay } => {
                 let (k_en, k_sw, _) = keyword_of(*pay);
                 if ms {
-                    format!("Lango: rujukan itu tersilap taip (aksara semakan terakhirnya tidak sepadan). Semak dengan dokumen anda dan hantar {k_en} semula.")
+                    let k_ms = if *pay { "BAYAR" } else { "SEMAK" };
+                    format!("Lango: rujukan itu tersilap taip (aksara semakan terakhirnya tidak sepadan). Semak dengan dokumen anda dan hantar {k_ms} semula.")
                 } else if sw {
                     format!("Lango: nambari hiyo ina kosa (herufi yake ya mwisho ya ukaguzi hailingani). Iangalie tena kwenye karatasi na utume {k_sw} tena.")
                 } else {
@@ -598,7 +607,8 @@ mod tests {
         assert!(Reply::Help.text(Lang::Sw).contains("HALI"));
         assert!(Reply::Help.text(Lang::En).contains("STATUS"));
         assert!(Reply::Help.text(Lang::Ms).contains("SEMAK"));
-        assert_eq!(parse("semak A7K3M9QX2").lang, Some(Lang::Ms));
-        assert_eq!(parse("Bantuan").command, Command::Help);
+        // Malay keywords are words only where the country speaks Malay (not in Kenya).
+        assert_eq!(parse("semak A7K3M9QX2").lang, None);
+        assert_eq!(parse("Bantuan").command, Command::Unknown);
     }
 }

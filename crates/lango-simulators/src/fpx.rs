@@ -172,12 +172,77 @@ pub async fn start(settings: Settings) -> anyhow::Result<FpxSimulator> {
     })
 }
 
-/// The signed text of `fields`: every value but the checksum's, in order of names.
+/// The fields each message type signs, in FPX's order (its specification lists them
+/// alphabetically).
+pub(crate) fn signed_fields(msg_type: &str) -> &'static [&'static str] {
+    match msg_type {
+        "AR" | "AE" => &[
+            "fpx_buyerAccNo",
+            "fpx_buyerBankBranch",
+            "fpx_buyerBankId",
+            "fpx_buyerEmail",
+            "fpx_buyerIban",
+            "fpx_buyerId",
+            "fpx_buyerName",
+            "fpx_makerName",
+            "fpx_msgToken",
+            "fpx_msgType",
+            "fpx_productDesc",
+            "fpx_sellerBankCode",
+            "fpx_sellerExId",
+            "fpx_sellerExOrderNo",
+            "fpx_sellerId",
+            "fpx_sellerOrderNo",
+            "fpx_sellerTxnTime",
+            "fpx_txnAmount",
+            "fpx_txnCurrency",
+            "fpx_version",
+        ],
+        "AC" => &[
+            "fpx_buyerBankBranch",
+            "fpx_buyerBankId",
+            "fpx_buyerIban",
+            "fpx_buyerId",
+            "fpx_buyerName",
+            "fpx_creditAuthCode",
+            "fpx_creditAuthNo",
+            "fpx_debitAuthCode",
+            "fpx_debitAuthNo",
+            "fpx_fpxTxnId",
+            "fpx_fpxTxnTime",
+            "fpx_makerName",
+            "fpx_msgToken",
+            "fpx_msgType",
+            "fpx_sellerExId",
+            "fpx_sellerExOrderNo",
+            "fpx_sellerId",
+            "fpx_sellerOrderNo",
+            "fpx_sellerTxnTime",
+            "fpx_txnAmount",
+            "fpx_txnCurrency",
+        ],
+        "BE" => &[
+            "fpx_msgToken",
+            "fpx_msgType",
+            "fpx_sellerExId",
+            "fpx_version",
+        ],
+        "BC" => &[
+            "fpx_bankList",
+            "fpx_msgToken",
+            "fpx_msgType",
+            "fpx_sellerExId",
+        ],
+        _ => &[],
+    }
+}
+
+/// The signed text of `fields`: the values of its type's fields in FPX's order, joined by `|`.
 pub fn signed_text(fields: &BTreeMap<String, String>) -> String {
-    fields
+    let msg_type = fields.get("fpx_msgType").map(String::as_str).unwrap_or("");
+    signed_fields(msg_type)
         .iter()
-        .filter(|(k, _)| *k != "fpx_checkSum")
-        .map(|(_, v)| v.as_str())
+        .map(|f| fields.get(*f).map(String::as_str).unwrap_or(""))
         .collect::<Vec<_>>()
         .join("|")
 }
@@ -191,8 +256,17 @@ pub fn sign(fields: &mut BTreeMap<String, String>, key: &RsaPrivateKey) {
     );
 }
 
-/// True when `fields` carry `key`'s signature.
+/// True when `fields` are their type's and carry `key`'s signature.
 pub(crate) fn verify(fields: &BTreeMap<String, String>, key: &RsaPublicKey) -> bool {
+    let msg_type = fields.get("fpx_msgType").map(String::as_str).unwrap_or("");
+    let listed = signed_fields(msg_type);
+    if listed.is_empty()
+        || fields
+            .iter()
+            .any(|(k, v)| k != "fpx_checkSum" && (!listed.contains(&k.as_str()) || v.contains('|')))
+    {
+        return false;
+    }
     let Some(bytes) = fields.get("fpx_checkSum").and_then(|s| hex::decode(s).ok()) else {
         return false;
     };

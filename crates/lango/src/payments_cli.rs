@@ -6,7 +6,7 @@ use crate::open_db;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use lango_core::config::Config;
-use lango_core::money::{Currency, Money};
+use lango_core::money::Money;
 use lango_payments::daraja_api::DarajaClient;
 use lango_payments::finance::{eat_time, Day};
 use lango_payments::reconcile::{self, Run};
@@ -73,12 +73,21 @@ pub async fn reconcile(config: Config, what: ReconcileWhat) -> anyhow::Result<Ex
                     .progress_chars("=> "),
             );
             bar.set_message("matching");
-            let outcome =
+            let outcome = if lango_payments::fpx::settlement::is_report(&bytes) {
+                let seller = match config.fpx.as_ref().map(lango_payments::fpx::Seller::new) {
+                    Some(Ok(s)) => Some(s),
+                    Some(Err(e)) => return Err(anyhow::anyhow!("configuration: {e}")),
+                    None => None,
+                };
+                lango_payments::fpx::settlement::import(&db, seller.as_ref(), &name, &bytes, BY)
+                    .await
+            } else {
                 reconcile::import_statement(&db, &name, &bytes, BY, &mut |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
                 })
-                .await;
+                .await
+            };
             bar.finish_and_clear();
             let outcome = match outcome {
                 Ok(o) => o,
@@ -135,12 +144,7 @@ pub async fn reconcile(config: Config, what: ReconcileWhat) -> anyhow::Result<Ex
 
 /// Prints a run's counts and what needs looking into.
 async fn print_run(db: &lango_core::db::Db, run: &Run) -> anyhow::Result<()> {
-    // M-Pesa's paybill takes shillings; FPX takes ringgit.
-    let currency = if run.source == lango_payments::fpx::settlement::SOURCE {
-        Currency::Myr
-    } else {
-        Currency::Kes
-    };
+    let currency = reconcile::currency_of(&run.source);
     let kes = |m: i64| Money::from_minor(m, currency).display();
     println!("run {} ({})", run.id, run.source);
     if let Some((from, to)) = run.period {

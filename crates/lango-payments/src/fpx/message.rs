@@ -29,6 +29,82 @@ pub const VERSION: &str = "7.0";
 /// The longest field value read.
 const MAX_VALUE: usize = 500;
 
+/// The fields of an authorisation request or enquiry, in the order FPX signs them.
+const REQUEST_FIELDS: [&str; 20] = [
+    "fpx_buyerAccNo",
+    "fpx_buyerBankBranch",
+    "fpx_buyerBankId",
+    "fpx_buyerEmail",
+    "fpx_buyerIban",
+    "fpx_buyerId",
+    "fpx_buyerName",
+    "fpx_makerName",
+    "fpx_msgToken",
+    "fpx_msgType",
+    "fpx_productDesc",
+    "fpx_sellerBankCode",
+    "fpx_sellerExId",
+    "fpx_sellerExOrderNo",
+    "fpx_sellerId",
+    "fpx_sellerOrderNo",
+    "fpx_sellerTxnTime",
+    "fpx_txnAmount",
+    "fpx_txnCurrency",
+    "fpx_version",
+];
+
+/// The fields of a confirmation, in the order FPX signs them.
+const CONFIRMATION_FIELDS: [&str; 21] = [
+    "fpx_buyerBankBranch",
+    "fpx_buyerBankId",
+    "fpx_buyerIban",
+    "fpx_buyerId",
+    "fpx_buyerName",
+    "fpx_creditAuthCode",
+    "fpx_creditAuthNo",
+    "fpx_debitAuthCode",
+    "fpx_debitAuthNo",
+    "fpx_fpxTxnId",
+    "fpx_fpxTxnTime",
+    "fpx_makerName",
+    "fpx_msgToken",
+    "fpx_msgType",
+    "fpx_sellerExId",
+    "fpx_sellerExOrderNo",
+    "fpx_sellerId",
+    "fpx_sellerOrderNo",
+    "fpx_sellerTxnTime",
+    "fpx_txnAmount",
+    "fpx_txnCurrency",
+];
+
+/// The fields of a bank-list enquiry, in the order FPX signs them.
+const BANK_ENQUIRY_FIELDS: [&str; 4] = [
+    "fpx_msgToken",
+    "fpx_msgType",
+    "fpx_sellerExId",
+    "fpx_version",
+];
+
+/// The fields of the bank list, in the order FPX signs them.
+const BANK_LIST_FIELDS: [&str; 4] = [
+    "fpx_bankList",
+    "fpx_msgToken",
+    "fpx_msgType",
+    "fpx_sellerExId",
+];
+
+/// The fields message type `msg_type` carries and signs (none for a type Lango does not know).
+fn fields_of(msg_type: &str) -> Option<&'static [&'static str]> {
+    match msg_type {
+        AUTH_REQUEST | AUTH_ENQUIRY => Some(&REQUEST_FIELDS),
+        AUTH_CONFIRMATION => Some(&CONFIRMATION_FIELDS),
+        BANK_ENQUIRY => Some(&BANK_ENQUIRY_FIELDS),
+        "BC" => Some(&BANK_LIST_FIELDS),
+        _ => None,
+    }
+}
+
 /// One FPX message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Message(BTreeMap<String, String>);
@@ -78,26 +154,44 @@ impl Message {
         out
     }
 
-    /// The text the checksum signs.
-    pub fn signed_text(&self) -> String {
+    /// The text the checksum signs: the values of the fields its type carries, in FPX's
+    /// order (a field not sent counts as empty). `None` for a type Lango does not know.
+    pub fn signed_text(&self) -> Option<String> {
+        let fields = fields_of(self.get("fpx_msgType"))?;
+        Some(
+            fields
+                .iter()
+                .map(|f| self.get(f))
+                .collect::<Vec<_>>()
+                .join("|"),
+        )
+    }
+
+    /// True when every field is one its type carries and no value holds the separator, so
+    /// that no two messages sign the same text.
+    fn well_formed(&self) -> bool {
+        let Some(fields) = fields_of(self.get("fpx_msgType")) else {
+            return false;
+        };
         self.0
             .iter()
-            .filter(|(k, _)| *k != CHECKSUM)
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join("|")
+            .all(|(k, v)| k == CHECKSUM || (fields.contains(&k.as_str()) && !v.contains('|')))
     }
 
     /// Signs the message with `key` (sets `fpx_checkSum`).
     pub fn sign(&mut self, key: &RsaPrivateKey) -> &mut Message {
         let signer = SigningKey::<Sha256>::new(key.clone());
-        let signature = signer.sign(self.signed_text().as_bytes());
+        let signature = signer.sign(self.signed_text().unwrap_or_default().as_bytes());
         let hex = hex::encode_upper(signature.to_bytes());
         self.set(CHECKSUM, hex)
     }
 
-    /// True when `fpx_checkSum` is `key`'s signature of the other fields.
+    /// True when `fpx_checkSum` is `key`'s signature of the other fields, and they are the
+    /// fields the message's type carries.
     pub fn verify(&self, key: &RsaPublicKey) -> bool {
+        let Some(text) = self.signed_text().filter(|_| self.well_formed()) else {
+            return false;
+        };
         let Ok(bytes) = hex::decode(self.get(CHECKSUM).trim()) else {
             return false;
         };
@@ -105,7 +199,7 @@ impl Message {
             return false;
         };
         VerifyingKey::<Sha256>::new(key.clone())
-            .verify(self.signed_text().as_bytes(), &signature)
+            .verify(text.as_bytes(), &signature)
             .is_ok()
     }
 
@@ -247,10 +341,33 @@ mod tests {
     }
 
     #[test]
-    fn the_signed_text_is_the_values_in_order_of_names() {
-        let mut m = Message::default();
-        m.set("fpx_b", "2").set("fpx_a", "1").set(CHECKSUM, "X");
-        assert_eq!(m.signed_text(), "1|2");
+    fn the_signed_text_is_the_types_fields_in_fpx_order() {
+        let mut m = Message::new(BANK_ENQUIRY);
+        m.set("fpx_sellerExId", "EX1").set(CHECKSUM, "X");
+        assert_eq!(m.signed_text().as_deref(), Some("01|BE|EX1|"));
+        assert_eq!(Message::default().signed_text(), None);
+    }
+
+    #[test]
+    fn fields_renamed_added_or_holding_the_separator_do_not_verify() {
+        let k = key();
+        let mut m = Message::new(AUTH_CONFIRMATION);
+        m.set("fpx_creditAuthCode", "00")
+            .set("fpx_debitAuthCode", "51");
+        m.sign(&k);
+        assert!(m.verify(&k.to_public_key()));
+        // The same values under other names sign another text.
+        let mut renamed = m.clone();
+        renamed.0.remove("fpx_creditAuthCode");
+        renamed.set("fpx_buyerName", "00");
+        assert!(!renamed.verify(&k.to_public_key()));
+        let mut extra = m.clone();
+        extra.set("fpx_note", "x");
+        assert!(!extra.verify(&k.to_public_key()));
+        let mut piped = Message::new(AUTH_CONFIRMATION);
+        piped.set("fpx_buyerName", "A|B");
+        piped.sign(&k);
+        assert!(!piped.verify(&k.to_public_key()));
     }
 
     #[test]

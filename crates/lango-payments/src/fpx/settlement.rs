@@ -3,13 +3,14 @@
 //!
 //! The report is CSV with a header row; columns are found by name. Only approved debits
 //! (`Debit Auth Code` `00`) are money; other rows are skipped, unreadable ones reported by
-//! line. Before comparing, an approved row for an attempt Lango started but never heard
-//! the end of (a confirmation lost on the way) is posted: the report is the gateway's own
-//! word that the money moved. A row for a transaction Lango did not start is a finding
-//! (`missing_in_ledger`) and is kept for review, never posted. Payments the report shows
-//! become settled (`settled_at`), and only those are settled to agencies.
+//! line. The file itself proves nothing (anyone can write a CSV): for an approved row about
+//! an attempt Lango started but never heard the end of (a confirmation lost on the way),
+//! Lango asks the gateway, and posts only on its signed answer. A row for a transaction
+//! Lango did not start is a finding (`missing_in_ledger`) kept for review, never posted.
+//! Posted payments the report shows become settled (`settled_at`), and only those are
+//! settled to agencies.
 
-use super::{claim_and_post, get, message};
+use super::{enquire_gateway, get, message, receive, Received, Seller, Via};
 use crate::reconcile::{self, Comparison, Ledger, Run, Seen};
 use crate::statement::{BadRow, StatementError};
 use lango_core::clock::now_ms;
@@ -39,7 +40,8 @@ pub const FPX: Ledger = Ledger {
         "UPDATE fpx_payments SET settled_at = $1 WHERE settled_at IS NULL AND fpx_txn_id IN ({in})",
     within:
         "SELECT fpx_txn_id AS trans_id, amount, bill_reference, posted_at AS at FROM fpx_payments \
-             WHERE posted = 1 AND posted_at >= $1 AND posted_at <= $2 ORDER BY fpx_txn_id",
+             WHERE posted = 1 AND settled_at IS NULL AND posted_at >= $1 AND posted_at <= $2 \
+             ORDER BY fpx_txn_id",
 };
 
 /// One approved debit the report shows.
@@ -70,7 +72,7 @@ pub fn is_report(bytes: &[u8]) -> bool {
     REQUIRED.iter().all(|c| head.contains(c))
 }
 
-/// `YYYYMMDDHHMMSS` in the country's time, unix ms.
+/// `YYYYMMDDHHMMSS` in FPX's time (Malaysia's), unix ms.
 fn read_time(text: &str) -> Option<i64> {
     let t = text.trim();
     if t.len() != 14 || !t.bytes().all(|b| b.is_ascii_digit()) {
@@ -89,7 +91,7 @@ fn read_time(text: &str) -> Option<i64> {
         return None;
     }
     let days = lango_core::clock::days_from_civil(y, mo, d);
-    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) - lango_core::clock::local_offset_ms())
+    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) - super::FPX_OFFSET_MS)
 }
 
 /// Reads a report file.
@@ -184,11 +186,13 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Report, StatementError> {
     Ok(report)
 }
 
-/// Imports a settlement report: posts approved debits whose confirmation never came, keeps
-/// transactions Lango did not start for review, and compares the report with the ledger. The
-/// same file again (same SHA-256) returns the earlier run and changes nothing.
+/// Imports a settlement report: asks the gateway (`seller`, when FPX is configured) about
+/// approved debits whose confirmation never came, keeps transactions Lango did not start for
+/// review, and compares the report with the ledger. The same file again (same SHA-256)
+/// returns the earlier run and changes nothing.
 pub async fn import(
     db: &Db,
+    seller: Option<&Seller>,
     file_name: &str,
     bytes: &[u8],
     by: &str,
@@ -206,9 +210,8 @@ pub async fn import(
                     && p.amount == s.seen.amount
                     && p.fpx_txn_id.as_deref().unwrap_or(&s.seen.receipt) == s.seen.receipt =>
             {
-                if !p.posted {
-                    tracing::info!(payment = %p.id, txn = %s.seen.receipt, "FPX payment posted from the settlement report");
-                    claim_and_post(db, &p, &s.seen.receipt, "00").await?;
+                if let (false, Some(seller)) = (p.posted, seller) {
+                    ask_gateway(db, seller, &p).await?;
                 }
             }
             _ => keep_for_review(db, s).await?,
@@ -229,22 +232,37 @@ pub async fn import(
     Ok(Ok(reconcile::compare(db, comparison, &mut |_, _| {}).await?))
 }
 
+/// Asks the gateway how attempt `p` ended and applies its signed answer (an approval posts
+/// it); a gateway that cannot be asked leaves it a finding for now.
+async fn ask_gateway(db: &Db, seller: &Seller, p: &super::FpxPayment) -> Result<()> {
+    match enquire_gateway(seller, p).await {
+        // The gateway never saw it: the file is wrong, and its row stays a finding.
+        Ok(answer) if answer.get("fpx_debitAuthCode") == "76" => {
+            tracing::warn!(payment = %p.id, "a settlement report shows a payment the FPX gateway never saw");
+        }
+        Ok(answer) => match receive(db, seller, &answer, Via::Enquiry).await? {
+            Received::Applied(now) if now.posted => {
+                tracing::info!(payment = %p.id, "FPX payment posted on the gateway's answer, asked for its settlement report row");
+            }
+            other => {
+                tracing::warn!(payment = %p.id, answer = ?other, "the gateway did not confirm a payment its settlement report shows")
+            }
+        },
+        Err(e) => {
+            tracing::warn!(payment = %p.id, error = %e, "cannot ask the FPX gateway about a settled payment")
+        }
+    }
+    Ok(())
+}
+
 /// Keeps a settled transaction that matches no attempt of Lango's for review (once).
 async fn keep_for_review(db: &Db, s: &Settled) -> Result<()> {
-    let seen: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM fpx_notifications WHERE via = 'settlement' AND fpx_txn_id = $1",
-    )
-    .bind(&s.seen.receipt)
-    .fetch_one(db.pool())
-    .await?;
-    if seen > 0 {
-        return Ok(());
-    }
-    tracing::warn!(txn = %s.seen.receipt, "FPX settlement report shows a transaction Lango did not start: kept for review");
-    sqlx::query(
+    // One statement, so two imports at once keep it once.
+    let kept = sqlx::query(
         "INSERT INTO fpx_notifications (id, via, fpx_txn_id, seller_order_no, payment_id, \
          debit_auth_code, amount, outcome, note, raw, received_at) \
-         VALUES ($1, 'settlement', $2, $3, $4, '00', $5, 'review', $6, $7, $8)",
+         SELECT $1, 'settlement', $2, $3, $4, '00', $5, 'review', $6, $7, $8 \
+         WHERE NOT EXISTS (SELECT 1 FROM fpx_notifications WHERE via = 'settlement' AND fpx_txn_id = $2)",
     )
     .bind(uuid::Uuid::new_v4().simple().to_string())
     .bind(s.seen.receipt.chars().take(100).collect::<String>())
@@ -257,7 +275,11 @@ async fn keep_for_review(db: &Db, s: &Settled) -> Result<()> {
     .bind(&s.seen.raw)
     .bind(now_ms())
     .execute(db.pool())
-    .await?;
+    .await?
+    .rows_affected();
+    if kept == 1 {
+        tracing::warn!(txn = %s.seen.receipt, "FPX settlement report shows a transaction Lango did not start: kept for review");
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use lango_core::clock::{local_offset_ms, now_ms, Civil};
+use lango_core::clock::{now_ms, Civil};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,10 +107,10 @@ async fn bank_list(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     form_answer(&answer)
 }
 
-/// `YYYYMMDDHHMMSS` in Malaysia's time.
+/// `YYYYMMDDHHMMSS` in Malaysia's time (UTC+08:00), FPX's clock.
 fn fpx_now() -> String {
     let ms = now_ms();
-    let t = Civil::from_ms(ms + local_offset_ms());
+    let t = Civil::from_ms(ms + 8 * 3_600_000);
     format!(
         "{:04}{:02}{:02}{:02}{:02}{:02}",
         t.year,
@@ -368,8 +368,12 @@ async fn enquiry(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     match txn.and_then(|t| confirmation(&shared, &t)) {
         Some(answer) => form_answer(&answer),
         None => {
-            // Not seen: the request's own fields with code 76, signed.
-            let mut answer = f.clone();
+            // Not seen: a confirmation of the request's own fields with code 76, signed.
+            let mut answer: Fields = f
+                .iter()
+                .filter(|(k, _)| super::signed_fields("AC").contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             answer.insert("fpx_msgType".into(), "AC".into());
             answer.insert("fpx_debitAuthCode".into(), "76".into());
             answer.insert("fpx_fpxTxnId".into(), String::new());

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use fluent_bundle::FluentValue;
-use lango_core::money::{Currency, Money};
+use lango_core::money::Money;
 use lango_identity::policy::{check, may, Action, Object};
 use lango_payments::finance::eat_time;
 use lango_payments::reconcile::{self, Item, Run};
@@ -50,8 +50,9 @@ fn refuse(state: &AppState, s: &SignedIn, action: Action) -> Option<Response> {
         .map(|e| crate::error::page_error(state, s.v.lang, e))
 }
 
-fn kes(minor: i64) -> String {
-    Money::from_minor(minor, Currency::Kes).display()
+/// An amount of a run of `source` as people read it.
+fn amount(source: &str, minor: i64) -> String {
+    Money::from_minor(minor, reconcile::currency_of(source)).display()
 }
 
 /// A run as the list shows it.
@@ -148,14 +149,13 @@ async fn import(State(state): State<AppState>, s: SignedIn, body: axum::body::By
         file_name = tr(lang, "rec_pasted").to_string();
     }
     let by = lango_identity::account::actor_label(&s.v.actor);
-    let imported = reconcile::import_statement(
-        &state.db,
-        &file_name,
-        statement.as_bytes(),
-        &by,
-        &mut |_, _| {},
-    )
-    .await;
+    let bytes = statement.as_bytes();
+    let imported = if lango_payments::fpx::settlement::is_report(bytes) {
+        let seller = state.fpx.as_deref();
+        lango_payments::fpx::settlement::import(&state.db, seller, &file_name, bytes, &by).await
+    } else {
+        reconcile::import_statement(&state.db, &file_name, bytes, &by, &mut |_, _| {}).await
+    };
     match imported {
         Ok(Ok((run, new))) => {
             let how = if new { "new" } else { "repeat" };
@@ -227,7 +227,7 @@ struct RunParams {
 }
 
 /// A finding's row; `proposer` is the name of whoever proposed posting it.
-fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemRow {
+fn item_row(lang: crate::i18n::Lang, source: &str, i: Item, proposer: Option<String>) -> ItemRow {
     // A reversal's note says what became of it (recorded, before, or left for finance).
     let waiting = i.posted_at.is_none() && i.note.contains("waiting");
     let note = match (&i.posted_at, i.kind.as_str()) {
@@ -254,12 +254,20 @@ fn item_row(lang: crate::i18n::Lang, i: Item, proposer: Option<String>) -> ItemR
         _ => String::new(),
     };
     ItemRow {
-        postable: (i.kind == "missing_in_ledger" || i.kind == "reversed") && i.posted_at.is_none(),
+        postable: reconcile::postable(source)
+            && (i.kind == "missing_in_ledger" || i.kind == "reversed")
+            && i.posted_at.is_none(),
         item: i.item,
         line: i.line.map(|l| l.to_string()).unwrap_or_default(),
         receipt: i.receipt,
-        statement_amount: i.statement_amount.map(kes).unwrap_or_default(),
-        ledger_amount: i.ledger_amount.map(kes).unwrap_or_default(),
+        statement_amount: i
+            .statement_amount
+            .map(|m| amount(source, m))
+            .unwrap_or_default(),
+        ledger_amount: i
+            .ledger_amount
+            .map(|m| amount(source, m))
+            .unwrap_or_default(),
         account: i.account,
         when: i.completed_at.map(eat_time).unwrap_or_default(),
         note,
@@ -314,7 +322,7 @@ async fn show_run(
                 },
                 None => None,
             };
-            rows.push(item_row(lang, i, proposer));
+            rows.push(item_row(lang, &run.source, i, proposer));
         }
         sections.push(Section {
             kind,

@@ -44,34 +44,48 @@ async fn spawn(backend: Backend) -> Option<(TestApp, FpxSimulator)> {
     let sim = fpx::start(fpx::Settings::new("http://127.0.0.1:9"))
         .await
         .expect("FPX simulator");
-    let keys = tempfile::tempdir().unwrap();
-    let seller_key = keys.path().join("seller.pem");
-    let gateway_key = keys.path().join("gateway.pem");
-    std::fs::write(&seller_key, sim.seller_key_pem()).unwrap();
-    std::fs::write(&gateway_key, sim.gateway_key_pem()).unwrap();
-    let config = sim.config();
-    let app = TestApp::spawn_configured(
-        backend,
-        false,
-        &[
-            // A Kenyan node that also bills in ringgit: FPX's currency.
-            ("LANGO_BILL_CURRENCIES", "KES,MYR".to_string()),
-            ("LANGO_FPX_GATEWAY_URL", config.gateway_url),
-            ("LANGO_FPX_EXCHANGE_ID", config.exchange_id),
-            ("LANGO_FPX_SELLER_ID", config.seller_id),
-            (
-                "LANGO_FPX_SELLER_KEY_FILE",
-                seller_key.display().to_string(),
-            ),
-            (
-                "LANGO_FPX_GATEWAY_KEY_FILE",
-                gateway_key.display().to_string(),
-            ),
-        ],
-    )
-    .await?;
+    let app = TestApp::spawn_configured(backend, false, &settings(&sim)).await?;
     sim.set_seller(&app.base);
     Some((app, sim))
+}
+
+/// The settings an operator gives a node (and its commands) for the gateway `sim`: its
+/// address, Lango's ids there and the two key files.
+fn settings(sim: &FpxSimulator) -> Vec<(&'static str, String)> {
+    let config = sim.config();
+    let port = sim.base_url().rsplit(':').next().unwrap_or("0").to_string();
+    let dir = std::env::temp_dir().join(format!("lango-fpx-keys-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (seller_key, gateway_key) = (dir.join("seller.pem"), dir.join("gateway.pem"));
+    std::fs::write(&seller_key, sim.seller_key_pem()).unwrap();
+    std::fs::write(&gateway_key, sim.gateway_key_pem()).unwrap();
+    vec![
+        // A Kenyan node that also bills in ringgit: FPX's currency.
+        ("LANGO_BILL_CURRENCIES", "KES,MYR".to_string()),
+        ("LANGO_FPX_GATEWAY_URL", config.gateway_url),
+        ("LANGO_FPX_EXCHANGE_ID", config.exchange_id),
+        ("LANGO_FPX_SELLER_ID", config.seller_id),
+        (
+            "LANGO_FPX_SELLER_KEY_FILE",
+            seller_key.display().to_string(),
+        ),
+        (
+            "LANGO_FPX_GATEWAY_KEY_FILE",
+            gateway_key.display().to_string(),
+        ),
+    ]
+}
+
+/// `lango ARGS` against the app's database, configured for the gateway `sim`.
+fn cli(app: &TestApp, sim: &FpxSimulator, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lango"))
+        .args(args)
+        .env("LANGO_DATA_DIR", app.data_dir.path())
+        .env("LANGO_DATABASE_URL", &app.db_url)
+        .env("LANGO_LOG", "warn")
+        .envs(settings(sim))
+        .output()
+        .expect("run lango")
 }
 
 /// The hidden fields and the action of the first form in `html`.
@@ -249,7 +263,8 @@ fpx_tests! {
         report.push_str(&format!("{today},2612059999990001,not-ours,ZZZZ2345,MB2U0227,{today}120000,99.00,MYR,00\n"));
         let file = app.data_dir.path().join("fpx-settlement.csv");
         std::fs::write(&file, &report).unwrap();
-        let out = app.cli(&["reconcile", "statement", file.to_str().unwrap()]);
+        // The report alone proves nothing: Lango asks the gateway about the third payment.
+        let out = cli(&app, &sim, &["reconcile", "statement", file.to_str().unwrap()]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(bill_state(&app, &third).await["status"], "paid", "{stdout}");
@@ -259,7 +274,7 @@ fpx_tests! {
         assert_eq!(app.scalar("SELECT COUNT(*) FROM fpx_notifications WHERE outcome = 'review' AND fpx_txn_id = $1", "2612059999990001").await, 1);
         assert_eq!(app.scalar("SELECT COUNT(*) FROM ledger_transactions WHERE memo LIKE $1", "fpx 2612059999990001%").await, 0);
         // The same file again changes nothing.
-        let again = app.cli(&["reconcile", "statement", file.to_str().unwrap()]);
+        let again = cli(&app, &sim, &["reconcile", "statement", file.to_str().unwrap()]);
         assert!(String::from_utf8_lossy(&again.stdout).contains("already imported"));
         assert_eq!(app.scalar("SELECT COUNT(*) FROM fpx_notifications WHERE outcome = $1", "review").await, 1);
         ledger_is_clean(&app);
@@ -296,6 +311,21 @@ fpx_tests! {
         assert_eq!(app.balance("collection:fpx:MYR").await, 0);
         assert_eq!(bill_state(&app, &reference).await["status"], "open");
         assert_eq!(app.scalar("SELECT COUNT(*) FROM fpx_payments WHERE status = 'created' AND id = $1", &id).await, 1);
+        // A settlement file saying that attempt was paid proves nothing: the gateway, asked,
+        // never saw it, so nothing is posted and the row is a finding.
+        let today = lango_payments::fpx::fpx_time(lango_core::clock::now_ms())[..8].to_string();
+        let forged_report = format!(
+            "Settlement Date,FPX Txn ID,Seller Exchange Order No,Seller Order No,Buyer Bank,Txn Time,Txn Amount,Currency,Debit Auth Code\n\
+             {today},2612051200000088,{id},{reference},MB2U0227,{today}120000,{amount},MYR,00\n"
+        );
+        let file = app.data_dir.path().join("forged-settlement.csv");
+        std::fs::write(&file, forged_report).unwrap();
+        let out = cli(&app, &sim, &["reconcile", "statement", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(bill_state(&app, &reference).await["status"], "open");
+        assert_eq!(app.balance("collection:fpx:MYR").await, 0);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM reconciliation_items WHERE kind = 'missing_in_ledger' AND receipt = $1", "2612051200000088").await, 1);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM fpx_notifications WHERE outcome = $1", "review").await, 2, "the gateway's 'never saw it' is no confirmation");
         // A finance officer sees them, and marks one looked into (audited).
         let mut officer = signed_in(&app, "fin@treasury.example", Role::FinanceOfficer, None).await;
         let list = officer.get("/finance/fpx").await;

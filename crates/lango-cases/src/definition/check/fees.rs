@@ -12,12 +12,22 @@ impl<'a> Ck<'a> {
             return Vec::new();
         };
         let mut formulas = Vec::new();
-        let home = lango_core::country::current().currency.code();
-        if fees.currency != home && fees.currency != "USD" {
+        // The home currency, or US dollars where the country bills in them.
+        let pack = lango_core::country::current();
+        let home = pack.currency.code();
+        let dollars = pack
+            .bill_currencies
+            .contains(&lango_core::money::Currency::Usd);
+        if fees.currency != home && !(dollars && fees.currency == "USD") {
+            let allowed = if dollars {
+                format!("{home} or USD")
+            } else {
+                home.to_string()
+            };
             self.err(
                 "fees.currency",
                 format!(
-                    "the fee currency must be {home} or USD, not `{}`",
+                    "the fee currency must be {allowed}, not `{}`",
                     fees.currency
                 ),
             );
