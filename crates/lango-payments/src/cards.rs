@@ -17,7 +17,7 @@ pub use provider::{
     ProviderError, ProviderPayment, ProviderRefund, RefundSummary,
 };
 
-use crate::posting::{self, Applied, Payment};
+use crate::posting::{self, Payment};
 use crate::reference::BillReference;
 use lango_core::clock::now_ms;
 use lango_core::db::Db;
@@ -333,12 +333,8 @@ async fn claim_and_post(db: &Db, card: &CardPayment) -> Result<()> {
         receipt,
         amount: card.amount,
     };
-    let (applied, ledger) =
-        posting::post_one(&mut tx, db.backend(), Some(&card.bill_reference), &payment).await?;
-    let outcome = match applied {
-        Applied::Bill { .. } => "bill",
-        Applied::Suspense => "suspense",
-    };
+    let (outcome, ledger) =
+        posting::post_named(&mut tx, db.backend(), &card.bill_reference, &payment).await?;
     sqlx::query("UPDATE card_payments SET outcome = $1, ledger_transaction = $2 WHERE id = $3")
         .bind(outcome)
         .bind(&ledger)

@@ -16,6 +16,7 @@ pub mod finance;
 pub mod fpx;
 pub mod ledger;
 pub mod mpesa;
+mod outbound;
 pub mod posting;
 pub mod pull;
 pub mod receipts;

@@ -253,6 +253,23 @@ pub fn received_event(bill: &BillState, payment: &Payment) -> serde_json::Value 
     })
 }
 
+/// Posts `payment` to bill `reference` inside `tx`, as [`post_one`] does, and names how it
+/// was applied (`bill` or `suspense`) beside its ledger transaction: what a channel keeps on
+/// its own row (card and FPX payments).
+pub async fn post_named(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    reference: &str,
+    payment: &Payment,
+) -> Result<(&'static str, String)> {
+    let (applied, ledger) = post_one(tx, backend, Some(reference), payment).await?;
+    let outcome = match applied {
+        Applied::Bill { .. } => "bill",
+        Applied::Suspense => "suspense",
+    };
+    Ok((outcome, ledger))
+}
+
 /// Posts one payment: locks the bill (if any), posts its transaction, updates the bill and
 /// emits `payment.received`, in `tx`. Returns where it went and the ledger transaction id.
 pub async fn post_one(

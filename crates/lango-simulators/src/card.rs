@@ -104,20 +104,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<CardSimulator> {
     let app = api::router()
         .merge(hosted::router())
         .with_state(shared.clone());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        // Dropping the simulator ends `stopped`: the listener closes and so do idle
-        // keep-alive connections, so a dropped provider is unreachable at once.
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "card simulator stopped");
-        }
-    });
+    let stop = crate::serve_until_dropped(listener, app, "card");
     Ok(CardSimulator {
         shared,
         _stop: stop,

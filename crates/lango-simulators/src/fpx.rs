@@ -154,18 +154,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<FpxSimulator> {
             .build()?,
     });
     let app = pages::router().with_state(shared.clone());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "FPX simulator stopped");
-        }
-    });
+    let stop = crate::serve_until_dropped(listener, app, "fpx");
     Ok(FpxSimulator {
         shared,
         _stop: stop,

@@ -7,8 +7,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::future::Future;
-use std::sync::OnceLock;
-use std::time::Duration;
 
 /// A payment to create at the provider.
 #[derive(Debug, Clone)]
@@ -185,21 +183,6 @@ pub struct HttpCardProvider {
     http: reqwest::Client,
 }
 
-/// One client for the process: connections and TLS set-up are reused across requests.
-fn client() -> reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(Duration::from_secs(15))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default()
-        })
-        .clone()
-}
-
 impl HttpCardProvider {
     /// The provider of `config`.
     pub fn new(config: &CardConfig) -> HttpCardProvider {
@@ -207,7 +190,7 @@ impl HttpCardProvider {
             base: config.provider_url.trim_end_matches('/').to_string(),
             api_key: config.api_key.clone(),
             webhook_secret: config.webhook_secret.clone(),
-            http: client(),
+            http: crate::outbound::client(),
         }
     }
 

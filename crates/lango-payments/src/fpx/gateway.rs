@@ -5,7 +5,7 @@
 use super::banks::{read_list, Bank};
 use super::message::{self, Message, AUTH_ENQUIRY, BANK_ENQUIRY};
 use super::{FpxPayment, Seller};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Why the gateway gave no usable answer.
@@ -19,25 +19,10 @@ pub enum GatewayError {
     Unreadable(String),
 }
 
-/// One client for the process: connections are reused across requests.
-fn client() -> reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(Duration::from_secs(15))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default()
-        })
-        .clone()
-}
-
 /// Posts signed `m` to `path` at the gateway and reads its signed answer.
 async fn call(seller: &Seller, path: &str, mut m: Message) -> Result<Message, GatewayError> {
     seller.sign(&mut m);
-    let res = client()
+    let res = crate::outbound::client()
         .post(format!("{}{path}", seller.gateway_url))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(m.to_form())

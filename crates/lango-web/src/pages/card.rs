@@ -24,22 +24,24 @@ pub fn routes() -> Router<AppState> {
         .merge(refunds::routes())
 }
 
+/// How a payment at a provider ended (cards, FPX): words by key, a receipt when paid.
 #[derive(Template)]
 #[template(path = "card_result.html")]
-struct ResultPage {
+pub(super) struct ResultPage {
     c: Chrome,
     reference: String,
     title: &'static str,
     body: &'static str,
-    paid: bool,
+    pub(super) paid: bool,
     retry: bool,
-    refresh: bool,
-    here: String,
-    receipt: Vec<(&'static str, String)>,
+    pub(super) refresh: bool,
+    pub(super) here: String,
+    pub(super) receipt: Vec<(&'static str, String)>,
 }
 
 impl ResultPage {
-    fn new(c: Chrome, reference: &str, key: &str) -> ResultPage {
+    /// The page for bill `reference` with the words `{key}_title` and `{key}_body`.
+    pub(super) fn new(c: Chrome, reference: &str, key: &str) -> ResultPage {
         let lang = c.language;
         ResultPage {
             title: crate::words::tr(lang, &format!("{key}_title")),

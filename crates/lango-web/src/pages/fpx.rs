@@ -5,6 +5,7 @@
 //! `crate::fpx_channel`.
 
 use super::auth::{form_page, send};
+use super::card::ResultPage;
 use super::{render, Chrome};
 use crate::forms::{Field, Form};
 use crate::visitor::Visitor;
@@ -36,37 +37,6 @@ struct ContinuePage {
     amount: String,
     action: String,
     fields: Vec<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "card_result.html")]
-struct ResultPage {
-    c: Chrome,
-    reference: String,
-    title: &'static str,
-    body: &'static str,
-    paid: bool,
-    retry: bool,
-    refresh: bool,
-    here: String,
-    receipt: Vec<(&'static str, String)>,
-}
-
-impl ResultPage {
-    fn new(c: Chrome, reference: &str, key: &str) -> ResultPage {
-        let lang = c.language;
-        ResultPage {
-            title: tr(lang, &format!("{key}_title")),
-            body: tr(lang, &format!("{key}_body")),
-            c,
-            reference: reference.to_string(),
-            paid: false,
-            retry: false,
-            refresh: false,
-            here: String::new(),
-            receipt: Vec::new(),
-        }
-    }
 }
 
 /// The page saying FPX cannot be used now (none configured, or the gateway failed).

@@ -36,19 +36,27 @@ fn lango_my(data: &Path, args: &[&str]) -> (bool, String) {
     (out.status.success(), said)
 }
 
-/// A Malaysian node whose catalogue and centres a clerk imported from the demo's
-/// spreadsheets, with the demo's definitions; returns it and its address.
-async fn malaysian_node(data: &Path) -> (Running, String) {
-    for (what, file) in [
-        ("agencies", "demo/agencies.csv"),
-        ("services", "demo/services.csv"),
-        ("centres", "demo/centres.csv"),
-    ] {
+/// The demo's spreadsheets, as a clerk imports them: (what, file).
+const SHEETS: [(&str, &str); 3] = [
+    ("agencies", "demo/agencies.csv"),
+    ("services", "demo/services.csv"),
+    ("centres", "demo/centres.csv"),
+];
+
+/// A clerk imports `sheets` with `lango import`; every row is taken.
+fn clerk_imports(data: &Path, sheets: &[(&str, &str)]) {
+    for (what, file) in sheets {
         let path = pack_file(file);
         let (ok, said) = lango_my(data, &["import", what, path.to_str().unwrap()]);
         assert!(ok && !said.contains(" 0 created"), "{what}: {said}");
-        assert!(said.contains(" 0 rejected") || what == "centres", "{said}");
+        assert!(said.contains(" 0 rejected") || *what == "centres", "{said}");
     }
+}
+
+/// A Malaysian node whose catalogue and centres a clerk imported from the demo's
+/// spreadsheets, with the demo's definitions; returns it and its address.
+async fn malaysian_node(data: &Path) -> (Running, String) {
+    clerk_imports(data, &SHEETS);
     let listen = format!("127.0.0.1:{}", crate::mpesa_crash::free_port());
     let definitions = pack_file("demo/definitions");
     let node = serve_process(
@@ -286,24 +294,7 @@ async fn node_with_fpx(data: &Path) -> (Running, String, lango_simulators::fpx::
     std::fs::write(&seller_key, sim.seller_key_pem()).unwrap();
     std::fs::write(&gateway_key, sim.gateway_key_pem()).unwrap();
     let config = sim.config();
-    let (ok, said) = lango_my(
-        data,
-        &[
-            "import",
-            "agencies",
-            pack_file("demo/agencies.csv").to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{said}");
-    let (ok, said) = lango_my(
-        data,
-        &[
-            "import",
-            "services",
-            pack_file("demo/services.csv").to_str().unwrap(),
-        ],
-    );
-    assert!(ok, "{said}");
+    clerk_imports(data, &SHEETS[..2]);
     let listen = format!("127.0.0.1:{}", crate::mpesa_crash::free_port());
     let base = format!("http://{listen}");
     let node = serve_process(
