@@ -144,16 +144,7 @@ pub async fn raise(
             "currency must be an ISO 4217 code Lango supports, e.g. KES",
         )
     })?;
-    if !fees.takes(currency) {
-        return Err(Error::invalid(
-            "currency",
-            format!(
-                "bills here are in {}; {} is not one of them",
-                fees.currencies(),
-                currency.code()
-            ),
-        ));
-    }
+    fees.check_currency(currency)?;
     let amount = Money::parse_decimal(&req.amount, currency)
         .map_err(|e| Error::invalid("amount", e.to_string()))?;
     if amount.minor() <= 0 {

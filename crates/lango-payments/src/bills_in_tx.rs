@@ -50,16 +50,7 @@ impl NewBill {
         if amount.minor() <= 0 {
             return Err(Error::invalid("amount", "amount must be more than zero"));
         }
-        if !fees.takes(amount.currency()) {
-            return Err(Error::invalid(
-                "currency",
-                format!(
-                    "bills here are in {}; {} is not one of them",
-                    fees.currencies(),
-                    amount.currency().code()
-                ),
-            ));
-        }
+        fees.check_currency(amount.currency())?;
         Ok(NewBill {
             reference: fresh_reference(),
             agency: agency.to_string(),

@@ -47,18 +47,20 @@ impl FeeTable {
         self
     }
 
-    /// True when a bill may be in `currency` here.
-    pub fn takes(&self, currency: Currency) -> bool {
-        self.takes.contains(&currency)
-    }
-
-    /// The currencies bills may be in, as `KES, USD`.
-    pub fn currencies(&self) -> String {
-        self.takes
-            .iter()
-            .map(|c| c.code())
-            .collect::<Vec<_>>()
-            .join(", ")
+    /// Refuses a bill in `currency` unless bills here may be in it, naming those they may.
+    pub fn check_currency(&self, currency: Currency) -> lango_core::Result<()> {
+        if self.takes.contains(&currency) {
+            return Ok(());
+        }
+        let codes: Vec<&str> = self.takes.iter().map(|c| c.code()).collect();
+        Err(lango_core::Error::invalid(
+            "currency",
+            format!(
+                "bills here are in {}; {} is not one of them",
+                codes.join(", "),
+                currency.code()
+            ),
+        ))
     }
 
     /// Parses `below:fee,…,*:fee` in whole units of `home`.

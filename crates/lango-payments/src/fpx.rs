@@ -451,6 +451,31 @@ async fn claim_and_post(db: &Db, p: &FpxPayment, txn: &str, code: &str) -> Resul
     Ok(())
 }
 
+/// What asking the gateway about an attempt came to.
+enum Enquired {
+    /// The gateway never saw it (`76`: the payer never reached their bank).
+    NotSeen,
+    /// Its signed answer, applied (an approval posts the payment).
+    Answered(Box<Received>),
+}
+
+/// Asks the gateway how attempt `p` stands and applies its answer.
+async fn enquire(
+    db: &Db,
+    seller: &Seller,
+    p: &FpxPayment,
+) -> Result<std::result::Result<Enquired, GatewayError>> {
+    let answer = match enquire_gateway(seller, p).await {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
+    };
+    if answer.get("fpx_debitAuthCode") == "76" {
+        return Ok(Ok(Enquired::NotSeen));
+    }
+    let received = receive(db, seller, &answer, Via::Enquiry).await?;
+    Ok(Ok(Enquired::Answered(Box::new(received))))
+}
+
 /// The return page's question: what has become of attempt `id` of bill `reference`? Asks the
 /// gateway (unless the attempt is already over) and applies its signed answer. `None` when
 /// there is no such attempt for that bill.
@@ -472,15 +497,13 @@ pub async fn refresh(
     if !matches!(p.status, FpxStatus::Created | FpxStatus::Pending) {
         return Ok(Some(Ok(p)));
     }
-    let answer = match enquire_gateway(seller, &p).await {
-        Ok(m) => m,
+    let answered = match enquire(db, seller, &p).await? {
+        Ok(Enquired::Answered(r)) => *r,
+        // A transaction the gateway has not seen yet stays as it is.
+        Ok(Enquired::NotSeen) => return Ok(Some(Ok(p))),
         Err(e) => return Ok(Some(Err(e))),
     };
-    // A transaction the gateway has not seen yet stays as it is.
-    if answer.get("fpx_debitAuthCode") == "76" {
-        return Ok(Some(Ok(p)));
-    }
-    match receive(db, seller, &answer, Via::Enquiry).await? {
+    match answered {
         Received::Applied(now) => Ok(Some(Ok(now))),
         Received::BadSignature => Ok(Some(Err(GatewayError::Unreadable(
             "the enquiry's answer is not signed by the gateway".into(),

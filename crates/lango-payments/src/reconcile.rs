@@ -252,6 +252,24 @@ pub async fn import_statement(
     Ok(Ok((run, new)))
 }
 
+/// Imports either file a finance officer brings, told apart by its columns: an FPX
+/// settlement report ([`crate::fpx::settlement::import`], asking the gateway through
+/// `seller` when FPX is configured) or an M-Pesa portal statement ([`import_statement`]).
+pub async fn import_file(
+    db: &Db,
+    seller: Option<&crate::fpx::Seller>,
+    file_name: &str,
+    bytes: &[u8],
+    by: &str,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<std::result::Result<(Run, bool), StatementError>> {
+    if crate::fpx::settlement::is_report(bytes) {
+        crate::fpx::settlement::import(db, seller, file_name, bytes, by).await
+    } else {
+        import_statement(db, file_name, bytes, by, progress).await
+    }
+}
+
 /// Compares `c` with the ledger and stores the run; returns it and whether it is new (a
 /// statement already imported returns its first run).
 pub async fn compare(

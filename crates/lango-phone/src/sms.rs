@@ -291,9 +291,8 @@ impl Reply {
             Reply::Started if sw => "Lango: utapokea tena ujumbe wote, pamoja na tafiti na vikumbusho. Tuma SITISHA kuuacha.".into(),
             Reply::Started => "Lango: you will get all messages again, surveys and reminders included. Send STOP to end them.".into(),
             Reply::NeedReference { pay } => {
-                let (k_en, k_sw, ex) = keyword_of(*pay);
+                let (k_en, k_sw, k_ms, ex) = keyword_of(*pay);
                 if ms {
-                    let k_ms = if *pay { "BAYAR" } else { "SEMAK" };
                     format!("Lango: hantar {k_ms} diikuti rujukan, contohnya {k_ms} {ex}.")
                 } else if sw {
                     format!("Lango: tuma {k_sw} ikifuatwa na nambari ya kumbukumbu, mfano {k_sw} {ex}.")
@@ -302,9 +301,8 @@ impl Reply {
                 }
             }
             Reply::Typo { pay } => {
-                let (k_en, k_sw, _) = keyword_of(*pay);
+                let (k_en, k_sw, k_ms, _) = keyword_of(*pay);
                 if ms {
-                    let k_ms = if *pay { "BAYAR" } else { "SEMAK" };
                     format!("Lango: rujukan itu tersilap taip (aksara semakan terakhirnya tidak sepadan). Semak dengan dokumen anda dan hantar {k_ms} semula.")
                 } else if sw {
                     format!("Lango: nambari hiyo ina kosa (herufi yake ya mwisho ya ukaguzi hailingani). Iangalie tena kwenye karatasi na utume {k_sw} tena.")
@@ -423,13 +421,12 @@ fn stops_text(stops: &[(String, String, String, String)], county: &str, lang: La
     }
 }
 
-/// The keyword in English and Kiswahili, and an example reference (Bahasa Melayu answers
-/// name the English keyword).
-fn keyword_of(pay: bool) -> (&'static str, &'static str, &'static str) {
+/// The keyword in English, Kiswahili and Bahasa Melayu, and an example reference.
+fn keyword_of(pay: bool) -> (&'static str, &'static str, &'static str, &'static str) {
     if pay {
-        ("PAY", "LIPA", "AB3D7KQ9")
+        ("PAY", "LIPA", "BAYAR", "AB3D7KQ9")
     } else {
-        ("STATUS", "HALI", "A7K3M9QX2")
+        ("STATUS", "HALI", "SEMAK", "A7K3M9QX2")
     }
 }
 

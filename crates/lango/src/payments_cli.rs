@@ -73,21 +73,24 @@ pub async fn reconcile(config: Config, what: ReconcileWhat) -> anyhow::Result<Ex
                     .progress_chars("=> "),
             );
             bar.set_message("matching");
-            let outcome = if lango_payments::fpx::settlement::is_report(&bytes) {
-                let seller = match config.fpx.as_ref().map(lango_payments::fpx::Seller::new) {
-                    Some(Ok(s)) => Some(s),
-                    Some(Err(e)) => return Err(anyhow::anyhow!("configuration: {e}")),
-                    None => None,
-                };
-                lango_payments::fpx::settlement::import(&db, seller.as_ref(), &name, &bytes, BY)
-                    .await
-            } else {
-                reconcile::import_statement(&db, &name, &bytes, BY, &mut |done, total| {
+            let seller = config
+                .fpx
+                .as_ref()
+                .map(lango_payments::fpx::Seller::new)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+            let outcome = reconcile::import_file(
+                &db,
+                seller.as_ref(),
+                &name,
+                &bytes,
+                BY,
+                &mut |done, total| {
                     bar.set_length(total);
                     bar.set_position(done);
-                })
-                .await
-            };
+                },
+            )
+            .await;
             bar.finish_and_clear();
             let outcome = match outcome {
                 Ok(o) => o,

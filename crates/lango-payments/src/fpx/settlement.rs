@@ -10,7 +10,7 @@
 //! Posted payments the report shows become settled (`settled_at`), and only those are
 //! settled to agencies.
 
-use super::{enquire_gateway, get, message, receive, Received, Seller, Via};
+use super::{enquire, get, message, Enquired, Received, Seller};
 use crate::reconcile::{self, Comparison, Ledger, Run, Seen};
 use crate::statement::{BadRow, StatementError};
 use lango_core::clock::now_ms;
@@ -235,19 +235,17 @@ pub async fn import(
 /// Asks the gateway how attempt `p` ended and applies its signed answer (an approval posts
 /// it); a gateway that cannot be asked leaves it a finding for now.
 async fn ask_gateway(db: &Db, seller: &Seller, p: &super::FpxPayment) -> Result<()> {
-    match enquire_gateway(seller, p).await {
+    match enquire(db, seller, p).await? {
         // The gateway never saw it: the file is wrong, and its row stays a finding.
-        Ok(answer) if answer.get("fpx_debitAuthCode") == "76" => {
+        Ok(Enquired::NotSeen) => {
             tracing::warn!(payment = %p.id, "a settlement report shows a payment the FPX gateway never saw");
         }
-        Ok(answer) => match receive(db, seller, &answer, Via::Enquiry).await? {
-            Received::Applied(now) if now.posted => {
-                tracing::info!(payment = %p.id, "FPX payment posted on the gateway's answer, asked for its settlement report row");
-            }
-            other => {
-                tracing::warn!(payment = %p.id, answer = ?other, "the gateway did not confirm a payment its settlement report shows")
-            }
-        },
+        Ok(Enquired::Answered(r)) if matches!(&*r, Received::Applied(now) if now.posted) => {
+            tracing::info!(payment = %p.id, "FPX payment posted on the gateway's answer, asked for its settlement report row");
+        }
+        Ok(Enquired::Answered(other)) => {
+            tracing::warn!(payment = %p.id, answer = ?other, "the gateway did not confirm a payment its settlement report shows")
+        }
         Err(e) => {
             tracing::warn!(payment = %p.id, error = %e, "cannot ask the FPX gateway about a settled payment")
         }

@@ -95,6 +95,26 @@ async fn pay_by_card(
     }
 }
 
+/// How bill `reference` stands after a payment, for a receipt: what is still due, or paid
+/// in full (the error page when it cannot be read).
+pub(super) async fn standing(
+    state: &AppState,
+    lang: crate::i18n::Lang,
+    reference: &str,
+) -> Result<String, Response> {
+    let t = |k: &str| crate::words::tr(lang, k);
+    match lango_payments::bills::get(&state.db, reference).await {
+        Ok(Some(b)) if b.balance().minor() > 0 => Ok(format!(
+            "{} {}",
+            t("card_balance_due"),
+            b.balance().display()
+        )),
+        Ok(Some(_)) => Ok(t("card_paid_in_full").to_string()),
+        Ok(None) => Ok(String::new()),
+        Err(e) => Err(crate::error::page_error(state, lang, e)),
+    }
+}
+
 /// The words for how an attempt ended.
 fn key_of(card: &CardPayment) -> &'static str {
     match (card.status, card.failure_code.as_str()) {
@@ -142,14 +162,9 @@ async fn came_back(
             page.paid = true;
             let lang = v.lang;
             let t = |k: &str| crate::words::tr(lang, k);
-            let bill = lango_payments::bills::get(&state.db, &card.bill_reference).await;
-            let standing = match bill {
-                Ok(Some(b)) if b.balance().minor() > 0 => {
-                    format!("{} {}", t("card_balance_due"), b.balance().display())
-                }
-                Ok(Some(_)) => t("card_paid_in_full").to_string(),
-                Ok(None) => String::new(),
-                Err(e) => return crate::error::page_error(&state, lang, e),
+            let standing = match standing(&state, lang, &card.bill_reference).await {
+                Ok(s) => s,
+                Err(refused) => return refused,
             };
             page.receipt = vec![
                 (

@@ -19,7 +19,7 @@ use axum::routing::get;
 use axum::Router;
 use lango_core::Error;
 use lango_identity::model::Problems;
-use lango_payments::fpx::{self, Bank, FpxPayment, FpxStatus, Refusal, Seller};
+use lango_payments::fpx::{self, Bank, FpxPayment, FpxStatus, Refusal};
 
 /// This module's routes.
 pub fn routes() -> Router<AppState> {
@@ -46,11 +46,6 @@ fn unavailable(state: &AppState, v: &Visitor, reference: &str) -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         &ResultPage::new(c, reference, "fpx_unavailable"),
     )
-}
-
-/// The seller, when FPX is configured.
-fn seller(state: &AppState) -> Option<std::sync::Arc<Seller>> {
-    state.fpx.clone()
 }
 
 fn bank_form(v: &Visitor, reference: &str, banks: &[Bank], chosen: &str) -> Form {
@@ -89,6 +84,20 @@ fn bank_page(state: &AppState, v: &Visitor, reference: &str, form: Form) -> Resp
     ))
 }
 
+/// The bank page again, with problem `code` on the bank chosen.
+fn refuse_bank(
+    state: &AppState,
+    v: &Visitor,
+    reference: &str,
+    banks: &[Bank],
+    chosen: &str,
+    code: &'static str,
+) -> Response {
+    let form =
+        bank_form(v, reference, banks, chosen).problems(v.lang, &Problems::one("fpx_bank", code));
+    bank_page(state, v, reference, form)
+}
+
 /// The bill's reference as typed, if it is one.
 fn canonical(typed: &str) -> Option<String> {
     lango_payments::BillReference::parse(typed)
@@ -105,7 +114,7 @@ async fn choose_bank(
     let Some(reference) = canonical(&typed) else {
         return crate::error::page_error(&state, v.lang, Error::NotFound("bill".into()));
     };
-    let Some(seller) = seller(&state) else {
+    let Some(seller) = state.fpx.clone() else {
         return unavailable(&state, &v, &reference);
     };
     match fpx::banks(&seller).await {
@@ -133,7 +142,7 @@ async fn start(
     let Some(reference) = canonical(&typed) else {
         return crate::error::page_error(&state, v.lang, Error::NotFound("bill".into()));
     };
-    let Some(seller) = seller(&state) else {
+    let Some(seller) = state.fpx.clone() else {
         return unavailable(&state, &v, &reference);
     };
     let chosen = form_urlencoded::parse(&body)
@@ -147,19 +156,16 @@ async fn start(
             return unavailable(&state, &v, &reference);
         }
     };
-    let problem = match banks.iter().find(|b| b.id == chosen) {
-        None => Some("fpx_bank_missing"),
-        Some(b) if !b.online => Some("fpx_bank_unavailable"),
-        Some(_) => None,
-    };
-    if let Some(code) = problem {
-        let form = bank_form(&v, &reference, &banks, &chosen)
-            .problems(v.lang, &Problems::one("fpx_bank", code));
-        return bank_page(&state, &v, &reference, form);
-    }
-    let bank = banks.iter().find(|b| b.id == chosen).cloned();
-    let Some(bank) = bank else {
-        return unavailable(&state, &v, &reference);
+    // A bank the gateway lists, and online now.
+    let bank = match banks.iter().find(|b| b.id == chosen) {
+        Some(b) if b.online => b.clone(),
+        found => {
+            let code = match found {
+                Some(_) => "fpx_bank_unavailable",
+                None => "fpx_bank_missing",
+            };
+            return refuse_bank(&state, &v, &reference, &banks, &chosen, code);
+        }
     };
     let c = Chrome::for_visitor(&v, state.config.demo, &format!("/pay/{reference}"));
     match fpx::start(&state.db, &seller, &reference, &bank).await {
@@ -196,11 +202,14 @@ async fn start(
             StatusCode::CONFLICT,
             &ResultPage::new(c, &reference, "fpx_amount"),
         ),
-        Ok(Err(Refusal::Bank)) => {
-            let form = bank_form(&v, &reference, &banks, &chosen)
-                .problems(v.lang, &Problems::one("fpx_bank", "fpx_bank_unavailable"));
-            bank_page(&state, &v, &reference, form)
-        }
+        Ok(Err(Refusal::Bank)) => refuse_bank(
+            &state,
+            &v,
+            &reference,
+            &banks,
+            &chosen,
+            "fpx_bank_unavailable",
+        ),
         Err(e) => crate::error::page_error(&state, v.lang, e),
     }
 }
@@ -230,7 +239,7 @@ async fn came_back(
     Path((reference, id)): Path<(String, String)>,
 ) -> Response {
     let here = format!("/pay/{reference}/fpx/{id}");
-    let Some(seller) = seller(&state) else {
+    let Some(seller) = state.fpx.clone() else {
         return unavailable(&state, &v, &reference);
     };
     let c = Chrome::for_visitor(&v, state.config.demo, &here);
@@ -256,15 +265,11 @@ async fn came_back(
             page.paid = true;
             let lang = v.lang;
             let t = |k: &str| tr(lang, k);
-            let standing =
-                match lango_payments::bills::get(&state.db, &payment.bill_reference).await {
-                    Ok(Some(b)) if b.balance().minor() > 0 => {
-                        format!("{} {}", t("card_balance_due"), b.balance().display())
-                    }
-                    Ok(Some(_)) => t("card_paid_in_full").to_string(),
-                    Ok(None) => String::new(),
-                    Err(e) => return crate::error::page_error(&state, lang, e),
-                };
+            let standing = match super::card::standing(&state, lang, &payment.bill_reference).await
+            {
+                Ok(s) => s,
+                Err(refused) => return refused,
+            };
             page.receipt = vec![
                 (
                     t("card_receipt_number"),

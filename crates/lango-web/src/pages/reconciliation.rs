@@ -149,13 +149,15 @@ async fn import(State(state): State<AppState>, s: SignedIn, body: axum::body::By
         file_name = tr(lang, "rec_pasted").to_string();
     }
     let by = lango_identity::account::actor_label(&s.v.actor);
-    let bytes = statement.as_bytes();
-    let imported = if lango_payments::fpx::settlement::is_report(bytes) {
-        let seller = state.fpx.as_deref();
-        lango_payments::fpx::settlement::import(&state.db, seller, &file_name, bytes, &by).await
-    } else {
-        reconcile::import_statement(&state.db, &file_name, bytes, &by, &mut |_, _| {}).await
-    };
+    let imported = reconcile::import_file(
+        &state.db,
+        state.fpx.as_deref(),
+        &file_name,
+        statement.as_bytes(),
+        &by,
+        &mut |_, _| {},
+    )
+    .await;
     match imported {
         Ok(Ok((run, new))) => {
             let how = if new { "new" } else { "repeat" };
