@@ -7,6 +7,7 @@
 use crate::browser_kit::Browser;
 use crate::cards::{bill, bill_state, ledger_is_clean};
 use crate::reconciliation::signed_in;
+use crate::sign_in_kit::hidden_fields;
 use crate::support::{Backend, TestApp};
 use lango_identity::model::Role;
 use lango_simulators::fpx::{self, FpxSimulator};
@@ -88,33 +89,14 @@ fn cli(app: &TestApp, sim: &FpxSimulator, args: &[&str]) -> std::process::Output
         .expect("run lango")
 }
 
-/// The hidden fields and the action of the first form in `html`.
-fn form_of(html: &str) -> (String, Vec<(String, String)>) {
-    let unescape = |s: &str| {
-        s.replace("&quot;", "\"")
-            .replace("&#x27;", "'")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
-    };
-    let attr = |tag: &str, name: &str| {
-        tag.split(&format!("{name}=\""))
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .map(unescape)
-            .unwrap_or_default()
-    };
-    let form = html.split("<form").nth(1).expect("a form");
-    let action = attr(form.split('>').next().unwrap(), "action");
-    let body = form.split("</form>").next().unwrap();
-    let fields = body
-        .split("<input")
+/// The action of the form on `html` whose action holds `part`.
+fn action_with(html: &str, part: &str) -> String {
+    html.split("action=\"")
         .skip(1)
-        .filter(|i| i.contains("type=\"hidden\""))
-        .map(|i| (attr(i, "name"), attr(i, "value")))
-        .collect();
-    (action, fields)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.contains(part))
+        .unwrap_or_else(|| panic!("a form to {part}: {html}"))
+        .to_string()
 }
 
 /// The payer chooses `bank` for `reference`; returns the gateway's action and Lango's signed
@@ -129,23 +111,10 @@ async fn choose(
         .post(&format!("/pay/{reference}/fpx"), &[("fpx_bank", bank)])
         .await;
     assert_eq!(page.status, 200, "{}", page.html);
-    let html = page
-        .html
-        .split("id=\"fpx-request\"")
-        .next()
-        .unwrap()
-        .to_string();
-    let form = format!(
-        "<form {}",
-        page.html
-            .split("<form method=\"post\" action=\"")
-            .filter(|f| f.contains("seller2DReceiver"))
-            .map(|f| format!("action=\"{f}"))
-            .next()
-            .expect("the request form")
-    );
-    assert!(html.contains("Continue to your bank"));
-    form_of(&form)
+    assert!(page.html.contains("Continue to your bank"));
+    let action = action_with(&page.html, "seller2DReceiver");
+    let request = hidden_fields(&page.html, &action);
+    (action, request)
 }
 
 /// Posts Lango's request to the gateway and answers `decision` at the bank; returns the
@@ -159,7 +128,7 @@ async fn at_bank(
     let bank = app.client.post(action).form(request).send().await.unwrap();
     assert_eq!(bank.status().as_u16(), 200);
     let html = bank.text().await.unwrap();
-    let (to, _) = form_of(&html);
+    let to = action_with(&html, "/FPXMain/bank/");
     let txn = to.rsplit('/').next().unwrap().to_string();
     let sim_base = action.split("/FPXMain").next().unwrap();
     let decided = app
@@ -170,7 +139,9 @@ async fn at_bank(
         .await
         .unwrap();
     assert_eq!(decided.status().as_u16(), 200);
-    let (indirect, fields) = form_of(&decided.text().await.unwrap());
+    let html = decided.text().await.unwrap();
+    let indirect = action_with(&html, "/channels/fpx/indirect");
+    let fields = hidden_fields(&html, &indirect);
     (txn, indirect, fields)
 }
 
