@@ -130,6 +130,9 @@ enum Op {
     /// An appointment checked and ready to write: it takes its places in the group's
     /// transaction like any other change (one durable commit for many bookings).
     Book(Box<crate::appointments::Pending>),
+    /// Nothing to change: only the job's exchange line, written in the group's commit
+    /// rather than by the exchange log's own committer (a second writer taking turns).
+    Log,
 }
 
 /// What a change answers.
@@ -289,6 +292,7 @@ async fn commit_in(
             Op::Book(p) => crate::appointments::book_in(&mut tx, p)
                 .await
                 .map(Done::Booked),
+            Op::Log => Ok(Done::Ticket(None)),
         };
         match answer {
             Err(e @ (Error::Database(_) | Error::Internal(_))) => return Err(e),
@@ -845,7 +849,7 @@ impl crate::Centres {
     }
 
     /// [`Self::call`] with an `exchange` line as for [`Self::issue_with`] (a call that
-    /// changes nothing leaves it to the caller).
+    /// finds nobody commits it in the queue's next group too).
     pub async fn call_with(
         &self,
         actor: &lango_identity::policy::Actor,
@@ -863,6 +867,9 @@ impl crate::Centres {
         // answered from one read, without a turn in the committer's group (an idle
         // counter's keypad asks again and again).
         if nothing_to_call(&self.db, c, &counter).await? {
+            if let Some(line) = exchange.take() {
+                self.queue.send(Op::Log, Some(line)).await?;
+            }
             return Ok(None);
         }
         for _ in 0..5 {
