@@ -65,13 +65,7 @@ impl Committer {
 
     /// Writes `prepared`; returns once it is committed (or refused).
     pub async fn submit(&self, prepared: Prepared) -> Result<Application> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || Error::Internal("the submission committer has stopped".into());
-        self.jobs
-            .send(Job { prepared, reply })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        lango_core::own_thread::ask(&self.jobs, "submission", |reply| Job { prepared, reply }).await
     }
 }
 

@@ -92,14 +92,7 @@ impl Receipts {
 
     /// Records `incoming`; returns once it is committed (or known to be a repeat).
     pub async fn record(&self, incoming: Incoming) -> Result<Confirmed> {
-        let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { incoming, reply })
-            .await
-            .map_err(|_| Error::Internal("the receipt committer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| Error::Internal("the receipt committer has stopped".into()))?
+        lango_core::own_thread::ask(&self.jobs, "receipt", |reply| Job { incoming, reply }).await
     }
 }
 

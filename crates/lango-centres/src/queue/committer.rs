@@ -86,17 +86,12 @@ impl Committer {
     }
 
     async fn submit(&self, op: Op, exchange: Option<audit::Line>) -> Result<Done> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || Error::Internal("the queue committer has stopped".into());
-        self.jobs
-            .send(Job {
-                op,
-                exchange,
-                reply,
-            })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        lango_core::own_thread::ask(&self.jobs, "queue", |reply| Job {
+            op,
+            exchange,
+            reply,
+        })
+        .await
     }
 }
 

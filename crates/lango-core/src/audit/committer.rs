@@ -11,7 +11,7 @@
 
 use super::{append_many, Chain, Entry, Line};
 use crate::db::{begin_write, Db, Held};
-use crate::{Error, Result};
+use crate::Result;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most records in one transaction (several chunks of [`append_many`]'s multi-row insert).
@@ -48,17 +48,12 @@ impl Committer {
     /// Appends `entry` to `chain` in the next group; returns its seq once that group has
     /// committed (as [`super::record_in`] does for a transaction of its own).
     pub async fn record(&self, chain: Chain, entry: Entry<'_>) -> Result<i64> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || Error::Internal("the audit committer has stopped".into());
-        self.jobs
-            .send(Job {
-                chain,
-                entry: Line::of(&entry),
-                reply,
-            })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        crate::own_thread::ask(&self.jobs, "audit", |reply| Job {
+            chain,
+            entry: Line::of(&entry),
+            reply,
+        })
+        .await
     }
 }
 
