@@ -65,7 +65,7 @@ impl Committer {
 
     /// Writes `prepared`; returns once it is committed (or refused).
     pub async fn submit(&self, prepared: Prepared) -> Result<Application> {
-        lango_core::own_thread::ask(&self.jobs, "submission", |reply| Job { prepared, reply }).await
+        lango_core::committer::ask(&self.jobs, "submission", |reply| Job { prepared, reply }).await
     }
 }
 

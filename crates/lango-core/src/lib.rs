@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod clock;
+pub mod committer;
 pub mod config;
 pub mod country;
 pub mod db;

@@ -37,19 +37,6 @@ where
         .expect("a thread of its own");
 }
 
-/// Hands a job made by `job` to the committer behind `jobs` and waits for its answer; the
-/// committer `name`d having stopped is an internal error.
-pub async fn ask<J, T>(
-    jobs: &tokio::sync::mpsc::Sender<J>,
-    name: &str,
-    job: impl FnOnce(tokio::sync::oneshot::Sender<crate::Result<T>>) -> J,
-) -> crate::Result<T> {
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    let stopped = || crate::Error::Internal(format!("the {name} committer has stopped"));
-    jobs.send(job(reply)).await.map_err(|_| stopped())?;
-    answer.await.map_err(|_| stopped())?
-}
-
 /// Keeps the calling thread (and the threads it starts) on the last CPU the process may use,
 /// when it may use more than one.
 fn on_one_cpu() {

@@ -92,7 +92,7 @@ impl Receipts {
 
     /// Records `incoming`; returns once it is committed (or known to be a repeat).
     pub async fn record(&self, incoming: Incoming) -> Result<Confirmed> {
-        lango_core::own_thread::ask(&self.jobs, "receipt", |reply| Job { incoming, reply }).await
+        lango_core::committer::ask(&self.jobs, "receipt", |reply| Job { incoming, reply }).await
     }
 }
 

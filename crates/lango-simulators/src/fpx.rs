@@ -162,7 +162,9 @@ pub async fn start(settings: Settings) -> anyhow::Result<FpxSimulator> {
 }
 
 /// The fields each message type signs, in FPX's order (its specification lists them
-/// alphabetically).
+/// alphabetically). Written out here again on purpose, not taken from lango-payments: the
+/// simulator holds Lango to the specification, and a list shared with Lango would agree with
+/// any mistake in it.
 pub(crate) fn signed_fields(msg_type: &str) -> &'static [&'static str] {
     match msg_type {
         "AR" | "AE" => &[

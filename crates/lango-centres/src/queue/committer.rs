@@ -86,7 +86,7 @@ impl Committer {
     }
 
     async fn submit(&self, op: Op, exchange: Option<audit::Line>) -> Result<Done> {
-        lango_core::own_thread::ask(&self.jobs, "queue", |reply| Job {
+        lango_core::committer::ask(&self.jobs, "queue", |reply| Job {
             op,
             exchange,
             reply,

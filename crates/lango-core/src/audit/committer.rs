@@ -48,7 +48,7 @@ impl Committer {
     /// Appends `entry` to `chain` in the next group; returns its seq once that group has
     /// committed (as [`super::record_in`] does for a transaction of its own).
     pub async fn record(&self, chain: Chain, entry: Entry<'_>) -> Result<i64> {
-        crate::own_thread::ask(&self.jobs, "audit", |reply| Job {
+        crate::committer::ask(&self.jobs, "audit", |reply| Job {
             chain,
             entry: Line::of(&entry),
             reply,
