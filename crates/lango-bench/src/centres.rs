@@ -895,6 +895,9 @@ async fn day(via: &Via, codes: &[String], args: &Args) -> anyhow::Result<(Day, V
                     last_call_s: 0.0,
                 };
                 let mut last: Option<String> = None;
+                // Each counter opens at its own moment of the first pause, for the same
+                // reason: 400 first calls in one millisecond are a burst no hall makes.
+                tokio::time::sleep(idle_pause.mul_f64(rng.gen_range(0.0..1.0))).await;
                 loop {
                     anyhow::ensure!(start.elapsed() < LIMIT, "the day did not end");
                     // Reception closed before this call: nobody waiting means nobody will.

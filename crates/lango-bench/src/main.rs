@@ -5,6 +5,10 @@
 //! under a realistic query mix, and the service page over every service. Rates are
 //! reported as medians over the rounds and as ratios to the baseline of the same run.
 
+/// mimalloc, not glibc's malloc: see the workspace's Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod agents;
 mod backup;
 mod cases;

@@ -674,6 +674,13 @@ async fn take_places(tx: &mut sqlx::AnyConnection, p: &Pending) -> Result<Appoin
     Ok(a)
 }
 
+/// Takes one of the day's places of service `$2` at centre `$1` on day `$3` (cap `$4`). The
+/// day's row is made by its first place; a full day changes nothing.
+pub(crate) const DAY_PLACE: &str =
+    "INSERT INTO centre_days (centre, service, day, cap, used) VALUES ($1, $2, $3, $4, 1) \
+     ON CONFLICT (centre, service, day) DO UPDATE SET used = centre_days.used + 1 \
+     WHERE centre_days.used < centre_days.cap";
+
 /// Takes one of the day's places of `service` at `centre`; false when the cap is reached.
 pub(crate) async fn take_day_place(
     tx: &mut sqlx::AnyConnection,
@@ -682,18 +689,13 @@ pub(crate) async fn take_day_place(
     day: &str,
     cap: u32,
 ) -> Result<bool> {
-    // The day's row is made by its first place; a full day changes nothing.
-    let took = sqlx::query(
-        "INSERT INTO centre_days (centre, service, day, cap, used) VALUES ($1, $2, $3, $4, 1) \
-         ON CONFLICT (centre, service, day) DO UPDATE SET used = centre_days.used + 1 \
-         WHERE centre_days.used < centre_days.cap RETURNING used",
-    )
-    .bind(centre)
-    .bind(service)
-    .bind(day)
-    .bind(i64::from(cap))
-    .fetch_optional(&mut *tx)
-    .await?;
+    let took = sqlx::query(&format!("{DAY_PLACE} RETURNING used"))
+        .bind(centre)
+        .bind(service)
+        .bind(day)
+        .bind(i64::from(cap))
+        .fetch_optional(&mut *tx)
+        .await?;
     Ok(took.is_some())
 }
 

@@ -21,9 +21,10 @@ use std::collections::HashMap;
 
 mod changes;
 mod committer;
+mod one_trip;
 
 pub use changes::estimated_wait;
-use changes::{nothing_to_call, ticket_of, COLUMNS};
+use changes::{ticket_of, COLUMNS};
 pub use committer::Committer;
 use committer::Op;
 
@@ -226,8 +227,7 @@ impl crate::Centres {
         self.call_with(actor, c, counter, &mut None).await
     }
 
-    /// [`Self::call`] with an `exchange` line as for [`Self::issue_with`] (a call that
-    /// finds nobody commits it in the queue's next group too).
+    /// [`Self::call`] with an `exchange` line as for [`Self::issue_with`].
     pub async fn call_with(
         &self,
         actor: &lango_identity::policy::Actor,
@@ -241,15 +241,6 @@ impl crate::Centres {
                 counter: counter.into(),
                 centre: None,
             })?;
-        // A call with no ticket to finish and nobody waiting would change nothing: it is
-        // answered from one read, without a turn in the committer's group (an idle
-        // counter's keypad asks again and again).
-        if nothing_to_call(&self.db, c, &counter).await? {
-            if let Some(line) = exchange.take() {
-                self.queue.send(Op::Log, Some(line)).await?;
-            }
-            return Ok(None);
-        }
         for _ in 0..5 {
             match self
                 .queue

@@ -8,7 +8,7 @@
 //! callers' records in one transaction.
 
 use crate::clock::now_ms;
-use crate::db::{read_counter, Db};
+use crate::db::{read_counter, Backend, Db};
 use crate::Result;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -141,24 +141,42 @@ pub async fn append_many(
         return Ok(0);
     }
     let n = entries.len() as i64;
-    let last: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (name, value) VALUES ($1, $2) \
-         ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
-    )
-    .bind(chain.counter)
-    .bind(n)
-    .fetch_one(&mut *tx)
-    .await?;
-    let first = last - n + 1;
-    let mut prev: String = if first == 1 {
-        GENESIS.to_string()
+    let step = "INSERT INTO counters (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value";
+    let (last, prev): (i64, Option<String>) = if crate::db::backend_of(tx) == Backend::Sqlite {
+        // The counter's step and the hash before it in one statement: one hand-over to the
+        // connection's thread fewer in every group a committer writes. (Not on PostgreSQL:
+        // there the statement's snapshot may predate the entry before ours, whose writer
+        // held the counter's row until it committed.)
+        sqlx::query_as(&format!(
+            "{step}, (SELECT hash FROM {} WHERE seq = counters.value - $2)",
+            chain.table
+        ))
+        .bind(chain.counter)
+        .bind(n)
+        .fetch_one(&mut *tx)
+        .await?
     } else {
-        sqlx::query_scalar(&format!("SELECT hash FROM {} WHERE seq = $1", chain.table))
-            .bind(first - 1)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or_else(|| GENESIS.to_string())
+        let last: i64 = sqlx::query_scalar(step)
+            .bind(chain.counter)
+            .bind(n)
+            .fetch_one(&mut *tx)
+            .await?;
+        let prev = if last - n >= 1 {
+            sqlx::query_scalar(&format!("SELECT hash FROM {} WHERE seq = $1", chain.table))
+                .bind(last - n)
+                .fetch_optional(&mut *tx)
+                .await?
+        } else {
+            None
+        };
+        (last, prev)
     };
+    let first = last - n + 1;
+    // The first entry, and an entry whose predecessor is gone, chain from the genesis.
+    let mut prev = prev
+        .filter(|_| first > 1)
+        .unwrap_or_else(|| GENESIS.to_string());
     let at = now_ms();
     // 9 values a row: 100 rows stay under both engines' bind limits.
     for (c, chunk) in entries.chunks(100).enumerate() {

@@ -13,8 +13,11 @@
 
 use std::future::Future;
 
-/// Runs `task` to its end on a new thread named `name` with a runtime of its own.
-pub fn spawn<F>(name: &str, task: F)
+/// Runs `task` to its end on a new thread named `name` with a runtime of its own, which
+/// watches sockets only when `sockets` (a PostgreSQL connection): a SQLite connection's
+/// answers wake it through a futex, cheaper than the socket driver's eventfd and epoll (a
+/// round trip for every statement).
+pub fn spawn<F>(name: &str, sockets: bool, task: F)
 where
     F: Future<Output = ()> + Send + 'static,
 {
@@ -22,8 +25,12 @@ where
         .name(name.to_string())
         .spawn(move || {
             on_one_cpu();
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
+            let mut runtime = tokio::runtime::Builder::new_current_thread();
+            if sockets {
+                runtime.enable_io();
+            }
+            let runtime = runtime
+                .enable_time()
                 .build()
                 .expect("a runtime for a thread of its own");
             runtime.block_on(async move {
@@ -56,7 +63,7 @@ mod tests {
     fn a_thread_of_its_own_and_the_threads_it_starts_keep_to_one_cpu() {
         let allowed = core_affinity::get_core_ids().expect("this thread's CPUs");
         let (tx, rx) = std::sync::mpsc::channel();
-        super::spawn("pinned", async move {
+        super::spawn("pinned", false, async move {
             let own = core_affinity::get_core_ids().expect("its CPUs");
             // As sqlx starts a SQLite connection's thread: from the committer's thread.
             let child = std::thread::spawn(core_affinity::get_core_ids)

@@ -80,7 +80,7 @@ impl Receipts {
     pub fn start(db: Db) -> Receipts {
         let (jobs, rx) = mpsc::channel(16 * GROUP_LIMIT);
         match db.backend() {
-            Backend::Sqlite => lango_core::own_thread::spawn("lango-receipts", run(db, rx)),
+            Backend::Sqlite => lango_core::own_thread::spawn("lango-receipts", false, run(db, rx)),
             // A PostgreSQL connection's socket answers to the runtime that opened it, which
             // would wake a thread of its own late (measured: a third of the rate).
             Backend::Postgres => {

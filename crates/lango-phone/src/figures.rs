@@ -43,7 +43,11 @@ impl Steps {
     /// Starts the recorder on a thread of its own.
     pub fn start(db: Db) -> Steps {
         let (queue, rx) = mpsc::channel(QUEUE);
-        lango_core::own_thread::spawn("ussd-steps", record(db, rx));
+        lango_core::own_thread::spawn(
+            "ussd-steps",
+            db.backend() == lango_core::db::Backend::Postgres,
+            record(db, rx),
+        );
         Steps { queue }
     }
 

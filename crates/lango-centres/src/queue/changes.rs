@@ -1,11 +1,11 @@
 //! What each queue change writes, inside the committer's transaction.
 
-use super::{Act, Issue, Status, Ticket, NEAR};
+use super::{one_trip, Act, Issue, Status, Ticket, NEAR};
 use crate::calendar;
 use crate::model::{Centre, LANES};
 use crate::refusal::Refusal;
 use lango_core::clock::now_ms;
-use lango_core::db::{backend_of, next_counter, Backend, Db};
+use lango_core::db::{backend_of, next_counter, Backend};
 use lango_core::Result;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -109,7 +109,8 @@ pub(super) async fn issue_in(
         }
         None => {
             let service = crate::appointments::service_code(&issue.service)?;
-            let offer = crate::appointments::offered(c, &service)?;
+            // A service the centre does not offer is refused before the lane.
+            crate::appointments::offered(c, &service)?;
             let lane = match issue
                 .lane
                 .as_deref()
@@ -126,40 +127,41 @@ pub(super) async fn issue_in(
                 }
                 None => "walk_in".to_string(),
             };
-            if !crate::appointments::take_day_place(tx, &c.code, &service, &day, offer.daily_cap)
-                .await?
-            {
-                return Err(Refusal::DayFull { service }.into());
-            }
             (service, lane, None)
         }
     };
     let offer = crate::appointments::offered(c, &service)?;
-    let seq = next_counter(tx, &format!("ticket:{}:{day}:{}", c.code, offer.letter)).await?;
-    let number = format!("{}{seq:03}", offer.letter);
-    let prio = priority(c, &lane);
-    let id = format!("{}:{day}:{number}", c.code);
-    // The people ahead of it are counted by the insert itself (one statement fewer on the
-    // committer's path); the ticket's own row is left out whether or not the count sees it.
-    let ahead: i64 = sqlx::query_scalar(
-        "INSERT INTO tickets (id, centre, day, number, service, lane, priority, appointment, phone, status, counter, for_counter, channel, \
-         issued_at, queued_at, recalls, near_told) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', NULL, NULL, $10, $11, $11, 0, 0) \
-         RETURNING (SELECT COUNT(*) FROM tickets AS t WHERE t.centre = $2 AND t.status = 'waiting' AND t.service = $5 AND t.id <> $1 \
-         AND (t.priority > $7 OR (t.priority = $7 AND t.queued_at <= $11)))",
-    )
-    .bind(&id)
-    .bind(&c.code)
-    .bind(&day)
-    .bind(&number)
-    .bind(&service)
-    .bind(&lane)
-    .bind(prio)
-    .bind(&appointment)
-    .bind(&phone)
-    .bind(&issue.channel)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let new = one_trip::NewTicket {
+        centre: &c.code,
+        day: &day,
+        service: &service,
+        lane: &lane,
+        priority: priority(c, &lane),
+        appointment: appointment.as_deref(),
+        phone: phone.as_deref(),
+        channel: &issue.channel,
+        now,
+        letter: offer.letter,
+    };
+    let (number, ahead) = if appointment.is_none() && backend_of(tx) == Backend::Sqlite {
+        one_trip::walk_in(tx, &new, offer.daily_cap)
+            .await?
+            .ok_or_else(|| Refusal::DayFull {
+                service: service.clone(),
+            })?
+    } else {
+        // An appointment took its day's place when it was booked.
+        if appointment.is_none()
+            && !crate::appointments::take_day_place(tx, &c.code, &service, &day, offer.daily_cap)
+                .await?
+        {
+            return Err(Refusal::DayFull { service }.into());
+        }
+        let seq = next_counter(tx, &new.sequence()).await?;
+        let number = format!("{}{seq:03}", offer.letter);
+        let ahead = insert(tx, &new, &number).await?;
+        (number, ahead)
+    };
     let estimated_wait_minutes = estimated_wait(c, &service, ahead);
     Ok(Ticket {
         number,
@@ -174,6 +176,37 @@ pub(super) async fn issue_in(
         position: ahead + 1,
         estimated_wait_minutes,
     })
+}
+
+/// Writes ticket `number` of `t`; the people ahead of it.
+async fn insert(
+    tx: &mut sqlx::AnyConnection,
+    t: &one_trip::NewTicket<'_>,
+    number: &str,
+) -> Result<i64> {
+    let id = format!("{}:{}:{number}", t.centre, t.day);
+    // The people ahead of it are counted by the insert itself (one statement fewer on the
+    // committer's path); the ticket's own row is left out whether or not the count sees it.
+    let ahead = sqlx::query_scalar(
+        "INSERT INTO tickets (id, centre, day, number, service, lane, priority, appointment, phone, status, counter, for_counter, channel, \
+         issued_at, queued_at, recalls, near_told) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', NULL, NULL, $10, $11, $11, 0, 0) \
+         RETURNING (SELECT COUNT(*) FROM tickets AS t WHERE t.centre = $2 AND t.status = 'waiting' AND t.service = $5 AND t.id <> $1 \
+         AND (t.priority > $7 OR (t.priority = $7 AND t.queued_at <= $11)))",
+    )
+    .bind(&id)
+    .bind(t.centre)
+    .bind(t.day)
+    .bind(number)
+    .bind(t.service)
+    .bind(t.lane)
+    .bind(t.priority)
+    .bind(t.appointment)
+    .bind(t.phone)
+    .bind(t.channel)
+    .bind(t.now)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(ahead)
 }
 
 /// What a call leaves for the end of its group: people to tell they are near the front,
@@ -195,57 +228,22 @@ pub(super) async fn call_in(
         centre: Some(c.code.clone()),
     })?;
     let now = now_ms();
-    // "Next" finishes the ticket the counter was serving.
-    let finished = sqlx::query("UPDATE tickets SET status = 'served', finished_at = $1 WHERE centre = $2 AND counter = $3 AND status = 'called' RETURNING id, number, service, day, phone") // survey hook
-        .bind(now)
-        .bind(&c.code)
-        .bind(&k.code)
-        .fetch_all(&mut *tx)
-        .await?;
-    for r in &finished {
+    let at = k.services.len() + 3;
+    let claim = claim_sql(k.services.len(), backend_of(tx) == Backend::Postgres);
+    let rows = if backend_of(tx) == Backend::Sqlite {
+        let sql = one_trip::call_sql(&finish_sql(at), &claim, &near_sql(at + 1));
+        let mut q = sqlx::query(&sql).bind(&k.code).bind(&c.code);
+        for s in &k.services {
+            q = q.bind(s);
+        }
+        one_trip::CallRows::of(q.bind(now).bind(NEAR - 1).fetch_all(&mut *tx).await?)?
+    } else {
+        call_on_postgres(tx, c, k, now, &claim).await?
+    };
+    for r in &rows.finished {
         invites.push(crate::survey::Invite::of_row(c, r)?); // survey hook
     }
-    // The next ticket is picked and claimed by one statement (one round trip fewer per
-    // call on the committer's path): tickets sent to this counter first, then by lane
-    // priority and time in the queue.
-    let marks: Vec<String> = (0..k.services.len())
-        .map(|i| format!("${}", i + 3))
-        .collect();
-    let at = k.services.len() + 3;
-    let postgres = backend_of(tx) == Backend::Postgres;
-    let lock = if postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let pick = format!(
-        "SELECT id FROM tickets WHERE centre = $2 AND status = 'waiting' AND (for_counter IS NULL OR for_counter = $1) \
-         AND service IN ({}) ORDER BY CASE WHEN for_counter IS NULL THEN 1 ELSE 0 END, priority DESC, queued_at, id LIMIT 1",
-        marks.join(", ")
-    );
-    let claim = format!(
-        "UPDATE tickets SET status = 'called', counter = $1, called_at = COALESCE(called_at, ${at}), last_called_at = ${at} \
-         WHERE id = ({pick}{lock}) AND status = 'waiting' RETURNING {COLUMNS}"
-    );
-    let mut q = sqlx::query(&claim).bind(&k.code).bind(&c.code);
-    for s in &k.services {
-        q = q.bind(s);
-    }
-    let Some(row) = q.bind(now).fetch_optional(&mut *tx).await? else {
-        if postgres {
-            // The picked row can change between the pick and its lock (another node's
-            // call): then nothing is claimed although tickets wait, and the caller calls
-            // again. On SQLite the committer is the only writer: nothing claimed is nobody.
-            let mut q = sqlx::query_scalar::<_, String>(&pick)
-                .bind(&k.code)
-                .bind(&c.code);
-            for s in &k.services {
-                q = q.bind(s);
-            }
-            if q.fetch_optional(&mut *tx).await?.is_some() {
-                return Err(Refusal::TicketTaken.into());
-            }
-        }
+    let Some(row) = rows.claimed else {
         return Ok(None);
     };
     let ticket = ticket_of(&row)?;
@@ -253,19 +251,7 @@ pub(super) async fn call_in(
     if ticket.called_at == Some(now) {
         waits.push((c.code.clone(), now - ticket.issued_at));
     }
-    // The one now NEAR from the front of this service's line is told to come back, once
-    // (marked and read back by one statement).
-    let near = sqlx::query(
-        "UPDATE tickets SET near_told = 1 WHERE id = (SELECT id FROM tickets WHERE centre = $1 AND status = 'waiting' \
-         AND service = $2 ORDER BY priority DESC, queued_at, id LIMIT 1 OFFSET $3) AND phone IS NOT NULL AND near_told = 0 \
-         RETURNING number, phone",
-    )
-    .bind(&c.code)
-    .bind(&ticket.service)
-    .bind(NEAR - 1)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(n) = near {
+    if let Some(n) = rows.near {
         tells.push((
             c.clone(),
             n.try_get("number")?,
@@ -276,30 +262,100 @@ pub(super) async fn call_in(
     Ok(Some(ticket))
 }
 
-/// True when counter `counter` of `c` serves no ticket and nobody waits for its services,
-/// as committed now: a call would change nothing. (A ticket whose issue is still in a
-/// group is found by the counter's next call, as if this one had come a moment earlier.)
-pub(super) async fn nothing_to_call(db: &Db, c: &Centre, counter: &str) -> Result<bool> {
-    let Some(k) = c.counter(counter) else {
-        // The committer answers that the counter does not exist.
-        return Ok(false);
+/// "Next" finishes the ticket counter `$1` of centre `$2` was serving, at `$now`.
+fn finish_sql(now: usize) -> String {
+    format!(
+        "UPDATE tickets SET status = 'served', finished_at = ${now} WHERE centre = $2 AND counter = $1 AND status = 'called' \
+         RETURNING 'finished' AS part, id, number, service, day, phone" // survey hook
+    )
+}
+
+/// The next ticket for counter `$1` of centre `$2` (its `services` services bound from `$3`),
+/// picked and claimed by one statement at `$(services + 3)`: tickets sent to this counter
+/// first, then by lane priority and time in the queue. On PostgreSQL, where several nodes
+/// share the queue, the picked row is locked (`SKIP LOCKED`: another node's pick is skipped).
+fn claim_sql(services: usize, postgres: bool) -> String {
+    let lock = if postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
     };
-    let marks: Vec<String> = (0..k.services.len())
-        .map(|i| format!("${}", i + 3))
-        .collect();
-    let sql = format!(
-        "SELECT id FROM (SELECT id FROM tickets WHERE centre = $1 AND status = 'called' AND counter = $2 LIMIT 1) AS serving \
-         UNION ALL SELECT id FROM (SELECT id FROM tickets WHERE centre = $1 AND status = 'waiting' \
-         AND (for_counter IS NULL OR for_counter = $2) AND service IN ({}) LIMIT 1) AS waiting",
+    let at = services + 3;
+    format!(
+        "UPDATE tickets SET status = 'called', counter = $1, called_at = COALESCE(called_at, ${at}), last_called_at = ${at} \
+         WHERE id = ({}{lock}) AND status = 'waiting' RETURNING 'called' AS part, {COLUMNS}",
+        pick_sql(services)
+    )
+}
+
+fn pick_sql(services: usize) -> String {
+    let marks: Vec<String> = (0..services).map(|i| format!("${}", i + 3)).collect();
+    format!(
+        "SELECT id FROM tickets WHERE centre = $2 AND status = 'waiting' AND (for_counter IS NULL OR for_counter = $1) \
+         AND service IN ({}) ORDER BY CASE WHEN for_counter IS NULL THEN 1 ELSE 0 END, priority DESC, queued_at, id LIMIT 1",
         marks.join(", ")
-    );
-    let mut q = sqlx::query_scalar::<_, String>(&sql)
+    )
+}
+
+/// The one `$offset + 1` from the front of the line of the ticket counter `$1` of centre `$2`
+/// now serves is told to come back, once (marked and read back by one statement).
+fn near_sql(offset: usize) -> String {
+    format!(
+        "UPDATE tickets SET near_told = 1 WHERE id = (SELECT id FROM tickets WHERE centre = $2 AND status = 'waiting' \
+         AND service = (SELECT service FROM tickets WHERE centre = $2 AND counter = $1 AND status = 'called') \
+         ORDER BY priority DESC, queued_at, id LIMIT 1 OFFSET ${offset}) AND phone IS NOT NULL AND near_told = 0 \
+         RETURNING 'near' AS part, number, phone"
+    )
+}
+
+/// A call's three statements one by one (PostgreSQL takes one statement a query).
+async fn call_on_postgres(
+    tx: &mut sqlx::AnyConnection,
+    c: &Centre,
+    k: &crate::model::Counter,
+    now: i64,
+    claim: &str,
+) -> Result<one_trip::CallRows> {
+    let finished = sqlx::query(&finish_sql(3))
+        .bind(&k.code)
         .bind(&c.code)
-        .bind(&k.code);
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut q = sqlx::query(claim).bind(&k.code).bind(&c.code);
     for s in &k.services {
         q = q.bind(s);
     }
-    Ok(q.fetch_optional(db.pool()).await?.is_none())
+    let Some(claimed) = q.bind(now).fetch_optional(&mut *tx).await? else {
+        // The picked row can change between the pick and its lock (another node's call):
+        // then nothing is claimed although tickets wait, and the caller calls again.
+        let pick = pick_sql(k.services.len());
+        let mut q = sqlx::query_scalar::<_, String>(&pick)
+            .bind(&k.code)
+            .bind(&c.code);
+        for s in &k.services {
+            q = q.bind(s);
+        }
+        if q.fetch_optional(&mut *tx).await?.is_some() {
+            return Err(Refusal::TicketTaken.into());
+        }
+        return Ok(one_trip::CallRows {
+            finished,
+            claimed: None,
+            near: None,
+        });
+    };
+    let near = sqlx::query(&near_sql(3))
+        .bind(&k.code)
+        .bind(&c.code)
+        .bind(NEAR - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(one_trip::CallRows {
+        finished,
+        claimed: Some(claimed),
+        near,
+    })
 }
 
 pub(super) async fn act_in(

@@ -27,9 +27,6 @@ pub(super) enum Op {
     /// An appointment checked and ready to write: it takes its places in the group's
     /// transaction like any other change (one durable commit for many bookings).
     Book(Box<crate::appointments::Pending>),
-    /// Nothing to change: only the job's exchange line, written in the group's commit
-    /// rather than by the exchange log's own committer (a second writer taking turns).
-    Log,
 }
 
 /// What a change answers.
@@ -59,7 +56,11 @@ impl Committer {
     /// Starts the committer on a thread of its own.
     pub fn start(db: Db) -> Committer {
         let (jobs, rx) = mpsc::channel(8 * GROUP_LIMIT);
-        lango_core::own_thread::spawn("queue-committer", run(db, rx));
+        lango_core::own_thread::spawn(
+            "queue-committer",
+            db.backend() == lango_core::db::Backend::Postgres,
+            run(db, rx),
+        );
         Committer { jobs }
     }
 
@@ -188,7 +189,6 @@ async fn commit_in(
             Op::Book(p) => crate::appointments::book_in(&mut tx, p)
                 .await
                 .map(Done::Booked),
-            Op::Log => Ok(Done::Ticket(None)),
         };
         match answer {
             Err(e @ (Error::Database(_) | Error::Internal(_))) => return Err(e),

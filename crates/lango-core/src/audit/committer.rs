@@ -41,7 +41,11 @@ impl Committer {
     /// dropped, after writing what it was given.
     pub fn start(db: Db) -> Committer {
         let (jobs, rx) = mpsc::channel(4 * GROUP_LIMIT);
-        crate::own_thread::spawn("audit-committer", run(db, rx));
+        crate::own_thread::spawn(
+            "audit-committer",
+            db.backend() == crate::db::Backend::Postgres,
+            run(db, rx),
+        );
         Committer { jobs }
     }
 

@@ -352,6 +352,31 @@ backend_tests! {
         assert!(board.contains("counter") && board.contains("dirisha"), "both languages");
     }
 
+    async fn a_walk_in_past_the_days_cap_is_refused_and_takes_nothing(app: TestApp) {
+        test_centre(&app, "T-CAP", 1, "00:00-23:59", 5, 2).await;
+        let key = centre_key(&app).await;
+        let walk_in = json!({"service": "NRB-ID-REPLACE"});
+        for (want, position) in [("B001", 1), ("B002", 2)] {
+            let (status, t) = issue(&app, &key, "T-CAP", walk_in.clone()).await;
+            assert_eq!((status, t["number"].as_str(), t["position"].as_i64()), (201, Some(want), Some(position)), "{t}");
+        }
+        let (status, e) = issue(&app, &key, "T-CAP", walk_in.clone()).await;
+        assert_eq!((status, e["error"]["code"].as_str()), (409, Some("day_full")), "{e}");
+        // Nothing of the refused walk-in was written: no ticket, no number, no place.
+        let db = app.db().await;
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.pool()).await.unwrap() }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM tickets WHERE centre = 'T-CAP'").await, 2);
+        assert_eq!(count("SELECT MAX(value) FROM counters WHERE name LIKE 'ticket:T-CAP:%:B'").await, 2, "no number taken");
+        assert_eq!(count("SELECT MAX(used) FROM centre_days WHERE centre = 'T-CAP'").await, 2);
+        // Another service's day is its own, numbered with its own letter.
+        let (status, t) = issue(&app, &key, "T-CAP", json!({"service": "CRS-BIRTH-CERT"})).await;
+        assert_eq!((status, t["number"].as_str(), t["position"].as_i64()), (201, Some("C001"), Some(1)), "{t}");
+        db.close().await;
+    }
+
     async fn an_appointment_checks_in_to_the_front_and_reminders_and_no_shows_follow_the_days(app: TestApp) {
         test_centre(&app, "T-DAY", 1, "00:00-23:59", 1, 10_000).await;
         let key = centre_key(&app).await;
