@@ -232,11 +232,8 @@ pub(super) async fn call_in(
     let claim = claim_sql(k.services.len(), backend_of(tx) == Backend::Postgres);
     let rows = if backend_of(tx) == Backend::Sqlite {
         let sql = one_trip::call_sql(&finish_sql(at), &claim, &near_sql(at + 1));
-        let mut q = sqlx::query(&sql).bind(&k.code).bind(&c.code);
-        for s in &k.services {
-            q = q.bind(s);
-        }
-        one_trip::CallRows::of(q.bind(now).bind(NEAR - 1).fetch_all(&mut *tx).await?)?
+        let q = at_counter(&sql, c, k).bind(now).bind(NEAR - 1);
+        one_trip::CallRows::of(q.fetch_all(&mut *tx).await?)?
     } else {
         call_on_postgres(tx, c, k, now, &claim).await?
     };
@@ -308,6 +305,19 @@ fn near_sql(offset: usize) -> String {
     )
 }
 
+/// `sql` with counter `$1` of centre `$2` and its services from `$3` on bound.
+fn at_counter<'q>(
+    sql: &'q str,
+    c: &'q Centre,
+    k: &'q crate::model::Counter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query(sql).bind(&k.code).bind(&c.code);
+    for s in &k.services {
+        q = q.bind(s);
+    }
+    q
+}
+
 /// A call's three statements one by one (PostgreSQL takes one statement a query).
 async fn call_on_postgres(
     tx: &mut sqlx::AnyConnection,
@@ -322,21 +332,16 @@ async fn call_on_postgres(
         .bind(now)
         .fetch_all(&mut *tx)
         .await?;
-    let mut q = sqlx::query(claim).bind(&k.code).bind(&c.code);
-    for s in &k.services {
-        q = q.bind(s);
-    }
-    let Some(claimed) = q.bind(now).fetch_optional(&mut *tx).await? else {
+    let claimed = at_counter(claim, c, k).bind(now);
+    let Some(claimed) = claimed.fetch_optional(&mut *tx).await? else {
         // The picked row can change between the pick and its lock (another node's call):
         // then nothing is claimed although tickets wait, and the caller calls again.
         let pick = pick_sql(k.services.len());
-        let mut q = sqlx::query_scalar::<_, String>(&pick)
-            .bind(&k.code)
-            .bind(&c.code);
-        for s in &k.services {
-            q = q.bind(s);
-        }
-        if q.fetch_optional(&mut *tx).await?.is_some() {
+        if at_counter(&pick, c, k)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some()
+        {
             return Err(Refusal::TicketTaken.into());
         }
         return Ok(one_trip::CallRows {
