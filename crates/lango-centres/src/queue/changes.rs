@@ -178,6 +178,18 @@ pub(super) async fn issue_in(
     })
 }
 
+/// A new ticket's columns, in the order both ways of writing one give them.
+pub(super) const NEW_COLUMNS: &str = "id, centre, day, number, service, lane, priority, appointment, phone, status, counter, for_counter, channel, \
+     issued_at, queued_at, recalls, near_told";
+
+/// In a ticket insert's `RETURNING`: the people ahead of the row written, counted by the
+/// insert itself (one statement fewer on the committer's path); its own row is left out
+/// whether or not the count sees it.
+pub(super) const AHEAD: &str =
+    "(SELECT COUNT(*) FROM tickets AS t WHERE t.centre = tickets.centre AND t.status = 'waiting' \
+     AND t.service = tickets.service AND t.id <> tickets.id AND (t.priority > tickets.priority \
+     OR (t.priority = tickets.priority AND t.queued_at <= tickets.queued_at))) AS ahead";
+
 /// Writes ticket `number` of `t`; the people ahead of it.
 async fn insert(
     tx: &mut sqlx::AnyConnection,
@@ -185,14 +197,10 @@ async fn insert(
     number: &str,
 ) -> Result<i64> {
     let id = format!("{}:{}:{number}", t.centre, t.day);
-    // The people ahead of it are counted by the insert itself (one statement fewer on the
-    // committer's path); the ticket's own row is left out whether or not the count sees it.
-    let ahead = sqlx::query_scalar(
-        "INSERT INTO tickets (id, centre, day, number, service, lane, priority, appointment, phone, status, counter, for_counter, channel, \
-         issued_at, queued_at, recalls, near_told) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', NULL, NULL, $10, $11, $11, 0, 0) \
-         RETURNING (SELECT COUNT(*) FROM tickets AS t WHERE t.centre = $2 AND t.status = 'waiting' AND t.service = $5 AND t.id <> $1 \
-         AND (t.priority > $7 OR (t.priority = $7 AND t.queued_at <= $11)))",
-    )
+    let ahead = sqlx::query_scalar(&format!(
+        "INSERT INTO tickets ({NEW_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', NULL, NULL, $10, $11, $11, 0, 0) \
+         RETURNING {AHEAD}"
+    ))
     .bind(&id)
     .bind(t.centre)
     .bind(t.day)

@@ -8,6 +8,7 @@
 //! in order, each seeing what the last one changed, so what PostgreSQL is sent as three
 //! statements is one query here. Rows say which statement returned them (`part`).
 
+use super::changes::{AHEAD, NEW_COLUMNS};
 use crate::appointments::DAY_PLACE;
 use lango_core::Result;
 use sqlx::any::AnyRow;
@@ -49,12 +50,10 @@ pub(super) async fn walk_in(
         "{DAY_PLACE}; \
          INSERT INTO counters (name, value) SELECT $5, 1 WHERE changes() = 1 \
          ON CONFLICT (name) DO UPDATE SET value = counters.value + 1; \
-         INSERT INTO tickets (id, centre, day, number, service, lane, priority, appointment, phone, status, counter, for_counter, channel, \
-         issued_at, queued_at, recalls, near_told) \
+         INSERT INTO tickets ({NEW_COLUMNS}) \
          SELECT $1 || ':' || $3 || ':' || printf('%s%03d', $6, value), $1, $3, printf('%s%03d', $6, value), $2, $7, $8, NULL, $9, \
          'waiting', NULL, NULL, $10, $11, $11, 0, 0 FROM counters WHERE name = $5 AND changes() = 1 \
-         RETURNING number, (SELECT COUNT(*) FROM tickets AS t WHERE t.centre = $1 AND t.status = 'waiting' AND t.service = $2 \
-         AND t.id <> tickets.id AND (t.priority > $8 OR (t.priority = $8 AND t.queued_at <= $11))) AS ahead"
+         RETURNING number, {AHEAD}"
     );
     let row = sqlx::query(&sql)
         .bind(t.centre)
