@@ -72,18 +72,7 @@ impl Committer {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
     let mut conn = lango_core::db::Held::default();
-    while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
-        // Callers answered by the last commit are submitting again right now: letting them
-        // run first merges them into this group instead of the next.
-        for _ in 0..GATHER_YIELDS {
-            tokio::task::yield_now().await;
-            while jobs.len() < GROUP_LIMIT {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-        }
+    while lango_core::committer::next_group(&mut rx, &mut jobs, GROUP_LIMIT, GATHER_YIELDS).await {
         let mut group: Vec<Prepared> = Vec::with_capacity(jobs.len());
         let mut replies = Vec::with_capacity(jobs.len());
         for job in jobs.drain(..) {

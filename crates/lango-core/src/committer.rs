@@ -13,3 +13,28 @@ pub async fn ask<J, T>(
     jobs.send(job(reply)).await.map_err(|_| stopped())?;
     answer.await.map_err(|_| stopped())?
 }
+
+/// Waits for a committer's next group in `jobs`: at least one job, then what arrives while
+/// it lets other tasks run `yields` times, up to `limit`. Callers answered by the last
+/// commit are sending their next jobs right now: letting them run first merges them into
+/// this group instead of the next. False once every sender has gone.
+pub async fn next_group<J>(
+    rx: &mut tokio::sync::mpsc::Receiver<J>,
+    jobs: &mut Vec<J>,
+    limit: usize,
+    yields: usize,
+) -> bool {
+    if rx.recv_many(jobs, limit).await == 0 {
+        return false;
+    }
+    for _ in 0..yields {
+        tokio::task::yield_now().await;
+        while jobs.len() < limit {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+    }
+    true
+}

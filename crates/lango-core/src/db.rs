@@ -37,6 +37,8 @@ pub struct Db {
     write_gate: Arc<tokio::sync::Mutex<()>>,
     /// The database's address, for the committers' connections of their own ([`Held`]).
     url: Arc<str>,
+    /// What the node keeps in memory beside this handle (see [`Db::attached`]).
+    attached: Arc<crate::attached::Attached>,
 }
 
 /// Every SQLite connection's settings. FULL: an acknowledged write survives power loss, not
@@ -96,6 +98,7 @@ impl Db {
             keyring: Arc::default(),
             write_gate: Arc::default(),
             url: url.into(),
+            attached: Arc::default(),
         })
     }
 
@@ -107,6 +110,25 @@ impl Db {
     /// The engine behind the pool.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This handle's `T`, shared by all its clones (made with `T::default()` on first use):
+    /// what a room remembers about the database in this process.
+    pub fn attached<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.attached.get::<T>()
+    }
+
+    /// A listener for PostgreSQL's notifications on `channel` (from `pg_notify`, delivered
+    /// when the sender commits), on a connection of its own. Refused on SQLite.
+    pub async fn listen(&self, channel: &str) -> Result<sqlx::postgres::PgListener> {
+        if self.backend != Backend::Postgres {
+            return Err(crate::Error::Internal(
+                "notifications are PostgreSQL's".into(),
+            ));
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(channel).await?;
+        Ok(listener)
     }
 
     /// A group committer's turn to write, held until its transaction ends. On SQLite the

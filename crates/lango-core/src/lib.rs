@@ -1,5 +1,6 @@
 //! Lango's shared foundation: the pieces every domain crate stands on.
 
+pub mod attached;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod clock;

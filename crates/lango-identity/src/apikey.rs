@@ -1,15 +1,21 @@
 //! Agency systems' API keys: `lango_<id>_<secret>`, shown once, stored as a digest,
 //! scoped to one agency and chosen permissions, revocable, with the last use recorded.
+//! A node believes a key it has checked until it is revoked ([`believed`]).
+
+mod believed;
 
 use crate::account::actor_label;
 use crate::model::*;
 use crate::policy::{check, Action, Actor, ApiClient, Object};
 use crate::token::{digest, random_token, same};
+use believed::{Believed, Known};
 use lango_core::clock::now_ms;
-use lango_core::db::Db;
+use lango_core::db::{Backend, Db};
 use lango_core::{Error, Result};
 use rand::RngCore;
 use sqlx::Row;
+
+pub use believed::hear_revocations;
 
 /// The last use is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -223,11 +229,21 @@ async fn revoke_checked(db: &Db, actor: &Actor, agency: &str, id: &str) -> Resul
     )
     .await?;
     key_event(&mut tx, "apikey.revoked", agency, id).await?;
+    if db.backend() == Backend::Postgres {
+        // Sent on commit, to every node that believes keys ([`believed`]).
+        sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(believed::REVOKED)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
+    db.attached::<Believed>().forget(id);
     Ok(())
 }
 
 /// The agency system behind a bearer key, or `None` for an unknown, revoked or wrong key.
+/// A key read in the last minute is believed without reading it again ([`believed`]).
 pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     let Some(rest) = key.strip_prefix("lango_") else {
         return Ok(None);
@@ -238,6 +254,32 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     if id.len() != 16 || secret.len() != 43 {
         return Ok(None);
     }
+    let presented = digest(&[id, secret]);
+    let believed = db.attached::<Believed>();
+    let now = now_ms();
+    if let Some(known) = believed.get(db.backend(), id, now, TOUCH_EVERY_MS) {
+        return Ok(same(&presented, &known.secret_hash).then_some(known.client));
+    }
+    let mark = believed.mark();
+    let Some((known, last_used)) = read(db, id, now).await? else {
+        return Ok(None);
+    };
+    if !same(&presented, &known.secret_hash) {
+        return Ok(None);
+    }
+    if last_used.is_none_or(|l| now - l >= TOUCH_EVERY_MS) {
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(db.pool())
+            .await?;
+    }
+    believed.remember(db.backend(), mark, id, known.clone());
+    Ok(Some(known.client))
+}
+
+/// Key `id` as stored, unless revoked, with its last use.
+async fn read(db: &Db, id: &str, now: i64) -> Result<Option<(Known, Option<i64>)>> {
     let row = sqlx::query(
         "SELECT agency_code, secret_hash, permissions, last_used_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
     )
@@ -245,22 +287,14 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let stored: String = row.try_get("secret_hash")?;
-    if !same(&digest(&[id, secret]), &stored) {
-        return Ok(None);
-    }
-    let now = now_ms();
-    let last: Option<i64> = row.try_get("last_used_at")?;
-    if last.is_none_or(|l| now - l >= TOUCH_EVERY_MS) {
-        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(db.pool())
-            .await?;
-    }
-    Ok(Some(ApiClient {
-        key_id: id.to_string(),
-        agency: row.try_get("agency_code")?,
-        permissions: permissions_of(&row.try_get::<String, _>("permissions")?),
-    }))
+    let known = Known {
+        secret_hash: row.try_get("secret_hash")?,
+        client: ApiClient {
+            key_id: id.to_string(),
+            agency: row.try_get("agency_code")?,
+            permissions: permissions_of(&row.try_get::<String, _>("permissions")?),
+        },
+        read_at: now,
+    };
+    Ok(Some((known, row.try_get("last_used_at")?)))
 }

@@ -100,18 +100,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(GROUP_LIMIT);
     // The committer keeps one connection: no wait for the pool between groups.
     let mut conn = lango_core::db::Held::default();
-    while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
-        // Callers answered by the last commit are sending their next receipts right now:
-        // letting them run first merges them into this group instead of the next.
-        for _ in 0..GATHER_YIELDS {
-            tokio::task::yield_now().await;
-            while jobs.len() < GROUP_LIMIT {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-        }
+    while lango_core::committer::next_group(&mut rx, &mut jobs, GROUP_LIMIT, GATHER_YIELDS).await {
         let incoming: Vec<&Incoming> = jobs.iter().map(|j| &j.incoming).collect();
         let started = std::time::Instant::now();
         let mut outcome = commit_with_retry(&db, &mut conn, &incoming).await;

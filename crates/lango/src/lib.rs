@@ -148,6 +148,8 @@ pub struct Node {
     centre_chores: tokio::task::JoinHandle<()>,
     /// Accrues agents' commission on paid bills and claws back refunded ones.
     commission: tokio::task::JoinHandle<()>,
+    /// Hears other nodes' API-key revocations, on PostgreSQL.
+    key_revocations: Option<tokio::task::JoinHandle<()>>,
     /// Reads the database's gauges (backlogs, reconciliation findings) for /metrics.
     gauges: tokio::task::JoinHandle<()>,
 }
@@ -279,6 +281,8 @@ impl Node {
             .context("cannot open Sign in with Lango")?;
         let centre_chores = centres.spawn_chores(Duration::from_secs(60));
         let commission = lango_agents::sweep_in_background(db.clone(), Duration::from_secs(2));
+        let key_revocations =
+            lango_identity::apikey::hear_revocations(db.clone(), Duration::from_secs(1));
         let daraja = config.daraja.clone().map(|d| {
             Arc::new(lango_payments::daraja_api::DarajaClient::new(
                 d,
@@ -346,6 +350,7 @@ impl Node {
             audit_checkpoints,
             centre_chores,
             commission,
+            key_revocations,
             gauges,
         })
     }
@@ -417,6 +422,9 @@ impl Node {
         self.audit_checkpoints.abort();
         self.centre_chores.abort();
         self.commission.abort();
+        if let Some(key_revocations) = &self.key_revocations {
+            key_revocations.abort();
+        }
         self.gauges.abort();
         if cut_off {
             // Requests cut off may still hold connections: close what comes back soon.

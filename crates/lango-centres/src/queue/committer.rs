@@ -5,7 +5,7 @@ use super::changes::{act_in, call_in, issue_in, tell_near};
 use super::{Act, Issue, Ticket};
 use crate::model::Centre;
 use lango_core::audit::{self, EXCHANGE};
-use lango_core::db::{begin_write, Db, Held};
+use lango_core::db::{begin_write, Backend, Db, Held};
 use lango_core::{Error, Result};
 use tokio::sync::{mpsc, oneshot};
 
@@ -27,6 +27,18 @@ pub(super) enum Op {
     /// An appointment checked and ready to write: it takes its places in the group's
     /// transaction like any other change (one durable commit for many bookings).
     Book(Box<crate::appointments::Pending>),
+}
+
+impl Op {
+    /// The centre the change is at.
+    fn centre(&self) -> &str {
+        match self {
+            Op::Issue { centre, .. } | Op::Call { centre, .. } | Op::Act { centre, .. } => {
+                &centre.code
+            }
+            Op::Book(p) => &p.centre.code,
+        }
+    }
 }
 
 /// What a change answers.
@@ -58,7 +70,7 @@ impl Committer {
         let (jobs, rx) = mpsc::channel(8 * GROUP_LIMIT);
         lango_core::own_thread::spawn(
             "queue-committer",
-            db.backend() == lango_core::db::Backend::Postgres,
+            db.backend() == Backend::Postgres,
             run(db, rx),
         );
         Committer { jobs }
@@ -99,16 +111,7 @@ impl Committer {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut conn = Held::default();
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
-    while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
-        for _ in 0..2 {
-            tokio::task::yield_now().await;
-            while jobs.len() < GROUP_LIMIT {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
-        }
+    while lango_core::committer::next_group(&mut rx, &mut jobs, GROUP_LIMIT, 2).await {
         let group: Vec<Job> = std::mem::take(&mut jobs);
         let started = std::time::Instant::now();
         match commit_group(&db, &mut conn, &group).await {
@@ -154,6 +157,9 @@ async fn commit_in(
 ) -> Result<Vec<Result<Done>>> {
     let _turn = db.write_turn().await;
     let mut tx = begin_write(conn).await?;
+    if db.backend() == Backend::Postgres {
+        lock_centres(&mut tx, group).await?;
+    }
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
     // Finished tickets' survey invitations: one insert at the end of the group.
@@ -209,4 +215,25 @@ async fn commit_in(
         lango_core::telemetry::queue_waited(&centre, waited_ms);
     }
     Ok(answers)
+}
+
+/// The advisory locks' class that [`lock_centres`] takes.
+const CENTRE_LOCKS: i32 = 0x5155; // "QU"
+
+/// On PostgreSQL, takes the group's centres' locks in one order before anything else. Two
+/// nodes' groups at the same centre then take turns there: each taking the centre's rows
+/// (slots, the day's places, ticket numbers) in its own arrival order could deadlock the
+/// other, which PostgreSQL ends after a second by failing one group.
+async fn lock_centres(tx: &mut sqlx::AnyConnection, group: &[Job]) -> Result<()> {
+    let centres: Vec<&str> = group.iter().map(|j| j.op.centre()).collect();
+    let centres = serde_json::to_string(&centres).map_err(|e| Error::Internal(e.to_string()))?;
+    sqlx::query(
+        "SELECT COUNT(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(c) AS k \
+         FROM json_array_elements_text(CAST($2 AS json)) AS c ORDER BY k) AS centres",
+    )
+    .bind(CENTRE_LOCKS)
+    .bind(centres)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

@@ -64,7 +64,7 @@ impl Committer {
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut conn = Held::default();
     let mut jobs: Vec<Job> = Vec::with_capacity(GROUP_LIMIT);
-    while rx.recv_many(&mut jobs, GROUP_LIMIT).await > 0 {
+    while crate::committer::next_group(&mut rx, &mut jobs, GROUP_LIMIT, 0).await {
         let group: Vec<Job> = std::mem::take(&mut jobs);
         let started = std::time::Instant::now();
         match commit(&db, &mut conn, &group).await {

@@ -2,6 +2,7 @@
 
 use crate::backend_tests;
 use crate::browser_kit::Browser;
+use crate::support::TestApp;
 use lango_identity::model::Role;
 
 const PASSWORD: &str = "correct horse battery";
@@ -78,7 +79,10 @@ backend_tests! {
         assert_eq!(body["permissions"], serde_json::json!(["cases:read", "bills:write"]));
         assert!(!admin.get("/admin/agencies/DIS/api-keys").await.html.contains("Never"), "last use recorded");
 
-        for bad in ["", "lango_", "lango_0000000000000000_", &key.replace("lango_", "lango_x"), &format!("{key}x")] {
+        // The key is believed now: a wrong secret with its id is still refused.
+        let last = if key.ends_with('A') { "B" } else { "A" };
+        let wrong_secret = format!("{}{last}", &key[..key.len() - 1]);
+        for bad in ["", "lango_", "lango_0000000000000000_", &key.replace("lango_", "lango_x"), &format!("{key}x"), &wrong_secret] {
             let res = app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(bad).send().await.unwrap();
             assert_eq!(res.status().as_u16(), 401, "{bad}");
             let body: serde_json::Value = res.json().await.unwrap();
@@ -108,4 +112,118 @@ backend_tests! {
         }
         assert!(limited, "the address was never limited");
     }
+}
+
+/// Calls `/api/v1/me` on `node` with `key`; its status.
+async fn me_on(node: &TestApp, key: &str) -> u16 {
+    let url = format!("{}/api/v1/me", node.base);
+    node.client
+        .get(url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Waits until `node` believes `key` without reading it: the key revoked behind Lango's back
+/// (straight in the database, which tells no node) still works there.
+async fn believed_on(node: &TestApp, db: &lango_core::db::Db, key: &str) {
+    let id = key.split('_').nth(1).unwrap();
+    let mark = |revoked: Option<i64>| async move {
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2")
+            .bind(revoked)
+            .bind(id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    };
+    node.eventually("the node believes the key", || async {
+        assert_eq!(me_on(node, key).await, 200);
+        mark(Some(1)).await;
+        let believed = me_on(node, key).await == 200;
+        mark(None).await;
+        believed
+    })
+    .await;
+}
+
+/// Two nodes share one PostgreSQL: a key one node believes stops working there when an
+/// administrator revokes it on the other, and when the node loses its ear for revocations
+/// (it may have missed one meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_revoked_on_one_node_stops_working_on_the_other_postgres() {
+    let Some(one) = TestApp::spawn(crate::support::Backend::Postgres).await else {
+        return lango_core::testdb::skip_postgres();
+    };
+    let two = one.second_node().await;
+    let db = one.db().await;
+    one.staff(
+        "admin@dis.example",
+        PASSWORD,
+        Role::AgencyAdmin,
+        Some("DIS"),
+    )
+    .await;
+    let mut admin = Browser::new(&one);
+    admin.sign_in("admin@dis.example", PASSWORD).await;
+    let mut create = async || {
+        admin.get("/admin/agencies/DIS/api-keys").await;
+        let created = admin
+            .post(
+                "/admin/agencies/DIS/api-keys",
+                &[("name", "Case system"), ("permissions", "cases:read")],
+            )
+            .await;
+        created
+            .html
+            .split("id=\"new-key\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let key = create().await;
+    let other = create().await;
+
+    believed_on(&two, &db, &key).await;
+    let id = key.split('_').nth(1).unwrap();
+    admin.get("/admin/agencies/DIS/api-keys").await;
+    assert_eq!(
+        admin
+            .post(&format!("/admin/agencies/DIS/api-keys/{id}/revoke"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        me_on(&one, &key).await,
+        401,
+        "refused at once where it was revoked"
+    );
+    two.eventually("the other node hears of it", || async {
+        me_on(&two, &key).await == 401
+    })
+    .await;
+
+    believed_on(&two, &db, &other).await;
+    let other_id = other.split('_').nth(1).unwrap();
+    sqlx::query("UPDATE api_keys SET revoked_at = 1 WHERE id = $1")
+        .bind(other_id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    two.eventually(
+        "the node that lost its listener forgets what it believed",
+        || async { me_on(&two, &other).await == 401 },
+    )
+    .await;
+    db.close().await;
 }

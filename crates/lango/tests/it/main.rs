@@ -45,6 +45,7 @@ mod centres_assist_browser;
 mod centres_browser;
 mod centres_cash;
 mod centres_crash;
+mod centres_nodes;
 mod centres_pages;
 mod centres_stops;
 mod centres_survey;

@@ -108,9 +108,35 @@ impl TestApp {
         if !settings.iter().any(|(k, _)| *k == "LANGO_PUBLIC_URL") {
             config.public_url = base.clone();
         }
-        let node = Node::open(config.clone(), demo_popular(&db_url, &config).await)
+        let popular = demo_popular(&db_url, &config).await;
+        let app = TestApp::serving(config, popular, listener, data_dir, db_url, pg_database);
+        Some(app.await)
+    }
+
+    /// Another node serving this app's database, as a second server behind the load
+    /// balancer would (PostgreSQL: SQLite has one node).
+    pub async fn second_node(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("node opens");
+            .expect("bind");
+        let mut config = test_config(data_dir.path(), &self.db_url, &[]);
+        config.public_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let db_url = self.db_url.clone();
+        TestApp::serving(config, demo::popular(), listener, data_dir, db_url, None).await
+    }
+
+    /// A node opened with `config`, serving on `listener`.
+    async fn serving(
+        config: Config,
+        popular: Vec<String>,
+        listener: tokio::net::TcpListener,
+        data_dir: TempDir,
+        db_url: String,
+        pg: Option<PostgresTestDatabase>,
+    ) -> TestApp {
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let node = Node::open(config, popular).await.expect("node opens");
         let server = tokio::spawn(async move {
             node.serve(listener, std::future::pending())
                 .await
@@ -120,14 +146,14 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Some(TestApp {
+        TestApp {
             base,
             client,
             data_dir,
             db_url,
-            _pg: pg_database,
+            _pg: pg,
             server,
-        })
+        }
     }
 
     /// GET a path.
