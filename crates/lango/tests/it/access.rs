@@ -66,7 +66,7 @@ backend_tests! {
         assert_eq!(none.status, 400, "at least one permission");
         let created = admin.post("/admin/agencies/DIS/api-keys", &[("name", "Case system"), ("permissions", "cases:read"), ("permissions", "bills:write")]).await;
         assert_eq!(created.status, 200);
-        let key = created.html.split("id=\"new-key\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        let key = shown_key(&created.html);
         assert!(key.starts_with("lango_"));
         let listing = admin.get("/admin/agencies/DIS/api-keys").await;
         assert!(!listing.html.contains(&key), "shown once");
@@ -112,6 +112,15 @@ backend_tests! {
         }
         assert!(limited, "the address was never limited");
     }
+}
+
+/// The new key a page shows once.
+fn shown_key(html: &str) -> String {
+    let after = html
+        .split("id=\"new-key\">")
+        .nth(1)
+        .expect("a new key shown");
+    after.split('<').next().unwrap().to_string()
 }
 
 /// Calls `/api/v1/me` on `node` with `key`; its status.
@@ -176,15 +185,7 @@ async fn a_key_revoked_on_one_node_stops_working_on_the_other_postgres() {
                 &[("name", "Case system"), ("permissions", "cases:read")],
             )
             .await;
-        created
-            .html
-            .split("id=\"new-key\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap()
-            .to_string()
+        shown_key(&created.html)
     };
     let key = create().await;
     let other = create().await;
