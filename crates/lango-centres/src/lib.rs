@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod appointments;
 pub mod calendar;
+mod centre_locks;
 pub mod csv;
 pub mod figures;
 pub mod model;

@@ -127,6 +127,9 @@ impl Db {
             ));
         }
         let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        // A lost connection is the caller's to notice (notices sent meanwhile are lost), not
+        // mended unseen inside `try_recv`.
+        listener.eager_reconnect(false);
         listener.listen(channel).await?;
         Ok(listener)
     }

@@ -20,6 +20,10 @@ pub use believed::hear_revocations;
 /// The last use is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
+/// A key read is believed this long at most ([`believed`]): its last use is written about
+/// as often as before.
+const BELIEVED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A key as its agency's administrators see it (never its secret).
 #[derive(Debug, Clone)]
 pub struct KeyInfo {
@@ -237,9 +241,20 @@ async fn revoke_checked(db: &Db, actor: &Actor, agency: &str, id: &str) -> Resul
             .execute(&mut *tx)
             .await?;
     }
+    // Forgotten however the commit ends: answered, failed after the database committed, or
+    // dropped with a request cut off. Forgetting a key still good costs one read.
+    let _forget = Forget(db.attached::<Believed>(), id);
     tx.commit().await?;
-    db.attached::<Believed>().forget(id);
     Ok(())
+}
+
+/// Forgets a revoked key when dropped.
+struct Forget<'a>(std::sync::Arc<Believed>, &'a str);
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.0.forget(self.1);
+    }
 }
 
 /// The agency system behind a bearer key, or `None` for an unknown, revoked or wrong key.
@@ -257,11 +272,11 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     let presented = digest(&[id, secret]);
     let believed = db.attached::<Believed>();
     let now = now_ms();
-    if let Some(known) = believed.get(db.backend(), id, now, TOUCH_EVERY_MS) {
+    if let Some(known) = believed.get(db.backend(), id, BELIEVED_FOR) {
         return Ok(same(&presented, &known.secret_hash).then_some(known.client));
     }
     let mark = believed.mark();
-    let Some((known, last_used)) = read(db, id, now).await? else {
+    let Some((known, last_used)) = read(db, id).await? else {
         return Ok(None);
     };
     if !same(&presented, &known.secret_hash) {
@@ -279,7 +294,7 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
 }
 
 /// Key `id` as stored, unless revoked, with its last use.
-async fn read(db: &Db, id: &str, now: i64) -> Result<Option<(Known, Option<i64>)>> {
+async fn read(db: &Db, id: &str) -> Result<Option<(Known, Option<i64>)>> {
     let row = sqlx::query(
         "SELECT agency_code, secret_hash, permissions, last_used_at FROM api_keys WHERE id = $1 AND revoked_at IS NULL",
     )
@@ -294,7 +309,7 @@ async fn read(db: &Db, id: &str, now: i64) -> Result<Option<(Known, Option<i64>)
             agency: row.try_get("agency_code")?,
             permissions: permissions_of(&row.try_get::<String, _>("permissions")?),
         },
-        read_at: now,
+        read_at: std::time::Instant::now(),
     };
     Ok(Some((known, row.try_get("last_used_at")?)))
 }

@@ -157,9 +157,8 @@ async fn commit_in(
 ) -> Result<Vec<Result<Done>>> {
     let _turn = db.write_turn().await;
     let mut tx = begin_write(conn).await?;
-    if db.backend() == Backend::Postgres {
-        lock_centres(&mut tx, group).await?;
-    }
+    let centres: Vec<&str> = group.iter().map(|j| j.op.centre()).collect();
+    crate::centre_locks::lock(&mut tx, &centres).await?;
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
     // Finished tickets' survey invitations: one insert at the end of the group.
@@ -215,25 +214,4 @@ async fn commit_in(
         lango_core::telemetry::queue_waited(&centre, waited_ms);
     }
     Ok(answers)
-}
-
-/// The advisory locks' class that [`lock_centres`] takes.
-const CENTRE_LOCKS: i32 = 0x5155; // "QU"
-
-/// On PostgreSQL, takes the group's centres' locks in one order before anything else. Two
-/// nodes' groups at the same centre then take turns there: each taking the centre's rows
-/// (slots, the day's places, ticket numbers) in its own arrival order could deadlock the
-/// other, which PostgreSQL ends after a second by failing one group.
-async fn lock_centres(tx: &mut sqlx::AnyConnection, group: &[Job]) -> Result<()> {
-    let centres: Vec<&str> = group.iter().map(|j| j.op.centre()).collect();
-    let centres = serde_json::to_string(&centres).map_err(|e| Error::Internal(e.to_string()))?;
-    sqlx::query(
-        "SELECT COUNT(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(c) AS k \
-         FROM json_array_elements_text(CAST($2 AS json)) AS c ORDER BY k) AS centres",
-    )
-    .bind(CENTRE_LOCKS)
-    .bind(centres)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }

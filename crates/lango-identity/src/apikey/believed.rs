@@ -18,7 +18,7 @@ use lango_core::db::{Backend, Db};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Where PostgreSQL nodes tell each other of a revoked key (the payload is its id).
 pub(super) const REVOKED: &str = "lango_api_key_revoked";
@@ -40,22 +40,22 @@ pub(super) struct Known {
     pub secret_hash: String,
     /// Who it is and what it may do.
     pub client: ApiClient,
-    /// When it was read, unix ms.
-    pub read_at: i64,
+    /// When it was read (the monotonic clock: a wall clock set back keeps nothing longer).
+    pub read_at: Instant,
 }
 
 /// A moment in the forgettings, taken before a read ([`Believed::remember`]).
 pub(super) struct Mark(u64);
 
 impl Believed {
-    /// The key with id `id`, if it is believed at `now`.
-    pub fn get(&self, backend: Backend, id: &str, now: i64, fresh_for: i64) -> Option<Known> {
+    /// The key with id `id`, if it is believed (read less than `fresh_for` ago).
+    pub fn get(&self, backend: Backend, id: &str, fresh_for: Duration) -> Option<Known> {
         if !self.trusted(backend) {
             return None;
         }
         let keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         keys.get(id)
-            .filter(|k| now - k.read_at < fresh_for)
+            .filter(|k| k.read_at.elapsed() < fresh_for)
             .cloned()
     }
 
@@ -108,13 +108,9 @@ pub fn hear_revocations(db: Db, retry: Duration) -> Option<tokio::task::JoinHand
             match db.listen(REVOKED).await {
                 Ok(mut listener) => {
                     believed.listening(true);
-                    // `try_recv` answers `None` when the connection is lost, rather than
-                    // reconnecting silently past the notices sent meanwhile.
-                    while let Ok(Some(notice)) = listener.try_recv().await {
-                        believed.forget(notice.payload());
-                    }
+                    let lost = hear(&believed, &mut listener).await;
                     believed.listening(false);
-                    tracing::warn!("lost the API-key revocation listener: listening again");
+                    tracing::warn!(error = %lost, "API-key revocations unheard: listening again");
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot listen for API-key revocations"),
             }
@@ -123,11 +119,39 @@ pub fn hear_revocations(db: Db, retry: Duration) -> Option<tokio::task::JoinHand
     }))
 }
 
+/// How long the listener waits for a notice before it checks that its connection still
+/// answers (a connection cut without a word, half open, would otherwise wait for ever).
+const QUIET: Duration = Duration::from_secs(20);
+
+/// Forgets every key revoked elsewhere until the listener's connection is lost; why it was.
+async fn hear(believed: &Believed, listener: &mut sqlx::postgres::PgListener) -> String {
+    loop {
+        match tokio::time::timeout(QUIET, listener.try_recv()).await {
+            Ok(Ok(Some(notice))) => believed.forget(notice.payload()),
+            // `try_recv` answers `None` when the connection is lost, rather than reconnecting
+            // silently past the notices sent meanwhile.
+            Ok(Ok(None)) => return "connection lost".into(),
+            Ok(Err(e)) => return e.to_string(),
+            Err(_quiet) => {
+                let answered =
+                    tokio::time::timeout(QUIET, sqlx::query("SELECT 1").execute(&mut *listener));
+                match answered.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return e.to_string(),
+                    Err(_) => return "the connection stopped answering".into(),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn known(read_at: i64) -> Known {
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    fn known(read_at: Instant) -> Known {
         Known {
             secret_hash: "h".into(),
             client: ApiClient {
@@ -144,31 +168,30 @@ mod tests {
         let b = Believed::default();
         let mark = b.mark();
         b.forget("k");
-        b.remember(Backend::Sqlite, mark, "k", known(0));
-        assert!(b.get(Backend::Sqlite, "k", 1, 60_000).is_none());
-        b.remember(Backend::Sqlite, b.mark(), "k", known(0));
-        assert!(b.get(Backend::Sqlite, "k", 1, 60_000).is_some());
-        assert!(
-            b.get(Backend::Sqlite, "k", 60_000, 60_000).is_none(),
-            "stale"
-        );
+        b.remember(Backend::Sqlite, mark, "k", known(Instant::now()));
+        assert!(b.get(Backend::Sqlite, "k", MINUTE).is_none());
+        b.remember(Backend::Sqlite, b.mark(), "k", known(Instant::now()));
+        assert!(b.get(Backend::Sqlite, "k", MINUTE).is_some());
+        let old = Instant::now() - Duration::from_secs(61);
+        b.remember(Backend::Sqlite, b.mark(), "k", known(old));
+        assert!(b.get(Backend::Sqlite, "k", MINUTE).is_none(), "stale");
         b.forget("k");
-        assert!(b.get(Backend::Sqlite, "k", 1, 60_000).is_none(), "revoked");
+        assert!(b.get(Backend::Sqlite, "k", MINUTE).is_none(), "revoked");
     }
 
     #[test]
     fn on_postgres_nothing_is_believed_unless_listening() {
         let b = Believed::default();
-        b.remember(Backend::Postgres, b.mark(), "k", known(0));
-        assert!(b.get(Backend::Postgres, "k", 1, 60_000).is_none());
+        b.remember(Backend::Postgres, b.mark(), "k", known(Instant::now()));
+        assert!(b.get(Backend::Postgres, "k", MINUTE).is_none());
         b.listening(true);
-        b.remember(Backend::Postgres, b.mark(), "k", known(0));
-        assert!(b.get(Backend::Postgres, "k", 1, 60_000).is_some());
+        b.remember(Backend::Postgres, b.mark(), "k", known(Instant::now()));
+        assert!(b.get(Backend::Postgres, "k", MINUTE).is_some());
         b.listening(false);
-        assert!(b.get(Backend::Postgres, "k", 1, 60_000).is_none());
+        assert!(b.get(Backend::Postgres, "k", MINUTE).is_none());
         b.listening(true);
         assert!(
-            b.get(Backend::Postgres, "k", 1, 60_000).is_none(),
+            b.get(Backend::Postgres, "k", MINUTE).is_none(),
             "forgotten on reconnect"
         );
     }

@@ -190,6 +190,7 @@ async fn a_key_revoked_on_one_node_stops_working_on_the_other_postgres() {
     let key = create().await;
     let other = create().await;
 
+    believed_on(&one, &db, &key).await;
     believed_on(&two, &db, &key).await;
     let id = key.split('_').nth(1).unwrap();
     admin.get("/admin/agencies/DIS/api-keys").await;
