@@ -7,6 +7,7 @@ use crate::support::TestApp;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 /// One person's browser against a test app.
@@ -141,7 +142,8 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// A chromedriver process and its WebDriver session; the process ends when this is dropped.
+/// A chromedriver process and its WebDriver session; the process and the Chromium it
+/// started end when this is dropped.
 pub(crate) struct Driver {
     process: Child,
     /// The WebDriver session.
@@ -150,6 +152,10 @@ pub(crate) struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The whole process group: killing chromedriver alone left its Chromium running
+        // (a CI run left 210 Chromium processes behind).
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -205,6 +211,8 @@ pub(crate) async fn driver() -> Option<Driver> {
         .port();
     let mut process = Command::new("/usr/bin/chromedriver")
         .arg(format!("--port={port}"))
+        // A group of its own, which Chromium joins: ended together (see `Driver`'s drop).
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
