@@ -406,7 +406,7 @@ impl Centres {
         }
         let mut conn = self.db.pool().acquire().await?;
         let mut tx = begin_write(&mut conn).await?;
-        crate::centre_locks::lock(&mut tx, &[&a.centre]).await?;
+        crate::centre_locks::lock(&mut tx, [a.centre.as_str()]).await?;
         if !release(&mut tx, &a).await? {
             tx.commit().await?;
             return self.appointment(actor, &a.reference).await.map(|(a, _)| a);

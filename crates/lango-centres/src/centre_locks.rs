@@ -11,12 +11,17 @@ use lango_core::{Error, Result};
 /// The advisory locks' class ("QU").
 const CLASS: i32 = 0x5155;
 
-/// Takes the locks of `centres` (codes, in any order, repeats allowed) until `tx` ends.
-pub(crate) async fn lock(tx: &mut sqlx::AnyConnection, centres: &[&str]) -> Result<()> {
+/// Takes the locks of `centres` (codes, in any order, repeats allowed) until `tx` ends;
+/// on SQLite the codes are not even gathered (the queue committer's every group calls this).
+pub(crate) async fn lock<'a>(
+    tx: &mut sqlx::AnyConnection,
+    centres: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
     if backend_of(tx) != Backend::Postgres {
         return Ok(());
     }
-    let centres = serde_json::to_string(centres).map_err(|e| Error::Internal(e.to_string()))?;
+    let centres: Vec<&str> = centres.into_iter().collect();
+    let centres = serde_json::to_string(&centres).map_err(|e| Error::Internal(e.to_string()))?;
     sqlx::query(
         "SELECT COUNT(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(c) AS k \
          FROM json_array_elements_text(CAST($2 AS json)) AS c ORDER BY k) AS centres",

@@ -20,7 +20,7 @@ pub(crate) async fn tell_changes(
     let from = today();
     let mut told = 0;
     // Its booked appointments' places may be given back (see `centre_locks`).
-    crate::centre_locks::lock(tx, &[&after.code]).await?;
+    crate::centre_locks::lock(tx, [after.code.as_str()]).await?;
     for old in before.schedule.iter().filter(|v| v.date >= from) {
         let new = after.schedule.iter().find(|v| v.date == old.date);
         if new.is_some_and(|n| same(n, old)) {

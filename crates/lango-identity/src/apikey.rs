@@ -20,9 +20,9 @@ pub use believed::hear_revocations;
 /// The last use is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// A key read is believed this long at most ([`believed`]): its last use is written about
-/// as often as before.
-const BELIEVED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+/// A key read is believed this long at most ([`believed`]): as long as its last use may go
+/// unwritten, so reading it again is when that is due.
+const BELIEVED_FOR: std::time::Duration = std::time::Duration::from_millis(TOUCH_EVERY_MS as u64);
 
 /// A key as its agency's administrators see it (never its secret).
 #[derive(Debug, Clone)]
@@ -271,7 +271,6 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     }
     let presented = digest(&[id, secret]);
     let believed = db.attached::<Believed>();
-    let now = now_ms();
     if let Some(known) = believed.get(db.backend(), id, BELIEVED_FOR) {
         return Ok(same(&presented, &known.secret_hash).then_some(known.client));
     }
@@ -282,6 +281,7 @@ pub async fn authenticate(db: &Db, key: &str) -> Result<Option<ApiClient>> {
     if !same(&presented, &known.secret_hash) {
         return Ok(None);
     }
+    let now = now_ms();
     if last_used.is_none_or(|l| now - l >= TOUCH_EVERY_MS) {
         sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
             .bind(now)

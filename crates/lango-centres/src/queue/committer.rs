@@ -157,8 +157,7 @@ async fn commit_in(
 ) -> Result<Vec<Result<Done>>> {
     let _turn = db.write_turn().await;
     let mut tx = begin_write(conn).await?;
-    let centres: Vec<&str> = group.iter().map(|j| j.op.centre()).collect();
-    crate::centre_locks::lock(&mut tx, &centres).await?;
+    crate::centre_locks::lock(&mut tx, group.iter().map(|j| j.op.centre())).await?;
     let mut answers = Vec::with_capacity(group.len());
     let mut tells = Vec::new();
     // Finished tickets' survey invitations: one insert at the end of the group.
